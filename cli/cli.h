@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
+/* The btfcompat CLI: one file per verb, this header shared by all. */
+#ifndef BTFC_CLI_H
+#define BTFC_CLI_H
+
+#include <stdbool.h>
+
+#include "btfcompat/btfcompat.h"
+#include "out.h"
+
+/* Exit codes (design.md §4): 0 all good, 1 a finding (mismatch/invalid/differs), 2 usage or I/O error. */
+enum { EXIT_OK = 0, EXIT_FINDING = 1, EXIT_ERROR = 2 };
+
+struct cli {
+	struct btfc_ctx *ctx;
+	enum out_mode mode; /* -j / -p */
+	const char *prog;
+};
+
+struct cmd {
+	const char *name;
+	int (*run)(struct cli *cli, int argc, char **argv);
+	const char *usage;
+	const char *summary;
+};
+
+extern const struct cmd cmd_dump, cmd_info, cmd_validate;
+
+/* Print "btfcompat: MSG" to stderr; returns EXIT_ERROR. */
+int cli_error(struct cli *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Print the library's last error; returns EXIT_ERROR. */
+int cli_lib_error(struct cli *cli);
+/* Print a verb's usage to stderr; returns EXIT_ERROR. */
+int cli_usage(struct cli *cli, const struct cmd *cmd);
+
+/*
+ * Open FILE as BTF, on BASE when given. With no BASE and a file under
+ * /sys/kernel/btf/ other than vmlinux, the base is /sys/kernel/btf/vmlinux
+ * (as bpftool does). On success *btf and *base (NULL if none) are set; the
+ * caller frees both with cli_close(). Returns 0 or EXIT_ERROR (message printed).
+ */
+int cli_open(struct cli *cli, const char *file, const char *base_path, struct btfc_btf **btf,
+	     struct btfc_btf **base);
+void cli_close(struct btfc_btf *btf, struct btfc_btf *base);
+
+/* Common option parsing: returns true and consumes -j/-p if @opt is one of them. */
+bool cli_common_opt(struct cli *cli, int opt);
+#define CLI_COMMON_OPTS "jp"
+
+#endif

@@ -1,0 +1,151 @@
+// SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause
+/* btfcompat validate [--profile P] [--kernel V] [-B BASE] FILE... — the kernel's verdict, offline. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+static int parse_profile(const char *s, int *p)
+{
+	static const char *const names[] = { "bpf", "module", "vmlinux" };
+
+	for (int i = 0; i < 3; i++)
+		if (!strcmp(s, names[i]))
+			return *p = i, 0;
+	return -1;
+}
+
+static int parse_kernel(const char *s, unsigned *k)
+{
+	if (!strcmp(s, "newest"))
+		*k = BTFC_KERNEL_NEWEST;
+	else if (!strcmp(s, "6.1"))
+		*k = BTFC_KERNEL_6_1;
+	else if (!strcmp(s, "6.12"))
+		*k = BTFC_KERNEL_6_12;
+	else
+		return -1;
+	return 0;
+}
+
+/* What the input is decides the default: module BTF -> module, vmlinux -> vmlinux, raw -> bpf. */
+static enum btfc_profile default_profile(const char *file, const struct btfc_source_info *src, bool split)
+{
+	if (split || src->elf_type == 1 /* ET_REL: a .ko */)
+		return BTFC_PROFILE_MODULE;
+	if (src->container == BTFC_CONT_VMLINUZ || src->elf_type == 2 || !strcmp(file, "/sys/kernel/btf/vmlinux"))
+		return BTFC_PROFILE_VMLINUX;
+	return BTFC_PROFILE_BPF;
+}
+
+static void print_verdict(struct out *o, const char *file, enum btfc_profile p, const struct btfc_verdict *v)
+{
+	em_obj_begin(o);
+	if (em_json(o)) {
+		em_s(o, "file", file);
+		em_s(o, "profile", btfc_profile_name(p));
+		em_s(o, "verdict", v->err ? "rejected" : "ok");
+		em_i(o, "errno", v->err);
+		if (v->err) {
+			em_s(o, "phase", v->phase ? v->phase : "");
+			em_u(o, "type_id", v->type_id);
+			em_s(o, "message", v->msg);
+			em_s(o, "context", v->context);
+			em_s(o, "note", v->note);
+		}
+	} else {
+		out_printf(o, "%s: %s (%s profile)", file, v->err ? "rejected" : "ok", btfc_profile_name(p));
+		if (v->err) {
+			out_printf(o, ", errno %d, phase %s\n", v->err, v->phase ? v->phase : "?");
+			if (v->context[0])
+				out_printf(o, "  %s\n", v->context);
+			if (v->msg[0])
+				out_printf(o, "  %s", v->msg);
+			else
+				out_printf(o, "  (the kernel fails without a message)");
+			if (v->note[0])
+				out_printf(o, "\n  note: %s", v->note);
+		}
+	}
+	em_obj_end(o, true);
+}
+
+static int run(struct cli *cli, int argc, char **argv)
+{
+	static const struct option lopts[] = {
+		{ "profile", required_argument, NULL, 'P' },
+		{ "kernel", required_argument, NULL, 'K' },
+		{ "base", required_argument, NULL, 'B' },
+		{ "json", no_argument, NULL, 'j' },
+		{ 0 },
+	};
+	static struct out o;
+	const char *base_path = NULL;
+	int opt, profile = -1, rc = EXIT_OK;
+	unsigned kernel = BTFC_KERNEL_NEWEST;
+	struct btfc_btf *base = NULL;
+
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "B:" CLI_COMMON_OPTS, lopts, NULL)) != -1) {
+		if (opt == 'B')
+			base_path = optarg;
+		else if (opt == 'P' && !parse_profile(optarg, &profile))
+			;
+		else if (opt == 'K' && !parse_kernel(optarg, &kernel))
+			;
+		else if (!cli_common_opt(cli, opt))
+			return cli_usage(cli, &cmd_validate);
+	}
+	if (optind >= argc)
+		return cli_usage(cli, &cmd_validate);
+	if (base_path && btfc_btf_open(cli->ctx, base_path, NULL, &base))
+		return cli_lib_error(cli);
+	out_init(&o, STDOUT_FILENO, cli->mode);
+	if (em_json(&o))
+		em_list_begin(&o, NULL);
+	for (int i = optind; i < argc && rc != EXIT_ERROR; i++) {
+		struct btfc_source_info src;
+		struct btfc_verdict v;
+		void *data;
+		size_t len;
+		if (btfc_read_raw(cli->ctx, argv[i], &data, &len, &src)) {
+			rc = cli_lib_error(cli);
+			break;
+		}
+		struct btfc_validate_opts vo = { .profile = profile, .kernel = kernel };
+		if (profile < 0)
+			vo.profile = default_profile(argv[i], &src, base != NULL);
+		if (vo.profile == BTFC_PROFILE_MODULE && !base) {
+			free(data);
+			rc = cli_error(cli, "%s: module BTF is split BTF: give its base with -B (e.g. -B /sys/kernel/btf/vmlinux)",
+				       argv[i]);
+			break;
+		}
+		if (btfc_validate(cli->ctx, data, len, vo.profile == BTFC_PROFILE_MODULE || vo.profile == BTFC_PROFILE_BPF ? base : NULL, &vo, &v)) {
+			free(data);
+			rc = cli_lib_error(cli);
+			break;
+		}
+		free(data);
+		print_verdict(&o, argv[i], vo.profile, &v);
+		if (v.err)
+			rc = EXIT_FINDING;
+	}
+	if (em_json(&o)) {
+		em_list_end(&o);
+		out_raw(&o, "\n", 1);
+	}
+	out_flush(&o);
+	btfc_btf_free(base);
+	return rc;
+}
+
+const struct cmd cmd_validate = {
+	.name = "validate",
+	.run = run,
+	.usage = "[-j|-p] [--profile bpf|module|vmlinux] [--kernel 6.1|6.12|newest] [-B BASE] FILE...",
+	.summary = "check FILE's BTF as the kernel would (BPF_BTF_LOAD, module load or boot) and print its verdict",
+};

@@ -1,0 +1,323 @@
+/* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
+/*
+ * libbtfcompat — read, check and repair Linux kernel (module) BTF.
+ *
+ * Conventions (see docs/api.md):
+ *  - every public symbol starts with btfc_; objects are opaque and named
+ *    btfc_<object>_<verb>();
+ *  - functions returning int return 0 (or a non-negative count/id) on success
+ *    and a negative errno on failure; functions returning a pointer return
+ *    NULL on failure and set nothing global;
+ *  - there is no global state: all configuration (logging, limits) lives in a
+ *    struct btfc_ctx that the caller creates and passes in;
+ *  - every failure is also described in words: the context keeps the last
+ *    error message ("FILE: what is wrong") and hands it to the log callback.
+ */
+#ifndef BTFCOMPAT_H
+#define BTFCOMPAT_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define BTFC_VERSION_MAJOR 0
+#define BTFC_VERSION_MINOR 1
+#define BTFC_VERSION_PATCH 0
+
+/* BTF kinds, numbered as in the kernel's uapi linux/btf.h. */
+enum btfc_kind {
+	BTFC_KIND_UNKN = 0,
+	BTFC_KIND_INT = 1,
+	BTFC_KIND_PTR = 2,
+	BTFC_KIND_ARRAY = 3,
+	BTFC_KIND_STRUCT = 4,
+	BTFC_KIND_UNION = 5,
+	BTFC_KIND_ENUM = 6,
+	BTFC_KIND_FWD = 7,
+	BTFC_KIND_TYPEDEF = 8,
+	BTFC_KIND_VOLATILE = 9,
+	BTFC_KIND_CONST = 10,
+	BTFC_KIND_RESTRICT = 11,
+	BTFC_KIND_FUNC = 12,
+	BTFC_KIND_FUNC_PROTO = 13,
+	BTFC_KIND_VAR = 14,
+	BTFC_KIND_DATASEC = 15,
+	BTFC_KIND_FLOAT = 16,
+	BTFC_KIND_DECL_TAG = 17,
+	BTFC_KIND_TYPE_TAG = 18,
+	BTFC_KIND_ENUM64 = 19,
+	BTFC_KIND_MAX = 19,
+};
+
+/*
+ * One BTF type record exactly as laid out in the .BTF type section
+ * (struct btf_type in uapi linux/btf.h), always in host byte order.
+ * Kind-specific data follows the record; use the accessors below.
+ */
+struct btfc_type {
+	uint32_t name_off;
+	uint32_t info; /* vlen: bits 0-15, kind: bits 24-28, kind_flag: bit 31 */
+	union {
+		uint32_t size;
+		uint32_t type;
+	};
+};
+
+/* Trailing records, identical to the uapi structs of the same name. */
+struct btfc_array { uint32_t type, index_type, nelems; };
+struct btfc_member { uint32_t name_off, type, offset; };
+struct btfc_enum { uint32_t name_off; int32_t val; };
+struct btfc_enum64 { uint32_t name_off, val_lo32, val_hi32; };
+struct btfc_param { uint32_t name_off, type; };
+struct btfc_var { uint32_t linkage; };
+struct btfc_var_secinfo { uint32_t type, offset, size; };
+struct btfc_decl_tag { int32_t component_idx; };
+
+/* Field accessors for a struct btfc_type. */
+static inline unsigned btfc_type_kind(const struct btfc_type *t) { return (t->info >> 24) & 0x1f; }
+static inline unsigned btfc_type_vlen(const struct btfc_type *t) { return t->info & 0xffff; }
+static inline int btfc_type_kflag(const struct btfc_type *t) { return t->info >> 31; }
+/* Pointer to the kind-specific data that follows the record. */
+static inline const void *btfc_type_data(const struct btfc_type *t) { return t + 1; }
+
+/* Name of a kind as bpftool prints it ("STRUCT"), "UNKNOWN" for unknown kinds. */
+const char *btfc_kind_name(unsigned kind);
+
+/* ------------------------------------------------------------------ */
+/* Context: logging and last error.                                    */
+
+struct btfc_ctx;
+
+enum btfc_log_level { BTFC_LOG_ERROR = 0, BTFC_LOG_WARN = 1, BTFC_LOG_INFO = 2, BTFC_LOG_DEBUG = 3 };
+
+/* Log callback: receives one complete message without trailing newline. */
+typedef void (*btfc_log_fn)(void *user, enum btfc_log_level level, const char *msg);
+
+/* Create a context. Logging is off until btfc_ctx_set_log(). NULL on ENOMEM. */
+struct btfc_ctx *btfc_ctx_new(void);
+/* Free a context. NULL is allowed. Objects created with it must be freed first. */
+void btfc_ctx_free(struct btfc_ctx *ctx);
+/* Route messages up to @max_level to @fn (NULL disables logging). */
+void btfc_ctx_set_log(struct btfc_ctx *ctx, btfc_log_fn fn, void *user, enum btfc_log_level max_level);
+/*
+ * The message of the last failure of a call made with @ctx, in the form
+ * "SOURCE: what is wrong"; "" if none. Valid until the next call with @ctx.
+ */
+const char *btfc_ctx_last_error(const struct btfc_ctx *ctx);
+/*
+ * Upper bound for decompressed payloads (vmlinuz, .ko.xz, SHF_COMPRESSED),
+ * default 1 GiB: a decompression bomb fails with -EFBIG instead of eating memory.
+ */
+void btfc_ctx_set_max_decompressed(struct btfc_ctx *ctx, uint64_t bytes);
+
+/* ------------------------------------------------------------------ */
+/* Sources: where BTF bytes come from.                                 */
+
+enum btfc_container {
+	BTFC_CONT_RAW = 0,   /* a raw BTF blob (file or /sys/kernel/btf/...) */
+	BTFC_CONT_ELF,       /* .BTF section of an ELF file (vmlinux, .ko) */
+	BTFC_CONT_VMLINUZ,   /* .BTF of the vmlinux inside a bzImage */
+};
+
+enum btfc_compression {
+	BTFC_COMP_NONE = 0,
+	BTFC_COMP_GZIP,
+	BTFC_COMP_XZ,
+	BTFC_COMP_LZMA,
+	BTFC_COMP_ZSTD,
+	BTFC_COMP_LZ4,   /* LZ4 legacy frame, as the kernel's bzImage uses */
+	BTFC_COMP_BZIP2,
+};
+
+/* "none", "gzip", "xz", "lzma", "zstd", "lz4", "bzip2". */
+const char *btfc_compression_name(enum btfc_compression c);
+
+/* What the reader found when it opened a source (for summaries). */
+struct btfc_source_info {
+	enum btfc_container container;
+	enum btfc_compression compression; /* of the file or of the bzImage payload */
+	int elf_section_compressed;        /* .BTF had SHF_COMPRESSED */
+	int swapped;                       /* BTF was in the foreign byte order */
+	int big_endian;                    /* byte order of the BTF as stored */
+	uint64_t file_size;                /* bytes read from disk */
+	uint64_t btf_size;                 /* bytes of the BTF blob */
+	unsigned elf_type;                 /* e_type of the ELF holding .BTF: 1 ET_REL (.ko), 2 ET_EXEC */
+};
+
+/* ------------------------------------------------------------------ */
+/* BTF model.                                                          */
+
+struct btfc_btf;
+
+/*
+ * Open BTF from any source: a raw BTF file, /sys/kernel/btf/<name>, an ELF file
+ * (vmlinux or a .ko, .BTF section, SHF_COMPRESSED handled), a compressed module
+ * (.ko.xz, .ko.zst, .ko.gz; detected by content, not name) or a bzImage
+ * (/boot/vmlinuz-*: payload found and decompressed, .BTF taken from the inner
+ * vmlinux). Either byte order.
+ *
+ * @base: NULL for standalone BTF, or the base a split BTF (module) continues.
+ *        The base must outlive the returned object.
+ * On success stores a new object in *@out and returns 0. On failure returns a
+ * negative errno (-ENOENT, -EINVAL for malformed data, -ENODATA when the
+ * source holds no BTF, -EFBIG, -ENOMEM, ...) with btfc_ctx_last_error() naming
+ * @path and the problem.
+ */
+int btfc_btf_open(struct btfc_ctx *ctx, const char *path, const struct btfc_btf *base,
+		  struct btfc_btf **out);
+
+/*
+ * Like btfc_btf_open() but for the bytes of a whole source already in memory
+ * (any format btfc_btf_open() takes). The bytes are not referenced after the
+ * call returns. @name is used in messages.
+ */
+int btfc_btf_open_mem(struct btfc_ctx *ctx, const void *data, size_t len, const char *name,
+		      const struct btfc_btf *base, struct btfc_btf **out);
+
+/*
+ * The raw BTF bytes of any source btfc_btf_open() takes, exactly as stored
+ * (not parsed, not byte-swapped): what the kernel would be handed. For
+ * validating hostile BTF, which the parser may refuse. *@data is malloc'd
+ * (caller frees); *@info (may be NULL) tells where the bytes came from.
+ */
+int btfc_read_raw(struct btfc_ctx *ctx, const char *path, void **data, size_t *len,
+		  struct btfc_source_info *info);
+
+/*
+ * Parse a raw BTF blob from memory. The bytes are copied only if they are in
+ * the foreign byte order; otherwise @data must stay valid and unchanged for
+ * the object's lifetime (zero copy). @name is used in messages.
+ */
+int btfc_btf_parse(struct btfc_ctx *ctx, const void *data, size_t len, const char *name,
+		   const struct btfc_btf *base, struct btfc_btf **out);
+
+/* Free a BTF object. NULL is allowed. */
+void btfc_btf_free(struct btfc_btf *btf);
+
+/* The base passed at open/parse time, or NULL. */
+const struct btfc_btf *btfc_btf_base(const struct btfc_btf *btf);
+/* Source name given at open/parse time. */
+const char *btfc_btf_name(const struct btfc_btf *btf);
+/* What the reader found about the source. */
+const struct btfc_source_info *btfc_btf_source(const struct btfc_btf *btf);
+
+/* Number of type IDs including void (ID 0) and the base's: last ID + 1 (like libbpf). */
+uint32_t btfc_btf_type_cnt(const struct btfc_btf *btf);
+/* First ID owned by this object: 1, or the base's type_cnt for split BTF. */
+uint32_t btfc_btf_start_id(const struct btfc_btf *btf);
+/* First string offset owned by this object: 0, or the base's string length. */
+uint32_t btfc_btf_start_str_off(const struct btfc_btf *btf);
+
+/*
+ * The type with @id (looked up in the base for base IDs), or NULL when @id is
+ * out of range. ID 0 (void) has no record: NULL. O(1).
+ */
+const struct btfc_type *btfc_btf_type_by_id(const struct btfc_btf *btf, uint32_t id);
+
+/*
+ * The NUL-terminated string at @off of the (split) string section: offsets
+ * below btfc_btf_start_str_off() resolve in the base. NULL if out of range.
+ */
+const char *btfc_btf_str(const struct btfc_btf *btf, uint32_t off);
+
+/*
+ * ID of the first type named @name of kind @kind (0 = any kind), searching the
+ * base first. Returns the ID or -ENOENT. The first call builds an index (O(n)).
+ */
+int64_t btfc_btf_find(const struct btfc_btf *btf, const char *name, unsigned kind);
+
+/* Raw BTF header fields, host byte order. */
+struct btfc_header {
+	uint16_t magic;
+	uint8_t version, flags;
+	uint32_t hdr_len, type_off, type_len, str_off, str_len;
+};
+/* The header of this object's own blob. */
+const struct btfc_header *btfc_btf_header(const struct btfc_btf *btf);
+/* This object's own blob (host byte order), and its type and string sections. */
+const void *btfc_btf_raw(const struct btfc_btf *btf, size_t *len);
+const void *btfc_btf_types_raw(const struct btfc_btf *btf, size_t *len);
+const char *btfc_btf_strs_raw(const struct btfc_btf *btf, size_t *len);
+
+/*
+ * A standalone copy of split BTF @btf and its base(s): one blob with the
+ * base's types followed by @btf's, and the base's strings followed by @btf's,
+ * so every type id and string offset stays the same (what BPF_BTF_LOAD, which
+ * takes no base, needs). For standalone @btf a copy of its blob. Returns a
+ * malloc'd blob in *@out (caller frees) and its size in *@len, or -ENOMEM.
+ */
+int btfc_btf_flatten(const struct btfc_btf *btf, void **out, size_t *len);
+
+/* ------------------------------------------------------------------ */
+/* Dump, byte-identical to `bpftool btf dump file F` (bpftool 7.1).     */
+
+enum btfc_dump_format {
+	BTFC_DUMP_RAW = 0,   /* bpftool's text ("raw") format */
+	BTFC_DUMP_JSON,      /* bpftool -j */
+	BTFC_DUMP_JSON_PRETTY, /* bpftool -p */
+};
+
+/*
+ * Write the types owned by @btf (for split BTF only the module's) to file
+ * descriptor @fd in @format. Returns 0 or a negative errno (write errors).
+ */
+int btfc_btf_dump(const struct btfc_btf *btf, int fd, enum btfc_dump_format format);
+
+/* ------------------------------------------------------------------ */
+/* Validate, as the kernel does (kernel/bpf/btf.c).                     */
+
+/* Which kernel path's checks to run (see docs/validate.md). */
+enum btfc_profile {
+	BTFC_PROFILE_BPF = 0, /* bpf(BPF_BTF_LOAD): header, strings, metas, resolve, type tags */
+	BTFC_PROFILE_MODULE,  /* module load (btf_parse_module): header, strings, metas, type tags */
+	BTFC_PROFILE_VMLINUX, /* boot (btf_parse_vmlinux): header, strings, metas, type tags */
+};
+
+/* "bpf", "module", "vmlinux". */
+const char *btfc_profile_name(enum btfc_profile p);
+
+/* The kernel's verdict on one BTF blob. */
+struct btfc_verdict {
+	int err;            /* 0: accepted; else the negative errno the kernel returns
+			     * (-EINVAL, -E2BIG, -ELOOP, -524 for the kernel's ENOTSUPP) */
+	uint32_t type_id;   /* the type the message is about; 0 for header and string errors */
+	const char *phase;  /* failing phase: "size", "header", "strings", "types", "resolve",
+			     * "type_tags"; NULL when accepted */
+	char msg[512];      /* the kernel's log line for the failure, exactly (no newline);
+			     * "" where the kernel fails without a message */
+	char context[512];  /* the line the kernel logged before it, for member and
+			     * DATASEC entry errors (the containing type), else "" */
+	char note[256];     /* btfcompat's explanation where the kernel is silent, else "" */
+};
+
+/* Kernel versions whose rules differ (see docs/validate.md). */
+#define BTFC_KERNEL_6_1 0x060100
+#define BTFC_KERNEL_6_12 0x060c00
+#define BTFC_KERNEL_NEWEST 0 /* the newest rules known: 6.14 and later (checked on 6.18) */
+
+struct btfc_validate_opts {
+	enum btfc_profile profile;
+	unsigned kernel; /* BTFC_KERNEL_*: whose rules to apply; 0 = newest */
+	int headers_only; /* stop after the header and string section checks */
+};
+
+/*
+ * Run the checks of @opts->profile on the raw BTF blob @data/@len, as the
+ * kernel of that path would, and store the verdict in *@v. The bytes are taken
+ * as they are: BTF in the other byte order fails as it does in the kernel.
+ * @base: for split BTF (a module's .BTF), its base (vmlinux); NULL otherwise.
+ *        The bpf profile takes standalone BTF only (as BPF_BTF_LOAD does).
+ * Returns 0 when a verdict was reached (accepted or not), or a negative errno
+ * when it could not be computed (-ENOMEM, -EINVAL for a bad argument).
+ */
+int btfc_validate(struct btfc_ctx *ctx, const void *data, size_t len, const struct btfc_btf *base,
+		  const struct btfc_validate_opts *opts, struct btfc_verdict *v);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

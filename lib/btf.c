@@ -1,0 +1,425 @@
+// SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause
+/*
+ * The BTF model: header, type index (id -> record, O(1)), string access,
+ * split BTF on a base. Parsing here is structural only — enough to index and
+ * read every record safely; the kernel's semantic rules live in validate/.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "btf_int.h"
+
+static const char *const kind_names[] = {
+	"UNKNOWN", "INT", "PTR", "ARRAY", "STRUCT", "UNION", "ENUM", "FWD", "TYPEDEF",
+	"VOLATILE", "CONST", "RESTRICT", "FUNC", "FUNC_PROTO", "VAR", "DATASEC", "FLOAT",
+	"DECL_TAG", "TYPE_TAG", "ENUM64",
+};
+
+BTFC_API const char *btfc_kind_name(unsigned kind)
+{
+	return kind <= BTFC_KIND_MAX ? kind_names[kind] : kind_names[0];
+}
+
+long btfc__type_extra(const struct btfc_type *t)
+{
+	unsigned vlen = btfc_type_vlen(t);
+
+	switch (btfc_type_kind(t)) {
+	case BTFC_KIND_INT:
+		return 4;
+	case BTFC_KIND_PTR: case BTFC_KIND_FWD: case BTFC_KIND_TYPEDEF: case BTFC_KIND_VOLATILE:
+	case BTFC_KIND_CONST: case BTFC_KIND_RESTRICT: case BTFC_KIND_FUNC: case BTFC_KIND_FLOAT:
+	case BTFC_KIND_TYPE_TAG:
+		return 0;
+	case BTFC_KIND_ARRAY:
+		return sizeof(struct btfc_array);
+	case BTFC_KIND_STRUCT: case BTFC_KIND_UNION:
+		return (long)vlen * sizeof(struct btfc_member);
+	case BTFC_KIND_ENUM:
+		return (long)vlen * sizeof(struct btfc_enum);
+	case BTFC_KIND_ENUM64:
+		return (long)vlen * sizeof(struct btfc_enum64);
+	case BTFC_KIND_FUNC_PROTO:
+		return (long)vlen * sizeof(struct btfc_param);
+	case BTFC_KIND_VAR:
+		return sizeof(struct btfc_var);
+	case BTFC_KIND_DATASEC:
+		return (long)vlen * sizeof(struct btfc_var_secinfo);
+	case BTFC_KIND_DECL_TAG:
+		return sizeof(struct btfc_decl_tag);
+	default:
+		return -1;
+	}
+}
+
+static void release(void *owned, void *map, size_t map_len)
+{
+	free(owned);
+	if (map)
+		munmap(map, map_len);
+}
+
+/* Header fields in host order from the first 24 bytes at @p. */
+static void read_header(struct btfc_header *h, const uint8_t *p, bool swap)
+{
+	uint32_t w[6];
+
+	memcpy(w, p, sizeof(w));
+	if (swap)
+		for (int i = 0; i < 6; i++)
+			w[i] = btfc__bswap32(w[i]);
+	/* word 0 is magic(16) version(8) flags(8) in memory order */
+	uint16_t magic;
+	memcpy(&magic, p, 2);
+	h->magic = swap ? btfc__bswap16(magic) : magic;
+	h->version = p[2];
+	h->flags = p[3];
+	h->hdr_len = w[1];
+	h->type_off = w[2];
+	h->type_len = w[3];
+	h->str_off = w[4];
+	h->str_len = w[5];
+}
+
+static int check_layout(struct btfc_ctx *ctx, const char *name, const struct btfc_header *h,
+			size_t len, bool split)
+{
+	if (h->hdr_len < BTF_HDR_MIN)
+		return btfc__err(ctx, -EINVAL, name, "BTF header length %u is smaller than %d",
+				 h->hdr_len, BTF_HDR_MIN);
+	if (h->hdr_len > len)
+		return btfc__err(ctx, -EINVAL, name, "BTF header length %u exceeds data size %zu",
+				 h->hdr_len, len);
+	uint64_t data = len - h->hdr_len;
+	if ((uint64_t)h->type_off + h->type_len > data)
+		return btfc__err(ctx, -EINVAL, name,
+				 "type section at %u + %u exceeds data size %" PRIu64 " after the header",
+				 h->type_off, h->type_len, data);
+	if ((uint64_t)h->str_off + h->str_len > data)
+		return btfc__err(ctx, -EINVAL, name,
+				 "string section at %u + %u exceeds data size %" PRIu64 " after the header",
+				 h->str_off, h->str_len, data);
+	if (h->type_len && h->str_len &&
+	    h->type_off < (uint64_t)h->str_off + h->str_len && h->str_off < (uint64_t)h->type_off + h->type_len)
+		return btfc__err(ctx, -EINVAL, name, "type section at %u + %u overlaps string section at %u + %u",
+				 h->type_off, h->type_len, h->str_off, h->str_len);
+	if ((h->hdr_len + (uint64_t)h->type_off) % 4 || h->type_len % 4)
+		return btfc__err(ctx, -EINVAL, name, "type section at %u + %u is not 4-byte aligned",
+				 h->type_off, h->type_len);
+	if (!h->str_len) {
+		if (!split)
+			return btfc__err(ctx, -EINVAL, name, "string section is empty");
+	}
+	return 0;
+}
+
+static int check_strings(struct btfc_ctx *ctx, const char *name, const char *s, uint32_t n, bool split)
+{
+	if (!n)
+		return 0;
+	if (s[n - 1])
+		return btfc__err(ctx, -EINVAL, name, "string section (%u bytes) does not end with NUL", n);
+	if (!split && s[0])
+		return btfc__err(ctx, -EINVAL, name, "string section does not start with the empty string");
+	return 0;
+}
+
+/* Walk the type section once, recording each record's offset. */
+static int index_types(struct btfc_ctx *ctx, struct btfc_btf *b)
+{
+	uint32_t cap = b->types_len / 12 + 1, n = 0, off = 0;
+
+	b->offs = malloc((size_t)cap * sizeof(*b->offs));
+	if (!b->offs)
+		return btfc__err(ctx, -ENOMEM, b->name, "out of memory indexing %u type bytes", b->types_len);
+	while (off < b->types_len) {
+		uint32_t id = b->start_id + n;
+		if (b->types_len - off < sizeof(struct btfc_type))
+			return btfc__err(ctx, -EINVAL, b->name,
+					 "type [%u] at offset %u: record truncated (%u bytes left)",
+					 id, off, b->types_len - off);
+		const struct btfc_type *t = (const void *)(b->types + off);
+		long extra = btfc__type_extra(t);
+		if (extra < 0)
+			return btfc__err(ctx, -EINVAL, b->name, "type [%u] at offset %u: unknown kind %u",
+					 id, off, btfc_type_kind(t));
+		uint64_t end = (uint64_t)off + sizeof(*t) + (uint64_t)extra;
+		if (end > b->types_len)
+			return btfc__err(ctx, -EINVAL, b->name,
+					 "type [%u] %s at offset %u: vlen %u needs %" PRIu64 " bytes, only %u left",
+					 id, btfc_kind_name(btfc_type_kind(t)), off, btfc_type_vlen(t),
+					 end - off, b->types_len - off);
+		if (id == UINT32_MAX || id >= (1u << 31))
+			return btfc__err(ctx, -EINVAL, b->name, "too many types");
+		b->offs[n++] = off;
+		off = (uint32_t)end;
+	}
+	b->nr_types = n;
+	return 0;
+}
+
+int btfc__btf_new(struct btfc_ctx *ctx, const uint8_t *data, size_t len, const char *name,
+		  const struct btfc_btf *base, void *owned, void *map, size_t map_len,
+		  const struct btfc_source_info *src, struct btfc_btf **out)
+{
+	struct btfc_btf *b;
+	bool swap;
+	int err;
+
+	*out = NULL;
+	if (len < 4 || !((data[0] == 0x9f && data[1] == 0xeb) || (data[0] == 0xeb && data[1] == 0x9f))) {
+		release(owned, map, map_len);
+		return btfc__err(ctx, -EINVAL, name, len < 4 ? "too short for BTF (%zu bytes)" :
+				 "not BTF: bad magic (%zu bytes)", len);
+	}
+	/* 0xeB9F stored in host order reads back as BTF_MAGIC. */
+	uint16_t m;
+	memcpy(&m, data, 2);
+	swap = m != BTF_MAGIC;
+	if (len < BTF_HDR_MIN) {
+		release(owned, map, map_len);
+		return btfc__err(ctx, -EINVAL, name, "truncated BTF header (%zu of %d bytes)", len, BTF_HDR_MIN);
+	}
+
+	b = calloc(1, sizeof(*b));
+	if (!b || !(b->name = strdup(name ? name : "(memory)"))) {
+		free(b);
+		release(owned, map, map_len);
+		return btfc__err(ctx, -ENOMEM, name, "out of memory");
+	}
+	pthread_mutex_init(&b->idx_lock, NULL);
+	b->owned = owned;
+	b->map = map;
+	b->map_len = map_len;
+	b->base = base;
+	if (src)
+		b->src = *src;
+	b->src.btf_size = len;
+	b->src.swapped = swap;
+	b->src.big_endian = data[0] == 0xeb;
+	read_header(&b->hdr, data, swap);
+
+	err = check_layout(ctx, b->name, &b->hdr, len, base != NULL);
+	if (err)
+		goto fail;
+	if (b->hdr.version != BTF_VERSION) {
+		err = btfc__err(ctx, -EINVAL, b->name, "unsupported BTF version %u", b->hdr.version);
+		goto fail;
+	}
+
+	/* Borrow when possible; copy to swap or to align. */
+	bool aligned = ((uintptr_t)(data + b->hdr.hdr_len + b->hdr.type_off) & 3) == 0;
+	if (swap || !aligned) {
+		uint8_t *copy = malloc(len);
+		if (!copy) {
+			err = btfc__err(ctx, -ENOMEM, b->name, "out of memory copying %zu bytes", len);
+			goto fail;
+		}
+		memcpy(copy, data, len);
+		if (swap) {
+			uint32_t w[6];
+			memcpy(w, copy, 24);
+			uint16_t mg = BTF_MAGIC;
+			memcpy(copy, &mg, 2);
+			for (int i = 1; i < 6; i++)
+				w[i] = btfc__bswap32(w[i]);
+			memcpy(copy + 4, w + 1, 20);
+			uint32_t *tw = (uint32_t *)(void *)(copy + b->hdr.hdr_len + b->hdr.type_off);
+			for (uint32_t i = 0; i < b->hdr.type_len / 4; i++)
+				tw[i] = btfc__bswap32(tw[i]);
+		}
+		release(b->owned, b->map, b->map_len);
+		b->map = NULL;
+		b->owned = copy;
+		data = copy;
+	}
+	b->raw = data;
+	b->raw_len = len;
+	b->types = data + b->hdr.hdr_len + b->hdr.type_off;
+	b->types_len = b->hdr.type_len;
+	b->strs = (const char *)data + b->hdr.hdr_len + b->hdr.str_off;
+	b->strs_len = b->hdr.str_len;
+	if (base) {
+		b->start_id = btfc_btf_type_cnt(base);
+		b->start_str_off = base->start_str_off + base->strs_len;
+	} else {
+		b->start_id = 1;
+	}
+	err = check_strings(ctx, b->name, b->strs, b->strs_len, base != NULL);
+	if (!err)
+		err = index_types(ctx, b);
+	if (err)
+		goto fail;
+	*out = b;
+	return 0;
+fail:
+	btfc_btf_free(b);
+	return err;
+}
+
+BTFC_API int btfc_btf_parse(struct btfc_ctx *ctx, const void *data, size_t len, const char *name,
+			    const struct btfc_btf *base, struct btfc_btf **out)
+{
+	struct btfc_source_info src = { .container = BTFC_CONT_RAW, .file_size = len };
+
+	return btfc__btf_new(ctx, data, len, name, base, NULL, NULL, 0, &src, out);
+}
+
+BTFC_API void btfc_btf_free(struct btfc_btf *b)
+{
+	if (!b)
+		return;
+	release(b->owned, b->map, b->map_len);
+	free(b->offs);
+	free(b->idx.slots);
+	pthread_mutex_destroy(&b->idx_lock);
+	free(b->name);
+	free(b);
+}
+
+BTFC_API const struct btfc_btf *btfc_btf_base(const struct btfc_btf *b) { return b->base; }
+BTFC_API const char *btfc_btf_name(const struct btfc_btf *b) { return b->name; }
+BTFC_API const struct btfc_source_info *btfc_btf_source(const struct btfc_btf *b) { return &b->src; }
+BTFC_API uint32_t btfc_btf_type_cnt(const struct btfc_btf *b) { return b->start_id + b->nr_types; }
+BTFC_API uint32_t btfc_btf_start_id(const struct btfc_btf *b) { return b->start_id; }
+BTFC_API uint32_t btfc_btf_start_str_off(const struct btfc_btf *b) { return b->start_str_off; }
+BTFC_API const struct btfc_header *btfc_btf_header(const struct btfc_btf *b) { return &b->hdr; }
+
+BTFC_API const void *btfc_btf_raw(const struct btfc_btf *b, size_t *len)
+{
+	*len = b->raw_len;
+	return b->raw;
+}
+
+BTFC_API const void *btfc_btf_types_raw(const struct btfc_btf *b, size_t *len)
+{
+	*len = b->types_len;
+	return b->types;
+}
+
+BTFC_API const char *btfc_btf_strs_raw(const struct btfc_btf *b, size_t *len)
+{
+	*len = b->strs_len;
+	return b->strs;
+}
+
+BTFC_API const struct btfc_type *btfc_btf_type_by_id(const struct btfc_btf *b, uint32_t id)
+{
+	while (id < b->start_id) {
+		if (!b->base)
+			return NULL; /* id 0 */
+		b = b->base;
+	}
+	id -= b->start_id;
+	if (id >= b->nr_types)
+		return NULL;
+	return (const void *)(b->types + b->offs[id]);
+}
+
+BTFC_API const char *btfc_btf_str(const struct btfc_btf *b, uint32_t off)
+{
+	while (off < b->start_str_off)
+		b = b->base;
+	off -= b->start_str_off;
+	return off < b->strs_len ? b->strs + off : NULL;
+}
+
+BTFC_API int btfc_btf_flatten(const struct btfc_btf *btf, void **out, size_t *len)
+{
+	const struct btfc_btf *chain[8], *b;
+	size_t tlen = 0, slen = 0, n = 0;
+
+	for (b = btf; b && n < 8; b = b->base)
+		chain[n++] = b;
+	for (size_t i = 0; i < n; i++) {
+		tlen += chain[i]->types_len;
+		slen += chain[i]->strs_len;
+	}
+	if (tlen > UINT32_MAX || slen > UINT32_MAX || !(*out = malloc(BTF_HDR_MIN + tlen + slen)))
+		return -ENOMEM;
+	uint8_t *p = *out;
+	uint32_t hdr[6] = { BTF_MAGIC | BTF_VERSION << 16, BTF_HDR_MIN, 0, (uint32_t)tlen, (uint32_t)tlen,
+			    (uint32_t)slen };
+	memcpy(p, hdr, sizeof(hdr));
+	p += BTF_HDR_MIN;
+	for (size_t i = n; i-- > 0;) { /* the outermost base first */
+		memcpy(p, chain[i]->types, chain[i]->types_len);
+		p += chain[i]->types_len;
+	}
+	for (size_t i = n; i-- > 0;) {
+		memcpy(p, chain[i]->strs, chain[i]->strs_len);
+		p += chain[i]->strs_len;
+	}
+	*len = BTF_HDR_MIN + tlen + slen;
+	return 0;
+}
+
+/* ---- name index ---- */
+
+static uint32_t hash_str(const char *s)
+{
+	uint32_t h = 2166136261u; /* FNV-1a */
+
+	while (*s)
+		h = (h ^ (uint8_t)*s++) * 16777619u;
+	return h;
+}
+
+static int build_index(struct btfc_btf *b)
+{
+	uint32_t size = 16;
+
+	while (size < b->nr_types * 2u)
+		size <<= 1;
+	uint32_t *slots = calloc(size, sizeof(*slots));
+	if (!slots)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < b->nr_types; i++) {
+		const struct btfc_type *t = (const void *)(b->types + b->offs[i]);
+		const char *s = btfc_btf_str(b, t->name_off);
+		if (!s || !*s)
+			continue;
+		uint32_t h = hash_str(s) & (size - 1);
+		while (slots[h])
+			h = (h + 1) & (size - 1);
+		slots[h] = b->start_id + i;
+	}
+	b->idx.slots = slots;
+	b->idx.mask = size - 1;
+	return 0;
+}
+
+/* Smallest id in @b's own types named @name of @kind (0: any). */
+static int64_t find_own(const struct btfc_btf *cb, const char *name, unsigned kind)
+{
+	struct btfc_btf *b = (struct btfc_btf *)cb; /* the index is a cache */
+	int64_t best = -ENOENT;
+
+	pthread_mutex_lock(&b->idx_lock);
+	int err = b->idx.slots ? 0 : build_index(b);
+	pthread_mutex_unlock(&b->idx_lock);
+	if (err)
+		return err;
+	for (uint32_t h = hash_str(name) & b->idx.mask; b->idx.slots[h]; h = (h + 1) & b->idx.mask) {
+		uint32_t id = b->idx.slots[h];
+		const struct btfc_type *t = btfc_btf_type_by_id(b, id);
+		if ((kind && btfc_type_kind(t) != kind) || strcmp(btfc_btf_str(b, t->name_off), name))
+			continue;
+		if (best < 0 || id < best)
+			best = id;
+	}
+	return best;
+}
+
+BTFC_API int64_t btfc_btf_find(const struct btfc_btf *b, const char *name, unsigned kind)
+{
+	if (b->base) {
+		int64_t id = btfc_btf_find(b->base, name, kind);
+		if (id != -ENOENT)
+			return id;
+	}
+	return find_own(b, name, kind);
+}

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
+/* The BTF model's layout, shared by btf.c and io.c. Not installed. */
+#ifndef BTFC_BTF_INT_H
+#define BTFC_BTF_INT_H
+
+#include <pthread.h>
+
+#include "internal.h"
+
+struct name_index {
+	uint32_t *slots; /* type id or 0; open addressing, power-of-two size */
+	uint32_t mask;
+};
+
+struct btfc_btf {
+	char *name;
+	const struct btfc_btf *base;
+	struct btfc_source_info src;
+	struct btfc_header hdr;
+
+	const uint8_t *raw;   /* the whole blob, host byte order */
+	size_t raw_len;
+	const uint8_t *types; /* type section */
+	const char *strs;     /* string section */
+	uint32_t types_len, strs_len;
+
+	uint32_t start_id, start_str_off, nr_types;
+	uint32_t *offs;       /* offset in types[] of each own type */
+
+	/* backing memory, released by btfc_btf_free() */
+	void *owned;          /* malloc'd */
+	void *map;            /* mmap'd */
+	size_t map_len;
+
+	pthread_mutex_t idx_lock;
+	struct name_index idx; /* built on first btfc_btf_find() */
+};
+
+/*
+ * Parse @len bytes at @data into a new object that takes over @owned (malloc'd,
+ * may be NULL) or @map/@map_len (mmap'd, may be NULL) even on failure. The
+ * bytes are borrowed when in host order and aligned, otherwise copied.
+ */
+int btfc__btf_new(struct btfc_ctx *ctx, const uint8_t *data, size_t len, const char *name,
+		  const struct btfc_btf *base, void *owned, void *map, size_t map_len,
+		  const struct btfc_source_info *src, struct btfc_btf **out);
+
+#endif

@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause
+/* Context: logging, last error, limits. The library keeps no global state. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "internal.h"
+
+BTFC_API struct btfc_ctx *btfc_ctx_new(void)
+{
+	struct btfc_ctx *ctx = calloc(1, sizeof(*ctx));
+
+	if (ctx)
+		ctx->max_decompressed = 1ull << 30;
+	return ctx;
+}
+
+BTFC_API void btfc_ctx_free(struct btfc_ctx *ctx)
+{
+	free(ctx);
+}
+
+BTFC_API void btfc_ctx_set_log(struct btfc_ctx *ctx, btfc_log_fn fn, void *user,
+			       enum btfc_log_level max_level)
+{
+	ctx->log_fn = fn;
+	ctx->log_user = user;
+	ctx->log_max = max_level;
+}
+
+BTFC_API const char *btfc_ctx_last_error(const struct btfc_ctx *ctx)
+{
+	return ctx->err;
+}
+
+BTFC_API void btfc_ctx_set_max_decompressed(struct btfc_ctx *ctx, uint64_t bytes)
+{
+	ctx->max_decompressed = bytes;
+}
+
+static void vlog(struct btfc_ctx *ctx, enum btfc_log_level level, const char *fmt, va_list ap)
+{
+	char msg[512];
+
+	if (!ctx->log_fn || level > ctx->log_max)
+		return;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	ctx->log_fn(ctx->log_user, level, msg);
+}
+
+void btfc__log(struct btfc_ctx *ctx, enum btfc_log_level level, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog(ctx, level, fmt, ap);
+	va_end(ap);
+}
+
+int btfc__err(struct btfc_ctx *ctx, int err, const char *name, const char *fmt, ...)
+{
+	va_list ap;
+	int n = 0;
+
+	if (name)
+		n = snprintf(ctx->err, sizeof(ctx->err), "%s: ", name);
+	if (n < 0 || (size_t)n >= sizeof(ctx->err))
+		n = 0;
+	va_start(ap, fmt);
+	vsnprintf(ctx->err + n, sizeof(ctx->err) - n, fmt, ap);
+	va_end(ap);
+	if (ctx->log_fn && ctx->log_max >= BTFC_LOG_ERROR)
+		ctx->log_fn(ctx->log_user, BTFC_LOG_ERROR, ctx->err);
+	return err;
+}

@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
+/* Internal interfaces shared by the library's layers. Not installed. */
+#ifndef BTFC_INTERNAL_H
+#define BTFC_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "btfcompat/btfcompat.h"
+
+#define BTFC_API __attribute__((visibility("default")))
+#define BTFC_PRINTF(a, b) __attribute__((format(printf, a, b)))
+
+#define BTF_MAGIC 0xeB9F
+#define BTF_VERSION 1
+#define BTF_HDR_MIN 24 /* sizeof(struct btf_header) */
+
+struct btfc_ctx {
+	btfc_log_fn log_fn;
+	void *log_user;
+	enum btfc_log_level log_max;
+	uint64_t max_decompressed;
+	char err[512];
+};
+
+/*
+ * Record a failure: formats "NAME: message" into ctx->err, logs it at ERROR
+ * level and returns @err (a negative errno) so callers can `return btfc__err(...)`.
+ * @name may be NULL (then only the message is kept).
+ */
+int btfc__err(struct btfc_ctx *ctx, int err, const char *name, const char *fmt, ...) BTFC_PRINTF(4, 5);
+/* Log a message at @level (no-op if logging is off). */
+void btfc__log(struct btfc_ctx *ctx, enum btfc_log_level level, const char *fmt, ...) BTFC_PRINTF(3, 4);
+
+/* ---- decompression (decomp.c) ---- */
+
+/* Compression format recognised by its magic bytes at @p, BTFC_COMP_NONE if none. */
+enum btfc_compression btfc__sniff_compression(const uint8_t *p, size_t n);
+
+/*
+ * Decompress @n bytes at @in in format @c into a new malloc'd buffer (*out,
+ * *outlen). Stops at the end of the first complete stream/frame sequence and
+ * ignores trailing bytes (the bzImage payload carries a 4-byte size after the
+ * stream). Output larger than ctx->max_decompressed fails with -EFBIG.
+ * Corrupt or truncated input fails with -EINVAL; errors name @name.
+ */
+int btfc__decompress(struct btfc_ctx *ctx, const char *name, enum btfc_compression c,
+		     const uint8_t *in, size_t n, uint8_t **out, size_t *outlen);
+
+/*
+ * If @p is an x86 bzImage ("HdrS" setup header), store its compressed payload
+ * in *payload and *plen and return 1; return 0 if it is not a bzImage; return
+ * -EINVAL (message naming @name) if the header points outside the file.
+ */
+int btfc__bzimage_payload(struct btfc_ctx *ctx, const char *name, const uint8_t *p, size_t n,
+			  const uint8_t **payload, size_t *plen);
+
+/* ---- byte order ---- */
+static inline uint16_t btfc__bswap16(uint16_t v) { return __builtin_bswap16(v); }
+static inline uint32_t btfc__bswap32(uint32_t v) { return __builtin_bswap32(v); }
+
+/* Bytes of kind-specific data after a type record; -1 for unknown kinds. */
+long btfc__type_extra(const struct btfc_type *t);
+
+#endif

@@ -1,0 +1,352 @@
+// SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause
+/*
+ * io: every source of BTF bytes -> one BTF object.
+ *   raw BTF (file, /sys/kernel/btf/...)  -> parsed in place (mmap, zero copy)
+ *   ELF (vmlinux, .ko)                   -> .BTF section via libelf (SHF_COMPRESSED too)
+ *   compressed file (.ko.xz/.zst/.gz...) -> decompressed, then again from the top
+ *   bzImage (vmlinuz)                    -> payload decompressed -> vmlinux ELF -> .BTF
+ * Formats are recognised by content, never by file name.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <stdio.h>
+#include <inttypes.h>
+#include <libelf.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "btf_int.h"
+
+/* A buffer and who frees it. */
+struct bytes {
+	const uint8_t *data;
+	size_t len;
+	void *owned;    /* malloc'd, or NULL */
+	void *map;      /* mmap'd, or NULL */
+	size_t map_len;
+};
+
+static void bytes_release(struct bytes *b)
+{
+	free(b->owned);
+	if (b->map)
+		munmap(b->map, b->map_len);
+	memset(b, 0, sizeof(*b));
+}
+
+static bool in_buffer(const struct bytes *b, const void *p, size_t n)
+{
+	const uint8_t *q = p;
+
+	return q >= b->data && n <= b->len && (size_t)(q - b->data) <= b->len - n;
+}
+
+static int read_file(struct btfc_ctx *ctx, const char *path, struct bytes *out, uint64_t *file_size)
+{
+	struct stat st;
+	int fd, err = 0;
+
+	memset(out, 0, sizeof(*out));
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return btfc__err(ctx, -errno, path, "cannot open: %s", strerror(errno));
+	if (fstat(fd, &st)) {
+		err = btfc__err(ctx, -errno, path, "cannot stat: %s", strerror(errno));
+		goto out;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		err = btfc__err(ctx, -EISDIR, path, "is a directory");
+		goto out;
+	}
+	/* Regular files are mapped; sysfs and pipes report no usable size: read them. */
+	if (S_ISREG(st.st_mode) && st.st_size > 0 && strncmp(path, "/sys/", 5) != 0) {
+		void *m = mmap(NULL, st.st_size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+		if (m != MAP_FAILED) {
+			out->data = out->map = m;
+			out->len = out->map_len = st.st_size;
+			*file_size = st.st_size;
+			goto out;
+		}
+	}
+	size_t cap = S_ISREG(st.st_mode) && st.st_size > 0 ? (size_t)st.st_size + 1 : 1 << 20, len = 0;
+	uint8_t *buf = NULL;
+	for (;;) {
+		if (len == cap || !buf) {
+			if (buf)
+				cap *= 2;
+			if (cap > ctx->max_decompressed) {
+				free(buf);
+				err = btfc__err(ctx, -EFBIG, path, "file larger than %" PRIu64 " bytes",
+						ctx->max_decompressed);
+				goto out;
+			}
+			uint8_t *nb = realloc(buf, cap);
+			if (!nb) {
+				free(buf);
+				err = btfc__err(ctx, -ENOMEM, path, "out of memory reading");
+				goto out;
+			}
+			buf = nb;
+		}
+		ssize_t r = read(fd, buf + len, cap - len);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			free(buf);
+			err = btfc__err(ctx, -errno, path, "read error: %s", strerror(errno));
+			goto out;
+		}
+		if (!r)
+			break;
+		len += r;
+	}
+	out->data = out->owned = buf;
+	out->len = len;
+	*file_size = len;
+out:
+	close(fd);
+	if (!err && !out->len) {
+		bytes_release(out);
+		err = btfc__err(ctx, -EINVAL, path, "empty file");
+	}
+	return err;
+}
+
+/*
+ * Find section @secname in ELF image @in. On success *sec and *len point at its
+ * (decompressed) contents, which live either inside @in or in memory owned by
+ * *elfp (caller ends it). -ENODATA if the section is absent.
+ */
+static int elf_section(struct btfc_ctx *ctx, const char *name, const struct bytes *in,
+		       const char *secname, Elf **elfp, const uint8_t **sec, size_t *len,
+		       bool *compressed)
+{
+	size_t shstrndx;
+	Elf_Scn *scn = NULL;
+
+	elf_version(EV_CURRENT);
+	Elf *e = elf_memory((char *)in->data, in->len);
+	*elfp = e;
+	if (!e || elf_kind(e) != ELF_K_ELF)
+		return btfc__err(ctx, -EINVAL, name, "corrupt ELF: %s", elf_errmsg(-1));
+	if (elf_getshdrstrndx(e, &shstrndx))
+		return btfc__err(ctx, -EINVAL, name, "corrupt ELF section headers: %s", elf_errmsg(-1));
+	while ((scn = elf_nextscn(e, scn))) {
+		GElf_Shdr sh;
+		if (!gelf_getshdr(scn, &sh))
+			return btfc__err(ctx, -EINVAL, name, "corrupt ELF section header: %s", elf_errmsg(-1));
+		const char *sn = elf_strptr(e, shstrndx, sh.sh_name);
+		if (!sn || strcmp(sn, secname))
+			continue;
+		if (sh.sh_type == SHT_NOBITS)
+			return btfc__err(ctx, -EINVAL, name, "%s section has no data (SHT_NOBITS)", secname);
+		*compressed = sh.sh_flags & SHF_COMPRESSED;
+		if (*compressed) {
+			GElf_Chdr ch;
+			if (!gelf_getchdr(scn, &ch))
+				return btfc__err(ctx, -EINVAL, name, "corrupt compressed %s: %s", secname,
+						 elf_errmsg(-1));
+			if (ch.ch_size > ctx->max_decompressed)
+				return btfc__err(ctx, -EFBIG, name, "compressed %s claims %" PRIu64 " bytes",
+						 secname, (uint64_t)ch.ch_size);
+			if (elf_compress(scn, 0, 0) < 0)
+				return btfc__err(ctx, -EINVAL, name, "cannot decompress %s: %s", secname,
+						 elf_errmsg(-1));
+		}
+		Elf_Data *d = elf_getdata(scn, NULL);
+		if (!d)
+			return btfc__err(ctx, -EINVAL, name, "cannot read %s: %s", secname, elf_errmsg(-1));
+		if (!d->d_buf && d->d_size)
+			return btfc__err(ctx, -EINVAL, name, "%s section is empty", secname);
+		*sec = d->d_buf;
+		*len = d->d_size;
+		return 0;
+	}
+	return btfc__err(ctx, -ENODATA, name, "no %s section", secname);
+}
+
+/*
+ * Take the .BTF of ELF image @in (which this call consumes) into @out: borrowed
+ * where it lies in a file mapping, else copied so the rest can be dropped.
+ */
+static int extract_elf(struct btfc_ctx *ctx, const char *name, struct bytes *in, struct btfc_source_info *src,
+		       struct bytes *out)
+{
+	const uint8_t *sec = NULL;
+	size_t len = 0;
+	Elf *e = NULL;
+	bool compressed = false;
+	int err;
+
+	err = elf_section(ctx, name, in, ".BTF", &e, &sec, &len, &compressed);
+	if (err == -ENODATA)
+		btfc__err(ctx, err, name, "no .BTF section (built without CONFIG_DEBUG_INFO_BTF%s?)",
+			  src->container == BTFC_CONT_VMLINUZ ? "" : "_MODULES");
+	if (err)
+		goto fail;
+	if (src->container == BTFC_CONT_RAW)
+		src->container = BTFC_CONT_ELF;
+	src->elf_section_compressed = compressed;
+	GElf_Ehdr eh;
+	src->elf_type = gelf_getehdr(e, &eh) ? eh.e_type : 0;
+	if (in->map && in_buffer(in, sec, len)) {
+		elf_end(e);
+		*out = *in;
+		out->data = sec;
+		out->len = len;
+		return 0;
+	}
+	uint8_t *copy = malloc(len ? len : 1);
+	if (!copy) {
+		err = btfc__err(ctx, -ENOMEM, name, "out of memory");
+		goto fail;
+	}
+	memcpy(copy, sec, len);
+	elf_end(e);
+	bytes_release(in);
+	*out = (struct bytes){ .data = copy, .len = len, .owned = copy };
+	return 0;
+fail:
+	elf_end(e);
+	bytes_release(in);
+	return err;
+}
+
+/* The BTF blob inside @in (consumed): raw BTF, ELF, compressed file or bzImage. */
+static int extract(struct btfc_ctx *ctx, const char *name, struct bytes *in, struct btfc_source_info *src,
+		   int depth, struct bytes *out)
+{
+	const uint8_t *p = in->data;
+	size_t n = in->len;
+
+	if (n >= 2 && ((p[0] == 0x9f && p[1] == 0xeb) || (p[0] == 0xeb && p[1] == 0x9f))) {
+		*out = *in;
+		return 0;
+	}
+	if (n >= 4 && !memcmp(p, "\x7f" "ELF", 4))
+		return extract_elf(ctx, name, in, src, out);
+
+	enum btfc_compression c = btfc__sniff_compression(p, n);
+	const uint8_t *payload = p;
+	size_t plen = n;
+	if (c == BTFC_COMP_NONE && depth == 0) {
+		int r = btfc__bzimage_payload(ctx, name, p, n, &payload, &plen);
+		if (r < 0) {
+			bytes_release(in);
+			return r;
+		}
+		if (r == 1) {
+			src->container = BTFC_CONT_VMLINUZ;
+			c = btfc__sniff_compression(payload, plen);
+			if (c == BTFC_COMP_NONE) {
+				bytes_release(in);
+				return btfc__err(ctx, -EINVAL, name,
+						 "bzImage payload compression not recognised");
+			}
+		}
+	}
+	if (c == BTFC_COMP_NONE || depth > 0) {
+		char hex[16] = "";
+		for (size_t i = 0; i < 4 && i < n; i++)
+			snprintf(hex + 3 * i, sizeof(hex) - 3 * i, "%02x ", p[i]);
+		bytes_release(in);
+		return btfc__err(ctx, -EINVAL, name,
+				 "not BTF, ELF, a compressed module or a bzImage (starts with %s)", hex);
+	}
+	uint8_t *dec;
+	size_t dlen;
+	int err = btfc__decompress(ctx, name, c, payload, plen, &dec, &dlen);
+	bytes_release(in);
+	if (err)
+		return err;
+	src->compression = c;
+	struct bytes inner = { .data = dec, .len = dlen, .owned = dec };
+	if (src->container == BTFC_CONT_VMLINUZ) {
+		if (dlen < 4 || memcmp(dec, "\x7f" "ELF", 4)) {
+			bytes_release(&inner);
+			return btfc__err(ctx, -EINVAL, name, "bzImage payload is not an ELF vmlinux");
+		}
+		return extract_elf(ctx, name, &inner, src, out);
+	}
+	return extract(ctx, name, &inner, src, depth + 1, out);
+}
+
+static int open_bytes(struct btfc_ctx *ctx, const char *name, struct bytes *in, const struct btfc_btf *base,
+		      struct btfc_source_info *src, struct btfc_btf **out)
+{
+	struct bytes b;
+	int err = extract(ctx, name, in, src, 0, &b);
+
+	if (err)
+		return err;
+	return btfc__btf_new(ctx, b.data, b.len, name, base, b.owned, b.map, b.map_len, src, out);
+}
+
+BTFC_API int btfc_btf_open(struct btfc_ctx *ctx, const char *path, const struct btfc_btf *base,
+			   struct btfc_btf **out)
+{
+	struct btfc_source_info src = { 0 };
+	struct bytes in;
+	int err;
+
+	*out = NULL;
+	err = read_file(ctx, path, &in, &src.file_size);
+	if (err)
+		return err;
+	return open_bytes(ctx, path, &in, base, &src, out);
+}
+
+BTFC_API int btfc_btf_open_mem(struct btfc_ctx *ctx, const void *data, size_t len, const char *name,
+			       const struct btfc_btf *base, struct btfc_btf **out)
+{
+	struct btfc_source_info src = { .file_size = len };
+	uint8_t *copy = malloc(len ? len : 1);
+
+	*out = NULL;
+	if (!copy)
+		return btfc__err(ctx, -ENOMEM, name, "out of memory");
+	if (len)
+		memcpy(copy, data, len);
+	struct bytes in = { .data = copy, .len = len, .owned = copy };
+	if (!len) {
+		bytes_release(&in);
+		return btfc__err(ctx, -EINVAL, name, "empty input");
+	}
+	return open_bytes(ctx, name ? name : "(memory)", &in, base, &src, out);
+}
+
+BTFC_API int btfc_read_raw(struct btfc_ctx *ctx, const char *path, void **data, size_t *len,
+			   struct btfc_source_info *info)
+{
+	struct btfc_source_info src = { 0 };
+	struct bytes in, b;
+	int err;
+
+	*data = NULL;
+	*len = 0;
+	err = read_file(ctx, path, &in, &src.file_size);
+	if (!err)
+		err = extract(ctx, path, &in, &src, 0, &b);
+	if (err)
+		return err;
+	if (b.owned && b.data == b.owned) {
+		*data = b.owned;
+	} else {
+		*data = malloc(b.len ? b.len : 1);
+		if (*data)
+			memcpy(*data, b.data, b.len);
+		bytes_release(&b);
+		if (!*data)
+			return btfc__err(ctx, -ENOMEM, path, "out of memory");
+	}
+	*len = b.len;
+	src.btf_size = b.len;
+	src.big_endian = b.len >= 2 && ((const uint8_t *)*data)[0] == 0xeb;
+	if (info)
+		*info = src;
+	return 0;
+}

@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
+/*
+ * One output path for text and JSON. A struct out buffers bytes for a file
+ * descriptor; in JSON mode the em_* calls produce the same bytes as bpftool's
+ * json_writer (compact or pretty); in text mode they produce "key=value"
+ * fields separated by spaces, with list items on their own "\n\t" lines.
+ * Printers call em_* only, so each printer serves both formats.
+ */
+#ifndef BTFC_OUT_H
+#define BTFC_OUT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum out_mode { OUT_TEXT, OUT_JSON, OUT_JSON_PRETTY };
+
+struct out {
+	int fd;
+	int err;           /* first write error (negative errno) */
+	enum out_mode mode;
+	size_t len;
+	unsigned depth;    /* JSON nesting */
+	char sep;          /* JSON: ',' when the current container has an element */
+	bool text_first;   /* TEXT: next field starts a line/item (no leading space) */
+	char buf[1 << 16];
+};
+
+void out_init(struct out *o, int fd, enum out_mode mode);
+/* Write out what is buffered; returns o->err. */
+int out_flush(struct out *o);
+
+void out_raw(struct out *o, const char *s, size_t n);
+void out_str(struct out *o, const char *s);
+void out_u64(struct out *o, uint64_t v);
+void out_i64(struct out *o, int64_t v);
+void out_printf(struct out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* ---- emitter ---- */
+static inline bool em_json(const struct out *o) { return o->mode != OUT_TEXT; }
+/* JSON '{' / TEXT: start of a record line. */
+void em_obj_begin(struct out *o);
+/* JSON '}' / TEXT: "\n" when @line_end. */
+void em_obj_end(struct out *o, bool line_end);
+/* JSON "key":[ (just [ when @key is NULL) / TEXT nothing. */
+void em_list_begin(struct out *o, const char *key);
+void em_list_end(struct out *o);
+/* JSON '{' / TEXT "\n\t" (an item on its own indented line). */
+void em_item_begin(struct out *o);
+void em_item_end(struct out *o);
+/* Fields: JSON "key":value / TEXT [ ]key=value. */
+void em_u(struct out *o, const char *key, uint64_t v);
+void em_i(struct out *o, const char *key, int64_t v);
+void em_s(struct out *o, const char *key, const char *v);
+/* A name: JSON "key":"v" / TEXT [ ]'v'. */
+void em_quoted(struct out *o, const char *key, const char *v);
+/* Text-only decoration (ignored in JSON). */
+void em_text(struct out *o, const char *s);
+
+#endif

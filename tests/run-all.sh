@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause
+# Every test of btfcompat. On a fresh Debian 12 machine (as root) it installs
+# what it needs, builds with gcc, clang and gcc+ASan+UBSan, fetches the real
+# kernel corpus, runs all suites against the plain and the ASan build, runs
+# the fuzz targets briefly, and ends with the line "N passed, N failed, N skipped".
+#   tests/run-all.sh [--quick]     --quick: skip the ASan pass and the fuzz smoke run
+set -u
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+cd "$TOP"
+QUICK=0; [ "${1:-}" = --quick ] && QUICK=1
+LOGS=$TOP/build/test-logs
+WORK=${BTFC_TEST_WORK:-${BTFCOMPAT_CACHE:-$HOME/.cache/btfcompat}/test-work}
+P=0 F=0 S=0
+
+if ! scripts/setup.sh; then
+	echo "setup failed"; echo "0 passed, 1 failed"; exit 1
+fi
+mkdir -p "$LOGS" "$WORK"
+"$TOP/scripts/corpus.sh" >/dev/null || echo "note: corpus could not be fetched; corpus tests will be skipped" >&2
+
+# suite NAME CMD...: run CMD, keep its output in the log, count its PASS/FAIL/SKIP lines.
+suite() {
+	local name=$1 log=$LOGS/$1.log; shift
+	local t0=$SECONDS
+	"$@" > "$log" 2>&1
+	local rc=$? p f s
+	p=$(grep -c '^PASS: ' "$log"); f=$(grep -c '^FAIL: ' "$log"); s=$(grep -c '^SKIP: ' "$log")
+	if [ "$rc" != 0 ] && [ "$f" = 0 ]; then
+		echo "FAIL: $name: exited $rc without a FAIL line: $(tail -n 3 "$log" | tr '\n' '|')"; f=1
+	fi
+	grep -E '^(FAIL|SKIP): ' "$log" | head -n 30
+	printf '%-28s %5d passed %3d failed %3d skipped  (%ds)\n' "$name" "$p" "$f" "$s" $((SECONDS - t0))
+	P=$((P + p)); F=$((F + f)); S=$((S + s))
+}
+
+build_variant() { # DIR MESON-ARGS...
+	local dir=$1; shift
+	{ [ -f "$dir/build.ninja" ] || meson setup "$dir" "$@"; } && ninja -C "$dir"
+}
+build_check() { # NAME DIR ARGS...: a build is a test: it must compile warning-free
+	local name=$1; shift
+	if build_variant "$@" > "$LOGS/build-$name.log" 2>&1; then echo "PASS: build/$name"; else
+		echo "FAIL: build/$name: $(grep -m3 -E 'error|warning' "$LOGS/build-$name.log" | tr '\n' '|')"; fi
+}
+
+run_suites() { # TAG BUILD-DIR
+	local tag=$1 b=$2
+	for t in "$b"/tests/test_*; do
+		[ -x "$t" ] && suite "$tag-$(basename "$t")" "$t"
+	done
+	suite "$tag-badinput-cli" tests/badinput_cli.sh "$b/btfcompat"
+	suite "$tag-golden" tests/golden_corpus.sh "$b/btfcompat" "$WORK/golden"
+}
+
+suite builds bash -c "$(declare -f build_variant build_check); LOGS=$LOGS
+	build_check gcc build
+	CC=clang build_check clang build-clang
+	build_check asan build-asan -Db_sanitize=address,undefined -Db_lundef=false"
+
+run_suites gcc build
+if [ $QUICK = 0 ]; then
+	export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=99
+	export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:exitcode=98
+	[ -x build-asan/btfcompat ] && run_suites asan build-asan
+	unset ASAN_OPTIONS UBSAN_OPTIONS
+	suite fuzz-smoke tests/fuzz_smoke.sh "${BTFC_FUZZ_SECONDS:-20}"
+fi
+
+echo "logs: $LOGS"
+echo "$P passed, $F failed, $S skipped"
+[ "$F" = 0 ]
