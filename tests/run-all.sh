@@ -49,8 +49,12 @@ run_suites() { # TAG BUILD-DIR
 	for t in "$b"/tests/test_*; do
 		[ -x "$t" ] && suite "$tag-$(basename "$t")" "$t"
 	done
-	suite "$tag-badinput-cli" tests/badinput_cli.sh "$b/btfcompat"
+	[ -f tests/badinput_cli.sh ] && suite "$tag-badinput-cli" tests/badinput_cli.sh "$b/btfcompat"
 	suite "$tag-golden" tests/golden_corpus.sh "$b/btfcompat" "$WORK/golden"
+	# the validator against this machine's kernel: a 2,000-mutant slice of real BTF
+	local v61
+	v61=$("$TOP/scripts/corpus.sh" --path 6.1.0-54-cloud-amd64 2>/dev/null)/boot/vmlinuz-6.1.0-54-cloud-amd64
+	suite "$tag-oracle-bpf" "$b/tests/validate_oracle" -n "${BTFC_ORACLE_CASES:-2000}" -s 1 "$v61"
 }
 
 suite builds bash -c "$(declare -f build_variant build_check); LOGS=$LOGS

@@ -1,0 +1,184 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause
+# Benchmarks (not tests): btfcompat against libbpf 1.5 and bpftool 7.1 on the
+# same BTF bytes. See bench/README.md.
+#
+#   bench/run.sh [SOURCE...]
+#
+# SOURCE: anything btfcompat opens (raw BTF, vmlinux, vmlinuz, .ko[.xz|.zst|.gz]);
+# its .BTF is extracted to a temporary raw file first. Default: the running
+# kernel's /sys/kernel/btf/vmlinux and Debian's 6.1.0-54-cloud-amd64 vmlinuz
+# (fetched by scripts/corpus.sh). Env: BENCH_RUNS (default 5) CLI runs per
+# measurement, BENCH_MIN_TIME (default 1) seconds per side in bench_parse.
+#
+# Builds what it needs: the project into build-bench/ (buildtype=release),
+# the libbpf oracle (scripts/oracle-libbpf.sh), build-bench/bench_parse.
+# Exit status is 0 whatever the timings are; non-zero only if it cannot run.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+BUILD=$ROOT/build-bench
+RUNS=${BENCH_RUNS:-5}
+MIN_TIME=${BENCH_MIN_TIME:-1}
+export PATH=$PATH:/usr/sbin:/sbin
+
+log() { echo "bench: $*" >&2; }
+
+# ---- 1. packages -----------------------------------------------------------
+need=()
+for p in meson ninja-build pkg-config gcc libc6-dev make libelf-dev zlib1g-dev liblzma-dev \
+	libzstd-dev liblz4-dev libbz2-dev libssl-dev bpftool time; do
+	st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+	[ "$st" = "install ok installed" ] || need+=("$p")
+done
+if [ ${#need[@]} -gt 0 ]; then
+	if [ "$(id -u)" != 0 ]; then
+		log "missing packages: ${need[*]} (run as root or install them)"
+		exit 1
+	fi
+	for p in "${need[@]}"; do
+		c=$(apt-cache policy "$p" 2>/dev/null | awk '/Candidate:/ {print $2; exit}')
+		if [ -z "$c" ] || [ "$c" = "(none)" ]; then
+			log "apt-get update"
+			apt-get update -qq >&2
+			break
+		fi
+	done
+	log "apt-get install ${need[*]}"
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >&2
+fi
+BPFTOOL=$(command -v bpftool)
+TIME=/usr/bin/time
+
+# ---- 2. builds -------------------------------------------------------------
+if [ ! -f "$BUILD/build.ninja" ]; then
+	log "meson setup $BUILD (release)"
+	# -Dwerror=false: a new -O3 warning must not stop a benchmark.
+	meson setup "$BUILD" --buildtype=release -Dwerror=false >&2
+fi
+log "ninja -C $BUILD"
+ninja -C "$BUILD" btfcompat libbtfcompat.a >&2
+ORACLE=$(bash "$ROOT/scripts/oracle-libbpf.sh")
+BENCH=$BUILD/bench_parse
+if [ ! -x "$BENCH" ] || [ "$ROOT/bench/bench_parse.c" -nt "$BENCH" ] ||
+	[ "$BUILD/libbtfcompat.a" -nt "$BENCH" ] || [ "$ORACLE/lib/libbpf.a" -nt "$BENCH" ]; then
+	log "cc -O2 bench/bench_parse.c"
+	cc -O2 -std=gnu11 -Wall -Wextra -D_GNU_SOURCE -I"$ROOT/include" -I"$ORACLE/include" \
+		"$ROOT/bench/bench_parse.c" -o "$BENCH" \
+		"$BUILD/libbtfcompat.a" "$ORACLE/lib/libbpf.a" \
+		-lelf -lz -llzma -lzstd -llz4 -lbz2 -lcrypto -lpthread
+fi
+OURS=$BUILD/btfcompat
+
+# ---- 3. inputs (raw BTF files in a temp dir: every tool reads the same bytes)
+TMP=$(mktemp -d /tmp/btfc-bench.XXXXXX)
+trap 'rm -rf "$TMP"' EXIT
+names=() files=()
+add_input() { # NAME SOURCE
+	local out=$TMP/$1.btf
+	if "$BENCH" --extract "$2" "$out" 2>"$TMP/extract.err"; then
+		names+=("$1")
+		files+=("$out")
+	else
+		log "skipping $2: $(cat "$TMP/extract.err")"
+	fi
+}
+if [ $# -gt 0 ]; then
+	for s in "$@"; do
+		add_input "$(basename "$s" .btf)" "$s"
+	done
+else
+	if [ -r /sys/kernel/btf/vmlinux ]; then
+		add_input "running-$(uname -r)" /sys/kernel/btf/vmlinux
+	else
+		log "no /sys/kernel/btf/vmlinux on this machine"
+	fi
+	v=6.1.0-54-cloud-amd64
+	if kroot=$(bash "$ROOT/scripts/corpus.sh" --path "$v" 2>"$TMP/corpus.err"); then
+		add_input "vmlinuz-$v" "$kroot/boot/vmlinuz-$v"
+	else
+		log "skipping $v: $(tail -n1 "$TMP/corpus.err")"
+	fi
+fi
+[ ${#files[@]} -gt 0 ] || { log "no input"; exit 1; }
+
+# ---- 4. measurements ------------------------------------------------------
+# Median wall time in ms of RUNS runs of "$@" with stdout to /dev/null.
+median_ms() {
+	local i t0 t1 ts=()
+	for ((i = 0; i < RUNS; i++)); do
+		t0=$(date +%s%N)
+		"$@" >/dev/null 2>>"$TMP/cmd.err" || { echo "FAIL"; return 0; }
+		t1=$(date +%s%N)
+		ts+=($(((t1 - t0) / 1000)))
+	done
+	printf '%s\n' "${ts[@]}" | sort -n | awk '{a[NR] = $1} END {
+		m = NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2; printf "%.1f", m / 1000 }'
+}
+# Peak RSS in KiB of "$@" with stdout to /dev/null.
+peak_kib() {
+	"$TIME" -f %M -o "$TMP/rss" "$@" >/dev/null 2>>"$TMP/cmd.err" || { echo "FAIL"; return 0; }
+	tail -n1 "$TMP/rss"
+}
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%.2f", a / b; else printf "-" }'; }
+
+summary=()
+FMT='%-28s %-27s %11s %11s %6s  %s'
+# shellcheck disable=SC2059
+row() { summary+=("$(printf "$FMT" "$@")"); }
+
+for idx in "${!files[@]}"; do
+	name=${names[$idx]} f=${files[$idx]}
+	size=$(stat -c %s "$f")
+	echo "== $name ($size bytes of raw BTF) =="
+
+	# parse vs libbpf btf__new, and in-process dump
+	"$BENCH" -t "$MIN_TIME" "$f" | tee "$TMP/bp.out"
+	p_ours=$(sed -n 's/^parse: btfcompat \([0-9.]*\) ms.*/\1/p' "$TMP/bp.out")
+	p_bpf=$(sed -n 's/^parse: .*btf__new \([0-9.]*\) ms.*/\1/p' "$TMP/bp.out")
+	d_lib=$(sed -n 's/^dump: btfcompat \([0-9.]*\) ms.*/\1/p' "$TMP/bp.out")
+
+	# CLI raw dump vs bpftool: wall time
+	: >"$TMP/cmd.err"
+	d_ours=$(median_ms "$OURS" dump "$f")
+	d_bpf=$(median_ms "$BPFTOOL" btf dump file "$f")
+	speed=$(ratio "$d_bpf" "$d_ours")
+	echo "dump wall (median of $RUNS): btfcompat dump $d_ours ms, bpftool btf dump file $d_bpf ms, bpftool/btfcompat ${speed}x (goal >= 3x)"
+
+	# byte-identical output?
+	"$OURS" dump "$f" >"$TMP/ours.txt" 2>>"$TMP/cmd.err" || true
+	"$BPFTOOL" btf dump file "$f" >"$TMP/bpftool.txt" 2>>"$TMP/cmd.err" || true
+	if cmp -s "$TMP/ours.txt" "$TMP/bpftool.txt"; then
+		same=identical
+		echo "dump output: identical ($(wc -l <"$TMP/bpftool.txt") lines)"
+	else
+		same=DIFFERENT
+		echo "dump output: DIFFERENT: $(cmp "$TMP/ours.txt" "$TMP/bpftool.txt" 2>&1 | head -n1)"
+		diff "$TMP/ours.txt" "$TMP/bpftool.txt" 2>&1 | head -n 6 | sed 's/^/    /' || true
+	fi
+
+	# peak RSS
+	r_ours=$(peak_kib "$OURS" dump "$f")
+	r_bpf=$(peak_kib "$BPFTOOL" btf dump file "$f")
+	rss_ratio=$(ratio "$r_ours" "$((size / 1024))")
+	echo "peak RSS: btfcompat dump $r_ours KiB, blob $((size / 1024)) KiB, ratio $rss_ratio (goal <= 2); bpftool $r_bpf KiB"
+	if [ -s "$TMP/cmd.err" ]; then
+		echo "stderr of the runs: $(head -n3 "$TMP/cmd.err")"
+	fi
+	echo
+
+	mb() { awk -v k="$1" 'BEGIN { if (k + 0 > 0) printf "%.1f MB", k * 1024 / 1e6; else printf "%s", k }'; }
+	row "$name" "parse vs libbpf btf__new" "$p_ours ms" "$p_bpf ms" "$(ratio "$p_ours" "$p_bpf")" "ours/libbpf, goal <= 1.5"
+	row "" "dump in-process (library)" "$d_lib ms" "" "" "btfc_btf_dump() to /dev/null"
+	row "" "dump CLI vs bpftool (wall)" "$d_ours ms" "$d_bpf ms" "${speed}x" "bpftool/ours, goal >= 3x; output $same"
+	row "" "peak RSS dump vs blob size" "$(mb "$r_ours")" "$(mb "$((size / 1024))")" "$rss_ratio" "ours/blob, goal <= 2 (bpftool $(mb "$r_bpf"))"
+done
+
+rev=$(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo '?')
+lbv=$(grep -oE '^LIBBPF_[0-9.]+' "$ORACLE/../src/tools/lib/bpf/libbpf.map" 2>/dev/null | sort -rV | head -n1 | cut -d_ -f2 || true)
+btv=$("$BPFTOOL" version 2>/dev/null | head -n1 || true)
+echo "== summary (btfcompat $rev, libbpf ${lbv:-?}, $btv) =="
+# shellcheck disable=SC2059
+printf "$FMT\n" input measure btfcompat reference ratio note
+printf '%s\n' "${summary[@]}"
