@@ -333,6 +333,7 @@ BTFC_API int btfc_read_raw(struct btfc_ctx *ctx, const char *path, void **data, 
 		err = extract(ctx, path, &in, &src, 0, &b);
 	if (err)
 		return err;
+	*len = b.len;
 	if (b.owned && b.data == b.owned) {
 		*data = b.owned;
 	} else {
@@ -343,9 +344,8 @@ BTFC_API int btfc_read_raw(struct btfc_ctx *ctx, const char *path, void **data, 
 		if (!*data)
 			return btfc__err(ctx, -ENOMEM, path, "out of memory");
 	}
-	*len = b.len;
-	src.btf_size = b.len;
-	src.big_endian = b.len >= 2 && ((const uint8_t *)*data)[0] == 0xeb;
+	src.btf_size = *len;
+	src.big_endian = *len >= 2 && ((const uint8_t *)*data)[0] == 0xeb;
 	if (info)
 		*info = src;
 	return 0;

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause
+# Real-corpus validator test: every module of Debian 6.1.0-54-cloud must
+# validate "ok" against its own base, in the module and in the bpf profile;
+# and the stale case (the -54 module on -55's base) must not be "ok" for
+# af_key in the module profile (design.md §5: the real -55 kernel drops its BTF).
+#   tests/corpus_validate.sh BTFCOMPAT
+set -u
+BIN=$(realpath "$1")
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+. "$TOP/tests/lib.sh"
+if ! K=$("$TOP/scripts/corpus.sh" --path 6.1.0-54-cloud-amd64 2>/dev/null); then
+	skip corpus-validate "corpus unavailable"; exit 0
+fi
+K55=$("$TOP/scripts/corpus.sh" --path 6.1.0-55-cloud-amd64 2>/dev/null)
+V54=$K/boot/vmlinuz-6.1.0-54-cloud-amd64
+TMP=$(mktemp -d); trap 'rm -rf "$TMP"' EXIT
+find "$K/lib/modules" -name '*.ko' | sort > "$TMP/mods"
+n=$(wc -l < "$TMP/mods")
+for p in module bpf; do
+	# one process per core over the whole tree; each prints "FILE: ok (...)" per module
+	xargs -a "$TMP/mods" -P "$(nproc)" -n 200 "$BIN" validate --profile $p -B "$V54" > "$TMP/$p.out" 2>&1
+	ok=$(grep -c ': ok (' "$TMP/$p.out")
+	if [ "$ok" = "$n" ]; then pass "corpus-validate/6.1.0-54-own-base/$p ($ok/$n ok)"; else
+		fail "corpus-validate/6.1.0-54-own-base/$p" "$ok/$n ok; first: $(grep -v ': ok (' "$TMP/$p.out" | head -n 3 | tr '\n' '|')"
+	fi
+done
+AFK=$K/lib/modules/6.1.0-54-cloud-amd64/kernel/net/key/af_key.ko
+out=$("$BIN" validate -B "$K55/boot/vmlinuz-6.1.0-55-cloud-amd64" "$AFK" 2>&1); rc=$?
+if [ $rc = 1 ] && echo "$out" | grep -q 'rejected (module profile)'; then
+	pass "corpus-validate/af_key-54-on-55-rejected"
+else
+	fail "corpus-validate/af_key-54-on-55-rejected" "rc=$rc: $out"
+fi
