@@ -287,7 +287,7 @@ struct btfc_verdict {
 	uint32_t type_id;   /* the type the message is about; 0 for header and string errors */
 	const char *phase;  /* failing phase: "size", "header", "strings", "types", "resolve",
 			     * "type_tags"; NULL when accepted */
-	char msg[512];      /* the kernel's log line for the failure, exactly (no newline);
+	char msg[1024];     /* the kernel's log line for the failure, exactly (no newline);
 			     * "" where the kernel fails without a message */
 	char context[512];  /* the line the kernel logged before it, for member and
 			     * DATASEC entry errors (the containing type), else "" */
