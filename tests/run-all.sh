@@ -47,7 +47,7 @@ build_check() { # NAME DIR ARGS...: a build is a test: it must compile warning-f
 run_suites() { # TAG BUILD-DIR
 	local tag=$1 b=$2
 	for t in "$b"/tests/test_*; do
-		[ -x "$t" ] && suite "$tag-$(basename "$t")" "$t"
+		[ -f "$t" ] && [ -x "$t" ] && suite "$tag-$(basename "$t")" "$t"
 	done
 	[ -f tests/badinput_cli.sh ] && suite "$tag-badinput-cli" tests/badinput_cli.sh "$b/btfcompat"
 	suite "$tag-golden" tests/golden_corpus.sh "$b/btfcompat" "$WORK/golden"
