@@ -106,14 +106,14 @@ static int run(struct cli *cli, int argc, char **argv)
 	out_init(&o, STDOUT_FILENO, cli->mode);
 	if (em_json(&o))
 		em_list_begin(&o, NULL);
-	for (int i = optind; i < argc && rc != EXIT_ERROR; i++) {
+	for (int i = optind; i < argc; i++) {
 		struct btfc_source_info src;
 		struct btfc_verdict v;
 		void *data;
 		size_t len;
 		if (btfc_read_raw(cli->ctx, argv[i], &data, &len, &src)) {
-			rc = cli_lib_error(cli);
-			break;
+			rc = cli_lib_error(cli); /* go on with the other files; exit 2 at the end */
+			continue;
 		}
 		struct btfc_validate_opts vo = { .profile = profile, .kernel = kernel };
 		if (profile < 0)
@@ -131,7 +131,7 @@ static int run(struct cli *cli, int argc, char **argv)
 		}
 		free(data);
 		print_verdict(&o, argv[i], vo.profile, &v);
-		if (v.err)
+		if (v.err && rc == EXIT_OK)
 			rc = EXIT_FINDING;
 	}
 	if (em_json(&o)) {

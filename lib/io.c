@@ -249,6 +249,10 @@ static int extract(struct btfc_ctx *ctx, const char *name, struct bytes *in, str
 			}
 		}
 	}
+	if ((c == BTFC_COMP_NONE || depth > 0) && src->raw_fallback) {
+		*out = *in; /* unrecognised: hand the bytes over as (possibly broken) raw BTF */
+		return 0;
+	}
 	if (c == BTFC_COMP_NONE || depth > 0) {
 		char hex[16] = "";
 		for (size_t i = 0; i < 4 && i < n; i++)
@@ -328,6 +332,7 @@ BTFC_API int btfc_read_raw(struct btfc_ctx *ctx, const char *path, void **data, 
 
 	*data = NULL;
 	*len = 0;
+	src.raw_fallback = 1;
 	err = read_file(ctx, path, &in, &src.file_size);
 	if (!err)
 		err = extract(ctx, path, &in, &src, 0, &b);
@@ -345,6 +350,7 @@ BTFC_API int btfc_read_raw(struct btfc_ctx *ctx, const char *path, void **data, 
 			return btfc__err(ctx, -ENOMEM, path, "out of memory");
 	}
 	src.btf_size = *len;
+	src.raw_fallback = 0;
 	src.big_endian = *len >= 2 && ((const uint8_t *)*data)[0] == 0xeb;
 	if (info)
 		*info = src;

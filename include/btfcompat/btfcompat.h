@@ -146,6 +146,7 @@ struct btfc_source_info {
 	uint64_t file_size;                /* bytes read from disk */
 	uint64_t btf_size;                 /* bytes of the BTF blob */
 	unsigned elf_type;                 /* e_type of the ELF holding .BTF: 1 ET_REL (.ko), 2 ET_EXEC */
+	int raw_fallback;                  /* internal: unrecognised bytes are taken as raw BTF */
 };
 
 /* ------------------------------------------------------------------ */
@@ -181,7 +182,9 @@ int btfc_btf_open_mem(struct btfc_ctx *ctx, const void *data, size_t len, const 
 /*
  * The raw BTF bytes of any source btfc_btf_open() takes, exactly as stored
  * (not parsed, not byte-swapped): what the kernel would be handed. For
- * validating hostile BTF, which the parser may refuse. *@data is malloc'd
+ * validating hostile BTF, which the parser may refuse. Bytes that are not
+ * recognised as ELF, a compressed file or a bzImage are returned as they are
+ * (a raw BTF blob with a broken header is still a blob the kernel can judge). *@data is malloc'd
  * (caller frees); *@info (may be NULL) tells where the bytes came from.
  */
 int btfc_read_raw(struct btfc_ctx *ctx, const char *path, void **data, size_t *len,

@@ -1,0 +1,182 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause
+# The module-profile oracle: real Debian kernels booted in QEMU decide what
+# their module loader does with stale module BTF; btfcompat's module-profile
+# verdict against the new base must be the same for every module that loads.
+#
+#   tests/qemu_oracle.sh BTFCOMPAT [--quick]
+#
+#  1. 6.1.0-55 with its whole module tree carrying 6.1.0-54's .BTF sections;
+#  2. 6.12.117 with its whole tree carrying 6.12.115's .BTF sections;
+#  3. one module (af_key) inserted 1,000 times in one boot, each time with a
+#     differently mutated .BTF (insmod, look, rmmod).
+# Printed as counts: accepted (BTF published) / dropped / did not load, and
+# the agreement. --quick: 200 re-insertions instead of 1,000.
+# objcopy swaps the sections here: test scaffolding, never the product.
+set -u
+BIN=$(realpath "$1")
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+. "$TOP/tests/lib.sh"
+SEQ_N=1000; [ "${2:-}" = --quick ] && SEQ_N=200
+CACHE=${BTFCOMPAT_CACHE:-$HOME/.cache/btfcompat}
+WORK=${BTFC_TEST_WORK:-$CACHE/test-work}/qemu-oracle
+BM=$TOP/tests/qemu/boot-modules.sh
+
+if [ "$(id -u)" = 0 ]; then
+	need=()
+	for t in qemu-system-x86_64:qemu-system-x86 busybox:busybox-static cpio:cpio depmod:kmod objcopy:binutils; do
+		command -v "${t%%:*}" >/dev/null || [ -x "/bin/${t%%:*}" ] || [ -x "/sbin/${t%%:*}" ] || need+=("${t#*:}")
+	done
+	[ ${#need[@]} = 0 ] || { apt-get update -qq; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}"; } >/dev/null 2>&1
+fi
+for t in qemu-system-x86_64 objcopy; do
+	command -v $t >/dev/null || { skip qemu-oracle "$t not installed (needs root to install)"; exit 0; }
+done
+rm -rf "$WORK"; mkdir -p "$WORK"
+
+# stale_tree NEWROOT NEWVER OLDROOT OLDVER OUTDIR: NEW's modules with OLD's .BTF, as plain .ko
+stale_tree() {
+	local nm=$1/lib/modules/$2 om=$3/lib/modules/$4 out=$5/lib/modules/$2
+	mkdir -p "$out"
+	cp "$nm"/modules.order "$nm"/modules.builtin* "$out"/ 2>/dev/null
+	(cd "$nm" && find . -name '*.ko' -o -name '*.ko.xz') | while read -r rel; do
+		local base=${rel%.xz} dst=$out/${rel%.xz}
+		mkdir -p "$(dirname "$dst")"
+		case $rel in *.xz) xz -dc "$nm/$rel" > "$dst" ;; *) cp "$nm/$rel" "$dst" ;; esac
+		local donor=$om/$rel
+		[ -f "$donor" ] || donor=$om/$base
+		if [ ! -f "$donor" ]; then # a module the old kernel did not have keeps its own BTF
+			echo "$(basename "$base" .ko)	$nm/$rel" >> "$5/donors.tsv"
+			continue
+		fi
+		case $donor in *.xz) xz -dc "$donor" > "$dst.donor" ;; *) cp "$donor" "$dst.donor" ;; esac
+		objcopy --dump-section .BTF="$dst.btf" "$dst.donor" "$dst.junk" 2>/dev/null &&
+			objcopy --update-section .BTF="$dst.btf" "$dst" "$dst.new" 2>/dev/null && mv "$dst.new" "$dst"
+		echo "$(basename "$base" .ko)	$donor" >> "$5/donors.tsv"
+		rm -f "$dst.donor" "$dst.btf" "$dst.junk" "$dst.new"
+	done
+}
+
+# compare TAG RESULT.tsv DONORS.tsv VMLINUZ: our module-profile verdict vs /sys/kernel/btf/<mod>
+compare() {
+	local tag=$1 res=$2 donors=$3 vmlinuz=$4
+	awk -F'\t' 'NR > 1 && $2 == 0 { print $1 }' "$res" | sort > "$WORK/$tag.loaded"
+	sort -k1,1 "$donors" | join -t $'\t' "$WORK/$tag.loaded" - | cut -f2 > "$WORK/$tag.files"
+	xargs -a "$WORK/$tag.files" -n 100 "$BIN" -j validate --profile module -B "$vmlinuz" > "$WORK/$tag.ours.json" 2>"$WORK/$tag.ours.err"
+	python3 - "$res" "$WORK/$tag.ours.json" "$donors" "$tag" <<'PY'
+import json, sys
+res, ours, donors, tag = sys.argv[1:5]
+kernel = {}
+for line in open(res).read().splitlines()[1:]:
+    f = line.split("\t")
+    kernel[f[0]] = (int(f[1]) if f[1].lstrip("-").isdigit() else None, f[2])
+name_of = {l.split("\t")[1]: l.split("\t")[0] for l in open(donors).read().splitlines()}
+verdicts = {}
+for chunk in open(ours).read().splitlines():
+    if chunk.strip():
+        for o in json.loads(chunk):
+            verdicts[name_of[o["file"]]] = o["verdict"] == "ok"
+acc = sum(1 for m, (rc, p) in kernel.items() if rc == 0 and p == "1")
+drop = sum(1 for m, (rc, p) in kernel.items() if rc == 0 and p == "0")
+noload = sum(1 for m, (rc, p) in kernel.items() if rc != 0)
+agree, bad = 0, []
+for m, (rc, p) in sorted(kernel.items()):
+    if rc != 0:
+        continue
+    if m not in verdicts:
+        bad.append("%s: no verdict from btfcompat" % m)
+    elif verdicts[m] == (p == "1"):
+        agree += 1
+    else:
+        bad.append("%s: kernel %s, btfcompat %s" % (m, "published BTF" if p == "1" else "dropped BTF",
+                                                   "ok" if verdicts[m] else "rejected"))
+print("# %s: %d modules; kernel accepted (published /sys/kernel/btf) %d, dropped %d, did not load %d; "
+      "btfcompat agrees on %d/%d loaded" % (tag, len(kernel), acc, drop, noload, agree, acc + drop))
+for b in bad[:20]:
+    print("#   disagree: " + b)
+print(("PASS: qemu-oracle/%s (%d/%d)" % (tag, agree, acc + drop)) if not bad and acc + drop
+      else "FAIL: qemu-oracle/%s: %d of %d loaded modules disagree" % (tag, len(bad), acc + drop))
+PY
+}
+
+run_pair() { # TAG NEWVER OLDVER
+	local tag=$1 nv=$2 ov=$3 nr or
+	nr=$("$TOP/scripts/corpus.sh" --path "$nv" 2>/dev/null) && or=$("$TOP/scripts/corpus.sh" --path "$ov" 2>/dev/null) ||
+		{ skip "qemu-oracle/$tag" "corpus unavailable"; return; }
+	stale_tree "$nr" "$nv" "$or" "$ov" "$WORK/$tag"
+	"$BM" --ver "$nv" --kernel-root "$nr" --modules-dir "$WORK/$tag/lib/modules/$nv" --all --timeout 1800 \
+		--out "$WORK/$tag.tsv" > "$WORK/$tag.boot.log" 2>&1
+	case $? in
+	0) compare "$tag" "$WORK/$tag.tsv" "$WORK/$tag/donors.tsv" "$nr/boot/vmlinuz-$nv" ;;
+	3) skip "qemu-oracle/$tag" "$(grep -m1 SKIP "$WORK/$tag.boot.log")" ;;
+	*) fail "qemu-oracle/$tag" "boot failed: $(tail -n 3 "$WORK/$tag.boot.log" | tr '\n' '|')" ;;
+	esac
+}
+
+t0=$SECONDS
+run_pair 6.1.0-54-btf-on-6.1.0-55 6.1.0-55-cloud-amd64 6.1.0-54-cloud-amd64
+run_pair 6.12.115-btf-on-6.12.117 6.12.117+deb12-cloud-amd64 6.12.115+deb12-cloud-amd64
+echo "# whole-tree boots: $((SECONDS - t0)) s"
+
+# --- one module, re-inserted SEQ_N times with a mutated .BTF each time ---
+t0=$SECONDS
+NV=6.1.0-55-cloud-amd64 OV=6.1.0-54-cloud-amd64
+if N55=$("$TOP/scripts/corpus.sh" --path $NV 2>/dev/null) && N54=$("$TOP/scripts/corpus.sh" --path $OV 2>/dev/null); then
+	S=$WORK/seq; mkdir -p "$S/btf" "$S/ko"
+	AFK=lib/modules/$NV/kernel/net/key/af_key.ko
+	objcopy --dump-section .BTF="$S/own.btf" "$N55/$AFK" "$S/junk"
+	objcopy --dump-section .BTF="$S/stale.btf" "$N54/lib/modules/$OV/kernel/net/key/af_key.ko" "$S/junk"
+	# half the mutants start from the module's own BTF, half from the stale one
+	python3 "$TOP/tests/tools/mutate_btf.py" "$S/own.btf" "$S/btf/own" $((SEQ_N / 2)) 1
+	python3 "$TOP/tests/tools/mutate_btf.py" "$S/stale.btf" "$S/btf/stale" $((SEQ_N - SEQ_N / 2)) 2
+	ls "$S"/btf/own/*.btf "$S"/btf/stale/*.btf > "$S/btf.list"
+	i=0
+	while read -r b; do
+		objcopy --update-section .BTF="$b" "$N55/$AFK" "$S/ko/$i.ko" && echo "$S/ko/$i.ko	$b" >> "$S/map.tsv"
+		i=$((i + 1))
+	done < "$S/btf.list"
+	cut -f1 "$S/map.tsv" > "$S/ko.list"
+	"$BM" --ver $NV --kernel-root "$N55" --insmod-seq-list "$S/ko.list" --seq-no-dmesg --timeout 1800 \
+		--out "$S/seq.tsv" > "$S/boot.log" 2>&1
+	rc=$?
+	if [ $rc = 3 ]; then skip qemu-oracle/reinsert "$(grep -m1 SKIP "$S/boot.log")"
+	elif [ $rc != 0 ]; then fail qemu-oracle/reinsert "boot failed: $(tail -n 3 "$S/boot.log" | tr '\n' '|')"
+	else
+		cut -f2 "$S/map.tsv" | xargs -n 200 "$BIN" -j validate --profile module -B "$N55/boot/vmlinuz-$NV" \
+			> "$S/ours.json" 2>"$S/ours.err"
+		python3 - "$S/seq.tsv" "$S/map.tsv" "$S/ours.json" <<'PY'
+import json, sys
+seq, mp, ours = sys.argv[1:4]
+ko_to_btf = dict(l.split("\t") for l in open(mp).read().splitlines())
+verdict = {}
+for chunk in open(ours).read().splitlines():
+    if chunk.strip():
+        for o in json.loads(chunk):
+            verdict[o["file"]] = o["verdict"] == "ok"
+n = agree = acc = noload = 0
+bad = []
+for line in open(seq).read().splitlines()[1:]:
+    f = line.split("\t")
+    rc, present, ko = f[2], f[3], f[-1]
+    if rc != "0":
+        noload += 1
+        continue
+    n += 1
+    acc += present == "1"
+    v = verdict.get(ko_to_btf.get(ko))
+    if v == (present == "1"):
+        agree += 1
+    else:
+        bad.append("%s: kernel %s, btfcompat %s" % (ko_to_btf.get(ko), present, v))
+print("# re-insertions: %d loaded (%d published BTF, %d dropped), %d did not load; btfcompat agrees on %d/%d"
+      % (n, acc, n - acc, noload, agree, n))
+for b in bad[:20]:
+    print("#   disagree: " + b)
+print("PASS: qemu-oracle/reinsert (%d/%d)" % (agree, n) if n and not bad else
+      "FAIL: qemu-oracle/reinsert: %d of %d disagree" % (len(bad), n))
+PY
+	fi
+else
+	skip qemu-oracle/reinsert "corpus unavailable"
+fi
+echo "# re-insertion boot: $((SECONDS - t0)) s"
