@@ -1,73 +1,122 @@
-// SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause
+/* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
 /*
  * Decompression with the field libraries (zlib, liblzma, libzstd, liblz4,
  * libbz2) and the x86 bzImage payload locator. Every decoder stops at the end
- * of its stream and ignores what follows (the bzImage appends a 4-byte size),
- * grows its output geometrically and never beyond ctx->max_decompressed.
+ * of its stream and ignores what follows (the bzImage payload carries a 4-byte
+ * size after it), grows its output geometrically and never beyond
+ * ctx->max_decompressed.
  */
 #include <bzlib.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <lz4.h>
 #include <lzma.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
 #include <zstd.h>
+#include <zstd_errors.h>
 
 #include "internal.h"
 
+#define ZSTD_FRAME_MAGIC 0xfd2fb528u
+#define ZSTD_SKIP_MAGIC 0x184d2a50u /* skippable frames: 0x184d2a50..0x184d2a5f */
+#define LZ4_LEGACY_MAGIC 0x184c2102u
+#define LZ4_LEGACY_BLOCK (8u << 20) /* a legacy block decompresses to at most 8 MiB */
+#define OBUF_FIRST (64u << 10)
+
 static const char *const comp_names[] = { "none", "gzip", "xz", "lzma", "zstd", "lz4", "bzip2" };
 
+/* Name of a compression format, "unknown" for values outside the enum. */
 BTFC_API const char *btfc_compression_name(enum btfc_compression c)
 {
-	return (unsigned)c < sizeof(comp_names) / sizeof(comp_names[0]) ? comp_names[c] : "?";
+	return (unsigned)c < sizeof(comp_names) / sizeof(comp_names[0]) ? comp_names[c] : "unknown";
+}
+
+/* Little-endian loads from possibly unaligned bytes. */
+static uint16_t le16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] | p[1] << 8);
 }
 
 static uint32_t le32(const uint8_t *p)
 {
-	return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24;
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
+static uint64_t le64(const uint8_t *p)
+{
+	return le32(p) | (uint64_t)le32(p + 4) << 32;
+}
+
+/*
+ * A .lzma ("alone") header: properties 0x5d (lc=3 lp=0 pb=2, what every
+ * encoder writes), a dictionary of 2^k or 2^k+2^(k-1) bytes of at least
+ * 64 KiB (so bytes 1 and 2 are zero), and an uncompressed size that is either
+ * unknown (all ones) or below 256 GiB (liblzma's own plausibility bound).
+ */
+static bool lzma_alone_header(const uint8_t *p, size_t n)
+{
+	if (n < 13 || p[0] != 0x5d || p[1] || p[2])
+		return false;
+	uint32_t dict = le32(p + 1);
+	if (!dict)
+		return false;
+	uint32_t hi = 1u << (31 - __builtin_clz(dict)); /* highest power of two <= dict */
+	if (dict != hi && dict != hi + hi / 2)
+		return false;
+	uint64_t size = le64(p + 5);
+	return size == UINT64_MAX || size < (1ull << 38);
+}
+
+/* The compression format whose magic bytes start @p; BTFC_COMP_NONE if none (any @n). */
 enum btfc_compression btfc__sniff_compression(const uint8_t *p, size_t n)
 {
-	if (n >= 3 && p[0] == 0x1f && p[1] == 0x8b && p[2] == 8)
+	if (!p)
+		return BTFC_COMP_NONE;
+	if (n >= 2 && p[0] == 0x1f && p[1] == 0x8b)
 		return BTFC_COMP_GZIP;
 	if (n >= 6 && !memcmp(p, "\xfd" "7zXZ\0", 6))
 		return BTFC_COMP_XZ;
-	if (n >= 4 && le32(p) == 0xfd2fb528)
+	if (n >= 4 && le32(p) == ZSTD_FRAME_MAGIC)
 		return BTFC_COMP_ZSTD;
-	if (n >= 4 && le32(p) == 0x184c2102)
+	if (n >= 4 && le32(p) == LZ4_LEGACY_MAGIC)
 		return BTFC_COMP_LZ4;
-	if (n >= 4 && p[0] == 'B' && p[1] == 'Z' && p[2] == 'h' && p[3] >= '1' && p[3] <= '9')
+	if (n >= 4 && !memcmp(p, "BZh", 3) && p[3] >= '1' && p[3] <= '9')
 		return BTFC_COMP_BZIP2;
-	/* .lzma ("alone"): properties byte 0x5d (lc=3 lp=0 pb=2), a power-of-two dictionary */
-	if (n >= 13 && p[0] == 0x5d) {
-		uint32_t dict = le32(p + 1);
-		if (dict >= 4096 && !(dict & (dict - 1)))
-			return BTFC_COMP_LZMA;
-	}
+	if (lzma_alone_header(p, n))
+		return BTFC_COMP_LZMA;
 	return BTFC_COMP_NONE;
 }
 
-/* A growing output buffer bounded by the context's limit. */
+/*
+ * A growing output buffer. It may reach one byte past the limit: a decoder
+ * that fills that byte has proved the output too large (-EFBIG), while output
+ * of exactly the limit still fits.
+ */
 struct obuf {
 	uint8_t *p;
-	size_t len, cap, max;
+	size_t len, cap;
+	size_t lim; /* max_decompressed + 1 */
 };
 
-/* Make room for at least @want more bytes; -EFBIG past the limit. */
+/* Ensure room for min(@want, what the limit allows) more bytes (at least one), doubling the buffer. */
 static int obuf_reserve(struct obuf *o, size_t want)
 {
+	if (o->len >= o->lim)
+		return -EFBIG;
+	if (want > o->lim - o->len)
+		want = o->lim - o->len;
+	if (!want)
+		want = 1;
 	if (o->cap - o->len >= want)
 		return 0;
-	if (o->len + want > o->max)
-		return -EFBIG;
-	size_t cap = o->cap ? o->cap : 1 << 16;
+	size_t cap = o->cap ? o->cap : OBUF_FIRST;
 	while (cap - o->len < want)
-		cap *= 2;
-	if (cap > o->max)
-		cap = o->max;
+		cap *= 2; /* cannot overflow: lim <= SIZE_MAX / 4 */
+	if (cap > o->lim)
+		cap = o->lim;
 	uint8_t *np = realloc(o->p, cap);
 	if (!np)
 		return -ENOMEM;
@@ -76,93 +125,121 @@ static int obuf_reserve(struct obuf *o, size_t want)
 	return 0;
 }
 
-/* Room to write into: up to 1 MiB more, at least one byte, within the limit. */
-static int obuf_grow(struct obuf *o)
+/* Free bytes after the output, clamped for the 32-bit counters of zlib and libbz2. */
+static unsigned obuf_room32(const struct obuf *o)
 {
-	if (o->len < o->cap)
-		return 0;
-	size_t want = o->cap < (1 << 20) ? (o->cap ? o->cap : 1 << 16) : 1 << 20;
-	if (o->len + want > o->max)
-		want = o->max - o->len;
-	if (!want)
-		return -EFBIG;
-	return obuf_reserve(o, want);
+	size_t room = o->cap - o->len;
+	return room > UINT_MAX ? UINT_MAX : (unsigned)room;
 }
 
-static int limit_err(struct btfc_ctx *ctx, const char *name, const char *fmt, int err)
+static unsigned clamp32(size_t v)
+{
+	return v > UINT_MAX ? UINT_MAX : (unsigned)v;
+}
+
+/* Message for an output-buffer failure (-EFBIG or -ENOMEM) of format @fmt. */
+static int obuf_err(struct btfc_ctx *ctx, const char *name, const char *fmt, int err)
 {
 	if (err == -EFBIG)
-		return btfc__err(ctx, err, name, "%s data decompresses to more than %" PRIu64 " bytes", fmt,
-				 ctx->max_decompressed);
+		return btfc__err(ctx, -EFBIG, name, "%s data decompresses to more than %" PRIu64 " bytes (the limit)",
+				 fmt, ctx->max_decompressed);
 	return btfc__err(ctx, -ENOMEM, name, "out of memory decompressing %s data", fmt);
 }
 
+/* gzip (one member; what follows it is ignored) with zlib. */
 static int gunzip(struct btfc_ctx *ctx, const char *name, const uint8_t *in, size_t n, struct obuf *o)
 {
-	z_stream z = { 0 };
-	int zr = Z_OK, err = 0;
+	z_stream z;
+	int zr, err = 0;
 
-	if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK)
-		return btfc__err(ctx, -ENOMEM, name, "cannot initialise zlib");
+	memset(&z, 0, sizeof(z));
+	zr = inflateInit2(&z, 16 + MAX_WBITS);
+	if (zr != Z_OK)
+		return btfc__err(ctx, zr == Z_MEM_ERROR ? -ENOMEM : -EINVAL, name, "cannot initialise zlib: %s",
+				 z.msg ? z.msg : zError(zr));
 	z.next_in = (Bytef *)in;
-	while (zr != Z_STREAM_END) {
-		size_t chunk = n > UINT32_MAX ? UINT32_MAX : n;
-		z.avail_in = chunk;
-		if ((err = obuf_grow(o)))
+	do {
+		if ((err = obuf_reserve(o, 1)))
 			break;
+		z.avail_in = clamp32(n);
 		z.next_out = o->p + o->len;
-		z.avail_out = o->cap - o->len > UINT32_MAX ? UINT32_MAX : o->cap - o->len;
-		uInt before = z.avail_out;
+		z.avail_out = obuf_room32(o);
+		unsigned in0 = z.avail_in, out0 = z.avail_out;
 		zr = inflate(&z, Z_NO_FLUSH);
-		o->len += before - z.avail_out;
-		n -= chunk - z.avail_in;
-		if (zr == Z_BUF_ERROR && z.avail_out)
-			zr = Z_DATA_ERROR; /* no progress possible: input ended early */
-		if (zr != Z_OK && zr != Z_STREAM_END)
-			break;
-	}
-	inflateEnd(&z);
+		n -= in0 - z.avail_in;
+		o->len += out0 - z.avail_out;
+	} while (zr == Z_OK);
+
 	if (err)
-		return limit_err(ctx, name, "gzip", err);
-	if (zr != Z_STREAM_END)
-		return btfc__err(ctx, -EINVAL, name, "corrupt or truncated gzip data: %s",
-				 z.msg ? z.msg : "stream ends early");
-	return 0;
+		err = obuf_err(ctx, name, "gzip", err);
+	else if (zr == Z_MEM_ERROR)
+		err = btfc__err(ctx, -ENOMEM, name, "out of memory decompressing gzip data");
+	else if (zr == Z_BUF_ERROR) /* no progress: the input ended inside the stream */
+		err = btfc__err(ctx, -EINVAL, name, "truncated gzip data: stream ends early");
+	else if (zr != Z_STREAM_END)
+		err = btfc__err(ctx, -EINVAL, name, "corrupt gzip data: %s", z.msg ? z.msg : zError(zr));
+	inflateEnd(&z);
+	return err;
 }
 
+/* liblzma's reason for a failure (it has no strerror of its own). */
+static const char *lzma_reason(lzma_ret r)
+{
+	switch (r) {
+	case LZMA_BUF_ERROR: return "stream ends early";
+	case LZMA_FORMAT_ERROR: return "file format not recognized";
+	case LZMA_OPTIONS_ERROR: return "unsupported options";
+	case LZMA_DATA_ERROR: return "compressed data is corrupt";
+	case LZMA_MEMLIMIT_ERROR: return "memory usage limit reached";
+	case LZMA_UNSUPPORTED_CHECK: return "unsupported integrity check";
+	default: return "internal error";
+	}
+}
+
+/* xz (first stream) or legacy .lzma (@alone) with liblzma. */
 static int unxz(struct btfc_ctx *ctx, const char *name, const uint8_t *in, size_t n, struct obuf *o, bool alone)
 {
+	const char *fmt = alone ? "lzma" : "xz";
 	lzma_stream s = LZMA_STREAM_INIT;
 	lzma_ret r = alone ? lzma_alone_decoder(&s, UINT64_MAX) : lzma_stream_decoder(&s, UINT64_MAX, 0);
-	const char *fmt = alone ? "lzma" : "xz";
 	int err = 0;
 
 	if (r != LZMA_OK)
-		return btfc__err(ctx, -ENOMEM, name, "cannot initialise liblzma");
+		return btfc__err(ctx, r == LZMA_MEM_ERROR ? -ENOMEM : -EINVAL, name, "cannot initialise liblzma: %s",
+				 lzma_reason(r));
 	s.next_in = in;
 	s.avail_in = n;
-	while (r == LZMA_OK) {
-		if ((err = obuf_grow(o)))
+	do {
+		if ((err = obuf_reserve(o, 1)))
 			break;
 		s.next_out = o->p + o->len;
 		s.avail_out = o->cap - o->len;
-		size_t before = s.avail_out;
-		r = lzma_code(&s, LZMA_FINISH);
-		o->len += before - s.avail_out;
-		if (r == LZMA_BUF_ERROR && s.avail_out)
-			break; /* input ended early */
-		if (r == LZMA_BUF_ERROR)
-			r = LZMA_OK;
-	}
+		size_t out0 = s.avail_out;
+		r = lzma_code(&s, LZMA_FINISH); /* LZMA_BUF_ERROR once no progress is possible */
+		o->len += out0 - s.avail_out;
+	} while (r == LZMA_OK);
 	lzma_end(&s);
+
 	if (err)
-		return limit_err(ctx, name, fmt, err);
+		return obuf_err(ctx, name, fmt, err);
 	if (r == LZMA_STREAM_END)
 		return 0;
-	return btfc__err(ctx, -EINVAL, name, "%s %s data (liblzma error %d)",
-			 r == LZMA_BUF_ERROR ? "truncated" : "corrupt", fmt, (int)r);
+	if (r == LZMA_MEM_ERROR)
+		return btfc__err(ctx, -ENOMEM, name, "out of memory decompressing %s data", fmt);
+	return btfc__err(ctx, -EINVAL, name, "%s %s data: %s", r == LZMA_BUF_ERROR ? "truncated" : "corrupt", fmt,
+			 lzma_reason(r));
 }
 
+/* Whether the @n bytes at @p start another zstd or skippable frame. */
+static bool zstd_frame_follows(const uint8_t *p, size_t n)
+{
+	if (n < 4)
+		return false;
+	uint32_t magic = le32(p);
+	return magic == ZSTD_FRAME_MAGIC || (magic & 0xfffffff0u) == ZSTD_SKIP_MAGIC;
+}
+
+/* zstd: consecutive frames while another frame follows, then stop; with libzstd. */
 static int unzstd(struct btfc_ctx *ctx, const char *name, const uint8_t *in, size_t n, struct obuf *o)
 {
 	ZSTD_DStream *d = ZSTD_createDStream();
@@ -173,57 +250,92 @@ static int unzstd(struct btfc_ctx *ctx, const char *name, const uint8_t *in, siz
 	if (!d)
 		return btfc__err(ctx, -ENOMEM, name, "cannot initialise libzstd");
 	for (;;) {
-		if ((err = obuf_grow(o)))
+		if ((err = obuf_reserve(o, 1)))
 			break;
 		ZSTD_outBuffer ob = { o->p + o->len, o->cap - o->len, 0 };
-		size_t in_before = ib.pos;
 		r = ZSTD_decompressStream(d, &ob, &ib);
 		o->len += ob.pos;
 		if (ZSTD_isError(r))
 			break;
-		if (r == 0) {
-			/* end of a frame: continue only into another zstd or skippable frame */
-			uint32_t magic = n - ib.pos >= 4 ? le32(in + ib.pos) : 0;
-			if (magic != 0xfd2fb528 && (magic & 0xfffffff0) != 0x184d2a50)
+		if (r == 0) { /* a frame is complete and flushed */
+			if (!zstd_frame_follows(in + ib.pos, n - ib.pos))
 				break;
-			continue;
+		} else if (ib.pos == ib.size && ob.pos < ob.size) {
+			break; /* it wants more input and there is none */
 		}
-		if (ib.pos == n && ob.pos < ob.size && ib.pos == in_before)
-			break; /* input ended inside a frame */
 	}
 	ZSTD_freeDStream(d);
+
 	if (err)
-		return limit_err(ctx, name, "zstd", err);
+		return obuf_err(ctx, name, "zstd", err);
+	if (ZSTD_isError(r) && ZSTD_getErrorCode(r) == ZSTD_error_memory_allocation)
+		return btfc__err(ctx, -ENOMEM, name, "out of memory decompressing zstd data");
 	if (ZSTD_isError(r))
 		return btfc__err(ctx, -EINVAL, name, "corrupt zstd data: %s", ZSTD_getErrorName(r));
 	if (r)
-		return btfc__err(ctx, -EINVAL, name, "truncated zstd data");
+		return btfc__err(ctx, -EINVAL, name, "truncated zstd data: frame ends early");
 	return 0;
 }
 
-/* LZ4 legacy frame: magic, then [u32 LE compressed size][block] until the data ends. */
+/* Whether the LZ4 block @src/@csize is valid, decoded into a scratch 8 MiB buffer (-ENOMEM if none). */
+static int lz4_block_ok(const uint8_t *src, uint32_t csize)
+{
+	char *tmp = malloc(LZ4_LEGACY_BLOCK);
+	if (!tmp)
+		return -ENOMEM;
+	int r = LZ4_decompress_safe((const char *)src, tmp, (int)csize, LZ4_LEGACY_BLOCK);
+	free(tmp);
+	return r >= 0;
+}
+
+/*
+ * LZ4 legacy frame with liblz4: the magic, then [u32 LE compressed size][block]
+ * records; another magic starts a new frame. The data ends when fewer than 4
+ * bytes remain, at a zero size word (padding), or at a size word that does not
+ * fit in what remains. Only a lone last size word (the kernel's 4 appended
+ * bytes) may do the latter: more bytes after it mean a block was cut short.
+ */
 static int unlz4(struct btfc_ctx *ctx, const char *name, const uint8_t *in, size_t n, struct obuf *o)
 {
-	const size_t block_max = 8 << 20;
+	const uint32_t cmax = (uint32_t)LZ4_compressBound(LZ4_LEGACY_BLOCK);
 	size_t pos = 4, blocks = 0;
-	int err;
 
+	if (n < 4)
+		return btfc__err(ctx, -EINVAL, name, "truncated lz4 data: %zu bytes", n);
+	if (le32(in) != LZ4_LEGACY_MAGIC)
+		return btfc__err(ctx, -EINVAL, name, "corrupt lz4 data: no legacy frame magic");
 	while (n - pos >= 4) {
 		uint32_t csize = le32(in + pos);
-		if (csize == 0x184c2102) { /* a concatenated frame */
+		size_t left = n - pos - 4;
+		if (csize == LZ4_LEGACY_MAGIC) {
 			pos += 4;
 			continue;
 		}
-		if (csize > n - pos - 4 || !csize)
-			break; /* trailing bytes (the kernel's appended size) */
-		if ((err = obuf_reserve(o, block_max)))
-			return limit_err(ctx, name, "lz4", err);
-		int r = LZ4_decompress_safe((const char *)in + pos + 4, (char *)o->p + o->len, (int)csize,
-					    (int)block_max);
+		if (!csize || !left)
+			break; /* padding, or the kernel's appended size */
+		if (csize > left)
+			return btfc__err(ctx, -EINVAL, name,
+					 "truncated lz4 data: block at offset %zu needs %" PRIu32 " bytes, %zu remain",
+					 pos, csize, left);
+		if (csize > cmax)
+			return btfc__err(ctx, -EINVAL, name, "corrupt lz4 data: block at offset %zu has size %" PRIu32,
+					 pos, csize);
+		int err = obuf_reserve(o, LZ4_LEGACY_BLOCK);
+		if (err)
+			return obuf_err(ctx, name, "lz4", err);
+		size_t room = o->cap - o->len < LZ4_LEGACY_BLOCK ? o->cap - o->len : LZ4_LEGACY_BLOCK;
+		int r = LZ4_decompress_safe((const char *)in + pos + 4, (char *)o->p + o->len, (int)csize, (int)room);
+		if (r < 0 && room < LZ4_LEGACY_BLOCK) {
+			/* the limit cut the room short: a valid block means the output is too large */
+			err = lz4_block_ok(in + pos + 4, csize);
+			if (err)
+				return obuf_err(ctx, name, "lz4", err < 0 ? err : -EFBIG);
+		}
 		if (r < 0)
-			return btfc__err(ctx, -EINVAL, name, "corrupt lz4 block %zu at offset %zu", blocks, pos);
-		o->len += r;
-		pos += 4 + csize;
+			return btfc__err(ctx, -EINVAL, name, "corrupt lz4 data: block %zu at offset %zu does not decode",
+					 blocks, pos);
+		o->len += (size_t)r;
+		pos += 4 + (size_t)csize;
 		blocks++;
 	}
 	if (!blocks)
@@ -231,44 +343,69 @@ static int unlz4(struct btfc_ctx *ctx, const char *name, const uint8_t *in, size
 	return 0;
 }
 
+/* libbz2's reason for a failure. */
+static const char *bz2_reason(int r)
+{
+	switch (r) {
+	case BZ_OK: return "stream ends early";
+	case BZ_DATA_ERROR: return "data integrity (CRC) error";
+	case BZ_DATA_ERROR_MAGIC: return "bad magic";
+	case BZ_PARAM_ERROR: return "parameter error";
+	default: return "internal error";
+	}
+}
+
+/* bzip2 (first stream) with libbz2. */
 static int unbzip2(struct btfc_ctx *ctx, const char *name, const uint8_t *in, size_t n, struct obuf *o)
 {
 	bz_stream s;
-	int r = BZ_OK, err = 0;
+	int r, err = 0;
 
 	memset(&s, 0, sizeof(s));
-	if (BZ2_bzDecompressInit(&s, 0, 0) != BZ_OK)
-		return btfc__err(ctx, -ENOMEM, name, "cannot initialise libbz2");
+	r = BZ2_bzDecompressInit(&s, 0, 0);
+	if (r != BZ_OK)
+		return btfc__err(ctx, r == BZ_MEM_ERROR ? -ENOMEM : -EINVAL, name, "cannot initialise libbz2: %s",
+				 bz2_reason(r));
 	s.next_in = (char *)in;
-	while (r == BZ_OK) {
-		size_t chunk = n > UINT32_MAX ? UINT32_MAX : n;
-		s.avail_in = chunk;
-		if ((err = obuf_grow(o)))
+	do {
+		if ((err = obuf_reserve(o, 1)))
 			break;
+		s.avail_in = clamp32(n);
 		s.next_out = (char *)o->p + o->len;
-		s.avail_out = o->cap - o->len > UINT32_MAX ? UINT32_MAX : o->cap - o->len;
-		unsigned before = s.avail_out;
+		s.avail_out = obuf_room32(o);
+		unsigned in0 = s.avail_in, out0 = s.avail_out;
 		r = BZ2_bzDecompress(&s);
-		o->len += before - s.avail_out;
-		n -= chunk - s.avail_in;
+		n -= in0 - s.avail_in;
+		o->len += out0 - s.avail_out;
 		if (r == BZ_OK && !n && s.avail_out)
-			break; /* input ended early */
-	}
+			break; /* all input used, room left, stream not ended: truncated */
+	} while (r == BZ_OK);
 	BZ2_bzDecompressEnd(&s);
+
 	if (err)
-		return limit_err(ctx, name, "bzip2", err);
-	if (r != BZ_STREAM_END)
-		return btfc__err(ctx, -EINVAL, name, "%s bzip2 data (libbz2 error %d)",
-				 r == BZ_OK ? "truncated" : "corrupt", r);
-	return 0;
+		return obuf_err(ctx, name, "bzip2", err);
+	if (r == BZ_STREAM_END)
+		return 0;
+	if (r == BZ_MEM_ERROR)
+		return btfc__err(ctx, -ENOMEM, name, "out of memory decompressing bzip2 data");
+	return btfc__err(ctx, -EINVAL, name, "%s bzip2 data: %s", r == BZ_OK ? "truncated" : "corrupt",
+			 bz2_reason(r));
 }
 
+/* Decompress @in/@n of format @c into a new malloc'd *@out/*@outlen (see internal.h). */
 int btfc__decompress(struct btfc_ctx *ctx, const char *name, enum btfc_compression c, const uint8_t *in,
 		     size_t n, uint8_t **out, size_t *outlen)
 {
-	struct obuf o = { .max = ctx->max_decompressed };
+	uint64_t max = ctx->max_decompressed < SIZE_MAX / 4 ? ctx->max_decompressed : SIZE_MAX / 4;
+	struct obuf o = { .lim = (size_t)max + 1 };
 	int err;
 
+	*out = NULL;
+	*outlen = 0;
+	if (!in) {
+		in = (const uint8_t *)"";
+		n = 0;
+	}
 	switch (c) {
 	case BTFC_COMP_GZIP: err = gunzip(ctx, name, in, n, &o); break;
 	case BTFC_COMP_XZ: err = unxz(ctx, name, in, n, &o, false); break;
@@ -276,32 +413,54 @@ int btfc__decompress(struct btfc_ctx *ctx, const char *name, enum btfc_compressi
 	case BTFC_COMP_ZSTD: err = unzstd(ctx, name, in, n, &o); break;
 	case BTFC_COMP_LZ4: err = unlz4(ctx, name, in, n, &o); break;
 	case BTFC_COMP_BZIP2: err = unbzip2(ctx, name, in, n, &o); break;
-	default: err = btfc__err(ctx, -EINVAL, name, "unknown compression %d", (int)c);
+	default: err = btfc__err(ctx, -EINVAL, name, "unknown compression %d", (int)c); break;
 	}
+	if (!err && o.len > max)
+		err = obuf_err(ctx, name, btfc_compression_name(c), -EFBIG);
+	if (!err && !o.p && !(o.p = malloc(1))) /* a valid pointer even for empty output */
+		err = btfc__err(ctx, -ENOMEM, name, "out of memory");
 	if (err) {
 		free(o.p);
 		return err;
+	}
+	if (o.cap - o.len > (1u << 20)) { /* give back a large unused tail */
+		uint8_t *np = realloc(o.p, o.len ? o.len : 1);
+		if (np)
+			o.p = np;
 	}
 	*out = o.p;
 	*outlen = o.len;
 	return 0;
 }
 
+/*
+ * The compressed payload of an x86 bzImage (Documentation/arch/x86/boot.rst):
+ * "HdrS" at 0x202, setup_sects at 0x1f1 (0 means 4), the protected-mode code
+ * at (setup_sects + 1) * 512, payload_offset and payload_length (u32 at 0x248
+ * and 0x24c, boot protocol 2.08 and later) relative to that code.
+ * 1 and *@payload/*@plen on success, 0 if @p is not a bzImage, -EINVAL if the
+ * header is cut short or points outside the file.
+ */
 int btfc__bzimage_payload(struct btfc_ctx *ctx, const char *name, const uint8_t *p, size_t n,
 			  const uint8_t **payload, size_t *plen)
 {
-	if (n < 0x250 || memcmp(p + 0x202, "HdrS", 4))
+	if (!p || n < 0x206 || memcmp(p + 0x202, "HdrS", 4))
 		return 0;
-	uint16_t version = p[0x206] | p[0x207] << 8;
+	if (n < 0x250)
+		return btfc__err(ctx, -EINVAL, name, "bzImage setup header cut short: file has %zu bytes", n);
+	uint16_t version = le16(p + 0x206);
 	if (version < 0x208)
-		return btfc__err(ctx, -EINVAL, name, "bzImage boot protocol %u.%02u has no payload fields",
+		return btfc__err(ctx, -EINVAL, name, "bzImage boot protocol %u.%02u has no payload fields (needs 2.08)",
 				 version >> 8, version & 0xff);
 	uint64_t setup_sects = p[0x1f1] ? p[0x1f1] : 4;
-	uint64_t start = (setup_sects + 1) * 512 + le32(p + 0x248), len = le32(p + 0x24c);
+	uint64_t start = (setup_sects + 1) * 512 + le32(p + 0x248); /* at most 0x20000 + 2^32: no overflow */
+	uint64_t len = le32(p + 0x24c);
 	if (start > n || len > n - start)
 		return btfc__err(ctx, -EINVAL, name,
 				 "bzImage payload at 0x%" PRIx64 " + %" PRIu64 " exceeds file size %zu", start, len, n);
+	if (!len)
+		return btfc__err(ctx, -EINVAL, name, "bzImage payload is empty");
 	*payload = p + start;
-	*plen = len;
+	*plen = (size_t)len;
 	return 1;
 }

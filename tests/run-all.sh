@@ -56,6 +56,8 @@ run_suites() { # TAG BUILD-DIR
 	local v61
 	v61=$("$TOP/scripts/corpus.sh" --path 6.1.0-54-cloud-amd64 2>/dev/null)/boot/vmlinuz-6.1.0-54-cloud-amd64
 	suite "$tag-oracle-bpf" "$b/tests/validate_oracle" -n "${BTFC_ORACLE_CASES:-2000}" -s 1 "$v61"
+	# the module profile against real Debian kernels booted in QEMU
+	suite "$tag-oracle-qemu" tests/qemu_oracle.sh "$b/btfcompat" $([ $QUICK = 1 ] && echo --quick)
 }
 
 suite builds bash -c "$(declare -f build_variant build_check); LOGS=$LOGS
