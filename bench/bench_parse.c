@@ -31,6 +31,7 @@
 #include <bpf/libbpf.h>
 
 #include "btfcompat/btfcompat.h"
+#include "../tests/oracle/kernel_btf_load.h"
 
 static double now_s(void)
 {
@@ -183,6 +184,25 @@ static int ours_dump(void *p)
 	return err;
 }
 
+static int ours_validate(void *p)
+{
+	struct parse_arg *a = p;
+	struct btfc_validate_opts o = { .profile = BTFC_PROFILE_BPF };
+	struct btfc_verdict v;
+	int err = btfc_validate(a->ctx, a->data, a->len, a->our_base, &o, &v);
+
+	if (err || v.err)
+		fprintf(stderr, "btfc_validate: %d %s\n", err ? err : v.err, err ? btfc_ctx_last_error(a->ctx) : v.msg);
+	return err ? err : v.err;
+}
+
+static int kernel_load(void *p)
+{
+	struct parse_arg *a = p;
+
+	return kbl_load(a->data, (uint32_t)a->len);
+}
+
 static int extract(const char *src, const char *out, const char *base_path)
 {
 	struct btfc_ctx *ctx = btfc_ctx_new();
@@ -288,6 +308,21 @@ int main(int argc, char **argv)
 	printf("parse: btfcompat %.3f ms, libbpf btf__new %.3f ms, ratio %.2f (goal <= 1.5)"
 	       "  [%ld+%ld iterations]\n",
 	       ro.median_s * 1e3, rl.median_s * 1e3, ro.median_s / rl.median_s, ro.iters, rl.iters);
+	fflush(stdout);
+
+	/* bpf-profile validation vs the kernel's own BPF_BTF_LOAD of the same bytes */
+	struct result rv = run_timed(ours_validate, &a, min_s, "btfc_validate");
+	if (!base_path && kbl_available()) {
+		struct result rk = run_timed(kernel_load, &a, min_s, "BPF_BTF_LOAD");
+		printf("validate: btfcompat bpf profile %.3f ms, kernel BPF_BTF_LOAD %.3f ms, ratio %.2f (goal <= 0.5); "
+		       "vs libbpf btf__new %.2f (goal <= 5)  [%ld+%ld iterations]\n",
+		       rv.median_s * 1e3, rk.median_s * 1e3, rv.median_s / rk.median_s, rv.median_s / rl.median_s,
+		       rv.iters, rk.iters);
+	} else {
+		printf("validate: btfcompat bpf profile %.3f ms, vs libbpf btf__new %.2f (goal <= 5); "
+		       "kernel not measured (%s)\n", rv.median_s * 1e3, rv.median_s / rl.median_s,
+		       base_path ? "split BTF" : "bpf() not permitted");
+	}
 	fflush(stdout);
 
 	a.fd = open("/dev/null", O_WRONLY | O_CLOEXEC);

@@ -138,6 +138,8 @@ for idx in "${!files[@]}"; do
 	p_ours=$(sed -n 's/^parse: btfcompat \([0-9.]*\) ms.*/\1/p' "$TMP/bp.out")
 	p_bpf=$(sed -n 's/^parse: .*btf__new \([0-9.]*\) ms.*/\1/p' "$TMP/bp.out")
 	d_lib=$(sed -n 's/^dump: btfcompat \([0-9.]*\) ms.*/\1/p' "$TMP/bp.out")
+	v_ours=$(sed -n 's/^validate: btfcompat bpf profile \([0-9.]*\) ms.*/\1/p' "$TMP/bp.out")
+	v_kern=$(sed -n 's/^validate: .*BPF_BTF_LOAD \([0-9.]*\) ms.*/\1/p' "$TMP/bp.out")
 
 	# CLI raw dump vs bpftool: wall time
 	: >"$TMP/cmd.err"
@@ -170,10 +172,23 @@ for idx in "${!files[@]}"; do
 
 	mb() { awk -v k="$1" 'BEGIN { if (k + 0 > 0) printf "%.1f MB", k * 1024 / 1e6; else printf "%s", k }'; }
 	row "$name" "parse vs libbpf btf__new" "$p_ours ms" "$p_bpf ms" "$(ratio "$p_ours" "$p_bpf")" "ours/libbpf, goal <= 1.5"
+	row "" "validate (bpf) vs BPF_BTF_LOAD" "$v_ours ms" "${v_kern:--} ms" "$(ratio "$v_ours" "$v_kern")" "ours/kernel, goal <= 0.5"
+	row "" "validate (bpf) vs btf__new" "$v_ours ms" "$p_bpf ms" "$(ratio "$v_ours" "$p_bpf")" "ours/libbpf, goal <= 5"
 	row "" "dump in-process (library)" "$d_lib ms" "" "" "btfc_btf_dump() to /dev/null"
 	row "" "dump CLI vs bpftool (wall)" "$d_ours ms" "$d_bpf ms" "${speed}x" "bpftool/ours, goal >= 3x; output $same"
 	row "" "peak RSS dump vs blob size" "$(mb "$r_ours")" "$(mb "$((size / 1024))")" "$rss_ratio" "ours/blob, goal <= 2 (bpftool $(mb "$r_bpf"))"
 done
+
+# module-profile validation of a whole module tree against its base (one process per core)
+if K=$("$ROOT/scripts/corpus.sh" --path 6.1.0-54-cloud-amd64 2>/dev/null); then
+	find "$K/lib/modules" -name '*.ko' > "$TMP/mods"
+	t0=$(date +%s.%N)
+	xargs -a "$TMP/mods" -P "$(nproc)" -n 600 "$OURS" validate -B "$K/boot/vmlinuz-6.1.0-54-cloud-amd64" >/dev/null 2>&1 || true
+	t1=$(date +%s.%N)
+	ms=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.0f", (b - a) * 1000 }')
+	echo "module-profile validate of the 6.1.0-54 tree ($(wc -l <"$TMP/mods") modules, base parsed from vmlinuz per process): $ms ms wall"
+	row "6.1.0-54 module tree" "validate (module), wall" "$ms ms" "" "" "$(wc -l <"$TMP/mods") modules, $(nproc) cores"
+fi
 
 rev=$(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo '?')
 lbv=$(grep -oE '^LIBBPF_[0-9.]+' "$ORACLE/../src/tools/lib/bpf/libbpf.map" 2>/dev/null | sort -rV | head -n1 | cut -d_ -f2 || true)
