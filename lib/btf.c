@@ -11,6 +11,7 @@
 #include <sys/mman.h>
 
 #include "btf_int.h"
+#include "stamp_core.h"
 
 static const char *const kind_names[] = {
 	"UNKNOWN", "INT", "PTR", "ARRAY", "STRUCT", "UNION", "ENUM", "FWD", "TYPEDEF",
@@ -25,34 +26,7 @@ BTFC_API const char *btfc_kind_name(unsigned kind)
 
 long btfc__type_extra(const struct btfc_type *t)
 {
-	unsigned vlen = btfc_type_vlen(t);
-
-	switch (btfc_type_kind(t)) {
-	case BTFC_KIND_INT:
-		return 4;
-	case BTFC_KIND_PTR: case BTFC_KIND_FWD: case BTFC_KIND_TYPEDEF: case BTFC_KIND_VOLATILE:
-	case BTFC_KIND_CONST: case BTFC_KIND_RESTRICT: case BTFC_KIND_FUNC: case BTFC_KIND_FLOAT:
-	case BTFC_KIND_TYPE_TAG:
-		return 0;
-	case BTFC_KIND_ARRAY:
-		return sizeof(struct btfc_array);
-	case BTFC_KIND_STRUCT: case BTFC_KIND_UNION:
-		return (long)vlen * sizeof(struct btfc_member);
-	case BTFC_KIND_ENUM:
-		return (long)vlen * sizeof(struct btfc_enum);
-	case BTFC_KIND_ENUM64:
-		return (long)vlen * sizeof(struct btfc_enum64);
-	case BTFC_KIND_FUNC_PROTO:
-		return (long)vlen * sizeof(struct btfc_param);
-	case BTFC_KIND_VAR:
-		return sizeof(struct btfc_var);
-	case BTFC_KIND_DATASEC:
-		return (long)vlen * sizeof(struct btfc_var_secinfo);
-	case BTFC_KIND_DECL_TAG:
-		return sizeof(struct btfc_decl_tag);
-	default:
-		return -1;
-	}
+	return btfc__kind_extra(t->info);
 }
 
 static void release(void *owned, void *map, size_t map_len)

@@ -301,7 +301,7 @@ static int unlz4(struct btfc_ctx *ctx, const char *name, const uint8_t *in, size
 	size_t pos = 4, blocks = 0;
 
 	if (n < 4)
-		return btfc__err(ctx, -EINVAL, name, "truncated lz4 data: %zu bytes", n);
+		return btfc__err(ctx, -EINVAL, name, "truncated lz4 data: only %zu bytes", n);
 	if (le32(in) != LZ4_LEGACY_MAGIC)
 		return btfc__err(ctx, -EINVAL, name, "corrupt lz4 data: no legacy frame magic");
 	while (n - pos >= 4) {
@@ -392,7 +392,7 @@ static int unbzip2(struct btfc_ctx *ctx, const char *name, const uint8_t *in, si
 			 bz2_reason(r));
 }
 
-/* Decompress @in/@n of format @c into a new malloc'd *@out/*@outlen (see internal.h). */
+/* Decompress @in/@n of format @c into a new malloc'd *@out, *@outlen (see internal.h). */
 int btfc__decompress(struct btfc_ctx *ctx, const char *name, enum btfc_compression c, const uint8_t *in,
 		     size_t n, uint8_t **out, size_t *outlen)
 {
@@ -438,7 +438,7 @@ int btfc__decompress(struct btfc_ctx *ctx, const char *name, enum btfc_compressi
  * "HdrS" at 0x202, setup_sects at 0x1f1 (0 means 4), the protected-mode code
  * at (setup_sects + 1) * 512, payload_offset and payload_length (u32 at 0x248
  * and 0x24c, boot protocol 2.08 and later) relative to that code.
- * 1 and *@payload/*@plen on success, 0 if @p is not a bzImage, -EINVAL if the
+ * 1 and *@payload, *@plen on success, 0 if @p is not a bzImage, -EINVAL if the
  * header is cut short or points outside the file.
  */
 int btfc__bzimage_payload(struct btfc_ctx *ctx, const char *name, const uint8_t *p, size_t n,

@@ -45,7 +45,7 @@ static bool in_buffer(const struct bytes *b, const void *p, size_t n)
 	return q >= b->data && n <= b->len && (size_t)(q - b->data) <= b->len - n;
 }
 
-static int read_file(struct btfc_ctx *ctx, const char *path, struct bytes *out, uint64_t *file_size)
+static int read_file(struct btfc_ctx *ctx, const char *path, struct bytes *out, uint64_t *file_size, bool map)
 {
 	struct stat st;
 	int fd, err = 0;
@@ -62,8 +62,11 @@ static int read_file(struct btfc_ctx *ctx, const char *path, struct bytes *out, 
 		err = btfc__err(ctx, -EISDIR, path, "is a directory");
 		goto out;
 	}
-	/* Regular files are mapped; sysfs and pipes report no usable size: read them. */
-	if (S_ISREG(st.st_mode) && st.st_size > 0 && strncmp(path, "/sys/", 5) != 0) {
+	/*
+	 * Regular files are mapped (unless @map is false: the caller wants a heap
+	 * copy anyway); sysfs and pipes report no usable size: read them.
+	 */
+	if (map && S_ISREG(st.st_mode) && st.st_size > 0 && strncmp(path, "/sys/", 5) != 0) {
 		void *m = mmap(NULL, st.st_size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
 		if (m != MAP_FAILED) {
 			out->data = out->map = m;
@@ -298,7 +301,7 @@ BTFC_API int btfc_btf_open(struct btfc_ctx *ctx, const char *path, const struct 
 	int err;
 
 	*out = NULL;
-	err = read_file(ctx, path, &in, &src.file_size);
+	err = read_file(ctx, path, &in, &src.file_size, true);
 	if (err)
 		return err;
 	return open_bytes(ctx, path, &in, base, &src, out);
@@ -333,7 +336,7 @@ BTFC_API int btfc_read_raw(struct btfc_ctx *ctx, const char *path, void **data, 
 	*data = NULL;
 	*len = 0;
 	src.raw_fallback = 1;
-	err = read_file(ctx, path, &in, &src.file_size);
+	err = read_file(ctx, path, &in, &src.file_size, false);
 	if (!err)
 		err = extract(ctx, path, &in, &src, 0, &b);
 	if (err)

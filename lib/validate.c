@@ -1520,11 +1520,15 @@ BTFC_API int btfc_validate(struct btfc_ctx *ctx, const void *data, size_t len, c
 		memcpy(&to, (const uint8_t *)data + 8, 4);
 		shift = (4 - ((hl + to) & 3)) & 3;
 	}
-	copy = malloc(len + shift + 1);
-	if (!copy)
-		return btfc__err(ctx, -ENOMEM, NULL, "out of memory");
-	memcpy(copy + shift, data, len);
-	e.data = copy + shift;
+	if ((((uintptr_t)data + 4 - shift) & 3) == 0) {
+		e.data = data; /* the type section is aligned: read in place */
+	} else {
+		copy = malloc(len + shift + 1);
+		if (!copy)
+			return btfc__err(ctx, -ENOMEM, NULL, "out of memory");
+		memcpy(copy + shift, data, len);
+		e.data = copy + shift;
+	}
 	e.size = len;
 	if (base) {
 		e.start_id = btfc_btf_type_cnt(base);
