@@ -24,7 +24,7 @@ struct cmd {
 	const char *summary;
 };
 
-extern const struct cmd cmd_dump, cmd_info, cmd_validate;
+extern const struct cmd cmd_dump, cmd_info, cmd_validate, cmd_stamp;
 
 /* Print "btfcompat: MSG" to stderr; returns EXIT_ERROR. */
 int cli_error(struct cli *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

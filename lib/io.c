@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "btf_int.h"
+#include "elfw.h"
 
 /* A buffer and who frees it. */
 struct bytes {
@@ -119,6 +120,59 @@ out:
 	return err;
 }
 
+/* Section @secname of @e, or NULL (also for corrupt headers). */
+static Elf_Scn *find_scn(Elf *e, size_t shstrndx, const char *secname, GElf_Shdr *sh)
+{
+	for (Elf_Scn *scn = NULL; (scn = elf_nextscn(e, scn));) {
+		if (!gelf_getshdr(scn, sh))
+			return NULL;
+		const char *sn = elf_strptr(e, shstrndx, sh->sh_name);
+		if (sn && !strcmp(sn, secname))
+			return scn;
+	}
+	return NULL;
+}
+
+/* Contents of section @scn (decompressed if SHF_COMPRESSED) of @e. */
+static int scn_data(struct btfc_ctx *ctx, const char *name, Elf_Scn *scn, const GElf_Shdr *sh,
+		    const char *secname, const uint8_t **sec, size_t *len, bool *compressed)
+{
+	if (sh->sh_type == SHT_NOBITS)
+		return btfc__err(ctx, -EINVAL, name, "%s section has no data (SHT_NOBITS)", secname);
+	*compressed = sh->sh_flags & SHF_COMPRESSED;
+	if (*compressed) {
+		GElf_Chdr ch;
+		if (!gelf_getchdr(scn, &ch))
+			return btfc__err(ctx, -EINVAL, name, "corrupt compressed %s: %s", secname, elf_errmsg(-1));
+		if (ch.ch_size > ctx->max_decompressed)
+			return btfc__err(ctx, -EFBIG, name, "compressed %s claims %" PRIu64 " bytes", secname,
+					 (uint64_t)ch.ch_size);
+		if (elf_compress(scn, 0, 0) < 0)
+			return btfc__err(ctx, -EINVAL, name, "cannot decompress %s: %s", secname, elf_errmsg(-1));
+	}
+	Elf_Data *d = elf_getdata(scn, NULL);
+	if (!d)
+		return btfc__err(ctx, -EINVAL, name, "cannot read %s: %s", secname, elf_errmsg(-1));
+	if (!d->d_buf && d->d_size)
+		return btfc__err(ctx, -EINVAL, name, "%s section is empty", secname);
+	*sec = d->d_buf;
+	*len = d->d_size;
+	return 0;
+}
+
+/* An ELF handle on image @in, with its section name table index. */
+static int elf_open_mem(struct btfc_ctx *ctx, const char *name, const struct bytes *in, Elf **elfp, size_t *shstrndx)
+{
+	elf_version(EV_CURRENT);
+	Elf *e = elf_memory((char *)in->data, in->len);
+	*elfp = e;
+	if (!e || elf_kind(e) != ELF_K_ELF)
+		return btfc__err(ctx, -EINVAL, name, "corrupt ELF: %s", elf_errmsg(-1));
+	if (elf_getshdrstrndx(e, shstrndx))
+		return btfc__err(ctx, -EINVAL, name, "corrupt ELF section headers: %s", elf_errmsg(-1));
+	return 0;
+}
+
 /*
  * Find section @secname in ELF image @in. On success *sec and *len point at its
  * (decompressed) contents, which live either inside @in or in memory owned by
@@ -129,47 +183,15 @@ static int elf_section(struct btfc_ctx *ctx, const char *name, const struct byte
 		       bool *compressed)
 {
 	size_t shstrndx;
-	Elf_Scn *scn = NULL;
+	GElf_Shdr sh;
+	int err = elf_open_mem(ctx, name, in, elfp, &shstrndx);
 
-	elf_version(EV_CURRENT);
-	Elf *e = elf_memory((char *)in->data, in->len);
-	*elfp = e;
-	if (!e || elf_kind(e) != ELF_K_ELF)
-		return btfc__err(ctx, -EINVAL, name, "corrupt ELF: %s", elf_errmsg(-1));
-	if (elf_getshdrstrndx(e, &shstrndx))
-		return btfc__err(ctx, -EINVAL, name, "corrupt ELF section headers: %s", elf_errmsg(-1));
-	while ((scn = elf_nextscn(e, scn))) {
-		GElf_Shdr sh;
-		if (!gelf_getshdr(scn, &sh))
-			return btfc__err(ctx, -EINVAL, name, "corrupt ELF section header: %s", elf_errmsg(-1));
-		const char *sn = elf_strptr(e, shstrndx, sh.sh_name);
-		if (!sn || strcmp(sn, secname))
-			continue;
-		if (sh.sh_type == SHT_NOBITS)
-			return btfc__err(ctx, -EINVAL, name, "%s section has no data (SHT_NOBITS)", secname);
-		*compressed = sh.sh_flags & SHF_COMPRESSED;
-		if (*compressed) {
-			GElf_Chdr ch;
-			if (!gelf_getchdr(scn, &ch))
-				return btfc__err(ctx, -EINVAL, name, "corrupt compressed %s: %s", secname,
-						 elf_errmsg(-1));
-			if (ch.ch_size > ctx->max_decompressed)
-				return btfc__err(ctx, -EFBIG, name, "compressed %s claims %" PRIu64 " bytes",
-						 secname, (uint64_t)ch.ch_size);
-			if (elf_compress(scn, 0, 0) < 0)
-				return btfc__err(ctx, -EINVAL, name, "cannot decompress %s: %s", secname,
-						 elf_errmsg(-1));
-		}
-		Elf_Data *d = elf_getdata(scn, NULL);
-		if (!d)
-			return btfc__err(ctx, -EINVAL, name, "cannot read %s: %s", secname, elf_errmsg(-1));
-		if (!d->d_buf && d->d_size)
-			return btfc__err(ctx, -EINVAL, name, "%s section is empty", secname);
-		*sec = d->d_buf;
-		*len = d->d_size;
-		return 0;
-	}
-	return btfc__err(ctx, -ENODATA, name, "no %s section", secname);
+	if (err)
+		return err;
+	Elf_Scn *scn = find_scn(*elfp, shstrndx, secname, &sh);
+	if (!scn)
+		return btfc__err(ctx, -ENODATA, name, "no %s section", secname);
+	return scn_data(ctx, name, scn, &sh, secname, sec, len, compressed);
 }
 
 /*
@@ -358,4 +380,107 @@ BTFC_API int btfc_read_raw(struct btfc_ctx *ctx, const char *path, void **data, 
 	if (info)
 		*info = src;
 	return 0;
+}
+
+/* ---- modules: one decompression, several sections ---- */
+
+struct btfc_module {
+	char *name;
+	struct bytes img;
+	Elf *elf;
+	size_t shstrndx;
+	struct btfc_source_info src;
+};
+
+BTFC_API int btfc_module_open(struct btfc_ctx *ctx, const char *path, struct btfc_module **out)
+{
+	struct btfc_module *m = calloc(1, sizeof(*m));
+	struct bytes in;
+	int err;
+
+	*out = NULL;
+	if (!m || !(m->name = strdup(path))) {
+		free(m);
+		return btfc__err(ctx, -ENOMEM, path, "out of memory");
+	}
+	err = read_file(ctx, path, &in, &m->src.file_size, true);
+	if (err)
+		goto fail;
+	enum btfc_compression c = btfc__sniff_compression(in.data, in.len);
+	if (c != BTFC_COMP_NONE) {
+		uint8_t *dec;
+		size_t dlen;
+		err = btfc__decompress(ctx, path, c, in.data, in.len, &dec, &dlen);
+		bytes_release(&in);
+		if (err)
+			goto fail;
+		in = (struct bytes){ .data = dec, .len = dlen, .owned = dec };
+		m->src.compression = c;
+	}
+	m->img = in;
+	if (in.len < 4 || memcmp(in.data, "\x7f" "ELF", 4)) {
+		err = btfc__err(ctx, -EINVAL, path, "not an ELF module");
+		goto fail;
+	}
+	err = elf_open_mem(ctx, path, &m->img, &m->elf, &m->shstrndx);
+	if (err)
+		goto fail;
+	m->src.container = BTFC_CONT_ELF;
+	*out = m;
+	return 0;
+fail:
+	btfc_module_free(m);
+	return err;
+}
+
+BTFC_API void btfc_module_free(struct btfc_module *m)
+{
+	if (!m)
+		return;
+	elf_end(m->elf);
+	bytes_release(&m->img);
+	free(m->name);
+	free(m);
+}
+
+BTFC_API int btfc_module_section(const struct btfc_module *m, const char *name, const void **data, size_t *len)
+{
+	GElf_Shdr sh;
+	Elf_Scn *scn = find_scn(m->elf, m->shstrndx, name, &sh);
+	bool compressed;
+	struct btfc_ctx quiet = { 0 }; /* the caller gets the errno; no message is kept */
+	const uint8_t *p;
+
+	if (!scn)
+		return -ENODATA;
+	quiet.max_decompressed = 1ull << 30;
+	int err = scn_data(&quiet, m->name, scn, &sh, name, &p, len, &compressed);
+	*data = p;
+	return err;
+}
+
+BTFC_API int btfc_module_signed(const struct btfc_module *m)
+{
+	return btfc__module_signed(m->img.data, m->img.len);
+}
+
+BTFC_API int btfc_module_btf(struct btfc_ctx *ctx, const struct btfc_module *m, const struct btfc_btf *base,
+			     struct btfc_btf **out)
+{
+	const void *sec;
+	size_t len;
+	int err = btfc_module_section(m, ".BTF", &sec, &len);
+
+	*out = NULL;
+	if (err == -ENODATA)
+		return btfc__err(ctx, err, m->name, "no .BTF section (built without CONFIG_DEBUG_INFO_BTF_MODULES?)");
+	if (err)
+		return btfc__err(ctx, err, m->name, "cannot read .BTF");
+	uint8_t *copy = malloc(len ? len : 1);
+	if (!copy)
+		return btfc__err(ctx, -ENOMEM, m->name, "out of memory");
+	memcpy(copy, sec, len);
+	struct btfc_source_info src = m->src;
+	src.elf_type = ET_REL;
+	return btfc__btf_new(ctx, copy, len, m->name, base, copy, NULL, 0, &src, out);
 }

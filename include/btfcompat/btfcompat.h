@@ -320,6 +320,45 @@ struct btfc_validate_opts {
 int btfc_validate(struct btfc_ctx *ctx, const void *data, size_t len, const struct btfc_btf *base,
 		  const struct btfc_validate_opts *opts, struct btfc_verdict *v);
 
+/* ------------------------------------------------------------------ */
+/* Modules: sections, stamps (see btfcompat/stamp.h, docs/stamp.md).    */
+
+struct btfc_module;
+
+/*
+ * Open a kernel module (.ko, or .ko.xz/.ko.zst/.ko.gz: decompressed once) to
+ * read several of its sections. Returns 0 or a negative errno (message in
+ * ctx): -EINVAL when it is not an ELF file.
+ */
+int btfc_module_open(struct btfc_ctx *ctx, const char *path, struct btfc_module **out);
+void btfc_module_free(struct btfc_module *m);
+/* Contents of section @name, valid until btfc_module_free(); -ENODATA if absent. */
+int btfc_module_section(const struct btfc_module *m, const char *name, const void **data, size_t *len);
+/* Non-zero if the module carries an appended signature. */
+int btfc_module_signed(const struct btfc_module *m);
+/* The module's .BTF parsed on @base (see btfc_btf_open()). */
+int btfc_module_btf(struct btfc_ctx *ctx, const struct btfc_module *m, const struct btfc_btf *base,
+		    struct btfc_btf **out);
+
+struct btfc_stamp;
+/* The stamp (counts and SHA-256, libcrypto) that a module built on @base carries. */
+int btfc_stamp_compute(struct btfc_ctx *ctx, const struct btfc_btf *base, struct btfc_stamp *out);
+
+/* Flags of btfc_module_stamp() and the other rewriting calls. */
+#define BTFC_REWRITE_FORCE 1u   /* rewrite signed modules (their signature is dropped) */
+#define BTFC_REWRITE_DRY_RUN 2u /* do everything but replace the file */
+#define BTFC_REWRITE_BACKUP 4u  /* keep the original as PATH~ */
+
+/*
+ * Add or replace the .BTF.base_checksum section of the module at @path with the
+ * stamp of @base, in the byte order of the module's .BTF. Atomic (temp file,
+ * fsync, rename; mode and owner kept). Sets *@changed to 0 when the module
+ * already carried exactly this stamp (nothing is written). Signed modules are
+ * refused with -EPERM unless BTFC_REWRITE_FORCE.
+ */
+int btfc_module_stamp(struct btfc_ctx *ctx, const char *path, const struct btfc_btf *base, unsigned flags,
+		      int *changed);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause
+/*
+ * btfcompat stamp [--base BASE] [--force] [--dry-run] [--backup] MOD...
+ * btfcompat stamp --print [--base BASE]
+ * Add or replace each module's .BTF.base_checksum (docs/stamp.md).
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "btfcompat/stamp.h"
+#include "cli.h"
+
+static void hex(char *out, const uint8_t *d, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		sprintf(out + 2 * i, "%02x", d[i]);
+}
+
+static void print_stamp(struct out *o, const char *file, const char *state, const struct btfc_stamp *st)
+{
+	char dg[65];
+
+	hex(dg, st->digest, 32);
+	em_obj_begin(o);
+	em_s(o, "file", file);
+	em_s(o, "stamp", state);
+	em_u(o, "base_type_cnt", st->base_type_cnt);
+	em_u(o, "base_str_len", st->base_str_len);
+	em_s(o, "sha256", dg);
+	em_obj_end(o, true);
+}
+
+static int run(struct cli *cli, int argc, char **argv)
+{
+	static const struct option lopts[] = {
+		{ "base", required_argument, NULL, 'B' }, { "force", no_argument, NULL, 'f' },
+		{ "dry-run", no_argument, NULL, 'n' },    { "backup", no_argument, NULL, 'b' },
+		{ "print", no_argument, NULL, 'P' },      { 0 },
+	};
+	static struct out o;
+	const char *base_path = "/sys/kernel/btf/vmlinux";
+	unsigned flags = 0;
+	int opt, print = 0, rc = EXIT_OK;
+	struct btfc_btf *base;
+	struct btfc_stamp st;
+
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "B:fnb" CLI_COMMON_OPTS, lopts, NULL)) != -1) {
+		switch (opt) {
+		case 'B': base_path = optarg; break;
+		case 'f': flags |= BTFC_REWRITE_FORCE; break;
+		case 'n': flags |= BTFC_REWRITE_DRY_RUN; break;
+		case 'b': flags |= BTFC_REWRITE_BACKUP; break;
+		case 'P': print = 1; break;
+		default:
+			if (!cli_common_opt(cli, opt))
+				return cli_usage(cli, &cmd_stamp);
+		}
+	}
+	if (print == (optind < argc))
+		return cli_usage(cli, &cmd_stamp);
+	if (btfc_btf_open(cli->ctx, base_path, NULL, &base))
+		return cli_lib_error(cli);
+	if (btfc_stamp_compute(cli->ctx, base, &st)) {
+		btfc_btf_free(base);
+		return cli_lib_error(cli);
+	}
+	out_init(&o, STDOUT_FILENO, cli->mode);
+	if (em_json(&o))
+		em_list_begin(&o, NULL);
+	if (print)
+		print_stamp(&o, base_path, "base", &st);
+	for (int i = optind; i < argc; i++) {
+		int changed;
+		if (btfc_module_stamp(cli->ctx, argv[i], base, flags, &changed)) {
+			out_flush(&o);
+			rc = cli_lib_error(cli); /* go on with the others; exit 2 at the end */
+			continue;
+		}
+		print_stamp(&o, argv[i], !changed ? "unchanged" : flags & BTFC_REWRITE_DRY_RUN ? "would stamp" : "stamped",
+			    &st);
+	}
+	if (em_json(&o)) {
+		em_list_end(&o);
+		out_raw(&o, "\n", 1);
+	}
+	out_flush(&o);
+	btfc_btf_free(base);
+	return rc;
+}
+
+const struct cmd cmd_stamp = {
+	.name = "stamp",
+	.run = run,
+	.usage = "[-j|-p] [--base BASE] [--force] [--dry-run] [--backup] MODULE...  |  stamp --print [--base BASE]",
+	.summary = "record in each module's .BTF.base_checksum which base its BTF was built on",
+};

@@ -1,0 +1,419 @@
+// SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause
+/*
+ * elfw: add or replace sections of a kernel module with libelf, atomically.
+ *
+ * The module (plain, or .ko.xz/.ko.zst/.ko.gz, recompressed the same way) is
+ * read into memory, copied section by section into a new ELF written to a
+ * temporary file in the same directory, fsynced, given the original's mode
+ * and owner, and renamed over the original. On any failure the original is
+ * untouched and the temporary file is removed. A module with an appended
+ * signature is refused unless BTFC_REWRITE_FORCE: rewriting voids it.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <libelf.h>
+#include <limits.h>
+#include <lzma.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+#include <zstd.h>
+
+#include "elfw.h"
+
+#define SIG_MAGIC "~Module signature appended~\n"
+
+static int slurp_fd(struct btfc_ctx *ctx, const char *path, int fd, uint8_t **buf, size_t *len)
+{
+	struct stat st;
+
+	if (fstat(fd, &st))
+		return btfc__err(ctx, -errno, path, "cannot stat: %s", strerror(errno));
+	if (!S_ISREG(st.st_mode))
+		return btfc__err(ctx, -EINVAL, path, "not a regular file");
+	*buf = malloc(st.st_size ? st.st_size : 1);
+	if (!*buf)
+		return btfc__err(ctx, -ENOMEM, path, "out of memory");
+	size_t n = 0;
+	while (n < (size_t)st.st_size) {
+		ssize_t r = pread(fd, *buf + n, st.st_size - n, n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			int e = r < 0 ? errno : EIO;
+			free(*buf);
+			return btfc__err(ctx, -e, path, "read error: %s", strerror(e));
+		}
+		n += r;
+	}
+	*len = n;
+	return 0;
+}
+
+bool btfc__module_signed(const uint8_t *p, size_t n)
+{
+	return n >= sizeof(SIG_MAGIC) - 1 && !memcmp(p + n - (sizeof(SIG_MAGIC) - 1), SIG_MAGIC, sizeof(SIG_MAGIC) - 1);
+}
+
+/* Compress @in in format @c (as kbuild does) into a malloc'd buffer. */
+static int compress_image(struct btfc_ctx *ctx, const char *path, enum btfc_compression c, const uint8_t *in, size_t n,
+		    uint8_t **out, size_t *outlen)
+{
+	size_t cap;
+
+	switch (c) {
+	case BTFC_COMP_XZ: {
+		cap = lzma_stream_buffer_bound(n);
+		*out = malloc(cap);
+		*outlen = 0;
+		/* kbuild: xz --check=crc32 --lzma2=dict=1MiB (the kernel's decompressor wants crc32) */
+		lzma_options_lzma opt;
+		lzma_lzma_preset(&opt, 6);
+		opt.dict_size = 1 << 20;
+		lzma_filter f[2] = { { LZMA_FILTER_LZMA2, &opt }, { LZMA_VLI_UNKNOWN, NULL } };
+		if (*out && lzma_stream_buffer_encode(f, LZMA_CHECK_CRC32, NULL, in, n, *out, outlen, cap) == LZMA_OK)
+			return 0;
+		break;
+	}
+	case BTFC_COMP_ZSTD:
+		cap = ZSTD_compressBound(n);
+		*out = malloc(cap);
+		if (*out) {
+			size_t r = ZSTD_compress(*out, cap, in, n, 3);
+			if (!ZSTD_isError(r)) {
+				*outlen = r;
+				return 0;
+			}
+		}
+		break;
+	case BTFC_COMP_GZIP: {
+		z_stream z = { 0 };
+		cap = compressBound(n) + 64;
+		*out = malloc(cap);
+		if (*out && deflateInit2(&z, 9, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY) == Z_OK) {
+			z.next_in = (Bytef *)in;
+			z.avail_in = n;
+			z.next_out = *out;
+			z.avail_out = cap;
+			int r = deflate(&z, Z_FINISH);
+			*outlen = z.total_out;
+			deflateEnd(&z);
+			if (r == Z_STREAM_END)
+				return 0;
+		}
+		break;
+	}
+	default:
+		return btfc__err(ctx, -ENOTSUP, path, "cannot write %s-compressed modules", btfc_compression_name(c));
+	}
+	free(*out);
+	*out = NULL;
+	return btfc__err(ctx, -ENOMEM, path, "cannot %s-compress the new module", btfc_compression_name(c));
+}
+
+static const struct btfc__sec_edit *edit_for(const struct btfc__sec_edit *e, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(e[i].name, name))
+			return &e[i];
+	return NULL;
+}
+
+/*
+ * Build the new ELF from @src with @edits applied, writing it to @fd. Sections
+ * named in @edits are replaced in place; those not present are appended.
+ */
+static int write_elf(struct btfc_ctx *ctx, const char *path, Elf *src, int fd, const struct btfc__sec_edit *edits,
+		     size_t n_edits)
+{
+	GElf_Ehdr eh;
+	size_t shstrndx, shnum;
+	char *newstr = NULL;
+	int err = 0;
+
+	if (!gelf_getehdr(src, &eh) || elf_getshdrstrndx(src, &shstrndx) || elf_getshdrnum(src, &shnum))
+		return btfc__err(ctx, -EINVAL, path, "corrupt ELF: %s", elf_errmsg(-1));
+	if (eh.e_type != ET_REL || eh.e_phnum)
+		return btfc__err(ctx, -EINVAL, path, "not a kernel module (ELF type %u)", eh.e_type);
+	Elf *dst = elf_begin(fd, ELF_C_WRITE, NULL);
+	if (!dst || !gelf_newehdr(dst, gelf_getclass(src)))
+		return btfc__err(ctx, -EIO, path, "libelf: %s", elf_errmsg(-1));
+
+	/* names of sections to append go at the end of .shstrtab */
+	Elf_Scn *strscn = elf_getscn(src, shstrndx);
+	Elf_Data *strdata = strscn ? elf_getdata(strscn, NULL) : NULL;
+	if (!strdata) {
+		err = btfc__err(ctx, -EINVAL, path, "corrupt section name table: %s", elf_errmsg(-1));
+		goto out;
+	}
+	size_t strsize = strdata->d_size, extra = 0;
+	bool *present = calloc(n_edits ? n_edits : 1, sizeof(*present));
+	if (!present) {
+		err = btfc__err(ctx, -ENOMEM, path, "out of memory");
+		goto out;
+	}
+	for (Elf_Scn *s = NULL; (s = elf_nextscn(src, s));) {
+		GElf_Shdr sh;
+		const char *name = gelf_getshdr(s, &sh) ? elf_strptr(src, shstrndx, sh.sh_name) : NULL;
+		for (size_t i = 0; name && i < n_edits; i++)
+			present[i] |= !strcmp(edits[i].name, name);
+	}
+	for (size_t i = 0; i < n_edits; i++)
+		if (!present[i])
+			extra += strlen(edits[i].name) + 1;
+	newstr = malloc(strsize + extra);
+	if (!newstr) {
+		free(present);
+		err = btfc__err(ctx, -ENOMEM, path, "out of memory");
+		goto out;
+	}
+	memcpy(newstr, strdata->d_buf, strsize);
+
+	for (Elf_Scn *s = NULL; (s = elf_nextscn(src, s));) {
+		GElf_Shdr sh;
+		if (!gelf_getshdr(s, &sh)) {
+			err = btfc__err(ctx, -EINVAL, path, "corrupt section header: %s", elf_errmsg(-1));
+			break;
+		}
+		const char *name = elf_strptr(src, shstrndx, sh.sh_name);
+		const struct btfc__sec_edit *ed = name ? edit_for(edits, n_edits, name) : NULL;
+		Elf_Scn *d = elf_newscn(dst);
+		Elf_Data *od = d ? elf_newdata(d) : NULL;
+		if (!od) {
+			err = btfc__err(ctx, -EIO, path, "libelf: %s", elf_errmsg(-1));
+			break;
+		}
+		if (ed) {
+			od->d_buf = (void *)ed->data;
+			od->d_size = ed->len;
+			od->d_type = ELF_T_BYTE;
+			od->d_align = ed->align ? ed->align : 1;
+			sh.sh_size = ed->len;
+			sh.sh_flags &= ~(GElf_Xword)SHF_COMPRESSED;
+		} else {
+			/* raw bytes: no conversion, so any section type copies unchanged */
+			Elf_Data *id = sh.sh_type == SHT_NOBITS ? elf_getdata(s, NULL) : elf_rawdata(s, NULL);
+			if (!id && sh.sh_size && sh.sh_type != SHT_NOBITS) {
+				err = btfc__err(ctx, -EINVAL, path, "cannot read section %s: %s", name ? name : "?",
+						elf_errmsg(-1));
+				break;
+			}
+			if (id) {
+				od->d_buf = id->d_buf;
+				od->d_size = id->d_size;
+				od->d_type = sh.sh_type == SHT_NOBITS ? id->d_type : ELF_T_BYTE;
+				od->d_align = sh.sh_addralign ? sh.sh_addralign : 1;
+			}
+			if (elf_ndxscn(s) == shstrndx) {
+				od->d_buf = newstr;
+				od->d_size = strsize + extra;
+				sh.sh_size = od->d_size;
+			}
+		}
+		if (!gelf_update_shdr(d, &sh)) {
+			err = btfc__err(ctx, -EIO, path, "libelf: %s", elf_errmsg(-1));
+			break;
+		}
+	}
+	/* append the sections that were not there */
+	size_t stroff = strsize;
+	for (size_t i = 0; !err && i < n_edits; i++) {
+		if (present[i])
+			continue;
+		Elf_Scn *d = elf_newscn(dst);
+		Elf_Data *od = d ? elf_newdata(d) : NULL;
+		GElf_Shdr sh = { 0 };
+		if (!od || !gelf_getshdr(d, &sh)) {
+			err = btfc__err(ctx, -EIO, path, "libelf: %s", elf_errmsg(-1));
+			break;
+		}
+		memcpy(newstr + stroff, edits[i].name, strlen(edits[i].name) + 1);
+		sh.sh_name = stroff;
+		stroff += strlen(edits[i].name) + 1;
+		sh.sh_type = SHT_PROGBITS;
+		sh.sh_addralign = edits[i].align ? edits[i].align : 1;
+		sh.sh_size = edits[i].len;
+		od->d_buf = (void *)edits[i].data;
+		od->d_size = edits[i].len;
+		od->d_type = ELF_T_BYTE;
+		od->d_align = sh.sh_addralign;
+		if (!gelf_update_shdr(d, &sh))
+			err = btfc__err(ctx, -EIO, path, "libelf: %s", elf_errmsg(-1));
+	}
+	free(present);
+	if (!err) {
+		GElf_Ehdr nh;
+		gelf_getehdr(dst, &nh);
+		memcpy(nh.e_ident, eh.e_ident, EI_NIDENT);
+		nh.e_type = eh.e_type;
+		nh.e_machine = eh.e_machine;
+		nh.e_version = eh.e_version;
+		nh.e_flags = eh.e_flags;
+		nh.e_shstrndx = eh.e_shstrndx; /* indices of existing sections are unchanged */
+		if (!gelf_update_ehdr(dst, &nh) || elf_update(dst, ELF_C_WRITE) < 0)
+			err = btfc__err(ctx, -EIO, path, "writing the new ELF: %s", elf_errmsg(-1));
+	}
+out:
+	elf_end(dst);
+	free(newstr);
+	return err;
+}
+
+static int write_all(int fd, const uint8_t *p, size_t n)
+{
+	while (n) {
+		ssize_t r = write(fd, p, n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return r < 0 ? -errno : -EIO;
+		p += r;
+		n -= r;
+	}
+	return 0;
+}
+
+/* A temporary file next to @path; its name in @tmp. */
+static int make_temp(struct btfc_ctx *ctx, const char *path, char *tmp, size_t cap)
+{
+	if ((size_t)snprintf(tmp, cap, "%s.btfcXXXXXX", path) >= cap)
+		return btfc__err(ctx, -ENAMETOOLONG, path, "path too long");
+	int fd = mkstemp(tmp);
+	if (fd < 0)
+		return btfc__err(ctx, -errno, path, "cannot create a temporary file next to it: %s", strerror(errno));
+	return fd;
+}
+
+static void fsync_dir(const char *path)
+{
+	char dir[PATH_MAX];
+	snprintf(dir, sizeof(dir), "%s", path);
+	char *slash = strrchr(dir, '/');
+	if (slash == dir)
+		slash[1] = 0;
+	else if (slash)
+		*slash = 0;
+	else
+		strcpy(dir, ".");
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0) {
+		fsync(fd);
+		close(fd);
+	}
+}
+
+int btfc__module_rewrite(struct btfc_ctx *ctx, const char *path, const struct btfc__sec_edit *edits, size_t n,
+			 unsigned flags)
+{
+	uint8_t *file = NULL, *image = NULL, *packed = NULL;
+	size_t flen = 0, ilen = 0, plen = 0;
+	char tmp[PATH_MAX] = "";
+	int fd = -1, tfd = -1, err;
+	struct stat st;
+	Elf *src = NULL;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return btfc__err(ctx, -errno, path, "cannot open: %s", strerror(errno));
+	if (fstat(fd, &st)) {
+		err = btfc__err(ctx, -errno, path, "cannot stat: %s", strerror(errno));
+		goto out;
+	}
+	if ((err = slurp_fd(ctx, path, fd, &file, &flen)))
+		goto out;
+	enum btfc_compression comp = btfc__sniff_compression(file, flen);
+	if (comp != BTFC_COMP_NONE) {
+		if ((err = btfc__decompress(ctx, path, comp, file, flen, &image, &ilen)))
+			goto out;
+	} else {
+		image = file;
+		ilen = flen;
+		file = NULL;
+	}
+	if (ilen < 4 || memcmp(image, "\x7f" "ELF", 4)) {
+		err = btfc__err(ctx, -EINVAL, path, "not an ELF module");
+		goto out;
+	}
+	if (btfc__module_signed(image, ilen) && !(flags & BTFC_REWRITE_FORCE)) {
+		err = btfc__err(ctx, -EPERM, path,
+				"module is signed: rewriting it voids the signature (use --force to rewrite it unsigned)");
+		goto out;
+	}
+	elf_version(EV_CURRENT);
+	src = elf_memory((char *)image, ilen);
+	if (!src || elf_kind(src) != ELF_K_ELF) {
+		err = btfc__err(ctx, -EINVAL, path, "corrupt ELF: %s", elf_errmsg(-1));
+		goto out;
+	}
+	if ((tfd = make_temp(ctx, path, tmp, sizeof(tmp))) < 0) {
+		err = tfd;
+		goto out;
+	}
+	if (comp == BTFC_COMP_NONE) {
+		if ((err = write_elf(ctx, path, src, tfd, edits, n)))
+			goto out;
+	} else {
+		/* write the ELF to memory, then compress it into the temporary file */
+		int mfd = memfd_create("btfc-module", MFD_CLOEXEC);
+		if (mfd < 0) {
+			err = btfc__err(ctx, -errno, path, "memfd_create: %s", strerror(errno));
+			goto out;
+		}
+		uint8_t *elfbytes = NULL;
+		size_t elen = 0;
+		err = write_elf(ctx, path, src, mfd, edits, n);
+		if (!err)
+			err = slurp_fd(ctx, path, mfd, &elfbytes, &elen);
+		close(mfd);
+		if (!err)
+			err = compress_image(ctx, path, comp, elfbytes, elen, &packed, &plen);
+		free(elfbytes);
+		if (!err && (err = write_all(tfd, packed, plen)))
+			btfc__err(ctx, err, tmp, "write error: %s", strerror(-err));
+		if (err)
+			goto out;
+	}
+	if (fchmod(tfd, st.st_mode & 07777) || (fchown(tfd, st.st_uid, st.st_gid) && errno != EPERM) ||
+	    fsync(tfd)) {
+		err = btfc__err(ctx, -errno, tmp, "cannot finish the new file: %s", strerror(errno));
+		goto out;
+	}
+	close(tfd);
+	tfd = -1;
+	if (flags & BTFC_REWRITE_DRY_RUN) {
+		unlink(tmp);
+		goto out;
+	}
+	if (flags & BTFC_REWRITE_BACKUP) {
+		char bak[PATH_MAX];
+		snprintf(bak, sizeof(bak), "%s~", path);
+		unlink(bak);
+		if (link(path, bak)) {
+			err = btfc__err(ctx, -errno, bak, "cannot create the backup: %s", strerror(errno));
+			goto out;
+		}
+	}
+	if (rename(tmp, path)) {
+		err = btfc__err(ctx, -errno, path, "cannot replace: %s", strerror(errno));
+		goto out;
+	}
+	tmp[0] = 0;
+	fsync_dir(path);
+out:
+	if (tfd >= 0)
+		close(tfd);
+	if (err && tmp[0])
+		unlink(tmp);
+	elf_end(src);
+	if (fd >= 0)
+		close(fd);
+	free(file);
+	free(image);
+	free(packed);
+	return err;
+}

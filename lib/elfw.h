@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
+/* elfw: atomic section edits of kernel modules (see elfw.c). Not installed. */
+#ifndef BTFC_ELFW_H
+#define BTFC_ELFW_H
+
+#include "internal.h"
+
+/* One section to write: replaced if the module has it, appended otherwise. */
+struct btfc__sec_edit {
+	const char *name;
+	const void *data;
+	size_t len;
+	uint64_t align;
+};
+
+/* True if the image ends with the module signature trailer. */
+bool btfc__module_signed(const uint8_t *p, size_t n);
+
+/*
+ * Rewrite the module at @path (plain or compressed) with @edits applied.
+ * BTFC_REWRITE_* flags: FORCE rewrites signed modules (dropping the
+ * signature), DRY_RUN builds the new file and throws it away, BACKUP keeps
+ * the original as PATH~. Atomic: temp file, fsync, mode and owner kept,
+ * rename. Returns 0 or a negative errno (message in ctx).
+ */
+int btfc__module_rewrite(struct btfc_ctx *ctx, const char *path, const struct btfc__sec_edit *edits, size_t n,
+			 unsigned flags);
+
+#endif
