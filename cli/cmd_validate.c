@@ -79,12 +79,13 @@ static int run(struct cli *cli, int argc, char **argv)
 		{ "profile", required_argument, NULL, 'P' },
 		{ "kernel", required_argument, NULL, 'K' },
 		{ "base", required_argument, NULL, 'B' },
+		{ "flatten", no_argument, NULL, 'F' },
 		{ "json", no_argument, NULL, 'j' },
 		{ 0 },
 	};
 	static struct out o;
 	const char *base_path = NULL;
-	int opt, profile = -1, rc = EXIT_OK;
+	int opt, profile = -1, rc = EXIT_OK, flatten = 0;
 	unsigned kernel = BTFC_KERNEL_NEWEST;
 	struct btfc_btf *base = NULL;
 
@@ -96,6 +97,8 @@ static int run(struct cli *cli, int argc, char **argv)
 			;
 		else if (opt == 'K' && !parse_kernel(optarg, &kernel))
 			;
+		else if (opt == 'F')
+			flatten = 1;
 		else if (!cli_common_opt(cli, opt))
 			return cli_usage(cli, &cmd_validate);
 	}
@@ -115,7 +118,7 @@ static int run(struct cli *cli, int argc, char **argv)
 			rc = cli_lib_error(cli); /* go on with the other files; exit 2 at the end */
 			continue;
 		}
-		struct btfc_validate_opts vo = { .profile = profile, .kernel = kernel };
+		struct btfc_validate_opts vo = { .profile = profile, .kernel = kernel, .flatten = flatten };
 		if (profile < 0)
 			vo.profile = default_profile(argv[i], &src, base != NULL);
 		if (vo.profile == BTFC_PROFILE_MODULE && !base) {
@@ -146,6 +149,6 @@ static int run(struct cli *cli, int argc, char **argv)
 const struct cmd cmd_validate = {
 	.name = "validate",
 	.run = run,
-	.usage = "[-j|-p] [--profile bpf|module|vmlinux] [--kernel 6.1|6.12|newest] [-B BASE] FILE...",
+	.usage = "[-j|-p] [--profile bpf|module|vmlinux] [--kernel 6.1|6.12|newest] [--flatten] [-B BASE] FILE...",
 	.summary = "check FILE's BTF as the kernel would (BPF_BTF_LOAD, module load or boot) and print its verdict",
 };

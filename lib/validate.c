@@ -56,6 +56,7 @@ struct env {
 	uint32_t nr_types, types_cap;
 	uint32_t *rsize, *rid;
 	uint8_t *state;
+	const uint32_t *base_rid, *base_rsize; /* the base's own resolution (bpf profile of split BTF) */
 	struct vertex stack[MAX_RESOLVE_DEPTH];
 	int top;
 	enum mode mode;
@@ -425,12 +426,16 @@ static void stack_pop_resolved(struct env *e, uint32_t rid, uint32_t rsize)
 
 static uint32_t resolved_id(const struct env *e, uint32_t id)
 {
-	return id < e->start_id ? id : e->rid[id - e->start_id];
+	if (id < e->start_id)
+		return e->base_rid ? e->base_rid[id] : id;
+	return e->rid[id - e->start_id];
 }
 
 static uint32_t resolved_size(const struct env *e, uint32_t id)
 {
-	return id < e->start_id ? 0 : e->rsize[id - e->start_id];
+	if (id < e->start_id)
+		return e->base_rsize ? e->base_rsize[id] : 0;
+	return e->rsize[id - e->start_id];
 }
 
 static const struct btfc_type *type_id_resolve(const struct env *e, uint32_t *id)
@@ -1391,7 +1396,8 @@ static int check_all_types(struct env *e)
 
 static int parse_type_sec(struct env *e)
 {
-	if (e->hdr.type_off & 3)
+	/* split BTF stands for the flattened blob, whose type section starts at 0 */
+	if ((e->hdr.type_off & 3) && !e->base)
 		return fail_plain(e, -EINVAL, 0, "Unaligned type_off");
 	if (!e->base && !e->hdr.type_len)
 		return fail_plain(e, -EINVAL, 0, "No type found");
@@ -1447,6 +1453,10 @@ BTFC_API const char *btfc_profile_name(enum btfc_profile p)
 	return "?";
 }
 
+static int run(struct btfc_ctx *ctx, const void *data, size_t len, const struct btfc_btf *base,
+	       const struct btfc_validate_opts *opts, const struct vcache *cache, struct vcache *keep,
+	       struct btfc_verdict *v);
+
 /*
  * The bpf profile of split BTF: BPF_BTF_LOAD takes no base, so what it would
  * see is the flattened blob (base types then the module's, base strings then
@@ -1463,7 +1473,7 @@ static int validate_flat(struct btfc_ctx *ctx, const void *data, size_t len, con
 
 	split.profile = BTFC_PROFILE_MODULE;
 	split.headers_only = true;
-	err = btfc_validate(ctx, data, len, base, &split, v);
+	err = run(ctx, data, len, base, &split, NULL, NULL, v);
 	if (err || v->err)
 		return err;
 	/* the split checks passed: read the header as the kernel does (fields past hdr_len are 0) */
@@ -1487,13 +1497,18 @@ static int validate_flat(struct btfc_ctx *ctx, const void *data, size_t len, con
 	memcpy(flat + 24 + btl, nohdr + type_off, type_len);
 	memcpy(flat + 24 + btl + type_len, bs, bsl);
 	memcpy(flat + 24 + btl + type_len + bsl, nohdr + str_off, str_len);
-	err = btfc_validate(ctx, flat, flen, NULL, opts, v);
+	err = run(ctx, flat, flen, NULL, opts, NULL, NULL, v);
 	free(flat);
 	return err;
 }
 
-BTFC_API int btfc_validate(struct btfc_ctx *ctx, const void *data, size_t len, const struct btfc_btf *base,
-			   const struct btfc_validate_opts *opts, struct btfc_verdict *v)
+/*
+ * One validation. @cache (bpf profile of split BTF): the base's resolution.
+ * @keep (bpf profile of standalone BTF): receives the resolved ids and sizes.
+ */
+static int run(struct btfc_ctx *ctx, const void *data, size_t len, const struct btfc_btf *base,
+	       const struct btfc_validate_opts *opts, const struct vcache *cache, struct vcache *keep,
+	       struct btfc_verdict *v)
 {
 	enum btfc_profile profile = opts->profile;
 	struct env e = { .v = v, .profile = profile, .base = base,
@@ -1502,9 +1517,17 @@ BTFC_API int btfc_validate(struct btfc_ctx *ctx, const void *data, size_t len, c
 	int err;
 
 	memset(v, 0, sizeof(*v));
-	if (profile == BTFC_PROFILE_BPF && base)
-		return validate_flat(ctx, data, len, base, opts, v);
-	if (profile == BTFC_PROFILE_BPF && len > BTF_MAX_SIZE) {
+	if (cache) {
+		e.base_rid = cache->rid;
+		e.base_rsize = cache->rsize;
+	}
+	size_t flat_len = len;
+	if (base && profile == BTFC_PROFILE_BPF) { /* the size BPF_BTF_LOAD would be given */
+		size_t bl;
+		btfc_btf_raw(base, &bl);
+		flat_len = len + bl;
+	}
+	if (profile == BTFC_PROFILE_BPF && flat_len > BTF_MAX_SIZE) {
 		v->err = -E2BIG;
 		v->phase = "size";
 		note(&e, "bpf(BPF_BTF_LOAD) takes at most %d bytes", BTF_MAX_SIZE);
@@ -1568,10 +1591,66 @@ out:
 		v->err = err;
 		err = 0;
 	}
+	if (keep && !err && !v->err) {
+		keep->rid = e.rid;
+		keep->rsize = e.rsize;
+		e.rid = e.rsize = NULL;
+	}
 	free(e.types);
 	free(e.rsize);
 	free(e.rid);
 	free(e.state);
 	free(copy);
 	return err;
+}
+
+/* The base's own bpf-profile resolution, computed once per base and rule set. */
+static int base_cache(struct btfc_ctx *ctx, const struct btfc_btf *cbase, const struct btfc_validate_opts *opts,
+		      const struct vcache **out)
+{
+	struct btfc_btf *base = (struct btfc_btf *)cbase; /* a cache, like the name index */
+	struct vcache *c = &base->vcache[!opts->kernel || opts->kernel >= 0x060e00];
+	int err = 0;
+
+	pthread_mutex_lock(&base->idx_lock);
+	if (!c->done) {
+		struct btfc_validate_opts bo = { .profile = BTFC_PROFILE_BPF, .kernel = opts->kernel };
+		size_t len;
+		const void *raw = btfc_btf_raw(base, &len);
+		c->verdict = malloc(sizeof(*c->verdict));
+		if (!c->verdict)
+			err = btfc__err(ctx, -ENOMEM, NULL, "out of memory");
+		else if (btfc_btf_base(base))
+			err = btfc__err(ctx, -EINVAL, base->name, "a base must be standalone BTF, not split BTF");
+		else
+			err = run(ctx, raw, len, NULL, &bo, NULL, c, c->verdict);
+		c->done = !err;
+	}
+	pthread_mutex_unlock(&base->idx_lock);
+	*out = c;
+	return err;
+}
+
+BTFC_API int btfc_validate(struct btfc_ctx *ctx, const void *data, size_t len, const struct btfc_btf *base,
+			   const struct btfc_validate_opts *opts, struct btfc_verdict *v)
+{
+	const struct vcache *c;
+	int err;
+
+	if (opts->profile != BTFC_PROFILE_BPF || !base)
+		return run(ctx, data, len, base, opts, NULL, NULL, v);
+	if (opts->flatten)
+		return validate_flat(ctx, data, len, base, opts, v);
+	/*
+	 * The bpf profile of split BTF is what BPF_BTF_LOAD says of the flattened
+	 * blob. The base's types come first there and resolve on their own, so
+	 * they are validated once per base and their resolution reused.
+	 */
+	if ((err = base_cache(ctx, base, opts, &c)))
+		return err;
+	if (c->verdict->err) {
+		*v = *c->verdict;
+		return 0;
+	}
+	return run(ctx, data, len, base, opts, c, NULL, v);
 }

@@ -32,3 +32,19 @@ if [ $rc = 1 ] && echo "$out" | grep -q 'rejected (module profile)'; then
 else
 	fail "corpus-validate/af_key-54-on-55-rejected" "rc=$rc: $out"
 fi
+
+# the bpf profile of split BTF reuses the base's resolution; it must say exactly what the
+# flattened blob (the reference path) says, for every stale module
+V55=$K55/boot/vmlinuz-6.1.0-55-cloud-amd64
+xargs -a "$TMP/mods" -P "$(nproc)" -n 300 "$BIN" validate --profile bpf -B "$V55" > "$TMP/fast.out" 2>&1
+xargs -a "$TMP/mods" -P "$(nproc)" -n 300 "$BIN" validate --profile bpf --flatten -B "$V55" > "$TMP/flat.out" 2>&1
+if [ -s "$TMP/fast.out" ] && diff <(sort "$TMP/fast.out") <(sort "$TMP/flat.out") > "$TMP/ff.diff"; then
+	pass "corpus-validate/bpf-split-equals-flattened ($(grep -c 'rejected (bpf' "$TMP/fast.out") rejected)"
+else
+	fail "corpus-validate/bpf-split-equals-flattened" "$(head -n 4 "$TMP/ff.diff" | tr '\n' '|')"
+fi
+# and what this machine's kernel says of the flattened blobs (every 8th module; needs bpf())
+ORACLE=$(dirname "$BIN")/tests/validate_oracle
+if [ -x "$ORACLE" ]; then
+	awk 'NR % 8 == 1' "$TMP/mods" | xargs "$ORACLE" -x -B "$V55"
+fi

@@ -4,6 +4,7 @@
  * bpf(BPF_BTF_LOAD) on a mutation corpus derived from real BTF.
  *
  *   validate_oracle [-n CASES] [-s SEED] [-B BASE] [-v] SOURCE...
+ *   validate_oracle -x -B BASE [-v] SOURCE...   no mutation: each source as it is
  *
  * Each SOURCE (any form btfc_btf_open() takes; split BTF is flattened onto
  * -B BASE) is mutated CASES times (flipped bits, changed kinds, vlen, sizes,
@@ -108,11 +109,11 @@ static int load_corpus(struct btfc_ctx *ctx, const char *src, const struct btfc_
 
 int main(int argc, char **argv)
 {
-	unsigned cases = 1000, verbose = 0;
+	unsigned cases = 1000, verbose = 0, as_is = 0;
 	const char *base_path = NULL;
 	int opt;
 
-	while ((opt = getopt(argc, argv, "n:s:B:v")) != -1) {
+	while ((opt = getopt(argc, argv, "n:s:B:vx")) != -1) {
 		if (opt == 'n')
 			cases = strtoul(optarg, NULL, 0);
 		else if (opt == 's')
@@ -121,6 +122,8 @@ int main(int argc, char **argv)
 			base_path = optarg;
 		else if (opt == 'v')
 			verbose = 1;
+		else if (opt == 'x')
+			as_is = 1;
 	}
 	if (!kbl_available()) {
 		tu_skip("oracle/bpf", "bpf(BPF_BTF_LOAD) not permitted here (needs root / CAP_BPF)");
@@ -133,6 +136,41 @@ int main(int argc, char **argv)
 		return tu_exit();
 	}
 	static char logbuf[256u << 20];
+	if (as_is) { /* each source unchanged: flattened for the kernel, split (fast path) for us */
+		unsigned n = 0, same = 0, rejected = 0;
+		for (int a = optind; a < argc; a++) {
+			struct btfc_btf *btf;
+			void *raw, *flat;
+			size_t rlen, flen;
+			if (btfc_read_raw(ctx, argv[a], &raw, &rlen, NULL) || btfc_btf_open(ctx, argv[a], base, &btf)) {
+				tu_fail("oracle/bpf/as-is", "%s", btfc_ctx_last_error(ctx));
+				continue;
+			}
+			btfc_btf_flatten(btf, &flat, &flen);
+			btfc_btf_free(btf);
+			char last[1024] = "", prev[1024] = "";
+			int kerr = kbl_load(flat, flen);
+			if (kerr)
+				kbl_load_log(flat, flen, logbuf, sizeof(logbuf), last, prev, sizeof(last));
+			struct btfc_verdict v;
+			struct btfc_validate_opts o = { .profile = BTFC_PROFILE_BPF };
+			btfc_validate(ctx, raw, rlen, base, &o, &v);
+			bool ok = v.err == kerr && (!kerr || !strcmp(last, v.msg));
+			n++;
+			same += ok;
+			rejected += kerr != 0;
+			if (!ok || verbose)
+				printf("%s %s: kernel %d \"%s\" | btfcompat %d \"%s\"\n", ok ? "same" : "DISAGREE", argv[a],
+				       kerr, last, v.err, v.msg);
+			free(raw);
+			free(flat);
+		}
+		printf("%u sources, %u rejected by the kernel; verdict and message agree on %u/%u\n", n, rejected, same, n);
+		TU_CHECK("oracle/bpf/as-is", n && same == n, "%u of %u disagree", n - same, n);
+		btfc_btf_free(base);
+		btfc_ctx_free(ctx);
+		return tu_exit();
+	}
 	for (int a = optind; a < argc; a++) {
 		struct corpus c;
 		char name[256];
