@@ -24,7 +24,7 @@ struct cmd {
 	const char *summary;
 };
 
-extern const struct cmd cmd_dump, cmd_info, cmd_validate, cmd_stamp;
+extern const struct cmd cmd_dump, cmd_info, cmd_validate, cmd_stamp, cmd_check, cmd_scan;
 
 /* Print "btfcompat: MSG" to stderr; returns EXIT_ERROR. */
 int cli_error(struct cli *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -42,6 +42,16 @@ int cli_usage(struct cli *cli, const struct cmd *cmd);
 int cli_open(struct cli *cli, const char *file, const char *base_path, struct btfc_btf **btf,
 	     struct btfc_btf **base);
 void cli_close(struct btfc_btf *btf, struct btfc_btf *base);
+
+/* One module's check result, in text or JSON (check and scan). */
+void report_check(struct out *o, const char *file, const struct btfc_check *c);
+/*
+ * CONFIG_MODULE_ALLOW_BTF_MISMATCH of the kernel that runs BASE: @allow
+ * ("yes"/"no") if given, else from @config, else from the config file beside
+ * a /boot/vmlinuz-VER base or of the running kernel for /sys/kernel/btf/vmlinux.
+ * 1, 0, or -1 when unknown.
+ */
+int cli_mismatch_allowed(const char *base_path, const char *config, const char *allow);
 
 /* Common option parsing: returns true and consumes -j/-p if @opt is one of them. */
 bool cli_common_opt(struct cli *cli, int opt);

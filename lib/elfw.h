@@ -26,4 +26,13 @@ bool btfc__module_signed(const uint8_t *p, size_t n);
 int btfc__module_rewrite(struct btfc_ctx *ctx, const char *path, const struct btfc__sec_edit *edits, size_t n,
 			 unsigned flags);
 
+struct btfc_stamp;
+/*
+ * Parse stamp section @sec/@len into *@want and verify it against @base (as
+ * stored); *@found gets the base's counts (and digest when computed). Returns
+ * an enum btfc_stamp_result, or -ENOMEM (message in ctx).
+ */
+int btfc__stamp_check(struct btfc_ctx *ctx, const void *sec, size_t len, const struct btfc_btf *base,
+		      struct btfc_stamp *want, struct btfc_stamp *found);
+
 #endif

@@ -40,6 +40,27 @@ static const void *stored_blob(const struct btfc_btf *base, size_t *len, void **
 	return c;
 }
 
+int btfc__stamp_check(struct btfc_ctx *ctx, const void *sec, size_t len, const struct btfc_btf *base,
+		      struct btfc_stamp *want, struct btfc_stamp *found)
+{
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	void *tofree;
+	size_t blen;
+	const void *blob = stored_blob(base, &blen, &tofree);
+
+	if (!md || !blob) {
+		EVP_MD_CTX_free(md);
+		return btfc__err(ctx, -ENOMEM, btfc_btf_name(base), "out of memory");
+	}
+	struct btfc_sha256_ops ops = { md, sha_init, sha_update, sha_final };
+	int r = btfc_stamp_parse(sec, len, want);
+	if (!r)
+		r = btfc_stamp_verify(sec, len, blob, blen, &ops, found);
+	EVP_MD_CTX_free(md);
+	free(tofree);
+	return r;
+}
+
 BTFC_API int btfc_stamp_compute(struct btfc_ctx *ctx, const struct btfc_btf *base, struct btfc_stamp *out)
 {
 	EVP_MD_CTX *md = EVP_MD_CTX_new();

@@ -361,6 +361,61 @@ int btfc_stamp_compute(struct btfc_ctx *ctx, const struct btfc_btf *base, struct
 int btfc_module_stamp(struct btfc_ctx *ctx, const char *path, const struct btfc_btf *base, unsigned flags,
 		      int *changed);
 
+/* ------------------------------------------------------------------ */
+/* check: does a module's BTF fit a base, and what will the kernel do?  */
+
+enum btfc_outcome {
+	BTFC_OUTCOME_MATCH = 0,   /* built on this base (or no evidence of the contrary) */
+	BTFC_OUTCOME_MISMATCH,    /* built on another base */
+	BTFC_OUTCOME_INVALID,     /* fails the kernel's checks even on the base it claims */
+	BTFC_OUTCOME_NO_BTF,      /* nothing to check */
+};
+
+enum btfc_method {
+	BTFC_METHOD_NONE = 0,
+	BTFC_METHOD_STAMP,        /* .BTF.base_checksum compared: certain */
+	BTFC_METHOD_DISTILLED,    /* .BTF.base present */
+	BTFC_METHOD_EVIDENCE,     /* legacy module: string offsets, references, kernel checks */
+};
+
+/* What the kernel that runs BASE does with the module at load time. */
+enum btfc_action {
+	BTFC_ACTION_NONE = 0,          /* no BTF: nothing to do */
+	BTFC_ACTION_ACCEPT,            /* BTF published in /sys/kernel/btf, types right */
+	BTFC_ACTION_ACCEPT_WRONG_TYPES,/* BTF published, but it names other types */
+	BTFC_ACTION_DROP_BTF,          /* module loads without BTF (CONFIG_MODULE_ALLOW_BTF_MISMATCH=y) */
+	BTFC_ACTION_REFUSE_MODULE,     /* module load fails (CONFIG_MODULE_ALLOW_BTF_MISMATCH not set) */
+	BTFC_ACTION_DROP_OR_REFUSE,    /* one of the two; the kernel's config is not known */
+};
+
+const char *btfc_outcome_name(enum btfc_outcome o); /* "match", "mismatch", "invalid", "no-btf" */
+const char *btfc_method_name(enum btfc_method m);   /* "none", "stamp", "distilled", "evidence" */
+const char *btfc_action_name(enum btfc_action a);   /* "accept", "accept, types wrong", "drop BTF", ... */
+
+struct btfc_check_opts {
+	int mismatch_allowed; /* CONFIG_MODULE_ALLOW_BTF_MISMATCH: 1 y, 0 n, -1 unknown */
+	unsigned kernel;      /* whose validation rules (BTFC_KERNEL_*), 0 newest */
+};
+
+struct btfc_check {
+	enum btfc_outcome outcome;
+	enum btfc_method method;
+	const char *strength;       /* "certain", "strong", "probable" or "none" */
+	enum btfc_action action;
+	uint32_t refs_checked;      /* base references examined (evidence) */
+	char evidence[512];         /* the first piece of evidence, in words; or why it matches */
+	struct btfc_verdict kernel; /* the module loader's verdict (module profile) on BASE */
+};
+
+/*
+ * Decide whether the module at @path fits @base (vmlinux BTF) and predict
+ * what a kernel running @base does with it. Thread-safe for one @base shared
+ * by several threads (each with its own @ctx). Returns 0 with *@out filled,
+ * or a negative errno when the module cannot be read (message in ctx).
+ */
+int btfc_check_module(struct btfc_ctx *ctx, const char *path, const struct btfc_btf *base,
+		      const struct btfc_check_opts *opts, struct btfc_check *out);
+
 #ifdef __cplusplus
 }
 #endif

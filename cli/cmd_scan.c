@@ -1,0 +1,264 @@
+// SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause
+/*
+ * btfcompat scan [--base BASE] [-J THREADS] [--all] DIR...
+ * check every module (.ko, .ko.xz, .ko.zst, .ko.gz) under DIR, on all cores;
+ * a summary of outcomes against the kernel's actions. Output does not depend
+ * on the number of threads: modules are reported in path order.
+ */
+#include <dirent.h>
+#include <getopt.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+struct job {
+	char *path;
+	struct btfc_check c;
+	int err;
+	char errmsg[512];
+};
+
+struct pool {
+	struct job *jobs;
+	size_t n;
+	atomic_size_t next, done;
+	const struct btfc_btf *base;
+	struct btfc_check_opts opts;
+};
+
+static bool is_module(const char *name)
+{
+	static const char *const ext[] = { ".ko", ".ko.xz", ".ko.zst", ".ko.gz" };
+	size_t n = strlen(name);
+
+	for (size_t i = 0; i < sizeof(ext) / sizeof(ext[0]); i++) {
+		size_t e = strlen(ext[i]);
+		if (n > e && !strcmp(name + n - e, ext[i]))
+			return true;
+	}
+	return false;
+}
+
+static int add_job(struct pool *p, size_t *cap, const char *path)
+{
+	if (p->n == *cap) {
+		*cap = *cap ? *cap * 2 : 1024;
+		struct job *nj = realloc(p->jobs, *cap * sizeof(*nj));
+		if (!nj)
+			return -1;
+		p->jobs = nj;
+	}
+	memset(&p->jobs[p->n], 0, sizeof(p->jobs[0]));
+	if (!(p->jobs[p->n].path = strdup(path)))
+		return -1;
+	p->n++;
+	return 0;
+}
+
+static int walk(struct cli *cli, struct pool *p, size_t *cap, const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char path[4096];
+
+	if (!d)
+		return cli_error(cli, "%s: cannot open directory", dir);
+	while ((e = readdir(d))) {
+		struct stat st;
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		if (lstat(path, &st))
+			continue;
+		if (S_ISDIR(st.st_mode)) {
+			if (walk(cli, p, cap, path)) {
+				closedir(d);
+				return EXIT_ERROR;
+			}
+		} else if (S_ISREG(st.st_mode) && is_module(e->d_name) && add_job(p, cap, path)) {
+			closedir(d);
+			return cli_error(cli, "out of memory");
+		}
+	}
+	closedir(d);
+	return 0;
+}
+
+static void *worker(void *arg)
+{
+	struct pool *p = arg;
+	struct btfc_ctx *ctx = btfc_ctx_new();
+
+	for (size_t i; ctx && (i = atomic_fetch_add(&p->next, 1)) < p->n; atomic_fetch_add(&p->done, 1)) {
+		struct job *j = &p->jobs[i];
+		j->err = btfc_check_module(ctx, j->path, p->base, &p->opts, &j->c);
+		if (j->err)
+			snprintf(j->errmsg, sizeof(j->errmsg), "%s", btfc_ctx_last_error(ctx));
+	}
+	btfc_ctx_free(ctx);
+	return NULL;
+}
+
+static int cmp_job(const void *a, const void *b)
+{
+	return strcmp(((const struct job *)a)->path, ((const struct job *)b)->path);
+}
+
+/* outcomes x actions */
+static void summary(struct out *o, const struct pool *p)
+{
+	static const enum btfc_action acts[] = { BTFC_ACTION_ACCEPT, BTFC_ACTION_ACCEPT_WRONG_TYPES,
+						 BTFC_ACTION_DROP_BTF, BTFC_ACTION_REFUSE_MODULE,
+						 BTFC_ACTION_DROP_OR_REFUSE, BTFC_ACTION_NONE };
+	size_t t[4][6] = { { 0 } }, errors = 0;
+
+	for (size_t i = 0; i < p->n; i++) {
+		if (p->jobs[i].err) {
+			errors++;
+			continue;
+		}
+		for (int a = 0; a < 6; a++)
+			t[p->jobs[i].c.outcome][a] += p->jobs[i].c.action == acts[a];
+	}
+	if (em_json(o)) {
+		em_obj_begin(o);
+		em_u(o, "modules", p->n);
+		em_u(o, "errors", errors);
+		em_list_begin(o, "summary");
+		for (int r = 0; r < 4; r++)
+			for (int a = 0; a < 6; a++) {
+				if (!t[r][a])
+					continue;
+				em_item_begin(o);
+				em_s(o, "outcome", btfc_outcome_name(r));
+				em_s(o, "kernel_action", btfc_action_name(acts[a]));
+				em_u(o, "modules", t[r][a]);
+				em_item_end(o);
+			}
+		em_list_end(o);
+		em_obj_end(o, false);
+		return;
+	}
+	out_printf(o, "\n%zu modules%s\n%-10s %8s %10s %9s %10s %11s %7s %7s\n", p->n, errors ? " (some unreadable)" : "",
+		   "outcome", "accept", "types wrong", "drop BTF", "refuse", "drop/refuse", "no BTF", "total");
+	for (int r = 0; r < 4; r++) {
+		size_t tot = 0;
+		for (int a = 0; a < 6; a++)
+			tot += t[r][a];
+		out_printf(o, "%-10s %8zu %10zu %9zu %10zu %11zu %7zu %7zu\n", btfc_outcome_name(r), t[r][0], t[r][1],
+			   t[r][2], t[r][3], t[r][4], t[r][5], tot);
+	}
+	if (errors)
+		out_printf(o, "%-10s %zu\n", "error", errors);
+}
+
+static int run(struct cli *cli, int argc, char **argv)
+{
+	static const struct option lopts[] = {
+		{ "base", required_argument, NULL, 'B' },
+		{ "config", required_argument, NULL, 'C' },
+		{ "mismatch-allowed", required_argument, NULL, 'M' },
+		{ "threads", required_argument, NULL, 'J' },
+		{ "all", no_argument, NULL, 'a' },
+		{ 0 },
+	};
+	static struct out o;
+	const char *base_path = "/sys/kernel/btf/vmlinux", *config = NULL, *allow = NULL;
+	struct pool p = { 0 };
+	size_t cap = 0;
+	long threads = sysconf(_SC_NPROCESSORS_ONLN);
+	int opt, rc = EXIT_OK, all = 0;
+	struct btfc_btf *base;
+
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "B:J:a" CLI_COMMON_OPTS, lopts, NULL)) != -1) {
+		switch (opt) {
+		case 'B': base_path = optarg; break;
+		case 'C': config = optarg; break;
+		case 'M': allow = optarg; break;
+		case 'J': threads = strtol(optarg, NULL, 10); break;
+		case 'a': all = 1; break;
+		default:
+			if (!cli_common_opt(cli, opt))
+				return cli_usage(cli, &cmd_scan);
+		}
+	}
+	if (optind >= argc || threads < 1 || threads > 256)
+		return cli_usage(cli, &cmd_scan);
+	p.opts.mismatch_allowed = cli_mismatch_allowed(base_path, config, allow);
+	for (int i = optind; i < argc; i++)
+		if (walk(cli, &p, &cap, argv[i]))
+			return EXIT_ERROR;
+	qsort(p.jobs, p.n, sizeof(p.jobs[0]), cmp_job);
+	if (btfc_btf_open(cli->ctx, base_path, NULL, &base))
+		return cli_lib_error(cli);
+	p.base = base;
+
+	pthread_t tid[256];
+	long started = 0;
+	for (; started < threads; started++)
+		if (pthread_create(&tid[started], NULL, worker, &p))
+			break;
+	if (!started)
+		worker(&p);
+	bool tty = isatty(STDERR_FILENO) && cli->mode == OUT_TEXT;
+	while (tty && atomic_load(&p.done) < p.n) {
+		fprintf(stderr, "\rscanning %zu/%zu modules", (size_t)atomic_load(&p.done), p.n);
+		usleep(100000);
+	}
+	for (long i = 0; i < started; i++)
+		pthread_join(tid[i], NULL);
+	if (tty)
+		fprintf(stderr, "\r%40s\r", "");
+
+	out_init(&o, STDOUT_FILENO, cli->mode);
+	if (em_json(&o)) {
+		em_obj_begin(&o);
+		em_list_begin(&o, "modules");
+	}
+	for (size_t i = 0; i < p.n; i++) {
+		struct job *j = &p.jobs[i];
+		if (j->err) {
+			out_flush(&o);
+			cli_error(cli, "%s", j->errmsg);
+			rc = EXIT_ERROR;
+			continue;
+		}
+		if (j->c.outcome == BTFC_OUTCOME_MISMATCH || j->c.outcome == BTFC_OUTCOME_INVALID) {
+			if (rc == EXIT_OK)
+				rc = EXIT_FINDING;
+		} else if (!all && !em_json(&o)) {
+			continue;
+		}
+		report_check(&o, j->path, &j->c);
+	}
+	if (em_json(&o)) {
+		em_list_end(&o);
+		out_raw(&o, ",\"summary\":", 11);
+		o.sep = 0;
+	}
+	summary(&o, &p);
+	if (em_json(&o)) {
+		out_raw(&o, "}\n", 2);
+		o.depth = 0;
+	}
+	out_flush(&o);
+	for (size_t i = 0; i < p.n; i++)
+		free(p.jobs[i].path);
+	free(p.jobs);
+	btfc_btf_free(base);
+	return rc;
+}
+
+const struct cmd cmd_scan = {
+	.name = "scan",
+	.run = run,
+	.usage = "[-j|-p] [--base BASE] [--config FILE | --mismatch-allowed yes|no] [-J THREADS] [--all] DIR...",
+	.summary = "check every module under DIR (e.g. /lib/modules/VER), on all cores, with a summary",
+};

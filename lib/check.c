@@ -1,0 +1,339 @@
+// SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause
+/*
+ * check: does a module's BTF fit a base (design.md §4), and what does the
+ * kernel that runs that base do with it?
+ *
+ *   stamp      .BTF.base_checksum compared with the base: certain
+ *   evidence   legacy modules: name offsets must start base strings, base
+ *              references must have a kind their use allows, and the kernel's
+ *              own checks (module and bpf profiles) must pass
+ *
+ * The kernel's action comes from the module-profile verdict (what the module
+ * loader checks), the outcome (accepted BTF that names other types) and
+ * CONFIG_MODULE_ALLOW_BTF_MISMATCH.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "btf_int.h"
+#include "btfcompat/stamp.h"
+#include "elfw.h"
+
+BTFC_API const char *btfc_outcome_name(enum btfc_outcome o)
+{
+	static const char *const n[] = { "match", "mismatch", "invalid", "no-btf" };
+	return (unsigned)o < 4 ? n[o] : "?";
+}
+
+BTFC_API const char *btfc_method_name(enum btfc_method m)
+{
+	static const char *const n[] = { "none", "stamp", "distilled", "evidence" };
+	return (unsigned)m < 4 ? n[m] : "?";
+}
+
+BTFC_API const char *btfc_action_name(enum btfc_action a)
+{
+	static const char *const n[] = { "none", "accept", "accept, types wrong", "drop BTF", "refuse module",
+					 "drop BTF or refuse module" };
+	return (unsigned)a < 6 ? n[a] : "?";
+}
+
+static void say(struct btfc_check *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void say(struct btfc_check *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(c->evidence, sizeof(c->evidence), fmt, ap);
+	va_end(ap);
+}
+
+/* ---- evidence ---- */
+
+/* How a reference is used, and so which kinds it may name. */
+enum use { USE_REF, USE_SIZED, USE_INDEX, USE_PROTO, USE_RET, USE_VAR, USE_TAG_TARGET };
+
+static bool kind_allowed(enum use u, unsigned k)
+{
+	switch (u) {
+	case USE_REF: /* target of PTR, TYPEDEF, CONST, ...: any type, not a declaration */
+		return k != BTFC_KIND_FUNC && k != BTFC_KIND_VAR && k != BTFC_KIND_DATASEC && k != BTFC_KIND_DECL_TAG;
+	case USE_RET: /* return and parameter types */
+		return k != BTFC_KIND_FUNC && k != BTFC_KIND_VAR && k != BTFC_KIND_DATASEC && k != BTFC_KIND_DECL_TAG &&
+		       k != BTFC_KIND_FUNC_PROTO;
+	case USE_SIZED: /* member, array element, variable: a complete type */
+		return k != BTFC_KIND_FUNC && k != BTFC_KIND_VAR && k != BTFC_KIND_DATASEC && k != BTFC_KIND_DECL_TAG &&
+		       k != BTFC_KIND_FUNC_PROTO && k != BTFC_KIND_FWD;
+	case USE_INDEX:
+		return k == BTFC_KIND_INT || k == BTFC_KIND_TYPEDEF || k == BTFC_KIND_CONST || k == BTFC_KIND_VOLATILE;
+	case USE_PROTO:
+		return k == BTFC_KIND_FUNC_PROTO;
+	case USE_VAR:
+		return k == BTFC_KIND_VAR;
+	case USE_TAG_TARGET:
+		return k == BTFC_KIND_STRUCT || k == BTFC_KIND_UNION || k == BTFC_KIND_FUNC || k == BTFC_KIND_VAR ||
+		       k == BTFC_KIND_TYPEDEF;
+	}
+	return true;
+}
+
+static const char *const use_words[] = { "refers to", "uses as a complete type", "indexes by", "has as prototype",
+					 "returns or takes", "lists as variable", "tags" };
+
+struct ev {
+	const struct btfc_btf *btf, *base;
+	uint32_t start_str, type_cnt, start_id;
+	struct btfc_check *c;
+	bool found;
+};
+
+static const char *name_at(const struct btfc_btf *b, uint32_t off)
+{
+	const char *s = off ? btfc_btf_str(b, off) : "(anon)";
+	return s ? s : "(invalid)";
+}
+
+/* A name offset into the base's strings must start a string there. */
+static void ev_name(struct ev *v, uint32_t id, const struct btfc_type *t, uint32_t off, const char *what)
+{
+	if (v->found || !off || off >= v->start_str)
+		return;
+	v->c->refs_checked++;
+	size_t n;
+	const char *s = btfc_btf_strs_raw(v->base, &n);
+	if (off >= n || !s[off - 1])
+		return;
+	uint32_t st = off;
+	while (st && s[st - 1])
+		st--;
+	say(v->c, "[%u] %s%s%s name offset %u falls inside base string '%s' (which starts at %u)", id,
+	    btfc_kind_name(btfc_type_kind(t)), what[0] ? " " : "", what, off, s + st, st);
+	v->found = true;
+}
+
+static void ev_ref(struct ev *v, uint32_t id, const struct btfc_type *t, uint32_t ref, enum use u, const char *what)
+{
+	if (v->found)
+		return;
+	if (ref >= v->type_cnt) {
+		say(v->c, "[%u] %s '%s' %s type [%u], beyond the last type [%u]", id, btfc_kind_name(btfc_type_kind(t)),
+		    name_at(v->btf, t->name_off), use_words[u], ref, v->type_cnt - 1);
+		v->found = true;
+		return;
+	}
+	if (!ref || ref >= v->start_id)
+		return;
+	v->c->refs_checked++;
+	const struct btfc_type *rt = btfc_btf_type_by_id(v->base, ref);
+	unsigned k = btfc_type_kind(rt);
+	if (kind_allowed(u, k))
+		return;
+	say(v->c, "[%u] %s '%s'%s%s %s type [%u], which is %s %s '%s' in this base", id,
+	    btfc_kind_name(btfc_type_kind(t)), name_at(v->btf, t->name_off), what[0] ? " " : "", what, use_words[u], ref,
+	    k == BTFC_KIND_INT || k == BTFC_KIND_ENUM || k == BTFC_KIND_ENUM64 || k == BTFC_KIND_ARRAY ? "an" : "a",
+	    btfc_kind_name(k), name_at(v->base, rt->name_off));
+	v->found = true;
+}
+
+/* Walk every name offset and type reference of the module's own types. */
+static void gather_evidence(struct ev *v)
+{
+	char what[96];
+
+	for (uint32_t id = v->start_id; id < v->type_cnt && !v->found; id++) {
+		const struct btfc_type *t = btfc_btf_type_by_id(v->btf, id);
+		unsigned vlen = btfc_type_vlen(t);
+		ev_name(v, id, t, t->name_off, "");
+		switch (btfc_type_kind(t)) {
+		case BTFC_KIND_PTR: case BTFC_KIND_TYPEDEF: case BTFC_KIND_VOLATILE: case BTFC_KIND_CONST:
+		case BTFC_KIND_RESTRICT: case BTFC_KIND_TYPE_TAG:
+			ev_ref(v, id, t, t->type, USE_REF, "");
+			break;
+		case BTFC_KIND_FUNC:
+			ev_ref(v, id, t, t->type, USE_PROTO, "");
+			break;
+		case BTFC_KIND_VAR:
+			ev_ref(v, id, t, t->type, USE_SIZED, "");
+			break;
+		case BTFC_KIND_DECL_TAG:
+			ev_ref(v, id, t, t->type, USE_TAG_TARGET, "");
+			break;
+		case BTFC_KIND_ARRAY: {
+			const struct btfc_array *a = btfc_type_data(t);
+			ev_ref(v, id, t, a->type, USE_SIZED, "element");
+			ev_ref(v, id, t, a->index_type, USE_INDEX, "index");
+			break;
+		}
+		case BTFC_KIND_STRUCT: case BTFC_KIND_UNION: {
+			const struct btfc_member *m = btfc_type_data(t);
+			for (unsigned i = 0; i < vlen && !v->found; i++) {
+				snprintf(what, sizeof(what), "member #%u", i);
+				ev_name(v, id, t, m[i].name_off, what);
+				snprintf(what, sizeof(what), "member '%s'", name_at(v->btf, m[i].name_off));
+				ev_ref(v, id, t, m[i].type, USE_SIZED, what);
+			}
+			break;
+		}
+		case BTFC_KIND_ENUM: {
+			const struct btfc_enum *e = btfc_type_data(t);
+			for (unsigned i = 0; i < vlen; i++) {
+				snprintf(what, sizeof(what), "value #%u", i);
+				ev_name(v, id, t, e[i].name_off, what);
+			}
+			break;
+		}
+		case BTFC_KIND_ENUM64: {
+			const struct btfc_enum64 *e = btfc_type_data(t);
+			for (unsigned i = 0; i < vlen; i++) {
+				snprintf(what, sizeof(what), "value #%u", i);
+				ev_name(v, id, t, e[i].name_off, what);
+			}
+			break;
+		}
+		case BTFC_KIND_FUNC_PROTO: {
+			const struct btfc_param *p = btfc_type_data(t);
+			ev_ref(v, id, t, t->type, USE_RET, "return");
+			for (unsigned i = 0; i < vlen && !v->found; i++) {
+				snprintf(what, sizeof(what), "parameter #%u", i);
+				ev_name(v, id, t, p[i].name_off, what);
+				if (p[i].type || i + 1 < vlen) /* a last param of type 0 is the vararg */
+					ev_ref(v, id, t, p[i].type, USE_RET, what);
+			}
+			break;
+		}
+		case BTFC_KIND_DATASEC: {
+			const struct btfc_var_secinfo *s = btfc_type_data(t);
+			for (unsigned i = 0; i < vlen; i++)
+				ev_ref(v, id, t, s[i].type, USE_VAR, "entry");
+			break;
+		}
+		}
+	}
+}
+
+/* ---- the kernel's action ---- */
+
+static enum btfc_action action_of(const struct btfc_check *c, int mismatch_allowed)
+{
+	if (c->outcome == BTFC_OUTCOME_NO_BTF)
+		return BTFC_ACTION_NONE;
+	if (c->kernel.err)
+		return mismatch_allowed > 0 ? BTFC_ACTION_DROP_BTF
+		       : mismatch_allowed == 0 ? BTFC_ACTION_REFUSE_MODULE : BTFC_ACTION_DROP_OR_REFUSE;
+	return c->outcome == BTFC_OUTCOME_MATCH ? BTFC_ACTION_ACCEPT : BTFC_ACTION_ACCEPT_WRONG_TYPES;
+}
+
+static const char *stamp_words(int r)
+{
+	switch (r) {
+	case BTFC_STAMP_TYPE_CNT_DIFFERS: return "type count";
+	case BTFC_STAMP_STR_LEN_DIFFERS: return "string section length";
+	case BTFC_STAMP_DIGEST_DIFFERS: return "contents (SHA-256)";
+	default: return "?";
+	}
+}
+
+BTFC_API int btfc_check_module(struct btfc_ctx *ctx, const char *path, const struct btfc_btf *base,
+			       const struct btfc_check_opts *opts, struct btfc_check *c)
+{
+	struct btfc_module *m;
+	const void *raw, *sec;
+	size_t raw_len, sec_len;
+	int err;
+
+	memset(c, 0, sizeof(*c));
+	c->strength = "none";
+	if ((err = btfc_module_open(ctx, path, &m)))
+		return err;
+	if (btfc_module_section(m, ".BTF", &raw, &raw_len)) {
+		c->outcome = BTFC_OUTCOME_NO_BTF;
+		say(c, "no .BTF section");
+		goto done;
+	}
+	struct btfc_validate_opts vo = { .profile = BTFC_PROFILE_MODULE, .kernel = opts->kernel };
+	if ((err = btfc_validate(ctx, raw, raw_len, base, &vo, &c->kernel)))
+		goto out;
+
+	/* 1. a stamp decides */
+	if (!btfc_module_section(m, BTFC_STAMP_SECTION, &sec, &sec_len)) {
+		struct btfc_stamp want, found;
+		int r = btfc__stamp_check(ctx, sec, sec_len, base, &want, &found);
+		if (r == -ENOMEM) {
+			err = r;
+			goto out;
+		}
+		if (r >= 0) {
+			c->method = BTFC_METHOD_STAMP;
+			c->strength = "certain";
+			if (r == BTFC_STAMP_MATCH) {
+				c->outcome = c->kernel.err ? BTFC_OUTCOME_INVALID : BTFC_OUTCOME_MATCH;
+				say(c, c->kernel.err ? "stamped for this base, but the kernel rejects its BTF: %s"
+						     : "stamped for this base%s", c->kernel.msg);
+			} else {
+				c->outcome = BTFC_OUTCOME_MISMATCH;
+				say(c, "stamped for another base: built against %u types and %u bytes of strings, "
+				    "this base has %u types and %u bytes of strings (%s differs)", want.base_type_cnt,
+				    want.base_str_len, found.base_type_cnt, found.base_str_len, stamp_words(r));
+			}
+			goto done;
+		}
+		/* an unreadable stamp: fall back to the evidence, and say so below */
+	}
+	if (!btfc_module_section(m, ".BTF.base", &sec, &sec_len))
+		c->method = BTFC_METHOD_DISTILLED; /* relocation is not checked yet: evidence below */
+
+	/* 2. evidence */
+	if (c->kernel.err && c->kernel.phase && (!strcmp(c->kernel.phase, "header") ||
+						 !strcmp(c->kernel.phase, "strings"))) {
+		c->outcome = BTFC_OUTCOME_INVALID;
+		c->method = BTFC_METHOD_EVIDENCE;
+		c->strength = "certain";
+		say(c, "its BTF is broken whatever the base: %s", c->kernel.msg);
+		goto done;
+	}
+	struct btfc_btf *btf;
+	if (btfc_module_btf(ctx, m, base, &btf)) {
+		c->outcome = BTFC_OUTCOME_INVALID;
+		c->method = BTFC_METHOD_EVIDENCE;
+		c->strength = "certain";
+		say(c, "%s", btfc_ctx_last_error(ctx));
+		goto done;
+	}
+	struct ev v = { .btf = btf, .base = base, .c = c, .start_id = btfc_btf_start_id(btf),
+			.type_cnt = btfc_btf_type_cnt(btf), .start_str = btfc_btf_start_str_off(btf) };
+	gather_evidence(&v);
+	c->method = BTFC_METHOD_EVIDENCE;
+	if (!v.found && c->kernel.err) {
+		say(c, "the module loader rejects it: %s", c->kernel.msg[0] ? c->kernel.msg : c->kernel.note);
+		v.found = true;
+	}
+	if (!v.found) {
+		struct btfc_verdict bv;
+		struct btfc_validate_opts bo = { .profile = BTFC_PROFILE_BPF, .kernel = opts->kernel };
+		if ((err = btfc_validate(ctx, raw, raw_len, base, &bo, &bv))) {
+			btfc_btf_free(btf);
+			goto out;
+		}
+		if (bv.err) {
+			say(c, "BPF_BTF_LOAD of it on this base fails: %s%s%s", bv.context, bv.context[0] ? " " : "", bv.msg);
+			v.found = true;
+		}
+	}
+	btfc_btf_free(btf);
+	if (v.found) {
+		c->outcome = BTFC_OUTCOME_MISMATCH;
+		c->strength = "strong";
+	} else {
+		c->outcome = BTFC_OUTCOME_MATCH;
+		c->strength = c->refs_checked ? "probable" : "certain";
+		say(c, c->refs_checked ? "no evidence of a mismatch in %u references to the base, and the kernel's "
+					 "checks pass" : "it does not refer to the base at all%.0u", c->refs_checked);
+	}
+done:
+	c->action = action_of(c, opts->mismatch_allowed);
+out:
+	btfc_module_free(m);
+	return err;
+}
