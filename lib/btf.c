@@ -97,7 +97,8 @@ static int check_strings(struct btfc_ctx *ctx, const char *name, const char *s, 
 	if (s[n - 1])
 		return btfc__err(ctx, -EINVAL, name, "string section (%u bytes) does not end with NUL", n);
 	if (!split && s[0])
-		return btfc__err(ctx, -EINVAL, name, "string section does not start with the empty string");
+		return btfc__err(ctx, -EINVAL, name, "string section does not start with the empty string "
+				 "(split BTF of a module? give its base with -B)");
 	return 0;
 }
 
