@@ -1,28 +1,35 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause
-# The main job on a real Debian kernel pair, from a fresh Debian 12 machine:
-# installs dependencies, builds, fetches and caches Debian's 6.1.0-54 and
-# 6.1.0-55 cloud kernels, then reads, dumps and validates their BTF, and shows
-# what the module loader of -55 makes of a module built for -54.
+# The main job on a real Debian kernel pair, from a fresh Debian 12 machine (as root):
+# installs dependencies, builds, fetches and caches Debian's 6.1.0-54 and 6.1.0-55 cloud
+# kernels, then asks of every module of -54 what -55's kernel will do with its BTF.
 set -euo pipefail
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 cd "$TOP"
 scripts/setup.sh
 C=$(scripts/corpus.sh)
-K54=$C/6.1.0-54-cloud-amd64 K55=$C/6.1.0-55-cloud-amd64
-V54=$K54/boot/vmlinuz-6.1.0-54-cloud-amd64 V55=$K55/boot/vmlinuz-6.1.0-55-cloud-amd64
-MOD=lib/modules/6.1.0-54-cloud-amd64/kernel/net/key/af_key.ko
+V54=6.1.0-54-cloud-amd64 V55=6.1.0-55-cloud-amd64
+K54=$C/$V54 K55=$C/$V55
 B=build/btfcompat
-run() { echo; echo "\$ ${*/#$TOP\//}" | sed "s|$C|~/.cache/btfcompat|g"; "$@" 2>&1 | sed "s|$C|~/.cache/btfcompat|g"; }
+show() { echo; echo "\$ $*" | sed "s|$C|~/.cache/btfcompat|g"; "$@" 2>&1 | sed "s|$C|~/.cache/btfcompat|g"; }
+excerpt() { echo; echo "\$ $* | ..." | sed "s|$C|~/.cache/btfcompat|g"; "$@" 2>&1 | sed "s|$C|~/.cache/btfcompat|g" > "$T/out"; }
+T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
 
-run $B info "$V54"
-run bash -c "$B dump $V54 | head -n 5"
-run $B info -B "$V54" "$K54/$MOD"
-run bash -c "$B dump -B $V54 $K54/$MOD | tail -n 4"
-echo; echo "# every module of 6.1.0-54 against its own base (module profile):"
-n=$(find "$K54/lib/modules" -name '*.ko' | wc -l)
-ok=$(find "$K54/lib/modules" -name '*.ko' -print0 | xargs -0 -P "$(nproc)" -n 200 $B validate -B "$V54" | grep -c ': ok (')
-echo "$ok of $n modules: ok"
-echo; echo "# the same af_key.ko on 6.1.0-55's kernel: what its module loader and BPF_BTF_LOAD say"
-run $B validate -B "$V55" "$K54/$MOD" || true
-run $B validate --profile bpf -B "$V55" "$K54/$MOD" || true
+echo "== 1. 6.1.0-54's modules on 6.1.0-55's kernel (base read from its vmlinuz; config beside it)"
+excerpt $B scan --base "$K55/boot/vmlinuz-$V55" "$K54/lib/modules" || true
+grep -A1 -m2 'types wrong' "$T/out"; echo "  ..."
+grep -A1 -m1 '/af_key.ko' "$T/out"; echo "  ..."
+sed -n '/^[0-9]* modules/,$p' "$T/out"
+echo "modules whose BTF the -55 kernel accepts although it names other types:"
+grep -o '[^/]*\.ko: mismatch ([^)]*); kernel: accept, types wrong' "$T/out" | cut -d: -f1 | tr '\n' ' ' | fold -s -w 100; echo
+
+echo; echo "== 2. the same modules on their own kernel"
+show $B scan --base "$K54/boot/vmlinuz-$V54" "$K54/lib/modules"
+
+echo; echo "== 3. stamped (.BTF.base_checksum) copies: certain either way"
+cp -r "$K54/lib/modules" "$T/stamped"
+find "$T/stamped" -name '*.ko' -print0 | xargs -0 -n 300 $B stamp --force --base "$K54/boot/vmlinuz-$V54" > "$T/st"
+echo "stamped $(grep -c 'stamp=stamped' "$T/st") modules (Debian signs its modules: --force drops the signature)"
+show $B scan --base "$K54/boot/vmlinuz-$V54" "$T/stamped"
+excerpt $B scan --base "$K55/boot/vmlinuz-$V55" "$T/stamped" || true
+grep -A1 -m1 '/af_key.ko' "$T/out" | sed "s|$T|...|"; sed -n '/^[0-9]* modules/,$p' "$T/out"

@@ -63,9 +63,10 @@ compare() {
 	awk -F'\t' 'NR > 1 && $2 == 0 { print $1 }' "$res" | sort > "$WORK/$tag.loaded"
 	sort -k1,1 "$donors" | join -t $'\t' "$WORK/$tag.loaded" - | cut -f2 > "$WORK/$tag.files"
 	xargs -a "$WORK/$tag.files" -n 100 "$BIN" -j validate --profile module -B "$vmlinuz" > "$WORK/$tag.ours.json" 2>"$WORK/$tag.ours.err"
-	python3 - "$res" "$WORK/$tag.ours.json" "$donors" "$tag" <<'PY'
+	xargs -a "$WORK/$tag.files" -n 100 "$BIN" -j check -B "$vmlinuz" > "$WORK/$tag.check.json" 2>>"$WORK/$tag.ours.err"
+	python3 - "$res" "$WORK/$tag.ours.json" "$donors" "$tag" "$WORK/$tag.check.json" <<'PY'
 import json, sys
-res, ours, donors, tag = sys.argv[1:5]
+res, ours, donors, tag, checks = sys.argv[1:6]
 kernel = {}
 for line in open(res).read().splitlines()[1:]:
     f = line.split("\t")
@@ -96,6 +97,28 @@ for b in bad[:20]:
     print("#   disagree: " + b)
 print(("PASS: qemu-oracle/%s (%d/%d)" % (tag, agree, acc + drop)) if not bad and acc + drop
       else "FAIL: qemu-oracle/%s: %d of %d loaded modules disagree" % (tag, len(bad), acc + drop))
+# the predicted kernel action of `check` (Debian sets CONFIG_MODULE_ALLOW_BTF_MISMATCH=y)
+action = {}
+for chunk in open(checks).read().splitlines():
+    if chunk.strip():
+        for o in json.loads(chunk):
+            action[name_of[o["file"]]] = o["kernel_action"]
+table, wrong = {}, []
+for m, (rc, p) in sorted(kernel.items()):
+    if rc != 0:
+        continue
+    real = "accept" if p == "1" else "drop BTF"
+    pred = action.get(m, "?")
+    table[(pred, real)] = table.get((pred, real), 0) + 1
+    if pred.split(",")[0] != real:
+        wrong.append("%s: predicted %s, the kernel did %s" % (m, pred, real))
+print("# predicted action vs the real kernel (loaded modules):")
+for (pred, real), n in sorted(table.items()):
+    print("#   predicted %-22s kernel %-9s %5d" % (pred, real, n))
+for w in wrong[:20]:
+    print("#   wrong: " + w)
+print("PASS: qemu-oracle/%s/predicted-action" % tag if not wrong and table
+      else "FAIL: qemu-oracle/%s/predicted-action: %d wrong" % (tag, len(wrong)))
 PY
 }
 
