@@ -190,6 +190,32 @@ if K=$("$ROOT/scripts/corpus.sh" --path 6.1.0-54-cloud-amd64 2>/dev/null); then
 	row "6.1.0-54 module tree" "validate (module), wall" "$ms ms" "" "" "$(wc -l <"$TMP/mods") modules, $(nproc) cores"
 fi
 
+# scan: a whole stale tree, full verdict per module, base parsed from its vmlinuz (2 cores)
+wall_ms() { local t0 t1; t0=$(date +%s.%N); "$@" >/dev/null 2>&1 || true; t1=$(date +%s.%N)
+	awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.0f", (b - a) * 1000 }'; }
+best_ms() { local best=999999999 m; for _ in 1 2 3; do m=$(wall_ms "$@"); [ "$m" -lt "$best" ] && best=$m; done; echo "$best"; }
+C=${BTFCOMPAT_CACHE:-$HOME/.cache/btfcompat}
+if K54=$("$ROOT/scripts/corpus.sh" --path 6.1.0-54-cloud-amd64 2>/dev/null) &&
+   K55=$("$ROOT/scripts/corpus.sh" --path 6.1.0-55-cloud-amd64 2>/dev/null); then
+	s_ms=$(best_ms "$OURS" scan -B "$K55/boot/vmlinuz-6.1.0-55-cloud-amd64" "$K54/lib/modules")
+	echo "scan of 6.1.0-54's 1121 modules against 6.1.0-55's vmlinuz: $s_ms ms wall (best of 3; goal < 250 ms)"
+	row "scan 6.1.0-54 on -55" "whole tree, wall" "$s_ms ms" "" "" "goal < 250 ms, incl. base from vmlinuz"
+	# stamp vs sha256sum of the same bytes (the base's BTF)
+	"$BENCH" --extract "$K54/boot/vmlinuz-6.1.0-54-cloud-amd64" "$TMP/v54.btf" 2>/dev/null
+	st_ms=$(best_ms "$OURS" stamp --print -B "$TMP/v54.btf")
+	sh_ms=$(best_ms sha256sum "$TMP/v54.btf")
+	echo "stamp --print (parse + SHA-256 of types+strings): $st_ms ms, sha256sum of the same file: $sh_ms ms"
+	row "stamp of 6.1 vmlinux BTF" "vs sha256sum, wall" "$st_ms ms" "$sh_ms ms" "$(ratio "$st_ms" "$sh_ms")" "goal <= 1.1"
+fi
+if K115=$("$ROOT/scripts/corpus.sh" --path 6.12.115+deb12-cloud-amd64 2>/dev/null) &&
+   K117=$("$ROOT/scripts/corpus.sh" --path 6.12.117+deb12-cloud-amd64 2>/dev/null); then
+	x_ms=$(best_ms "$OURS" scan -B "$K117/boot/vmlinuz-6.12.117+deb12-cloud-amd64" "$K115/lib/modules")
+	find "$K115/lib/modules" -name '*.ko.xz' > "$TMP/xz.list"
+	d_ms=$(best_ms sh -c "xargs -a '$TMP/xz.list' -P $(nproc) -n 100 xz -dc")
+	echo "scan of 6.12.115's 1138 .ko.xz against 6.12.117: $x_ms ms; xz -dc of the same files on $(nproc) cores: $d_ms ms"
+	row "scan 6.12 .ko.xz tree" "vs xz -dc, wall" "$x_ms ms" "$d_ms ms" "$(ratio "$x_ms" "$d_ms")" "goal <= 1.2"
+fi
+
 rev=$(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo '?')
 lbv=$(grep -oE '^LIBBPF_[0-9.]+' "$ORACLE/../src/tools/lib/bpf/libbpf.map" 2>/dev/null | sort -rV | head -n1 | cut -d_ -f2 || true)
 btv=$("$BPFTOOL" version 2>/dev/null | head -n1 || true)
