@@ -53,6 +53,7 @@ run_suites() { # TAG BUILD-DIR
 	suite "$tag-golden" tests/golden_corpus.sh "$b/btfcompat" "$WORK/golden"
 	suite "$tag-corpus-validate" tests/corpus_validate.sh "$b/btfcompat"
 	suite "$tag-check-scan" tests/check_scan.sh "$b/btfcompat"
+	suite "$tag-crash-safety" tests/crash_safety.sh "$b/btfcompat"
 	# the validator against this machine's kernel: a 2,000-mutant slice of real BTF
 	local v61
 	v61=$("$TOP/scripts/corpus.sh" --path 6.1.0-54-cloud-amd64 2>/dev/null)/boot/vmlinuz-6.1.0-54-cloud-amd64
