@@ -15,6 +15,8 @@ struct cli {
 	struct btfc_ctx *ctx;
 	enum out_mode mode; /* -j / -p */
 	const char *prog;
+	int argc;   /* the verb's arguments, argv[0] being the verb */
+	char **argv;
 };
 
 struct cmd {

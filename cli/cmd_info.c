@@ -61,7 +61,9 @@ static int run(struct cli *cli, int argc, char **argv)
 	int opt, rc = EXIT_OK;
 
 	optind = 1;
-	while ((opt = getopt(argc, argv, "B:" CLI_COMMON_OPTS)) != -1) {
+	static const struct option lopts[] = { { "base", required_argument, NULL, 'B' }, { 0 } };
+
+	while ((opt = getopt_long(argc, argv, "B:" CLI_COMMON_OPTS, lopts, NULL)) != -1) {
 		if (opt == 'B')
 			base_path = optarg;
 		else if (!cli_common_opt(cli, opt))

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -28,7 +29,18 @@ int cli_lib_error(struct cli *cli)
 
 int cli_usage(struct cli *cli, const struct cmd *cmd)
 {
-	fprintf(stderr, "usage: %s %s %s\n", cli->prog, cmd->name, cmd->usage);
+	/* one line, like every other error: what is wrong, and the usage */
+	const char *last = optind > 1 && optind <= cli->argc ? cli->argv[optind - 1] : "";
+	char what[128];
+
+	if (optopt && optopt != '-' && strncmp(last, "--", 2))
+		snprintf(what, sizeof(what), "option '-%c' is unknown or lacks its argument", optopt);
+	else if (last[0] == '-' && last[1])
+		snprintf(what, sizeof(what), "unknown option '%.64s'", last);
+	else
+		snprintf(what, sizeof(what), "wrong number of arguments");
+	fprintf(stderr, "%s: %s: %s; usage: %s %s %s\n", cli->prog, cmd->name, what, cli->prog, cmd->name,
+		cmd->usage);
 	return EXIT_ERROR;
 }
 
@@ -96,26 +108,28 @@ int main(int argc, char **argv)
 			       BTFC_VERSION_PATCH);
 			return EXIT_OK;
 		} else {
-			fprintf(stderr, "%s: unknown option '%s'\n", cli.prog, argv[i]);
-			help(stderr, cli.prog);
+			fprintf(stderr, "%s: unknown option '%s' (see %s --help)\n", cli.prog, argv[i], cli.prog);
 			return EXIT_ERROR;
 		}
 	}
 	if (i >= argc) {
-		help(stderr, cli.prog);
+		fprintf(stderr, "%s: no command given (see %s --help)\n", cli.prog, cli.prog);
 		return EXIT_ERROR;
 	}
+	opterr = 0; /* the verbs report bad arguments in one line of their own */
 	for (size_t c = 0; c < sizeof(cmds) / sizeof(cmds[0]); c++) {
 		if (strcmp(argv[i], cmds[c]->name))
 			continue;
 		cli.ctx = btfc_ctx_new();
 		if (!cli.ctx)
 			return cli_error(&cli, "out of memory");
+		cli.argc = argc - i;
+		cli.argv = argv + i;
+		optopt = 0;
 		rc = cmds[c]->run(&cli, argc - i, argv + i);
 		btfc_ctx_free(cli.ctx);
 		return rc;
 	}
-	fprintf(stderr, "%s: unknown command '%s'\n", cli.prog, argv[i]);
-	help(stderr, cli.prog);
+	fprintf(stderr, "%s: unknown command '%s' (see %s --help)\n", cli.prog, argv[i], cli.prog);
 	return EXIT_ERROR;
 }

@@ -1521,13 +1521,7 @@ static int run(struct btfc_ctx *ctx, const void *data, size_t len, const struct 
 		e.base_rid = cache->rid;
 		e.base_rsize = cache->rsize;
 	}
-	size_t flat_len = len;
-	if (base && profile == BTFC_PROFILE_BPF) { /* the size BPF_BTF_LOAD would be given */
-		size_t bl;
-		btfc_btf_raw(base, &bl);
-		flat_len = len + bl;
-	}
-	if (profile == BTFC_PROFILE_BPF && flat_len > BTF_MAX_SIZE) {
+	if (profile == BTFC_PROFILE_BPF && !base && len > BTF_MAX_SIZE) {
 		v->err = -E2BIG;
 		v->phase = "size";
 		note(&e, "bpf(BPF_BTF_LOAD) takes at most %d bytes", BTF_MAX_SIZE);
@@ -1567,6 +1561,18 @@ static int run(struct btfc_ctx *ctx, const void *data, size_t len, const struct 
 	err = parse_str_sec(&e);
 	if (err || opts->headers_only)
 		goto out;
+	if (profile == BTFC_PROFILE_BPF && base) {
+		/* the flattened blob BPF_BTF_LOAD would be given: base types and strings, then ours */
+		size_t btl, bsl;
+		btfc_btf_types_raw(base, &btl);
+		btfc_btf_strs_raw(base, &bsl);
+		if (BTF_HDR_MIN + btl + bsl + (uint64_t)e.hdr.type_len + e.hdr.str_len > BTF_MAX_SIZE) {
+			v->phase = "size";
+			note(&e, "bpf(BPF_BTF_LOAD) takes at most %d bytes", BTF_MAX_SIZE);
+			err = -E2BIG;
+			goto out;
+		}
+	}
 	if (profile == BTFC_PROFILE_BPF) {
 		v->phase = "types";
 		err = parse_type_sec(&e);
