@@ -55,6 +55,10 @@ void report_check(struct out *o, const char *file, const struct btfc_check *c);
  */
 int cli_mismatch_allowed(const char *base_path, const char *config, const char *allow);
 
+/* Per-file verbs: in JSON mode the output is one list of objects, one per file. */
+void cli_list_begin(struct cli *cli, struct out *o);
+void cli_list_end(struct out *o); /* also flushes */
+
 /* Common option parsing: returns true and consumes -j/-p if @opt is one of them. */
 bool cli_common_opt(struct cli *cli, int opt);
 #define CLI_COMMON_OPTS "jp"

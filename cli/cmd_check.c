@@ -44,9 +44,7 @@ static int run(struct cli *cli, int argc, char **argv)
 	co.mismatch_allowed = cli_mismatch_allowed(base_path, config, allow);
 	if (btfc_btf_open(cli->ctx, base_path, NULL, &base))
 		return cli_lib_error(cli);
-	out_init(&o, STDOUT_FILENO, cli->mode);
-	if (em_json(&o))
-		em_list_begin(&o, NULL);
+	cli_list_begin(cli, &o);
 	for (int i = optind; i < argc; i++) {
 		struct btfc_check c;
 		if (btfc_check_module(cli->ctx, argv[i], base, &co, &c)) {
@@ -58,11 +56,7 @@ static int run(struct cli *cli, int argc, char **argv)
 		if ((c.outcome == BTFC_OUTCOME_MISMATCH || c.outcome == BTFC_OUTCOME_INVALID) && rc == EXIT_OK)
 			rc = EXIT_FINDING;
 	}
-	if (em_json(&o)) {
-		em_list_end(&o);
-		out_raw(&o, "\n", 1);
-	}
-	out_flush(&o);
+	cli_list_end(&o);
 	btfc_btf_free(base);
 	return rc;
 }

@@ -71,9 +71,7 @@ static int run(struct cli *cli, int argc, char **argv)
 	}
 	if (optind >= argc)
 		return cli_usage(cli, &cmd_info);
-	out_init(&o, STDOUT_FILENO, cli->mode);
-	if (em_json(&o))
-		em_list_begin(&o, NULL);
+	cli_list_begin(cli, &o);
 	for (int i = optind; i < argc; i++) {
 		struct btfc_btf *btf, *base;
 		if (cli_open(cli, argv[i], base_path, &btf, &base)) {
@@ -83,11 +81,8 @@ static int run(struct cli *cli, int argc, char **argv)
 		print_info(&o, argv[i], btf);
 		cli_close(btf, base);
 	}
-	if (em_json(&o)) {
-		em_list_end(&o);
-		out_raw(&o, "\n", 1);
-	}
-	if (out_flush(&o))
+	cli_list_end(&o);
+	if (o.err)
 		return cli_error(cli, "writing output: %s", strerror(-o.err));
 	return rc;
 }

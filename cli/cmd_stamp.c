@@ -67,9 +67,7 @@ static int run(struct cli *cli, int argc, char **argv)
 		btfc_btf_free(base);
 		return cli_lib_error(cli);
 	}
-	out_init(&o, STDOUT_FILENO, cli->mode);
-	if (em_json(&o))
-		em_list_begin(&o, NULL);
+	cli_list_begin(cli, &o);
 	if (print)
 		print_stamp(&o, base_path, "base", &st);
 	for (int i = optind; i < argc; i++) {
@@ -82,11 +80,7 @@ static int run(struct cli *cli, int argc, char **argv)
 		print_stamp(&o, argv[i], !changed ? "unchanged" : flags & BTFC_REWRITE_DRY_RUN ? "would stamp" : "stamped",
 			    &st);
 	}
-	if (em_json(&o)) {
-		em_list_end(&o);
-		out_raw(&o, "\n", 1);
-	}
-	out_flush(&o);
+	cli_list_end(&o);
 	btfc_btf_free(base);
 	return rc;
 }

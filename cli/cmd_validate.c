@@ -106,9 +106,7 @@ static int run(struct cli *cli, int argc, char **argv)
 		return cli_usage(cli, &cmd_validate);
 	if (base_path && btfc_btf_open(cli->ctx, base_path, NULL, &base))
 		return cli_lib_error(cli);
-	out_init(&o, STDOUT_FILENO, cli->mode);
-	if (em_json(&o))
-		em_list_begin(&o, NULL);
+	cli_list_begin(cli, &o);
 	for (int i = optind; i < argc; i++) {
 		struct btfc_source_info src;
 		struct btfc_verdict v;
@@ -137,11 +135,7 @@ static int run(struct cli *cli, int argc, char **argv)
 		if (v.err && rc == EXIT_OK)
 			rc = EXIT_FINDING;
 	}
-	if (em_json(&o)) {
-		em_list_end(&o);
-		out_raw(&o, "\n", 1);
-	}
-	out_flush(&o);
+	cli_list_end(&o);
 	btfc_btf_free(base);
 	return rc;
 }

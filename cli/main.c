@@ -44,6 +44,22 @@ int cli_usage(struct cli *cli, const struct cmd *cmd)
 	return EXIT_ERROR;
 }
 
+void cli_list_begin(struct cli *cli, struct out *o)
+{
+	out_init(o, STDOUT_FILENO, cli->mode);
+	if (em_json(o))
+		em_list_begin(o, NULL);
+}
+
+void cli_list_end(struct out *o)
+{
+	if (em_json(o)) {
+		em_list_end(o);
+		out_raw(o, "\n", 1);
+	}
+	out_flush(o);
+}
+
 bool cli_common_opt(struct cli *cli, int opt)
 {
 	switch (opt) {
