@@ -81,8 +81,9 @@ static int check_layout(struct btfc_ctx *ctx, const char *name, const struct btf
 		return btfc__err(ctx, -EINVAL, name, "type section at %u + %u overlaps string section at %u + %u",
 				 h->type_off, h->type_len, h->str_off, h->str_len);
 	if ((h->hdr_len + (uint64_t)h->type_off) % 4 || h->type_len % 4)
-		return btfc__err(ctx, -EINVAL, name, "type section at %u + %u is not 4-byte aligned",
-				 h->type_off, h->type_len);
+		return btfc__err(ctx, -EINVAL, name,
+				 "type section (hdr_len %u + type_off %u, type_len %u) is not 4-byte aligned",
+				 h->hdr_len, h->type_off, h->type_len);
 	if (!h->str_len) {
 		if (!split)
 			return btfc__err(ctx, -EINVAL, name, "string section is empty");
@@ -98,7 +99,7 @@ static int check_strings(struct btfc_ctx *ctx, const char *name, const char *s, 
 		return btfc__err(ctx, -EINVAL, name, "string section (%u bytes) does not end with NUL", n);
 	if (!split && s[0])
 		return btfc__err(ctx, -EINVAL, name, "string section does not start with the empty string "
-				 "(split BTF of a module? give its base with -B)");
+				 "(split BTF of a module? it needs its base)");
 	return 0;
 }
 
@@ -124,7 +125,7 @@ static int index_types(struct btfc_ctx *ctx, struct btfc_btf *b)
 		uint64_t end = (uint64_t)off + sizeof(*t) + (uint64_t)extra;
 		if (end > b->types_len)
 			return btfc__err(ctx, -EINVAL, b->name,
-					 "type [%u] %s at offset %u: vlen %u needs %" PRIu64 " bytes, only %u left",
+					 "type [%u] %s at offset %u (vlen %u) needs %" PRIu64 " bytes, only %u left",
 					 id, btfc_kind_name(btfc_type_kind(t)), off, btfc_type_vlen(t),
 					 end - off, b->types_len - off);
 		if (id == UINT32_MAX || id >= (1u << 31))
@@ -147,8 +148,9 @@ int btfc__btf_new(struct btfc_ctx *ctx, const uint8_t *data, size_t len, const c
 	*out = NULL;
 	if (len < 4 || !((data[0] == 0x9f && data[1] == 0xeb) || (data[0] == 0xeb && data[1] == 0x9f))) {
 		release(owned, map, map_len);
-		return btfc__err(ctx, -EINVAL, name, len < 4 ? "too short for BTF (%zu bytes)" :
-				 "not BTF: bad magic (%zu bytes)", len);
+		return btfc__err(ctx, -EINVAL, name, len < 4 ? "%stoo short for BTF (%zu bytes)" :
+				 "%snot BTF: bad magic (%zu bytes)",
+				 src && src->container != BTFC_CONT_RAW ? "its .BTF section is " : "", len);
 	}
 	/* 0xeB9F stored in host order reads back as BTF_MAGIC. */
 	uint16_t m;

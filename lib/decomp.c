@@ -201,7 +201,12 @@ static int unxz(struct btfc_ctx *ctx, const char *name, const uint8_t *in, size_
 {
 	const char *fmt = alone ? "lzma" : "xz";
 	lzma_stream s = LZMA_STREAM_INIT;
-	lzma_ret r = alone ? lzma_alone_decoder(&s, UINT64_MAX) : lzma_stream_decoder(&s, UINT64_MAX, 0);
+	/*
+	 * A memory limit, or a 50-byte header can ask for gigabytes of dictionary.
+	 * Kernel payloads use at most 32 MiB (bzImage) and modules 1 MiB.
+	 */
+	const uint64_t memlimit = 256ull << 20;
+	lzma_ret r = alone ? lzma_alone_decoder(&s, memlimit) : lzma_stream_decoder(&s, memlimit, 0);
 	int err = 0;
 
 	if (r != LZMA_OK)

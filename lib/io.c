@@ -120,17 +120,19 @@ out:
 	return err;
 }
 
-/* Section @secname of @e, or NULL (also for corrupt headers). */
-static Elf_Scn *find_scn(Elf *e, size_t shstrndx, const char *secname, GElf_Shdr *sh)
+/* Section @secname of @e: 0 and *@out, -ENODATA if absent, -EINVAL for corrupt section headers. */
+static int find_scn(Elf *e, size_t shstrndx, const char *secname, GElf_Shdr *sh, Elf_Scn **out)
 {
 	for (Elf_Scn *scn = NULL; (scn = elf_nextscn(e, scn));) {
 		if (!gelf_getshdr(scn, sh))
-			return NULL;
+			return -EINVAL;
 		const char *sn = elf_strptr(e, shstrndx, sh->sh_name);
-		if (sn && !strcmp(sn, secname))
-			return scn;
+		if (sn && !strcmp(sn, secname)) {
+			*out = scn;
+			return 0;
+		}
 	}
-	return NULL;
+	return elf_errno() ? -EINVAL : -ENODATA;
 }
 
 /* Contents of section @scn (decompressed if SHF_COMPRESSED) of @e. */
@@ -188,9 +190,12 @@ static int elf_section(struct btfc_ctx *ctx, const char *name, const struct byte
 
 	if (err)
 		return err;
-	Elf_Scn *scn = find_scn(*elfp, shstrndx, secname, &sh);
-	if (!scn)
-		return btfc__err(ctx, -ENODATA, name, "no %s section", secname);
+	Elf_Scn *scn;
+	err = find_scn(*elfp, shstrndx, secname, &sh, &scn);
+	if (err == -ENODATA)
+		return btfc__err(ctx, err, name, "no %s section", secname);
+	if (err)
+		return btfc__err(ctx, err, name, "corrupt ELF section headers: %s", elf_errmsg(-1));
 	return scn_data(ctx, name, scn, &sh, secname, sec, len, compressed);
 }
 
@@ -230,7 +235,8 @@ static int extract_elf(struct btfc_ctx *ctx, const char *name, struct bytes *in,
 		err = btfc__err(ctx, -ENOMEM, name, "out of memory");
 		goto fail;
 	}
-	memcpy(copy, sec, len);
+	if (len)
+		memcpy(copy, sec, len);
 	elf_end(e);
 	bytes_release(in);
 	*out = (struct bytes){ .data = copy, .len = len, .owned = copy };
@@ -280,8 +286,8 @@ static int extract(struct btfc_ctx *ctx, const char *name, struct bytes *in, str
 	}
 	if (c == BTFC_COMP_NONE || depth > 0) {
 		char hex[16] = "";
-		for (size_t i = 0; i < 4 && i < n; i++)
-			snprintf(hex + 3 * i, sizeof(hex) - 3 * i, "%02x ", p[i]);
+		for (size_t i = 0, k = 0; i < 4 && i < n; i++)
+			k += snprintf(hex + k, sizeof(hex) - k, i ? " %02x" : "%02x", p[i]);
 		bytes_release(in);
 		return btfc__err(ctx, -EINVAL, name,
 				 "not BTF, ELF, a compressed module or a bzImage (starts with %s)", hex);
@@ -446,15 +452,16 @@ BTFC_API void btfc_module_free(struct btfc_module *m)
 BTFC_API int btfc_module_section(const struct btfc_module *m, const char *name, const void **data, size_t *len)
 {
 	GElf_Shdr sh;
-	Elf_Scn *scn = find_scn(m->elf, m->shstrndx, name, &sh);
+	Elf_Scn *scn;
 	bool compressed;
 	struct btfc_ctx quiet = { 0 }; /* the caller gets the errno; no message is kept */
 	const uint8_t *p;
+	int err = find_scn(m->elf, m->shstrndx, name, &sh, &scn);
 
-	if (!scn)
-		return -ENODATA;
+	if (err)
+		return err;
 	quiet.max_decompressed = 1ull << 30;
-	int err = scn_data(&quiet, m->name, scn, &sh, name, &p, len, &compressed);
+	err = scn_data(&quiet, m->name, scn, &sh, name, &p, len, &compressed);
 	*data = p;
 	return err;
 }
@@ -475,11 +482,12 @@ BTFC_API int btfc_module_btf(struct btfc_ctx *ctx, const struct btfc_module *m, 
 	if (err == -ENODATA)
 		return btfc__err(ctx, err, m->name, "no .BTF section (built without CONFIG_DEBUG_INFO_BTF_MODULES?)");
 	if (err)
-		return btfc__err(ctx, err, m->name, "cannot read .BTF");
+		return btfc__err(ctx, err, m->name, "cannot read .BTF: corrupt ELF section headers or data");
 	uint8_t *copy = malloc(len ? len : 1);
 	if (!copy)
 		return btfc__err(ctx, -ENOMEM, m->name, "out of memory");
-	memcpy(copy, sec, len);
+	if (len)
+		memcpy(copy, sec, len);
 	struct btfc_source_info src = m->src;
 	src.elf_type = ET_REL;
 	return btfc__btf_new(ctx, copy, len, m->name, base, copy, NULL, 0, &src, out);

@@ -12,7 +12,7 @@ if ! { [ -f "$B/build.ninja" ] || CC=clang meson setup "$B" -Dfuzz=true -Dwerror
 	fail fuzz/build "$(grep -m3 error "$B.log" | tr '\n' '|')"; exit 1
 fi
 for f in "$B"/fuzz/fuzz_*; do
-	[ -x "$f" ] || continue
+	[ -f "$f" ] && [ -x "$f" ] || continue
 	name=$(basename "$f")
 	corpus=$(mktemp -d)
 	[ -d "$TOP/fuzz/seeds/$name" ] && cp "$TOP/fuzz/seeds/$name"/* "$corpus"/ 2>/dev/null
