@@ -45,6 +45,7 @@ struct env {
 	struct btfc_verdict *v;
 	enum btfc_profile profile;
 	bool tag_kflag; /* >= 6.14: kind_flag allowed on TYPE_TAG and DECL_TAG */
+	bool section_is_identifier; /* 6.1: DATASEC names follow the identifier rule */
 	const struct btfc_btf *base;
 	const uint8_t *data;          /* the blob, 4-aligned type section */
 	uint32_t size;
@@ -997,7 +998,8 @@ static int datasec_check_meta(struct env *e, const struct btfc_type *t, uint32_t
 		return fail_type(e, t, true, -EINVAL, "size == 0");
 	if (btfc_type_kflag(t))
 		return fail_type(e, t, true, -EINVAL, "Invalid btf_info kind_flag");
-	if (!t->name_off || !name_valid_section(e, t->name_off))
+	if (!t->name_off || !(e->section_is_identifier ? name_valid_identifier(e, t->name_off)
+							: name_valid_section(e, t->name_off)))
 		return fail_type(e, t, true, -EINVAL, "Invalid name");
 	for (unsigned i = 0; i < btfc_type_vlen(t); i++, vsi++) {
 		if (!vsi->type || vsi->type > BTF_MAX_TYPE)
@@ -1512,7 +1514,8 @@ static int run(struct btfc_ctx *ctx, const void *data, size_t len, const struct 
 {
 	enum btfc_profile profile = opts->profile;
 	struct env e = { .v = v, .profile = profile, .base = base,
-			 .tag_kflag = !opts->kernel || opts->kernel >= 0x060e00 };
+			 .tag_kflag = !opts->kernel || opts->kernel >= 0x060e00,
+			 .section_is_identifier = opts->kernel && opts->kernel < 0x060c00 };
 	uint8_t *copy = NULL;
 	int err;
 

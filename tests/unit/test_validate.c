@@ -297,6 +297,13 @@ static const struct row rows[] = {
 	{ "rules/decl-tag-kflag-newest", { INT_ENC(1), BTF_VAR_ENC(5, 1, 0), BTF_TYPE_ENC(7, BTF_INFO_ENC(17, 1, 0), 2),
 	  (uint32_t)-1, BTF_END_RAW }, S("\0int\0v\0t"), 0, "", NOH },
 
+	/* DATASEC names: any printable character since 6.12 (the kernel's btf_name_valid_section), identifiers in 6.1 */
+	{ "rules/datasec-name-printable-newest", { INT_ENC(1), BTF_VAR_ENC(10, 1, 0), BTF_DATASEC_ENC(5, 1, 4),
+	  BTF_VAR_SECINFO_ENC(2, 0, 4), BTF_END_RAW }, S("\0int\0.a-b\0v"), 0, "", NOH },
+	{ "rules/datasec-name-identifier-6.1", { INT_ENC(1), BTF_VAR_ENC(10, 1, 0), BTF_DATASEC_ENC(5, 1, 4),
+	  BTF_VAR_SECINFO_ENC(2, 0, 4), BTF_END_RAW }, S("\0int\0.a-b\0v"), -EINVAL,
+	  "[3] DATASEC .a-b size=4 vlen=1 Invalid name", NOH, .kernel = BTFC_KERNEL_6_1, .not_on_running_kernel = true },
+
 	/* ---- module and vmlinux profiles: no resolve phase ---- */
 	{ "profile/vmlinux-skips-resolve", { INT_ENC(1), BTF_PTR_ENC(7), BTF_END_RAW }, S("\0int"), 0, "", NOH,
 	  .profile = BTFC_PROFILE_VMLINUX },
