@@ -121,11 +121,12 @@ static int run(struct cli *cli, int argc, char **argv)
 			vo.profile = default_profile(argv[i], &src, base != NULL);
 		if (vo.profile == BTFC_PROFILE_MODULE && !base) {
 			free(data);
-			rc = cli_error(cli, "%s: module BTF is split BTF: give its base with -B (e.g. -B /sys/kernel/btf/vmlinux)",
-				       argv[i]);
+			rc = cli_error(cli, "%s: module BTF is split BTF: give its base with -B "
+				       "(e.g. -B /sys/kernel/btf/vmlinux)", argv[i]);
 			break;
 		}
-		if (btfc_validate(cli->ctx, data, len, vo.profile == BTFC_PROFILE_MODULE || vo.profile == BTFC_PROFILE_BPF ? base : NULL, &vo, &v)) {
+		const struct btfc_btf *b = vo.profile == BTFC_PROFILE_VMLINUX ? NULL : base;
+		if (btfc_validate(cli->ctx, data, len, b, &vo, &v)) {
 			free(data);
 			rc = cli_lib_error(cli);
 			break;

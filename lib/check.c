@@ -267,10 +267,13 @@ BTFC_API int btfc_check_module(struct btfc_ctx *ctx, const char *path, const str
 		if (r >= 0) {
 			c->method = BTFC_METHOD_STAMP;
 			c->strength = "certain";
-			if (r == BTFC_STAMP_MATCH) {
-				c->outcome = c->kernel.err ? BTFC_OUTCOME_INVALID : BTFC_OUTCOME_MATCH;
-				say(c, c->kernel.err ? "stamped for this base, but the kernel rejects its BTF: %s"
-						     : "stamped for this base%s", c->kernel.msg);
+			if (r == BTFC_STAMP_MATCH && c->kernel.err) {
+				c->outcome = BTFC_OUTCOME_INVALID;
+				say(c, "stamped for this base, but the kernel rejects its BTF: %s", c->kernel.msg);
+			} else if (r == BTFC_STAMP_MATCH) {
+				c->outcome = BTFC_OUTCOME_MATCH;
+				say(c, "stamped for this base (%u types, %u bytes of strings, SHA-256 equal)",
+				    found.base_type_cnt, found.base_str_len);
 			} else {
 				c->outcome = BTFC_OUTCOME_MISMATCH;
 				say(c, "stamped for another base: built against %u types and %u bytes of strings, "

@@ -96,7 +96,10 @@ static bool is_modifier(const struct btfc_type *t)
 	return false;
 }
 static bool is_void(const struct btfc_type *t) { return t == &btf_void; }
-static bool is_struct(const struct btfc_type *t) { return kind_of(t) == BTFC_KIND_STRUCT || kind_of(t) == BTFC_KIND_UNION; }
+static bool is_struct(const struct btfc_type *t)
+{
+	return kind_of(t) == BTFC_KIND_STRUCT || kind_of(t) == BTFC_KIND_UNION;
+}
 static bool is_kind(const struct btfc_type *t, unsigned k) { return kind_of(t) == k; }
 static bool is_resolve_source_only(const struct btfc_type *t)
 {
