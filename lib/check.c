@@ -284,8 +284,8 @@ BTFC_API int btfc_check_module(struct btfc_ctx *ctx, const char *path, const str
 		}
 		/* an unreadable stamp: fall back to the evidence, and say so below */
 	}
-	if (!btfc_module_section(m, ".BTF.base", &sec, &sec_len))
-		c->method = BTFC_METHOD_DISTILLED; /* relocation is not checked yet: evidence below */
+	/* a distilled .BTF.base is not relocated yet (that comes with relocate): evidence decides */
+	bool distilled = !btfc_module_section(m, ".BTF.base", &sec, &sec_len);
 
 	/* 2. evidence */
 	if (c->kernel.err && c->kernel.phase && (!strcmp(c->kernel.phase, "header") ||
@@ -333,6 +333,10 @@ BTFC_API int btfc_check_module(struct btfc_ctx *ctx, const char *path, const str
 		c->strength = c->refs_checked ? "probable" : "certain";
 		say(c, c->refs_checked ? "no evidence of a mismatch in %u references to the base, and the kernel's "
 					 "checks pass" : "it does not refer to the base at all%.0u", c->refs_checked);
+	}
+	if (distilled) {
+		size_t n = strlen(c->evidence);
+		snprintf(c->evidence + n, sizeof(c->evidence) - n, " (it has a distilled .BTF.base, not relocated here)");
 	}
 done:
 	c->action = action_of(c, opts->mismatch_allowed);
