@@ -374,7 +374,7 @@ enum btfc_outcome {
 enum btfc_method {
 	BTFC_METHOD_NONE = 0,
 	BTFC_METHOD_STAMP,        /* .BTF.base_checksum compared: certain */
-	BTFC_METHOD_DISTILLED,    /* .BTF.base present */
+	BTFC_METHOD_DISTILLED,    /* .BTF.base relocated onto the base (not produced yet: needs relocate) */
 	BTFC_METHOD_EVIDENCE,     /* legacy module: string offsets, references, kernel checks */
 };
 
