@@ -28,33 +28,6 @@
 
 #define SIG_MAGIC "~Module signature appended~\n"
 
-static int slurp_fd(struct btfc_ctx *ctx, const char *path, int fd, uint8_t **buf, size_t *len)
-{
-	struct stat st;
-
-	if (fstat(fd, &st))
-		return btfc__err(ctx, -errno, path, "cannot stat: %s", strerror(errno));
-	if (!S_ISREG(st.st_mode))
-		return btfc__err(ctx, -EINVAL, path, "not a regular file");
-	*buf = malloc(st.st_size ? st.st_size : 1);
-	if (!*buf)
-		return btfc__err(ctx, -ENOMEM, path, "out of memory");
-	size_t n = 0;
-	while (n < (size_t)st.st_size) {
-		ssize_t r = pread(fd, *buf + n, st.st_size - n, n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0) {
-			int e = r < 0 ? errno : EIO;
-			free(*buf);
-			return btfc__err(ctx, -e, path, "read error: %s", strerror(e));
-		}
-		n += r;
-	}
-	*len = n;
-	return 0;
-}
-
 bool btfc__module_signed(const uint8_t *p, size_t n)
 {
 	return n >= sizeof(SIG_MAGIC) - 1 && !memcmp(p + n - (sizeof(SIG_MAGIC) - 1), SIG_MAGIC, sizeof(SIG_MAGIC) - 1);
@@ -324,7 +297,11 @@ int btfc__module_rewrite(struct btfc_ctx *ctx, const char *path, const struct bt
 		err = btfc__err(ctx, -errno, path, "cannot stat: %s", strerror(errno));
 		goto out;
 	}
-	if ((err = slurp_fd(ctx, path, fd, &file, &flen)))
+	if (!S_ISREG(st.st_mode)) {
+		err = btfc__err(ctx, -EINVAL, path, "not a regular file");
+		goto out;
+	}
+	if ((err = btfc__read_fd(ctx, path, fd, &file, &flen)))
 		goto out;
 	enum btfc_compression comp = btfc__sniff_compression(file, flen);
 	if (comp != BTFC_COMP_NONE) {
@@ -368,7 +345,7 @@ int btfc__module_rewrite(struct btfc_ctx *ctx, const char *path, const struct bt
 		size_t elen = 0;
 		err = write_elf(ctx, path, src, mfd, edits, n);
 		if (!err)
-			err = slurp_fd(ctx, path, mfd, &elfbytes, &elen);
+			err = btfc__read_fd(ctx, path, mfd, &elfbytes, &elen);
 		close(mfd);
 		if (!err)
 			err = compress_image(ctx, path, comp, elfbytes, elen, &packed, &plen);

@@ -33,6 +33,13 @@ int btfc__err(struct btfc_ctx *ctx, int err, const char *name, const char *fmt, 
 /* Log a message at @level (no-op if logging is off). */
 void btfc__log(struct btfc_ctx *ctx, enum btfc_log_level level, const char *fmt, ...) BTFC_PRINTF(3, 4);
 
+/*
+ * Read all of @fd (from offset 0; pipes and sysfs files of unknown size too)
+ * into a new malloc'd buffer; at most ctx->max_decompressed bytes (-EFBIG).
+ * Errors name @name.
+ */
+int btfc__read_fd(struct btfc_ctx *ctx, const char *name, int fd, uint8_t **out, size_t *outlen);
+
 /* ---- decompression (decomp.c) ---- */
 
 /* Compression format recognised by its magic bytes at @p, BTFC_COMP_NONE if none. */

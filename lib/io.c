@@ -46,6 +46,52 @@ static bool in_buffer(const struct bytes *b, const void *p, size_t n)
 	return q >= b->data && n <= b->len && (size_t)(q - b->data) <= b->len - n;
 }
 
+int btfc__read_fd(struct btfc_ctx *ctx, const char *name, int fd, uint8_t **out, size_t *outlen)
+{
+	struct stat st;
+	size_t cap = !fstat(fd, &st) && S_ISREG(st.st_mode) && st.st_size > 0 ? (size_t)st.st_size + 1 : 1 << 20;
+	size_t len = 0;
+	uint8_t *buf = NULL;
+	bool seekable = true;
+
+	for (;;) {
+		if (len == cap || !buf) {
+			if (buf)
+				cap *= 2;
+			if (cap > ctx->max_decompressed + 1) {
+				free(buf);
+				return btfc__err(ctx, -EFBIG, name, "file larger than %" PRIu64 " bytes",
+						 ctx->max_decompressed);
+			}
+			uint8_t *nb = realloc(buf, cap);
+			if (!nb) {
+				free(buf);
+				return btfc__err(ctx, -ENOMEM, name, "out of memory reading");
+			}
+			buf = nb;
+		}
+		/* pread: independent of the file offset (a memfd just written); read: pipes */
+		ssize_t r = seekable ? pread(fd, buf + len, cap - len, len) : read(fd, buf + len, cap - len);
+		if (r < 0 && errno == ESPIPE && seekable) {
+			seekable = false;
+			continue;
+		}
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			int e = errno;
+			free(buf);
+			return btfc__err(ctx, -e, name, "read error: %s", strerror(e));
+		}
+		if (!r)
+			break;
+		len += r;
+	}
+	*out = buf;
+	*outlen = len;
+	return 0;
+}
+
 static int read_file(struct btfc_ctx *ctx, const char *path, struct bytes *out, uint64_t *file_size, bool map)
 {
 	struct stat st;
@@ -76,38 +122,10 @@ static int read_file(struct btfc_ctx *ctx, const char *path, struct bytes *out, 
 			goto out;
 		}
 	}
-	size_t cap = S_ISREG(st.st_mode) && st.st_size > 0 ? (size_t)st.st_size + 1 : 1 << 20, len = 0;
-	uint8_t *buf = NULL;
-	for (;;) {
-		if (len == cap || !buf) {
-			if (buf)
-				cap *= 2;
-			if (cap > ctx->max_decompressed) {
-				free(buf);
-				err = btfc__err(ctx, -EFBIG, path, "file larger than %" PRIu64 " bytes",
-						ctx->max_decompressed);
-				goto out;
-			}
-			uint8_t *nb = realloc(buf, cap);
-			if (!nb) {
-				free(buf);
-				err = btfc__err(ctx, -ENOMEM, path, "out of memory reading");
-				goto out;
-			}
-			buf = nb;
-		}
-		ssize_t r = read(fd, buf + len, cap - len);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			free(buf);
-			err = btfc__err(ctx, -errno, path, "read error: %s", strerror(errno));
-			goto out;
-		}
-		if (!r)
-			break;
-		len += r;
-	}
+	uint8_t *buf;
+	size_t len;
+	if ((err = btfc__read_fd(ctx, path, fd, &buf, &len)))
+		goto out;
 	out->data = out->owned = buf;
 	out->len = len;
 	*file_size = len;
