@@ -8,7 +8,7 @@
 
 #include "cli.h"
 
-static const struct cmd *const cmds[] = { &cmd_dump, &cmd_info, &cmd_validate, &cmd_check, &cmd_scan, &cmd_stamp };
+static const struct cmd *const cmds[] = { &cmd_dump, &cmd_info, &cmd_validate, &cmd_check, &cmd_scan, &cmd_stamp, &cmd_diff };
 
 int cli_error(struct cli *cli, const char *fmt, ...)
 {

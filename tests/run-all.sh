@@ -53,6 +53,7 @@ run_suites() { # TAG BUILD-DIR
 	suite "$tag-golden" tests/golden_corpus.sh "$b/btfcompat" "$WORK/golden"
 	suite "$tag-corpus-validate" tests/corpus_validate.sh "$b/btfcompat"
 	suite "$tag-check-scan" tests/check_scan.sh "$b/btfcompat"
+	suite "$tag-diff" tests/diff.sh "$b/btfcompat"
 	# the validator against this machine's kernel: a slice of mutants of real BTF
 	local v61 cases=${BTFC_ORACLE_CASES:-2000}
 	[ "$tag" = asan ] && cases=${BTFC_ORACLE_CASES_ASAN:-500}

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
+/* diff: structural comparison of two BTFs (diff.c). Internal until its API settles. */
+#ifndef BTFC_DIFF_H
+#define BTFC_DIFF_H
+
+#include "internal.h"
+
+enum btfc__diff_what { BTFC__DIFF_SAME, BTFC__DIFF_CHANGED, BTFC__DIFF_ADDED, BTFC__DIFF_REMOVED };
+
+struct btfc_diff_counts {
+	size_t added, removed, changed, unchanged;
+};
+
+/* Called for every named type: its old id (0 when added) and new id (0 when removed). */
+typedef void (*btfc__diff_cb)(void *user, enum btfc__diff_what what, uint32_t old_id, uint32_t new_id);
+
+/* Match the named types of @old and @new by kind and name and compare their layouts. */
+int btfc__diff(struct btfc_ctx *ctx, const struct btfc_btf *old, const struct btfc_btf *new, btfc__diff_cb cb,
+	       void *user, struct btfc_diff_counts *counts);
+
+/* What changed between old type @oid and new type @nid, in words ("size 8 -> 16; ..."). */
+void btfc__diff_explain(const struct btfc_btf *old, uint32_t oid, const struct btfc_btf *new, uint32_t nid,
+			char *buf, size_t cap);
+
+/* A C-like name of type @id ("struct sk_buff *", "u32[4]"). */
+void btfc__type_render(const struct btfc_btf *btf, uint32_t id, char *buf, size_t cap);
+
+#endif
