@@ -10,6 +10,90 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "diff.h"
+
+struct abi_ctx {
+	struct out *o;
+	const struct btfc_btf *old, *new;
+	size_t n[4]; /* by enum btfc__diff_what */
+	size_t moved;
+};
+
+static void on_abi(void *user, uint32_t oid, enum btfc__diff_what what, uint32_t nid)
+{
+	struct abi_ctx *a = user;
+	const struct btfc_type *t = btfc_btf_type_by_id(a->old, oid);
+	char why[512] = "";
+
+	a->n[what]++;
+	if (what == BTFC__DIFF_SAME) {
+		a->moved += oid != nid;
+		return;
+	}
+	if (what == BTFC__DIFF_CHANGED)
+		btfc__diff_explain(a->old, oid, a->new, nid, why, sizeof(why));
+	em_item_begin(a->o);
+	em_s(a->o, "change", what == BTFC__DIFF_CHANGED ? "layout changed" : "gone");
+	em_s(a->o, "kind", btfc_kind_name(btfc_type_kind(t)));
+	em_quoted(a->o, "name", btfc_btf_str(a->old, t->name_off));
+	em_u(a->o, "old_id", oid);
+	em_u(a->o, "new_id", nid);
+	if (why[0])
+		em_s(a->o, "what", why);
+	em_item_end(a->o);
+}
+
+/* check --abi: which base types a module uses changed between two kernels */
+static int run_abi(struct cli *cli, struct out *o, const char *from, const char *to, int argc, char **argv)
+{
+	struct btfc_btf *old, *new;
+	int rc = EXIT_OK;
+
+	if (btfc_btf_open(cli->ctx, from, NULL, &old))
+		return cli_lib_error(cli);
+	if (btfc_btf_open(cli->ctx, to, NULL, &new)) {
+		btfc_btf_free(old);
+		return cli_lib_error(cli);
+	}
+	cli_list_begin(cli, o);
+	for (int i = 0; i < argc; i++) {
+		struct btfc_module *m;
+		struct btfc_btf *mod;
+		if (btfc_module_open(cli->ctx, argv[i], &m) || btfc_module_btf(cli->ctx, m, old, &mod)) {
+			btfc_module_free(m);
+			out_flush(o);
+			rc = cli_lib_error(cli);
+			continue;
+		}
+		btfc_module_free(m);
+		struct abi_ctx a = { .o = o, .old = old, .new = new };
+		em_obj_begin(o);
+		em_s(o, "file", argv[i]);
+		em_list_begin(o, "base_types");
+		int err = btfc__abi(cli->ctx, mod, old, new, on_abi, &a);
+		em_list_end(o);
+		btfc_btf_free(mod);
+		if (err) {
+			out_flush(o);
+			rc = cli_lib_error(cli);
+			continue;
+		}
+		size_t used = a.n[0] + a.n[1] + a.n[2] + a.n[3];
+		em_u(o, "used", used);
+		em_u(o, "unchanged", a.n[BTFC__DIFF_SAME] - a.moved);
+		em_u(o, "moved_id_only", a.moved);
+		em_u(o, "layout_changed", a.n[BTFC__DIFF_CHANGED]);
+		em_u(o, "gone", a.n[BTFC__DIFF_REMOVED]);
+		em_s(o, "verdict", a.n[BTFC__DIFF_CHANGED] || a.n[BTFC__DIFF_REMOVED] ? "rebuild" : "relocatable");
+		em_obj_end(o, true);
+		if ((a.n[BTFC__DIFF_CHANGED] || a.n[BTFC__DIFF_REMOVED]) && rc == EXIT_OK)
+			rc = EXIT_FINDING;
+	}
+	cli_list_end(o);
+	btfc_btf_free(old);
+	btfc_btf_free(new);
+	return rc;
+}
 
 static int run(struct cli *cli, int argc, char **argv)
 {
@@ -18,13 +102,17 @@ static int run(struct cli *cli, int argc, char **argv)
 		{ "config", required_argument, NULL, 'C' },
 		{ "mismatch-allowed", required_argument, NULL, 'M' },
 		{ "kernel", required_argument, NULL, 'K' },
+		{ "abi", no_argument, NULL, 'A' },
+		{ "from", required_argument, NULL, 'F' },
+		{ "to", required_argument, NULL, 'T' },
 		{ 0 },
 	};
 	static struct out o;
 	const char *base_path = "/sys/kernel/btf/vmlinux", *config = NULL, *allow = NULL;
 	struct btfc_check_opts co = { 0 };
 	struct btfc_btf *base;
-	int opt, rc = EXIT_OK;
+	int opt, rc = EXIT_OK, abi = 0;
+	const char *from = NULL, *to = NULL;
 
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "B:" CLI_COMMON_OPTS, lopts, NULL)) != -1) {
@@ -34,13 +122,21 @@ static int run(struct cli *cli, int argc, char **argv)
 			config = optarg;
 		else if (opt == 'M')
 			allow = optarg;
+		else if (opt == 'A')
+			abi = 1;
+		else if (opt == 'F')
+			from = optarg;
+		else if (opt == 'T')
+			to = optarg;
 		else if (opt == 'K')
 			co.kernel = !strcmp(optarg, "6.1") ? BTFC_KERNEL_6_1 : !strcmp(optarg, "6.12") ? BTFC_KERNEL_6_12 : 0;
 		else if (!cli_common_opt(cli, opt))
 			return cli_usage(cli, &cmd_check);
 	}
-	if (optind >= argc)
+	if (optind >= argc || abi != (from && to))
 		return cli_usage(cli, &cmd_check);
+	if (abi)
+		return run_abi(cli, &o, from, to, argc - optind, argv + optind);
 	co.mismatch_allowed = cli_mismatch_allowed(base_path, config, allow);
 	if (btfc_btf_open(cli->ctx, base_path, NULL, &base))
 		return cli_lib_error(cli);
@@ -64,6 +160,7 @@ static int run(struct cli *cli, int argc, char **argv)
 const struct cmd cmd_check = {
 	.name = "check",
 	.run = run,
-	.usage = "[-j|-p] [--base BASE] [--config FILE | --mismatch-allowed yes|no] MODULE...",
+	.usage = "[-j|-p] [--base BASE] [--config FILE | --mismatch-allowed yes|no] MODULE...  |  "
+		 "check --abi --from OLDBASE --to NEWBASE MODULE...",
 	.summary = "does each module's BTF fit BASE, and what will that kernel do with it",
 };

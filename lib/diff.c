@@ -411,3 +411,122 @@ void btfc__diff_explain(const struct btfc_btf *ob, uint32_t oid, const struct bt
 		app(buf, cap, "; layout differs below the surface (anonymous types, values or names)");
 	memmove(buf, buf + 2, strlen(buf + 2) + 1);
 }
+
+/* ---- a module's view: which base types it uses, and what became of them ---- */
+
+struct abi_map {
+	enum btfc__diff_what *what; /* per old base id */
+	uint32_t *new_id;
+};
+
+static void abi_cb(void *user, enum btfc__diff_what what, uint32_t oid, uint32_t nid)
+{
+	struct abi_map *m = user;
+
+	if (oid) {
+		m->what[oid] = what;
+		m->new_id[oid] = nid;
+	}
+}
+
+/* Mark the named base types reachable from @id without passing through another named type. */
+static void abi_mark(const struct btfc_btf *mod, uint32_t id, uint8_t *used, uint32_t base_cnt, int depth)
+{
+	const struct btfc_type *t = btfc_btf_type_by_id(mod, id);
+
+	if (!t || id >= base_cnt || depth > 32 || used[id])
+		return;
+	if (named_kind(btfc_type_kind(t)) && t->name_off) {
+		used[id] = 1;
+		return;
+	}
+	used[id] = 2; /* an anonymous base type on the way */
+	const struct btfc_array *a;
+	switch (btfc_type_kind(t)) {
+	case BTFC_KIND_ARRAY:
+		a = btfc_type_data(t);
+		abi_mark(mod, a->type, used, base_cnt, depth + 1);
+		break;
+	case BTFC_KIND_STRUCT: case BTFC_KIND_UNION: {
+		const struct btfc_member *m = btfc_type_data(t);
+		for (unsigned i = 0; i < btfc_type_vlen(t); i++)
+			abi_mark(mod, m[i].type, used, base_cnt, depth + 1);
+		break;
+	}
+	case BTFC_KIND_FUNC_PROTO: {
+		const struct btfc_param *p = btfc_type_data(t);
+		abi_mark(mod, t->type, used, base_cnt, depth + 1);
+		for (unsigned i = 0; i < btfc_type_vlen(t); i++)
+			abi_mark(mod, p[i].type, used, base_cnt, depth + 1);
+		break;
+	}
+	case BTFC_KIND_ENUM: case BTFC_KIND_ENUM64: case BTFC_KIND_INT: case BTFC_KIND_FLOAT: case BTFC_KIND_FWD:
+		break;
+	default:
+		abi_mark(mod, t->type, used, base_cnt, depth + 1);
+	}
+}
+
+int btfc__abi(struct btfc_ctx *ctx, const struct btfc_btf *mod, const struct btfc_btf *old, const struct btfc_btf *new,
+	      btfc__abi_cb cb, void *user)
+{
+	uint32_t n = btfc_btf_type_cnt(old);
+	struct abi_map m = { calloc(n, sizeof(*m.what)), calloc(n, sizeof(*m.new_id)) };
+	uint8_t *used = calloc(n, 1);
+	struct btfc_diff_counts c;
+	int err = 0;
+
+	if (!m.what || !m.new_id || !used) {
+		err = btfc__err(ctx, -ENOMEM, NULL, "out of memory");
+		goto out;
+	}
+	for (uint32_t i = 0; i < n; i++)
+		m.what[i] = BTFC__DIFF_REMOVED; /* named types not seen in the diff are gone */
+	if ((err = btfc__diff(ctx, old, new, abi_cb, &m, &c)))
+		goto out;
+	/* every reference of the module's own types */
+	for (uint32_t id = btfc_btf_start_id(mod); id < btfc_btf_type_cnt(mod); id++) {
+		const struct btfc_type *t = btfc_btf_type_by_id(mod, id);
+		unsigned vlen = btfc_type_vlen(t);
+		switch (btfc_type_kind(t)) {
+		case BTFC_KIND_ARRAY: {
+			const struct btfc_array *a = btfc_type_data(t);
+			abi_mark(mod, a->type, used, n, 0);
+			abi_mark(mod, a->index_type, used, n, 0);
+			break;
+		}
+		case BTFC_KIND_STRUCT: case BTFC_KIND_UNION: {
+			const struct btfc_member *mm = btfc_type_data(t);
+			for (unsigned i = 0; i < vlen; i++)
+				abi_mark(mod, mm[i].type, used, n, 0);
+			break;
+		}
+		case BTFC_KIND_FUNC_PROTO: {
+			const struct btfc_param *p = btfc_type_data(t);
+			abi_mark(mod, t->type, used, n, 0);
+			for (unsigned i = 0; i < vlen; i++)
+				abi_mark(mod, p[i].type, used, n, 0);
+			break;
+		}
+		case BTFC_KIND_DATASEC: {
+			const struct btfc_var_secinfo *v = btfc_type_data(t);
+			for (unsigned i = 0; i < vlen; i++)
+				abi_mark(mod, v[i].type, used, n, 0);
+			break;
+		}
+		case BTFC_KIND_ENUM: case BTFC_KIND_ENUM64: case BTFC_KIND_INT: case BTFC_KIND_FLOAT:
+		case BTFC_KIND_FWD:
+			break;
+		default:
+			abi_mark(mod, t->type, used, n, 0);
+		}
+	}
+	for (uint32_t id = 1; id < n; id++)
+		if (used[id] == 1)
+			cb(user, id, m.what[id], m.new_id[id]);
+out:
+	free(m.what);
+	free(m.new_id);
+	free(used);
+	return err;
+}

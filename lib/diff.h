@@ -25,4 +25,14 @@ void btfc__diff_explain(const struct btfc_btf *old, uint32_t oid, const struct b
 /* A C-like name of type @id ("struct sk_buff *", "u32[4]"). */
 void btfc__type_render(const struct btfc_btf *btf, uint32_t id, char *buf, size_t cap);
 
+/* Called once per named base type the module uses: what became of it in the new base. */
+typedef void (*btfc__abi_cb)(void *user, uint32_t old_id, enum btfc__diff_what what, uint32_t new_id);
+
+/*
+ * The named types of base @old that module BTF @mod (split on @old) uses,
+ * directly or through its own and anonymous types, and their fate in @new.
+ */
+int btfc__abi(struct btfc_ctx *ctx, const struct btfc_btf *mod, const struct btfc_btf *old, const struct btfc_btf *new,
+	      btfc__abi_cb cb, void *user);
+
 #endif
