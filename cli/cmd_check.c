@@ -55,6 +55,12 @@ static int run_abi(struct cli *cli, struct out *o, const char *from, const char 
 		btfc_btf_free(old);
 		return cli_lib_error(cli);
 	}
+	struct btfc__abi_map *map = btfc__abi_map_new(cli->ctx, old, new);
+	if (!map) {
+		btfc_btf_free(old);
+		btfc_btf_free(new);
+		return cli_lib_error(cli);
+	}
 	cli_list_begin(cli, o);
 	for (int i = 0; i < argc; i++) {
 		struct btfc_module *m;
@@ -70,7 +76,7 @@ static int run_abi(struct cli *cli, struct out *o, const char *from, const char 
 		em_obj_begin(o);
 		em_s(o, "file", argv[i]);
 		em_list_begin(o, "base_types");
-		int err = btfc__abi(cli->ctx, mod, old, new, on_abi, &a);
+		int err = btfc__abi(cli->ctx, mod, map, on_abi, &a);
 		em_list_end(o);
 		btfc_btf_free(mod);
 		if (err) {
@@ -90,6 +96,7 @@ static int run_abi(struct cli *cli, struct out *o, const char *from, const char 
 			rc = EXIT_FINDING;
 	}
 	cli_list_end(o);
+	btfc__abi_map_free(map);
 	btfc_btf_free(old);
 	btfc_btf_free(new);
 	return rc;

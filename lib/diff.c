@@ -414,14 +414,15 @@ void btfc__diff_explain(const struct btfc_btf *ob, uint32_t oid, const struct bt
 
 /* ---- a module's view: which base types it uses, and what became of them ---- */
 
-struct abi_map {
+struct btfc__abi_map {
+	uint32_t n;
 	enum btfc__diff_what *what; /* per old base id */
 	uint32_t *new_id;
 };
 
 static void abi_cb(void *user, enum btfc__diff_what what, uint32_t oid, uint32_t nid)
 {
-	struct abi_map *m = user;
+	struct btfc__abi_map *m = user;
 
 	if (oid) {
 		m->what[oid] = what;
@@ -467,23 +468,44 @@ static void abi_mark(const struct btfc_btf *mod, uint32_t id, uint8_t *used, uin
 	}
 }
 
-int btfc__abi(struct btfc_ctx *ctx, const struct btfc_btf *mod, const struct btfc_btf *old, const struct btfc_btf *new,
-	      btfc__abi_cb cb, void *user)
+struct btfc__abi_map *btfc__abi_map_new(struct btfc_ctx *ctx, const struct btfc_btf *old, const struct btfc_btf *new)
 {
 	uint32_t n = btfc_btf_type_cnt(old);
-	struct abi_map m = { calloc(n, sizeof(*m.what)), calloc(n, sizeof(*m.new_id)) };
-	uint8_t *used = calloc(n, 1);
+	struct btfc__abi_map *m = calloc(1, sizeof(*m));
 	struct btfc_diff_counts c;
-	int err = 0;
 
-	if (!m.what || !m.new_id || !used) {
-		err = btfc__err(ctx, -ENOMEM, NULL, "out of memory");
-		goto out;
+	if (!m || !(m->what = calloc(n, sizeof(*m->what))) || !(m->new_id = calloc(n, sizeof(*m->new_id)))) {
+		btfc__abi_map_free(m);
+		btfc__err(ctx, -ENOMEM, NULL, "out of memory");
+		return NULL;
 	}
+	m->n = n;
 	for (uint32_t i = 0; i < n; i++)
-		m.what[i] = BTFC__DIFF_REMOVED; /* named types not seen in the diff are gone */
-	if ((err = btfc__diff(ctx, old, new, abi_cb, &m, &c)))
-		goto out;
+		m->what[i] = BTFC__DIFF_REMOVED; /* named types not seen in the diff are gone */
+	if (btfc__diff(ctx, old, new, abi_cb, m, &c)) {
+		btfc__abi_map_free(m);
+		return NULL;
+	}
+	return m;
+}
+
+void btfc__abi_map_free(struct btfc__abi_map *m)
+{
+	if (!m)
+		return;
+	free(m->what);
+	free(m->new_id);
+	free(m);
+}
+
+int btfc__abi(struct btfc_ctx *ctx, const struct btfc_btf *mod, const struct btfc__abi_map *map, btfc__abi_cb cb,
+	      void *user)
+{
+	uint32_t n = map->n;
+	uint8_t *used = calloc(n, 1);
+
+	if (!used)
+		return btfc__err(ctx, -ENOMEM, NULL, "out of memory");
 	/* every reference of the module's own types */
 	for (uint32_t id = btfc_btf_start_id(mod); id < btfc_btf_type_cnt(mod); id++) {
 		const struct btfc_type *t = btfc_btf_type_by_id(mod, id);
@@ -523,10 +545,7 @@ int btfc__abi(struct btfc_ctx *ctx, const struct btfc_btf *mod, const struct btf
 	}
 	for (uint32_t id = 1; id < n; id++)
 		if (used[id] == 1)
-			cb(user, id, m.what[id], m.new_id[id]);
-out:
-	free(m.what);
-	free(m.new_id);
+			cb(user, id, map->what[id], map->new_id[id]);
 	free(used);
-	return err;
+	return 0;
 }

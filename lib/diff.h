@@ -28,11 +28,16 @@ void btfc__type_render(const struct btfc_btf *btf, uint32_t id, char *buf, size_
 /* Called once per named base type the module uses: what became of it in the new base. */
 typedef void (*btfc__abi_cb)(void *user, uint32_t old_id, enum btfc__diff_what what, uint32_t new_id);
 
+/* The fate in @new of every named type of @old (one diff, for many modules). NULL on error. */
+struct btfc__abi_map;
+struct btfc__abi_map *btfc__abi_map_new(struct btfc_ctx *ctx, const struct btfc_btf *old, const struct btfc_btf *new);
+void btfc__abi_map_free(struct btfc__abi_map *m);
+
 /*
- * The named types of base @old that module BTF @mod (split on @old) uses,
- * directly or through its own and anonymous types, and their fate in @new.
+ * The named base types that module BTF @mod (split on the map's old base)
+ * uses, directly or through its own and anonymous types, and their fate.
  */
-int btfc__abi(struct btfc_ctx *ctx, const struct btfc_btf *mod, const struct btfc_btf *old, const struct btfc_btf *new,
-	      btfc__abi_cb cb, void *user);
+int btfc__abi(struct btfc_ctx *ctx, const struct btfc_btf *mod, const struct btfc__abi_map *map, btfc__abi_cb cb,
+	      void *user);
 
 #endif

@@ -90,3 +90,27 @@ out=$("$BIN" diff "$TMP/54.btf" "$TMP/54m.btf" 2>&1); rc=$?
 echo "$out" | grep -q "^~ STRUCT 'list_head': size 16 -> 24; member 'next' removed; member 'ext' added at bit 0" &&
 	echo "$out" | grep -q '^0 added, 0 removed, 1 changed' && [ $rc = 1 ] && pass diff/hand-made-change ||
 	fail diff/hand-made-change "rc=$rc $(echo "$out" | head -n 3 | tr '\n' '|')"
+
+# check --abi over the whole -54 tree: counts; af_key uses struct sock, whose layout changed
+find "$K54/lib/modules" -name '*.ko' | sort | xargs "$BIN" -j check --abi --from "$TMP/54.btf" --to "$TMP/55.btf" > "$TMP/abi.json"
+python3 - "$TMP/abi.json" "$TMP/54.txt" "$TMP/55.txt" <<'PY'
+import json, re, sys
+d = json.load(open(sys.argv[1]))
+reb = sum(m["verdict"] == "rebuild" for m in d)
+print("# check --abi, 6.1.0-54's modules onto 6.1.0-55: %d modules, %d with no layout change among the base types "
+      "they use, %d to rebuild" % (len(d), len(d) - reb, reb))
+af = [m for m in d if m["file"].endswith("/af_key.ko")][0]
+sock = [t for t in af["base_types"] if t["name"] == "sock" and t["kind"] == "STRUCT"]
+def members(path, name):
+    out, on = [], False
+    for line in open(path):
+        if line.startswith("["):
+            on = bool(re.match(r"\[\d+\] STRUCT '%s' " % name, line))
+        elif on:
+            out.append(line.split()[0])
+    return out
+old, new = members(sys.argv[2], "sock"), members(sys.argv[3], "sock")
+ok = len(d) == 1121 and sock and "member 'sk_timer' removed" in sock[0]["what"] and "'sk_timer'" in old and "'sk_timer'" not in new
+print(("PASS: diff/abi/af_key-struct-sock" if ok else "FAIL: diff/abi/af_key-struct-sock: %s" % (sock,)))
+print(("PASS: diff/abi/whole-tree (%d rebuild)" % reb) if 0 < reb < len(d) else "FAIL: diff/abi/whole-tree: %d" % reb)
+PY
