@@ -203,6 +203,22 @@ static int kernel_load(void *p)
 	return kbl_load(a->data, (uint32_t)a->len);
 }
 
+struct dedup_arg {
+	const void *data;
+	size_t len;
+};
+
+/* libbpf's btf__dedup of a fresh copy of the blob (the anchor for `diff`) */
+static int libbpf_dedup(void *p)
+{
+	struct dedup_arg *a = p;
+	struct btf *btf = btf__new(a->data, (__u32)a->len);
+	int err = btf ? btf__dedup(btf, NULL) : -errno;
+
+	btf__free(btf);
+	return err;
+}
+
 static int extract(const char *src, const char *out, const char *base_path)
 {
 	struct btfc_ctx *ctx = btfc_ctx_new();
@@ -236,7 +252,8 @@ static int quiet_libbpf(enum libbpf_print_level level, const char *fmt, va_list 
 static void usage(void)
 {
 	fprintf(stderr, "usage: bench_parse [-t SECONDS] [-B BASE] [RAW_BTF_FILE]\n"
-			"       bench_parse --extract SRC OUT [BASE]\n");
+			"       bench_parse --extract SRC OUT [BASE]\n"
+			"       bench_parse --dedup RAW_BTF_FILE\n");
 	exit(2);
 }
 
@@ -246,6 +263,14 @@ int main(int argc, char **argv)
 	double min_s = 1.0;
 	int i = 1;
 
+	if (argc == 3 && !strcmp(argv[1], "--dedup")) {
+		struct dedup_arg d;
+		libbpf_set_print(quiet_libbpf);
+		d.data = slurp(argv[2], &d.len);
+		struct result r = run_timed(libbpf_dedup, &d, 1.0, "btf__dedup");
+		printf("dedup: libbpf btf__dedup %.1f ms  [%ld iterations]\n", r.median_s * 1e3, r.iters);
+		return 0;
+	}
 	if (argc >= 2 && !strcmp(argv[1], "--extract")) {
 		if (argc != 4 && argc != 5)
 			usage();

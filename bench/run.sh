@@ -206,6 +206,12 @@ if K54=$("$ROOT/scripts/corpus.sh" --path 6.1.0-54-cloud-amd64 2>/dev/null) &&
 	sh_ms=$(best_ms sha256sum "$TMP/v54.btf")
 	echo "stamp --print (parse + SHA-256 of types+strings): $st_ms ms, sha256sum of the same file: $sh_ms ms"
 	row "stamp of 6.1 vmlinux BTF" "vs sha256sum, wall" "$st_ms ms" "$sh_ms ms" "$(ratio "$st_ms" "$sh_ms")" "goal <= 1.1"
+	# diff of the two 6.1 bases vs libbpf's btf__dedup of one of them
+	"$BENCH" --extract "$K55/boot/vmlinuz-6.1.0-55-cloud-amd64" "$TMP/v55.btf" 2>/dev/null
+	df_ms=$(best_ms "$OURS" diff "$TMP/v54.btf" "$TMP/v55.btf")
+	dd_ms=$("$BENCH" --dedup "$TMP/v54.btf" | sed -n 's/^dedup: libbpf btf__dedup \([0-9.]*\) ms.*/\1/p')
+	echo "diff of the 6.1.0-54 and -55 bases: $df_ms ms wall (goal <= 150); libbpf btf__dedup of one base: $dd_ms ms"
+	row "diff 6.1.0-54 vs -55" "vs btf__dedup of one, wall" "$df_ms ms" "$dd_ms ms" "$(ratio "$df_ms" "$dd_ms")" "goal <= 150 ms and <= 2"
 fi
 if K115=$("$ROOT/scripts/corpus.sh" --path 6.12.115+deb12-cloud-amd64 2>/dev/null) &&
    K117=$("$ROOT/scripts/corpus.sh" --path 6.12.117+deb12-cloud-amd64 2>/dev/null); then
