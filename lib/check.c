@@ -293,7 +293,8 @@ BTFC_API int btfc_check_module(struct btfc_ctx *ctx, const char *path, const str
 		c->outcome = BTFC_OUTCOME_INVALID;
 		c->method = BTFC_METHOD_EVIDENCE;
 		c->strength = "certain";
-		say(c, "its BTF is broken whatever the base: %s", c->kernel.msg);
+		say(c, "its BTF is broken whatever the base: %s%s%s%s", c->kernel.msg, c->kernel.note[0] ? " (" : "",
+		    c->kernel.note, c->kernel.note[0] ? ")" : "");
 		goto done;
 	}
 	struct btfc_btf *btf;

@@ -1163,6 +1163,8 @@ static int parse_hdr(struct env *e)
 {
 	uint32_t hdr_len;
 
+	if (e->size >= 2 && e->data[0] == 0xeb && e->data[1] == 0x9f)
+		note(e, "the BTF is in the other byte order (big-endian); the kernel takes only its own");
 	if (e->size < 8)
 		return fail_plain(e, -EINVAL, 0, "hdr_len not found");
 	memcpy(&hdr_len, e->data + 4, 4);
@@ -1181,11 +1183,8 @@ static int parse_hdr(struct env *e)
 	memcpy(&e->hdr.type_len, raw + 12, 4);
 	memcpy(&e->hdr.str_off, raw + 16, 4);
 	memcpy(&e->hdr.str_len, raw + 20, 4);
-	if (e->hdr.magic != BTF_MAGIC) {
-		if (e->hdr.magic == 0x9FEB)
-			note(e, "the BTF is in the other byte order (big-endian); the kernel takes only its own");
+	if (e->hdr.magic != BTF_MAGIC)
 		return fail_plain(e, -EINVAL, 0, "Invalid magic");
-	}
 	if (e->hdr.version != BTF_VERSION)
 		return fail_plain(e, -ENOTSUPP, 0, "Unsupported version");
 	if (e->hdr.flags)

@@ -80,6 +80,15 @@ if K54=$("$TOP/scripts/corpus.sh" --path $V54 2>/dev/null) && K55=$("$TOP/script
 	out=$("$BIN" check -B "$K54/boot/vmlinuz-$V54" "$TMP/trunc.ko.xz" 2>&1); rc=$?
 	[ $rc = 2 ] && echo "$out" | grep -q "trunc.ko.xz: truncated xz" && pass check/truncated-xz ||
 		fail check/truncated-xz "rc=$rc $out"
+	# a module whose .BTF is in the other byte order: the kernel takes only its own order
+	objcopy --dump-section .BTF="$TMP/le.btf" "$orig" "$TMP/junk" 2>/dev/null &&
+	python3 "$TOP/tests/tools/btfswap.py" "$TMP/le.btf" "$TMP/be.btf" &&
+	objcopy --update-section .BTF="$TMP/be.btf" "$orig" "$TMP/be.ko" 2>/dev/null
+	out=$("$BIN" check -B "$K54/boot/vmlinuz-$V54" "$TMP/be.ko" 2>&1); rc=$?
+	# (the kernel reads the swapped hdr_len first: "btf_header not found"; we add why)
+	[ $rc = 1 ] && echo "$out" | grep -q 'invalid' && echo "$out" | grep -q 'btf_header not found' &&
+		echo "$out" | grep -q 'other byte order' &&
+		pass check/other-byte-order || fail check/other-byte-order "rc=$rc $out"
 else
 	skip scan/6.1 "corpus unavailable"
 fi
