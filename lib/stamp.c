@@ -7,6 +7,7 @@
 #include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "btf_int.h"
 #include "btfcompat/stamp.h"
@@ -94,6 +95,10 @@ BTFC_API int btfc_module_stamp(struct btfc_ctx *ctx, const char *path, const str
 	int err;
 
 	*changed = 0;
+	struct stat fst;
+	if (!stat(path, &fst) && !(fst.st_mode & 0222) && !(flags & BTFC_REWRITE_FORCE))
+		return btfc__err(ctx, -EACCES, path, "is read-only (mode %04o): not rewriting it (--force does)",
+				 (unsigned)(fst.st_mode & 07777));
 	if ((err = btfc_module_open(ctx, path, &m)))
 		return err;
 	if (btfc_module_signed(m) && !(flags & BTFC_REWRITE_FORCE)) {

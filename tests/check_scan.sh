@@ -58,6 +58,11 @@ if K54=$("$TOP/scripts/corpus.sh" --path $V54 2>/dev/null) && K55=$("$TOP/script
 	out=$("$BIN" stamp --force -B "$K54/boot/vmlinuz-$V54" "$m" 2>&1)
 	[ "$(sha256sum "$m" | cut -d' ' -f1)" = "$sum1" ] && echo "$out" | grep -q 'stamp=unchanged' &&
 		pass stamp/idempotent || fail stamp/idempotent "$out"
+	# a read-only module is refused without --force, and left untouched
+	cp "$m" "$TMP/ro.ko"; chmod 0444 "$TMP/ro.ko"; sum1=$(sha256sum "$TMP/ro.ko" | cut -d' ' -f1)
+	out=$("$BIN" stamp -B "$K54/boot/vmlinuz-$V54" "$TMP/ro.ko" 2>&1); rc=$?
+	[ $rc = 2 ] && echo "$out" | grep -q 'ro.ko: is read-only' && [ "$(sha256sum "$TMP/ro.ko" | cut -d' ' -f1)" = "$sum1" ] &&
+		pass stamp/read-only-refused || fail stamp/read-only-refused "rc=$rc $out"
 	# signed modules are refused without --force, and left untouched
 	orig=$(find "$K54/lib/modules" -name xfrm_algo.ko); cp -p "$orig" "$TMP/signed.ko"
 	sum1=$(sha256sum "$TMP/signed.ko" | cut -d' ' -f1)
