@@ -335,10 +335,8 @@ BTFC_API int btfc_check_module(struct btfc_ctx *ctx, const char *path, const str
 		say(c, c->refs_checked ? "no evidence of a mismatch in %u references to the base, and the kernel's "
 					 "checks pass" : "it does not refer to the base at all%.0u", c->refs_checked);
 	}
-	if (distilled) {
-		size_t n = strlen(c->evidence);
-		snprintf(c->evidence + n, sizeof(c->evidence) - n, " (it has a distilled .BTF.base, not relocated here)");
-	}
+	if (distilled)
+		btfc__appendf(c->evidence, sizeof(c->evidence), " (it has a distilled .BTF.base, not relocated here)");
 done:
 	c->action = action_of(c, opts->mismatch_allowed);
 out:

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "internal.h"
 
@@ -37,6 +38,18 @@ BTFC_API const char *btfc_ctx_last_error(const struct btfc_ctx *ctx)
 BTFC_API void btfc_ctx_set_max_decompressed(struct btfc_ctx *ctx, uint64_t bytes)
 {
 	ctx->max_decompressed = bytes;
+}
+
+void btfc__appendf(char *buf, size_t cap, const char *fmt, ...)
+{
+	size_t n = strlen(buf);
+	va_list ap;
+
+	if (n + 1 >= cap)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf + n, cap - n, fmt, ap);
+	va_end(ap);
 }
 
 static void vlog(struct btfc_ctx *ctx, enum btfc_log_level level, const char *fmt, va_list ap)

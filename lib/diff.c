@@ -8,7 +8,6 @@
  * through a named type) end.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -276,60 +275,47 @@ out:
 
 /* ---- words ---- */
 
-static void app(char *buf, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void app(char *buf, size_t cap, const char *fmt, ...)
-{
-	size_t n = strlen(buf);
-	va_list ap;
-
-	if (n + 1 >= cap)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(buf + n, cap - n, fmt, ap);
-	va_end(ap);
-}
-
 static void render(const struct btfc_btf *b, uint32_t id, char *buf, size_t cap, int depth)
 {
 	const struct btfc_type *t = btfc_btf_type_by_id(b, id);
 	const char *name;
 
 	if (!t || depth > 16) {
-		app(buf, cap, id ? "?" : "void");
+		btfc__appendf(buf, cap, id ? "?" : "void");
 		return;
 	}
 	name = t->name_off ? btfc_btf_str(b, t->name_off) : "(anon)";
 	switch (btfc_type_kind(t)) {
-	case BTFC_KIND_STRUCT: app(buf, cap, "struct %s", name); break;
-	case BTFC_KIND_UNION: app(buf, cap, "union %s", name); break;
-	case BTFC_KIND_ENUM: case BTFC_KIND_ENUM64: app(buf, cap, "enum %s", name); break;
-	case BTFC_KIND_FWD: app(buf, cap, "%s %s", btfc_type_kflag(t) ? "union" : "struct", name); break;
-	case BTFC_KIND_PTR: render(b, t->type, buf, cap, depth + 1); app(buf, cap, " *"); break;
-	case BTFC_KIND_CONST: app(buf, cap, "const "); render(b, t->type, buf, cap, depth + 1); break;
-	case BTFC_KIND_VOLATILE: app(buf, cap, "volatile "); render(b, t->type, buf, cap, depth + 1); break;
-	case BTFC_KIND_RESTRICT: render(b, t->type, buf, cap, depth + 1); app(buf, cap, " restrict"); break;
+	case BTFC_KIND_STRUCT: btfc__appendf(buf, cap, "struct %s", name); break;
+	case BTFC_KIND_UNION: btfc__appendf(buf, cap, "union %s", name); break;
+	case BTFC_KIND_ENUM: case BTFC_KIND_ENUM64: btfc__appendf(buf, cap, "enum %s", name); break;
+	case BTFC_KIND_FWD: btfc__appendf(buf, cap, "%s %s", btfc_type_kflag(t) ? "union" : "struct", name); break;
+	case BTFC_KIND_PTR: render(b, t->type, buf, cap, depth + 1); btfc__appendf(buf, cap, " *"); break;
+	case BTFC_KIND_CONST: btfc__appendf(buf, cap, "const "); render(b, t->type, buf, cap, depth + 1); break;
+	case BTFC_KIND_VOLATILE: btfc__appendf(buf, cap, "volatile "); render(b, t->type, buf, cap, depth + 1); break;
+	case BTFC_KIND_RESTRICT: render(b, t->type, buf, cap, depth + 1); btfc__appendf(buf, cap, " restrict"); break;
 	case BTFC_KIND_TYPE_TAG: render(b, t->type, buf, cap, depth + 1); break;
 	case BTFC_KIND_ARRAY: {
 		const struct btfc_array *a = btfc_type_data(t);
 		render(b, a->type, buf, cap, depth + 1);
-		app(buf, cap, "[%u]", a->nelems);
+		btfc__appendf(buf, cap, "[%u]", a->nelems);
 		break;
 	}
 	case BTFC_KIND_FUNC_PROTO: {
 		const struct btfc_param *p = btfc_type_data(t);
 		render(b, t->type, buf, cap, depth + 1);
-		app(buf, cap, " (");
+		btfc__appendf(buf, cap, " (");
 		for (unsigned i = 0; i < btfc_type_vlen(t); i++) {
-			app(buf, cap, i ? ", " : "");
+			btfc__appendf(buf, cap, i ? ", " : "");
 			if (p[i].type)
 				render(b, p[i].type, buf, cap, depth + 1);
 			else
-				app(buf, cap, "...");
+				btfc__appendf(buf, cap, "...");
 		}
-		app(buf, cap, ")");
+		btfc__appendf(buf, cap, ")");
 		break;
 	}
-	default: app(buf, cap, "%s", name);
+	default: btfc__appendf(buf, cap, "%s", name);
 	}
 }
 
@@ -361,20 +347,20 @@ static void explain_members(const struct btfc_btf *ob, const struct btfc_type *o
 		const char *name = btfc_btf_str(ob, om[i].name_off);
 		const struct btfc_member *m = member_named(nb, nt, name);
 		if (!m) {
-			app(buf, cap, "; member '%s' removed", name);
+			btfc__appendf(buf, cap, "; member '%s' removed", name);
 			continue;
 		}
 		if (m->offset != om[i].offset)
-			app(buf, cap, "; member '%s' moved: bit %u -> %u", name, om[i].offset & 0xffffff,
+			btfc__appendf(buf, cap, "; member '%s' moved: bit %u -> %u", name, om[i].offset & 0xffffff,
 			    m->offset & 0xffffff);
 		btfc__type_render(ob, om[i].type, a, sizeof(a));
 		btfc__type_render(nb, m->type, b, sizeof(b));
 		if (strcmp(a, b))
-			app(buf, cap, "; member '%s' retyped: %s -> %s", name, a, b);
+			btfc__appendf(buf, cap, "; member '%s' retyped: %s -> %s", name, a, b);
 	}
 	for (unsigned i = 0; i < btfc_type_vlen(nt); i++)
 		if (nm[i].name_off && !member_named(ob, ot, btfc_btf_str(nb, nm[i].name_off)))
-			app(buf, cap, "; member '%s' added at bit %u", btfc_btf_str(nb, nm[i].name_off),
+			btfc__appendf(buf, cap, "; member '%s' added at bit %u", btfc_btf_str(nb, nm[i].name_off),
 			    nm[i].offset & 0xffffff);
 }
 
@@ -388,27 +374,27 @@ void btfc__diff_explain(const struct btfc_btf *ob, uint32_t oid, const struct bt
 	switch (btfc_type_kind(ot)) {
 	case BTFC_KIND_STRUCT: case BTFC_KIND_UNION:
 		if (ot->size != nt->size)
-			app(buf, cap, "; size %u -> %u", ot->size, nt->size);
+			btfc__appendf(buf, cap, "; size %u -> %u", ot->size, nt->size);
 		explain_members(ob, ot, nb, nt, buf, cap);
 		break;
 	case BTFC_KIND_ENUM: case BTFC_KIND_ENUM64:
 		if (ot->size != nt->size)
-			app(buf, cap, "; size %u -> %u", ot->size, nt->size);
+			btfc__appendf(buf, cap, "; size %u -> %u", ot->size, nt->size);
 		if (btfc_type_vlen(ot) != btfc_type_vlen(nt))
-			app(buf, cap, "; %u -> %u values", btfc_type_vlen(ot), btfc_type_vlen(nt));
+			btfc__appendf(buf, cap, "; %u -> %u values", btfc_type_vlen(ot), btfc_type_vlen(nt));
 		break;
 	case BTFC_KIND_FUNC: case BTFC_KIND_TYPEDEF: case BTFC_KIND_VAR:
 		btfc__type_render(ob, ot->type, a, sizeof(a));
 		btfc__type_render(nb, nt->type, b, sizeof(b));
 		if (strcmp(a, b))
-			app(buf, cap, "; %s -> %s", a, b);
+			btfc__appendf(buf, cap, "; %s -> %s", a, b);
 		break;
 	default:
 		if (ot->size != nt->size)
-			app(buf, cap, "; size %u -> %u", ot->size, nt->size);
+			btfc__appendf(buf, cap, "; size %u -> %u", ot->size, nt->size);
 	}
 	if (!buf[0]) /* the difference lies deeper: an anonymous member type, a value, a parameter name */
-		app(buf, cap, "; layout differs below the surface (anonymous types, values or names)");
+		btfc__appendf(buf, cap, "; layout differs below the surface (anonymous types, values or names)");
 	memmove(buf, buf + 2, strlen(buf + 2) + 1);
 }
 

@@ -30,6 +30,8 @@ struct btfc_ctx {
  * @name may be NULL (then only the message is kept).
  */
 int btfc__err(struct btfc_ctx *ctx, int err, const char *name, const char *fmt, ...) BTFC_PRINTF(4, 5);
+/* Append the formatted text to the NUL-terminated string in @buf (@cap bytes), truncating. */
+void btfc__appendf(char *buf, size_t cap, const char *fmt, ...) BTFC_PRINTF(3, 4);
 /* Log a message at @level (no-op if logging is off). */
 void btfc__log(struct btfc_ctx *ctx, enum btfc_log_level level, const char *fmt, ...) BTFC_PRINTF(3, 4);
 

@@ -201,19 +201,6 @@ static bool name_valid_section(const struct env *e, uint32_t off)
 /* ---------------------------------------------------------------------- */
 /* messages                                                                 */
 
-__attribute__((format(printf, 3, 4)))
-static void app(char *buf, size_t cap, const char *fmt, ...)
-{
-	size_t n = strlen(buf);
-	va_list ap;
-
-	if (n + 1 >= cap)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(buf + n, cap - n, fmt, ap);
-	va_end(ap);
-}
-
 static const char *int_enc_str(uint32_t enc)
 {
 	switch (enc) {
@@ -231,56 +218,56 @@ static void log_details(const struct env *e, const struct btfc_type *t, char *b,
 	switch (kind_of(t)) {
 	case BTFC_KIND_INT: {
 		uint32_t d = int_data(t);
-		app(b, cap, "size=%u bits_offset=%u nr_bits=%u encoding=%s", t->size, int_offset(d), int_bits(d),
+		btfc__appendf(b, cap, "size=%u bits_offset=%u nr_bits=%u encoding=%s", t->size, int_offset(d), int_bits(d),
 		    int_enc_str(int_encoding(d)));
 		break;
 	}
 	case BTFC_KIND_PTR: case BTFC_KIND_TYPEDEF: case BTFC_KIND_VOLATILE: case BTFC_KIND_CONST:
 	case BTFC_KIND_RESTRICT: case BTFC_KIND_TYPE_TAG: case BTFC_KIND_FUNC:
-		app(b, cap, "type_id=%u", t->type);
+		btfc__appendf(b, cap, "type_id=%u", t->type);
 		break;
 	case BTFC_KIND_FWD:
-		app(b, cap, "%s", btfc_type_kflag(t) ? "union" : "struct");
+		btfc__appendf(b, cap, "%s", btfc_type_kflag(t) ? "union" : "struct");
 		break;
 	case BTFC_KIND_ARRAY: {
 		const struct btfc_array *a = btfc_type_data(t);
-		app(b, cap, "type_id=%u index_type_id=%u nr_elems=%u", a->type, a->index_type, a->nelems);
+		btfc__appendf(b, cap, "type_id=%u index_type_id=%u nr_elems=%u", a->type, a->index_type, a->nelems);
 		break;
 	}
 	case BTFC_KIND_STRUCT: case BTFC_KIND_UNION: case BTFC_KIND_ENUM: case BTFC_KIND_ENUM64:
 	case BTFC_KIND_DATASEC:
-		app(b, cap, "size=%u vlen=%u", t->size, btfc_type_vlen(t));
+		btfc__appendf(b, cap, "size=%u vlen=%u", t->size, btfc_type_vlen(t));
 		break;
 	case BTFC_KIND_FUNC_PROTO: {
 		const struct btfc_param *p = btfc_type_data(t);
 		unsigned n = btfc_type_vlen(t);
-		app(b, cap, "return=%u args=(", t->type);
+		btfc__appendf(b, cap, "return=%u args=(", t->type);
 		if (!n) {
-			app(b, cap, "void");
+			btfc__appendf(b, cap, "void");
 		} else if (n == 1 && !p[0].type) {
-			app(b, cap, "vararg");
+			btfc__appendf(b, cap, "vararg");
 		} else {
-			app(b, cap, "%u %s", p[0].type, name_by_offset(e, p[0].name_off));
+			btfc__appendf(b, cap, "%u %s", p[0].type, name_by_offset(e, p[0].name_off));
 			for (unsigned i = 1; i + 1 < n; i++)
-				app(b, cap, ", %u %s", p[i].type, name_by_offset(e, p[i].name_off));
+				btfc__appendf(b, cap, ", %u %s", p[i].type, name_by_offset(e, p[i].name_off));
 			if (n > 1) {
 				if (p[n - 1].type)
-					app(b, cap, ", %u %s", p[n - 1].type, name_by_offset(e, p[n - 1].name_off));
+					btfc__appendf(b, cap, ", %u %s", p[n - 1].type, name_by_offset(e, p[n - 1].name_off));
 				else
-					app(b, cap, ", vararg");
+					btfc__appendf(b, cap, ", vararg");
 			}
 		}
-		app(b, cap, ")");
+		btfc__appendf(b, cap, ")");
 		break;
 	}
 	case BTFC_KIND_VAR:
-		app(b, cap, "type_id=%u linkage=%u", t->type, ((const struct btfc_var *)btfc_type_data(t))->linkage);
+		btfc__appendf(b, cap, "type_id=%u linkage=%u", t->type, ((const struct btfc_var *)btfc_type_data(t))->linkage);
 		break;
 	case BTFC_KIND_FLOAT:
-		app(b, cap, "size=%u", t->size);
+		btfc__appendf(b, cap, "size=%u", t->size);
 		break;
 	case BTFC_KIND_DECL_TAG:
-		app(b, cap, "type=%u component_idx=%d", t->type,
+		btfc__appendf(b, cap, "type=%u component_idx=%d", t->type,
 		    ((const struct btfc_decl_tag *)btfc_type_data(t))->component_idx);
 		break;
 	}
@@ -290,7 +277,7 @@ static void log_details(const struct env *e, const struct btfc_type *t, char *b,
 static void type_line(const struct env *e, const struct btfc_type *t, bool details, char *b, size_t cap)
 {
 	b[0] = 0;
-	app(b, cap, "[%u] %s %s%s", e->log_type_id, btfc_kind_name(kind_of(t)), name_by_offset(e, t->name_off),
+	btfc__appendf(b, cap, "[%u] %s %s%s", e->log_type_id, btfc_kind_name(kind_of(t)), name_by_offset(e, t->name_off),
 	    details ? " " : "");
 	if (details)
 		log_details(e, t, b, cap);
@@ -345,10 +332,10 @@ static int fail_member(struct env *e, const struct btfc_type *s, const struct bt
 	type_line(e, s, true, e->v->context, sizeof(e->v->context));
 	b[0] = 0;
 	if (btfc_type_kflag(s))
-		app(b, cap, "\t%s type_id=%u bitfield_size=%u bits_offset=%u ", name_by_offset(e, m->name_off),
+		btfc__appendf(b, cap, "\t%s type_id=%u bitfield_size=%u bits_offset=%u ", name_by_offset(e, m->name_off),
 		    m->type, m->offset >> 24, m->offset & 0xffffff);
 	else
-		app(b, cap, "\t%s type_id=%u bits_offset=%u ", name_by_offset(e, m->name_off), m->type, m->offset);
+		btfc__appendf(b, cap, "\t%s type_id=%u bits_offset=%u ", name_by_offset(e, m->name_off), m->type, m->offset);
 	size_t n = strlen(b);
 	va_start(ap, msg);
 	vsnprintf(b + n, cap - n, msg, ap);
