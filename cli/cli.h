@@ -26,7 +26,8 @@ struct cmd {
 	const char *summary;
 };
 
-extern const struct cmd cmd_dump, cmd_info, cmd_validate, cmd_stamp, cmd_check, cmd_scan, cmd_diff;
+extern const struct cmd cmd_dump, cmd_info, cmd_validate, cmd_stamp, cmd_check, cmd_scan, cmd_diff, cmd_relocate,
+	cmd_distill, cmd_strip;
 
 /* Print "btfcompat: MSG" to stderr; returns EXIT_ERROR. */
 int cli_error(struct cli *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -62,5 +63,25 @@ void cli_list_end(struct out *o); /* also flushes */
 /* Common option parsing: returns true and consumes -j/-p if @opt is one of them. */
 bool cli_common_opt(struct cli *cli, int opt);
 #define CLI_COMMON_OPTS "jp"
+
+/* Module paths collected from the command line. */
+struct cli_paths {
+	char **v;
+	size_t n, cap;
+};
+/*
+ * Add @arg: a directory is walked for modules (.ko, .ko.xz, .ko.zst, .ko.gz;
+ * sorted), anything else is added as it is, unless @walk_only (then it must
+ * be a directory). Returns 0 or EXIT_ERROR (message printed).
+ */
+int cli_collect(struct cli *cli, const char *arg, bool walk_only, struct cli_paths *p);
+void cli_paths_free(struct cli_paths *p);
+
+/* Options of the verbs that rewrite modules: -f/--force -n/--dry-run -b/--backup, -o/--output FILE (when @dest). */
+#define CLI_REWRITE_OPTS "fnb"
+#define CLI_REWRITE_LONGOPTS                                                                                       \
+	{ "force", no_argument, NULL, 'f' }, { "dry-run", no_argument, NULL, 'n' },                                  \
+		{ "backup", no_argument, NULL, 'b' }, { "output", required_argument, NULL, 'o' }
+bool cli_rewrite_opt(int opt, const char *arg, unsigned *flags, const char **dest);
 
 #endif

@@ -5,7 +5,6 @@
  * a summary of outcomes against the kernel's actions. Output does not depend
  * on the number of threads: modules are reported in path order.
  */
-#include <dirent.h>
 #include <getopt.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -32,19 +31,6 @@ struct pool {
 	struct btfc_check_opts opts;
 };
 
-static bool is_module(const char *name)
-{
-	static const char *const ext[] = { ".ko", ".ko.xz", ".ko.zst", ".ko.gz" };
-	size_t n = strlen(name);
-
-	for (size_t i = 0; i < sizeof(ext) / sizeof(ext[0]); i++) {
-		size_t e = strlen(ext[i]);
-		if (n > e && !strcmp(name + n - e, ext[i]))
-			return true;
-	}
-	return false;
-}
-
 static int add_job(struct pool *p, size_t *cap, const char *path)
 {
 	if (p->n == *cap) {
@@ -58,35 +44,6 @@ static int add_job(struct pool *p, size_t *cap, const char *path)
 	if (!(p->jobs[p->n].path = strdup(path)))
 		return -1;
 	p->n++;
-	return 0;
-}
-
-static int walk(struct cli *cli, struct pool *p, size_t *cap, const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	char path[4096];
-
-	if (!d)
-		return cli_error(cli, "%s: cannot open directory", dir);
-	while ((e = readdir(d))) {
-		struct stat st;
-		if (e->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-		if (lstat(path, &st))
-			continue;
-		if (S_ISDIR(st.st_mode)) {
-			if (walk(cli, p, cap, path)) {
-				closedir(d);
-				return EXIT_ERROR;
-			}
-		} else if (S_ISREG(st.st_mode) && is_module(e->d_name) && add_job(p, cap, path)) {
-			closedir(d);
-			return cli_error(cli, "out of memory");
-		}
-	}
-	closedir(d);
 	return 0;
 }
 
@@ -192,9 +149,18 @@ static int run(struct cli *cli, int argc, char **argv)
 	if (optind >= argc || threads < 1 || threads > 256)
 		return cli_usage(cli, &cmd_scan);
 	p.opts.mismatch_allowed = cli_mismatch_allowed(base_path, config, allow);
+	struct cli_paths paths = { 0 };
 	for (int i = optind; i < argc; i++)
-		if (walk(cli, &p, &cap, argv[i]))
+		if (cli_collect(cli, argv[i], true, &paths)) {
+			cli_paths_free(&paths);
 			return EXIT_ERROR;
+		}
+	for (size_t i = 0; i < paths.n; i++)
+		if (add_job(&p, &cap, paths.v[i])) {
+			cli_paths_free(&paths);
+			return cli_error(cli, "out of memory");
+		}
+	cli_paths_free(&paths);
 	qsort(p.jobs, p.n, sizeof(p.jobs[0]), cmp_job);
 	if (btfc_btf_open(cli->ctx, base_path, NULL, &base))
 		return cli_lib_error(cli);

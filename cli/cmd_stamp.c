@@ -35,9 +35,8 @@ static void print_stamp(struct out *o, const char *file, const char *state, cons
 static int run(struct cli *cli, int argc, char **argv)
 {
 	static const struct option lopts[] = {
-		{ "base", required_argument, NULL, 'B' }, { "force", no_argument, NULL, 'f' },
-		{ "dry-run", no_argument, NULL, 'n' },    { "backup", no_argument, NULL, 'b' },
-		{ "print", no_argument, NULL, 'P' },      { 0 },
+		{ "base", required_argument, NULL, 'B' }, { "print", no_argument, NULL, 'P' }, CLI_REWRITE_LONGOPTS,
+		{ 0 },
 	};
 	static struct out o;
 	const char *base_path = "/sys/kernel/btf/vmlinux";
@@ -47,15 +46,12 @@ static int run(struct cli *cli, int argc, char **argv)
 	struct btfc_stamp st;
 
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "B:fnb" CLI_COMMON_OPTS, lopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "B:" CLI_REWRITE_OPTS CLI_COMMON_OPTS, lopts, NULL)) != -1) {
 		switch (opt) {
 		case 'B': base_path = optarg; break;
-		case 'f': flags |= BTFC_REWRITE_FORCE; break;
-		case 'n': flags |= BTFC_REWRITE_DRY_RUN; break;
-		case 'b': flags |= BTFC_REWRITE_BACKUP; break;
 		case 'P': print = 1; break;
 		default:
-			if (!cli_common_opt(cli, opt))
+			if (!cli_common_opt(cli, opt) && !cli_rewrite_opt(opt, optarg, &flags, NULL))
 				return cli_usage(cli, &cmd_stamp);
 		}
 	}

@@ -8,7 +8,8 @@
 
 #include "cli.h"
 
-static const struct cmd *const cmds[] = { &cmd_dump, &cmd_info, &cmd_validate, &cmd_check, &cmd_scan, &cmd_stamp, &cmd_diff };
+static const struct cmd *const cmds[] = { &cmd_dump, &cmd_info, &cmd_validate, &cmd_check, &cmd_scan, &cmd_stamp,
+					 &cmd_diff, &cmd_relocate, &cmd_distill, &cmd_strip };
 
 int cli_error(struct cli *cli, const char *fmt, ...)
 {

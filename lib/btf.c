@@ -11,6 +11,7 @@
 #include <sys/mman.h>
 
 #include "btf_int.h"
+#include "relocate.h"
 #include "stamp_core.h"
 
 static const char *const kind_names[] = {
@@ -404,4 +405,33 @@ BTFC_API int64_t btfc_btf_find(const struct btfc_btf *b, const char *name, unsig
 			return id;
 	}
 	return find_own(b, name, kind);
+}
+
+/* Ids of all own types named @name, ascending (see relocate.h). */
+size_t btfc__btf_named(const struct btfc_btf *cb, const char *name, uint32_t *ids, size_t cap)
+{
+	struct btfc_btf *b = (struct btfc_btf *)cb; /* the index is a cache */
+	size_t n = 0;
+
+	pthread_mutex_lock(&b->idx_lock);
+	int err = b->idx.slots ? 0 : build_index(b);
+	pthread_mutex_unlock(&b->idx_lock);
+	if (err)
+		return 0;
+	for (uint32_t h = hash_str(name) & b->idx.mask; b->idx.slots[h]; h = (h + 1) & b->idx.mask) {
+		uint32_t id = b->idx.slots[h];
+		const struct btfc_type *t = btfc_btf_type_by_id(b, id);
+		if (strcmp(btfc_btf_str(b, t->name_off), name))
+			continue;
+		if (n < cap) { /* insertion sort: a name has a handful of types */
+			size_t i = n;
+			while (i > 0 && ids[i - 1] > id) {
+				ids[i] = ids[i - 1];
+				i--;
+			}
+			ids[i] = id;
+		}
+		n++;
+	}
+	return n;
 }

@@ -484,6 +484,12 @@ void btfc__abi_map_free(struct btfc__abi_map *m)
 	free(m);
 }
 
+enum btfc__diff_what btfc__abi_fate(const struct btfc__abi_map *m, uint32_t id, uint32_t *new_id)
+{
+	*new_id = id < m->n ? m->new_id[id] : 0;
+	return id < m->n ? m->what[id] : BTFC__DIFF_REMOVED;
+}
+
 int btfc__abi(struct btfc_ctx *ctx, const struct btfc_btf *mod, const struct btfc__abi_map *map, btfc__abi_cb cb,
 	      void *user)
 {

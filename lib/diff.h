@@ -32,6 +32,8 @@ typedef void (*btfc__abi_cb)(void *user, uint32_t old_id, enum btfc__diff_what w
 struct btfc__abi_map;
 struct btfc__abi_map *btfc__abi_map_new(struct btfc_ctx *ctx, const struct btfc_btf *old, const struct btfc_btf *new);
 void btfc__abi_map_free(struct btfc__abi_map *m);
+/* What became of old base type @id in the new base (and its new id). */
+enum btfc__diff_what btfc__abi_fate(const struct btfc__abi_map *m, uint32_t id, uint32_t *new_id);
 
 /*
  * The named base types that module BTF @mod (split on the map's old base)

@@ -33,6 +33,27 @@ bool btfc__module_signed(const uint8_t *p, size_t n)
 	return n >= sizeof(SIG_MAGIC) - 1 && !memcmp(p + n - (sizeof(SIG_MAGIC) - 1), SIG_MAGIC, sizeof(SIG_MAGIC) - 1);
 }
 
+int btfc__module_open_rw(struct btfc_ctx *ctx, const char *path, unsigned flags, const char *verb,
+			 struct btfc_module **out)
+{
+	struct stat fst;
+	int err;
+
+	*out = NULL;
+	if (!stat(path, &fst) && !(fst.st_mode & 0222) && !(flags & BTFC_REWRITE_FORCE))
+		return btfc__err(ctx, -EACCES, path, "is read-only (mode %04o): not rewriting it (--force does)",
+				 (unsigned)(fst.st_mode & 07777));
+	if ((err = btfc_module_open(ctx, path, out)))
+		return err;
+	if (btfc_module_signed(*out) && !(flags & BTFC_REWRITE_FORCE)) {
+		btfc_module_free(*out);
+		*out = NULL;
+		return btfc__err(ctx, -EPERM, path, "module is signed: %s voids the signature (use --force to rewrite it unsigned)",
+				 verb);
+	}
+	return 0;
+}
+
 /* Compress @in in format @c (as kbuild does) into a malloc'd buffer. */
 static int compress_image(struct btfc_ctx *ctx, const char *path, enum btfc_compression c, const uint8_t *in, size_t n,
 		    uint8_t **out, size_t *outlen)
@@ -97,9 +118,71 @@ static const struct btfc__sec_edit *edit_for(const struct btfc__sec_edit *e, siz
 	return NULL;
 }
 
+/* Old section index -> new (0: removed). Relocation sections of removed sections go too. */
+static int plan_removal(struct btfc_ctx *ctx, const char *path, Elf *src, size_t shstrndx, size_t shnum,
+			const struct btfc__sec_edit *edits, size_t n_edits, uint32_t *newidx)
+{
+	for (size_t i = 0; i < shnum; i++)
+		newidx[i] = 1;
+	for (Elf_Scn *s = NULL; (s = elf_nextscn(src, s));) {
+		GElf_Shdr sh;
+		const char *name = gelf_getshdr(s, &sh) ? elf_strptr(src, shstrndx, sh.sh_name) : NULL;
+		const struct btfc__sec_edit *ed = name ? edit_for(edits, n_edits, name) : NULL;
+		if (ed && ed->remove)
+			newidx[elf_ndxscn(s)] = 0;
+	}
+	for (Elf_Scn *s = NULL; (s = elf_nextscn(src, s));) {
+		GElf_Shdr sh;
+		if (gelf_getshdr(s, &sh) && (sh.sh_type == SHT_REL || sh.sh_type == SHT_RELA) && sh.sh_info < shnum &&
+		    !newidx[sh.sh_info])
+			newidx[elf_ndxscn(s)] = 0;
+	}
+	uint32_t next = 0;
+	bool any = false;
+	for (size_t i = 0; i < shnum; i++) {
+		any |= !newidx[i];
+		newidx[i] = newidx[i] ? next++ : 0;
+	}
+	for (Elf_Scn *s = NULL; any && (s = elf_nextscn(src, s));) {
+		GElf_Shdr sh;
+		if (gelf_getshdr(s, &sh) && (sh.sh_type == SHT_GROUP || sh.sh_type == SHT_SYMTAB_SHNDX))
+			return btfc__err(ctx, -ENOTSUP, path, "cannot remove sections from a module with section groups "
+					 "or extended section indices");
+		if (newidx[elf_ndxscn(s)] && sh.sh_link && (sh.sh_link >= shnum || !newidx[sh.sh_link]))
+			return btfc__err(ctx, -EINVAL, path, "section %zu links to a section being removed",
+					 elf_ndxscn(s));
+	}
+	if (newidx[shstrndx] == 0 && shstrndx)
+		return btfc__err(ctx, -EINVAL, path, "cannot remove the section name table");
+	return 0;
+}
+
+/* A copy of symbol table @d (raw, file byte order) with section indices renumbered. */
+static void *renumber_symbols(Elf *src, const Elf_Data *d, const uint32_t *newidx, size_t shnum)
+{
+	bool is64 = gelf_getclass(src) == ELFCLASS64, msb = elf_getident(src, NULL)[EI_DATA] == ELFDATA2MSB;
+	size_t ent = is64 ? 24 : 16, at = is64 ? 6 : 14;
+	uint8_t *p = malloc(d->d_size ? d->d_size : 1);
+
+	if (!p)
+		return NULL;
+	memcpy(p, d->d_buf, d->d_size);
+	for (size_t o = 0; o + ent <= d->d_size; o += ent) {
+		uint8_t *x = p + o + at;
+		unsigned v = msb ? (unsigned)x[0] << 8 | x[1] : (unsigned)x[1] << 8 | x[0];
+		if (v == SHN_UNDEF || v >= SHN_LORESERVE)
+			continue;
+		v = v < shnum && newidx[v] ? newidx[v] : SHN_ABS; /* defined in a removed section */
+		x[msb ? 0 : 1] = v >> 8;
+		x[msb ? 1 : 0] = v & 0xff;
+	}
+	return p;
+}
+
 /*
  * Build the new ELF from @src with @edits applied, writing it to @fd. Sections
- * named in @edits are replaced in place; those not present are appended.
+ * named in @edits are replaced in place or removed; those not present are
+ * appended.
  */
 static int write_elf(struct btfc_ctx *ctx, const char *path, Elf *src, int fd, const struct btfc__sec_edit *edits,
 		     size_t n_edits)
@@ -107,15 +190,33 @@ static int write_elf(struct btfc_ctx *ctx, const char *path, Elf *src, int fd, c
 	GElf_Ehdr eh;
 	size_t shstrndx, shnum;
 	char *newstr = NULL;
+	uint32_t *newidx = NULL;
+	void **owned = NULL;
+	size_t n_owned = 0;
 	int err = 0;
 
 	if (!gelf_getehdr(src, &eh) || elf_getshdrstrndx(src, &shstrndx) || elf_getshdrnum(src, &shnum))
 		return btfc__err(ctx, -EINVAL, path, "corrupt ELF: %s", elf_errmsg(-1));
 	if (eh.e_type != ET_REL || eh.e_phnum)
 		return btfc__err(ctx, -EINVAL, path, "not a kernel module (ELF type %u)", eh.e_type);
+	if (!(newidx = calloc(shnum + 1, sizeof(*newidx))) || !(owned = calloc(shnum + 1, sizeof(*owned)))) {
+		free(newidx);
+		return btfc__err(ctx, -ENOMEM, path, "out of memory");
+	}
+	if ((err = plan_removal(ctx, path, src, shstrndx, shnum, edits, n_edits, newidx))) {
+		free(newidx);
+		free(owned);
+		return err;
+	}
+	bool removing = false;
+	for (size_t i = 1; i < shnum; i++)
+		removing |= !newidx[i];
 	Elf *dst = elf_begin(fd, ELF_C_WRITE, NULL);
-	if (!dst || !gelf_newehdr(dst, gelf_getclass(src)))
+	if (!dst || !gelf_newehdr(dst, gelf_getclass(src))) {
+		free(newidx);
+		free(owned);
 		return btfc__err(ctx, -EIO, path, "libelf: %s", elf_errmsg(-1));
+	}
 
 	/* names of sections to append go at the end of .shstrtab */
 	Elf_Scn *strscn = elf_getscn(src, shstrndx);
@@ -137,7 +238,7 @@ static int write_elf(struct btfc_ctx *ctx, const char *path, Elf *src, int fd, c
 			present[i] |= !strcmp(edits[i].name, name);
 	}
 	for (size_t i = 0; i < n_edits; i++)
-		if (!present[i])
+		if (!present[i] && !edits[i].remove)
 			extra += strlen(edits[i].name) + 1;
 	newstr = malloc(strsize + extra);
 	if (!newstr) {
@@ -153,6 +254,9 @@ static int write_elf(struct btfc_ctx *ctx, const char *path, Elf *src, int fd, c
 			err = btfc__err(ctx, -EINVAL, path, "corrupt section header: %s", elf_errmsg(-1));
 			break;
 		}
+		size_t ndx = elf_ndxscn(s);
+		if (!newidx[ndx])
+			continue;
 		const char *name = elf_strptr(src, shstrndx, sh.sh_name);
 		const struct btfc__sec_edit *ed = name ? edit_for(edits, n_edits, name) : NULL;
 		Elf_Scn *d = elf_newscn(dst);
@@ -161,6 +265,11 @@ static int write_elf(struct btfc_ctx *ctx, const char *path, Elf *src, int fd, c
 			err = btfc__err(ctx, -EIO, path, "libelf: %s", elf_errmsg(-1));
 			break;
 		}
+		if (sh.sh_link && sh.sh_link < shnum)
+			sh.sh_link = newidx[sh.sh_link];
+		if ((sh.sh_type == SHT_REL || sh.sh_type == SHT_RELA || (sh.sh_flags & SHF_INFO_LINK)) &&
+		    sh.sh_info && sh.sh_info < shnum)
+			sh.sh_info = newidx[sh.sh_info];
 		if (ed) {
 			od->d_buf = (void *)ed->data;
 			od->d_size = ed->len;
@@ -181,8 +290,15 @@ static int write_elf(struct btfc_ctx *ctx, const char *path, Elf *src, int fd, c
 				od->d_size = id->d_size;
 				od->d_type = sh.sh_type == SHT_NOBITS ? id->d_type : ELF_T_BYTE;
 				od->d_align = sh.sh_addralign ? sh.sh_addralign : 1;
+				if (sh.sh_type == SHT_SYMTAB && removing) {
+					if (!(owned[n_owned] = renumber_symbols(src, id, newidx, shnum))) {
+						err = btfc__err(ctx, -ENOMEM, path, "out of memory");
+						break;
+					}
+					od->d_buf = owned[n_owned++];
+				}
 			}
-			if (elf_ndxscn(s) == shstrndx) {
+			if (ndx == shstrndx) {
 				od->d_buf = newstr;
 				od->d_size = strsize + extra;
 				sh.sh_size = od->d_size;
@@ -196,7 +312,7 @@ static int write_elf(struct btfc_ctx *ctx, const char *path, Elf *src, int fd, c
 	/* append the sections that were not there */
 	size_t stroff = strsize;
 	for (size_t i = 0; !err && i < n_edits; i++) {
-		if (present[i])
+		if (present[i] || edits[i].remove)
 			continue;
 		Elf_Scn *d = elf_newscn(dst);
 		Elf_Data *od = d ? elf_newdata(d) : NULL;
@@ -227,13 +343,17 @@ static int write_elf(struct btfc_ctx *ctx, const char *path, Elf *src, int fd, c
 		nh.e_machine = eh.e_machine;
 		nh.e_version = eh.e_version;
 		nh.e_flags = eh.e_flags;
-		nh.e_shstrndx = eh.e_shstrndx; /* indices of existing sections are unchanged */
+		nh.e_shstrndx = newidx[shstrndx];
 		if (!gelf_update_ehdr(dst, &nh) || elf_update(dst, ELF_C_WRITE) < 0)
 			err = btfc__err(ctx, -EIO, path, "writing the new ELF: %s", elf_errmsg(-1));
 	}
 out:
 	elf_end(dst);
 	free(newstr);
+	free(newidx);
+	for (size_t i = 0; i < n_owned; i++)
+		free(owned[i]);
+	free(owned);
 	return err;
 }
 
@@ -280,8 +400,8 @@ static void fsync_dir(const char *path)
 	}
 }
 
-int btfc__module_rewrite(struct btfc_ctx *ctx, const char *path, const struct btfc__sec_edit *edits, size_t n,
-			 unsigned flags)
+int btfc__module_rewrite(struct btfc_ctx *ctx, const char *path, const char *dest, const struct btfc__sec_edit *edits,
+			 size_t n, unsigned flags)
 {
 	uint8_t *file = NULL, *image = NULL, *packed = NULL;
 	size_t flen = 0, ilen = 0, plen = 0;
@@ -327,7 +447,9 @@ int btfc__module_rewrite(struct btfc_ctx *ctx, const char *path, const struct bt
 		err = btfc__err(ctx, -EINVAL, path, "corrupt ELF: %s", elf_errmsg(-1));
 		goto out;
 	}
-	if ((tfd = make_temp(ctx, path, tmp, sizeof(tmp))) < 0) {
+	if (!dest)
+		dest = path;
+	if ((tfd = make_temp(ctx, dest, tmp, sizeof(tmp))) < 0) {
 		err = tfd;
 		goto out;
 	}
@@ -366,7 +488,7 @@ int btfc__module_rewrite(struct btfc_ctx *ctx, const char *path, const struct bt
 		unlink(tmp);
 		goto out;
 	}
-	if (flags & BTFC_REWRITE_BACKUP) {
+	if ((flags & BTFC_REWRITE_BACKUP) && dest == path) {
 		char bak[PATH_MAX];
 		snprintf(bak, sizeof(bak), "%s~", path);
 		unlink(bak);
@@ -375,12 +497,12 @@ int btfc__module_rewrite(struct btfc_ctx *ctx, const char *path, const struct bt
 			goto out;
 		}
 	}
-	if (rename(tmp, path)) {
-		err = btfc__err(ctx, -errno, path, "cannot replace: %s", strerror(errno));
+	if (rename(tmp, dest)) {
+		err = btfc__err(ctx, -errno, dest, "cannot replace: %s", strerror(errno));
 		goto out;
 	}
 	tmp[0] = 0;
-	fsync_dir(path);
+	fsync_dir(dest);
 out:
 	if (tfd >= 0)
 		close(tfd);

@@ -5,26 +5,37 @@
 
 #include "internal.h"
 
-/* One section to write: replaced if the module has it, appended otherwise. */
+/* One section to write: replaced if the module has it, appended otherwise; or removed. */
 struct btfc__sec_edit {
 	const char *name;
 	const void *data;
 	size_t len;
 	uint64_t align;
+	bool remove; /* drop the section (and relocation sections that apply to it) */
 };
 
 /* True if the image ends with the module signature trailer. */
 bool btfc__module_signed(const uint8_t *p, size_t n);
 
 /*
- * Rewrite the module at @path (plain or compressed) with @edits applied.
- * BTFC_REWRITE_* flags: FORCE rewrites signed modules (dropping the
- * signature), DRY_RUN builds the new file and throws it away, BACKUP keeps
- * the original as PATH~. Atomic: temp file, fsync, mode and owner kept,
- * rename. Returns 0 or a negative errno (message in ctx).
+ * Rewrite the module at @path (plain or compressed) with @edits applied,
+ * into @dest (NULL: @path itself). BTFC_REWRITE_* flags: FORCE rewrites
+ * signed modules (dropping the signature), DRY_RUN builds the new file and
+ * throws it away, BACKUP keeps the original as PATH~. Atomic: temp file,
+ * fsync, mode and owner kept, rename. Removing sections renumbers the
+ * others (links, relocation targets, symbols). Returns 0 or a negative errno
+ * (message in ctx).
  */
-int btfc__module_rewrite(struct btfc_ctx *ctx, const char *path, const struct btfc__sec_edit *edits, size_t n,
-			 unsigned flags);
+int btfc__module_rewrite(struct btfc_ctx *ctx, const char *path, const char *dest, const struct btfc__sec_edit *edits,
+			 size_t n, unsigned flags);
+
+/*
+ * Open the module at @path for a rewrite by @verb ("stamping"): refused with
+ * -EACCES when the file is read-only and -EPERM when it is signed, unless
+ * BTFC_REWRITE_FORCE is in @flags.
+ */
+int btfc__module_open_rw(struct btfc_ctx *ctx, const char *path, unsigned flags, const char *verb,
+			 struct btfc_module **out);
 
 struct btfc_stamp;
 /*

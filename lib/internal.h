@@ -69,6 +69,11 @@ int btfc__bzimage_payload(struct btfc_ctx *ctx, const char *name, const uint8_t 
 static inline uint16_t btfc__bswap16(uint16_t v) { return __builtin_bswap16(v); }
 static inline uint32_t btfc__bswap32(uint32_t v) { return __builtin_bswap32(v); }
 
+/* Called for each symbol defined in a section: its name and value; non-zero stops. */
+typedef int (*btfc__sym_fn)(void *user, const char *name, uint64_t value);
+/* Every symbol of module @m defined in section @secname (-ENODATA if there is no such section). */
+int btfc__module_symbols(const struct btfc_module *m, const char *secname, btfc__sym_fn fn, void *user);
+
 /* Bytes of kind-specific data after a type record; -1 for unknown kinds. */
 long btfc__type_extra(const struct btfc_type *t);
 

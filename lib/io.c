@@ -510,3 +510,29 @@ BTFC_API int btfc_module_btf(struct btfc_ctx *ctx, const struct btfc_module *m, 
 	src.elf_type = ET_REL;
 	return btfc__btf_new(ctx, copy, len, m->name, base, copy, NULL, 0, &src, out);
 }
+
+int btfc__module_symbols(const struct btfc_module *m, const char *secname, btfc__sym_fn fn, void *user)
+{
+	GElf_Shdr sh, symsh;
+	Elf_Scn *target, *scn = NULL;
+	int err = find_scn(m->elf, m->shstrndx, secname, &sh, &target);
+
+	if (err)
+		return err;
+	size_t ndx = elf_ndxscn(target);
+	while ((scn = elf_nextscn(m->elf, scn))) {
+		if (!gelf_getshdr(scn, &symsh) || symsh.sh_type != SHT_SYMTAB)
+			continue;
+		Elf_Data *d = elf_getdata(scn, NULL);
+		size_t n = d && symsh.sh_entsize ? d->d_size / symsh.sh_entsize : 0;
+		for (size_t i = 0; i < n; i++) {
+			GElf_Sym s;
+			if (!gelf_getsym(d, (int)i, &s) || s.st_shndx != ndx)
+				continue;
+			const char *name = elf_strptr(m->elf, symsh.sh_link, s.st_name);
+			if (name && (err = fn(user, name, s.st_value)))
+				return err;
+		}
+	}
+	return 0;
+}

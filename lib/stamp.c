@@ -95,17 +95,8 @@ BTFC_API int btfc_module_stamp(struct btfc_ctx *ctx, const char *path, const str
 	int err;
 
 	*changed = 0;
-	struct stat fst;
-	if (!stat(path, &fst) && !(fst.st_mode & 0222) && !(flags & BTFC_REWRITE_FORCE))
-		return btfc__err(ctx, -EACCES, path, "is read-only (mode %04o): not rewriting it (--force does)",
-				 (unsigned)(fst.st_mode & 07777));
-	if ((err = btfc_module_open(ctx, path, &m)))
+	if ((err = btfc__module_open_rw(ctx, path, flags, "stamping", &m)))
 		return err;
-	if (btfc_module_signed(m) && !(flags & BTFC_REWRITE_FORCE)) {
-		err = btfc__err(ctx, -EPERM, path,
-				"module is signed: stamping voids the signature (use --force to rewrite it unsigned)");
-		goto out;
-	}
 	if (btfc_module_section(m, ".BTF", &btf, &btf_len) || btf_len < 24) {
 		err = btfc__err(ctx, -ENODATA, path, "no .BTF section to stamp");
 		goto out;
@@ -131,7 +122,7 @@ BTFC_API int btfc_module_stamp(struct btfc_ctx *ctx, const char *path, const str
 	btfc_module_free(m);
 	m = NULL;
 	struct btfc__sec_edit ed = { BTFC_STAMP_SECTION, bytes, sizeof(bytes), 4 };
-	err = btfc__module_rewrite(ctx, path, &ed, 1, flags);
+	err = btfc__module_rewrite(ctx, path, NULL, &ed, 1, flags);
 	if (!err)
 		*changed = 1;
 out:

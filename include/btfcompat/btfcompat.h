@@ -374,7 +374,7 @@ enum btfc_outcome {
 enum btfc_method {
 	BTFC_METHOD_NONE = 0,
 	BTFC_METHOD_STAMP,        /* .BTF.base_checksum compared: certain */
-	BTFC_METHOD_DISTILLED,    /* .BTF.base relocated onto the base (not produced yet: needs relocate) */
+	BTFC_METHOD_DISTILLED,    /* .BTF.base relocated onto the base as the kernel does: certain */
 	BTFC_METHOD_EVIDENCE,     /* legacy module: string offsets, references, kernel checks */
 };
 
@@ -415,6 +415,102 @@ struct btfc_check {
  */
 int btfc_check_module(struct btfc_ctx *ctx, const char *path, const struct btfc_btf *base,
 		      const struct btfc_check_opts *opts, struct btfc_check *out);
+
+
+/* ------------------------------------------------------------------ */
+/* Repair: relocate onto another base, distill a base, strip.          */
+
+#define BTFC_REWRITE_STAMP 8u   /* relocate: add a .BTF.base_checksum for the new base even if none was there */
+
+/* How relocation matches the base types a module uses in the new base. */
+enum btfc_match {
+	BTFC_MATCH_LAYOUT = 0, /* same kind and name, and the same layout (members, offsets, sizes,
+				* enum values, typedef targets); any change refuses (default) */
+	BTFC_MATCH_KERNEL,     /* as the kernel (>= 6.11) relocates a distilled .BTF.base and libbpf's
+				* btf__relocate() does: kind, name and size only; changed layouts are
+				* reported, not refused */
+};
+
+/* "layout", "kernel". */
+const char *btfc_match_name(enum btfc_match m);
+
+/* A base type the module uses that is not the same in the new base. */
+struct btfc_reloc_issue {
+	const char *type;  /* as C names it: "struct sock" */
+	const char *what;  /* what changed: "size 760 -> 768; member sk_timer removed", or "not in the new base" */
+	int fatal;         /* it makes this relocation refuse */
+};
+typedef void (*btfc_reloc_issue_fn)(void *user, const struct btfc_reloc_issue *issue);
+
+/* Counts of one relocation. */
+struct btfc_reloc_result {
+	int refused;          /* 1: nothing written; the reason is the ctx's last error */
+	int distilled;        /* the module carried a .BTF.base (matched by name and size only) */
+	uint32_t base_types;  /* named base types the module's BTF uses */
+	uint32_t changed;     /* of those, changed in (or gone from) the new base */
+	uint32_t btf_ids;     /* .BTF_ids entries remapped */
+	int restamped;        /* .BTF.base_checksum written for the new base */
+};
+
+struct btfc_relocator;
+
+/*
+ * A relocator moves module BTF built on @from (a full vmlinux BTF; NULL when
+ * only modules carrying a distilled .BTF.base will be given) onto @to. With
+ * @from it compares the two bases once (to judge layouts), so one relocator
+ * serves a whole module tree; it may be shared by threads (each call with its
+ * own ctx). Both bases must outlive it. Returns 0 or a negative errno.
+ */
+int btfc_relocator_new(struct btfc_ctx *ctx, const struct btfc_btf *from, const struct btfc_btf *to,
+		       struct btfc_relocator **out);
+void btfc_relocator_free(struct btfc_relocator *r);
+
+/*
+ * Relocate module BTF @mod (split BTF on the relocator's @from, or on a
+ * distilled base) onto @to, in memory: *@out is a malloc'd raw split BTF blob
+ * on @to (caller frees). Issues are reported through @fn (may be NULL).
+ * Returns 0 when relocated, 1 when refused (reason in ctx), or a negative errno.
+ */
+int btfc_relocator_btf(struct btfc_relocator *r, struct btfc_ctx *ctx, const struct btfc_btf *mod,
+		       enum btfc_match match, btfc_reloc_issue_fn fn, void *user, void **out, size_t *len,
+		       struct btfc_reloc_result *res);
+
+/*
+ * Relocate the module at @path: its .BTF rewritten onto @to (from the
+ * relocator's @from, or from its own .BTF.base, which is then removed), its
+ * .BTF_ids entries renumbered (sets kept sorted), its .BTF.base_checksum
+ * re-stamped for @to (added with BTFC_REWRITE_STAMP). Written to @dest (NULL:
+ * in place), atomically; BTFC_REWRITE_* @flags as for btfc_module_stamp().
+ * Returns 0 when relocated (or refused: see res->refused; nothing written),
+ * or a negative errno (message in ctx).
+ */
+int btfc_relocator_module(struct btfc_relocator *r, struct btfc_ctx *ctx, const char *path, const char *dest,
+			  enum btfc_match match, unsigned flags, btfc_reloc_issue_fn fn, void *user,
+			  struct btfc_reloc_result *res);
+
+/*
+ * Distill: give the module at @path a .BTF.base holding only what its .BTF
+ * needs from @base (named structs, unions, enums, ints, floats, forwards;
+ * structs without members), renumber its .BTF onto it and its .BTF_ids, as
+ * pahole --btf_features=distilled_base and libbpf btf__distill_base() do, so
+ * that a kernel >= 6.11 relocates it at load onto whatever vmlinux it runs.
+ * A .BTF.base_checksum is removed (the module no longer depends on one base).
+ * The module's .BTF must fit @base (checked as btfc_check_module() does)
+ * unless BTFC_REWRITE_FORCE. *@changed is 0 when the module already carried
+ * a .BTF.base (nothing written). Atomic, into @dest (NULL: in place).
+ * Returns 0 or a negative errno (message in ctx).
+ */
+int btfc_module_distill(struct btfc_ctx *ctx, const char *path, const char *dest, const struct btfc_btf *base,
+			unsigned flags, int *changed);
+
+/*
+ * Strip: remove .BTF, .BTF.base and .BTF.base_checksum from the module at
+ * @path (what `objcopy --remove-section` does, without objcopy): the module
+ * then loads without BTF, silently. .BTF_ids stays (the module's code reads
+ * it). Sets *@changed to 0 when there was nothing to remove. Atomic, into
+ * @dest (NULL: in place). Returns 0 or a negative errno.
+ */
+int btfc_module_strip(struct btfc_ctx *ctx, const char *path, const char *dest, unsigned flags, int *changed);
 
 #ifdef __cplusplus
 }

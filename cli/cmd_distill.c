@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause
+/*
+ * btfcompat distill [--base BASE] [--force] [--dry-run] [--backup] [-o OUT] MODULE|DIR...
+ * Give each module a distilled .BTF.base so that kernels >= 6.11 relocate its BTF at load.
+ */
+#include <getopt.h>
+#include <stdio.h>
+
+#include "cli.h"
+
+static int run(struct cli *cli, int argc, char **argv)
+{
+	static const struct option lopts[] = { { "base", required_argument, NULL, 'B' }, CLI_REWRITE_LONGOPTS, { 0 } };
+	static struct out o;
+	const char *base_path = "/sys/kernel/btf/vmlinux", *dest = NULL;
+	struct cli_paths paths = { 0 };
+	struct btfc_btf *base = NULL;
+	unsigned flags = 0;
+	int opt, rc = EXIT_OK;
+
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "B:o:" CLI_REWRITE_OPTS CLI_COMMON_OPTS, lopts, NULL)) != -1) {
+		if (opt == 'B')
+			base_path = optarg;
+		else if (!cli_common_opt(cli, opt) && !cli_rewrite_opt(opt, optarg, &flags, &dest))
+			return cli_usage(cli, &cmd_distill);
+	}
+	if (optind >= argc)
+		return cli_usage(cli, &cmd_distill);
+	for (int i = optind; i < argc; i++)
+		if (cli_collect(cli, argv[i], false, &paths)) {
+			cli_paths_free(&paths);
+			return EXIT_ERROR;
+		}
+	if (dest && paths.n != 1) {
+		cli_paths_free(&paths);
+		return cli_error(cli, "distill: -o takes one module");
+	}
+	if (btfc_btf_open(cli->ctx, base_path, NULL, &base)) {
+		cli_paths_free(&paths);
+		return cli_lib_error(cli);
+	}
+	cli_list_begin(cli, &o);
+	for (size_t i = 0; i < paths.n; i++) {
+		int changed;
+		if (btfc_module_distill(cli->ctx, paths.v[i], dest, base, flags, &changed)) {
+			out_flush(&o);
+			rc = cli_lib_error(cli);
+			continue;
+		}
+		em_obj_begin(&o);
+		em_s(&o, "file", paths.v[i]);
+		em_s(&o, "result", !changed ? "unchanged (already has a .BTF.base)"
+				   : flags & BTFC_REWRITE_DRY_RUN ? "would distill" : "distilled");
+		em_obj_end(&o, true);
+	}
+	cli_list_end(&o);
+	cli_paths_free(&paths);
+	btfc_btf_free(base);
+	return rc;
+}
+
+const struct cmd cmd_distill = {
+	.name = "distill",
+	.run = run,
+	.usage = "[-j|-p] [--base BASE] [--force] [--dry-run] [--backup] [-o OUT] MODULE|DIR...",
+	.summary = "give modules a distilled .BTF.base, relocated by kernels >= 6.11 at load",
+};

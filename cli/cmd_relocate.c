@@ -1,0 +1,171 @@
+// SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause
+/*
+ * btfcompat relocate [--from OLDBASE] [--to NEWBASE] [--match layout|kernel] [--stamp]
+ *                    [--force] [--dry-run] [--backup] [-o OUT] MODULE|DIR...
+ * Rewrite each module's BTF so that it names the same types in NEWBASE.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+/* Issues arrive before the verdict; kept to print under it. */
+struct issues {
+	struct btfc_reloc_issue *v;
+	size_t n, cap;
+};
+
+static void on_issue(void *user, const struct btfc_reloc_issue *is)
+{
+	struct issues *l = user;
+
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 16;
+		struct btfc_reloc_issue *v = realloc(l->v, cap * sizeof(*v));
+		if (!v)
+			return;
+		l->v = v;
+		l->cap = cap;
+	}
+	l->v[l->n++] = (struct btfc_reloc_issue){ strdup(is->type), strdup(is->what), is->fatal };
+}
+
+static void issues_clear(struct issues *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		free((char *)l->v[i].type);
+		free((char *)l->v[i].what);
+	}
+	l->n = 0;
+}
+
+static void print(struct out *o, const char *file, const char *state, const char *reason, enum btfc_match match,
+		  const struct btfc_reloc_result *r, const struct issues *l)
+{
+	em_obj_begin(o);
+	if (em_json(o)) {
+		em_s(o, "file", file);
+		em_s(o, "result", state);
+		em_s(o, "match", r->distilled ? "kernel" : btfc_match_name(match));
+		em_u(o, "distilled_base", r->distilled);
+		em_u(o, "base_types", r->base_types);
+		em_u(o, "changed", r->changed);
+		em_u(o, "btf_ids", r->btf_ids);
+		em_u(o, "restamped", r->restamped);
+		em_s(o, "reason", reason);
+		em_list_begin(o, "issues");
+		for (size_t i = 0; i < l->n; i++) {
+			em_item_begin(o);
+			em_s(o, "type", l->v[i].type);
+			em_s(o, "what", l->v[i].what);
+			em_u(o, "fatal", l->v[i].fatal);
+			em_item_end(o);
+		}
+		em_list_end(o);
+	} else {
+		out_printf(o, "%s: %s", file, state);
+		if (*reason)
+			out_printf(o, ": %s", reason);
+		else
+			out_printf(o, " (%s; %u base types used, %u changed%s%s)",
+				   r->distilled ? "from its .BTF.base, by name and size"
+				   : match == BTFC_MATCH_KERNEL ? "matched by name and size" : "layouts checked",
+				   r->base_types, r->changed, r->btf_ids ? "; .BTF_ids renumbered" : "",
+				   r->restamped ? "; re-stamped" : "");
+		for (size_t i = 0; i < l->n; i++)
+			out_printf(o, "\n  %s %s: %s", l->v[i].fatal ? "!" : "~", l->v[i].type, l->v[i].what);
+	}
+	em_obj_end(o, true);
+}
+
+static int run(struct cli *cli, int argc, char **argv)
+{
+	static const struct option lopts[] = {
+		{ "from", required_argument, NULL, 'F' }, { "to", required_argument, NULL, 'T' },
+		{ "match", required_argument, NULL, 'm' }, { "stamp", no_argument, NULL, 's' },
+		CLI_REWRITE_LONGOPTS, { 0 },
+	};
+	static struct out o;
+	const char *from_path = NULL, *to_path = "/sys/kernel/btf/vmlinux", *dest = NULL;
+	enum btfc_match match = BTFC_MATCH_LAYOUT;
+	struct btfc_btf *from = NULL, *to = NULL;
+	struct btfc_relocator *r = NULL;
+	struct cli_paths paths = { 0 };
+	struct issues l = { 0 };
+	unsigned flags = 0;
+	int opt, rc = EXIT_OK;
+
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "F:T:m:o:" CLI_REWRITE_OPTS CLI_COMMON_OPTS, lopts, NULL)) != -1) {
+		switch (opt) {
+		case 'F': from_path = optarg; break;
+		case 'T': to_path = optarg; break;
+		case 's': flags |= BTFC_REWRITE_STAMP; break;
+		case 'm':
+			if (!strcmp(optarg, "layout"))
+				match = BTFC_MATCH_LAYOUT;
+			else if (!strcmp(optarg, "kernel"))
+				match = BTFC_MATCH_KERNEL;
+			else
+				return cli_usage(cli, &cmd_relocate);
+			break;
+		default:
+			if (!cli_common_opt(cli, opt) && !cli_rewrite_opt(opt, optarg, &flags, &dest))
+				return cli_usage(cli, &cmd_relocate);
+		}
+	}
+	if (optind >= argc)
+		return cli_usage(cli, &cmd_relocate);
+	for (int i = optind; i < argc; i++)
+		if (cli_collect(cli, argv[i], false, &paths))
+			goto out_err;
+	if (dest && paths.n != 1) {
+		cli_error(cli, "relocate: -o takes one module");
+		goto out_err;
+	}
+	if ((from_path && btfc_btf_open(cli->ctx, from_path, NULL, &from)) ||
+	    btfc_btf_open(cli->ctx, to_path, NULL, &to) || btfc_relocator_new(cli->ctx, from, to, &r)) {
+		rc = cli_lib_error(cli);
+		goto out;
+	}
+	cli_list_begin(cli, &o);
+	for (size_t i = 0; i < paths.n; i++) {
+		struct btfc_reloc_result res;
+		issues_clear(&l);
+		if (btfc_relocator_module(r, cli->ctx, paths.v[i], dest, match, flags, on_issue, &l, &res)) {
+			out_flush(&o);
+			rc = cli_lib_error(cli); /* go on with the others; exit 2 at the end */
+			continue;
+		}
+		if (res.refused && rc == EXIT_OK)
+			rc = EXIT_FINDING;
+		const char *why = res.refused ? btfc_ctx_last_error(cli->ctx) : "";
+		size_t pl = strlen(paths.v[i]);
+		if (!strncmp(why, paths.v[i], pl) && !strncmp(why + pl, ": ", 2))
+			why += pl + 2; /* the file is printed already */
+		print(&o, paths.v[i], res.refused ? "refused" : flags & BTFC_REWRITE_DRY_RUN ? "would relocate" : "relocated",
+		      why, match, &res, &l);
+	}
+	cli_list_end(&o);
+	goto out;
+out_err:
+	rc = EXIT_ERROR;
+out:
+	issues_clear(&l);
+	free(l.v);
+	cli_paths_free(&paths);
+	btfc_relocator_free(r);
+	btfc_btf_free(from);
+	btfc_btf_free(to);
+	return rc;
+}
+
+const struct cmd cmd_relocate = {
+	.name = "relocate",
+	.run = run,
+	.usage = "[-j|-p] [--from OLDBASE] [--to NEWBASE] [--match layout|kernel] [--stamp] [--force] [--dry-run] "
+		 "[--backup] [-o OUT] MODULE|DIR...",
+	.summary = "rewrite modules' BTF to name the same types in another kernel's base",
+};

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
+/* relocate: distill a module's base and move its BTF onto another base (relocate.c). Not installed. */
+#ifndef BTFC_RELOCATE_H
+#define BTFC_RELOCATE_H
+
+#include "internal.h"
+
+/* A new BTF blob (header, types, strings; host byte order) and how ids moved into it. */
+struct btfc__blob {
+	uint8_t *data;
+	size_t len;
+	uint32_t *id_map; /* old id -> new id (0: none), indexed by the input's ids */
+	uint32_t n_map;   /* entries of id_map */
+};
+
+void btfc__blob_fini(struct btfc__blob *b);
+
+/*
+ * btf__distill_base() of libbpf 1.5, output for output: the named INT, FLOAT,
+ * FWD, STRUCT, UNION, ENUM types that split BTF @mod uses from its (full)
+ * base go into a distilled base (structs and unions without members, enums
+ * without values), everything else it uses from the base is copied into the
+ * new split BTF after the module's own types. @roots (may be NULL) are extra
+ * base ids to keep (ids a module's .BTF_ids names). On success *@base is the
+ * distilled base, *@split the split BTF on it; split->id_map maps every old
+ * id (base and split) to its id in the distilled numbering.
+ */
+int btfc__distill(struct btfc_ctx *ctx, const struct btfc_btf *mod, const uint32_t *roots, size_t n_roots,
+		  struct btfc__blob *base, struct btfc__blob *split);
+
+/*
+ * btf__relocate() of libbpf 1.5 (= the kernel's btf_relocate() at module
+ * load): move split BTF @mod, whose base is a distilled base, onto @to.
+ * Distilled types are matched by name, kind and size as the kernel does.
+ * On success *@out is split BTF on @to, out->id_map maps @mod's ids.
+ * Returns 0, 1 when the kernel would refuse (reason in ctx, as the kernel
+ * words it), or a negative errno.
+ */
+int btfc__relocate(struct btfc_ctx *ctx, const struct btfc_btf *mod, const struct btfc_btf *to, struct btfc__blob *out);
+
+/* All own types of @b named @name (any kind), ascending; returns how many (may exceed @cap). */
+size_t btfc__btf_named(const struct btfc_btf *b, const char *name, uint32_t *ids, size_t cap);
+
+#endif

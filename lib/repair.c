@@ -1,0 +1,622 @@
+// SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause
+/*
+ * repair: relocate, distill and strip kernel modules' BTF, on disk.
+ *
+ * relocate = distill on the old base, then relocate onto the new one, exactly
+ * as libbpf and the kernel do (relocate.c); on top of that, with the old base
+ * at hand, every named base type the module uses is compared with its new
+ * namesake (diff.c), so a layout change refuses by default instead of
+ * passing silently. The module's .BTF_ids (resolve_btfids' type ids, which
+ * the module's code reads) are renumbered with the same map, sets re-sorted.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "btf_int.h"
+#include "btfcompat/stamp.h"
+#include "diff.h"
+#include "elfw.h"
+#include "relocate.h"
+
+BTFC_API const char *btfc_match_name(enum btfc_match m)
+{
+	return m == BTFC_MATCH_KERNEL ? "kernel" : "layout";
+}
+
+/* ---- .BTF_ids: resolve_btfids' id slots and sorted sets ---- */
+
+struct btf_ids {
+	uint8_t *data;
+	size_t len;
+	uint32_t *slot; /* offsets of id words */
+	size_t n_slot;
+	struct ids_set {
+		uint32_t off;
+		bool set8; /* {cnt, flags, {id, flags}[cnt]} rather than {cnt, id[cnt]} */
+	} *set;
+	size_t n_set;
+};
+
+static int push(void *arr, size_t *n, size_t size)
+{
+	void **a = arr;
+	if (*n == 0 || (*n >= 8 && !(*n & (*n - 1)))) { /* capacity: 8, then powers of two */
+		void *p = realloc(*a, (*n ? *n * 2 : 8) * size);
+		if (!p)
+			return -ENOMEM;
+		*a = p;
+	}
+	(*n)++;
+	return 0;
+}
+
+static int ids_sym(void *user, const char *name, uint64_t value)
+{
+	struct btf_ids *ids = user;
+
+	if (strncmp(name, "__BTF_ID__", 10))
+		return 0;
+	name += 10;
+	if (value > ids->len || ids->len - value < 4)
+		return -EINVAL;
+	bool set8 = !strncmp(name, "set8__", 6);
+	if (set8 || !strncmp(name, "set__", 5)) {
+		if (push(&ids->set, &ids->n_set, sizeof(*ids->set)))
+			return -ENOMEM;
+		ids->set[ids->n_set - 1] = (struct ids_set){ (uint32_t)value, set8 };
+		return 0;
+	}
+	if (push(&ids->slot, &ids->n_slot, sizeof(*ids->slot)))
+		return -ENOMEM;
+	ids->slot[ids->n_slot - 1] = (uint32_t)value;
+	return 0;
+}
+
+static void ids_fini(struct btf_ids *ids)
+{
+	free(ids->data);
+	free(ids->slot);
+	free(ids->set);
+	memset(ids, 0, sizeof(*ids));
+}
+
+static uint32_t rd32(const uint8_t *p)
+{
+	uint32_t v;
+	memcpy(&v, p, 4);
+	return v;
+}
+
+/* The module's .BTF_ids and where its ids are; an absent section is empty. */
+static int ids_load(struct btfc_ctx *ctx, const char *path, const struct btfc_module *m, struct btf_ids *ids)
+{
+	const void *sec;
+	size_t len;
+
+	memset(ids, 0, sizeof(*ids));
+	int err = btfc_module_section(m, ".BTF_ids", &sec, &len);
+	if (err == -ENODATA)
+		return 0;
+	if (!err && !(ids->data = malloc(len ? len : 1)))
+		err = -ENOMEM;
+	if (!err) {
+		memcpy(ids->data, sec, len);
+		ids->len = len;
+		err = btfc__module_symbols(m, ".BTF_ids", ids_sym, ids);
+	}
+	for (size_t i = 0; !err && i < ids->n_set; i++) {
+		uint32_t o = ids->set[i].off, cnt = rd32(ids->data + o);
+		uint64_t need = ids->set[i].set8 ? 8 + 8ull * cnt : 4 + 4ull * cnt;
+		if (o + need > len)
+			err = -EINVAL;
+	}
+	if (err) {
+		ids_fini(ids);
+		return btfc__err(ctx, err, path, err == -ENOMEM ? "out of memory" : "corrupt .BTF_ids section or symbols");
+	}
+	return 0;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = rd32(a), y = rd32(b);
+	return x < y ? -1 : x > y;
+}
+
+/* Map every id slot through @fn (0: cannot), then sort the sets as resolve_btfids does. */
+static int ids_remap(struct btf_ids *ids, uint32_t (*fn)(void *, uint32_t), void *user, uint32_t *bad)
+{
+	for (size_t i = 0; i < ids->n_slot; i++) {
+		uint8_t *p = ids->data + ids->slot[i];
+		uint32_t v = rd32(p), nv;
+		if (!v)
+			continue;
+		if (!(nv = fn(user, v))) {
+			*bad = v;
+			return -ENOENT;
+		}
+		memcpy(p, &nv, 4);
+	}
+	for (size_t i = 0; i < ids->n_set; i++) {
+		uint8_t *p = ids->data + ids->set[i].off;
+		uint32_t cnt = rd32(p);
+		if (ids->set[i].set8)
+			qsort(p + 8, cnt, 8, cmp_u32);
+		else
+			qsort(p + 4, cnt, 4, cmp_u32);
+	}
+	return 0;
+}
+
+/* Base ids the slots name (the types the new BTF must keep). */
+static uint32_t *ids_base_refs(const struct btf_ids *ids, const struct btfc_btf *mod, size_t *n)
+{
+	uint32_t start = btfc_btf_start_id(mod), *r = malloc((ids->n_slot + 1) * sizeof(*r));
+
+	*n = 0;
+	for (size_t i = 0; r && i < ids->n_slot; i++) {
+		uint32_t v = rd32(ids->data + ids->slot[i]);
+		if (v && v < start)
+			r[(*n)++] = v;
+	}
+	return r;
+}
+
+/* ---- relocator ---- */
+
+struct btfc_relocator {
+	const struct btfc_btf *from, *to;
+	struct btfc__abi_map *abi; /* fate of every named type of @from in @to */
+};
+
+BTFC_API int btfc_relocator_new(struct btfc_ctx *ctx, const struct btfc_btf *from, const struct btfc_btf *to,
+				struct btfc_relocator **out)
+{
+	struct btfc_relocator *r = calloc(1, sizeof(*r));
+
+	*out = NULL;
+	if (!r)
+		return btfc__err(ctx, -ENOMEM, NULL, "out of memory");
+	if ((from && from->base) || to->base) {
+		free(r);
+		return btfc__err(ctx, -EINVAL, btfc_btf_name(to->base ? to : from), "not a vmlinux BTF (it is split BTF)");
+	}
+	r->from = from;
+	r->to = to;
+	if (from && !(r->abi = btfc__abi_map_new(ctx, from, to))) {
+		free(r);
+		return -ENOMEM;
+	}
+	*out = r;
+	return 0;
+}
+
+BTFC_API void btfc_relocator_free(struct btfc_relocator *r)
+{
+	if (!r)
+		return;
+	btfc__abi_map_free(r->abi);
+	free(r);
+}
+
+/* One relocation in memory: the new blob and the map of every old id. */
+struct job {
+	struct btfc_relocator *r;
+	struct btfc_ctx *ctx;
+	const struct btfc_btf *mod;
+	enum btfc_match match;
+	btfc_reloc_issue_fn fn;
+	void *user;
+	struct btfc_reloc_result *res;
+	const uint32_t *full; /* old id -> new id */
+	uint32_t n_full;
+	uint32_t fatal;
+	char refused[128]; /* the distilled type the kernel's rules could not map */
+};
+
+static void issue(struct job *j, uint32_t old_id, const char *what, bool fatal)
+{
+	char type[256], buf[512];
+
+	j->fatal += fatal;
+	if (!j->fn)
+		return;
+	btfc__type_render(j->r->from, old_id, type, sizeof(type));
+	snprintf(buf, sizeof(buf), "%s", what);
+	struct btfc_reloc_issue is = { type, buf, fatal };
+	j->fn(j->user, &is);
+}
+
+/* Judge one named base type the module uses (or its .BTF_ids names). */
+static void judge(struct job *j, uint32_t old_id)
+{
+	const struct btfc_type *t = btfc_btf_type_by_id(j->r->from, old_id);
+	unsigned k = btfc_type_kind(t);
+	uint32_t nid;
+	char what[512] = "";
+
+	if (k == BTFC_KIND_FWD)
+		return; /* a forward declaration has no layout */
+	j->res->base_types++;
+	switch (btfc__abi_fate(j->r->abi, old_id, &nid)) {
+	case BTFC__DIFF_SAME: {
+		uint32_t got = old_id < j->n_full ? j->full[old_id] : 0;
+		bool distilled = k == BTFC_KIND_STRUCT || k == BTFC_KIND_UNION || k == BTFC_KIND_ENUM ||
+				 k == BTFC_KIND_ENUM64 || k == BTFC_KIND_INT || k == BTFC_KIND_FLOAT;
+		if (j->full && distilled && got && got != nid) {
+			snprintf(what, sizeof(what), "matched by name and size to [%u], but the type with the same layout is [%u]",
+				 got, nid);
+			j->res->changed++;
+			issue(j, old_id, what, true);
+		}
+		return;
+	}
+	case BTFC__DIFF_CHANGED:
+		btfc__diff_explain(j->r->from, old_id, j->r->to, nid, what, sizeof(what));
+		break;
+	default:
+		snprintf(what, sizeof(what), "not in the new base");
+	}
+	j->res->changed++;
+	issue(j, old_id, what, j->match == BTFC_MATCH_LAYOUT || (t->name_off && j->refused[0] &&
+				!strcmp(btfc_btf_str(j->r->from, t->name_off), j->refused)));
+}
+
+static void judge_cb(void *user, uint32_t old_id, enum btfc__diff_what what, uint32_t new_id)
+{
+	(void)what;
+	(void)new_id;
+	judge(user, old_id);
+}
+
+/*
+ * Relocate @mod; *@full maps every old id. @roots: extra base ids to carry.
+ * 0 relocated, 1 refused, < 0 error.
+ */
+static int relocate(struct job *j, const uint32_t *roots, size_t n_roots, struct btfc__blob *out, uint32_t **full)
+{
+	struct btfc_ctx *ctx = j->ctx;
+	const struct btfc_btf *mod = j->mod;
+	const char *name = btfc_btf_name(mod);
+	struct btfc__blob db = { 0 }, ds = { 0 };
+	struct btfc_btf *d = NULL, *s = NULL;
+	int rc;
+
+	*full = NULL;
+	j->res->distilled = mod->base != j->r->from;
+	if (!j->res->distilled) {
+		/* full base: distill, then relocate what the kernel would relocate */
+		if ((rc = btfc__distill(ctx, mod, roots, n_roots, &db, &ds)) ||
+		    (rc = btfc_btf_parse(ctx, db.data, db.len, name, NULL, &d)) ||
+		    (rc = btfc_btf_parse(ctx, ds.data, ds.len, name, d, &s)))
+			goto out;
+		rc = btfc__relocate(ctx, s, j->r->to, out);
+		if (rc == 0) {
+			uint32_t n = btfc_btf_type_cnt(mod);
+			if (!(*full = calloc(n, sizeof(**full)))) {
+				rc = btfc__err(ctx, -ENOMEM, name, "out of memory");
+				goto out;
+			}
+			for (uint32_t i = 0; i < n; i++)
+				(*full)[i] = ds.id_map[i] < out->n_map ? out->id_map[ds.id_map[i]] : 0;
+			j->n_full = n;
+		}
+	} else {
+		rc = btfc__relocate(ctx, mod, j->r->to, out);
+		if (rc == 0) {
+			*full = out->id_map;
+			j->n_full = out->n_map;
+			out->id_map = NULL;
+		}
+	}
+	if (rc < 0)
+		goto out;
+	/* with the old base at hand: what became of every named base type the module uses */
+	if (!j->res->distilled && j->r->abi) {
+		char why[sizeof(ctx->err)];
+		snprintf(why, sizeof(why), "%s", ctx->err);
+		const char *q = rc == 1 ? strstr(why, "type '") : NULL, *e = q ? strchr(q + 6, '\'') : NULL;
+		if (e && e - q - 6 < (long)sizeof(j->refused))
+			snprintf(j->refused, sizeof(j->refused), "%.*s", (int)(e - q - 6), q + 6);
+		j->full = *full;
+		int err = btfc__abi(ctx, mod, j->r->abi, judge_cb, j);
+		for (size_t i = 0; !err && i < n_roots; i++) {
+			const struct btfc_type *t = btfc_btf_type_by_id(mod, roots[i]);
+			if (t && btfc_type_kind(t) == BTFC_KIND_FUNC)
+				judge(j, roots[i]);
+		}
+		if (err) {
+			rc = err;
+			goto out;
+		}
+		snprintf(ctx->err, sizeof(ctx->err), "%s", why);
+		if (rc == 0 && j->fatal) {
+			rc = btfc__err(ctx, 1, name,
+				       "%u base type%s it uses changed in %s: its code was compiled for other layouts; "
+				       "rebuild it (--match kernel relocates by name and size, as the kernel does)",
+				       j->fatal, j->fatal == 1 ? "" : "s", btfc_btf_name(j->r->to));
+		}
+	}
+out:
+	if (rc) {
+		free(*full);
+		*full = NULL;
+		btfc__blob_fini(out);
+	}
+	btfc_btf_free(s);
+	btfc_btf_free(d);
+	btfc__blob_fini(&db);
+	btfc__blob_fini(&ds);
+	return rc;
+}
+
+BTFC_API int btfc_relocator_btf(struct btfc_relocator *r, struct btfc_ctx *ctx, const struct btfc_btf *mod,
+				enum btfc_match match, btfc_reloc_issue_fn fn, void *user, void **out, size_t *len,
+				struct btfc_reloc_result *res)
+{
+	struct btfc_reloc_result dummy;
+	struct btfc__blob b;
+	uint32_t *full;
+
+	if (!res)
+		res = &dummy;
+	memset(res, 0, sizeof(*res));
+	*out = NULL;
+	*len = 0;
+	if (!mod->base || (mod->base != r->from && mod->base->base))
+		return btfc__err(ctx, -EINVAL, btfc_btf_name(mod), "not split BTF on the relocator's base");
+	struct job j = { r, ctx, mod, match, fn, user, res, NULL, 0, 0 };
+	int rc = relocate(&j, NULL, 0, &b, &full);
+	res->refused = rc == 1;
+	if (rc)
+		return rc;
+	free(full);
+	free(b.id_map);
+	*out = b.data;
+	*len = b.len;
+	return 0;
+}
+
+/* .BTF_ids remapping after a relocation */
+struct idmap {
+	const uint32_t *full;
+	uint32_t n;
+	const struct btfc_btf *mod, *to;
+};
+
+static uint32_t map_reloc(void *user, uint32_t v)
+{
+	struct idmap *m = user;
+
+	if (v < m->n && m->full[v])
+		return m->full[v];
+	/* a base type the module's BTF does not use (a function, say): by kind and name */
+	const struct btfc_type *t = btfc_btf_type_by_id(m->mod, v);
+	if (!t || v >= btfc_btf_start_id(m->mod) || !t->name_off)
+		return 0;
+	int64_t id = btfc_btf_find(m->to, btfc_btf_str(m->mod, t->name_off), btfc_type_kind(t));
+	return id > 0 ? (uint32_t)id : 0;
+}
+
+static void describe_id(const struct btfc_btf *b, uint32_t id, char *buf, size_t cap)
+{
+	const struct btfc_type *t = btfc_btf_type_by_id(b, id);
+	snprintf(buf, cap, "[%u] %s '%s'", id, t ? btfc_kind_name(btfc_type_kind(t)) : "?",
+		 t ? btfc_btf_str(b, t->name_off) : "?");
+}
+
+/* Open the module's BTF: on its .BTF.base if it has one, else on @from. */
+static int open_mod_btf(struct btfc_ctx *ctx, const char *path, const struct btfc_module *m,
+			const struct btfc_btf *from, struct btfc_btf **dist, struct btfc_btf **mod)
+{
+	const void *sec, *bsec;
+	size_t len, blen;
+	int err;
+
+	*dist = *mod = NULL;
+	if ((err = btfc_module_section(m, ".BTF", &sec, &len)))
+		return btfc__err(ctx, err == -ENODATA ? -ENODATA : -EINVAL, path,
+				 err == -ENODATA ? "no .BTF section" : "cannot read its .BTF section");
+	if (!btfc_module_section(m, ".BTF.base", &bsec, &blen)) {
+		char nm[4096];
+		snprintf(nm, sizeof(nm), "%s .BTF.base", path);
+		if ((err = btfc_btf_parse(ctx, bsec, blen, nm, NULL, dist)))
+			return err;
+		err = btfc_btf_parse(ctx, sec, len, path, *dist, mod);
+	} else if (!from) {
+		return btfc__err(ctx, -EINVAL, path, "has no .BTF.base: the base it was built on is needed (--from)");
+	} else {
+		err = btfc_btf_parse(ctx, sec, len, path, from, mod);
+	}
+	if (!err && btfc_btf_source(*mod)->swapped)
+		err = btfc__err(ctx, -ENOTSUP, path, "its .BTF is in the other byte order: rewriting it is not supported");
+	return err;
+}
+
+BTFC_API int btfc_relocator_module(struct btfc_relocator *r, struct btfc_ctx *ctx, const char *path, const char *dest,
+				   enum btfc_match match, unsigned flags, btfc_reloc_issue_fn fn, void *user,
+				   struct btfc_reloc_result *res)
+{
+	struct btfc_module *m = NULL;
+	struct btfc_btf *dist = NULL, *mod = NULL;
+	struct btf_ids ids = { 0 };
+	struct btfc__blob b = { 0 };
+	uint32_t *full = NULL, *roots = NULL;
+	uint8_t stamp[BTFC_STAMP_SIZE];
+	size_t n_roots = 0;
+	int err;
+
+	memset(res, 0, sizeof(*res));
+	if ((err = btfc__module_open_rw(ctx, path, flags, "relocating", &m)) ||
+	    (err = open_mod_btf(ctx, path, m, r->from, &dist, &mod)) || (err = ids_load(ctx, path, m, &ids)))
+		goto out;
+	if (!(roots = ids_base_refs(&ids, mod, &n_roots))) {
+		err = btfc__err(ctx, -ENOMEM, path, "out of memory");
+		goto out;
+	}
+	/* the slots' base types of kinds a distilled base can hold travel with the module's BTF */
+	size_t k = 0;
+	for (size_t i = 0; i < n_roots; i++) {
+		const struct btfc_type *t = btfc_btf_type_by_id(mod, roots[i]);
+		unsigned kd = t ? btfc_type_kind(t) : 0;
+		if (kd != BTFC_KIND_FUNC && kd != BTFC_KIND_VAR && kd != BTFC_KIND_DATASEC && kd != BTFC_KIND_DECL_TAG)
+			roots[k++] = roots[i];
+	}
+	struct job j = { r, ctx, mod, match, fn, user, res, NULL, 0, 0 };
+	err = relocate(&j, roots, dist ? 0 : k, &b, &full);
+	if (err == 1) {
+		res->refused = 1;
+		err = 0;
+		goto out;
+	}
+	if (err)
+		goto out;
+	uint32_t bad = 0;
+	struct idmap im = { full, j.n_full, mod, r->to };
+	if (ids_remap(&ids, map_reloc, &im, &bad)) {
+		char d[300];
+		describe_id(mod, bad, d, sizeof(d));
+		res->refused = 1;
+		btfc__err(ctx, 1, path, ".BTF_ids names type %s, which has no counterpart in %s", d, btfc_btf_name(r->to));
+		goto out;
+	}
+	res->btf_ids = ids.n_slot;
+	struct btfc__sec_edit ed[4] = { { ".BTF", b.data, b.len, 4, false }, { ".BTF.base", NULL, 0, 0, true } };
+	size_t n = 2;
+	if (ids.n_slot)
+		ed[n++] = (struct btfc__sec_edit){ ".BTF_ids", ids.data, ids.len, 1, false };
+	const void *old;
+	size_t old_len;
+	if ((flags & BTFC_REWRITE_STAMP) || !btfc_module_section(m, BTFC_STAMP_SECTION, &old, &old_len)) {
+		struct btfc_stamp st;
+		if ((err = btfc_stamp_compute(ctx, r->to, &st)))
+			goto out;
+		btfc_stamp_encode(&st, stamp);
+		ed[n++] = (struct btfc__sec_edit){ BTFC_STAMP_SECTION, stamp, sizeof(stamp), 4, false };
+		res->restamped = 1;
+	}
+	err = btfc__module_rewrite(ctx, path, dest, ed, n, flags);
+out:
+	free(full);
+	free(roots);
+	btfc__blob_fini(&b);
+	ids_fini(&ids);
+	btfc_btf_free(mod);
+	btfc_btf_free(dist);
+	btfc_module_free(m);
+	return err;
+}
+
+/* ---- distill ---- */
+
+static uint32_t map_distill(void *user, uint32_t v)
+{
+	const struct btfc__blob *s = user;
+	return v < s->n_map ? s->id_map[v] : 0;
+}
+
+BTFC_API int btfc_module_distill(struct btfc_ctx *ctx, const char *path, const char *dest, const struct btfc_btf *base,
+				 unsigned flags, int *changed)
+{
+	struct btfc_module *m = NULL;
+	struct btfc_btf *dist = NULL, *mod = NULL;
+	struct btf_ids ids = { 0 };
+	struct btfc__blob db = { 0 }, ds = { 0 };
+	uint32_t *roots = NULL;
+	size_t n_roots = 0;
+	const void *sec;
+	size_t len;
+	int err;
+
+	*changed = 0;
+	if (base->base)
+		return btfc__err(ctx, -EINVAL, btfc_btf_name(base), "not a vmlinux BTF (it is split BTF)");
+	if ((err = btfc__module_open_rw(ctx, path, flags, "distilling", &m)))
+		return err;
+	if (!btfc_module_section(m, ".BTF.base", &sec, &len))
+		goto out; /* already distilled */
+	if (!(flags & BTFC_REWRITE_FORCE)) {
+		/* distilling on the wrong base would name wrong types forever after */
+		struct btfc_check c;
+		struct btfc_check_opts co = { .mismatch_allowed = -1 };
+		if ((err = btfc_check_module(ctx, path, base, &co, &c)))
+			goto out;
+		if (c.outcome != BTFC_OUTCOME_MATCH) {
+			err = btfc__err(ctx, -EINVAL, path, "its .BTF was not built on %s (%s: %s): not distilling (--force does)",
+					btfc_btf_name(base), btfc_outcome_name(c.outcome), c.evidence);
+			goto out;
+		}
+	}
+	if ((err = open_mod_btf(ctx, path, m, base, &dist, &mod)) || (err = ids_load(ctx, path, m, &ids)))
+		goto out;
+	if (!(roots = ids_base_refs(&ids, mod, &n_roots))) {
+		err = btfc__err(ctx, -ENOMEM, path, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < n_roots; i++) {
+		const struct btfc_type *t = btfc_btf_type_by_id(mod, roots[i]);
+		unsigned kd = t ? btfc_type_kind(t) : 0;
+		if (kd == BTFC_KIND_FUNC || kd == BTFC_KIND_VAR || kd == BTFC_KIND_DATASEC || kd == BTFC_KIND_DECL_TAG) {
+			char d[300];
+			describe_id(mod, roots[i], d, sizeof(d));
+			err = btfc__err(ctx, -ENOTSUP, path,
+					".BTF_ids names base type %s, which a distilled base cannot carry: not distilling", d);
+			goto out;
+		}
+	}
+	if ((err = btfc__distill(ctx, mod, roots, n_roots, &db, &ds)))
+		goto out;
+	uint32_t bad;
+	if (ids_remap(&ids, map_distill, &ds, &bad)) {
+		err = btfc__err(ctx, -EINVAL, path, ".BTF_ids names type [%u], which is out of range", bad);
+		goto out;
+	}
+	struct btfc__sec_edit ed[4] = {
+		{ ".BTF", ds.data, ds.len, 4, false },
+		{ ".BTF.base", db.data, db.len, 4, false },
+		{ BTFC_STAMP_SECTION, NULL, 0, 0, true },
+	};
+	size_t n = 3;
+	if (ids.n_slot)
+		ed[n++] = (struct btfc__sec_edit){ ".BTF_ids", ids.data, ids.len, 1, false };
+	if (!(err = btfc__module_rewrite(ctx, path, dest, ed, n, flags)))
+		*changed = 1;
+out:
+	free(roots);
+	btfc__blob_fini(&db);
+	btfc__blob_fini(&ds);
+	ids_fini(&ids);
+	btfc_btf_free(mod);
+	btfc_btf_free(dist);
+	btfc_module_free(m);
+	return err;
+}
+
+/* ---- strip ---- */
+
+BTFC_API int btfc_module_strip(struct btfc_ctx *ctx, const char *path, const char *dest, unsigned flags, int *changed)
+{
+	static const char *const secs[] = { ".BTF", ".BTF.base", BTFC_STAMP_SECTION };
+	struct btfc__sec_edit ed[3];
+	struct btfc_module *m;
+	size_t n = 0;
+	int err;
+
+	*changed = 0;
+	if ((err = btfc__module_open_rw(ctx, path, flags, "stripping", &m)))
+		return err;
+	for (size_t i = 0; i < 3; i++) {
+		const void *d;
+		size_t len;
+		if (btfc_module_section(m, secs[i], &d, &len) != -ENODATA)
+			ed[n++] = (struct btfc__sec_edit){ secs[i], NULL, 0, 0, true };
+	}
+	btfc_module_free(m);
+	if (!n)
+		return 0;
+	if (!(err = btfc__module_rewrite(ctx, path, dest, ed, n, flags)))
+		*changed = 1;
+	return err;
+}
