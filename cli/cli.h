@@ -56,6 +56,13 @@ void report_check(struct out *o, const char *file, const struct btfc_check *c);
  */
 int cli_mismatch_allowed(const char *base_path, const char *config, const char *allow);
 
+/*
+ * 1 when the kernel that runs BASE is older than 6.11 (its module loader
+ * ignores .BTF.base), known from a /boot/vmlinuz-VER name or, for
+ * /sys/kernel/btf/vmlinux, the running kernel; else 0.
+ */
+int cli_old_loader(const char *base_path);
+
 /* Per-file verbs: in JSON mode the output is one list of objects, one per file. */
 void cli_list_begin(struct cli *cli, struct out *o);
 void cli_list_end(struct out *o); /* also flushes */

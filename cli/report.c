@@ -69,3 +69,19 @@ int cli_mismatch_allowed(const char *base_path, const char *config, const char *
 	snprintf(name, sizeof(buf) - (name - buf), "config-%s", ver);
 	return config_value(buf);
 }
+
+int cli_old_loader(const char *base_path)
+{
+	struct utsname u;
+	const char *rel = NULL, *b = strrchr(base_path, '/');
+	unsigned maj, min;
+
+	b = b ? b + 1 : base_path;
+	if (!strncmp(b, "vmlinuz-", 8) || !strncmp(b, "vmlinux-", 8))
+		rel = b + 8;
+	else if (!strcmp(base_path, "/sys/kernel/btf/vmlinux") && !uname(&u))
+		rel = u.release;
+	if (!rel || sscanf(rel, "%u.%u", &maj, &min) != 2)
+		return 0;
+	return maj < 6 || (maj == 6 && min < 11);
+}

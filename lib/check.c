@@ -3,6 +3,8 @@
  * check: does a module's BTF fit a base (design.md §4), and what does the
  * kernel that runs that base do with it?
  *
+ *   distilled  a .BTF.base relocated onto the base as kernels >= 6.11 do at
+ *              load (names and sizes): certain
  *   stamp      .BTF.base_checksum compared with the base: certain
  *   evidence   legacy modules: name offsets must start base strings, base
  *              references must have a kind their use allows, and the kernel's
@@ -20,6 +22,7 @@
 #include "btf_int.h"
 #include "btfcompat/stamp.h"
 #include "elfw.h"
+#include "relocate.h"
 
 BTFC_API const char *btfc_outcome_name(enum btfc_outcome o)
 {
@@ -235,6 +238,64 @@ static const char *stamp_words(int r)
 	}
 }
 
+/*
+ * What btf_parse_module() does with a module carrying .BTF.base: the
+ * distilled base parsed, the module's BTF checked on it, then relocated
+ * onto vmlinux; a failure anywhere drops (or refuses) the module's BTF.
+ */
+static int check_distilled(struct btfc_ctx *ctx, const char *path, const void *raw, size_t raw_len, const void *sec,
+			   size_t sec_len, const struct btfc_btf *base, const struct btfc_validate_opts *vo,
+			   struct btfc_check *c)
+{
+	struct btfc_validate_opts bo = *vo;
+	struct btfc_btf *dist = NULL, *mod = NULL;
+	struct btfc__blob out = { 0 };
+	int err;
+
+	c->method = BTFC_METHOD_DISTILLED;
+	c->strength = "certain";
+	bo.profile = BTFC_PROFILE_VMLINUX;
+	if ((err = btfc_validate(ctx, sec, sec_len, NULL, &bo, &c->kernel)))
+		return err;
+	if (c->kernel.err || btfc_btf_parse(ctx, sec, sec_len, path, NULL, &dist)) {
+		c->outcome = BTFC_OUTCOME_INVALID;
+		say(c, "its .BTF.base is broken: %s", c->kernel.err ? c->kernel.msg : btfc_ctx_last_error(ctx));
+		c->kernel.err = c->kernel.err ? c->kernel.err : -EINVAL;
+		return 0;
+	}
+	if ((err = btfc_validate(ctx, raw, raw_len, dist, vo, &c->kernel)))
+		goto out;
+	if (c->kernel.err || btfc_btf_parse(ctx, raw, raw_len, path, dist, &mod)) {
+		c->outcome = BTFC_OUTCOME_INVALID;
+		say(c, "its .BTF does not fit its own .BTF.base: %s", c->kernel.err ? c->kernel.msg : btfc_ctx_last_error(ctx));
+		c->kernel.err = c->kernel.err ? c->kernel.err : -EINVAL;
+		goto out;
+	}
+	int r = btfc__relocate(ctx, mod, base, &out);
+	if (r < 0) {
+		err = r;
+		goto out;
+	}
+	c->refs_checked = btfc_btf_type_cnt(dist) - 1;
+	if (r == 0) {
+		c->outcome = BTFC_OUTCOME_MATCH;
+		say(c, "its distilled .BTF.base relocates onto this base as the kernel does at load "
+		    "(%u base types matched by name and size)", c->refs_checked);
+	} else {
+		const char *msg = btfc_ctx_last_error(ctx), *colon = strstr(msg, ": ");
+		c->outcome = BTFC_OUTCOME_MISMATCH;
+		say(c, "the kernel's relocation of its .BTF.base fails: %s", colon ? colon + 2 : msg);
+		c->kernel.err = -EINVAL;
+		c->kernel.phase = "relocate";
+		snprintf(c->kernel.msg, sizeof(c->kernel.msg), "%s", colon ? colon + 2 : msg);
+	}
+out:
+	btfc__blob_fini(&out);
+	btfc_btf_free(mod);
+	btfc_btf_free(dist);
+	return err;
+}
+
 BTFC_API int btfc_check_module(struct btfc_ctx *ctx, const char *path, const struct btfc_btf *base,
 			       const struct btfc_check_opts *opts, struct btfc_check *c)
 {
@@ -253,6 +314,13 @@ BTFC_API int btfc_check_module(struct btfc_ctx *ctx, const char *path, const str
 		goto done;
 	}
 	struct btfc_validate_opts vo = { .profile = BTFC_PROFILE_MODULE, .kernel = opts->kernel };
+	bool distilled = !btfc_module_section(m, ".BTF.base", &sec, &sec_len);
+
+	/* 0. a distilled base: the kernel (>= 6.11) relocates it at load, and so do we */
+	if (distilled && !opts->old_loader) {
+		err = check_distilled(ctx, path, raw, raw_len, sec, sec_len, base, &vo, c);
+		goto done_or_out;
+	}
 	if ((err = btfc_validate(ctx, raw, raw_len, base, &vo, &c->kernel)))
 		goto out;
 
@@ -284,9 +352,6 @@ BTFC_API int btfc_check_module(struct btfc_ctx *ctx, const char *path, const str
 		}
 		/* an unreadable stamp: fall back to the evidence, and say so below */
 	}
-	/* a distilled .BTF.base is not relocated yet (that comes with relocate): evidence decides */
-	bool distilled = !btfc_module_section(m, ".BTF.base", &sec, &sec_len);
-
 	/* 2. evidence */
 	if (c->kernel.err && c->kernel.phase && (!strcmp(c->kernel.phase, "header") ||
 						 !strcmp(c->kernel.phase, "strings"))) {
@@ -336,7 +401,10 @@ BTFC_API int btfc_check_module(struct btfc_ctx *ctx, const char *path, const str
 					 "checks pass" : "it does not refer to the base at all%.0u", c->refs_checked);
 	}
 	if (distilled)
-		btfc__appendf(c->evidence, sizeof(c->evidence), " (it has a distilled .BTF.base, not relocated here)");
+		btfc__appendf(c->evidence, sizeof(c->evidence), " (its distilled .BTF.base is ignored by kernels before 6.11)");
+done_or_out:
+	if (err)
+		goto out;
 done:
 	c->action = action_of(c, opts->mismatch_allowed);
 out:

@@ -141,6 +141,7 @@ out:
 /* Section @secname of @e: 0 and *@out, -ENODATA if absent, -EINVAL for corrupt section headers. */
 static int find_scn(Elf *e, size_t shstrndx, const char *secname, GElf_Shdr *sh, Elf_Scn **out)
 {
+	(void)elf_errno(); /* libelf's error is sticky: forget what an earlier call left */
 	for (Elf_Scn *scn = NULL; (scn = elf_nextscn(e, scn));) {
 		if (!gelf_getshdr(scn, sh))
 			return -EINVAL;

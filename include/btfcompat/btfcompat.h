@@ -395,6 +395,8 @@ const char *btfc_action_name(enum btfc_action a);   /* "accept", "accept, types 
 struct btfc_check_opts {
 	int mismatch_allowed; /* CONFIG_MODULE_ALLOW_BTF_MISMATCH: 1 y, 0 n, -1 unknown */
 	unsigned kernel;      /* whose validation rules (BTFC_KERNEL_*), 0 newest */
+	int old_loader;       /* 1: the kernel is older than 6.11 and ignores a .BTF.base (its
+			       * module loader parses .BTF on vmlinux directly); 0: it relocates it */
 };
 
 struct btfc_check {

@@ -2,11 +2,15 @@
 # SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause
 """Test oracle, independent of btfcompat's reader:
   btf_sections.py --elf ELF OUT            write the .BTF section of a 64-bit ELF to OUT
+  btf_sections.py --section NAME ELF OUT   write section NAME (exit 1 if absent)
+  btf_sections.py --names BASE SPLIT       JSON {id: [KIND, name]} of a split raw BTF on a raw base
+  btf_sections.py --cmp LIST               LIST lines "ELF<TAB>SECTION<TAB>FILE": print the ELFs whose
+                                           section is absent or differs from FILE, then "N same"
   btf_sections.py --types-then-strings RAW the type section bytes then the string section bytes (stdout)
   btf_sections.py --count RAW              the number of types"""
 import struct, sys
 
-def elf_btf(path):
+def elf_btf(path, want=b".BTF"):
     d = open(path, "rb").read()
     shoff, = struct.unpack_from("<Q", d, 0x28)
     shentsize, shnum, shstrndx = struct.unpack_from("<HHH", d, 0x3a)
@@ -14,9 +18,9 @@ def elf_btf(path):
     stroff = secs[shstrndx][4]
     for s in secs:
         name = d[stroff + s[0]:d.index(b"\0", stroff + s[0])]
-        if name == b".BTF":
+        if name == want:
             return d[s[4]:s[4] + s[5]]
-    sys.exit("no .BTF in " + path)
+    sys.exit("no %s in %s" % (want.decode(), path))
 
 def sections(b):
     _, _, _, hl, to, tl, so, sl = struct.unpack_from("<HBBIIIII", b, 0)
@@ -25,7 +29,44 @@ def sections(b):
 EXTRA = {1: 4, 3: 12, 14: 4, 17: 4}
 PER = {4: 12, 5: 12, 6: 8, 13: 8, 15: 12, 19: 12}
 mode = sys.argv[1]
-if mode == "--elf":
+KINDS = ["UNKN", "INT", "PTR", "ARRAY", "STRUCT", "UNION", "ENUM", "FWD", "TYPEDEF", "VOLATILE", "CONST",
+         "RESTRICT", "FUNC", "FUNC_PROTO", "VAR", "DATASEC", "FLOAT", "DECL_TAG", "TYPE_TAG", "ENUM64"]
+
+def names(raw, first_id, base_strs):
+    t, s = sections(raw)
+    strs_before = len(base_strs)
+    out, off, i = {}, 0, first_id
+    while off < len(t):
+        name_off, info = struct.unpack_from("<II", t, off)
+        k, v = (info >> 24) & 0x1f, info & 0xffff
+        tab, o = (base_strs, name_off) if name_off < strs_before else (s, name_off - strs_before)
+        out[i] = [KINDS[k], tab[o:tab.index(b"\0", o)].decode()]
+        off += 12 + EXTRA.get(k, 0) + PER.get(k, 0) * v
+        i += 1
+    return out
+
+if mode == "--names":
+    base = open(sys.argv[2], "rb").read()
+    bn = names(base, 1, b"")
+    sn = names(open(sys.argv[3], "rb").read(), len(bn) + 1, sections(base)[1])
+    import json
+    json.dump({**bn, **sn}, sys.stdout)
+elif mode == "--cmp":
+    same = 0
+    for line in open(sys.argv[2]).read().splitlines():
+        elf, name, want = line.split("\t")
+        try:
+            ok = elf_btf(elf, name.encode()) == open(want, "rb").read()
+        except (SystemExit, OSError):
+            ok = False
+        if ok:
+            same += 1
+        else:
+            print(elf)
+    print(same, "same")
+elif mode == "--section":
+    open(sys.argv[4], "wb").write(elf_btf(sys.argv[3], sys.argv[2].encode()))
+elif mode == "--elf":
     open(sys.argv[3], "wb").write(elf_btf(sys.argv[2]))
 else:
     t, s = sections(open(sys.argv[2], "rb").read())
