@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause
-# Crash safety of module rewrites: `stamp` killed with SIGKILL at random points,
-# 200 times; the module must always be either the old or the new file, byte for
-# byte, and no temporary file may be taken for the module.
+# Crash safety of module rewrites: `stamp` (.ko and .ko.xz) and `relocate`
+# (.ko.xz, onto 6.1.0-55) killed with SIGKILL at random points, 200 times each;
+# the module must always be either the old or the new file, byte for byte, and
+# no temporary file may be taken for the module.
 #   tests/crash_safety.sh BTFCOMPAT
 set -u
 BIN=$(realpath "$1")
@@ -10,19 +11,23 @@ TOP=$(cd "$(dirname "$0")/.." && pwd)
 . "$TOP/tests/lib.sh"
 K=$("$TOP/scripts/corpus.sh" --path 6.1.0-54-cloud-amd64 2>/dev/null) || { skip crash-safety "corpus unavailable"; exit 0; }
 V=$K/boot/vmlinuz-6.1.0-54-cloud-amd64
+K55=$("$TOP/scripts/corpus.sh" --path 6.1.0-55-cloud-amd64 2>/dev/null) || { skip crash-safety "corpus unavailable"; exit 0; }
+V55=$K55/boot/vmlinuz-6.1.0-55-cloud-amd64
 TMP=$(mktemp -d); trap 'rm -rf "$TMP"' EXIT
 "$BIN" dump "$V" > /dev/null # warm the page cache
-for kind in ko ko.xz; do
+for job in "stamp ko" "stamp ko.xz" "relocate ko.xz"; do
+	verb=${job% *} kind=${job#* }
+	if [ $verb = stamp ]; then args=(stamp --force -B "$V"); else args=(relocate --force --match kernel --from "$V" --to "$V55"); fi
 	src=$(find "$K/lib/modules" -name nf_conntrack.ko | head -n1)
 	if [ $kind = ko.xz ]; then xz -c --check=crc32 "$src" > "$TMP/orig.$kind"; else cp "$src" "$TMP/orig.$kind"; fi
 	cp "$TMP/orig.$kind" "$TMP/new.$kind"
-	t0=$(date +%s%N); "$BIN" stamp --force -B "$V" "$TMP/new.$kind" > /dev/null; t1=$(date +%s%N)
+	t0=$(date +%s%N); "$BIN" "${args[@]}" "$TMP/new.$kind" > /dev/null; t1=$(date +%s%N)
 	span=$(( (t1 - t0) / 1000 * 2 )) # kill anywhere in twice one run's duration (microseconds)
 	old=$(sha256sum < "$TMP/orig.$kind") new=$(sha256sum < "$TMP/new.$kind")
 	bad=0 olds=0 news=0
 	for i in $(seq 200); do
 		mkdir -p "$TMP/run"; cp "$TMP/orig.$kind" "$TMP/run/m.$kind"
-		"$BIN" stamp --force -B "$V" "$TMP/run/m.$kind" > /dev/null 2>&1 &
+		"$BIN" "${args[@]}" "$TMP/run/m.$kind" > /dev/null 2>&1 &
 		pid=$!
 		us=$(( (RANDOM * 32768 + RANDOM) % span ))
 		sleep "$((us / 1000000)).$(printf '%06d' $((us % 1000000)))"
@@ -31,6 +36,6 @@ for kind in ko ko.xz; do
 		if [ "$h" = "$old" ]; then olds=$((olds + 1)); elif [ "$h" = "$new" ]; then news=$((news + 1)); else bad=$((bad + 1)); fi
 		rm -rf "$TMP/run"
 	done
-	if [ $bad = 0 ]; then pass "crash-safety/stamp-$kind (200 kills: $olds old, $news new, 0 torn)"; else
-		fail "crash-safety/stamp-$kind" "$bad of 200 runs left a file that is neither old nor new"; fi
+	if [ $bad = 0 ]; then pass "crash-safety/$verb-$kind (200 kills: $olds old, $news new, 0 torn)"; else
+		fail "crash-safety/$verb-$kind" "$bad of 200 runs left a file that is neither old nor new"; fi
 done

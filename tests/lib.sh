@@ -14,3 +14,16 @@ same_file() {
 		fail "$1" "differs from $2: $(diff "$2" "$3" 2>&1 | head -n 4 | tr '\n' '|')"
 	fi
 }
+# need_qemu_tools: install QEMU and the initramfs tools when root; else SKIP (returns 1) when missing.
+need_qemu_tools() {
+	if [ "$(id -u)" = 0 ]; then
+		local need=() t
+		for t in qemu-system-x86_64:qemu-system-x86 busybox:busybox-static cpio:cpio depmod:kmod objcopy:binutils xz:xz-utils; do
+			command -v "${t%%:*}" >/dev/null || [ -x "/bin/${t%%:*}" ] || [ -x "/sbin/${t%%:*}" ] || need+=("${t#*:}")
+		done
+		[ ${#need[@]} = 0 ] || { apt-get update -qq; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}"; } >/dev/null 2>&1
+	fi
+	for t in qemu-system-x86_64 objcopy; do
+		command -v $t >/dev/null || { skip "$(basename "$0" .sh)" "$t not installed (needs root to install)"; return 1; }
+	done
+}

@@ -22,16 +22,7 @@ CACHE=${BTFCOMPAT_CACHE:-$HOME/.cache/btfcompat}
 WORK=${BTFC_TEST_WORK:-$CACHE/test-work}/qemu-oracle
 BM=$TOP/tests/qemu/boot-modules.sh
 
-if [ "$(id -u)" = 0 ]; then
-	need=()
-	for t in qemu-system-x86_64:qemu-system-x86 busybox:busybox-static cpio:cpio depmod:kmod objcopy:binutils; do
-		command -v "${t%%:*}" >/dev/null || [ -x "/bin/${t%%:*}" ] || [ -x "/sbin/${t%%:*}" ] || need+=("${t#*:}")
-	done
-	[ ${#need[@]} = 0 ] || { apt-get update -qq; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}"; } >/dev/null 2>&1
-fi
-for t in qemu-system-x86_64 objcopy; do
-	command -v $t >/dev/null || { skip qemu-oracle "$t not installed (needs root to install)"; exit 0; }
-done
+need_qemu_tools || exit 0
 rm -rf "$WORK"; mkdir -p "$WORK"
 
 # stale_tree NEWROOT NEWVER OLDROOT OLDVER OUTDIR: NEW's modules with OLD's .BTF, as plain .ko

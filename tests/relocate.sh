@@ -237,7 +237,8 @@ bad_case() { # NAME EXPECTED-RC PATTERN CMD...
 bad_case signed 2 "module is signed: relocating voids" "$BIN" relocate --from "$V54" --to "$V55" "$TMP/ak.ko"
 bad_case no-from 2 "has no .BTF.base" "$BIN" relocate --force --to "$V55" "$TMP/ak.ko"
 bad_case dry-run 0 "would relocate" "$BIN" relocate --dry-run --force --match kernel --from "$V54" --to "$V55" "$TMP/ak.ko"
-bad_case distill-wrong-base 2 "not built on" "$BIN" distill --base "$V55" "$TMP/ak.ko"
+cp "$(find "$TMP/kern" -name af_key.ko)" "$TMP/ak55.ko" # relocated onto -55 (so unsigned): not built on -54
+bad_case distill-wrong-base 2 "not built on" "$BIN" distill --base "$V54" "$TMP/ak55.ko"
 chmod a-w "$TMP/ak.ko"
 bad_case read-only 2 "is read-only" "$BIN" strip "$TMP/ak.ko"
 chmod u+w "$TMP/ak.ko"

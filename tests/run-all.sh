@@ -54,6 +54,7 @@ run_suites() { # TAG BUILD-DIR
 	suite "$tag-corpus-validate" tests/corpus_validate.sh "$b/btfcompat"
 	suite "$tag-check-scan" tests/check_scan.sh "$b/btfcompat"
 	suite "$tag-diff" tests/diff.sh "$b/btfcompat"
+	suite "$tag-relocate" tests/relocate.sh "$b/btfcompat"
 	# the validator against this machine's kernel: a slice of mutants of real BTF
 	local v61 cases=${BTFC_ORACLE_CASES:-2000}
 	[ "$tag" = asan ] && cases=${BTFC_ORACLE_CASES_ASAN:-500}
@@ -63,6 +64,7 @@ run_suites() { # TAG BUILD-DIR
 	if [ "$tag" != asan ]; then
 		suite "$tag-crash-safety" tests/crash_safety.sh "$b/btfcompat"
 		suite "$tag-oracle-qemu" tests/qemu_oracle.sh "$b/btfcompat" $([ $QUICK = 1 ] && echo --quick)
+		suite "$tag-qemu-repair" tests/qemu_repair.sh "$b/btfcompat"
 	fi
 }
 
