@@ -7,6 +7,11 @@
  *   bench_parse --extract SRC OUT [BASE]        write the raw .BTF of any source
  *                                               btfc_btf_open() reads (vmlinuz,
  *                                               vmlinux, .ko[.xz|.zst|.gz]) to OUT
+ *   bench_parse --dedup RAW                     libbpf btf__dedup() of RAW
+ *   bench_parse --relocate OLDBASE NEWBASE MOD...
+ *                                               relocate every MOD's .BTF from
+ *                                               OLDBASE onto NEWBASE (raw BTF
+ *                                               bases, plain .ko modules)
  *
  * FILE is a raw BTF blob; it is read into memory once. Each measured side
  * runs iterations for at least SECONDS (default 1) and at least 5 times, each
@@ -14,6 +19,18 @@
  *   parse: btfc_btf_parse() + btfc_btf_free()  vs  btf__new() + btf__free()
  *   dump:  btfc_btf_dump(RAW) of the already parsed BTF to /dev/null
  * With -B, FILE is split BTF over BASE (btf__new_split() on the libbpf side).
+ *
+ * --relocate reads every module's .BTF into memory first (libelf), then runs
+ * 5 rounds over all modules per side, each module timed alone:
+ *   ours:   btfc_btf_parse(split on OLDBASE) + btfc_relocator_btf() + frees,
+ *           with BTFC_MATCH_KERNEL and with BTFC_MATCH_LAYOUT; the relocator
+ *           (one diff of the two bases) is created outside the rounds and its
+ *           creation timed on its own (best of 5)
+ *   libbpf: btf__new_split(OLDBASE) + btf__distill_base() + btf__relocate(NEWBASE)
+ *           + btf__raw_data() + frees
+ * "total" is the best round's sum over modules, "median" the median over
+ * modules of each module's best time. Before timing, every module that both
+ * relocate is checked once for byte-identical output (kernel match vs libbpf).
  *
  * Links against build/libbtfcompat.a and the oracle libbpf.a built by
  * scripts/oracle-libbpf.sh (see bench/run.sh). libbpf is a benchmark anchor
@@ -26,6 +43,9 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <gelf.h>
+#include <libelf.h>
 
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
@@ -242,6 +262,266 @@ static int extract(const char *src, const char *out, const char *base_path)
 	return 0;
 }
 
+/* ---- --relocate -------------------------------------------------------- */
+
+struct rmod {
+	const char *path;
+	void *btf; /* malloc'd copy of .BTF, NULL when the module has none */
+	size_t len;
+};
+
+/* Copy @path's .BTF section out with libelf; leaves m->btf NULL if absent. */
+static void rmod_load(struct rmod *m)
+{
+	size_t flen, shstrndx;
+	void *file = slurp(m->path, &flen);
+	Elf *elf = elf_memory(file, flen);
+	Elf_Scn *scn = NULL;
+
+	if (!elf || elf_getshdrstrndx(elf, &shstrndx))
+		die("%s: not an ELF file (%s)", m->path, elf_errmsg(-1));
+	while ((scn = elf_nextscn(elf, scn))) {
+		GElf_Shdr sh;
+		const char *nm;
+		Elf_Data *d;
+
+		if (!gelf_getshdr(scn, &sh) || !(nm = elf_strptr(elf, shstrndx, sh.sh_name)) ||
+		    strcmp(nm, BTF_ELF_SEC))
+			continue;
+		if (!(d = elf_rawdata(scn, NULL)) || !d->d_size)
+			break;
+		m->btf = malloc(d->d_size);
+		if (!m->btf)
+			die("%s: %s", m->path, strerror(ENOMEM));
+		memcpy(m->btf, d->d_buf, m->len = d->d_size);
+		break;
+	}
+	elf_end(elf);
+	free(file);
+}
+
+struct reloc_bench {
+	struct btfc_ctx *ctx;
+	struct btfc_relocator *rel;
+	struct btfc_btf *our_old;
+	struct btf *bpf_old, *bpf_new;
+	struct rmod *mods;
+	int n;
+};
+
+/* One module, our side: 1 relocated, 0 refused, -1 error (*out kept if @keep). */
+static int ours_reloc_one(struct reloc_bench *b, const struct rmod *m, enum btfc_match match, void **keep,
+			  size_t *keep_len)
+{
+	struct btfc_reloc_result res;
+	struct btfc_btf *mod;
+	void *out = NULL;
+	size_t len = 0;
+	int err = btfc_btf_parse(b->ctx, m->btf, m->len, m->path, b->our_old, &mod);
+
+	if (err)
+		return -1;
+	err = btfc_relocator_btf(b->rel, b->ctx, mod, match, NULL, NULL, &out, &len, &res);
+	btfc_btf_free(mod);
+	if (keep && err == 0) {
+		*keep = out;
+		*keep_len = len;
+	} else {
+		free(out);
+	}
+	return err < 0 ? -1 : err == 0;
+}
+
+/* One module, libbpf's side: 1 relocated, 0 failed (raw kept if @keep). */
+static int libbpf_reloc_one(struct reloc_bench *b, const struct rmod *m, void **keep, size_t *keep_len)
+{
+	struct btf *split = btf__new_split(m->btf, (__u32)m->len, b->bpf_old), *dbase = NULL, *dsplit = NULL;
+	const void *raw = NULL;
+	__u32 sz = 0;
+	int ok = 0;
+
+	if (split && !btf__distill_base(split, &dbase, &dsplit) && !btf__relocate(dsplit, b->bpf_new) &&
+	    (raw = btf__raw_data(dsplit, &sz))) {
+		ok = 1;
+		if (keep) {
+			*keep = malloc(sz);
+			if (!*keep)
+				die("%s%s", strerror(ENOMEM), "");
+			memcpy(*keep, raw, *keep_len = sz);
+		}
+	}
+	btf__free(dsplit);
+	btf__free(dbase);
+	btf__free(split);
+	return ok;
+}
+
+enum reloc_side { SIDE_KERNEL, SIDE_LAYOUT, SIDE_LIBBPF };
+
+struct reloc_times {
+	double total_ms, median_ms;
+	int ok, refused, errors;
+};
+
+#define RELOC_ROUNDS 5
+
+/* Best of RELOC_ROUNDS rounds over all modules of one side. */
+static struct reloc_times reloc_rounds(struct reloc_bench *b, enum reloc_side side)
+{
+	struct reloc_times t = { .total_ms = 1e300 };
+	double *best = malloc(sizeof(*best) * (size_t)b->n);
+	int cnt = 0;
+
+	if (!best)
+		die("%s%s", strerror(ENOMEM), "");
+	for (int i = 0; i < b->n; i++)
+		best[i] = 1e300;
+	for (int round = 0; round < RELOC_ROUNDS; round++) {
+		int ok = 0, refused = 0, errors = 0;
+		double sum = 0;
+
+		for (int i = 0; i < b->n; i++) {
+			const struct rmod *m = &b->mods[i];
+			int r;
+
+			if (!m->btf)
+				continue;
+			double a = now_s();
+			r = side == SIDE_LIBBPF ? libbpf_reloc_one(b, m, NULL, NULL)
+						: ours_reloc_one(b, m, side == SIDE_KERNEL ? BTFC_MATCH_KERNEL
+											  : BTFC_MATCH_LAYOUT,
+								 NULL, NULL);
+			double d = now_s() - a;
+			sum += d;
+			if (d < best[i])
+				best[i] = d;
+			ok += r == 1;
+			refused += r == 0;
+			errors += r < 0;
+		}
+		if (sum * 1e3 < t.total_ms)
+			t.total_ms = sum * 1e3;
+		t.ok = ok, t.refused = refused, t.errors = errors;
+	}
+	for (int i = 0; i < b->n; i++)
+		if (b->mods[i].btf)
+			best[cnt++] = best[i];
+	qsort(best, (size_t)cnt, sizeof(*best), cmp_double);
+	t.median_ms = cnt ? (cnt % 2 ? best[cnt / 2] : (best[cnt / 2 - 1] + best[cnt / 2]) / 2) * 1e3 : 0;
+	free(best);
+	return t;
+}
+
+static int silent_libbpf(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	(void)level, (void)fmt, (void)ap;
+	return 0;
+}
+
+static int relocate_bench(const char *old_path, const char *new_path, int nmods, char **mod_paths)
+{
+	struct reloc_bench b = { .n = nmods };
+	struct btfc_btf *our_new;
+	size_t old_len, new_len;
+	void *old_data = slurp(old_path, &old_len), *new_data = slurp(new_path, &new_len);
+
+	libbpf_set_print(silent_libbpf); /* the refused modules would warn every round */
+	elf_version(EV_CURRENT);
+	b.ctx = btfc_ctx_new();
+	if (!b.ctx)
+		die("%s%s", strerror(ENOMEM), "");
+	if (btfc_btf_parse(b.ctx, old_data, old_len, old_path, NULL, &b.our_old) ||
+	    btfc_btf_parse(b.ctx, new_data, new_len, new_path, NULL, &our_new))
+		die("%s%s", btfc_ctx_last_error(b.ctx), "");
+	if (!(b.bpf_old = btf__new(old_data, (__u32)old_len)) || !(b.bpf_new = btf__new(new_data, (__u32)new_len)))
+		die("btf__new: %s%s", strerror(errno), "");
+
+	b.mods = calloc((size_t)nmods, sizeof(*b.mods));
+	if (!b.mods)
+		die("%s%s", strerror(ENOMEM), "");
+	int with_btf = 0;
+	size_t bytes = 0;
+	for (int i = 0; i < nmods; i++) {
+		b.mods[i].path = mod_paths[i];
+		rmod_load(&b.mods[i]);
+		with_btf += b.mods[i].btf != NULL;
+		bytes += b.mods[i].len;
+	}
+	printf("relocate: %d modules, %d with .BTF (%.1f MB), %s -> %s\n", nmods, with_btf, (double)bytes / 1e6,
+	       old_path, new_path);
+	fflush(stdout);
+
+	/* relocator creation: one diff of the two bases; best of 5 */
+	double create_ms = 1e300;
+	for (int k = 0; k < RELOC_ROUNDS; k++) {
+		struct btfc_relocator *r;
+		double a = now_s();
+		if (btfc_relocator_new(b.ctx, b.our_old, our_new, &r))
+			die("btfc_relocator_new: %s%s", btfc_ctx_last_error(b.ctx), "");
+		double d = (now_s() - a) * 1e3;
+		if (d < create_ms)
+			create_ms = d;
+		if (k == RELOC_ROUNDS - 1)
+			b.rel = r;
+		else
+			btfc_relocator_free(r);
+	}
+	printf("relocate: relocator_new %.3f ms (best of %d)\n", create_ms, RELOC_ROUNDS);
+
+	/* untimed: same output as libbpf, module by module? */
+	int same = 0, differ = 0, disagree = 0;
+	for (int i = 0; i < nmods; i++) {
+		void *o = NULL, *l = NULL;
+		size_t ol = 0, ll = 0;
+		if (!b.mods[i].btf)
+			continue;
+		int ro = ours_reloc_one(&b, &b.mods[i], BTFC_MATCH_KERNEL, &o, &ol);
+		int rl = libbpf_reloc_one(&b, &b.mods[i], &l, &ll);
+		if (ro == 1 && rl == 1) {
+			if (ol == ll && !memcmp(o, l, ol))
+				same++;
+			else if (differ++ < 3)
+				printf("relocate: WARNING: %s: output differs from libbpf's (%zu vs %zu bytes)\n",
+				       b.mods[i].path, ol, ll);
+		} else if ((ro == 1) != (rl == 1) && disagree++ < 3) {
+			printf("relocate: WARNING: %s: btfcompat %s, libbpf %s\n", b.mods[i].path,
+			       ro == 1 ? "relocated" : ro == 0 ? "refused" : "error", rl ? "relocated" : "failed");
+		}
+		free(o);
+		free(l);
+	}
+	printf("relocate: output vs libbpf: %d identical, %d different, %d ok/refused disagreements\n", same,
+	       differ, disagree);
+	fflush(stdout);
+
+	static const char *const label[] = { "btfcompat kernel", "btfcompat layout", "libbpf" };
+	struct reloc_times t[3];
+	for (int s = 0; s < 3; s++) {
+		t[s] = reloc_rounds(&b, (enum reloc_side)s);
+		printf("relocate: %s total %.1f ms, median %.4f ms per module, %d ok, %d refused, %d errors"
+		       "  [best of %d]\n",
+		       label[s], t[s].total_ms, t[s].median_ms, t[s].ok, t[s].refused, t[s].errors, RELOC_ROUNDS);
+		fflush(stdout);
+	}
+	printf("relocate: ratio kernel/libbpf total %.2f, median %.2f; layout/libbpf total %.2f, median %.2f"
+	       " (goal <= 0.5)\n",
+	       t[0].total_ms / t[2].total_ms, t[0].median_ms / t[2].median_ms, t[1].total_ms / t[2].total_ms,
+	       t[1].median_ms / t[2].median_ms);
+
+	for (int i = 0; i < nmods; i++)
+		free(b.mods[i].btf);
+	free(b.mods);
+	btfc_relocator_free(b.rel);
+	btfc_btf_free(b.our_old);
+	btfc_btf_free(our_new);
+	btf__free(b.bpf_old);
+	btf__free(b.bpf_new);
+	btfc_ctx_free(b.ctx);
+	free(old_data);
+	free(new_data);
+	return 0;
+}
+
 static int quiet_libbpf(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
 	if (level == LIBBPF_WARN)
@@ -253,7 +533,8 @@ static void usage(void)
 {
 	fprintf(stderr, "usage: bench_parse [-t SECONDS] [-B BASE] [RAW_BTF_FILE]\n"
 			"       bench_parse --extract SRC OUT [BASE]\n"
-			"       bench_parse --dedup RAW_BTF_FILE\n");
+			"       bench_parse --dedup RAW_BTF_FILE\n"
+			"       bench_parse --relocate OLDBASE NEWBASE MOD...\n");
 	exit(2);
 }
 
@@ -270,6 +551,11 @@ int main(int argc, char **argv)
 		struct result r = run_timed(libbpf_dedup, &d, 1.0, "btf__dedup");
 		printf("dedup: libbpf btf__dedup %.1f ms  [%ld iterations]\n", r.median_s * 1e3, r.iters);
 		return 0;
+	}
+	if (argc >= 2 && !strcmp(argv[1], "--relocate")) {
+		if (argc < 5)
+			usage();
+		return relocate_bench(argv[2], argv[3], argc - 4, argv + 4);
 	}
 	if (argc >= 2 && !strcmp(argv[1], "--extract")) {
 		if (argc != 4 && argc != 5)

@@ -212,6 +212,52 @@ if K54=$("$ROOT/scripts/corpus.sh" --path 6.1.0-54-cloud-amd64 2>/dev/null) &&
 	dd_ms=$("$BENCH" --dedup "$TMP/v54.btf" | sed -n 's/^dedup: libbpf btf__dedup \([0-9.]*\) ms.*/\1/p')
 	echo "diff of the 6.1.0-54 and -55 bases: $df_ms ms wall (goal <= 150); libbpf btf__dedup of one base: $dd_ms ms"
 	row "diff 6.1.0-54 vs -55" "vs btf__dedup of one, wall" "$df_ms ms" "$dd_ms ms" "$(ratio "$df_ms" "$dd_ms")" "goal <= 150 ms and <= 2"
+
+	# relocate: the whole -54 tree onto -55's base, in-process vs libbpf 1.5
+	# distill+relocate (bench_parse --relocate), then the two CLIs
+	find "$K54/lib/modules" -name '*.ko' | sort >"$TMP/mods54"
+	mapfile -t mods54 <"$TMP/mods54"
+	nm=${#mods54[@]}
+	"$BENCH" --relocate "$TMP/v54.btf" "$TMP/v55.btf" "${mods54[@]}" | tee "$TMP/rl.out" ||
+		log "bench_parse --relocate failed"
+	rl() { # SIDE FIELD: total|median|ok|refused of "relocate: SIDE total ..."
+		sed -n "s/^relocate: $1 total \([0-9.]*\) ms, median \([0-9.]*\) ms per module, \([0-9]*\) ok, \([0-9]*\) refused.*/\\$2/p" "$TMP/rl.out"; }
+	rk_t=$(rl 'btfcompat kernel' 1) rk_m=$(rl 'btfcompat kernel' 2) rk_ok=$(rl 'btfcompat kernel' 3) rk_no=$(rl 'btfcompat kernel' 4)
+	ry_t=$(rl 'btfcompat layout' 1) ry_m=$(rl 'btfcompat layout' 2) ry_ok=$(rl 'btfcompat layout' 3) ry_no=$(rl 'btfcompat layout' 4)
+	rb_t=$(rl libbpf 1) rb_m=$(rl libbpf 2) rb_ok=$(rl libbpf 3) rb_no=$(rl libbpf 4)
+	rn_ms=$(sed -n 's/^relocate: relocator_new \([0-9.]*\) ms.*/\1/p' "$TMP/rl.out")
+	r_same=$(sed -n 's/^relocate: output vs libbpf: \([0-9]*\) identical.*/\1/p' "$TMP/rl.out")
+	row "relocate 6.1.0-54 onto -55" "per module (median)" "$rk_m ms" "$rb_m ms" "$(ratio "$rk_m" "$rb_m")" "ours (kernel match)/libbpf distill+relocate, goal <= 0.5"
+	row "" "whole tree, in-process" "$rk_t ms" "$rb_t ms" "$(ratio "$rk_t" "$rb_t")" "goal <= 0.5; ok/refused: ours $rk_ok/$rk_no, libbpf $rb_ok/$rb_no; ${r_same:-?} outputs identical"
+	row "" "whole tree, layout match" "$ry_t ms" "$rb_t ms" "$(ratio "$ry_t" "$rb_t")" "ours ok/refused $ry_ok/$ry_no (a used type's layout changed: refused); median $ry_m ms"
+	row "" "relocator_new (base diff)" "$rn_ms ms" "" "" "once per tree, outside the rows above"
+
+	# CLI wall clock: ours rewrites every .ko in place (atomic, fsync'd) in a
+	# fresh copy of the tree; libbpf_reloc only writes each raw split BTF.
+	if RELOC=$(bash "$ROOT/tests/oracle/build-libbpf-reloc.sh" 2>"$TMP/reloc-build.err"); then
+		cli_best() { # PREP-FN CMD...: "WALL CPU" ms, best wall of 3 (+ its user+sys) via /usr/bin/time
+			local prep=$1 i w c bw=999999 bc=0; shift
+			for i in 1 2 3; do
+				"$prep"
+				"$TIME" -f '%e %U %S' -o "$TMP/rt.time" "$@" >/dev/null 2>&1 || true
+				read -r w c < <(tail -n1 "$TMP/rt.time" | awk '{ printf "%.0f %.0f\n", $1 * 1000, ($2 + $3) * 1000 }')
+				[ "$w" -lt "$bw" ] && bw=$w bc=$c
+			done
+			echo "$bw $bc"
+		}
+		fresh_tree() { rm -rf "$TMP/rtree"; cp -a "$K54/lib/modules" "$TMP/rtree"; sync; }
+		fresh_out() { rm -rf "$TMP/rout"; sync; }
+		ro=$(cli_best fresh_tree "$OURS" relocate --match kernel --force --from "$TMP/v54.btf" --to "$TMP/v55.btf" "$TMP/rtree")
+		rb=$(cli_best fresh_out "$RELOC" relocate "$TMP/v54.btf" "$TMP/v55.btf" "$TMP/rout" "${mods54[@]}")
+		read -r ro_w ro_c <<<"$ro"
+		read -r rb_w rb_c <<<"$rb"
+		rm -rf "$TMP/rtree" "$TMP/rout"
+		echo "relocate CLI, $nm modules (best of 3): btfcompat relocate --match kernel --force $ro_w ms wall ($ro_c ms user+sys;" \
+			"every .ko rewritten in place, fsync'd), libbpf_reloc relocate $rb_w ms wall ($rb_c ms user+sys; raw BTF files only)"
+		row "" "CLI whole tree (wall)" "$ro_w ms" "$rb_w ms" "$(ratio "$ro_w" "$rb_w")" "ours rewrites each .ko atomically (fsync), libbpf_reloc writes raw BTF only; cpu $ro_c vs $rb_c ms"
+	else
+		log "skipping relocate CLI: $(tail -n1 "$TMP/reloc-build.err")"
+	fi
 fi
 if K115=$("$ROOT/scripts/corpus.sh" --path 6.12.115+deb12-cloud-amd64 2>/dev/null) &&
    K117=$("$ROOT/scripts/corpus.sh" --path 6.12.117+deb12-cloud-amd64 2>/dev/null); then
