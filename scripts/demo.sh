@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause
 # The main job on a real Debian kernel pair, from a fresh Debian 12 machine (as root):
 # installs dependencies, builds, fetches and caches Debian's 6.1.0-54 and 6.1.0-55 cloud
-# kernels, then asks of every module of -54 what -55's kernel will do with its BTF.
+# kernels, then asks of every module of -54 what -55's kernel will do with its BTF, and
+# repairs them: relocated onto -55's base, re-checked, loaded in QEMU-booted kernels.
 set -euo pipefail
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 cd "$TOP"
@@ -33,3 +34,19 @@ echo "stamped $(grep -c 'stamp=stamped' "$T/st") modules (Debian signs its modul
 show $B scan --base "$K54/boot/vmlinuz-$V54" "$T/stamped"
 excerpt $B scan --base "$K55/boot/vmlinuz-$V55" "$T/stamped" || true
 grep -A1 -m1 '/af_key.ko' "$T/out" | sed "s|$T|...|"; sed -n '/^[0-9]* modules/,$p' "$T/out"
+
+echo; echo "== 4. repair: -54's modules relocated onto -55's base, re-checked, and loaded in QEMU with their BTF"
+cp -r "$K54/lib/modules" "$T/relocated"
+excerpt $B relocate --force --match kernel --from "$K54/boot/vmlinuz-$V54" --to "$K55/boot/vmlinuz-$V55" "$T/relocated" || true
+grep -m1 -A2 '/af_key.ko: relocated' "$T/out" | sed "s|$T|...|"; echo "  ..."
+grep -m1 '/nft_compat.ko: refused' "$T/out" | sed "s|$T|...|"
+sed -n '/nft_compat.ko: refused/,/^[^ ]/p' "$T/out" | grep -m1 '^  !' | cut -c1-160; echo "  ..."
+echo "relocated $(grep -c ': relocated' "$T/out"), refused $(grep -c ': refused' "$T/out") (a type they embed changed size: rebuild them)"
+excerpt $B scan --base "$K55/boot/vmlinuz-$V55" "$T/relocated" || true
+sed -n '/^[0-9]* modules/,$p' "$T/out"
+cp -r "$K54/lib/modules" "$T/layout"
+$B relocate --force --from "$K54/boot/vmlinuz-$V54" --to "$K55/boot/vmlinuz-$V55" "$T/layout" > "$T/out" 2>&1 || true
+echo; echo "the default, --match layout, also refuses every module a changed base type touches:" \
+	"relocated $(grep -c ': relocated' "$T/out"), refused $(grep -c ': refused' "$T/out")"
+echo; echo "\$ tests/qemu_repair.sh $B    # real 6.1.0-55 and 6.12.117 kernels in QEMU"
+bash tests/qemu_repair.sh "$B" | grep -E '^(PASS|FAIL|SKIP)'
