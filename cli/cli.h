@@ -82,6 +82,9 @@ struct cli_paths {
  * be a directory). Returns 0 or EXIT_ERROR (message printed).
  */
 int cli_collect(struct cli *cli, const char *arg, bool walk_only, struct cli_paths *p);
+/* The verb's MODULE|DIR... arguments from optind on (at least one; just one with -o @dest). */
+int cli_collect_args(struct cli *cli, const struct cmd *cmd, int argc, char **argv, const char *dest,
+		     struct cli_paths *p);
 void cli_paths_free(struct cli_paths *p);
 
 /* Options of the verbs that rewrite modules: -f/--force -n/--dry-run -b/--backup, -o/--output FILE (when @dest). */

@@ -25,17 +25,8 @@ static int run(struct cli *cli, int argc, char **argv)
 		else if (!cli_common_opt(cli, opt) && !cli_rewrite_opt(opt, optarg, &flags, &dest))
 			return cli_usage(cli, &cmd_distill);
 	}
-	if (optind >= argc)
-		return cli_usage(cli, &cmd_distill);
-	for (int i = optind; i < argc; i++)
-		if (cli_collect(cli, argv[i], false, &paths)) {
-			cli_paths_free(&paths);
-			return EXIT_ERROR;
-		}
-	if (dest && paths.n != 1) {
-		cli_paths_free(&paths);
-		return cli_error(cli, "distill: -o takes one module");
-	}
+	if (cli_collect_args(cli, &cmd_distill, argc, argv, dest, &paths))
+		return EXIT_ERROR;
 	if (btfc_btf_open(cli->ctx, base_path, NULL, &base)) {
 		cli_paths_free(&paths);
 		return cli_lib_error(cli);

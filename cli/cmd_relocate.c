@@ -116,15 +116,8 @@ static int run(struct cli *cli, int argc, char **argv)
 				return cli_usage(cli, &cmd_relocate);
 		}
 	}
-	if (optind >= argc)
-		return cli_usage(cli, &cmd_relocate);
-	for (int i = optind; i < argc; i++)
-		if (cli_collect(cli, argv[i], false, &paths))
-			goto out_err;
-	if (dest && paths.n != 1) {
-		cli_error(cli, "relocate: -o takes one module");
-		goto out_err;
-	}
+	if (cli_collect_args(cli, &cmd_relocate, argc, argv, dest, &paths))
+		return EXIT_ERROR;
 	if ((from_path && btfc_btf_open(cli->ctx, from_path, NULL, &from)) ||
 	    btfc_btf_open(cli->ctx, to_path, NULL, &to) || btfc_relocator_new(cli->ctx, from, to, &r)) {
 		rc = cli_lib_error(cli);
@@ -149,9 +142,6 @@ static int run(struct cli *cli, int argc, char **argv)
 		      why, match, &res, &l);
 	}
 	cli_list_end(&o);
-	goto out;
-out_err:
-	rc = EXIT_ERROR;
 out:
 	issues_clear(&l);
 	free(l.v);

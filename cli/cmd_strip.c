@@ -21,17 +21,8 @@ static int run(struct cli *cli, int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, "o:" CLI_REWRITE_OPTS CLI_COMMON_OPTS, lopts, NULL)) != -1)
 		if (!cli_common_opt(cli, opt) && !cli_rewrite_opt(opt, optarg, &flags, &dest))
 			return cli_usage(cli, &cmd_strip);
-	if (optind >= argc)
-		return cli_usage(cli, &cmd_strip);
-	for (int i = optind; i < argc; i++)
-		if (cli_collect(cli, argv[i], false, &paths)) {
-			cli_paths_free(&paths);
-			return EXIT_ERROR;
-		}
-	if (dest && paths.n != 1) {
-		cli_paths_free(&paths);
-		return cli_error(cli, "strip: -o takes one module");
-	}
+	if (cli_collect_args(cli, &cmd_strip, argc, argv, dest, &paths))
+		return EXIT_ERROR;
 	cli_list_begin(cli, &o);
 	for (size_t i = 0; i < paths.n; i++) {
 		int changed;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause
 /* Module arguments: files as given, directories walked for .ko/.ko.xz/.ko.zst/.ko.gz (scan, relocate, ...). */
 #include <dirent.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,6 +83,24 @@ int cli_collect(struct cli *cli, const char *arg, bool walk_only, struct cli_pat
 	if (!rc)
 		qsort(p->v + first, p->n - first, sizeof(*p->v), cmp_path);
 	return rc;
+}
+
+int cli_collect_args(struct cli *cli, const struct cmd *cmd, int argc, char **argv, const char *dest,
+		     struct cli_paths *p)
+{
+	if (optind >= argc)
+		return cli_usage(cli, cmd);
+	for (int i = optind; i < argc; i++)
+		if (cli_collect(cli, argv[i], false, p))
+			goto fail;
+	if (dest && p->n != 1) {
+		cli_error(cli, "%s: -o takes one module", cmd->name);
+		goto fail;
+	}
+	return 0;
+fail:
+	cli_paths_free(p);
+	return EXIT_ERROR;
 }
 
 void cli_paths_free(struct cli_paths *p)
