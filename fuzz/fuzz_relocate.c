@@ -17,16 +17,8 @@
 #include "../lib/relocate.h"
 #include "../tests/unit/testutil.h"
 
-/* [1] int, [2] *int, [3] struct foo { int a; int *b; }, [4] enum e { X }, [5] int (*)(int x), [6] func f */
-static const uint32_t old_types[] = {
-	BTF_TYPE_INT_ENC(1, 1, 0, 32, 4),
-	BTF_PTR_ENC(1),
-	BTF_STRUCT_ENC(5, 2, 16), BTF_MEMBER_ENC(9, 1, 0), BTF_MEMBER_ENC(11, 2, 64),
-	BTF_TYPE_ENC(13, BTF_INFO_ENC(BTFC_KIND_ENUM, 0, 1), 4), BTF_ENUM_ENC(15, 0),
-	BTF_FUNC_PROTO_ENC(1, 1), BTF_FUNC_PROTO_ARG_ENC(17, 1),
-	BTF_FUNC_ENC(19, 5, 1),
-	BTF_END_RAW,
-};
+#include "fixed_base.h" /* base_types, base_strs: the old base */
+
 /* the same types, another order, a union of the same name as the struct and a fwd */
 static const uint32_t new_types[] = {
 	BTF_TYPE_ENC(13, BTF_INFO_ENC(BTFC_KIND_ENUM, 0, 1), 4), BTF_ENUM_ENC(15, 0),
@@ -37,7 +29,6 @@ static const uint32_t new_types[] = {
 	BTF_TYPE_ENC(5, BTF_INFO_ENC(BTFC_KIND_FWD, 0, 0), 0),
 	BTF_END_RAW,
 };
-static const char strs[] = "\0int\0foo\0a\0b\0e\0X\0x\0f";
 
 static struct btfc_ctx *ctx;
 static struct btfc_btf *oldb, *newb;
@@ -59,8 +50,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (!ctx) {
 		size_t l1, l2;
-		void *b1 = tu_btf_build(old_types, strs, sizeof(strs), &l1);
-		void *b2 = tu_btf_build(new_types, strs, sizeof(strs), &l2);
+		void *b1 = tu_btf_build(base_types, base_strs, sizeof(base_strs), &l1);
+		void *b2 = tu_btf_build(new_types, base_strs, sizeof(base_strs), &l2);
 		ctx = btfc_ctx_new();
 		if (!ctx || btfc_btf_parse(ctx, b1, l1, "old", NULL, &oldb) ||
 		    btfc_btf_parse(ctx, b2, l2, "new", NULL, &newb))

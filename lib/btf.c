@@ -342,7 +342,7 @@ BTFC_API int btfc_btf_flatten(const struct btfc_btf *btf, void **out, size_t *le
 
 /* ---- name index ---- */
 
-static uint32_t hash_str(const char *s)
+uint32_t btfc__hash_str(const char *s)
 {
 	uint32_t h = 2166136261u; /* FNV-1a */
 
@@ -365,7 +365,7 @@ static int build_index(struct btfc_btf *b)
 		const char *s = btfc_btf_str(b, t->name_off);
 		if (!s || !*s)
 			continue;
-		uint32_t h = hash_str(s) & (size - 1);
+		uint32_t h = btfc__hash_str(s) & (size - 1);
 		while (slots[h])
 			h = (h + 1) & (size - 1);
 		slots[h] = b->start_id + i;
@@ -375,18 +375,25 @@ static int build_index(struct btfc_btf *b)
 	return 0;
 }
 
+/* Build @b's name index on first use (thread-safe). */
+static int ensure_index(struct btfc_btf *b)
+{
+	pthread_mutex_lock(&b->idx_lock);
+	int err = b->idx.slots ? 0 : build_index(b);
+	pthread_mutex_unlock(&b->idx_lock);
+	return err;
+}
+
 /* Smallest id in @b's own types named @name of @kind (0: any). */
 static int64_t find_own(const struct btfc_btf *cb, const char *name, unsigned kind)
 {
 	struct btfc_btf *b = (struct btfc_btf *)cb; /* the index is a cache */
 	int64_t best = -ENOENT;
+	int err = ensure_index(b);
 
-	pthread_mutex_lock(&b->idx_lock);
-	int err = b->idx.slots ? 0 : build_index(b);
-	pthread_mutex_unlock(&b->idx_lock);
 	if (err)
 		return err;
-	for (uint32_t h = hash_str(name) & b->idx.mask; b->idx.slots[h]; h = (h + 1) & b->idx.mask) {
+	for (uint32_t h = btfc__hash_str(name) & b->idx.mask; b->idx.slots[h]; h = (h + 1) & b->idx.mask) {
 		uint32_t id = b->idx.slots[h];
 		const struct btfc_type *t = btfc_btf_type_by_id(b, id);
 		if ((kind && btfc_type_kind(t) != kind) || strcmp(btfc_btf_str(b, t->name_off), name))
@@ -413,12 +420,9 @@ size_t btfc__btf_named(const struct btfc_btf *cb, const char *name, uint32_t *id
 	struct btfc_btf *b = (struct btfc_btf *)cb; /* the index is a cache */
 	size_t n = 0;
 
-	pthread_mutex_lock(&b->idx_lock);
-	int err = b->idx.slots ? 0 : build_index(b);
-	pthread_mutex_unlock(&b->idx_lock);
-	if (err)
+	if (ensure_index(b))
 		return 0;
-	for (uint32_t h = hash_str(name) & b->idx.mask; b->idx.slots[h]; h = (h + 1) & b->idx.mask) {
+	for (uint32_t h = btfc__hash_str(name) & b->idx.mask; b->idx.slots[h]; h = (h + 1) & b->idx.mask) {
 		uint32_t id = b->idx.slots[h];
 		const struct btfc_type *t = btfc_btf_type_by_id(b, id);
 		if (strcmp(btfc_btf_str(b, t->name_off), name))

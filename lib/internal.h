@@ -74,6 +74,9 @@ typedef int (*btfc__sym_fn)(void *user, const char *name, uint64_t value);
 /* Every symbol of module @m defined in section @secname (-ENODATA if there is no such section). */
 int btfc__module_symbols(const struct btfc_module *m, const char *secname, btfc__sym_fn fn, void *user);
 
+/* FNV-1a hash of a NUL-terminated string (name index, string sets). */
+uint32_t btfc__hash_str(const char *s);
+
 /* Bytes of kind-specific data after a type record; -1 for unknown kinds. */
 long btfc__type_extra(const struct btfc_type *t);
 

@@ -55,19 +55,11 @@ struct strset {
 	uint32_t mask, count;
 };
 
-static uint32_t str_hash(const char *s)
-{
-	uint32_t h = 2166136261u;
-	while (*s)
-		h = (h ^ (uint8_t)*s++) * 16777619u;
-	return h;
-}
-
 static int64_t strset_find(const struct strset *s, const char *str)
 {
 	if (!s->slots)
 		return -1;
-	for (uint32_t h = str_hash(str) & s->mask; s->slots[h]; h = (h + 1) & s->mask)
+	for (uint32_t h = btfc__hash_str(str) & s->mask; s->slots[h]; h = (h + 1) & s->mask)
 		if (!strcmp((const char *)s->data.p + s->slots[h] - 1, str))
 			return s->slots[h] - 1;
 	return -1;
@@ -82,7 +74,7 @@ static int strset_rehash(struct strset *s)
 	for (uint32_t i = 0; s->slots && i <= s->mask; i++) {
 		if (!s->slots[i])
 			continue;
-		uint32_t h = str_hash((const char *)s->data.p + s->slots[i] - 1) & (size - 1);
+		uint32_t h = btfc__hash_str((const char *)s->data.p + s->slots[i] - 1) & (size - 1);
 		while (n[h])
 			h = (h + 1) & (size - 1);
 		n[h] = s->slots[i];
@@ -109,7 +101,7 @@ static int64_t strset_add(struct strset *s, const char *str)
 	if (!p)
 		return -ENOMEM;
 	memcpy(p, str, n);
-	uint32_t h = str_hash(str) & s->mask;
+	uint32_t h = btfc__hash_str(str) & s->mask;
 	while (s->slots[h])
 		h = (h + 1) & s->mask;
 	s->slots[h] = off + 1;
@@ -282,6 +274,22 @@ static int enc_add(struct enc *e, unsigned kind, const char *name, uint32_t size
 	return 0;
 }
 
+/* A BTF blob at @p: the 24-byte header (host order), then @tl bytes of types and @sl of strings. */
+static void put_blob(uint8_t *p, const void *types, uint32_t tl, const void *strs, uint32_t sl)
+{
+	const uint16_t magic = BTF_MAGIC;
+	const uint32_t words[5] = { BTF_HDR_MIN, 0, tl, tl, sl }; /* hdr_len, type_off, type_len, str_off, str_len */
+
+	memcpy(p, &magic, 2);
+	p[2] = BTF_VERSION;
+	p[3] = 0;
+	memcpy(p + 4, words, sizeof(words));
+	if (tl)
+		memcpy(p + BTF_HDR_MIN, types, tl);
+	if (sl)
+		memcpy(p + BTF_HDR_MIN + tl, strs, sl);
+}
+
 /* header + types + strings */
 static int enc_blob(const struct enc *e, struct btfc__blob *b)
 {
@@ -292,20 +300,7 @@ static int enc_blob(const struct enc *e, struct btfc__blob *b)
 	b->data = malloc(b->len ? b->len : 1);
 	if (!b->data)
 		return -ENOMEM;
-	struct btfc_header h = { BTF_MAGIC, BTF_VERSION, 0, BTF_HDR_MIN, 0, (uint32_t)tl, (uint32_t)tl, (uint32_t)sl };
-	uint8_t *p = b->data;
-	memcpy(p, &h.magic, 2);
-	p[2] = h.version;
-	p[3] = h.flags;
-	memcpy(p + 4, &h.hdr_len, 4);
-	memcpy(p + 8, &h.type_off, 4);
-	memcpy(p + 12, &h.type_len, 4);
-	memcpy(p + 16, &h.str_off, 4);
-	memcpy(p + 20, &h.str_len, 4);
-	if (tl)
-		memcpy(p + BTF_HDR_MIN, e->types.p, tl);
-	if (sl)
-		memcpy(p + BTF_HDR_MIN + tl, e->strs.data.p, sl);
+	put_blob(b->data, e->types.p, (uint32_t)tl, e->strs.data.p, (uint32_t)sl);
 	return 0;
 }
 
@@ -716,15 +711,7 @@ int btfc__relocate(struct btfc_ctx *ctx, const struct btfc_btf *mod, const struc
 		err = btfc__err(ctx, -ENOMEM, name, "out of memory relocating");
 		goto out;
 	}
-	struct btfc_header h = { BTF_MAGIC, BTF_VERSION, 0, BTF_HDR_MIN, 0, mod->types_len, mod->types_len,
-				 mod->strs_len };
-	uint8_t *p = out->data;
-	memcpy(p, &h.magic, 2);
-	p[2] = h.version;
-	p[3] = h.flags;
-	memcpy(p + 4, &h.hdr_len, 20);
-	memcpy(p + BTF_HDR_MIN, types, mod->types_len);
-	memcpy(p + BTF_HDR_MIN + mod->types_len, mod->strs, mod->strs_len);
+	put_blob(out->data, types, mod->types_len, mod->strs, mod->strs_len);
 	out->id_map = map;
 	out->n_map = n;
 	map = NULL;

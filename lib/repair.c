@@ -164,6 +164,15 @@ static uint32_t *ids_base_refs(const struct btf_ids *ids, const struct btfc_btf 
 	return r;
 }
 
+/* Kinds a distilled base cannot hold (a .BTF_ids slot may still name them). */
+static bool base_only_kind(const struct btfc_btf *mod, uint32_t id)
+{
+	const struct btfc_type *t = btfc_btf_type_by_id(mod, id);
+	unsigned k = t ? btfc_type_kind(t) : 0;
+
+	return k == BTFC_KIND_FUNC || k == BTFC_KIND_VAR || k == BTFC_KIND_DATASEC || k == BTFC_KIND_DECL_TAG;
+}
+
 /* ---- relocator ---- */
 
 struct btfc_relocator {
@@ -218,14 +227,13 @@ struct job {
 
 static void issue(struct job *j, uint32_t old_id, const char *what, bool fatal)
 {
-	char type[256], buf[512];
+	char type[256];
 
 	j->fatal += fatal;
 	if (!j->fn)
 		return;
 	btfc__type_render(j->r->from, old_id, type, sizeof(type));
-	snprintf(buf, sizeof(buf), "%s", what);
-	struct btfc_reloc_issue is = { type, buf, fatal };
+	struct btfc_reloc_issue is = { type, what, fatal };
 	j->fn(j->user, &is);
 }
 
@@ -458,12 +466,9 @@ BTFC_API int btfc_relocator_module(struct btfc_relocator *r, struct btfc_ctx *ct
 	}
 	/* the slots' base types of kinds a distilled base can hold travel with the module's BTF */
 	size_t k = 0;
-	for (size_t i = 0; i < n_roots; i++) {
-		const struct btfc_type *t = btfc_btf_type_by_id(mod, roots[i]);
-		unsigned kd = t ? btfc_type_kind(t) : 0;
-		if (kd != BTFC_KIND_FUNC && kd != BTFC_KIND_VAR && kd != BTFC_KIND_DATASEC && kd != BTFC_KIND_DECL_TAG)
+	for (size_t i = 0; i < n_roots; i++)
+		if (!base_only_kind(mod, roots[i]))
 			roots[k++] = roots[i];
-	}
 	struct job j = { r, ctx, mod, match, fn, user, res, NULL, 0, 0 };
 	err = relocate(&j, roots, dist ? 0 : k, &b, &full);
 	if (err == 1) {
@@ -556,9 +561,7 @@ BTFC_API int btfc_module_distill(struct btfc_ctx *ctx, const char *path, const c
 		goto out;
 	}
 	for (size_t i = 0; i < n_roots; i++) {
-		const struct btfc_type *t = btfc_btf_type_by_id(mod, roots[i]);
-		unsigned kd = t ? btfc_type_kind(t) : 0;
-		if (kd == BTFC_KIND_FUNC || kd == BTFC_KIND_VAR || kd == BTFC_KIND_DATASEC || kd == BTFC_KIND_DECL_TAG) {
+		if (base_only_kind(mod, roots[i])) {
 			char d[300];
 			describe_id(mod, roots[i], d, sizeof(d));
 			err = btfc__err(ctx, -ENOTSUP, path,
