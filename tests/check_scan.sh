@@ -117,8 +117,7 @@ for src in /sys/kernel/btf/vmlinux ${K54:+$K54/boot/vmlinuz-$V54}; do
 	[ -r "$src" ] || continue
 	"$BIN" stamp --print -B "$src" > "$TMP/p" 2>&1
 	if [ "${src#/sys}" = "$src" ]; then
-		python3 "$TOP/tests/tools/extract-vmlinux.py" "$src" "$TMP/vmlinux" && raw=$TMP/vmlinux.btf &&
-		python3 "$TOP/tests/tools/btf_sections.py" --elf "$TMP/vmlinux" "$raw"
+		raw=$TMP/vmlinux.btf && raw_base "$src" "$raw"
 	else raw=$src; fi
 	want=$(python3 "$TOP/tests/tools/btf_sections.py" --types-then-strings "$raw" | sha256sum | cut -d' ' -f1)
 	cnt=$(python3 "$TOP/tests/tools/btf_sections.py" --count "$raw")

@@ -14,10 +14,7 @@ K54=$("$TOP/scripts/corpus.sh" --path 6.1.0-54-cloud-amd64 2>/dev/null) &&
 K55=$("$TOP/scripts/corpus.sh" --path 6.1.0-55-cloud-amd64 2>/dev/null) || { skip diff "corpus unavailable"; exit 0; }
 V54=$K54/boot/vmlinuz-6.1.0-54-cloud-amd64 V55=$K55/boot/vmlinuz-6.1.0-55-cloud-amd64
 # raw BTF of both, cut out independently of btfcompat's reader
-for v in 54 55; do
-	eval "python3 $TOP/tests/tools/extract-vmlinux.py \$V$v $TMP/vmlinux$v" &&
-	python3 "$TOP/tests/tools/btf_sections.py" --elf "$TMP/vmlinux$v" "$TMP/$v.btf"
-done
+raw_base "$V54" "$TMP/54.btf" && raw_base "$V55" "$TMP/55.btf"
 
 out=$("$BIN" diff "$V54" "$TMP/54.btf" 2>&1); rc=$?
 [ $rc = 0 ] && echo "$out" | grep -q '^0 added, 0 removed, 0 changed' && pass diff/self-empty || fail diff/self-empty "rc=$rc $out"

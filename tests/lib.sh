@@ -14,6 +14,11 @@ same_file() {
 		fail "$1" "differs from $2: $(diff "$2" "$3" 2>&1 | head -n 4 | tr '\n' '|')"
 	fi
 }
+# raw_base VMLINUZ OUT.btf: the vmlinux .BTF of a bzImage, cut out independently of btfcompat's reader
+raw_base() {
+	python3 "$TOP/tests/tools/extract-vmlinux.py" "$1" "$2.vmlinux" &&
+		python3 "$TOP/tests/tools/btf_sections.py" --elf "$2.vmlinux" "$2" && rm -f "$2.vmlinux"
+}
 # need_qemu_tools: install QEMU and the initramfs tools when root; else SKIP (returns 1) when missing.
 need_qemu_tools() {
 	if [ "$(id -u)" = 0 ]; then

@@ -29,10 +29,7 @@ MODS61="ah4 esp4 netlink_diag af_packet_diag act_meta_mark xfrm_ipcomp nf_nat_ft
 	vfat isofs udf squashfs overlay fuse exfat nls_cp437
 	zram nbd evdev softdog uio
 	ccm xts blake2b_generic twofish_generic lz4hc_compress reed_solomon"
-for v in 54 55; do
-	eval "python3 $TOP/tests/tools/extract-vmlinux.py \$K$v/boot/vmlinuz-\$R$v $WORK/vmlinux$v" &&
-	python3 "$TOP/tests/tools/btf_sections.py" --elf "$WORK/vmlinux$v" "$WORK/$v.btf" && rm -f "$WORK/vmlinux$v"
-done
+raw_base "$K54/boot/vmlinuz-$R54" "$WORK/54.btf" && raw_base "$K55/boot/vmlinuz-$R55" "$WORK/55.btf"
 modfile() { find "$1" -name "$2.ko" -o -name "$2.ko.xz" | head -n 1; }
 # swap SRC.ko DONOR.ko OUT.ko: SRC with DONOR's .BTF
 swap() {
@@ -113,10 +110,7 @@ K117=$("$TOP/scripts/corpus.sh" --path 6.12.117+deb12-cloud-amd64 2>/dev/null) |
 R115=6.12.115+deb12-cloud-amd64 R117=6.12.117+deb12-cloud-amd64
 M115=$K115/lib/modules/$R115 M117=$K117/lib/modules/$R117
 MODS612="ah4 netlink_diag af_packet_diag vfat isofs squashfs zram evdev softdog ccm xts reed_solomon"
-for v in 115 117; do
-	eval "python3 $TOP/tests/tools/extract-vmlinux.py \$K$v/boot/vmlinuz-\$R$v $WORK/vmlinux$v" &&
-	python3 "$TOP/tests/tools/btf_sections.py" --elf "$WORK/vmlinux$v" "$WORK/$v.btf" && rm -f "$WORK/vmlinux$v"
-done
+raw_base "$K115/boot/vmlinuz-$R115" "$WORK/115.btf" && raw_base "$K117/boot/vmlinuz-$R117" "$WORK/117.btf"
 cp -al "$M117" "$WORK/dist"
 : > "$WORK/load612"
 for m in $MODS612; do

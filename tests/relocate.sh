@@ -25,10 +25,7 @@ K54=$("$TOP/scripts/corpus.sh" --path 6.1.0-54-cloud-amd64 2>/dev/null) &&
 K55=$("$TOP/scripts/corpus.sh" --path 6.1.0-55-cloud-amd64 2>/dev/null) || { skip relocate "corpus unavailable"; exit 0; }
 V54=$K54/boot/vmlinuz-6.1.0-54-cloud-amd64 V55=$K55/boot/vmlinuz-6.1.0-55-cloud-amd64
 M54=$K54/lib/modules/6.1.0-54-cloud-amd64/kernel
-for v in 54 55; do # raw bases, cut out independently of btfcompat's reader
-	eval "python3 $TOP/tests/tools/extract-vmlinux.py \$V$v $TMP/vmlinux$v" &&
-	python3 "$TOP/tests/tools/btf_sections.py" --elf "$TMP/vmlinux$v" "$TMP/$v.btf" && rm -f "$TMP/vmlinux$v"
-done
+raw_base "$V54" "$TMP/54.btf" && raw_base "$V55" "$TMP/55.btf" # cut out independently of our reader
 LIBBPF=$(bash "$TOP/tests/oracle/build-libbpf-reloc.sh" "$TOP/build-oracle" 2>"$TMP/oracle.log") || LIBBPF=
 find "$M54" -name '*.ko' | sort > "$TMP/mods"
 N=$(wc -l < "$TMP/mods")
