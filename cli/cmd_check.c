@@ -168,7 +168,7 @@ static int run(struct cli *cli, int argc, char **argv)
 const struct cmd cmd_check = {
 	.name = "check",
 	.run = run,
-	.usage = "[-j|-p] [--base BASE] [--config FILE | --mismatch-allowed yes|no] MODULE...  |  "
+	.usage = "[-j|-p] [--base BASE] [--config FILE | --mismatch-allowed yes|no] [--kernel 6.1|6.12|newest] MODULE...  |  "
 		 "check --abi --from OLDBASE --to NEWBASE MODULE...",
 	.summary = "does each module's BTF fit BASE, and what will that kernel do with it",
 };

@@ -103,6 +103,7 @@ static void help(FILE *f, const char *prog)
 	fprintf(f, "usage: %s [-j|-p] COMMAND [ARGS]\n\ncommands:\n", prog);
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		fprintf(f, "  %-9s %s\n", cmds[i]->name, cmds[i]->summary);
+	fprintf(f, "\n'%s COMMAND --help' shows a command's usage; 'man btfcompat' tells more.\n", prog);
 	fprintf(f, "\nexit status: 0 ok, 1 a finding (mismatch, invalid, differs), 2 usage or I/O error\n");
 }
 
@@ -137,6 +138,11 @@ int main(int argc, char **argv)
 	for (size_t c = 0; c < sizeof(cmds) / sizeof(cmds[0]); c++) {
 		if (strcmp(argv[i], cmds[c]->name))
 			continue;
+		if (i + 1 < argc && (!strcmp(argv[i + 1], "-h") || !strcmp(argv[i + 1], "--help"))) {
+			printf("usage: %s %s %s\n%s\n(see man btfcompat)\n", cli.prog, cmds[c]->name, cmds[c]->usage,
+			       cmds[c]->summary);
+			return EXIT_OK;
+		}
 		cli.ctx = btfc_ctx_new();
 		if (!cli.ctx)
 			return cli_error(&cli, "out of memory");

@@ -1,0 +1,216 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause
+# Installing like a distribution tool, and the kernel hook on real kernels:
+#  * `meson install` into a DESTDIR: binary, versioned shared library (soname,
+#    only btfc_ symbols), static library, headers, pkg-config file, man pages,
+#    the kernel-install plugin and the Debian kernel/DKMS hooks, hook.conf;
+#  * the man pages: groff finds nothing to warn about, every verb and every
+#    option each verb takes is documented; the library example of
+#    libbtfcompat(3) compiles with the installed pkg-config file and runs;
+#  * the kernel hook, as the real kernel-install and Debian's run-parts call
+#    it, on a 6.1.0-55 module tree into which 6.1.0-54 modules were installed
+#    as DKMS would (updates/dkms, unsigned): warn, fail, strip, scope, remove.
+#   tests/install.sh BUILD-DIR
+set -u
+BUILD=$(realpath "$1")
+BIN=$BUILD/btfcompat
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+. "$TOP/tests/lib.sh"
+TMP=$(mktemp -d); trap 'rm -rf "$TMP"' EXIT
+D=$TMP/root
+
+# ---- meson install into a DESTDIR
+if DESTDIR=$D meson install -C "$BUILD" --no-rebuild --quiet > "$TMP/install.log" 2>&1; then
+	pass install/meson-install
+else
+	fail install/meson-install "$(tail -n 3 "$TMP/install.log" | tr '\n' '|')"
+fi
+eval "$(python3 - "$BUILD" <<'PY'
+import json, subprocess, sys
+o = {x["name"]: x["value"] for x in json.loads(subprocess.check_output(
+    ["meson", "introspect", "--buildoptions", sys.argv[1]]))}
+p = o["prefix"]
+j = lambda d: d if d.startswith("/") else p + "/" + d
+for k, v in (("PREFIX", p), ("BINDIR", j(o["bindir"])), ("LIBDIR", j(o["libdir"])),
+             ("INCDIR", j(o["includedir"])), ("MANDIR", j(o["mandir"])), ("ETC", j(o["sysconfdir"])),
+             ("LIBEXEC", j(o["libexecdir"])),
+             ("KIDIR", o["kernelinstalldir"] or p + "/lib/kernel/install.d"),
+             ("KHDIR", o["kernelhooksdir"] or j(o["sysconfdir"]) + "/kernel")):
+    print(f"{k}='{v}'")
+PY
+)"
+missing=
+for f in "$BINDIR/btfcompat" "$INCDIR/btfcompat/btfcompat.h" "$INCDIR/btfcompat/stamp.h" \
+	"$LIBDIR/libbtfcompat.so.0.1.0" "$LIBDIR/libbtfcompat.a" "$LIBDIR/pkgconfig/libbtfcompat.pc" \
+	"$MANDIR/man1/btfcompat.1" "$MANDIR/man3/libbtfcompat.3" "$MANDIR/man8/btfcompat-kernel-hook.8" \
+	"$ETC/btfcompat/hook.conf"; do
+	[ -f "$D$f" ] || missing="$missing $f"
+done
+[ -x "$D$LIBEXEC/btfcompat/kernel-hook" ] || missing="$missing $LIBEXEC/btfcompat/kernel-hook(executable)"
+for l in "$LIBDIR/libbtfcompat.so.0:libbtfcompat.so.0.1.0" "$LIBDIR/libbtfcompat.so:libbtfcompat.so.0" \
+	"$KIDIR/zz-btfcompat.install:$LIBEXEC/btfcompat/kernel-hook" \
+	"$KHDIR/postinst.d/zz-btfcompat:$LIBEXEC/btfcompat/kernel-hook" \
+	"$KHDIR/postrm.d/zz-btfcompat:$LIBEXEC/btfcompat/kernel-hook" \
+	"$KHDIR/header_postinst.d/zz-btfcompat:$LIBEXEC/btfcompat/kernel-hook"; do
+	[ "$(readlink "$D${l%%:*}")" = "${l#*:}" ] || missing="$missing ${l%%:*}->${l#*:}"
+done
+[ -z "$missing" ] && pass install/files-and-links || fail install/files-and-links "missing or wrong:$missing"
+grep -q "^BTFCOMPAT=\${BTFCOMPAT:-$BINDIR/btfcompat}" "$D$LIBEXEC/btfcompat/kernel-hook" &&
+	grep -q "^CONF=\${BTFCOMPAT_HOOK_CONF:-$ETC/btfcompat/hook.conf}" "$D$LIBEXEC/btfcompat/kernel-hook" &&
+	pass install/hook-paths-substituted || fail install/hook-paths-substituted "$(sed -n '/^BTFCOMPAT=/p;/^CONF=/p' "$D$LIBEXEC/btfcompat/kernel-hook")"
+
+so=$D$LIBDIR/libbtfcompat.so.0.1.0
+soname=$(readelf -d "$so" 2>/dev/null | sed -n 's/.*Library soname: \[\(.*\)\]/\1/p')
+[ "$soname" = libbtfcompat.so.0 ] && pass install/soname || fail install/soname "soname '$soname'"
+nm -D --defined-only "$so" | awk '$2 ~ /^[TDRBV]$/ { print $3 }' | sed 's/@.*//' | sort -u > "$TMP/syms"
+nsym=$(wc -l < "$TMP/syms"); other=$(grep -v -e '^btfc_' -e '^LIBBTFCOMPAT_' "$TMP/syms" | tr '\n' ' ')
+[ "$nsym" -gt 30 ] && [ -z "$other" ] && pass "install/exports-only-btfc ($nsym symbols)" ||
+	fail install/exports-only-btfc "$nsym symbols; not btfc_: $other"
+objdump -T "$so" | grep -q ' LIBBTFCOMPAT_[0-9]' && pass install/symbols-versioned ||
+	fail install/symbols-versioned "no LIBBTFCOMPAT_ version node in $(objdump -T "$so" | grep -m2 btfc_)"
+
+# ---- man pages
+for m in "$D$MANDIR"/man*/*; do
+	w=$(groff -man -ww -z "$m" 2>&1)
+	r=$(MANWIDTH=80 man -l "$m" 2>&1 | grep -c .)
+	[ -z "$w" ] && [ "$r" -gt 20 ] && pass "man/$(basename "$m")-renders-clean" ||
+		fail "man/$(basename "$m")-renders-clean" "$r lines; groff: $(echo "$w" | head -n 3 | tr '\n' '|')"
+done
+# every verb has a section; every option of its usage is described in it (or with the rewrite options);
+# every long option the verb's source accepts is in its usage
+man1=$D$MANDIR/man1/btfcompat.1
+verbs=$("$BIN" --help | awk '/^commands:/ { on = 1; next } on && /^  [a-z]/ { print $1 } on && /^$/ { on = 0 }')
+[ "$(echo "$verbs" | wc -w)" -ge 10 ] || fail man/verbs "only '$verbs' in --help"
+undoc=
+for v in $verbs; do
+	sect=$(awk -v v="$v" '$1 == ".SS" { on = ($2 == v) || ($0 ~ /rewrite modules/) } on' "$man1" | sed 's/\\-/-/g')
+	[ -n "$sect" ] || { undoc="$undoc $v(no section)"; continue; }
+	usage=$("$BIN" "$v" --help | head -n 1)
+	for o in $(echo "$usage" | grep -oE -- '--[a-z][a-z-]*' | sort -u); do
+		echo "$sect" | grep -q -- "$o" || undoc="$undoc $v:$o"
+	done
+	# { "base", required_argument, NULL, 'B' }: the usage shows --base or -B
+	for o in $(grep -oE '\{ "[a-z][a-z-]*", (no|required)_argument, NULL, .[A-Za-z].' "$TOP/cli/cmd_$v.c" |
+		sed -E 's/\{ "([a-z-]*)".*(.).$/\1:\2/' | sort -u); do
+		case ${o%:*} in json|pretty|force|dry-run|backup|output) continue ;; esac
+		echo "$usage" | grep -qE -- "--${o%:*}|-${o#*:} " || undoc="$undoc $v:--${o%:*}(not in usage)"
+	done
+done
+[ -z "$undoc" ] && pass "man/every-verb-and-option-documented ($(echo $verbs | wc -w) verbs)" ||
+	fail man/every-verb-and-option-documented "$undoc"
+
+# the library example of libbtfcompat(3), built with the installed pkg-config file against the installed .so
+sed -n '/^\.EX/,/^\.EE/p' "$D$MANDIR/man3/libbtfcompat.3" | sed '1d;$d' | sed 's/\\e/\\/g' > "$TMP/example.c"
+if flags=$(PKG_CONFIG_PATH=$D$LIBDIR/pkgconfig pkg-config --define-variable=prefix="$D$PREFIX" --cflags --libs libbtfcompat) &&
+	cc -Wall -Wextra -Werror -o "$TMP/example" "$TMP/example.c" $flags 2> "$TMP/cc.log" &&
+	LD_LIBRARY_PATH=$D$LIBDIR ldd "$TMP/example" | grep -q "libbtfcompat.so.0 => $D$LIBDIR"; then
+	pass install/man-example-builds-with-pkg-config
+else fail install/man-example-builds-with-pkg-config "$flags $(head -c 300 "$TMP/cc.log") $(ldd "$TMP/example" 2>&1 | grep btfc)"; fi
+
+K54=$("$TOP/scripts/corpus.sh" --path 6.1.0-54-cloud-amd64 2>/dev/null) &&
+K55=$("$TOP/scripts/corpus.sh" --path 6.1.0-55-cloud-amd64 2>/dev/null) || { skip install/corpus "corpus unavailable"; exit 0; }
+V55=6.1.0-55-cloud-amd64 V54=6.1.0-54-cloud-amd64
+M54=$K54/lib/modules/$V54/kernel M55=$K55/lib/modules/$V55/kernel
+export LD_LIBRARY_PATH=$D$LIBDIR
+out=$("$TMP/example" "$K54/boot/vmlinuz-$V54" "$M54/net/key/af_key.ko" 2>&1); rc1=$?
+echo garbage > "$TMP/garbage.ko"
+err=$("$TMP/example" "$K54/boot/vmlinuz-$V54" "$TMP/garbage.ko" 2>&1); rc2=$?
+unset LD_LIBRARY_PATH
+[ $rc1 = 0 ] && [ $rc2 = 2 ] && echo "$err" | grep -q garbage.ko && pass install/man-example-runs ||
+	fail install/man-example-runs "rc=$rc1 '$out', garbage rc=$rc2 '$err'"
+
+# ---- the kernel hook, on a 6.1.0-55 tree with 6.1.0-54 modules installed as DKMS does
+HOOK=$D$LIBEXEC/btfcompat/kernel-hook
+R=$TMP/sys
+mkdir -p "$R/boot" "$R/mods/$V55/kernel" "$R/mods/$V55/updates/dkms" "$R/log" \
+	"$R/hooks/install.d" "$R/hooks/postinst.d" "$R/hooks/postrm.d" "$R/hooks/header_postinst.d"
+cp "$K55/boot/vmlinuz-$V55" "$K55/boot/config-$V55" "$R/boot/"
+own="net/key/af_key.ko net/ipv4/ah4.ko fs/nfs/nfs.ko"
+stale="net/xfrm/xfrm_algo.ko crypto/cast6_generic.ko drivers/net/dummy.ko"
+# modules built by DKMS or by hand are unsigned: drop the appended signature
+# (struct module_signature + marker), independently of btfcompat
+unsign() { python3 - "$1" "$2" <<'PY'
+import struct, sys
+b = open(sys.argv[1], "rb").read()
+mark = b"~Module signature appended~\n"
+if b.endswith(mark):
+    sig_len = struct.unpack(">I", b[-len(mark) - 4:-len(mark)])[0]
+    b = b[:-len(mark) - 12 - sig_len]
+open(sys.argv[2], "wb").write(b)
+PY
+}
+for m in $own; do unsign "$M55/$m" "$R/mods/$V55/kernel/$(basename "$m")"; done
+for m in $stale; do unsign "$M54/$m" "$R/mods/$V55/updates/dkms/$(basename "$m")"; done
+# and one stale module that stays signed, in the distribution's tree
+cp "$M54/net/ipv4/esp4.ko" "$R/mods/$V55/kernel/esp4_stale.ko"
+cp -r "$R/mods" "$R/mods.orig"
+for d in install.d/zz-btfcompat.install postinst.d/zz-btfcompat postrm.d/zz-btfcompat header_postinst.d/zz-btfcompat; do
+	ln -s "$HOOK" "$R/hooks/$d"
+done
+export BTFCOMPAT=$BIN BTFCOMPAT_MODULES_ROOT=$R/mods BTFCOMPAT_LOG_DIR=$R/log BTFCOMPAT_BOOT_DIR=$R/boot \
+	BTFCOMPAT_HOOK_CONF=$R/hook.conf
+conf() { printf '%s\n' "# test" "$@" > "$R/hook.conf"; }
+kinstall() { # the real kernel-install, with only our plugin, boot files in $R
+	KERNEL_INSTALL_PLUGINS=$R/hooks/install.d/zz-btfcompat.install BOOT_ROOT=$R/boot MACHINE_ID=0123456789abcdef0123456789abcdef \
+		kernel-install "$@"
+}
+same_tree() { diff -r "$R/mods.orig" "$R/mods" > /dev/null; }
+log=$R/log/$V55.log
+
+conf on_mismatch=warn
+if command -v kernel-install > /dev/null; then
+	out=$(kinstall add "$V55" "$R/boot/vmlinuz-$V55" 2>&1); rc=$?
+	if [ $rc = 0 ] && echo "$out" | grep -q "$V55: 4 of 7 modules carry BTF that does not fit this kernel" &&
+		[ "$(grep -cE '^[^ ].*: mismatch \(' "$log")" = 4 ] && ! grep -qE '(af_key|ah4|nfs)\.ko: ' "$log" && same_tree; then
+		pass install/kernel-install-add-warns
+	else fail install/kernel-install-add-warns "rc=$rc $(echo "$out" | head -n 3 | tr '\n' '|') log: $(head -c 300 "$log")"; fi
+	out=$(kinstall remove "$V55" 2>&1); rc=$?
+	[ $rc = 0 ] && [ ! -e "$log" ] && pass install/kernel-install-remove-drops-report ||
+		fail install/kernel-install-remove-drops-report "rc=$rc $out"
+	conf on_mismatch=fail
+	out=$(kinstall add "$V55" "$R/boot/vmlinuz-$V55" 2>&1); rc=$?
+	[ $rc = 1 ] && echo "$out" | grep -q 'on_mismatch=fail' && same_tree && pass install/kernel-install-fail-stops ||
+		fail install/kernel-install-fail-stops "rc=$rc $out"
+else
+	skip install/kernel-install "kernel-install not installed (systemd)"
+fi
+
+# Debian's kernel postinst: run-parts --arg=VER --arg=IMAGE /etc/kernel/postinst.d
+conf on_mismatch=warn scope=updates
+out=$(run-parts --arg="$V55" --arg="$R/boot/vmlinuz-$V55" "$R/hooks/postinst.d" 2>&1); rc=$?
+[ $rc = 0 ] && echo "$out" | grep -q "3 of 3 modules" && same_tree && pass install/postinst-scope-updates ||
+	fail install/postinst-scope-updates "rc=$rc $out"
+# after DKMS built for newly installed headers: only the version; the image is found in the boot folder
+conf on_mismatch=strip
+out=$(run-parts --arg="$V55" "$R/hooks/header_postinst.d" 2>&1); rc=$?
+stripped=0 kept=0
+for m in $stale; do
+	f=$R/mods/$V55/updates/dkms/$(basename "$m")
+	"$BIN" check -B "$R/boot/vmlinuz-$V55" "$f" 2>&1 | grep -q ': no-btf ' && stripped=$((stripped + 1))
+done
+for m in $own; do cmp -s "$R/mods.orig/$V55/kernel/$(basename "$m")" "$R/mods/$V55/kernel/$(basename "$m")" && kept=$((kept + 1)); done
+cmp -s "$R/mods.orig/$V55/kernel/esp4_stale.ko" "$R/mods/$V55/kernel/esp4_stale.ko" && kept=$((kept + 1))
+if [ $rc = 0 ] && [ $stripped = 3 ] && [ $kept = 4 ] && echo "$out" | grep -q 'stripped the BTF of 3 modules' &&
+	grep -q 'esp4_stale.ko: module is signed' "$log"; then
+	pass install/header-postinst-strip-stale-keeps-own-and-signed
+else fail install/header-postinst-strip-stale-keeps-own-and-signed "rc=$rc stripped=$stripped kept=$kept $out"; fi
+# now the tree fits but for the signed one; a second run strips nothing more
+out=$(run-parts --arg="$V55" "$R/hooks/postinst.d" 2>&1)
+echo "$out" | grep -q "1 of 7 modules" && pass install/postinst-after-strip ||
+	fail install/postinst-after-strip "$out"
+out=$(run-parts --arg="$V55" --arg="$R/boot/vmlinuz-$V55" "$R/hooks/postrm.d" 2>&1); rc=$?
+[ $rc = 0 ] && [ ! -e "$log" ] && pass install/postrm-drops-report || fail install/postrm-drops-report "rc=$rc $out"
+
+# what must not stop an installation
+conf enabled=yes colour=blue
+out=$("$R/hooks/postinst.d/zz-btfcompat" 9.9.9-none 2>&1); rc=$?
+[ $rc = 0 ] && echo "$out" | grep -q "ignoring 'colour=blue'" && echo "$out" | grep -q '9.9.9-none: no kernel image' &&
+	pass install/hook-no-image-bad-conf-is-not-fatal || fail install/hook-no-image-bad-conf-is-not-fatal "rc=$rc $out"
+head -c 5000 "$R/boot/vmlinuz-$V55" > "$R/boot/vmlinuz-9.9.9-broken"; mkdir -p "$R/mods/9.9.9-broken"
+cp "$M55/net/key/af_key.ko" "$R/mods/9.9.9-broken/"
+out=$("$R/hooks/postinst.d/zz-btfcompat" 9.9.9-broken 2>&1); rc=$?
+[ $rc = 0 ] && echo "$out" | grep -q '9.9.9-broken: the check failed: btfcompat: .*vmlinuz-9.9.9-broken' &&
+	pass install/hook-broken-image-is-reported-not-fatal || fail install/hook-broken-image-is-reported-not-fatal "rc=$rc $out"
+conf enabled=no on_mismatch=fail
+out=$(run-parts --arg="$V55" "$R/hooks/postinst.d" 2>&1); rc=$?
+[ $rc = 0 ] && [ -z "$out" ] && [ ! -e "$log" ] && pass install/hook-disabled || fail install/hook-disabled "rc=$rc $out"
