@@ -87,7 +87,7 @@ for v in $verbs; do
 	[ -n "$sect" ] || { undoc="$undoc $v(no section)"; continue; }
 	usage=$("$BIN" "$v" --help | head -n 1)
 	for o in $(echo "$usage" | grep -oE -- '--[a-z][a-z-]*' | sort -u); do
-		echo "$sect" | grep -q -- "$o" || undoc="$undoc $v:$o"
+		echo "$sect" | grep -qE -- "$o([^a-z-]|$)" || undoc="$undoc $v:$o"
 	done
 	# { "base", required_argument, NULL, 'B' }: the usage shows --base or -B
 	for o in $(grep -oE '\{ "[a-z][a-z-]*", (no|required)_argument, NULL, .[A-Za-z].' "$TOP/cli/cmd_$v.c" |
