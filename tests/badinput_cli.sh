@@ -159,5 +159,13 @@ for verb in dump info validate; do
 	expect_error "cli/$verb/missing-option-argument" "-B" "argument|requires|missing" -- $verb "$D/garbage.bin" -B
 done
 expect_error "cli/dump/two-files" "dump" "FILE|one|usage|extra" -- dump "$D/garbage.bin" "$D/garbage.txt"
+# strip --stale: the base and the modules are read before anything is written
+cp "$D/garbage.bin" "$D/garbage.ko"; cp "$D/garbage.ko" "$D/garbage.ko.orig"
+expect_error "cli/strip/base-without-stale" "--base" "stale" -- strip --base "$D/garbage.bin" "$D/garbage.ko"
+expect_error "cli/strip/stale-base-garbage" "$D/garbage.bin" "not BTF|unrecogni|not recogni|format" -- strip --stale --base "$D/garbage.bin" "$D/garbage.ko"
+if [ -r "$VML" ]; then
+	expect_error "cli/strip/stale-garbage-module" "$D/garbage.ko" "ELF|not BTF|unrecogni|format" -- strip --stale --base "$VML" "$D/garbage.ko"
+fi
+cmp -s "$D/garbage.ko" "$D/garbage.ko.orig" && pass cli/strip/garbage-module-untouched || fail cli/strip/garbage-module-untouched "rewritten"
 
 [ $FAILED = 0 ]
