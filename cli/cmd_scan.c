@@ -18,6 +18,7 @@
 
 struct job {
 	char *path;
+	struct btfc_module *m; /* opened before the base was ready, checked after */
 	struct btfc_check c;
 	int err;
 	char errmsg[512];
@@ -27,9 +28,36 @@ struct pool {
 	struct job *jobs;
 	size_t n;
 	atomic_size_t next, done;
+	/* The workers start while the main thread still reads the base (a vmlinuz
+	 * is a decompression of its own): until then they only open (decompress)
+	 * modules, at most PENDING_MAX each, and check them once it is there. */
+	pthread_mutex_t lock;
+	pthread_cond_t ready_cv;
+	int ready; /* 0 reading the base, 1 ready, -1 it could not be read */
 	const struct btfc_btf *base;
 	struct btfc_check_opts opts;
 };
+
+enum { PENDING_MAX = 64 };
+
+static int base_state(struct pool *p, bool wait)
+{
+	pthread_mutex_lock(&p->lock);
+	while (wait && !p->ready)
+		pthread_cond_wait(&p->ready_cv, &p->lock);
+	int r = p->ready;
+	pthread_mutex_unlock(&p->lock);
+	return r;
+}
+
+static void set_base(struct pool *p, const struct btfc_btf *base)
+{
+	pthread_mutex_lock(&p->lock);
+	p->base = base;
+	p->ready = base ? 1 : -1;
+	pthread_cond_broadcast(&p->ready_cv);
+	pthread_mutex_unlock(&p->lock);
+}
 
 static int add_job(struct pool *p, size_t *cap, const char *path)
 {
@@ -47,17 +75,52 @@ static int add_job(struct pool *p, size_t *cap, const char *path)
 	return 0;
 }
 
+static void job_fail(struct job *j, struct btfc_ctx *ctx, int err)
+{
+	j->err = err;
+	snprintf(j->errmsg, sizeof(j->errmsg), "%s", btfc_ctx_last_error(ctx));
+}
+
+/* Check an opened job against the base (when it could be read) and close it. */
+static void job_finish(struct pool *p, struct btfc_ctx *ctx, struct job *j)
+{
+	int err;
+
+	if (p->ready == 1 && (err = btfc_module_check(ctx, j->m, p->base, &p->opts, &j->c)))
+		job_fail(j, ctx, err);
+	btfc_module_free(j->m);
+	j->m = NULL;
+	atomic_fetch_add(&p->done, 1);
+}
+
 static void *worker(void *arg)
 {
 	struct pool *p = arg;
 	struct btfc_ctx *ctx = btfc_ctx_new();
+	struct job *pending[PENDING_MAX];
+	size_t npend = 0, i;
+	int err;
 
-	for (size_t i; ctx && (i = atomic_fetch_add(&p->next, 1)) < p->n; atomic_fetch_add(&p->done, 1)) {
+	while (ctx && (i = atomic_fetch_add(&p->next, 1)) < p->n) {
 		struct job *j = &p->jobs[i];
-		j->err = btfc_check_module(ctx, j->path, p->base, &p->opts, &j->c);
-		if (j->err)
-			snprintf(j->errmsg, sizeof(j->errmsg), "%s", btfc_ctx_last_error(ctx));
+		if ((err = btfc_module_open(ctx, j->path, &j->m))) {
+			job_fail(j, ctx, err);
+			atomic_fetch_add(&p->done, 1);
+			continue;
+		}
+		if (npend < PENDING_MAX && !base_state(p, false)) {
+			pending[npend++] = j;
+			continue;
+		}
+		base_state(p, true);
+		for (; npend; npend--)
+			job_finish(p, ctx, pending[npend - 1]);
+		job_finish(p, ctx, j);
 	}
+	if (npend)
+		base_state(p, true);
+	for (; npend; npend--)
+		job_finish(p, ctx, pending[npend - 1]);
 	btfc_ctx_free(ctx);
 	return NULL;
 }
@@ -163,18 +226,19 @@ static int run(struct cli *cli, int argc, char **argv)
 		}
 	cli_paths_free(&paths);
 	qsort(p.jobs, p.n, sizeof(p.jobs[0]), cmp_job);
-	if (btfc_btf_open(cli->ctx, base_path, NULL, &base))
-		return cli_lib_error(cli);
-	p.base = base;
+	pthread_mutex_init(&p.lock, NULL);
+	pthread_cond_init(&p.ready_cv, NULL);
 
 	pthread_t tid[256];
 	long started = 0;
 	for (; started < threads; started++)
 		if (pthread_create(&tid[started], NULL, worker, &p))
 			break;
+	int base_err = btfc_btf_open(cli->ctx, base_path, NULL, &base);
+	set_base(&p, base_err ? NULL : base);
 	if (!started)
 		worker(&p);
-	bool tty = isatty(STDERR_FILENO) && cli->mode == OUT_TEXT;
+	bool tty = !base_err && isatty(STDERR_FILENO) && cli->mode == OUT_TEXT;
 	while (tty && atomic_load(&p.done) < p.n) {
 		fprintf(stderr, "\rscanning %zu/%zu modules", (size_t)atomic_load(&p.done), p.n);
 		usleep(100000);
@@ -183,6 +247,14 @@ static int run(struct cli *cli, int argc, char **argv)
 		pthread_join(tid[i], NULL);
 	if (tty)
 		fprintf(stderr, "\r%40s\r", "");
+	pthread_mutex_destroy(&p.lock);
+	pthread_cond_destroy(&p.ready_cv);
+	if (base_err) {
+		for (size_t i = 0; i < p.n; i++)
+			free(p.jobs[i].path);
+		free(p.jobs);
+		return cli_lib_error(cli);
+	}
 
 	out_init(&o, STDOUT_FILENO, cli->mode);
 	if (em_json(&o)) {

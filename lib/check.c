@@ -300,14 +300,27 @@ BTFC_API int btfc_check_module(struct btfc_ctx *ctx, const char *path, const str
 			       const struct btfc_check_opts *opts, struct btfc_check *c)
 {
 	struct btfc_module *m;
-	const void *raw, *sec;
-	size_t raw_len, sec_len;
 	int err;
 
 	memset(c, 0, sizeof(*c));
 	c->strength = "none";
 	if ((err = btfc_module_open(ctx, path, &m)))
 		return err;
+	err = btfc_module_check(ctx, m, base, opts, c);
+	btfc_module_free(m);
+	return err;
+}
+
+BTFC_API int btfc_module_check(struct btfc_ctx *ctx, const struct btfc_module *m, const struct btfc_btf *base,
+			       const struct btfc_check_opts *opts, struct btfc_check *c)
+{
+	const char *path = btfc__module_name(m);
+	const void *raw, *sec;
+	size_t raw_len, sec_len;
+	int err = 0;
+
+	memset(c, 0, sizeof(*c));
+	c->strength = "none";
 	if (btfc_module_section(m, ".BTF", &raw, &raw_len)) {
 		c->outcome = BTFC_OUTCOME_NO_BTF;
 		say(c, "no .BTF section");
@@ -408,6 +421,5 @@ done_or_out:
 done:
 	c->action = action_of(c, opts->mismatch_allowed);
 out:
-	btfc_module_free(m);
 	return err;
 }

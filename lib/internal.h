@@ -73,6 +73,8 @@ static inline uint32_t btfc__bswap32(uint32_t v) { return __builtin_bswap32(v); 
 typedef int (*btfc__sym_fn)(void *user, const char *name, uint64_t value);
 /* Every symbol of module @m defined in section @secname (-ENODATA if there is no such section). */
 int btfc__module_symbols(const struct btfc_module *m, const char *secname, btfc__sym_fn fn, void *user);
+/* The path a module was opened from (for messages). */
+const char *btfc__module_name(const struct btfc_module *m);
 
 /* FNV-1a hash of a NUL-terminated string (name index, string sets). */
 uint32_t btfc__hash_str(const char *s);

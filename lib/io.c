@@ -417,6 +417,11 @@ struct btfc_module {
 	struct btfc_source_info src;
 };
 
+const char *btfc__module_name(const struct btfc_module *m)
+{
+	return m->name;
+}
+
 BTFC_API int btfc_module_open(struct btfc_ctx *ctx, const char *path, struct btfc_module **out)
 {
 	struct btfc_module *m = calloc(1, sizeof(*m));

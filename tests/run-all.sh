@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause
 # Every test of btfcompat. On a fresh Debian 12 machine (as root) it installs
-# what it needs, builds with gcc, clang and gcc+ASan+UBSan, fetches the real
+# what it needs, builds with gcc, clang, gcc+ASan+UBSan and gcc+TSan, fetches the real
 # kernel corpus, runs all suites against the plain and the ASan build, runs
 # the fuzz targets briefly, and ends with the line "N passed, N failed, N skipped".
 #   tests/run-all.sh [--quick]     --quick: skip the ASan pass and the fuzz smoke run
@@ -73,7 +73,8 @@ run_suites() { # TAG BUILD-DIR
 suite builds bash -c "$(declare -f build_variant build_check); LOGS=$LOGS
 	build_check gcc build
 	CC=clang build_check clang build-clang
-	build_check asan build-asan -Db_sanitize=address,undefined -Db_lundef=false"
+	build_check asan build-asan -Db_sanitize=address,undefined -Db_lundef=false
+	build_check tsan build-tsan -Db_sanitize=thread -Db_lundef=false"
 
 run_suites gcc build
 if [ $QUICK = 0 ]; then
@@ -81,6 +82,7 @@ if [ $QUICK = 0 ]; then
 	export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:exitcode=98
 	[ -x build-asan/btfcompat ] && run_suites asan build-asan
 	unset ASAN_OPTIONS UBSAN_OPTIONS
+	[ -x build-tsan/btfcompat ] && suite tsan-threads tests/threads.sh build/btfcompat build-tsan/btfcompat
 	suite fuzz-smoke tests/fuzz_smoke.sh "${BTFC_FUZZ_SECONDS:-20}"
 fi
 

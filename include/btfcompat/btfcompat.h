@@ -417,6 +417,14 @@ struct btfc_check {
  */
 int btfc_check_module(struct btfc_ctx *ctx, const char *path, const struct btfc_btf *base,
 		      const struct btfc_check_opts *opts, struct btfc_check *out);
+/*
+ * btfc_check_module() for a module already opened with btfc_module_open()
+ * (which does the reading and decompressing, and needs no base: a caller can
+ * open modules while it is still reading the base). Same contract; @m is
+ * only read, so one module may be checked against several bases.
+ */
+int btfc_module_check(struct btfc_ctx *ctx, const struct btfc_module *m, const struct btfc_btf *base,
+		      const struct btfc_check_opts *opts, struct btfc_check *out);
 
 
 /* ------------------------------------------------------------------ */
