@@ -48,6 +48,8 @@ void cli_close(struct btfc_btf *btf, struct btfc_btf *base);
 
 /* One module's check result, in text or JSON (check and scan). */
 void report_check(struct out *o, const char *file, const struct btfc_check *c);
+/* A finding (exit 1): the module's BTF does not fit the base (mismatch) or fails the kernel's checks (invalid). */
+bool cli_check_finding(const struct btfc_check *c);
 /*
  * CONFIG_MODULE_ALLOW_BTF_MISMATCH of the kernel that runs BASE: @allow
  * ("yes"/"no") if given, else from @config, else from the config file beside

@@ -157,7 +157,7 @@ static int run(struct cli *cli, int argc, char **argv)
 			continue;
 		}
 		report_check(&o, argv[i], &c);
-		if ((c.outcome == BTFC_OUTCOME_MISMATCH || c.outcome == BTFC_OUTCOME_INVALID) && rc == EXIT_OK)
+		if (cli_check_finding(&c) && rc == EXIT_OK)
 			rc = EXIT_FINDING;
 	}
 	cli_list_end(&o);

@@ -93,6 +93,16 @@ static void job_finish(struct pool *p, struct btfc_ctx *ctx, struct job *j)
 	atomic_fetch_add(&p->done, 1);
 }
 
+/* Once the base is there (or could not be read): check and close the jobs opened before. */
+static void drain(struct pool *p, struct btfc_ctx *ctx, struct job **pending, size_t *npend)
+{
+	if (!*npend)
+		return;
+	base_state(p, true);
+	for (; *npend; --*npend)
+		job_finish(p, ctx, pending[*npend - 1]);
+}
+
 static void *worker(void *arg)
 {
 	struct pool *p = arg;
@@ -112,15 +122,11 @@ static void *worker(void *arg)
 			pending[npend++] = j;
 			continue;
 		}
+		drain(p, ctx, pending, &npend);
 		base_state(p, true);
-		for (; npend; npend--)
-			job_finish(p, ctx, pending[npend - 1]);
 		job_finish(p, ctx, j);
 	}
-	if (npend)
-		base_state(p, true);
-	for (; npend; npend--)
-		job_finish(p, ctx, pending[npend - 1]);
+	drain(p, ctx, pending, &npend);
 	btfc_ctx_free(ctx);
 	return NULL;
 }
@@ -269,7 +275,7 @@ static int run(struct cli *cli, int argc, char **argv)
 			rc = EXIT_ERROR;
 			continue;
 		}
-		if (j->c.outcome == BTFC_OUTCOME_MISMATCH || j->c.outcome == BTFC_OUTCOME_INVALID) {
+		if (cli_check_finding(&j->c)) {
 			if (rc == EXIT_OK)
 				rc = EXIT_FINDING;
 		} else if (!all && !em_json(&o)) {

@@ -17,7 +17,7 @@ static int fits(struct cli *cli, const char *path, const struct btfc_btf *base, 
 
 	if (btfc_check_module(cli->ctx, path, base, co, &c))
 		return -1;
-	return c.outcome != BTFC_OUTCOME_MISMATCH && c.outcome != BTFC_OUTCOME_INVALID;
+	return !cli_check_finding(&c);
 }
 
 static int run(struct cli *cli, int argc, char **argv)
@@ -46,7 +46,6 @@ static int run(struct cli *cli, int argc, char **argv)
 	if (stale) {
 		if (!base_path)
 			base_path = "/sys/kernel/btf/vmlinux";
-		co.mismatch_allowed = cli_mismatch_allowed(base_path, NULL, NULL);
 		co.old_loader = cli_old_loader(base_path);
 		if (btfc_btf_open(cli->ctx, base_path, NULL, &base))
 			return cli_lib_error(cli);

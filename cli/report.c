@@ -85,3 +85,8 @@ int cli_old_loader(const char *base_path)
 		return 0;
 	return maj < 6 || (maj == 6 && min < 11);
 }
+
+bool cli_check_finding(const struct btfc_check *c)
+{
+	return c->outcome == BTFC_OUTCOME_MISMATCH || c->outcome == BTFC_OUTCOME_INVALID;
+}

@@ -211,6 +211,13 @@ cp "$M55/net/key/af_key.ko" "$R/mods/9.9.9-broken/"
 out=$("$R/hooks/postinst.d/zz-btfcompat" 9.9.9-broken 2>&1); rc=$?
 [ $rc = 0 ] && echo "$out" | grep -q '9.9.9-broken: the check failed: btfcompat: .*vmlinuz-9.9.9-broken' &&
 	pass install/hook-broken-image-is-reported-not-fatal || fail install/hook-broken-image-is-reported-not-fatal "rc=$rc $out"
+# a kernel whose modules all fit: one line, exit 0 even with on_mismatch=fail
+conf on_mismatch=fail
+ln -s "$R/boot/vmlinuz-$V55" "$R/boot/vmlinuz-9.9.9-fits"; mkdir -p "$R/mods/9.9.9-fits"
+cp "$R/mods.orig/$V55/kernel/"{af_key,ah4,nfs}.ko "$R/mods/9.9.9-fits/"
+out=$(run-parts --arg=9.9.9-fits "$R/hooks/postinst.d" 2>&1); rc=$?
+[ $rc = 0 ] && [ "$out" = "btfcompat: 9.9.9-fits: 3 modules, BTF of all fits the kernel" ] &&
+	pass install/hook-all-fit || fail install/hook-all-fit "rc=$rc $out"
 conf enabled=no on_mismatch=fail
 out=$(run-parts --arg="$V55" "$R/hooks/postinst.d" 2>&1); rc=$?
 [ $rc = 0 ] && [ -z "$out" ] && [ ! -e "$log" ] && pass install/hook-disabled || fail install/hook-disabled "rc=$rc $out"
