@@ -37,15 +37,18 @@ static void release(void *owned, void *map, size_t map_len)
 		munmap(map, map_len);
 }
 
-/* Header fields in host order from the first 24 bytes at @p. */
-static void read_header(struct btfc_header *h, const uint8_t *p, bool swap)
+/* Header fields in host order from the first 24 (32 with a layout section) bytes at @p. */
+static void read_header(struct btfc_header *h, const uint8_t *p, size_t len, bool swap)
 {
-	uint32_t w[6];
+	uint32_t w[8] = { 0 };
 
-	memcpy(w, p, sizeof(w));
+	memcpy(w, p, BTF_HDR_MIN);
 	if (swap)
-		for (int i = 0; i < 6; i++)
-			w[i] = btfc__bswap32(w[i]);
+		w[1] = btfc__bswap32(w[1]);
+	if (w[1] >= BTF_HDR_LAYOUT && len >= BTF_HDR_LAYOUT)
+		memcpy(w + 6, p + BTF_HDR_MIN, 8);
+	for (int i = 2; swap && i < 8; i++)
+		w[i] = btfc__bswap32(w[i]);
 	/* word 0 is magic(16) version(8) flags(8) in memory order */
 	uint16_t magic;
 	memcpy(&magic, p, 2);
@@ -57,6 +60,55 @@ static void read_header(struct btfc_header *h, const uint8_t *p, bool swap)
 	h->type_len = w[3];
 	h->str_off = w[4];
 	h->str_len = w[5];
+	h->layout_off = w[6];
+	h->layout_len = w[7];
+}
+
+/* Swap the 4-byte words of @p[@off, @off + @n) in place (a partial last word stays). */
+static void swap_words(uint8_t *p, uint64_t off, uint64_t n)
+{
+	for (uint64_t i = 0; i + 4 <= n; i += 4) {
+		uint32_t v;
+		memcpy(&v, p + off + i, 4);
+		v = btfc__bswap32(v);
+		memcpy(p + off + i, &v, 4);
+	}
+}
+
+void btfc__btf_swap(uint8_t *p, size_t len, bool to_host)
+{
+	uint32_t w[8] = { 0 }; /* header words, host order */
+	uint16_t m;
+
+	if (len < 2)
+		return;
+	memcpy(&m, p, 2);
+	m = btfc__bswap16(m);
+	memcpy(p, &m, 2);
+	if (len < 8)
+		return;
+	memcpy(&w[1], p + 4, 4);
+	if (to_host)
+		w[1] = btfc__bswap32(w[1]);
+	uint64_t hl = w[1] < BTF_HDR_LAYOUT ? w[1] & ~3u : BTF_HDR_LAYOUT; /* header words the kernel reads */
+	if (hl > len)
+		hl = len & ~(size_t)3;
+	for (uint32_t o = 4; o + 4 <= hl; o += 4) {
+		uint32_t v;
+		memcpy(&v, p + o, 4);
+		w[o / 4] = to_host ? btfc__bswap32(v) : v;
+	}
+	swap_words(p, 4, hl - 4);
+	uint64_t data = len - (w[1] < len ? w[1] : len);
+	if (hl >= BTF_HDR_MIN && (uint64_t)w[2] + w[3] <= data)
+		swap_words(p, (uint64_t)w[1] + w[2], w[3]);
+	/* struct btf_layout { u8 info_sz; u8 elem_sz; u16 flags; }: only flags has a byte order */
+	if (hl >= BTF_HDR_LAYOUT && (uint64_t)w[6] + w[7] <= data)
+		for (uint64_t o = (uint64_t)w[1] + w[6]; o + 4 <= (uint64_t)w[1] + w[6] + w[7]; o += 4) {
+			memcpy(&m, p + o + 2, 2);
+			m = btfc__bswap16(m);
+			memcpy(p + o + 2, &m, 2);
+		}
 }
 
 static int check_layout(struct btfc_ctx *ctx, const char *name, const struct btfc_header *h,
@@ -77,6 +129,10 @@ static int check_layout(struct btfc_ctx *ctx, const char *name, const struct btf
 		return btfc__err(ctx, -EINVAL, name,
 				 "string section at %u + %u exceeds data size %" PRIu64 " after the header",
 				 h->str_off, h->str_len, data);
+	if (h->hdr_len >= BTF_HDR_LAYOUT && (uint64_t)h->layout_off + h->layout_len > data)
+		return btfc__err(ctx, -EINVAL, name,
+				 "layout section at %u + %u exceeds data size %" PRIu64 " after the header",
+				 h->layout_off, h->layout_len, data);
 	if (h->type_len && h->str_len &&
 	    h->type_off < (uint64_t)h->str_off + h->str_len && h->str_off < (uint64_t)h->type_off + h->type_len)
 		return btfc__err(ctx, -EINVAL, name, "type section at %u + %u overlaps string section at %u + %u",
@@ -178,7 +234,7 @@ int btfc__btf_new(struct btfc_ctx *ctx, const uint8_t *data, size_t len, const c
 	b->src.btf_size = len;
 	b->src.swapped = swap;
 	b->src.big_endian = data[0] == 0xeb;
-	read_header(&b->hdr, data, swap);
+	read_header(&b->hdr, data, len, swap);
 
 	err = check_layout(ctx, b->name, &b->hdr, len, base != NULL);
 	if (err)
@@ -197,18 +253,8 @@ int btfc__btf_new(struct btfc_ctx *ctx, const uint8_t *data, size_t len, const c
 			goto fail;
 		}
 		memcpy(copy, data, len);
-		if (swap) {
-			uint32_t w[6];
-			memcpy(w, copy, 24);
-			uint16_t mg = BTF_MAGIC;
-			memcpy(copy, &mg, 2);
-			for (int i = 1; i < 6; i++)
-				w[i] = btfc__bswap32(w[i]);
-			memcpy(copy + 4, w + 1, 20);
-			uint32_t *tw = (uint32_t *)(void *)(copy + b->hdr.hdr_len + b->hdr.type_off);
-			for (uint32_t i = 0; i < b->hdr.type_len / 4; i++)
-				tw[i] = btfc__bswap32(tw[i]);
-		}
+		if (swap)
+			btfc__btf_swap(copy, len, true);
 		release(b->owned, b->map, b->map_len);
 		b->map = NULL;
 		b->owned = copy;

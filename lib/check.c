@@ -255,6 +255,7 @@ static int check_distilled(struct btfc_ctx *ctx, const char *path, const void *r
 	c->method = BTFC_METHOD_DISTILLED;
 	c->strength = "certain";
 	bo.profile = BTFC_PROFILE_VMLINUX;
+	bo.order = btfc_btf_source(base)->big_endian ? BTFC_ORDER_BIG : BTFC_ORDER_LITTLE; /* the running kernel's */
 	if ((err = btfc_validate(ctx, sec, sec_len, NULL, &bo, &c->kernel)))
 		return err;
 	if (c->kernel.err || btfc_btf_parse(ctx, sec, sec_len, path, NULL, &dist)) {

@@ -14,7 +14,8 @@
 
 #define BTF_MAGIC 0xeB9F
 #define BTF_VERSION 1
-#define BTF_HDR_MIN 24 /* sizeof(struct btf_header) */
+#define BTF_HDR_MIN 24 /* sizeof(struct btf_header) up to 6.x */
+#define BTF_HDR_LAYOUT 32 /* 7.x: with layout_off, layout_len */
 
 struct btfc_ctx {
 	btfc_log_fn log_fn;
@@ -68,6 +69,18 @@ int btfc__bzimage_payload(struct btfc_ctx *ctx, const char *name, const uint8_t 
 /* ---- byte order ---- */
 static inline uint16_t btfc__bswap16(uint16_t v) { return __builtin_bswap16(v); }
 static inline uint32_t btfc__bswap32(uint32_t v) { return __builtin_bswap32(v); }
+
+/*
+ * Byte-swap the BTF blob @p/@len in place between host order and the other
+ * one, field by field as a kernel of that order reads it: the magic (u16), the
+ * header words the kernel reads (hdr_len of them, at most 32 bytes), every
+ * word of the type section, the u16 flags of each layout entry; strings stay.
+ * The header words that place the sections are taken in host order: after
+ * the swap when @to_host, before it otherwise. A section outside the blob is
+ * left alone (the kernel rejects its header before reading it). A header
+ * that ends inside a word (hdr_len % 4) leaves that word unswapped.
+ */
+void btfc__btf_swap(uint8_t *p, size_t len, bool to_host);
 
 /* Called for each symbol defined in a section: its name and value; non-zero stops. */
 typedef int (*btfc__sym_fn)(void *user, const char *name, uint64_t value);

@@ -29,14 +29,7 @@ static const void *stored_blob(const struct btfc_btf *base, size_t *len, void **
 	if (!c)
 		return NULL;
 	memcpy(c, raw, *len);
-	uint32_t *w = (uint32_t *)(void *)c;
-	uint16_t m = btfc__bswap16(BTF_MAGIC);
-	memcpy(c, &m, 2);
-	for (int i = 1; i < 6; i++)
-		w[i] = btfc__bswap32(w[i]);
-	uint32_t *tw = (uint32_t *)(void *)(c + base->hdr.hdr_len + base->hdr.type_off);
-	for (uint32_t i = 0; i < base->hdr.type_len / 4; i++)
-		tw[i] = btfc__bswap32(tw[i]);
+	btfc__btf_swap(c, *len, false);
 	*tofree = c;
 	return c;
 }

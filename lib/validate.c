@@ -38,7 +38,7 @@ enum mode { RESOLVE_TBD, RESOLVE_PTR, RESOLVE_STRUCT_OR_ARRAY };
 struct vertex {
 	const struct btfc_type *t;
 	uint32_t id;
-	uint16_t next_member;
+	uint32_t next_member;
 };
 
 struct env {
@@ -46,6 +46,8 @@ struct env {
 	enum btfc_profile profile;
 	bool tag_kflag; /* >= 6.14: kind_flag allowed on TYPE_TAG and DECL_TAG */
 	bool section_is_identifier; /* 6.1: DATASEC names follow the identifier rule */
+	bool v7_2; /* >= 7.2: layout section, 24-bit vlen, 7-bit kind, no btf_info mask, tags anywhere */
+	uint32_t ptr_size; /* the kernel's sizeof(void *) */
 	const struct btfc_btf *base;
 	const uint8_t *data;          /* the blob, 4-aligned type section */
 	uint32_t size;
@@ -85,7 +87,13 @@ static bool k_isprint(unsigned char c)
 /* ---------------------------------------------------------------------- */
 /* types and strings, as the kernel sees them during verification          */
 
-static unsigned kind_of(const struct btfc_type *t) { return btfc_type_kind(t); }
+/*
+ * 7.2's BTF_INFO_KIND() and BTF_INFO_VLEN(). Older kernels reject every bit
+ * outside 0x9f00ffff first ("Invalid btf_info"), so for the types they get to
+ * see the wider fields read the same.
+ */
+static unsigned kind_of(const struct btfc_type *t) { return (t->info >> 24) & 0x7f; }
+static unsigned vlen_of(const struct btfc_type *t) { return t->info & 0xffffff; }
 static bool is_modifier(const struct btfc_type *t)
 {
 	switch (kind_of(t)) {
@@ -236,11 +244,11 @@ static void log_details(const struct env *e, const struct btfc_type *t, char *b,
 	}
 	case BTFC_KIND_STRUCT: case BTFC_KIND_UNION: case BTFC_KIND_ENUM: case BTFC_KIND_ENUM64:
 	case BTFC_KIND_DATASEC:
-		btfc__appendf(b, cap, "size=%u vlen=%u", t->size, btfc_type_vlen(t));
+		btfc__appendf(b, cap, "size=%u vlen=%u", t->size, vlen_of(t));
 		break;
 	case BTFC_KIND_FUNC_PROTO: {
 		const struct btfc_param *p = btfc_type_data(t);
-		unsigned n = btfc_type_vlen(t);
+		unsigned n = vlen_of(t);
 		btfc__appendf(b, cap, "return=%u args=(", t->type);
 		if (!n) {
 			btfc__appendf(b, cap, "void");
@@ -448,7 +456,7 @@ static const struct btfc_type *type_id_size(const struct env *e, uint32_t *id, u
 	} else if (is_kind(st, BTFC_KIND_ARRAY)) {
 		size = resolved_size(e, sid);
 	} else if (is_kind(st, BTFC_KIND_PTR)) {
-		size = 8;
+		size = e->ptr_size;
 	} else {
 		if (!is_modifier(st) && !is_kind(st, BTFC_KIND_VAR))
 			return NULL;
@@ -461,7 +469,7 @@ static const struct btfc_type *type_id_size(const struct env *e, uint32_t *id, u
 		else if (is_kind(st, BTFC_KIND_ARRAY))
 			size = resolved_size(e, sid);
 		else if (is_kind(st, BTFC_KIND_PTR))
-			size = 8;
+			size = e->ptr_size;
 		else
 			return NULL;
 	}
@@ -579,7 +587,7 @@ static int int_check_meta(struct env *e, const struct btfc_type *t, uint32_t lef
 {
 	if (left < 4)
 		return meta_short(e, t, left, 4);
-	if (btfc_type_vlen(t))
+	if (vlen_of(t))
 		return fail_type(e, t, true, -EINVAL, "vlen != 0");
 	if (btfc_type_kflag(t))
 		return fail_type(e, t, true, -EINVAL, "Invalid btf_info kind_flag");
@@ -601,7 +609,7 @@ static int int_check_meta(struct env *e, const struct btfc_type *t, uint32_t lef
 static int ref_check_meta(struct env *e, const struct btfc_type *t, uint32_t left)
 {
 	(void)left;
-	if (btfc_type_vlen(t))
+	if (vlen_of(t))
 		return fail_type(e, t, true, -EINVAL, "vlen != 0");
 	if (btfc_type_kflag(t) && !(e->tag_kflag && is_kind(t, BTFC_KIND_TYPE_TAG)))
 		return fail_type(e, t, true, -EINVAL, "Invalid btf_info kind_flag");
@@ -698,7 +706,7 @@ static int ptr_check_member(struct env *e, const struct btfc_type *s, const stru
 	(void)mt;
 	if (m->offset & 7)
 		return fail_member(e, s, m, -EINVAL, "Member is not byte aligned");
-	if (s->size - m->offset / 8 < 8)
+	if (s->size - m->offset / 8 < e->ptr_size)
 		return fail_member(e, s, m, -EINVAL, "Member exceeds struct_size");
 	return 0;
 }
@@ -707,7 +715,7 @@ static int ptr_check_member(struct env *e, const struct btfc_type *s, const stru
 static int fwd_check_meta(struct env *e, const struct btfc_type *t, uint32_t left)
 {
 	(void)left;
-	if (btfc_type_vlen(t))
+	if (vlen_of(t))
 		return fail_type(e, t, true, -EINVAL, "vlen != 0");
 	if (t->type)
 		return fail_type(e, t, true, -EINVAL, "type != 0");
@@ -725,7 +733,7 @@ static int array_check_meta(struct env *e, const struct btfc_type *t, uint32_t l
 		return meta_short(e, t, left, sizeof(*a));
 	if (t->name_off)
 		return fail_type(e, t, true, -EINVAL, "Invalid name");
-	if (btfc_type_vlen(t))
+	if (vlen_of(t))
 		return fail_type(e, t, true, -EINVAL, "vlen != 0");
 	if (btfc_type_kflag(t))
 		return fail_type(e, t, true, -EINVAL, "Invalid btf_info kind_flag");
@@ -787,13 +795,13 @@ static int struct_check_meta(struct env *e, const struct btfc_type *t, uint32_t 
 {
 	bool is_union = is_kind(t, BTFC_KIND_UNION);
 	const struct btfc_member *m = btfc_type_data(t);
-	uint32_t needed = btfc_type_vlen(t) * sizeof(*m), last = 0;
+	uint32_t needed = vlen_of(t) * sizeof(*m), last = 0;
 
 	if (left < needed)
 		return meta_short(e, t, left, needed);
 	if (t->name_off && !name_valid_identifier(e, t->name_off))
 		return fail_type(e, t, true, -EINVAL, "Invalid name");
-	for (unsigned i = 0; i < btfc_type_vlen(t); i++, m++) {
+	for (unsigned i = 0; i < vlen_of(t); i++, m++) {
 		if (!name_offset_valid(e, m->name_off))
 			return fail_member(e, t, m, -EINVAL, "Invalid member name_offset:%u", m->name_off);
 		if (m->name_off && !name_valid_identifier(e, m->name_off))
@@ -831,7 +839,7 @@ static int struct_resolve(struct env *e, const struct vertex *v)
 		if (err)
 			return err;
 	}
-	for (unsigned i = v->next_member; i < btfc_type_vlen(v->t); i++) {
+	for (unsigned i = v->next_member; i < vlen_of(v->t); i++) {
 		const struct btfc_type *mt = type_by_id(e, m[i].type);
 		if (nosize_or_null(mt) || is_resolve_source_only(mt))
 			return fail_member(e, v->t, &m[i], -EINVAL, "Invalid member");
@@ -870,7 +878,7 @@ static int enum_check_meta(struct env *e, const struct btfc_type *t, uint32_t le
 {
 	bool is64 = is_kind(t, BTFC_KIND_ENUM64);
 	uint32_t rec = is64 ? sizeof(struct btfc_enum64) : sizeof(struct btfc_enum);
-	uint32_t needed = btfc_type_vlen(t) * rec;
+	uint32_t needed = vlen_of(t) * rec;
 	const uint8_t *p = btfc_type_data(t);
 
 	if (left < needed)
@@ -879,7 +887,7 @@ static int enum_check_meta(struct env *e, const struct btfc_type *t, uint32_t le
 		return fail_type(e, t, true, -EINVAL, "Unexpected size");
 	if (t->name_off && !name_valid_identifier(e, t->name_off))
 		return fail_type(e, t, true, -EINVAL, "Invalid name");
-	for (unsigned i = 0; i < btfc_type_vlen(t); i++, p += rec) {
+	for (unsigned i = 0; i < vlen_of(t); i++, p += rec) {
 		uint32_t name_off = *(const uint32_t *)(const void *)p;
 		if (!name_offset_valid(e, name_off)) {
 			type_line(e, t, true, e->v->context, sizeof(e->v->context));
@@ -894,7 +902,7 @@ static int enum_check_meta(struct env *e, const struct btfc_type *t, uint32_t le
 /* --- FUNC_PROTO, FUNC --- */
 static int func_proto_check_meta(struct env *e, const struct btfc_type *t, uint32_t left)
 {
-	uint32_t needed = btfc_type_vlen(t) * sizeof(struct btfc_param);
+	uint32_t needed = vlen_of(t) * sizeof(struct btfc_param);
 
 	if (left < needed)
 		return meta_short(e, t, left, needed);
@@ -910,7 +918,7 @@ static int func_check_meta(struct env *e, const struct btfc_type *t, uint32_t le
 	(void)left;
 	if (!t->name_off || !name_valid_identifier(e, t->name_off))
 		return fail_type(e, t, true, -EINVAL, "Invalid name");
-	if (btfc_type_vlen(t) > 1 /* BTF_FUNC_GLOBAL */)
+	if (vlen_of(t) > 1 /* BTF_FUNC_GLOBAL */)
 		return fail_type(e, t, true, -EINVAL, "Invalid func linkage");
 	if (btfc_type_kflag(t))
 		return fail_type(e, t, true, -EINVAL, "Invalid btf_info kind_flag");
@@ -924,7 +932,7 @@ static int func_check(struct env *e, const struct btfc_type *t)
 	if (!proto || !is_kind(proto, BTFC_KIND_FUNC_PROTO))
 		return fail_type(e, t, true, -EINVAL, "Invalid type_id");
 	const struct btfc_param *p = btfc_type_data(proto);
-	for (unsigned i = 0; i < btfc_type_vlen(proto); i++)
+	for (unsigned i = 0; i < vlen_of(proto); i++)
 		if (!p[i].name_off && p[i].type)
 			return fail_type(e, t, true, -EINVAL, "Invalid arg#%u", i + 1);
 	return 0;
@@ -945,7 +953,7 @@ static int var_check_meta(struct env *e, const struct btfc_type *t, uint32_t lef
 {
 	if (left < sizeof(struct btfc_var))
 		return meta_short(e, t, left, sizeof(struct btfc_var));
-	if (btfc_type_vlen(t))
+	if (vlen_of(t))
 		return fail_type(e, t, true, -EINVAL, "vlen != 0");
 	if (btfc_type_kflag(t))
 		return fail_type(e, t, true, -EINVAL, "Invalid btf_info kind_flag");
@@ -979,7 +987,7 @@ static int var_resolve(struct env *e, const struct vertex *v)
 static int datasec_check_meta(struct env *e, const struct btfc_type *t, uint32_t left)
 {
 	const struct btfc_var_secinfo *vsi = btfc_type_data(t);
-	uint32_t needed = btfc_type_vlen(t) * sizeof(*vsi);
+	uint32_t needed = vlen_of(t) * sizeof(*vsi);
 	uint64_t last_end = 0, sum = 0;
 
 	if (left < needed)
@@ -991,7 +999,7 @@ static int datasec_check_meta(struct env *e, const struct btfc_type *t, uint32_t
 	if (!t->name_off || !(e->section_is_identifier ? name_valid_identifier(e, t->name_off)
 							: name_valid_section(e, t->name_off)))
 		return fail_type(e, t, true, -EINVAL, "Invalid name");
-	for (unsigned i = 0; i < btfc_type_vlen(t); i++, vsi++) {
+	for (unsigned i = 0; i < vlen_of(t); i++, vsi++) {
 		if (!vsi->type || vsi->type > BTF_MAX_TYPE)
 			return fail_vsi(e, t, vsi, -EINVAL, "Invalid type_id");
 		if (vsi->offset < last_end || vsi->offset >= t->size)
@@ -1013,7 +1021,7 @@ static int datasec_resolve(struct env *e, const struct vertex *v)
 	const struct btfc_var_secinfo *vsi = btfc_type_data(v->t);
 
 	e->mode = RESOLVE_TBD;
-	for (unsigned i = v->next_member; i < btfc_type_vlen(v->t); i++) {
+	for (unsigned i = v->next_member; i < vlen_of(v->t); i++) {
 		uint32_t var_id = vsi[i].type, id, size = 0;
 		const struct btfc_type *var = type_by_id(e, var_id);
 		if (!var || !is_kind(var, BTFC_KIND_VAR))
@@ -1036,7 +1044,7 @@ static int datasec_resolve(struct env *e, const struct vertex *v)
 static int float_check_meta(struct env *e, const struct btfc_type *t, uint32_t left)
 {
 	(void)left;
-	if (btfc_type_vlen(t))
+	if (vlen_of(t))
 		return fail_type(e, t, true, -EINVAL, "vlen != 0");
 	if (btfc_type_kflag(t))
 		return fail_type(e, t, true, -EINVAL, "Invalid btf_info kind_flag");
@@ -1048,7 +1056,7 @@ static int float_check_meta(struct env *e, const struct btfc_type *t, uint32_t l
 static int float_check_member(struct env *e, const struct btfc_type *s, const struct btfc_member *m,
 			      const struct btfc_type *mt)
 {
-	uint64_t align_bits = (mt->size < 8 ? mt->size : 8) * 8ull;
+	uint64_t align_bits = (mt->size < e->ptr_size ? mt->size : e->ptr_size) * 8ull;
 
 	if (align_bits && m->offset % align_bits) /* the kernel's div64_u64_rem */
 		return fail_member(e, s, m, -EINVAL, "Member is not properly aligned");
@@ -1065,7 +1073,7 @@ static int decl_tag_check_meta(struct env *e, const struct btfc_type *t, uint32_
 	const char *s = str_by_offset(e, t->name_off);
 	if (!s || !s[0])
 		return fail_type(e, t, true, -EINVAL, "Invalid value");
-	if (btfc_type_vlen(t))
+	if (vlen_of(t))
 		return fail_type(e, t, true, -EINVAL, "vlen != 0");
 	if (btfc_type_kflag(t) && !e->tag_kflag)
 		return fail_type(e, t, true, -EINVAL, "Invalid btf_info kind_flag");
@@ -1090,10 +1098,10 @@ static int decl_tag_resolve(struct env *e, const struct vertex *v)
 		if (is_kind(next, BTFC_KIND_VAR) || is_kind(next, BTFC_KIND_TYPEDEF))
 			return fail_type(e, v->t, true, -EINVAL, "Invalid component_idx");
 		if (is_struct(next)) {
-			vlen = btfc_type_vlen(next);
+			vlen = vlen_of(next);
 		} else {
 			const struct btfc_type *proto = type_by_id(e, next->type);
-			vlen = proto ? btfc_type_vlen(proto) : 0; /* func_check ran: proto exists */
+			vlen = proto ? vlen_of(proto) : 0; /* func_check ran: proto exists */
 		}
 		if ((uint32_t)idx >= vlen)
 			return fail_type(e, v->t, true, -EINVAL, "Invalid component_idx");
@@ -1140,7 +1148,7 @@ static const struct kind_ops *const kind_ops[BTFC_KIND_MAX + 1] = {
 static const struct kind_ops *ops_of(const struct btfc_type *t)
 {
 	/* void has no ops in the kernel; every caller rules it out before */
-	return kind_ops[kind_of(t)] ? kind_ops[kind_of(t)] : &fwd_ops;
+	return kind_of(t) <= BTFC_KIND_MAX && kind_ops[kind_of(t)] ? kind_ops[kind_of(t)] : &fwd_ops;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -1148,20 +1156,18 @@ static const struct kind_ops *ops_of(const struct btfc_type *t)
 
 static int parse_hdr(struct env *e)
 {
-	uint32_t hdr_len;
+	uint32_t hdr_len, hdr_size = e->v7_2 ? BTF_HDR_LAYOUT : BTF_HDR_MIN; /* sizeof(struct btf_header) */
 
-	if (e->size >= 2 && e->data[0] == 0xeb && e->data[1] == 0x9f)
-		note(e, "the BTF is in the other byte order (big-endian); the kernel takes only its own");
 	if (e->size < 8)
 		return fail_plain(e, -EINVAL, 0, "hdr_len not found");
 	memcpy(&hdr_len, e->data + 4, 4);
 	if (e->size < hdr_len)
 		return fail_plain(e, -EINVAL, 0, "btf_header not found");
-	for (uint32_t i = BTF_HDR_MIN; i < hdr_len; i++)
+	for (uint32_t i = hdr_size; i < hdr_len; i++)
 		if (e->data[i])
 			return fail_plain(e, -E2BIG, 0, "Unsupported btf_header");
-	uint8_t raw[BTF_HDR_MIN] = { 0 };
-	memcpy(raw, e->data, hdr_len < BTF_HDR_MIN ? hdr_len : BTF_HDR_MIN);
+	uint8_t raw[BTF_HDR_LAYOUT] = { 0 };
+	memcpy(raw, e->data, hdr_len < hdr_size ? hdr_len : hdr_size);
 	memcpy(&e->hdr.magic, raw, 2);
 	e->hdr.version = raw[2];
 	e->hdr.flags = raw[3];
@@ -1170,6 +1176,8 @@ static int parse_hdr(struct env *e)
 	memcpy(&e->hdr.type_len, raw + 12, 4);
 	memcpy(&e->hdr.str_off, raw + 16, 4);
 	memcpy(&e->hdr.str_len, raw + 20, 4);
+	memcpy(&e->hdr.layout_off, raw + 24, 4);
+	memcpy(&e->hdr.layout_len, raw + 28, 4);
 	if (e->hdr.magic != BTF_MAGIC)
 		return fail_plain(e, -EINVAL, 0, "Invalid magic");
 	if (e->hdr.version != BTF_VERSION)
@@ -1179,19 +1187,28 @@ static int parse_hdr(struct env *e)
 	if (!e->base && e->size == e->hdr.hdr_len)
 		return fail_plain(e, -EINVAL, 0, "No data");
 
-	/* btf_check_sec_info(): sections sorted by offset, no gap, no overlap, nothing after */
-	struct { uint32_t off, len; } secs[2] = { { e->hdr.type_off, e->hdr.type_len },
-						  { e->hdr.str_off, e->hdr.str_len } };
-	int c = (int)(secs[0].off - secs[1].off) ? (int)(secs[0].off - secs[1].off)
-						 : (int)(secs[0].len - secs[1].len);
-	if (c > 0) {
-		uint32_t o = secs[0].off, l = secs[0].len;
-		secs[0] = secs[1];
-		secs[1].off = o;
-		secs[1].len = l;
-	}
+	/*
+	 * btf_check_sec_info(): sections sorted by offset (then length), no gap,
+	 * no overlap, nothing after; 7.2 adds the layout section when hdr_len
+	 * covers it and it is not empty.
+	 */
+	struct { uint32_t off, len; } secs[3] = { { e->hdr.type_off, e->hdr.type_len },
+						  { e->hdr.str_off, e->hdr.str_len },
+						  { e->hdr.layout_off, e->hdr.layout_len } };
+	int n = e->v7_2 && e->hdr.hdr_len >= BTF_HDR_LAYOUT && e->hdr.layout_len ? 3 : 2;
+	for (int i = 1; i < n; i++) /* insertion sort with the kernel's btf_sec_info_cmp() */
+		for (int j = i; j > 0; j--) {
+			int c = (int)(secs[j - 1].off - secs[j].off) ? (int)(secs[j - 1].off - secs[j].off)
+								   : (int)(secs[j - 1].len - secs[j].len);
+			if (c <= 0)
+				break;
+			uint32_t o = secs[j].off, l = secs[j].len;
+			secs[j] = secs[j - 1];
+			secs[j - 1].off = o;
+			secs[j - 1].len = l;
+		}
 	uint32_t total = 0, expected = e->size - e->hdr.hdr_len;
-	for (int i = 0; i < 2; i++) {
+	for (int i = 0; i < n; i++) {
 		if (expected < secs[i].off)
 			return fail_plain(e, -EINVAL, 0, "Invalid section offset");
 		if (total < secs[i].off)
@@ -1212,7 +1229,8 @@ static int parse_str_sec(struct env *e)
 	const char *start = (const char *)e->nohdr + e->hdr.str_off;
 	const char *end = start + e->hdr.str_len;
 
-	if ((const uint8_t *)end != e->data + e->size)
+	/* 7.2: only a header without the layout fields requires the strings last */
+	if ((!e->v7_2 || e->hdr.hdr_len < BTF_HDR_LAYOUT) && (const uint8_t *)end != e->data + e->size)
 		return fail_plain(e, -EINVAL, 0, "String section is not at the end");
 	e->strings = start;
 	if (e->base && !e->hdr.str_len)
@@ -1221,6 +1239,22 @@ static int parse_str_sec(struct env *e)
 		return fail_plain(e, -EINVAL, 0, "Invalid string section");
 	if (!e->base && start[0])
 		return fail_plain(e, -EINVAL, 0, "Invalid string section");
+	return 0;
+}
+
+/* btf_parse_layout_sec() (7.2, bpf(BPF_BTF_LOAD) only): entries of struct btf_layout, 4 bytes each. */
+static int parse_layout_sec(struct env *e)
+{
+	if (!e->v7_2 || e->hdr.hdr_len < BTF_HDR_LAYOUT || !e->hdr.layout_len)
+		return 0;
+	if (e->hdr.layout_off & 3)
+		return fail_plain(e, -EINVAL, 0, "Unaligned layout_off");
+	if (e->hdr.layout_len < 4)
+		return fail_plain(e, -EINVAL, 0, "Layout section is too small");
+	if (e->hdr.layout_len % 4)
+		return fail_plain(e, -EINVAL, 0, "layout_len is not multiple of %zu", (size_t)4);
+	if ((uint64_t)e->hdr.hdr_len + e->hdr.layout_off + e->hdr.layout_len > e->size)
+		return fail_plain(e, -EINVAL, 0, "Layout section is too big");
 	return 0;
 }
 
@@ -1256,7 +1290,7 @@ static int check_all_metas(struct env *e)
 			return fail_plain(e, -EINVAL, e->log_type_id, "[%u] meta_left:%u meta_needed:%zu",
 					  e->log_type_id, left, sizeof(*t));
 		left -= sizeof(*t);
-		if (t->info & ~BTF_INFO_MASK)
+		if (!e->v7_2 && t->info & ~BTF_INFO_MASK)
 			return fail_plain(e, -EINVAL, e->log_type_id, "[%u] Invalid btf_info:%x", e->log_type_id,
 					  t->info);
 		if (kind_of(t) > BTFC_KIND_MAX || kind_of(t) == BTFC_KIND_UNKN)
@@ -1328,7 +1362,7 @@ static int resolve(struct env *e, const struct btfc_type *t, uint32_t id)
 static int func_proto_check(struct env *e, const struct btfc_type *t)
 {
 	const struct btfc_param *args = btfc_type_data(t);
-	unsigned nr = btfc_type_vlen(t);
+	unsigned nr = vlen_of(t);
 	int err;
 
 	if (t->type) {
@@ -1396,7 +1430,10 @@ static int parse_type_sec(struct env *e)
 	return err ? err : check_all_types(e);
 }
 
-/* btf_check_type_tags(): type tags come first in a modifier chain; chains end. */
+/*
+ * btf_check_type_tags(): type tags come first in a modifier chain; chains end.
+ * 7.2's btf_check_modifier_chain_length() keeps only the second rule.
+ */
 static int check_type_tags(struct env *e, uint32_t start_id)
 {
 	uint32_t n = e->start_id + e->nr_types, good_id = start_id - 1;
@@ -1414,7 +1451,7 @@ static int check_type_tags(struct env *e, uint32_t start_id)
 			if (!chain_limit--)
 				return fail_plain(e, -ELOOP, i, "Max chain length or cycle detected");
 			if (is_kind(t, BTFC_KIND_TYPE_TAG)) {
-				if (!in_tags)
+				if (!in_tags && !e->v7_2)
 					return fail_plain(e, -EINVAL, i, "Type tags don't precede modifiers");
 			} else {
 				in_tags = false;
@@ -1504,7 +1541,9 @@ static int run(struct btfc_ctx *ctx, const void *data, size_t len, const struct 
 	enum btfc_profile profile = opts->profile;
 	struct env e = { .v = v, .profile = profile, .base = base,
 			 .tag_kflag = !opts->kernel || opts->kernel >= 0x060e00,
-			 .section_is_identifier = opts->kernel && opts->kernel < 0x060c00 };
+			 .section_is_identifier = opts->kernel && opts->kernel < 0x060c00,
+			 .v7_2 = !opts->kernel || opts->kernel >= BTFC_KERNEL_7_2,
+			 .ptr_size = opts->ptr_size ? opts->ptr_size : 8 };
 	uint8_t *copy = NULL;
 	int err;
 
@@ -1552,6 +1591,9 @@ static int run(struct btfc_ctx *ctx, const void *data, size_t len, const struct 
 	v->phase = "strings";
 	err = parse_str_sec(&e);
 	if (err || opts->headers_only)
+		goto out;
+	v->phase = "layout";
+	if (profile == BTFC_PROFILE_BPF && (err = parse_layout_sec(&e)))
 		goto out;
 	if (profile == BTFC_PROFILE_BPF && base) {
 		/* the flattened blob BPF_BTF_LOAD would be given: base types and strings, then ours */
@@ -1629,8 +1671,8 @@ static int base_cache(struct btfc_ctx *ctx, const struct btfc_btf *cbase, const 
 	return err;
 }
 
-BTFC_API int btfc_validate(struct btfc_ctx *ctx, const void *data, size_t len, const struct btfc_btf *base,
-			   const struct btfc_validate_opts *opts, struct btfc_verdict *v)
+static int validate(struct btfc_ctx *ctx, const void *data, size_t len, const struct btfc_btf *base,
+		    const struct btfc_validate_opts *opts, struct btfc_verdict *v)
 {
 	const struct vcache *c;
 	int err;
@@ -1651,4 +1693,33 @@ BTFC_API int btfc_validate(struct btfc_ctx *ctx, const void *data, size_t len, c
 		return 0;
 	}
 	return run(ctx, data, len, base, opts, c, NULL, v);
+}
+
+static const char *order_name(bool big) { return big ? "big-endian" : "little-endian"; }
+
+BTFC_API int btfc_validate(struct btfc_ctx *ctx, const void *data, size_t len, const struct btfc_btf *base,
+			   const struct btfc_validate_opts *opts, struct btfc_verdict *v)
+{
+	const uint8_t *p = data;
+	const bool host_big = __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__;
+	/* the blob's order from its magic: 0 not BTF, 1 little-endian, 2 big-endian */
+	int blob = len < 2 ? 0 : p[0] == 0x9f && p[1] == 0xeb ? 1 : p[0] == 0xeb && p[1] == 0x9f ? 2 : 0;
+	bool big = base ? btfc_btf_source(base)->big_endian
+		   : opts->order ? opts->order == BTFC_ORDER_BIG : blob ? blob == 2 : host_big;
+	uint8_t *view = NULL;
+
+	/* what a kernel of that order reads: the blob as its order maps it to ours */
+	if (big != host_big) {
+		if (!(view = malloc(len ? len : 1)))
+			return btfc__err(ctx, -ENOMEM, NULL, "out of memory");
+		memcpy(view, data, len);
+		btfc__btf_swap(view, len, true);
+		data = view;
+	}
+	int err = validate(ctx, data, len, base, opts, v);
+	free(view);
+	if (!err && v->err && blob && (blob == 2) != big && !v->note[0])
+		snprintf(v->note, sizeof(v->note), "the BTF is %s and the kernel %s; a kernel takes only its own byte order",
+			 order_name(blob == 2), order_name(big));
+	return err;
 }

@@ -238,6 +238,7 @@ struct btfc_header {
 	uint16_t magic;
 	uint8_t version, flags;
 	uint32_t hdr_len, type_off, type_len, str_off, str_len;
+	uint32_t layout_off, layout_len; /* 7.x kind layout section; 0 when hdr_len < 32 */
 };
 /* The header of this object's own blob. */
 const struct btfc_header *btfc_btf_header(const struct btfc_btf *btf);
@@ -297,10 +298,23 @@ struct btfc_verdict {
 	char note[256];     /* btfcompat's explanation where the kernel is silent, else "" */
 };
 
-/* Kernel versions whose rules differ (see docs/validate.md). */
+/*
+ * Kernel versions whose rules differ (see docs/validate.md); any version
+ * (major << 16 | minor << 8) is accepted and gets the rules of the newest of
+ * these at or below it.
+ */
 #define BTFC_KERNEL_6_1 0x060100
 #define BTFC_KERNEL_6_12 0x060c00
-#define BTFC_KERNEL_NEWEST 0 /* the newest rules known: 6.14 and later (checked on 6.18) */
+#define BTFC_KERNEL_6_18 0x061200 /* 6.14 to 6.18's rules (checked on 6.18) */
+#define BTFC_KERNEL_7_2 0x070200
+#define BTFC_KERNEL_NEWEST 0 /* the newest rules known: 7.2's */
+
+/* Byte order of the kernel that judges (struct btfc_validate_opts). */
+enum btfc_byte_order {
+	BTFC_ORDER_AUTO = 0, /* the base's; without a base, the blob's own (its magic) */
+	BTFC_ORDER_LITTLE,
+	BTFC_ORDER_BIG,
+};
 
 struct btfc_validate_opts {
 	enum btfc_profile profile;
@@ -308,12 +322,16 @@ struct btfc_validate_opts {
 	int headers_only; /* stop after the header and string section checks */
 	int flatten;      /* bpf profile of split BTF: validate the flattened blob (the slow
 			   * reference path) instead of reusing the base's resolution */
+	enum btfc_byte_order order; /* the judging kernel's byte order when there is no base
+				     * (with a base, the base's order is the kernel's) */
+	unsigned ptr_size; /* the kernel's pointer size, 4 or 8; 0 = 8 */
 };
 
 /*
  * Run the checks of @opts->profile on the raw BTF blob @data/@len, as the
- * kernel of that path would, and store the verdict in *@v. The bytes are taken
- * as they are: BTF in the other byte order fails as it does in the kernel.
+ * kernel of that path would, and store the verdict in *@v. The bytes are read
+ * in the judging kernel's byte order (the base's, else @opts->order, else the
+ * blob's own): BTF in the other order fails as it does in that kernel.
  * @base: for split BTF (a module's .BTF), its base (vmlinux); NULL otherwise.
  *        The bpf profile takes standalone BTF only (as BPF_BTF_LOAD does).
  * Returns 0 when a verdict was reached (accepted or not), or a negative errno

@@ -30,10 +30,17 @@ struct row {
 	int cut;            /* bytes cut off the end of the blob */
 	int profile;        /* BTFC_PROFILE_*, default bpf */
 	unsigned kernel;    /* rules of this kernel (0: newest) */
-	bool not_on_running_kernel; /* a rule of an older kernel: not comparable with this machine's */
+	bool not_on_running_kernel; /* a rule of another kernel: not comparable with this machine's */
+	int layout;         /* a 7.x header (hdr_len 32): -1 no layout section, N > 0 N layout bytes after the strings */
+	uint32_t lay[2];    /* with lay_set: layout_off, layout_len instead of the built ones */
+	bool lay_set;
+	bool big;           /* the blob written big-endian (as s390x's) */
+	int order;          /* BTFC_ORDER_* of the judging kernel */
 };
 
 #define H(...) .hdr = { __VA_ARGS__ }
+#define LAY(off, len) .lay = { off, len }, .lay_set = true
+#define V7 .not_on_running_kernel = true /* 7.2's rules: this machine runs 6.18 */
 #define NOH H(KEEP, KEEP, KEEP, KEEP, KEEP, KEEP)
 #define INT_ENC(name) BTF_TYPE_INT_ENC(name, 1, 0, 32, 4) /* a signed 32-bit int */
 
@@ -58,7 +65,7 @@ static const struct row rows[] = {
 	{ "hdr/hdr-len-beyond-data", { INT_ENC(1), BTF_END_RAW }, S("\0int"), -EINVAL, "btf_header not found",
 	  H(KEEP, 4096, KEEP, KEEP, KEEP, KEEP) },
 	{ "hdr/unsupported-header-bytes", { INT_ENC(1), BTF_END_RAW }, S("\0int"), -E2BIG, "Unsupported btf_header",
-	  H(KEEP, 28, KEEP, KEEP, KEEP, KEEP) },
+	  H(KEEP, 28, KEEP, KEEP, KEEP, KEEP), .kernel = BTFC_KERNEL_6_18 },
 	{ "hdr/section-offset", { INT_ENC(1), BTF_END_RAW }, S("\0int"), -EINVAL, "Invalid section offset",
 	  H(KEEP, KEEP, KEEP, KEEP, 1000, KEEP) },
 	{ "hdr/gap", { INT_ENC(1), BTF_END_RAW }, S("\0int"), -EINVAL, "Unsupported section found",
@@ -84,7 +91,7 @@ static const struct row rows[] = {
 	{ "meta/record-truncated", { INT_ENC(1), 0, 0, BTF_END_RAW }, S("\0int"), -EINVAL,
 	  "[2] meta_left:8 meta_needed:12", NOH },
 	{ "meta/btf-info", { BTF_TYPE_ENC(1, 0x0100ffff | 1u << 16, 4), 0x20, BTF_END_RAW }, S("\0int"), -EINVAL,
-	  "[1] Invalid btf_info:101ffff", NOH },
+	  "[1] Invalid btf_info:101ffff", NOH, .kernel = BTFC_KERNEL_6_18 },
 	{ "meta/kind-unknown", { BTF_TYPE_ENC(1, 20u << 24, 4), BTF_END_RAW }, S("\0int"), -EINVAL,
 	  "[1] Invalid kind:20", NOH },
 	{ "meta/kind-zero", { BTF_TYPE_ENC(1, 0, 4), BTF_END_RAW }, S("\0int"), -EINVAL, "[1] Invalid kind:0", NOH },
@@ -139,7 +146,7 @@ static const struct row rows[] = {
 	{ "ref/resolve-depth", { C8(1), C8(9), C8(17), C8(25), BTF_CONST_ENC(34), INT_ENC(1), BTF_END_RAW }, S("\0int"),
 	  -E2BIG, "[1] CONST (anon) type_id=2 Exceeded max resolving depth:32", NOH },
 	{ "ref/type-tag-after-const", { INT_ENC(1), BTF_CONST_ENC(3), BTF_TYPE_TAG_ENC(5, 1), BTF_END_RAW },
-	  S("\0int\0tag"), -EINVAL, "Type tags don't precede modifiers", NOH },
+	  S("\0int\0tag"), -EINVAL, "Type tags don't precede modifiers", NOH, .kernel = BTFC_KERNEL_6_18 },
 
 	/* ---- FWD ---- */
 	{ "fwd/vlen", { BTF_TYPE_ENC(1, BTF_INFO_ENC(7, 0, 1), 0), BTF_END_RAW }, S("\0s"), -EINVAL,
@@ -304,6 +311,76 @@ static const struct row rows[] = {
 	  BTF_VAR_SECINFO_ENC(2, 0, 4), BTF_END_RAW }, S("\0int\0.a-b\0v"), -EINVAL,
 	  "[3] DATASEC .a-b size=4 vlen=1 Invalid name", NOH, .kernel = BTFC_KERNEL_6_1, .not_on_running_kernel = true },
 
+	/*
+	 * ---- 7.2 (kernel/bpf/btf.c of linux-source-7.2): the layout section, wider kind and vlen ----
+	 * hdr_len 32 adds layout_off and layout_len; btf_check_sec_info() then takes three sections;
+	 * btf_parse_str_sec() no longer needs the strings last; btf_parse_layout_sec() (BPF_BTF_LOAD
+	 * only) checks the section; BTF_INFO_MASK is gone (7-bit kind, 24-bit vlen); type tags may
+	 * follow modifiers (btf_check_modifier_chain_length()).
+	 */
+	{ "v7/layout-ok", { INT_ENC(1), BTF_PTR_ENC(1), BTF_END_RAW }, S("\0int\0ab"), 0, "", NOH, .layout = 80, V7 },
+	{ "v7/hdr32-no-layout", { INT_ENC(1), BTF_END_RAW }, S("\0int\0ab"), 0, "", NOH, .layout = -1, V7 },
+	{ "v7/layout-before-strings", { INT_ENC(1), BTF_END_RAW }, S("\0int\0ab"), 0, "", H(KEEP, KEEP, KEEP, KEEP, 24, KEEP),
+	  .layout = 8, LAY(16, 8), V7 },
+	{ "v7/layout-before-strings-6.18", { INT_ENC(1), BTF_END_RAW }, S("\0int\0ab"), -E2BIG, "Unsupported btf_header",
+	  H(KEEP, KEEP, KEEP, KEEP, 24, KEEP), .layout = 8, LAY(16, 8), .kernel = BTFC_KERNEL_6_18 },
+	{ "v7/layout-unaligned", { INT_ENC(1), BTF_END_RAW }, S("\0int\0a"), -EINVAL, "Unaligned layout_off", NOH,
+	  .layout = 8, V7 },
+	{ "v7/layout-too-small", { INT_ENC(1), BTF_END_RAW }, S("\0int\0ab"), -EINVAL, "Layout section is too small", NOH,
+	  .layout = 2, V7 },
+	{ "v7/layout-len-multiple", { INT_ENC(1), BTF_END_RAW }, S("\0int\0ab"), -EINVAL, "layout_len is not multiple of 4",
+	  NOH, .layout = 6, V7 },
+	{ "v7/layout-gap", { INT_ENC(1), BTF_END_RAW }, S("\0int\0ab"), -EINVAL, "Unsupported section found", NOH,
+	  .layout = 8, LAY(24, 4), V7 },
+	{ "v7/layout-overlap", { INT_ENC(1), BTF_END_RAW }, S("\0int\0ab"), -EINVAL, "Section overlap found", NOH,
+	  .layout = 8, LAY(12, 8), V7 },
+	{ "v7/layout-offset", { INT_ENC(1), BTF_END_RAW }, S("\0int\0ab"), -EINVAL, "Invalid section offset", NOH,
+	  .layout = 8, LAY(100, 8), V7 },
+	{ "v7/layout-total-length", { INT_ENC(1), BTF_END_RAW }, S("\0int\0ab"), -EINVAL, "Total section length too long",
+	  NOH, .layout = 8, LAY(KEEP, 12), V7 },
+	{ "v7/layout-trailing-data", { INT_ENC(1), BTF_END_RAW }, S("\0int\0ab"), -EINVAL, "Unsupported section found",
+	  NOH, .layout = 8, LAY(KEEP, 4), V7 },
+	{ "v7/hdr32-strings-first", { INT_ENC(1), BTF_END_RAW }, S("\0int\0ab"), 0, "",
+	  H(KEEP, KEEP, 8, KEEP, 0, KEEP), .layout = -1, V7 },
+	{ "v7/hdr32-strings-first-6.18", { INT_ENC(1), BTF_END_RAW }, S("\0int\0ab"), -EINVAL,
+	  "String section is not at the end", H(KEEP, KEEP, 8, KEEP, 0, KEEP), .layout = -1, LAY(0, 0),
+	  .kernel = BTFC_KERNEL_6_18 },
+	{ "v7/header-bytes-beyond-32", { INT_ENC(1), BTF_END_RAW }, S("\0int\0ab"), -E2BIG, "Unsupported btf_header",
+	  H(KEEP, 36, KEEP, KEEP, KEEP, KEEP), V7 },
+	{ "v7/hdr-len-28-layout-not-read", { INT_ENC(1), BTF_END_RAW }, S("\0int"), 0, "",
+	  H(KEEP, 28, KEEP, KEEP, KEEP, KEEP), V7 },
+	{ "v7/module-layout-not-read", { INT_ENC(1), BTF_END_RAW }, S("\0int"), 0, "", NOH, .layout = 2,
+	  .profile = BTFC_PROFILE_MODULE, V7 },
+	{ "v7/info-bits-are-vlen", { BTF_TYPE_ENC(1, 0x0100ffff | 1u << 16, 4), 0x20, BTF_END_RAW }, S("\0int"), -EINVAL,
+	  "[1] INT int size=4 bits_offset=0 nr_bits=32 encoding=(none) vlen != 0", NOH, V7 },
+	{ "v7/kind-7-bits", { BTF_TYPE_ENC(1, 0x21u << 24, 4), 0x20, BTF_END_RAW }, S("\0int"), -EINVAL,
+	  "[1] Invalid kind:33", NOH, V7 },
+	{ "v7/kind-7-bits-6.18", { BTF_TYPE_ENC(1, 0x21u << 24, 4), 0x20, BTF_END_RAW }, S("\0int"), -EINVAL,
+	  "[1] Invalid btf_info:21000000", NOH, .kernel = BTFC_KERNEL_6_18 },
+	{ "v7/vlen-24-bits", { INT_ENC(1), BTF_TYPE_ENC(0, 4u << 24 | 0x10000, 4), BTF_END_RAW }, S("\0int"), -EINVAL,
+	  "[2] STRUCT (anon) meta_left:0 meta_needed:786432", NOH, V7 },
+	{ "v7/type-tag-after-const", { INT_ENC(1), BTF_CONST_ENC(3), BTF_TYPE_TAG_ENC(5, 1), BTF_END_RAW },
+	  S("\0int\0tag"), 0, "", NOH, V7 },
+	{ "v7/vmlinux-type-tag-after-const", { INT_ENC(1), BTF_CONST_ENC(3), BTF_TYPE_TAG_ENC(5, 1), BTF_END_RAW },
+	  S("\0int\0tag"), 0, "", NOH, .profile = BTFC_PROFILE_VMLINUX, V7 },
+	{ "v7/chain-length-kept", { INT_ENC(1), BTF_CONST_ENC(3), BTF_VOLATILE_ENC(2), BTF_END_RAW }, S("\0int"),
+	  -ELOOP, "Max chain length or cycle detected", NOH, .profile = BTFC_PROFILE_VMLINUX, V7 },
+
+	/*
+	 * ---- byte order: the judging kernel's (a base's, the option, else the blob's own) ----
+	 * an s390x kernel takes big-endian BTF; BPF_BTF_LOAD on this little-endian machine does not.
+	 */
+	{ "order/big-endian-own", { INT_ENC(1), BTF_PTR_ENC(1), BTF_STRUCT_ENC(5, 1, 8), BTF_MEMBER_ENC(7, 2, 0),
+	  BTF_END_RAW }, S("\0int\0s\0p"), 0, "", NOH, .big = true, .not_on_running_kernel = true },
+	{ "order/big-endian-on-little", { INT_ENC(1), BTF_END_RAW }, S("\0int"), -EINVAL, "btf_header not found", NOH,
+	  .big = true, .order = BTFC_ORDER_LITTLE },
+	{ "order/little-endian-on-big", { INT_ENC(1), BTF_END_RAW }, S("\0int"), -EINVAL, "btf_header not found", NOH,
+	  .order = BTFC_ORDER_BIG, .not_on_running_kernel = true },
+	{ "order/big-endian-rules-apply", { INT_ENC(1), BTF_TYPEDEF_ENC(0, 1), BTF_END_RAW }, S("\0int"), -EINVAL,
+	  "[2] TYPEDEF (anon) type_id=1 Invalid name", NOH, .big = true, .not_on_running_kernel = true },
+	{ "order/big-endian-layout", { INT_ENC(1), BTF_END_RAW }, S("\0int\0ab"), -EINVAL, "Layout section is too small",
+	  NOH, .layout = 2, .big = true, V7 },
+
 	/* ---- module and vmlinux profiles: no resolve phase ---- */
 	{ "profile/vmlinux-skips-resolve", { INT_ENC(1), BTF_PTR_ENC(7), BTF_END_RAW }, S("\0int"), 0, "", NOH,
 	  .profile = BTFC_PROFILE_VMLINUX },
@@ -313,10 +390,75 @@ static const struct row rows[] = {
 	{ "profile/vmlinux-no-align-check", { BTF_END_RAW }, S("\0int"), 0, "", H(KEEP, KEEP, 5, 0, 0, 5),
 	  .profile = BTFC_PROFILE_VMLINUX },
 	{ "profile/vmlinux-type-tags", { INT_ENC(1), BTF_CONST_ENC(3), BTF_TYPE_TAG_ENC(5, 1), BTF_END_RAW },
-	  S("\0int\0tag"), -EINVAL, "Type tags don't precede modifiers", NOH, .profile = BTFC_PROFILE_VMLINUX },
+	  S("\0int\0tag"), -EINVAL, "Type tags don't precede modifiers", NOH, .profile = BTFC_PROFILE_VMLINUX,
+	  .kernel = BTFC_KERNEL_6_18 },
+	{ "profile/vmlinux-layout-not-read", { INT_ENC(1), BTF_END_RAW }, S("\0int"), 0, "", NOH, .layout = 2,
+	  .profile = BTFC_PROFILE_VMLINUX, V7 },
 	{ "profile/vmlinux-chain-to-nothing", { INT_ENC(1), BTF_CONST_ENC(9), BTF_END_RAW }, S("\0int"), -EINVAL, "",
 	  NOH, .profile = BTFC_PROFILE_VMLINUX },
 };
+
+/* One layout entry per kind (info_sz, elem_sz, flags 0), as pahole >= 1.31 writes them. */
+static const uint8_t kind_layout[20][4] = {
+	{ 0, 0 }, { 4, 0 }, { 0, 0 }, { 12, 0 }, { 0, 12 }, { 0, 12 }, { 0, 8 }, { 0, 0 }, { 0, 0 }, { 0, 0 },
+	{ 0, 0 }, { 0, 0 }, { 0, 0 }, { 0, 8 }, { 4, 0 }, { 0, 12 }, { 0, 0 }, { 4, 0 }, { 0, 0 }, { 0, 12 },
+};
+
+/*
+ * The row's blob as a 7.x one: hdr_len 32, then types, strings and r->layout
+ * layout bytes; a section the header places elsewhere inside the blob is
+ * written there.
+ */
+static uint8_t *build_v7(const struct row *r, uint8_t *b, size_t *len)
+{
+	uint32_t w[8], n = r->layout > 0 ? (uint32_t)r->layout : 0;
+	size_t total = *len + 8 + n;
+	uint8_t *nb = calloc(1, total);
+
+	memcpy(w, b, 24);
+	uint32_t tlen = (uint32_t)*len - 24 - r->str_len;
+	w[1] = 32;
+	w[6] = (uint32_t)*len - 24;
+	w[7] = n;
+	if (r->lay_set) {
+		w[6] = r->lay[0] != KEEP ? r->lay[0] : w[6];
+		w[7] = r->lay[1] != KEEP ? r->lay[1] : w[7];
+	}
+	memcpy(nb, w, 32);
+	memcpy(nb + (32ull + w[2] + tlen <= total ? 32ull + w[2] : 32), b + 24, tlen);
+	uint64_t lo = 32ull + w[6] + n <= total ? 32ull + w[6] : *len + 8, so = 32ull + w[4] + r->str_len <= total
+		      ? 32ull + w[4] : 32ull + tlen;
+	for (uint32_t i = 0; i < n; i++)
+		nb[lo + i] = kind_layout[i / 4 % 20][i % 4];
+	memcpy(nb + so, b + 24 + tlen, r->str_len);
+	*len = total;
+	free(b);
+	return nb;
+}
+
+/* Big-endian copy of a well-formed little-endian blob, swapped here (not by the library). */
+static void to_big_endian(uint8_t *b, size_t len)
+{
+	uint32_t w[8];
+	size_t hl = b[4] == 32 ? 32 : 24;
+
+	memcpy(w, b, hl);
+	b[0] = 0xeb;
+	b[1] = 0x9f;
+	for (size_t i = 4; i < hl; i += 4)
+		for (int k = 0; k < 4; k++)
+			b[i + k] = (uint8_t)(w[i / 4] >> (24 - 8 * k));
+	for (size_t o = hl + w[2]; o + 4 <= hl + w[2] + w[3] && o + 4 <= len; o += 4) {
+		uint8_t t[4] = { b[o + 3], b[o + 2], b[o + 1], b[o] };
+		memcpy(b + o, t, 4);
+	}
+	if (hl == 32)
+		for (size_t o = hl + w[6]; o + 4 <= hl + w[6] + w[7] && o + 4 <= len; o += 4) {
+			uint8_t t = b[o + 2];
+			b[o + 2] = b[o + 3];
+			b[o + 3] = t;
+		}
+}
 
 static void *build(const struct row *r, size_t *len)
 {
@@ -326,16 +468,20 @@ static void *build(const struct row *r, size_t *len)
 	for (int i = 0; i < 6; i++)
 		if (r->hdr[i] != KEEP && (r->hdr[0] || r->hdr[1] || r->hdr[2] || r->hdr[3] || r->hdr[4] || r->hdr[5]))
 			w[i] = r->hdr[i];
-	if (r->hdr[1] != KEEP && r->hdr[1] > 24 && r->hdr[1] < 64) {
+	if (r->layout)
+		b = build_v7(r, b, len);
+	else if (r->hdr[1] != KEEP && r->hdr[1] > 24 && r->hdr[1] < 64) {
 		/* a longer header with a non-zero byte in the extra part */
 		uint8_t *nb = calloc(1, *len + r->hdr[1] - 24);
 		memcpy(nb, b, 24);
-		nb[24] = 1;
+		nb[r->hdr[1] > 32 ? 32 : 24] = 1;
 		memcpy(nb + r->hdr[1], b + 24, *len - 24);
 		*len += r->hdr[1] - 24;
 		free(b);
 		b = nb;
 	}
+	if (r->big)
+		to_big_endian(b, *len);
 	*len -= r->cut;
 	return b;
 }
@@ -349,7 +495,7 @@ int main(void)
 
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
 		const struct row *r = &rows[i];
-		struct btfc_validate_opts o = { .profile = r->profile, .kernel = r->kernel };
+		struct btfc_validate_opts o = { .profile = r->profile, .kernel = r->kernel, .order = r->order };
 		struct btfc_verdict v;
 		size_t len;
 		void *blob = build(r, &len);
