@@ -64,6 +64,10 @@ int cli_mismatch_allowed(const char *base_path, const char *config, const char *
  * /sys/kernel/btf/vmlinux, the running kernel; else 0.
  */
 int cli_old_loader(const char *base_path);
+/* --kernel's argument ("newest", "6.12", "7.2", any "X.Y") as BTFC_KERNEL_*; -1 if not a version. */
+int cli_parse_kernel(const char *s, unsigned *k);
+/* The kernel version a base's path names (vmlinuz-VER, /usr/lib/modules/VER/..., the running one); 0 if none. */
+unsigned cli_base_kernel(const char *base_path);
 
 /* Per-file verbs: in JSON mode the output is one list of objects, one per file. */
 void cli_list_begin(struct cli *cli, struct out *o);

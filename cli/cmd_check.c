@@ -118,7 +118,7 @@ static int run(struct cli *cli, int argc, char **argv)
 	const char *base_path = "/sys/kernel/btf/vmlinux", *config = NULL, *allow = NULL;
 	struct btfc_check_opts co = { 0 };
 	struct btfc_btf *base;
-	int opt, rc = EXIT_OK, abi = 0;
+	int opt, rc = EXIT_OK, abi = 0, kernel_given = 0;
 	const char *from = NULL, *to = NULL;
 
 	optind = 1;
@@ -136,7 +136,11 @@ static int run(struct cli *cli, int argc, char **argv)
 		else if (opt == 'T')
 			to = optarg;
 		else if (opt == 'K')
-			co.kernel = !strcmp(optarg, "6.1") ? BTFC_KERNEL_6_1 : !strcmp(optarg, "6.12") ? BTFC_KERNEL_6_12 : 0;
+		{
+			if (cli_parse_kernel(optarg, &co.kernel))
+				return cli_usage(cli, &cmd_check);
+			kernel_given = 1;
+		}
 		else if (!cli_common_opt(cli, opt))
 			return cli_usage(cli, &cmd_check);
 	}
@@ -145,7 +149,9 @@ static int run(struct cli *cli, int argc, char **argv)
 	if (abi)
 		return run_abi(cli, &o, from, to, argc - optind, argv + optind);
 	co.mismatch_allowed = cli_mismatch_allowed(base_path, config, allow);
-	co.old_loader = cli_old_loader(base_path) || co.kernel == BTFC_KERNEL_6_1;
+	if (!kernel_given)
+		co.kernel = cli_base_kernel(base_path);
+	co.old_loader = cli_old_loader(base_path) || (co.kernel && co.kernel < 0x060b00);
 	if (btfc_btf_open(cli->ctx, base_path, NULL, &base))
 		return cli_lib_error(cli);
 	cli_list_begin(cli, &o);
@@ -168,7 +174,7 @@ static int run(struct cli *cli, int argc, char **argv)
 const struct cmd cmd_check = {
 	.name = "check",
 	.run = run,
-	.usage = "[-j|-p] [--base BASE] [--config FILE | --mismatch-allowed yes|no] [--kernel 6.1|6.12|newest] MODULE...  |  "
+	.usage = "[-j|-p] [--base BASE] [--config FILE | --mismatch-allowed yes|no] [--kernel 6.1|6.12|6.18|7.2|X.Y|newest] MODULE...  |  "
 		 "check --abi --from OLDBASE --to NEWBASE MODULE...",
 	.summary = "does each module's BTF fit BASE, and what will that kernel do with it",
 };

@@ -218,6 +218,7 @@ static int run(struct cli *cli, int argc, char **argv)
 	if (optind >= argc || threads < 1 || threads > 256)
 		return cli_usage(cli, &cmd_scan);
 	p.opts.mismatch_allowed = cli_mismatch_allowed(base_path, config, allow);
+	p.opts.kernel = cli_base_kernel(base_path);
 	p.opts.old_loader = cli_old_loader(base_path);
 	struct cli_paths paths = { 0 };
 	for (int i = optind; i < argc; i++)

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -18,14 +19,50 @@ static int parse_profile(const char *s, int *p)
 	return -1;
 }
 
-static int parse_kernel(const char *s, unsigned *k)
+int cli_parse_kernel(const char *s, unsigned *k)
 {
+	unsigned maj, min;
+	char end;
+
 	if (!strcmp(s, "newest"))
 		*k = BTFC_KERNEL_NEWEST;
-	else if (!strcmp(s, "6.1"))
-		*k = BTFC_KERNEL_6_1;
-	else if (!strcmp(s, "6.12"))
-		*k = BTFC_KERNEL_6_12;
+	else if (sscanf(s, "%u.%u%c", &maj, &min, &end) == 2 && maj >= 1 && maj < 256 && min < 256)
+		*k = maj << 16 | min << 8;
+	else
+		return -1;
+	return 0;
+}
+
+unsigned cli_base_kernel(const char *base_path)
+{
+	struct utsname u;
+	const char *rel = NULL, *b = strrchr(base_path, '/'), *m = strstr(base_path, "/lib/modules/");
+	unsigned k;
+
+	b = b ? b + 1 : base_path;
+	if (!strncmp(b, "vmlinuz-", 8) || !strncmp(b, "vmlinux-", 8))
+		rel = b + 8;
+	else if (m)
+		rel = m + 13; /* /usr/lib/modules/VER/vmlinuz */
+	else if (!strcmp(base_path, "/sys/kernel/btf/vmlinux") && !uname(&u))
+		rel = u.release;
+	char ver[16] = "";
+	if (rel)
+		sscanf(rel, "%15[0-9.]", ver);
+	char *dot = strchr(ver, '.');
+	if (dot && (dot = strchr(dot + 1, '.')))
+		*dot = 0; /* "7.2.13" -> "7.2" */
+	return ver[0] && !cli_parse_kernel(ver, &k) ? k : BTFC_KERNEL_NEWEST;
+}
+
+static int parse_order(const char *s, int *order)
+{
+	if (!strcmp(s, "little"))
+		*order = BTFC_ORDER_LITTLE;
+	else if (!strcmp(s, "big"))
+		*order = BTFC_ORDER_BIG;
+	else if (!strcmp(s, "host"))
+		*order = __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__ ? BTFC_ORDER_BIG : BTFC_ORDER_LITTLE;
 	else
 		return -1;
 	return 0;
@@ -80,12 +117,13 @@ static int run(struct cli *cli, int argc, char **argv)
 		{ "kernel", required_argument, NULL, 'K' },
 		{ "base", required_argument, NULL, 'B' },
 		{ "flatten", no_argument, NULL, 'F' },
+		{ "target-endian", required_argument, NULL, 'E' },
 		{ "json", no_argument, NULL, 'j' },
 		{ 0 },
 	};
 	static struct out o;
 	const char *base_path = NULL;
-	int opt, profile = -1, rc = EXIT_OK, flatten = 0;
+	int opt, profile = -1, rc = EXIT_OK, flatten = 0, order = BTFC_ORDER_AUTO, kernel_given = 0;
 	unsigned kernel = BTFC_KERNEL_NEWEST;
 	struct btfc_btf *base = NULL;
 
@@ -95,7 +133,9 @@ static int run(struct cli *cli, int argc, char **argv)
 			base_path = optarg;
 		else if (opt == 'P' && !parse_profile(optarg, &profile))
 			;
-		else if (opt == 'K' && !parse_kernel(optarg, &kernel))
+		else if (opt == 'K' && !cli_parse_kernel(optarg, &kernel))
+			kernel_given = 1;
+		else if (opt == 'E' && !parse_order(optarg, &order))
 			;
 		else if (opt == 'F')
 			flatten = 1;
@@ -106,6 +146,8 @@ static int run(struct cli *cli, int argc, char **argv)
 		return cli_usage(cli, &cmd_validate);
 	if (base_path && btfc_btf_open(cli->ctx, base_path, NULL, &base))
 		return cli_lib_error(cli);
+	if (base_path && !kernel_given)
+		kernel = cli_base_kernel(base_path); /* the base's kernel, when its name tells */
 	cli_list_begin(cli, &o);
 	for (int i = optind; i < argc; i++) {
 		struct btfc_source_info src;
@@ -116,7 +158,8 @@ static int run(struct cli *cli, int argc, char **argv)
 			rc = cli_lib_error(cli); /* go on with the other files; exit 2 at the end */
 			continue;
 		}
-		struct btfc_validate_opts vo = { .profile = profile, .kernel = kernel, .flatten = flatten };
+		struct btfc_validate_opts vo = { .profile = profile, .kernel = kernel, .flatten = flatten,
+						 .order = (enum btfc_byte_order)order };
 		if (profile < 0)
 			vo.profile = default_profile(argv[i], &src, base != NULL);
 		if (vo.profile == BTFC_PROFILE_MODULE && !base) {
@@ -144,6 +187,7 @@ static int run(struct cli *cli, int argc, char **argv)
 const struct cmd cmd_validate = {
 	.name = "validate",
 	.run = run,
-	.usage = "[-j|-p] [--profile bpf|module|vmlinux] [--kernel 6.1|6.12|newest] [--flatten] [-B BASE] FILE...",
+	.usage = "[-j|-p] [--profile bpf|module|vmlinux] [--kernel 6.1|6.12|6.18|7.2|X.Y|newest] [--target-endian little|big|host] [--flatten] "
+		 "[-B BASE] FILE...",
 	.summary = "check FILE's BTF as the kernel would (BPF_BTF_LOAD, module load or boot) and print its verdict",
 };

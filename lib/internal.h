@@ -88,6 +88,8 @@ typedef int (*btfc__sym_fn)(void *user, const char *name, uint64_t value);
 int btfc__module_symbols(const struct btfc_module *m, const char *secname, btfc__sym_fn fn, void *user);
 /* The path a module was opened from (for messages). */
 const char *btfc__module_name(const struct btfc_module *m);
+/* True if the module's ELF is big-endian (EI_DATA): the order of its .BTF_ids words. */
+bool btfc__module_big_endian(const struct btfc_module *m);
 
 /* FNV-1a hash of a NUL-terminated string (name index, string sets). */
 uint32_t btfc__hash_str(const char *s);

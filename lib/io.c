@@ -422,6 +422,12 @@ const char *btfc__module_name(const struct btfc_module *m)
 	return m->name;
 }
 
+bool btfc__module_big_endian(const struct btfc_module *m)
+{
+	const char *id = elf_getident(m->elf, NULL);
+	return id && id[EI_DATA] == ELFDATA2MSB;
+}
+
 BTFC_API int btfc_module_open(struct btfc_ctx *ctx, const char *path, struct btfc_module **out)
 {
 	struct btfc_module *m = calloc(1, sizeof(*m));

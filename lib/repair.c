@@ -28,8 +28,9 @@ BTFC_API const char *btfc_match_name(enum btfc_match m)
 /* ---- .BTF_ids: resolve_btfids' id slots and sorted sets ---- */
 
 struct btf_ids {
-	uint8_t *data;
+	uint8_t *data; /* host order while loaded (ids_load, ids_store) */
 	size_t len;
+	bool swap;     /* the module's ELF is in the other byte order */
 	uint32_t *slot; /* offsets of id words */
 	size_t n_slot;
 	struct ids_set {
@@ -89,7 +90,16 @@ static uint32_t rd32(const uint8_t *p)
 	return v;
 }
 
-/* The module's .BTF_ids and where its ids are; an absent section is empty. */
+/* Swap every 32-bit word of @ids (the section is all u32: ids, counts, flags). */
+static void ids_swap(struct btf_ids *ids)
+{
+	for (size_t o = 0; ids->swap && o + 4 <= ids->len; o += 4) {
+		uint32_t v = btfc__bswap32(rd32(ids->data + o));
+		memcpy(ids->data + o, &v, 4);
+	}
+}
+
+/* The module's .BTF_ids (in host order) and where its ids are; an absent section is empty. */
 static int ids_load(struct btfc_ctx *ctx, const char *path, const struct btfc_module *m, struct btf_ids *ids)
 {
 	const void *sec;
@@ -104,6 +114,8 @@ static int ids_load(struct btfc_ctx *ctx, const char *path, const struct btfc_mo
 	if (!err) {
 		memcpy(ids->data, sec, len);
 		ids->len = len;
+		ids->swap = btfc__module_big_endian(m) != (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__);
+		ids_swap(ids);
 		err = btfc__module_symbols(m, ".BTF_ids", ids_sym, ids);
 	}
 	for (size_t i = 0; !err && i < ids->n_set; i++) {
@@ -382,6 +394,8 @@ BTFC_API int btfc_relocator_btf(struct btfc_relocator *r, struct btfc_ctx *ctx, 
 		return rc;
 	free(full);
 	free(b.id_map);
+	if (mod->src.swapped) /* in the module's own byte order, as libbpf's btf__raw_data() */
+		btfc__btf_swap(b.data, b.len, false);
 	*out = b.data;
 	*len = b.len;
 	return 0;
@@ -438,8 +452,6 @@ static int open_mod_btf(struct btfc_ctx *ctx, const char *path, const struct btf
 	} else {
 		err = btfc_btf_parse(ctx, sec, len, path, from, mod);
 	}
-	if (!err && btfc_btf_source(*mod)->swapped)
-		err = btfc__err(ctx, -ENOTSUP, path, "its .BTF is in the other byte order: rewriting it is not supported");
 	return err;
 }
 
@@ -488,6 +500,9 @@ BTFC_API int btfc_relocator_module(struct btfc_relocator *r, struct btfc_ctx *ct
 		goto out;
 	}
 	res->btf_ids = ids.n_slot;
+	if (mod->src.swapped) /* written in the byte order it came in */
+		btfc__btf_swap(b.data, b.len, false);
+	ids_swap(&ids);
 	struct btfc__sec_edit ed[4] = { { ".BTF", b.data, b.len, 4, false }, { ".BTF.base", NULL, 0, 0, true } };
 	size_t n = 2;
 	if (ids.n_slot)
@@ -498,6 +513,7 @@ BTFC_API int btfc_relocator_module(struct btfc_relocator *r, struct btfc_ctx *ct
 		struct btfc_stamp st;
 		if ((err = btfc_stamp_compute(ctx, r->to, &st)))
 			goto out;
+		st.big_endian = (uint8_t)mod->src.big_endian; /* in the order of the module's .BTF */
 		btfc_stamp_encode(&st, stamp);
 		ed[n++] = (struct btfc__sec_edit){ BTFC_STAMP_SECTION, stamp, sizeof(stamp), 4, false };
 		res->restamped = 1;
@@ -576,6 +592,11 @@ BTFC_API int btfc_module_distill(struct btfc_ctx *ctx, const char *path, const c
 		err = btfc__err(ctx, -EINVAL, path, ".BTF_ids names type [%u], which is out of range", bad);
 		goto out;
 	}
+	if (mod->src.swapped) { /* written in the byte order they came in, as libbpf's distill does */
+		btfc__btf_swap(ds.data, ds.len, false);
+		btfc__btf_swap(db.data, db.len, false);
+	}
+	ids_swap(&ids);
 	struct btfc__sec_edit ed[4] = {
 		{ ".BTF", ds.data, ds.len, 4, false },
 		{ ".BTF.base", db.data, db.len, 4, false },

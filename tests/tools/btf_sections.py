@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause
 """Test oracle, independent of btfcompat's reader:
-  btf_sections.py --elf ELF OUT            write the .BTF section of a 64-bit ELF to OUT
+  btf_sections.py --elf ELF OUT            write the .BTF section of an ELF (either class and byte order) to OUT
   btf_sections.py --section NAME ELF OUT   write section NAME (exit 1 if absent)
   btf_sections.py --names BASE SPLIT       JSON {id: [KIND, name]} of a split raw BTF on a raw base
   btf_sections.py --cmp LIST               LIST lines "ELF<TAB>SECTION<TAB>FILE": print the ELFs whose
@@ -12,9 +12,15 @@ import struct, sys
 
 def elf_btf(path, want=b".BTF"):
     d = open(path, "rb").read()
-    shoff, = struct.unpack_from("<Q", d, 0x28)
-    shentsize, shnum, shstrndx = struct.unpack_from("<HHH", d, 0x3a)
-    secs = [struct.unpack_from("<IIQQQQIIQQ", d, shoff + i * shentsize) for i in range(shnum)]
+    e = ">" if d[5] == 2 else "<"  # EI_DATA: ELFDATA2MSB is big-endian (s390x)
+    if d[4] == 2:  # ELFCLASS64
+        shoff, = struct.unpack_from(e + "Q", d, 0x28)
+        shentsize, shnum, shstrndx = struct.unpack_from(e + "HHH", d, 0x3a)
+        secs = [struct.unpack_from(e + "IIQQQQIIQQ", d, shoff + i * shentsize) for i in range(shnum)]
+    else:
+        shoff, = struct.unpack_from(e + "I", d, 0x20)
+        shentsize, shnum, shstrndx = struct.unpack_from(e + "HHH", d, 0x2e)
+        secs = [struct.unpack_from(e + "IIIIIIIIII", d, shoff + i * shentsize) for i in range(shnum)]
     stroff = secs[shstrndx][4]
     for s in secs:
         name = d[stroff + s[0]:d.index(b"\0", stroff + s[0])]
