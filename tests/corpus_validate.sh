@@ -48,3 +48,20 @@ ORACLE=$(dirname "$BIN")/tests/validate_oracle
 if [ -x "$ORACLE" ]; then
 	awk 'NR % 8 == 1' "$TMP/mods" | xargs "$ORACLE" -x -B "$V55"
 fi
+
+# 7.x BTF with a kind layout section (hdr_len 32): cilium/ebpf's btf/testdata/vmlinux.btf.gz,
+# when it is in the cache (never in git; fetched by hand, see docs/validate.md)
+CIL=${BTFCOMPAT_CACHE:-$HOME/.cache/btfcompat}/cilium/vmlinux.btf.gz
+if [ -f "$CIL" ]; then
+	gzip -dc "$CIL" > "$TMP/cil.btf"
+	out=$("$BIN" validate "$TMP/cil.btf" 2>&1) && echo "$out" | grep -q ': ok (bpf profile)' &&
+		out=$("$BIN" validate --kernel 6.18 "$TMP/cil.btf" 2>&1); [ $? = 1 ] && echo "$out" | grep -q 'Unsupported btf_header' &&
+		pass "corpus-validate/layout-section-7.2-ok-6.18-rejected" || fail corpus-validate/layout-section "$out"
+	if command -v bpftool >/dev/null; then
+		cmp -s <(bpftool btf dump file "$TMP/cil.btf") <("$BIN" dump "$TMP/cil.btf") &&
+			pass corpus-validate/layout-section-dump-as-bpftool || fail corpus-validate/layout-section-dump-as-bpftool "differs"
+	fi
+	[ -x "$ORACLE" ] && "$ORACLE" -x "$TMP/cil.btf" | sed 's/^\(PASS\|FAIL\|SKIP\): /&layout-section-on-this-kernel: /'
+else
+	skip corpus-validate/layout-section "no $CIL"
+fi

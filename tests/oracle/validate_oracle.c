@@ -19,11 +19,25 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "btfcompat/btfcompat.h"
 #include "../unit/testutil.h"
 #include "kernel_btf_load.h"
+
+/* The running kernel's rules and byte order: it is the oracle. */
+static struct btfc_validate_opts running_kernel(void)
+{
+	struct btfc_validate_opts o = { .profile = BTFC_PROFILE_BPF };
+	struct utsname u;
+	unsigned maj, min;
+
+	if (!uname(&u) && sscanf(u.release, "%u.%u", &maj, &min) == 2)
+		o.kernel = maj << 16 | min << 8;
+	o.order = __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__ ? BTFC_ORDER_BIG : BTFC_ORDER_LITTLE;
+	return o;
+}
 
 static uint64_t rng_state = 88172645463325252ull;
 static uint32_t rnd(void)
@@ -153,7 +167,7 @@ int main(int argc, char **argv)
 			if (kerr)
 				kbl_load_log(flat, flen, logbuf, sizeof(logbuf), last, prev, sizeof(last));
 			struct btfc_verdict v;
-			struct btfc_validate_opts o = { .profile = BTFC_PROFILE_BPF };
+			struct btfc_validate_opts o = running_kernel();
 			btfc_validate(ctx, raw, rlen, base, &o, &v);
 			bool ok = v.err == kerr && (!kerr || !strcmp(last, v.msg));
 			n++;
@@ -191,7 +205,7 @@ int main(int argc, char **argv)
 			if (kerr)
 				kbl_load_log(m, c.len, logbuf, sizeof(logbuf), last, prev, sizeof(last));
 			struct btfc_verdict v;
-			struct btfc_validate_opts o = { .profile = BTFC_PROFILE_BPF };
+			struct btfc_validate_opts o = running_kernel();
 			if (btfc_validate(ctx, m, c.len, NULL, &o, &v)) {
 				tu_fail("oracle/bpf/internal", "%s", btfc_ctx_last_error(ctx));
 				break;

@@ -4,6 +4,7 @@
   btf_sections.py --elf ELF OUT            write the .BTF section of an ELF (either class and byte order) to OUT
   btf_sections.py --section NAME ELF OUT   write section NAME (exit 1 if absent)
   btf_sections.py --names BASE SPLIT       JSON {id: [KIND, name]} of a split raw BTF on a raw base
+                                           (raw BTF in either byte order, told by its magic)
   btf_sections.py --cmp LIST               LIST lines "ELF<TAB>SECTION<TAB>FILE": print the ELFs whose
                                            section is absent or differs from FILE, then "N same"
   btf_sections.py --types-then-strings RAW the type section bytes then the string section bytes (stdout)
@@ -28,8 +29,11 @@ def elf_btf(path, want=b".BTF"):
             return d[s[4]:s[4] + s[5]]
     sys.exit("no %s in %s" % (want.decode(), path))
 
+def order(b):
+    return ">" if b[:2] == b"\xeb\x9f" else "<"  # the magic 0xeB9F as stored tells the byte order
+
 def sections(b):
-    _, _, _, hl, to, tl, so, sl = struct.unpack_from("<HBBIIIII", b, 0)
+    _, _, _, hl, to, tl, so, sl = struct.unpack_from(order(b) + "HBBIIIII", b, 0)
     return b[hl + to:hl + to + tl], b[hl + so:hl + so + sl]
 
 EXTRA = {1: 4, 3: 12, 14: 4, 17: 4}
@@ -43,7 +47,7 @@ def names(raw, first_id, base_strs):
     strs_before = len(base_strs)
     out, off, i = {}, 0, first_id
     while off < len(t):
-        name_off, info = struct.unpack_from("<II", t, off)
+        name_off, info = struct.unpack_from(order(raw) + "II", t, off)
         k, v = (info >> 24) & 0x1f, info & 0xffff
         tab, o = (base_strs, name_off) if name_off < strs_before else (s, name_off - strs_before)
         out[i] = [KINDS[k], tab[o:tab.index(b"\0", o)].decode()]
@@ -75,13 +79,14 @@ elif mode == "--section":
 elif mode == "--elf":
     open(sys.argv[3], "wb").write(elf_btf(sys.argv[2]))
 else:
-    t, s = sections(open(sys.argv[2], "rb").read())
+    raw = open(sys.argv[2], "rb").read()
+    t, s = sections(raw)
     if mode == "--types-then-strings":
         sys.stdout.buffer.write(t + s)
     else:
         n = off = 0
         while off < len(t):
-            info, = struct.unpack_from("<I", t, off + 4)
+            info, = struct.unpack_from(order(raw) + "I", t, off + 4)
             k, v = (info >> 24) & 0x1f, info & 0xffff
             off += 12 + EXTRA.get(k, 0) + PER.get(k, 0) * v
             n += 1
