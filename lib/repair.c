@@ -204,6 +204,11 @@ BTFC_API int btfc_relocator_new(struct btfc_ctx *ctx, const struct btfc_btf *fro
 		free(r);
 		return btfc__err(ctx, -EINVAL, btfc_btf_name(to->base ? to : from), "not a vmlinux BTF (it is split BTF)");
 	}
+	if (from && from->src.big_endian != to->src.big_endian) {
+		free(r);
+		return btfc__err(ctx, -EINVAL, btfc_btf_name(to), "is %s-endian and %s %s-endian: no module moves between them",
+				 to->src.big_endian ? "big" : "little", btfc_btf_name(from), from->src.big_endian ? "big" : "little");
+	}
 	r->from = from;
 	r->to = to;
 	if (from && !(r->abi = btfc__abi_map_new(ctx, from, to))) {
@@ -452,6 +457,10 @@ static int open_mod_btf(struct btfc_ctx *ctx, const char *path, const struct btf
 	} else {
 		err = btfc_btf_parse(ctx, sec, len, path, from, mod);
 	}
+	const struct btfc_btf *b = *dist ? *dist : from;
+	if (!err && (*mod)->src.big_endian != b->src.big_endian) /* the kernel takes neither */
+		err = btfc__err(ctx, -EINVAL, path, "its .BTF is %s-endian and %s %s-endian: a kernel takes only its own byte order",
+				(*mod)->src.big_endian ? "big" : "little", btfc_btf_name(b), b->src.big_endian ? "big" : "little");
 	return err;
 }
 

@@ -379,13 +379,13 @@ static void group_end(struct group *g)
 /* ------------------------------------------------------------------ */
 /* Building inputs                                                     */
 
-/* Store a raw BTF blob in the foreign byte order (header, type section at @toff/@tlen). */
-static void to_foreign(uint8_t *blob, size_t toff, size_t tlen)
+/* Store a raw BTF blob in the foreign byte order (header of @hl bytes, type section at @toff/@tlen). */
+static void to_foreign(uint8_t *blob, size_t hl, size_t toff, size_t tlen)
 {
 	uint8_t t = blob[0];
 	blob[0] = blob[1];
 	blob[1] = t;
-	for (size_t off = 4; off < 24; off += 4) {
+	for (size_t off = 4; off < hl; off += 4) {
 		uint32_t w;
 		memcpy(&w, blob + off, 4);
 		w = __builtin_bswap32(w);
@@ -412,6 +412,7 @@ struct row {
 	int api;          /* API_BOTH, API_OPEN, API_PARSE */
 	bool swap;        /* stored in the foreign byte order */
 	bool split;       /* split BTF on the small base below */
+	uint32_t lay[2];  /* with a 32-byte header (hdr_len 32, pad >= 8): layout_off, layout_len */
 };
 
 static uint8_t *build_row(const struct row *r, size_t *len)
@@ -428,10 +429,12 @@ static uint8_t *build_row(const struct row *r, size_t *len)
 		if (r->hdr[i] != KEEP)
 			hdr[i] = r->hdr[i];
 	memcpy(b, hdr, 24);
+	if (hdr[1] == 32 && r->pad >= 8)
+		memcpy(b + 24, r->lay, 8);
 	memcpy(b + 24 + r->pad, r->types, tlen);
 	memcpy(b + 24 + r->pad + tlen, r->strs, r->str_len);
 	if (r->swap)
-		to_foreign(b, 24 + r->pad, tlen);
+		to_foreign(b, hdr[1] == 32 && r->pad >= 8 ? 32 : 24, 24 + r->pad, tlen);
 	*len = total - r->cut;
 	return b;
 }
@@ -495,6 +498,27 @@ static const struct row rows[] = {
 	  H(KEEP, 0x80000000, KEEP, KEEP, KEEP, KEEP) },
 	/* a longer header (the kernel takes one whose extra bytes are zero): the format leaves it open */
 	{ "hdr_len-32-zero-tail", { T_OK, BTF_END_RAW }, STRS_OK, XP_ANY, NULL, H(KEEP, 32, 0, KEEP, 28, KEEP), .pad = 8 },
+	/*
+	 * 7.x: a 32-byte header with layout_off, layout_len (pad 8: the two words; type_off 0,
+	 * types 28 bytes, strings "\0int\0" at 28 and the 4-byte layout section "abc\0" after them)
+	 */
+	{ "hdr_len-32-layout", { T_OK, BTF_END_RAW }, S("\0int\0abc"), XP_OK, NULL, H(KEEP, 32, 0, KEEP, 28, 5), .pad = 8,
+	  .lay = { 33, 4 } },
+	{ "hdr_len-32-layout-foreign-order", { T_OK, BTF_END_RAW }, S("\0int\0abc"), XP_OK, NULL,
+	  H(KEEP, 32, 0, KEEP, 28, 5), .pad = 8, .lay = { 33, 4 }, .swap = true },
+	{ "hdr_len-32-layout-past-end", { T_OK, BTF_END_RAW }, S("\0int\0abc"), -EINVAL, "layout",
+	  H(KEEP, 32, 0, KEEP, 28, 5), .pad = 8, .lay = { 33, 8 } },
+	{ "hdr_len-32-layout-off-wraps", { T_OK, BTF_END_RAW }, S("\0int\0abc"), -EINVAL, "layout",
+	  H(KEEP, 32, 0, KEEP, 28, 5), .pad = 8, .lay = { 0xfffffffc, 8 } },
+	{ "hdr_len-32-layout-len-ffffffff", { T_OK, BTF_END_RAW }, S("\0int\0abc"), -EINVAL, "layout",
+	  H(KEEP, 32, 0, KEEP, 28, 5), .pad = 8, .lay = { 33, 0xffffffff } },
+	{ "hdr_len-32-layout-foreign-order-past-end", { T_OK, BTF_END_RAW }, S("\0int\0abc"), -EINVAL, "layout",
+	  H(KEEP, 32, 0, KEEP, 28, 5), .pad = 8, .lay = { 33, 8 }, .swap = true },
+	/* the 32-byte header cut short: 28 and 31 bytes of it, and nothing after */
+	{ "hdr_len-32-truncated-28", { T_OK, BTF_END_RAW }, S("\0int\0abc"), -EINVAL, "header",
+	  H(KEEP, 32, 0, KEEP, 28, 5), .pad = 8, .lay = { 33, 4 }, .cut = 28 + 9 + 4 },
+	{ "hdr_len-32-truncated-31-foreign-order", { T_OK, BTF_END_RAW }, S("\0int\0abc"), -EINVAL, "header",
+	  H(KEEP, 32, 0, KEEP, 28, 5), .pad = 8, .lay = { 33, 4 }, .cut = 28 + 9 + 1, .swap = true },
 	{ "hdr_len-26-unaligned-types", { T_OK, BTF_END_RAW }, STRS_OK, XP_ANY, NULL, H(KEEP, 26, 0, KEEP, 28, KEEP),
 	  .pad = 2 },
 
@@ -823,7 +847,7 @@ static void real_groups(void)
 		/* flips in the string section, including its final NUL */
 		flip_group("flip-real-strings", cut, clen, 24 + ctlen, clen, 500, 0x5eed0002, NULL);
 		/* the same BTF in the foreign byte order */
-		to_foreign(cut, 24, ctlen);
+		to_foreign(cut, 24, 24, ctlen);
 		flip_group("flip-real-foreign-order", cut, clen, 0, 65536, 2000, 0x5eed0003, NULL);
 	}
 
