@@ -299,7 +299,7 @@ BTFC_API void btfc_btf_free(struct btfc_btf *b)
 	release(b->owned, b->map, b->map_len);
 	free(b->offs);
 	free(b->idx.slots);
-	for (int i = 0; i < 2; i++) {
+	for (int i = 0; i < 6; i++) {
 		free(b->vcache[i].rid);
 		free(b->vcache[i].rsize);
 		free(b->vcache[i].verdict);

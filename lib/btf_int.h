@@ -35,12 +35,13 @@ struct btfc_btf {
 	pthread_mutex_t idx_lock;
 	struct name_index idx; /* built on first btfc_btf_find() */
 
-	/* bpf-profile resolution of this BTF as a base, per rule set ([1]: newest rules); validate.c */
+	/* bpf-profile resolution of this BTF as a base, per rule set (before 6.14, 6.14+, 7.2+)
+	 * and pointer size (+ 3: 4 bytes); validate.c */
 	struct vcache {
 		bool done;
 		uint32_t *rid, *rsize;   /* the kernel's resolved ids and sizes, indexed by type id */
 		struct btfc_verdict *verdict;
-	} vcache[2];
+	} vcache[6];
 };
 
 /*

@@ -394,7 +394,8 @@ BTFC_API int btfc_module_check(struct btfc_ctx *ctx, const struct btfc_module *m
 	}
 	if (!v.found) {
 		struct btfc_verdict bv;
-		struct btfc_validate_opts bo = { .profile = BTFC_PROFILE_BPF, .kernel = opts->kernel };
+		struct btfc_validate_opts bo = { .profile = BTFC_PROFILE_BPF, .kernel = opts->kernel,
+						 .ptr_size = btfc__module_ptr_size(m) };
 		if ((err = btfc_validate(ctx, raw, raw_len, base, &bo, &bv))) {
 			btfc_btf_free(btf);
 			goto out;

@@ -90,6 +90,8 @@ int btfc__module_symbols(const struct btfc_module *m, const char *secname, btfc_
 const char *btfc__module_name(const struct btfc_module *m);
 /* True if the module's ELF is big-endian (EI_DATA): the order of its .BTF_ids words. */
 bool btfc__module_big_endian(const struct btfc_module *m);
+/* The pointer size of the module's target (EI_CLASS): 4 or 8. */
+unsigned btfc__module_ptr_size(const struct btfc_module *m);
 
 /* FNV-1a hash of a NUL-terminated string (name index, string sets). */
 uint32_t btfc__hash_str(const char *s);

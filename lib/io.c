@@ -428,6 +428,12 @@ bool btfc__module_big_endian(const struct btfc_module *m)
 	return id && id[EI_DATA] == ELFDATA2MSB;
 }
 
+unsigned btfc__module_ptr_size(const struct btfc_module *m)
+{
+	const char *id = elf_getident(m->elf, NULL);
+	return id && id[EI_CLASS] == ELFCLASS32 ? 4 : 8;
+}
+
 BTFC_API int btfc_module_open(struct btfc_ctx *ctx, const char *path, struct btfc_module **out)
 {
 	struct btfc_module *m = calloc(1, sizeof(*m));

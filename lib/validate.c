@@ -1649,12 +1649,14 @@ static int base_cache(struct btfc_ctx *ctx, const struct btfc_btf *cbase, const 
 		      const struct vcache **out)
 {
 	struct btfc_btf *base = (struct btfc_btf *)cbase; /* a cache, like the name index */
-	struct vcache *c = &base->vcache[!opts->kernel || opts->kernel >= 0x060e00];
+	unsigned k = opts->kernel, rules = !k || k >= BTFC_KERNEL_7_2 ? 2 : k >= 0x060e00;
+	struct vcache *c = &base->vcache[rules + 3 * (opts->ptr_size == 4)];
 	int err = 0;
 
 	pthread_mutex_lock(&base->idx_lock);
 	if (!c->done) {
-		struct btfc_validate_opts bo = { .profile = BTFC_PROFILE_BPF, .kernel = opts->kernel };
+		struct btfc_validate_opts bo = { .profile = BTFC_PROFILE_BPF, .kernel = opts->kernel,
+						 .ptr_size = opts->ptr_size };
 		size_t len;
 		const void *raw = btfc_btf_raw(base, &len);
 		c->verdict = malloc(sizeof(*c->verdict));

@@ -14,7 +14,10 @@
 #    matching; .BTF_ids slots (big-endian) name the same functions, sets sorted;
 #  * distill the tree: .BTF and .BTF.base byte-identical to libbpf's btf__distill_base;
 #  * stamp: every field big-endian as docs/stamp.md says (vector 4), check by stamp;
-#    strip: the BTF sections gone, the module still ELF.
+#    strip: the BTF sections gone, the module still ELF;
+#  * diff of the two bases equals diff of their little-endian copies;
+#  * mixed byte orders (module vs base, base vs base) refused: exit 2, one line;
+#  * stamp vector 3 of docs/stamp.md (the smallest base, big-endian), byte for byte.
 # Data: scripts/corpus.sh --path VER, else ~/.cache/btfcompat/be/VER (the
 # extracted linux-image-VER .deb); SKIP when neither is there. The bases are
 # the BTF cut out of each vmlinuz by the test tool (our reader of s390's
@@ -208,4 +211,29 @@ out=$("$BIN" check -B "$TMP/b1.btf" "$TMP/ak.ko"); echo "$out" | grep -q 'match 
 "$BIN" strip --force "$TMP/ak.ko" > /dev/null && ! readelf -SW "$TMP/ak.ko" | grep -q '\.BTF[ .]' &&
 	readelf -sW "$TMP/ak.ko" | grep -q ' pfkey_' && "$BIN" check -B "$TMP/b1.btf" "$TMP/ak.ko" | grep -q 'no-btf' &&
 	pass be/strip || fail be/strip "sections left or module damaged"
+# ---- diff: the same findings as on little-endian copies (tests/tools/btfswap.py) ----
+python3 "$TOP/tests/tools/btfswap.py" "$TMP/b1.btf" "$TMP/le1.btf" && python3 "$TOP/tests/tools/btfswap.py" "$TMP/b2.btf" "$TMP/le2.btf"
+"$BIN" diff "$TMP/b1.btf" "$TMP/b2.btf" > "$TMP/diff.be" 2>&1
+"$BIN" diff "$TMP/le1.btf" "$TMP/le2.btf" > "$TMP/diff.le" 2>&1
+[ -s "$TMP/diff.be" ] && cmp -s "$TMP/diff.be" "$TMP/diff.le" && pass "be/diff-as-on-little-endian-copies ($(tail -n 1 "$TMP/diff.be"))" ||
+	fail be/diff-as-on-little-endian-copies "$(diff "$TMP/diff.be" "$TMP/diff.le" | head -n 3 | tr '\n' '|')"
+
+# ---- mixed byte orders: no kernel takes them; refused with exit 2 and one line naming the file ----
+mixed() { # NAME NEEDLE ARGS...
+	local name=$1 needle=$2 rc
+	shift 2
+	"$BIN" "$@" > "$TMP/mx.out" 2> "$TMP/mx.err"; rc=$?
+	[ $rc = 2 ] && [ "$(wc -l < "$TMP/mx.err")" = 1 ] && grep -qF -- "$needle" "$TMP/mx.err" && grep -q 'endian' "$TMP/mx.err" &&
+		[ ! -e "$TMP/mx.ko" ] && pass "be/mixed/$name" || fail "be/mixed/$name" "rc=$rc $(cat "$TMP/mx.err")"
+}
+mixed relocate-bases-of-two-orders le2.btf relocate --force --from "$TMP/b1.btf" --to "$TMP/le2.btf" "$AK" -o "$TMP/mx.ko"
+mixed relocate-big-endian-module-on-little-endian-from "$AK" relocate --force --from "$TMP/le1.btf" --to "$TMP/le2.btf" "$AK" -o "$TMP/mx.ko"
+mixed distill-big-endian-module-on-little-endian-base "$AK" distill --force --base "$TMP/le1.btf" "$AK" -o "$TMP/mx.ko"
+
+# ---- stamp vector 3 (docs/stamp.md): the smallest base stored big-endian; expected bytes from the doc ----
+printf 'eb9f010000000018000000000000001000000010000000050000000101000000000000040100002000696e7400' | xxd -r -p > "$TMP/small.btf"
+cp "$AK" "$TMP/ak3.ko"
+"$BIN" stamp --force -B "$TMP/small.btf" "$TMP/ak3.ko" > /dev/null 2>&1 && sec "$TMP/ak3.ko" .BTF.base_checksum "$TMP/st3.bin" &&
+	[ "$(od -An -tx1 "$TMP/st3.bin" | tr -d ' \n')" = eb9f01010000001000000001000000050687ced93b63c13d9c13ca7777fe512902b1bcdf9d9f6105af5046f5f122007a ] &&
+	pass be/stamp-vector-3 || fail be/stamp-vector-3 "$(od -An -tx1 "$TMP/st3.bin" 2>/dev/null | tr -d ' \n')"
 exit 0

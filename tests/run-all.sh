@@ -65,6 +65,7 @@ run_suites() { # TAG BUILD-DIR
 		suite "$tag-crash-safety" tests/crash_safety.sh "$b/btfcompat"
 		suite "$tag-oracle-qemu" tests/qemu_oracle.sh "$b/btfcompat" $([ $QUICK = 1 ] && echo --quick)
 		suite "$tag-qemu-repair" tests/qemu_repair.sh "$b/btfcompat"
+		suite "$tag-bigendian" tests/bigendian.sh "$b/btfcompat"
 		suite "$tag-install" tests/install.sh "$b"
 		suite "$tag-dkms" tests/dkms.sh "$b/btfcompat"
 	fi

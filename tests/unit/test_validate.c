@@ -36,6 +36,7 @@ struct row {
 	bool lay_set;
 	bool big;           /* the blob written big-endian (as s390x's) */
 	int order;          /* BTFC_ORDER_* of the judging kernel */
+	unsigned ptr_size;  /* the kernel's sizeof(void *), 0: 8 */
 };
 
 #define H(...) .hdr = { __VA_ARGS__ }
@@ -381,6 +382,17 @@ static const struct row rows[] = {
 	{ "order/big-endian-layout", { INT_ENC(1), BTF_END_RAW }, S("\0int\0ab"), -EINVAL, "Layout section is too small",
 	  NOH, .layout = 2, .big = true, V7 },
 
+	/* ---- word size: sizeof(void *) of the judging kernel (a 32-bit module's EI_CLASS) ---- */
+	{ "ptr/member-in-4-bytes-64-bit", { INT_ENC(1), BTF_PTR_ENC(1), BTF_STRUCT_ENC(5, 1, 4), BTF_MEMBER_ENC(7, 2, 0),
+	  BTF_END_RAW }, S("\0int\0s\0p"), -EINVAL, "\tp type_id=2 bits_offset=0 Member exceeds struct_size", NOH },
+	{ "ptr/member-in-4-bytes-32-bit", { INT_ENC(1), BTF_PTR_ENC(1), BTF_STRUCT_ENC(5, 1, 4), BTF_MEMBER_ENC(7, 2, 0),
+	  BTF_END_RAW }, S("\0int\0s\0p"), 0, "", NOH, .ptr_size = 4, .not_on_running_kernel = true },
+	{ "ptr/array-of-ptr-size-32-bit", { INT_ENC(1), BTF_PTR_ENC(1), BTF_TYPE_ARRAY_ENC(2, 1, 2), BTF_STRUCT_ENC(5, 1, 8),
+	  BTF_MEMBER_ENC(7, 3, 0), BTF_END_RAW }, S("\0int\0s\0p"), 0, "", NOH, .ptr_size = 4, .not_on_running_kernel = true },
+	{ "ptr/array-of-ptr-size-64-bit", { INT_ENC(1), BTF_PTR_ENC(1), BTF_TYPE_ARRAY_ENC(2, 1, 2), BTF_STRUCT_ENC(5, 1, 8),
+	  BTF_MEMBER_ENC(7, 3, 0), BTF_END_RAW }, S("\0int\0s\0p"), -EINVAL,
+	  "\tp type_id=3 bits_offset=0 Member exceeds struct_size", NOH },
+
 	/* ---- module and vmlinux profiles: no resolve phase ---- */
 	{ "profile/vmlinux-skips-resolve", { INT_ENC(1), BTF_PTR_ENC(7), BTF_END_RAW }, S("\0int"), 0, "", NOH,
 	  .profile = BTFC_PROFILE_VMLINUX },
@@ -495,7 +507,8 @@ int main(void)
 
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
 		const struct row *r = &rows[i];
-		struct btfc_validate_opts o = { .profile = r->profile, .kernel = r->kernel, .order = r->order };
+		struct btfc_validate_opts o = { .profile = r->profile, .kernel = r->kernel, .order = r->order,
+						.ptr_size = r->ptr_size };
 		struct btfc_verdict v;
 		size_t len;
 		void *blob = build(r, &len);
