@@ -4,7 +4,8 @@
  * bpf(BPF_BTF_LOAD) on a mutation corpus derived from real BTF.
  *
  *   validate_oracle [-n CASES] [-s SEED] [-B BASE] [-v] SOURCE...
- *   validate_oracle -x -B BASE [-v] SOURCE...   no mutation: each source as it is
+ *   validate_oracle -x [-B BASE] [-v] SOURCE...   no mutation: each source as it is (split BTF
+ *                                                flattened onto BASE for the kernel)
  *
  * Each SOURCE (any form btfc_btf_open() takes; split BTF is flattened onto
  * -B BASE) is mutated CASES times (flipped bits, changed kinds, vlen, sizes,
@@ -160,7 +161,13 @@ int main(int argc, char **argv)
 				tu_fail("oracle/bpf/as-is", "%s", btfc_ctx_last_error(ctx));
 				continue;
 			}
-			btfc_btf_flatten(btf, &flat, &flen);
+			if (base) {
+				btfc_btf_flatten(btf, &flat, &flen);
+			} else { /* standalone: the kernel gets the very bytes (a 7.x header and layout too) */
+				flat = malloc(rlen);
+				memcpy(flat, raw, rlen);
+				flen = rlen;
+			}
 			btfc_btf_free(btf);
 			char last[1024] = "", prev[1024] = "";
 			int kerr = kbl_load(flat, flen);
