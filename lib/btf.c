@@ -90,9 +90,12 @@ void btfc__btf_swap(uint8_t *p, size_t len, bool to_host)
 	memcpy(&w[1], p + 4, 4);
 	if (to_host)
 		w[1] = btfc__bswap32(w[1]);
-	uint64_t hl = w[1] < BTF_HDR_LAYOUT ? w[1] & ~3u : BTF_HDR_LAYOUT; /* header words the kernel reads */
+	/* header words the kernel reads: hdr_len itself always, then up to hdr_len (at most 32) */
+	uint64_t hl = w[1] < BTF_HDR_LAYOUT ? w[1] & ~3u : BTF_HDR_LAYOUT;
+	if (hl < 8)
+		hl = 8;
 	if (hl > len)
-		hl = len & ~(size_t)3;
+		hl = len & ~(size_t)3; /* len >= 8 */
 	for (uint32_t o = 4; o + 4 <= hl; o += 4) {
 		uint32_t v;
 		memcpy(&v, p + o, 4);

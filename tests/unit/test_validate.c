@@ -379,6 +379,10 @@ static const struct row rows[] = {
 	  .order = BTFC_ORDER_BIG, .not_on_running_kernel = true },
 	{ "order/big-endian-rules-apply", { INT_ENC(1), BTF_TYPEDEF_ENC(0, 1), BTF_END_RAW }, S("\0int"), -EINVAL,
 	  "[2] TYPEDEF (anon) type_id=1 Invalid name", NOH, .big = true, .not_on_running_kernel = true },
+	{ "order/hdr-len-2", { INT_ENC(1), BTF_END_RAW }, S("\0int"), -ENOTSUPP, "Unsupported version",
+	  H(KEEP, 2, KEEP, KEEP, KEEP, KEEP) },
+	{ "order/big-endian-hdr-len-2", { INT_ENC(1), BTF_END_RAW }, S("\0int"), -ENOTSUPP, "Unsupported version",
+	  H(KEEP, 2, KEEP, KEEP, KEEP, KEEP), .big = true, .not_on_running_kernel = true },
 	{ "order/big-endian-layout", { INT_ENC(1), BTF_END_RAW }, S("\0int\0ab"), -EINVAL, "Layout section is too small",
 	  NOH, .layout = 2, .big = true, V7 },
 
