@@ -17,6 +17,9 @@ struct cli {
 	const char *prog;
 	int argc;   /* the verb's arguments, argv[0] being the verb */
 	char **argv;
+	const char *sign_key, *sign_cert, *sign_hash; /* --sign-* (sign.c) */
+	unsigned sign_flags;
+	struct btfc_signer *signer; /* freed by main */
 };
 
 struct cmd {
@@ -95,5 +98,17 @@ void cli_paths_free(struct cli_paths *p);
 	{ "force", no_argument, NULL, 'f' }, { "dry-run", no_argument, NULL, 'n' },                                  \
 		{ "backup", no_argument, NULL, 'b' }, { "output", required_argument, NULL, 'o' }
 bool cli_rewrite_opt(int opt, const char *arg, unsigned *flags, const char **dest);
+
+/* Signing options of the rewriting verbs: --sign-key KEY --sign-cert CERT [--sign-hash HASH] [--sign-keyid]. */
+enum { CLI_OPT_SIGN_KEY = 0x100, CLI_OPT_SIGN_CERT, CLI_OPT_SIGN_HASH, CLI_OPT_SIGN_KEYID };
+#define CLI_SIGN_LONGOPTS                                                                                          \
+	{ "sign-key", required_argument, NULL, CLI_OPT_SIGN_KEY },                                                  \
+		{ "sign-cert", required_argument, NULL, CLI_OPT_SIGN_CERT },                                        \
+		{ "sign-hash", required_argument, NULL, CLI_OPT_SIGN_HASH },                                        \
+		{ "sign-keyid", no_argument, NULL, CLI_OPT_SIGN_KEYID }
+#define CLI_SIGN_USAGE "[--sign-key KEY --sign-cert CERT [--sign-hash HASH] [--sign-keyid]]"
+bool cli_sign_opt(struct cli *cli, int opt, const char *arg);
+/* After option parsing: load the key and certificate and sign with them (ctx). 0 or EXIT_ERROR (printed). */
+int cli_sign_setup(struct cli *cli);
 
 #endif

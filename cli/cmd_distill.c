@@ -10,7 +10,8 @@
 
 static int run(struct cli *cli, int argc, char **argv)
 {
-	static const struct option lopts[] = { { "base", required_argument, NULL, 'B' }, CLI_REWRITE_LONGOPTS, { 0 } };
+	static const struct option lopts[] = { { "base", required_argument, NULL, 'B' }, CLI_REWRITE_LONGOPTS,
+					       CLI_SIGN_LONGOPTS, { 0 } };
 	static struct out o;
 	const char *base_path = "/sys/kernel/btf/vmlinux", *dest = NULL;
 	struct cli_paths paths = { 0 };
@@ -22,9 +23,12 @@ static int run(struct cli *cli, int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, "B:o:" CLI_REWRITE_OPTS CLI_COMMON_OPTS, lopts, NULL)) != -1) {
 		if (opt == 'B')
 			base_path = optarg;
-		else if (!cli_common_opt(cli, opt) && !cli_rewrite_opt(opt, optarg, &flags, &dest))
+		else if (!cli_common_opt(cli, opt) && !cli_rewrite_opt(opt, optarg, &flags, &dest) &&
+			 !cli_sign_opt(cli, opt, optarg))
 			return cli_usage(cli, &cmd_distill);
 	}
+	if (cli_sign_setup(cli))
+		return EXIT_ERROR;
 	if (cli_collect_args(cli, &cmd_distill, argc, argv, dest, &paths))
 		return EXIT_ERROR;
 	if (btfc_btf_open(cli->ctx, base_path, NULL, &base)) {
@@ -54,6 +58,6 @@ static int run(struct cli *cli, int argc, char **argv)
 const struct cmd cmd_distill = {
 	.name = "distill",
 	.run = run,
-	.usage = "[-j|-p] [--base BASE] [--force] [--dry-run] [--backup] [-o OUT] MODULE|DIR...",
+	.usage = "[-j|-p] [--base BASE] [--force] [--dry-run] [--backup] " CLI_SIGN_USAGE " [-o OUT] MODULE|DIR...",
 	.summary = "give modules a distilled .BTF.base, relocated by kernels >= 6.11 at load",
 };

@@ -85,7 +85,7 @@ static int run(struct cli *cli, int argc, char **argv)
 	static const struct option lopts[] = {
 		{ "from", required_argument, NULL, 'F' }, { "to", required_argument, NULL, 'T' },
 		{ "match", required_argument, NULL, 'm' }, { "stamp", no_argument, NULL, 's' },
-		CLI_REWRITE_LONGOPTS, { 0 },
+		CLI_REWRITE_LONGOPTS, CLI_SIGN_LONGOPTS, { 0 },
 	};
 	static struct out o;
 	const char *from_path = NULL, *to_path = "/sys/kernel/btf/vmlinux", *dest = NULL;
@@ -112,10 +112,13 @@ static int run(struct cli *cli, int argc, char **argv)
 				return cli_usage(cli, &cmd_relocate);
 			break;
 		default:
-			if (!cli_common_opt(cli, opt) && !cli_rewrite_opt(opt, optarg, &flags, &dest))
+			if (!cli_common_opt(cli, opt) && !cli_rewrite_opt(opt, optarg, &flags, &dest) &&
+			    !cli_sign_opt(cli, opt, optarg))
 				return cli_usage(cli, &cmd_relocate);
 		}
 	}
+	if (cli_sign_setup(cli))
+		return EXIT_ERROR;
 	if (cli_collect_args(cli, &cmd_relocate, argc, argv, dest, &paths))
 		return EXIT_ERROR;
 	if ((from_path && btfc_btf_open(cli->ctx, from_path, NULL, &from)) ||
@@ -156,6 +159,6 @@ const struct cmd cmd_relocate = {
 	.name = "relocate",
 	.run = run,
 	.usage = "[-j|-p] [--from OLDBASE] [--to NEWBASE] [--match layout|kernel] [--stamp] [--force] [--dry-run] "
-		 "[--backup] [-o OUT] MODULE|DIR...",
+		 "[--backup] " CLI_SIGN_USAGE " [-o OUT] MODULE|DIR...",
 	.summary = "rewrite modules' BTF to name the same types in another kernel's base",
 };

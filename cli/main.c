@@ -151,6 +151,7 @@ int main(int argc, char **argv)
 		optopt = 0;
 		rc = cmds[c]->run(&cli, argc - i, argv + i);
 		btfc_ctx_free(cli.ctx);
+		btfc_signer_free(cli.signer);
 		return rc;
 	}
 	fprintf(stderr, "%s: unknown command '%s' (see %s --help)\n", cli.prog, argv[i], cli.prog);

@@ -522,6 +522,46 @@ int btfc_module_distill(struct btfc_ctx *ctx, const char *path, const char *dest
  */
 int btfc_module_strip(struct btfc_ctx *ctx, const char *path, const char *dest, unsigned flags, int *changed);
 
+/* ------------------------------------------------------------------ */
+/* Signing, as the kernel's scripts/sign-file does (docs/sign.md).      */
+
+struct btfc_signer;
+
+#define BTFC_SIGN_KEYID 1u /* name the signer by subject key identifier (sign-file -k), not issuer+serial */
+
+/*
+ * A signer from a PEM private key at @key_path (no passphrase) and its X.509
+ * certificate at @cert_path (DER or PEM, as sign-file reads them), signing
+ * with digest @hash ("sha256", "sha512", ...; NULL: "sha512"). Fails with
+ * -EINVAL (message naming the file) for an unreadable key or certificate, an
+ * unknown hash, or a certificate that does not belong to the key; with the
+ * file's errno when a file cannot be opened. BTFC_SIGN_* @flags.
+ */
+int btfc_signer_new(struct btfc_ctx *ctx, const char *key_path, const char *cert_path, const char *hash,
+		    unsigned flags, struct btfc_signer **out);
+void btfc_signer_free(struct btfc_signer *s);
+/* The hash algorithm's name as given to btfc_signer_new(). */
+const char *btfc_signer_hash(const struct btfc_signer *s);
+
+/*
+ * Sign the module image @image/@len (an uncompressed .ko) in memory: *@out
+ * (malloc'd, caller frees) is the image followed by the CMS signature,
+ * struct module_signature and "~Module signature appended~\n", byte for byte
+ * what sign-file writes for the same image, key, certificate and hash (RSA;
+ * ECDSA signatures are randomised by nature). An image that is already
+ * signed loses its old signature first. Thread-safe for one signer.
+ * Returns 0 or a negative errno (message in ctx).
+ */
+int btfc_signer_sign(const struct btfc_signer *s, struct btfc_ctx *ctx, const void *image, size_t len, void **out,
+		     size_t *outlen);
+
+/*
+ * Sign every module that calls with @ctx rewrite (stamp, relocate, distill,
+ * strip) with @s (NULL: stop signing); the signer must outlive its use. With a
+ * signer, a signed module is no longer refused: it is signed again.
+ */
+void btfc_ctx_set_signer(struct btfc_ctx *ctx, const struct btfc_signer *s);
+
 #ifdef __cplusplus
 }
 #endif
