@@ -120,8 +120,10 @@ int cli_bases_load(struct cli *cli, struct cli_bases *b, const char *store_dir, 
 				struct btfc_btf *btf;
 				if (btfc_store_load(s, cli->ctx, e[i].digest, &btf))
 					fprintf(stderr, "%s: %s\n", cli->prog, btfc_ctx_last_error(cli->ctx));
-				else
-					add(cli, b, e[i].kernel, btf);
+				else { /* named after the first kernel it was stored for */
+					e[i].kernels[strcspn(e[i].kernels, " ")] = 0;
+					add(cli, b, e[i].kernels, btf);
+				}
 			}
 			free(e);
 		}
@@ -157,4 +159,37 @@ void cli_bases_free(struct cli_bases *b)
 	}
 	free(b->c);
 	memset(b, 0, sizeof(*b));
+}
+
+int cli_bases_identify(struct cli *cli, const struct cli_bases *b, const char *path, const char *opt, size_t *idx)
+{
+	struct btfc_check_opts co = { .mismatch_allowed = -1 };
+	struct btfc_check *ck = calloc(b->n ? b->n : 1, sizeof(*ck));
+	struct btfc_identity id;
+	struct btfc_module *m = NULL;
+	char names[2048];
+	int rc = EXIT_OK;
+
+	if (!ck)
+		return cli_error(cli, "out of memory");
+	if (btfc_module_open(cli->ctx, path, &m) || btfc_module_identify(cli->ctx, m, b->c, b->n, &co, ck, &id))
+		rc = cli_lib_error(cli);
+	else if (id.build < 0)
+		rc = cli_error(cli, "%s: cannot tell which base its BTF was built on: %s%s; bases tried: %s (give it "
+			       "with %s, or add it to the store)", path, id.method == BTFC_METHOD_STAMP ? id.why : "",
+			       id.method == BTFC_METHOD_STAMP ? "" : "it fits none of them",
+			       b->n ? cli_bases_names(b, SIZE_MAX, names, sizeof(names)) : "none", opt);
+	else if (id.n_fit > 1) {
+		size_t l = 0;
+		for (size_t i = 0; i < b->n; i++)
+			if (ck[i].outcome == BTFC_OUTCOME_MATCH)
+				l += snprintf(names + l, l < sizeof(names) ? sizeof(names) - l : 0, "%s%s", l ? ", " : "",
+					      b->c[i].name);
+		rc = cli_error(cli, "%s: its BTF fits %u bases, cannot tell which it was built on: %s (give it with %s)",
+			       path, id.n_fit, names, opt);
+	} else
+		*idx = (size_t)id.build;
+	btfc_module_free(m);
+	free(ck);
+	return rc;
 }

@@ -133,5 +133,11 @@ int cli_bases_load(struct cli *cli, struct cli_bases *b, const char *store_dir, 
 /* "a, b, c": the names of all candidates but index @skip (SIZE_MAX: none skipped). */
 const char *cli_bases_names(const struct cli_bases *b, size_t skip, char *buf, size_t cap);
 void cli_bases_free(struct cli_bases *b);
+/*
+ * The candidate that the module at @path was built on (identify): its index
+ * in *@idx and 0; EXIT_ERROR (printed, naming the bases tried) when none fits
+ * or several do (the message suggests option @opt).
+ */
+int cli_bases_identify(struct cli *cli, const struct cli_bases *b, const char *path, const char *opt, size_t *idx);
 
 #endif
