@@ -100,13 +100,14 @@ void cli_paths_free(struct cli_paths *p);
 bool cli_rewrite_opt(int opt, const char *arg, unsigned *flags, const char **dest);
 
 /* Signing options of the rewriting verbs: --sign-key KEY --sign-cert CERT [--sign-hash HASH] [--sign-keyid]. */
-enum { CLI_OPT_SIGN_KEY = 0x100, CLI_OPT_SIGN_CERT, CLI_OPT_SIGN_HASH, CLI_OPT_SIGN_KEYID };
+enum { CLI_OPT_SIGN_KEY = 0x100, CLI_OPT_SIGN_CERT, CLI_OPT_SIGN_HASH, CLI_OPT_SIGN_KEYID, CLI_OPT_SIGN_OWN };
 #define CLI_SIGN_LONGOPTS                                                                                          \
 	{ "sign-key", required_argument, NULL, CLI_OPT_SIGN_KEY },                                                  \
 		{ "sign-cert", required_argument, NULL, CLI_OPT_SIGN_CERT },                                        \
 		{ "sign-hash", required_argument, NULL, CLI_OPT_SIGN_HASH },                                        \
-		{ "sign-keyid", no_argument, NULL, CLI_OPT_SIGN_KEYID }
-#define CLI_SIGN_USAGE "[--sign-key KEY --sign-cert CERT [--sign-hash HASH] [--sign-keyid]]"
+		{ "sign-keyid", no_argument, NULL, CLI_OPT_SIGN_KEYID },                                            \
+		{ "sign-own", no_argument, NULL, CLI_OPT_SIGN_OWN }
+#define CLI_SIGN_USAGE "[--sign-key KEY --sign-cert CERT [--sign-hash HASH] [--sign-keyid] [--sign-own]]"
 bool cli_sign_opt(struct cli *cli, int opt, const char *arg);
 /* After option parsing: load the key and certificate and sign with them (ctx). 0 or EXIT_ERROR (printed). */
 int cli_sign_setup(struct cli *cli);

@@ -23,7 +23,7 @@ static const char *how(const struct btfc_identity *id)
 
 /* One line per module (and with @verbose one per candidate); returns the exit code for it. */
 static int report(struct out *o, const char *file, const struct cli_bases *b, const struct btfc_identity *id,
-		  const struct btfc_check *ck, bool verbose)
+		  const struct btfc_check *ck, bool verbose, bool is_signed)
 {
 	char others[2048], fits[2048] = "";
 	size_t fl = 0;
@@ -42,6 +42,7 @@ static int report(struct out *o, const char *file, const struct cli_bases *b, co
 		em_s(o, "method", btfc_method_name(id->method));
 		em_s(o, "strength", id->strength);
 		em_u(o, "bases", b->n);
+		em_u(o, "signed", is_signed);
 		em_list_begin(o, "fits");
 		for (size_t i = 0; i < b->n; i++)
 			if (ck[i].outcome == BTFC_OUTCOME_MATCH && !none) {
@@ -145,8 +146,9 @@ static int run(struct cli *cli, int argc, char **argv)
 			btfc_module_free(m);
 			continue;
 		}
+		bool is_signed = btfc_module_signed(m);
 		btfc_module_free(m);
-		int r = report(&o, paths.v[i], &b, &id, ck, verbose);
+		int r = report(&o, paths.v[i], &b, &id, ck, verbose, is_signed);
 		if (r > rc)
 			rc = r;
 	}
@@ -162,6 +164,6 @@ out:
 const struct cmd cmd_identify = {
 	.name = "identify",
 	.run = run,
-	.usage = "[-j|-p] [--store DIR] [--base BASE]... [--no-installed] [-v] MODULE|DIR...",
+	.usage = "[-j|-p] [--store DIR] [--base BASE]... [--no-installed] [-v|--verbose] MODULE|DIR...",
 	.summary = "which kernel build each module's BTF was made for (stored bases, installed kernels, --base)",
 };

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause
-/* --sign-key/--sign-cert/--sign-hash/--sign-keyid of stamp, relocate, distill and strip. */
+/* --sign-key/--sign-cert/--sign-hash/--sign-keyid/--sign-own of stamp, relocate, distill and strip. */
 #include <getopt.h>
 
 #include "cli.h"
@@ -11,6 +11,7 @@ bool cli_sign_opt(struct cli *cli, int opt, const char *arg)
 	case CLI_OPT_SIGN_CERT: cli->sign_cert = arg; return true;
 	case CLI_OPT_SIGN_HASH: cli->sign_hash = arg; return true;
 	case CLI_OPT_SIGN_KEYID: cli->sign_flags |= BTFC_SIGN_KEYID; return true;
+	case CLI_OPT_SIGN_OWN: cli->sign_flags |= BTFC_SIGN_OWN; return true;
 	}
 	return false;
 }

@@ -436,9 +436,10 @@ int btfc__module_rewrite(struct btfc_ctx *ctx, const char *path, const char *des
 		err = btfc__err(ctx, -EINVAL, path, "not an ELF module");
 		goto out;
 	}
-	if (btfc__module_signed(image, ilen) && !(flags & BTFC_REWRITE_FORCE) && !ctx->signer) {
-		err = btfc__err(ctx, -EPERM, path,
-				"module is signed: rewriting it voids the signature (use --force to rewrite it unsigned)");
+	bool sign = btfc__want_sign(ctx, image, ilen);
+	if (btfc__module_signed(image, ilen) && !(flags & BTFC_REWRITE_FORCE) && !sign) {
+		err = btfc__err(ctx, -EPERM, path, "module is signed%s: rewriting it voids the signature (use --force to "
+				"rewrite it unsigned)", ctx->signer ? " by another key than the signing key" : "");
 		goto out;
 	}
 	elf_version(EV_CURRENT);
@@ -453,7 +454,7 @@ int btfc__module_rewrite(struct btfc_ctx *ctx, const char *path, const char *des
 		err = tfd;
 		goto out;
 	}
-	if (comp == BTFC_COMP_NONE && !ctx->signer) {
+	if (comp == BTFC_COMP_NONE && !sign) {
 		if ((err = write_elf(ctx, path, src, tfd, edits, n)))
 			goto out;
 	} else {
@@ -469,7 +470,7 @@ int btfc__module_rewrite(struct btfc_ctx *ctx, const char *path, const char *des
 		if (!err)
 			err = btfc__read_fd(ctx, path, mfd, &elfbytes, &elen);
 		close(mfd);
-		if (!err && ctx->signer) /* the final image is known: sign it (sign.c) */
+		if (!err && sign) /* the final image is known: sign it (sign.c) */
 			err = btfc__sign_image(ctx, path, &elfbytes, &elen);
 		if (!err && comp == BTFC_COMP_NONE) {
 			packed = elfbytes;

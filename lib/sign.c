@@ -197,6 +197,34 @@ fail:
 	return err;
 }
 
+/* 1 when @p/@n carries a signature whose signer is @s's certificate (issuer and serial, or key id). */
+static bool signed_by(const struct btfc_signer *s, const uint8_t *p, size_t n)
+{
+	size_t body = unsigned_len(p, n), tail = SIG_INFO_LEN + sizeof(SIG_MAGIC) - 1;
+	const unsigned char *der = p + body;
+	bool own = false;
+
+	if (body == n || n - body - tail > LONG_MAX)
+		return false;
+	CMS_ContentInfo *cms = d2i_CMS_ContentInfo(NULL, &der, (long)(n - body - tail));
+	STACK_OF(CMS_SignerInfo) *sis = cms ? CMS_get0_SignerInfos(cms) : NULL;
+	for (int i = 0; sis && i < sk_CMS_SignerInfo_num(sis) && !own; i++)
+		own = !CMS_SignerInfo_cert_cmp(sk_CMS_SignerInfo_value(sis, i), s->cert);
+	CMS_ContentInfo_free(cms);
+	ERR_clear_error();
+	return own;
+}
+
+BTFC_API int btfc_signer_owns(const struct btfc_signer *s, const void *image, size_t len)
+{
+	return signed_by(s, image, len);
+}
+
+bool btfc__want_sign(const struct btfc_ctx *ctx, const uint8_t *image, size_t len)
+{
+	return ctx->signer && (!(ctx->signer->flags & BTFC_SIGN_OWN) || signed_by(ctx->signer, image, len));
+}
+
 BTFC_API void btfc_ctx_set_signer(struct btfc_ctx *ctx, const struct btfc_signer *s)
 {
 	ctx->signer = s;

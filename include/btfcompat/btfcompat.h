@@ -528,6 +528,9 @@ int btfc_module_strip(struct btfc_ctx *ctx, const char *path, const char *dest, 
 struct btfc_signer;
 
 #define BTFC_SIGN_KEYID 1u /* name the signer by subject key identifier (sign-file -k), not issuer+serial */
+#define BTFC_SIGN_OWN 2u   /* sign only modules that carry a signature by this certificate already (what
+			    * DKMS signed, with DKMS's key); modules signed by another key are refused
+			    * as without a signer, unsigned ones stay unsigned */
 
 /*
  * A signer from a PEM private key at @key_path (no passphrase) and its X.509
@@ -554,6 +557,9 @@ const char *btfc_signer_hash(const struct btfc_signer *s);
  */
 int btfc_signer_sign(const struct btfc_signer *s, struct btfc_ctx *ctx, const void *image, size_t len, void **out,
 		     size_t *outlen);
+
+/* 1 when the module image @image/@len carries a signature made with @s's certificate, else 0. */
+int btfc_signer_owns(const struct btfc_signer *s, const void *image, size_t len);
 
 /*
  * Sign every module that calls with @ctx rewrite (stamp, relocate, distill,
