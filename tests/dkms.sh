@@ -190,7 +190,7 @@ rc54=$?
 
 mkdir -p "$T/postinst.d" "$T/etc"
 sed -e "s|@BINDIR@|$(dirname "$BIN")|g" -e "s|@SYSCONFDIR@|$T/etc|g" -e "s|@LOGDIR@|$T/log|g" \
-	-e "s|@STOREDIR@|$T/store|g" "$TOP/hooks/kernel-hook.in" > "$T/kernel-hook"
+	"$TOP/hooks/kernel-hook.in" > "$T/kernel-hook"
 chmod 755 "$T/kernel-hook"
 ln -s ../kernel-hook "$T/postinst.d/zz-btfcompat"
 # run_hook MODULES_ROOT CONF-LINE...: run-parts, as /etc/kernel/postinst.d is run; stdout+stderr to $T/hook.out
@@ -199,7 +199,7 @@ run_hook() {
 	local root=$1; shift
 	printf '%s\n' "$@" > "$T/hook.conf"
 	rm -rf "$T/log"
-	env BTFCOMPAT="$BIN" BTFCOMPAT_BOOT_DIR="${HOOK_BOOT:-$K55/boot}" BTFCOMPAT_LOG_DIR="$T/log" BTFCOMPAT_HOOK_CONF="$T/hook.conf" \
+	env BTFCOMPAT="$BIN" BTFCOMPAT_STORE="$T/store" BTFCOMPAT_BOOT_DIR="${HOOK_BOOT:-$K55/boot}" BTFCOMPAT_LOG_DIR="$T/log" BTFCOMPAT_HOOK_CONF="$T/hook.conf" \
 		BTFCOMPAT_MODULES_ROOT="$root" run-parts --arg="${HOOK_VER:-$VER}" "$T/postinst.d" > "$T/hook.out" 2>&1
 }
 sum0=$(sha256sum < "$MOD")
@@ -266,7 +266,7 @@ hrc=$?
 if [ $hrc = 0 ] && grep -q "^btfcompat:   $RM: stripped (not relocated: refused: [0-9]* base types\? it uses changed" "$T/hook.out" &&
 	grep -q "relocated 0 stale modules onto this kernel, 1 not (fallback=strip)" "$T/hook.out" &&
 	[ "$(outcome "$T/checkfb.out")" = no-btf ] && grep -q "^  ! struct [a-z_]*: " "$T/log/$VER.log"; then
-	pass "dkms/hook-relocate-layout-falls-back-to-strip: $(grep -m1 "$RM: " "$T/hook.out" | sed "s|^btfcompat: *$RM: ||" | cut -c1-110)"
+	pass "dkms/hook-relocate-layout-falls-back-to-strip: $(grep -m1 "^btfcompat:   $RM: " "$T/hook.out" | sed "s|^btfcompat: *$RM: ||" | cut -c1-110)"
 else
 	fail dkms/hook-relocate-layout-falls-back-to-strip "rc $hrc: $(grep "$RM: \|relocated [0-9]" "$T/hook.out" | tr '\n' '|' | cut -c1-300) check: $(head -n 1 "$T/checkfb.out") log: $(grep -c '^  ! ' "$T/log/$VER.log")"
 fi

@@ -104,6 +104,28 @@ for e in "ec256 sha256" "ec384 sha384" "ec256 sha512"; do
 done
 [ -z "$ecbad" ] && pass "sign/ecdsa-same-cms-as-sign-file-and-verifies (P-256, P-384)" || fail sign/ecdsa "$ecbad"
 
+# ---- --sign-own: sign again only what this key signed (what the kernel hook does with DKMS's key) ----
+own=""
+m=$M55/net/key/af_key.ko
+cp "$m" own-in.ko && chmod u+w own-in.ko &&
+	"$BIN" stamp -B "$V55" --sign-key rsa2048.key --sign-cert rsa2048.der --sign-hash sha256 own-in.ko >/dev/null || own="$own stamp"
+# signed by rsa2048 -> stripped and signed again, as sign-file would
+"$BIN" strip -f -o own-plain.ko own-in.ko >/dev/null && "$BIN" strip -o own-out.ko --sign-key rsa2048.key \
+	--sign-cert rsa2048.der --sign-hash sha256 --sign-own own-in.ko >/dev/null || own="$own strip-own"
+sf=${SIGNFILES%%$'\n'*}
+"$sf" sha256 rsa2048.key rsa2048.der own-plain.ko own-sf.ko && cmp -s own-out.ko own-sf.ko || own="$own own-not-sign-files"
+# signed by Debian's key -> refused, untouched
+cp "$m" deb.ko && chmod u+w deb.ko && sum=$(sha256sum < deb.ko)
+err=$("$BIN" strip --sign-key rsa2048.key --sign-cert rsa2048.der --sign-own deb.ko 2>&1 >/dev/null); rc=$?
+[ "$rc" = 2 ] && echo "$err" | grep -q "deb.ko: module is signed by another key than the signing key" &&
+	[ "$(sha256sum < deb.ko)" = "$sum" ] || own="$own foreign-key:rc=$rc:$err"
+# unsigned (the signed module's body) -> rewritten, stays unsigned
+python3 "$TOP/tests/tools/modsig.py" own-in.ko own.p7s own-body.ko &&
+	"$BIN" strip -o uns.ko --sign-key rsa2048.key --sign-cert rsa2048.der --sign-own own-body.ko >/dev/null &&
+	[ -f uns.ko ] && ! tail -c 28 uns.ko | grep -qa 'Module signature appended' || own="$own unsigned-got-signed"
+[ -z "$own" ] && pass "sign/sign-own: own key signed again (= sign-file), foreign key refused, unsigned stays unsigned" ||
+	fail sign/sign-own "$own"
+
 # ---- bad input: exit 2, one line naming the file, module untouched, no temporary file ----
 openssl genrsa -aes128 -passout pass:secret -out enc.key 2048 2>/dev/null
 echo "not a key" > garbage.key
