@@ -137,7 +137,7 @@ static int run(struct cli *cli, int argc, char **argv)
 	}
 	cli_list_begin(cli, &o);
 	for (size_t i = 0; i < paths.n; i++) {
-		struct btfc_module *m;
+		struct btfc_module *m = NULL;
 		struct btfc_identity id;
 		if (btfc_module_open(cli->ctx, paths.v[i], &m) ||
 		    btfc_module_identify(cli->ctx, m, b.c, b.n, &co, ck, &id)) {

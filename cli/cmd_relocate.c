@@ -26,7 +26,7 @@ struct olds {
 
 static bool distilled(struct cli *cli, const char *path)
 {
-	struct btfc_module *m;
+	struct btfc_module *m = NULL;
 	const void *sec;
 	size_t len;
 	bool d = !btfc_module_open(cli->ctx, path, &m) && !btfc_module_section(m, ".BTF.base", &sec, &len);
@@ -41,12 +41,10 @@ static struct btfc_relocator *old_base(struct cli *cli, struct olds *o, const ch
 	size_t i;
 
 	if (!o->loaded) {
+		o->loaded = true; /* once: what was loaded is freed by olds_free() */
 		if (cli_bases_load(cli, &o->b, o->store, &o->to_path, 1, o->installed) ||
-		    !(o->r = calloc(o->b.n ? o->b.n : 1, sizeof(*o->r)))) {
-			cli_error(cli, "relocate: cannot load the candidate bases");
-			return NULL;
-		}
-		o->loaded = true;
+		    !(o->r = calloc(o->b.n ? o->b.n : 1, sizeof(*o->r))))
+			cli_bases_free(&o->b); /* the error is printed; every module then has no base to try */
 	}
 	if (cli_bases_identify(cli, &o->b, path, "--from", &i) != EXIT_OK)
 		return NULL;

@@ -256,6 +256,8 @@ BTFC_API int btfc_store_add(struct btfc_store *s, struct btfc_ctx *ctx, const ch
 
 	if (!kernel || !*kernel || strpbrk(kernel, "\t\n /"))
 		return btfc__err(ctx, -EINVAL, path, "a kernel version without blanks or slashes is needed to store it");
+	if (strpbrk(path, "\t\n"))
+		return btfc__err(ctx, -EINVAL, path, "a file name with a tab or newline cannot be recorded");
 	if ((err = btfc_read_raw(ctx, path, &raw, &len, &info)))
 		return err;
 	/* a base: well-formed standalone BTF; parsed from a copy (the raw bytes are stored as they are) */

@@ -125,6 +125,19 @@ left=$(ls -A cc | grep -v -e '\.meta$' -e '\.btf\.zst$' -e '^lock$')
 [ "$ok" = 1 ] && [ "$n" = "4 8" ] && [ -z "$left" ] && pass "store/8-concurrent-writers (4 bases, 8 kernels, no temp files)" ||
 	fail store/concurrent-writers "ok=$ok verified/kernels=$n left=$left $(cat cc-*.err | head -n 2)"
 
+# ---- four kernel hook runs at once (kernels installed together): each keeps its base ----
+sed -e "s|@BINDIR@|$(dirname "$BIN")|g" -e "s|@SYSCONFDIR@|$TMP|g" -e "s|@LOGDIR@|$TMP/hlog|g" \
+	"$TOP/hooks/kernel-hook.in" > hook && chmod 755 hook && printf 'scope=updates\n' > hook.conf && mkdir -p hmods
+pids=
+for v in $VERS; do
+	env BTFCOMPAT="$BIN" BTFCOMPAT_STORE="$TMP/hs" BTFCOMPAT_HOOK_CONF="$TMP/hook.conf" BTFCOMPAT_BOOT_DIR="${K[$v]}/boot" \
+		BTFCOMPAT_MODULES_ROOT="$TMP/hmods" BTFCOMPAT_LOG_DIR="$TMP/hlog" ./hook "$v" > "hook-${v%%+*}.out" 2>&1 & pids="$pids $!"
+done
+ok=1; for p in $pids; do wait $p || ok=0; done
+n=$("$BIN" -j store verify --store hs | python3 -c 'import json,sys; d=json.load(sys.stdin); print(sum(x["state"] == "ok" for x in d), " ".join(sorted(x["kernel"] for x in d)))')
+[ "$ok" = 1 ] && [ "$n" = "4 $(echo $VERS | tr ' ' '\n' | sort | tr '\n' ' ' | sed 's/ $//')" ] && [ -z "$(cat hook-*.out)" ] &&
+	pass "store/4-concurrent-hook-runs-keep-every-base" || fail store/concurrent-hook-runs "ok=$ok $n $(cat hook-*.out | head -n 2)"
+
 # ---- read-only: an unprivileged user, and a read-only mount ----
 if [ "$(id -u)" = 0 ]; then
 	as_nobody() { setpriv --reuid=nobody --regid=nogroup --clear-groups env BTFCOMPAT_STORE="$S" "$@"; }
