@@ -256,8 +256,13 @@ static int run(struct cli *cli, int argc, char **argv)
 		}
 	}
 	bool add = !strcmp(sub, "add"), prune = !strcmp(sub, "prune");
-	if ((!add && !prune && strcmp(sub, "list") && strcmp(sub, "verify")) || (add != (optind < argc)) ||
-	    (prune != (keep_n >= 0)) || (kernel && !add))
+	if (!add && !prune && strcmp(sub, "list") && strcmp(sub, "verify"))
+		return cli_error(cli, "store: unknown subcommand '%s' (add, list, verify, prune)", sub);
+	if (prune != (keep_n >= 0))
+		return cli_error(cli, "store: --keep N goes with prune, and prune needs it");
+	if ((kernel || optind < argc) && !add)
+		return cli_error(cli, "store: --kernel and BASE arguments go with add");
+	if (add != (optind < argc))
 		return cli_usage(cli, &cmd_store);
 	struct btfc_store *s;
 	if (btfc_store_open(cli->ctx, cli_store_dir(store), add || prune ? BTFC_STORE_CREATE : 0, &s))

@@ -213,4 +213,14 @@ mkdir -p e && cp "$m54" e/m.ko && chmod u+w e/m.ko && sum=$(sha256sum < e/m.ko)
 out=$("$BIN" relocate -f --store "$TMP/e" --no-installed --to "${V[6.1.0-55-cloud-amd64]}" e/m.ko 2>&1); rc=$?
 [ "$rc" = 2 ] && [ "$(echo "$out" | wc -l)" = 1 ] && echo "$out" | grep -q "e/m.ko: cannot tell which base its BTF was built on: it fits none of them; bases tried: 6.1.0-55-cloud-amd64 (give it with --from" &&
 	[ "$(sha256sum < e/m.ko)" = "$sum" ] && pass relocate/no-known-base-names-the-bases-tried || fail relocate/no-known-base "rc=$rc $out"
+# ---- bad input: one line, exit 2 ----
+head -c 3000 /dev/urandom > garbage.ko
+badl=
+for c in "identify --no-installed garbage.ko" "identify --base garbage.ko ${M[6.1.0-55-cloud-amd64]}/kernel/net/key/af_key.ko" \
+	"store add --kernel x garbage.ko" "store add garbage.ko" "store frob" "store prune" "store list --store $TMP/none" \
+	"store add --kernel a/b ${V[6.1.0-55-cloud-amd64]}"; do
+	out=$($BIN $c 2>&1 >/dev/null); rc=$?
+	[ "$rc" = 2 ] && [ "$(echo "$out" | wc -l)" = 1 ] && echo "$out" | grep -q '^btfcompat: ' || badl="$badl [$c: rc=$rc $out]"
+done
+[ -z "$badl" ] && pass "store/bad-input-one-line-exit-2 (8 cases)" || fail store/bad-input "$badl"
 exit 0
