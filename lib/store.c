@@ -369,7 +369,8 @@ BTFC_API int btfc_store_list(const struct btfc_store *s, struct btfc_ctx *ctx, s
 			(*n)++;
 	}
 	closedir(d);
-	qsort(v, *n, sizeof(*v), cmp_added);
+	if (*n)
+		qsort(v, *n, sizeof(*v), cmp_added);
 	*out = v;
 	return 0;
 }
