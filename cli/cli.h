@@ -17,6 +17,9 @@ struct cli {
 	const char *prog;
 	int argc;   /* the verb's arguments, argv[0] being the verb */
 	char **argv;
+	const char *sign_key, *sign_cert, *sign_hash; /* --sign-* (sign.c) */
+	unsigned sign_flags;
+	struct btfc_signer *signer; /* freed by main */
 };
 
 struct cmd {
@@ -27,7 +30,7 @@ struct cmd {
 };
 
 extern const struct cmd cmd_dump, cmd_info, cmd_validate, cmd_stamp, cmd_check, cmd_scan, cmd_diff, cmd_relocate,
-	cmd_distill, cmd_strip;
+	cmd_distill, cmd_strip, cmd_store, cmd_identify;
 
 /* Print "btfcompat: MSG" to stderr; returns EXIT_ERROR. */
 int cli_error(struct cli *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -99,5 +102,47 @@ void cli_paths_free(struct cli_paths *p);
 	{ "force", no_argument, NULL, 'f' }, { "dry-run", no_argument, NULL, 'n' },                                  \
 		{ "backup", no_argument, NULL, 'b' }, { "output", required_argument, NULL, 'o' }
 bool cli_rewrite_opt(int opt, const char *arg, unsigned *flags, const char **dest);
+
+/* Signing options of the rewriting verbs: --sign-key KEY --sign-cert CERT [--sign-hash HASH] [--sign-keyid]. */
+enum { CLI_OPT_SIGN_KEY = 0x100, CLI_OPT_SIGN_CERT, CLI_OPT_SIGN_HASH, CLI_OPT_SIGN_KEYID, CLI_OPT_SIGN_OWN };
+#define CLI_SIGN_LONGOPTS                                                                                          \
+	{ "sign-key", required_argument, NULL, CLI_OPT_SIGN_KEY },                                                  \
+		{ "sign-cert", required_argument, NULL, CLI_OPT_SIGN_CERT },                                        \
+		{ "sign-hash", required_argument, NULL, CLI_OPT_SIGN_HASH },                                        \
+		{ "sign-keyid", no_argument, NULL, CLI_OPT_SIGN_KEYID },                                            \
+		{ "sign-own", no_argument, NULL, CLI_OPT_SIGN_OWN }
+#define CLI_SIGN_USAGE "[--sign-key KEY --sign-cert CERT [--sign-hash HASH] [--sign-keyid] [--sign-own]]"
+bool cli_sign_opt(struct cli *cli, int opt, const char *arg);
+/* After option parsing: load the key and certificate and sign with them (ctx). 0 or EXIT_ERROR (printed). */
+int cli_sign_setup(struct cli *cli);
+
+/* ---- the store and candidate bases (bases.c) ---- */
+
+/* The store's directory: @opt (--store), else $BTFCOMPAT_STORE, else BTFC_STORE_DEFAULT_DIR. */
+const char *cli_store_dir(const char *opt);
+/* VER of a .../vmlinuz-VER path, else NULL. */
+const char *cli_kernel_of(const char *path);
+
+struct cli_bases {
+	struct btfc_candidate *c; /* names and bases owned */
+	size_t n;
+};
+/*
+ * The candidates: @extra (--base; an unreadable one is an error), the store
+ * at @store_dir (read-only; corrupted bases reported and skipped), and with
+ * @installed the installed and running kernels. Duplicates (same digest) are
+ * dropped. Returns 0 or EXIT_ERROR (printed).
+ */
+int cli_bases_load(struct cli *cli, struct cli_bases *b, const char *store_dir, char *const *extra, size_t n_extra,
+		   bool installed);
+/* "a, b, c": the names of all candidates but index @skip (SIZE_MAX: none skipped). */
+const char *cli_bases_names(const struct cli_bases *b, size_t skip, char *buf, size_t cap);
+void cli_bases_free(struct cli_bases *b);
+/*
+ * The candidate that the module at @path was built on (identify): its index
+ * in *@idx and 0; EXIT_ERROR (printed, naming the bases tried) when none fits
+ * or several do (the message suggests option @opt).
+ */
+int cli_bases_identify(struct cli *cli, const struct cli_bases *b, const char *path, const char *opt, size_t *idx);
 
 #endif

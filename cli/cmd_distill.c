@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause
 /*
- * btfcompat distill [--base BASE] [--force] [--dry-run] [--backup] [-o OUT] MODULE|DIR...
+ * btfcompat distill [--base BASE | [--store DIR] [--no-installed]] [--force] [--dry-run] [--backup] [--sign-*]
+ *                   [-o OUT] MODULE|DIR...
  * Give each module a distilled .BTF.base so that kernels >= 6.11 relocate its BTF at load.
+ * Without --base, each module's base is the one identify finds (stored bases, installed kernels).
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -10,9 +12,14 @@
 
 static int run(struct cli *cli, int argc, char **argv)
 {
-	static const struct option lopts[] = { { "base", required_argument, NULL, 'B' }, CLI_REWRITE_LONGOPTS, { 0 } };
+	static const struct option lopts[] = { { "base", required_argument, NULL, 'B' },
+					       { "store", required_argument, NULL, 'S' },
+					       { "no-installed", no_argument, NULL, 'N' }, CLI_REWRITE_LONGOPTS,
+					       CLI_SIGN_LONGOPTS, { 0 } };
 	static struct out o;
-	const char *base_path = "/sys/kernel/btf/vmlinux", *dest = NULL;
+	const char *base_path = NULL, *dest = NULL, *store = NULL;
+	struct cli_bases cands = { 0 };
+	bool installed = true;
 	struct cli_paths paths = { 0 };
 	struct btfc_btf *base = NULL;
 	unsigned flags = 0;
@@ -22,19 +29,33 @@ static int run(struct cli *cli, int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, "B:o:" CLI_REWRITE_OPTS CLI_COMMON_OPTS, lopts, NULL)) != -1) {
 		if (opt == 'B')
 			base_path = optarg;
-		else if (!cli_common_opt(cli, opt) && !cli_rewrite_opt(opt, optarg, &flags, &dest))
+		else if (opt == 'S')
+			store = optarg;
+		else if (opt == 'N')
+			installed = false;
+		else if (!cli_common_opt(cli, opt) && !cli_rewrite_opt(opt, optarg, &flags, &dest) &&
+			 !cli_sign_opt(cli, opt, optarg))
 			return cli_usage(cli, &cmd_distill);
 	}
+	if (cli_sign_setup(cli))
+		return EXIT_ERROR;
 	if (cli_collect_args(cli, &cmd_distill, argc, argv, dest, &paths))
 		return EXIT_ERROR;
-	if (btfc_btf_open(cli->ctx, base_path, NULL, &base)) {
+	if (base_path ? btfc_btf_open(cli->ctx, base_path, NULL, &base) != 0
+		      : cli_bases_load(cli, &cands, store, NULL, 0, installed) != 0) {
 		cli_paths_free(&paths);
-		return cli_lib_error(cli);
+		return base_path ? cli_lib_error(cli) : EXIT_ERROR;
 	}
 	cli_list_begin(cli, &o);
 	for (size_t i = 0; i < paths.n; i++) {
 		int changed;
-		if (btfc_module_distill(cli->ctx, paths.v[i], dest, base, flags, &changed)) {
+		size_t k;
+		if (!base_path && cli_bases_identify(cli, &cands, paths.v[i], "--base", &k)) {
+			out_flush(&o);
+			rc = EXIT_ERROR; /* printed */
+			continue;
+		}
+		if (btfc_module_distill(cli->ctx, paths.v[i], dest, base_path ? base : cands.c[k].base, flags, &changed)) {
 			out_flush(&o);
 			rc = cli_lib_error(cli);
 			continue;
@@ -47,6 +68,7 @@ static int run(struct cli *cli, int argc, char **argv)
 	}
 	cli_list_end(&o);
 	cli_paths_free(&paths);
+	cli_bases_free(&cands);
 	btfc_btf_free(base);
 	return rc;
 }
@@ -54,6 +76,6 @@ static int run(struct cli *cli, int argc, char **argv)
 const struct cmd cmd_distill = {
 	.name = "distill",
 	.run = run,
-	.usage = "[-j|-p] [--base BASE] [--force] [--dry-run] [--backup] [-o OUT] MODULE|DIR...",
+	.usage = "[-j|-p] [--base BASE | [--store DIR] [--no-installed]] [--force] [--dry-run] [--backup] " CLI_SIGN_USAGE " [-o OUT] MODULE|DIR...",
 	.summary = "give modules a distilled .BTF.base, relocated by kernels >= 6.11 at load",
 };

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause
 /*
- * btfcompat relocate [--from OLDBASE] [--to NEWBASE] [--match layout|kernel] [--stamp]
- *                    [--force] [--dry-run] [--backup] [-o OUT] MODULE|DIR...
+ * btfcompat relocate [--from OLDBASE | --store DIR --no-installed] [--to NEWBASE] [--match layout|kernel]
+ *                    [--stamp] [--force] [--dry-run] [--backup] [--sign-*] [-o OUT] MODULE|DIR...
  * Rewrite each module's BTF so that it names the same types in NEWBASE.
+ * Without --from, a module's old base is the one identify finds for it
+ * (stored bases, installed kernels, NEWBASE).
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -10,6 +12,55 @@
 #include <string.h>
 
 #include "cli.h"
+
+/* Without --from: the candidate bases, and one relocator per candidate, made on first use. */
+struct olds {
+	const char *store;
+	bool installed;
+	char *to_path;
+	const struct btfc_btf *to;
+	struct cli_bases b;
+	struct btfc_relocator **r;
+	bool loaded;
+};
+
+static bool distilled(struct cli *cli, const char *path)
+{
+	struct btfc_module *m = NULL;
+	const void *sec;
+	size_t len;
+	bool d = !btfc_module_open(cli->ctx, path, &m) && !btfc_module_section(m, ".BTF.base", &sec, &len);
+
+	btfc_module_free(m);
+	return d;
+}
+
+/* The relocator for legacy module @path from the base identify finds for it; NULL when none (error printed). */
+static struct btfc_relocator *old_base(struct cli *cli, struct olds *o, const char *path)
+{
+	size_t i;
+
+	if (!o->loaded) {
+		o->loaded = true; /* once: what was loaded is freed by olds_free() */
+		if (cli_bases_load(cli, &o->b, o->store, &o->to_path, 1, o->installed) ||
+		    !(o->r = calloc(o->b.n ? o->b.n : 1, sizeof(*o->r))))
+			cli_bases_free(&o->b); /* the error is printed; every module then has no base to try */
+	}
+	if (cli_bases_identify(cli, &o->b, path, "--from", &i) != EXIT_OK)
+		return NULL;
+	if (!o->r[i] && btfc_relocator_new(cli->ctx, o->b.c[i].base, o->to, &o->r[i]))
+		cli_lib_error(cli);
+	return o->r[i];
+}
+
+static void olds_free(struct olds *o)
+{
+	for (size_t i = 0; o->r && i < o->b.n; i++)
+		btfc_relocator_free(o->r[i]);
+	free(o->r);
+	if (o->loaded)
+		cli_bases_free(&o->b);
+}
 
 /* Issues arrive before the verdict; kept to print under it. */
 struct issues {
@@ -85,7 +136,8 @@ static int run(struct cli *cli, int argc, char **argv)
 	static const struct option lopts[] = {
 		{ "from", required_argument, NULL, 'F' }, { "to", required_argument, NULL, 'T' },
 		{ "match", required_argument, NULL, 'm' }, { "stamp", no_argument, NULL, 's' },
-		CLI_REWRITE_LONGOPTS, { 0 },
+		{ "store", required_argument, NULL, 'S' }, { "no-installed", no_argument, NULL, 'N' },
+		CLI_REWRITE_LONGOPTS, CLI_SIGN_LONGOPTS, { 0 },
 	};
 	static struct out o;
 	const char *from_path = NULL, *to_path = "/sys/kernel/btf/vmlinux", *dest = NULL;
@@ -94,6 +146,7 @@ static int run(struct cli *cli, int argc, char **argv)
 	struct btfc_relocator *r = NULL;
 	struct cli_paths paths = { 0 };
 	struct issues l = { 0 };
+	struct olds olds = { .installed = true };
 	unsigned flags = 0;
 	int opt, rc = EXIT_OK;
 
@@ -103,6 +156,8 @@ static int run(struct cli *cli, int argc, char **argv)
 		case 'F': from_path = optarg; break;
 		case 'T': to_path = optarg; break;
 		case 's': flags |= BTFC_REWRITE_STAMP; break;
+		case 'S': olds.store = optarg; break;
+		case 'N': olds.installed = false; break;
 		case 'm':
 			if (!strcmp(optarg, "layout"))
 				match = BTFC_MATCH_LAYOUT;
@@ -112,10 +167,13 @@ static int run(struct cli *cli, int argc, char **argv)
 				return cli_usage(cli, &cmd_relocate);
 			break;
 		default:
-			if (!cli_common_opt(cli, opt) && !cli_rewrite_opt(opt, optarg, &flags, &dest))
+			if (!cli_common_opt(cli, opt) && !cli_rewrite_opt(opt, optarg, &flags, &dest) &&
+			    !cli_sign_opt(cli, opt, optarg))
 				return cli_usage(cli, &cmd_relocate);
 		}
 	}
+	if (cli_sign_setup(cli))
+		return EXIT_ERROR;
 	if (cli_collect_args(cli, &cmd_relocate, argc, argv, dest, &paths))
 		return EXIT_ERROR;
 	if ((from_path && btfc_btf_open(cli->ctx, from_path, NULL, &from)) ||
@@ -123,11 +181,19 @@ static int run(struct cli *cli, int argc, char **argv)
 		rc = cli_lib_error(cli);
 		goto out;
 	}
+	olds.to = to;
+	olds.to_path = (char *)to_path;
 	cli_list_begin(cli, &o);
 	for (size_t i = 0; i < paths.n; i++) {
 		struct btfc_reloc_result res;
+		struct btfc_relocator *ri = from || distilled(cli, paths.v[i]) ? r : old_base(cli, &olds, paths.v[i]);
 		issues_clear(&l);
-		if (btfc_relocator_module(r, cli->ctx, paths.v[i], dest, match, flags, on_issue, &l, &res)) {
+		if (!ri) {
+			out_flush(&o);
+			rc = EXIT_ERROR; /* printed; go on with the others */
+			continue;
+		}
+		if (btfc_relocator_module(ri, cli->ctx, paths.v[i], dest, match, flags, on_issue, &l, &res)) {
 			out_flush(&o);
 			rc = cli_lib_error(cli); /* go on with the others; exit 2 at the end */
 			continue;
@@ -143,6 +209,7 @@ static int run(struct cli *cli, int argc, char **argv)
 	}
 	cli_list_end(&o);
 out:
+	olds_free(&olds);
 	issues_clear(&l);
 	free(l.v);
 	cli_paths_free(&paths);
@@ -155,7 +222,7 @@ out:
 const struct cmd cmd_relocate = {
 	.name = "relocate",
 	.run = run,
-	.usage = "[-j|-p] [--from OLDBASE] [--to NEWBASE] [--match layout|kernel] [--stamp] [--force] [--dry-run] "
-		 "[--backup] [-o OUT] MODULE|DIR...",
+	.usage = "[-j|-p] [--from OLDBASE | [--store DIR] [--no-installed]] [--to NEWBASE] [--match layout|kernel] [--stamp] [--force] [--dry-run] "
+		 "[--backup] " CLI_SIGN_USAGE " [-o OUT] MODULE|DIR...",
 	.summary = "rewrite modules' BTF to name the same types in another kernel's base",
 };

@@ -36,7 +36,7 @@ static int run(struct cli *cli, int argc, char **argv)
 {
 	static const struct option lopts[] = {
 		{ "base", required_argument, NULL, 'B' }, { "print", no_argument, NULL, 'P' }, CLI_REWRITE_LONGOPTS,
-		{ 0 },
+		CLI_SIGN_LONGOPTS, { 0 },
 	};
 	static struct out o;
 	const char *base_path = "/sys/kernel/btf/vmlinux";
@@ -51,12 +51,15 @@ static int run(struct cli *cli, int argc, char **argv)
 		case 'B': base_path = optarg; break;
 		case 'P': print = 1; break;
 		default:
-			if (!cli_common_opt(cli, opt) && !cli_rewrite_opt(opt, optarg, &flags, NULL))
+			if (!cli_common_opt(cli, opt) && !cli_rewrite_opt(opt, optarg, &flags, NULL) &&
+			    !cli_sign_opt(cli, opt, optarg))
 				return cli_usage(cli, &cmd_stamp);
 		}
 	}
 	if (print == (optind < argc))
 		return cli_usage(cli, &cmd_stamp);
+	if (cli_sign_setup(cli))
+		return EXIT_ERROR;
 	if (btfc_btf_open(cli->ctx, base_path, NULL, &base))
 		return cli_lib_error(cli);
 	if (btfc_stamp_compute(cli->ctx, base, &st)) {
@@ -84,6 +87,6 @@ static int run(struct cli *cli, int argc, char **argv)
 const struct cmd cmd_stamp = {
 	.name = "stamp",
 	.run = run,
-	.usage = "[-j|-p] [--base BASE] [--force] [--dry-run] [--backup] MODULE...  |  stamp --print [--base BASE]",
+	.usage = "[-j|-p] [--base BASE] [--force] [--dry-run] [--backup] " CLI_SIGN_USAGE " MODULE...  |  stamp --print [--base BASE]",
 	.summary = "record in each module's .BTF.base_checksum which base its BTF was built on",
 };

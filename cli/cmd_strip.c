@@ -23,7 +23,7 @@ static int fits(struct cli *cli, const char *path, const struct btfc_btf *base, 
 static int run(struct cli *cli, int argc, char **argv)
 {
 	static const struct option lopts[] = { CLI_REWRITE_LONGOPTS, { "stale", no_argument, NULL, 'S' },
-					       { "base", required_argument, NULL, 'B' }, { 0 } };
+					       { "base", required_argument, NULL, 'B' }, CLI_SIGN_LONGOPTS, { 0 } };
 	static struct out o;
 	const char *dest = NULL, *base_path = NULL;
 	struct cli_paths paths = { 0 };
@@ -38,11 +38,14 @@ static int run(struct cli *cli, int argc, char **argv)
 			stale = 1;
 		else if (opt == 'B')
 			base_path = optarg;
-		else if (!cli_common_opt(cli, opt) && !cli_rewrite_opt(opt, optarg, &flags, &dest))
+		else if (!cli_common_opt(cli, opt) && !cli_rewrite_opt(opt, optarg, &flags, &dest) &&
+			 !cli_sign_opt(cli, opt, optarg))
 			return cli_usage(cli, &cmd_strip);
 	}
 	if (base_path && !stale)
 		return cli_error(cli, "strip: --base goes with --stale");
+	if (cli_sign_setup(cli))
+		return EXIT_ERROR;
 	if (stale) {
 		if (!base_path)
 			base_path = "/sys/kernel/btf/vmlinux";
@@ -78,6 +81,6 @@ static int run(struct cli *cli, int argc, char **argv)
 const struct cmd cmd_strip = {
 	.name = "strip",
 	.run = run,
-	.usage = "[-j|-p] [--stale [--base BASE]] [--force] [--dry-run] [--backup] [-o OUT] MODULE|DIR...",
+	.usage = "[-j|-p] [--stale [--base BASE]] [--force] [--dry-run] [--backup] " CLI_SIGN_USAGE " [-o OUT] MODULE|DIR...",
 	.summary = "remove modules' BTF sections (.BTF, .BTF.base, .BTF.base_checksum); --stale: where it does not fit",
 };

@@ -9,7 +9,8 @@
 #include "cli.h"
 
 static const struct cmd *const cmds[] = { &cmd_dump, &cmd_info, &cmd_validate, &cmd_check, &cmd_scan, &cmd_stamp,
-					 &cmd_diff, &cmd_relocate, &cmd_distill, &cmd_strip };
+					 &cmd_diff, &cmd_relocate, &cmd_distill, &cmd_strip,
+					 &cmd_store, &cmd_identify };
 
 int cli_error(struct cli *cli, const char *fmt, ...)
 {
@@ -151,6 +152,7 @@ int main(int argc, char **argv)
 		optopt = 0;
 		rc = cmds[c]->run(&cli, argc - i, argv + i);
 		btfc_ctx_free(cli.ctx);
+		btfc_signer_free(cli.signer);
 		return rc;
 	}
 	fprintf(stderr, "%s: unknown command '%s' (see %s --help)\n", cli.prog, argv[i], cli.prog);

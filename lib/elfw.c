@@ -45,7 +45,7 @@ int btfc__module_open_rw(struct btfc_ctx *ctx, const char *path, unsigned flags,
 				 (unsigned)(fst.st_mode & 07777));
 	if ((err = btfc_module_open(ctx, path, out)))
 		return err;
-	if (btfc_module_signed(*out) && !(flags & BTFC_REWRITE_FORCE)) {
+	if (btfc_module_signed(*out) && !(flags & BTFC_REWRITE_FORCE) && !ctx->signer) {
 		btfc_module_free(*out);
 		*out = NULL;
 		return btfc__err(ctx, -EPERM, path, "module is signed: %s voids the signature (use --force to rewrite it unsigned)",
@@ -436,9 +436,10 @@ int btfc__module_rewrite(struct btfc_ctx *ctx, const char *path, const char *des
 		err = btfc__err(ctx, -EINVAL, path, "not an ELF module");
 		goto out;
 	}
-	if (btfc__module_signed(image, ilen) && !(flags & BTFC_REWRITE_FORCE)) {
-		err = btfc__err(ctx, -EPERM, path,
-				"module is signed: rewriting it voids the signature (use --force to rewrite it unsigned)");
+	bool sign = btfc__want_sign(ctx, image, ilen);
+	if (btfc__module_signed(image, ilen) && !(flags & BTFC_REWRITE_FORCE) && !sign) {
+		err = btfc__err(ctx, -EPERM, path, "module is signed%s: rewriting it voids the signature (use --force to "
+				"rewrite it unsigned)", ctx->signer ? " by another key than the signing key" : "");
 		goto out;
 	}
 	elf_version(EV_CURRENT);
@@ -453,11 +454,11 @@ int btfc__module_rewrite(struct btfc_ctx *ctx, const char *path, const char *des
 		err = tfd;
 		goto out;
 	}
-	if (comp == BTFC_COMP_NONE) {
+	if (comp == BTFC_COMP_NONE && !sign) {
 		if ((err = write_elf(ctx, path, src, tfd, edits, n)))
 			goto out;
 	} else {
-		/* write the ELF to memory, then compress it into the temporary file */
+		/* write the ELF to memory, then sign and/or compress it into the temporary file */
 		int mfd = memfd_create("btfc-module", MFD_CLOEXEC);
 		if (mfd < 0) {
 			err = btfc__err(ctx, -errno, path, "memfd_create: %s", strerror(errno));
@@ -469,7 +470,13 @@ int btfc__module_rewrite(struct btfc_ctx *ctx, const char *path, const char *des
 		if (!err)
 			err = btfc__read_fd(ctx, path, mfd, &elfbytes, &elen);
 		close(mfd);
-		if (!err)
+		if (!err && sign) /* the final image is known: sign it (sign.c) */
+			err = btfc__sign_image(ctx, path, &elfbytes, &elen);
+		if (!err && comp == BTFC_COMP_NONE) {
+			packed = elfbytes;
+			plen = elen;
+			elfbytes = NULL;
+		} else if (!err)
 			err = compress_image(ctx, path, comp, elfbytes, elen, &packed, &plen);
 		free(elfbytes);
 		if (!err && (err = write_all(tfd, packed, plen)))

@@ -22,6 +22,7 @@ struct btfc_ctx {
 	void *log_user;
 	enum btfc_log_level log_max;
 	uint64_t max_decompressed;
+	const struct btfc_signer *signer; /* sign rewritten modules (sign.c) */
 	char err[512];
 };
 

@@ -13,6 +13,14 @@
 #     each): the stale build loads and the kernel does with its BTF what `check` predicted
 #     ("kernel: ..."); after `relocate --from 54 --to 55` /sys/kernel/btf/btfdemo is there;
 #     after the hook with on_mismatch=strip the module loads without BTF and without a BTF message.
+#  5. on_mismatch=relocate: the hook run for 6.1.0-54 keeps its base in the store; the hook run
+#     for 6.1.0-55 (after DKMS) identifies btfdemo as built for 6.1.0-54; with the default
+#     relocate_match=layout it refuses (struct sock and sk_buff changed layout: its code no longer
+#     fits) and falls back to strip, saying why; with relocate_match=kernel it relocates it and
+#     signs it again with DKMS's key (/var/lib/dkms/mok.key, mok.pub): its signature
+#     bytes equal what Debian's sign-file writes for the same module, key and hash; booted in
+#     6.1.0-55, /sys/kernel/btf/btfdemo is there and means what the -54 build's BTF meant
+#     (tests/tools/btf_canon.py against each base).
 # Debian 12's dkms signs what it builds with its own MOK key (/var/lib/dkms/mok.key); the
 # -55 kernel does not enforce signatures, so the module loads. The hook keeps signed modules
 # unless strip_signed=yes; both are checked. linux-kbuild-6.1 ships no resolve_btfids, which
@@ -186,12 +194,13 @@ sed -e "s|@BINDIR@|$(dirname "$BIN")|g" -e "s|@SYSCONFDIR@|$T/etc|g" -e "s|@LOGD
 chmod 755 "$T/kernel-hook"
 ln -s ../kernel-hook "$T/postinst.d/zz-btfcompat"
 # run_hook MODULES_ROOT CONF-LINE...: run-parts, as /etc/kernel/postinst.d is run; stdout+stderr to $T/hook.out
+# (HOOK_VER, HOOK_BOOT: another kernel than $VER)
 run_hook() {
 	local root=$1; shift
 	printf '%s\n' "$@" > "$T/hook.conf"
 	rm -rf "$T/log"
-	env BTFCOMPAT="$BIN" BTFCOMPAT_BOOT_DIR="$K55/boot" BTFCOMPAT_LOG_DIR="$T/log" BTFCOMPAT_HOOK_CONF="$T/hook.conf" \
-		BTFCOMPAT_MODULES_ROOT="$root" run-parts --arg="$VER" "$T/postinst.d" > "$T/hook.out" 2>&1
+	env BTFCOMPAT="$BIN" BTFCOMPAT_STORE="$T/store" BTFCOMPAT_BOOT_DIR="${HOOK_BOOT:-$K55/boot}" BTFCOMPAT_LOG_DIR="$T/log" BTFCOMPAT_HOOK_CONF="$T/hook.conf" \
+		BTFCOMPAT_MODULES_ROOT="$root" run-parts --arg="${HOOK_VER:-$VER}" "$T/postinst.d" > "$T/hook.out" 2>&1
 }
 sum0=$(sha256sum < "$MOD")
 run_hook /lib/modules scope=updates on_mismatch=warn
@@ -246,8 +255,49 @@ else
 fi
 cp "$SM" "$T/stripped.ko"
 
+# ---- 5. on_mismatch=relocate: the store, identify, relocate, DKMS's key -----------------------
+RR=$T/modroot-reloc RM=$T/modroot-reloc/$VER/updates/dkms/$PKG.ko
+mkdir -p "${RM%/*}" "$RR/$OLD"
+cp "$STALE" "$RM"
+HOOK_VER=$OLD HOOK_BOOT=$K54/boot run_hook "$RR" scope=updates # installing -54 keeps its base
+run_hook "$RR" scope=updates on_mismatch=relocate fallback=strip
+hrc=$?
+"$BIN" check --base "$Z55" "$RM" > "$T/checkfb.out" 2>&1
+if [ $hrc = 0 ] && grep -q "^btfcompat:   $RM: stripped (not relocated: refused: [0-9]* base types\? it uses changed" "$T/hook.out" &&
+	grep -q "relocated 0 stale modules onto this kernel, 1 not (fallback=strip)" "$T/hook.out" &&
+	[ "$(outcome "$T/checkfb.out")" = no-btf ] && grep -q "^  ! struct [a-z_]*: " "$T/log/$VER.log"; then
+	pass "dkms/hook-relocate-layout-falls-back-to-strip: $(grep -m1 "^btfcompat:   $RM: " "$T/hook.out" | sed "s|^btfcompat: *$RM: ||" | cut -c1-110)"
+else
+	fail dkms/hook-relocate-layout-falls-back-to-strip "rc $hrc: $(grep "$RM: \|relocated [0-9]" "$T/hook.out" | tr '\n' '|' | cut -c1-300) check: $(head -n 1 "$T/checkfb.out") log: $(grep -c '^  ! ' "$T/log/$VER.log")"
+fi
+cp "$STALE" "$RM"
+run_hook "$RR" scope=updates on_mismatch=relocate fallback=strip relocate_match=kernel
+hrc=$?
+cp "$T/hook.out" "$T/hook-reloc.out"
+"$BIN" check --base "$Z55" "$RM" > "$T/checkreloc.out" 2>&1
+if [ $hrc = 0 ] && grep -q "^btfcompat:   $RM: relocated from $OLD" "$T/hook.out" &&
+	grep -q "relocated 1 stale modules onto this kernel, 0 not" "$T/hook.out" && [ "$(outcome "$T/checkreloc.out")" = match ] &&
+	{ [ $signed = 0 ] || grep -q "signed again with /var/lib/dkms/mok.key" "$T/hook.out"; }; then
+	pass "dkms/hook-relocate-$PKG: $(grep -m1 "^btfcompat:   $RM: " "$T/hook.out" | sed "s|^btfcompat: *$RM: ||"); then check: match"
+else
+	fail "dkms/hook-relocate-$PKG" "rc $hrc: $(tr '\n' '|' < "$T/hook.out" | head -c 600) check: $(head -n 1 "$T/checkreloc.out")"
+fi
+cp "$RM" "$T/hookreloc.ko"
+SF=$(ls /usr/lib/linux-kbuild-*/scripts/sign-file 2> /dev/null | head -n 1)
+HASH=$(sed -n 's/^CONFIG_MODULE_SIG_HASH="\(.*\)"$/\1/p' "$K55/boot/config-$VER")
+if [ $signed = 0 ]; then
+	skip dkms/hook-relocate-signature-is-sign-files "dkms did not sign the module"
+elif [ -z "$SF" ]; then
+	skip dkms/hook-relocate-signature-is-sign-files "no sign-file (linux-kbuild-6.1)"
+elif python3 "$TOP/tests/tools/modsig.py" "$T/hookreloc.ko" "$T/hr.p7s" "$T/hr.body" &&
+	"$SF" "$HASH" /var/lib/dkms/mok.key /var/lib/dkms/mok.pub "$T/hr.body" "$T/hr.sf.ko" && cmp -s "$T/hr.sf.ko" "$T/hookreloc.ko"; then
+	pass "dkms/hook-relocate-signature-is-sign-files: $HASH, DKMS's key, $(stat -c %s "$T/hr.p7s") bytes of CMS, identical"
+else
+	fail dkms/hook-relocate-signature-is-sign-files "$(cmp "$T/hr.sf.ko" "$T/hookreloc.ko" 2>&1)"
+fi
+
 # ---- 5. the real kernel: one boot, insmod / look / rmmod per file --------------------------
-Q=(dkms/qemu-stale-as-predicted dkms/qemu-relocated-btf-present dkms/qemu-stripped-loads-no-btf)
+Q=(dkms/qemu-stale-as-predicted dkms/qemu-relocated-btf-present dkms/qemu-stripped-loads-no-btf dkms/qemu-hook-relocated-types-right)
 qskip() { local c; for c in "${Q[@]}"; do skip "$c" "$1"; done; exit 0; }
 command -v qemu-system-x86_64 > /dev/null || qskip "qemu-system-x86_64 not installed: $(grep -m1 -E '^E:' "$T/apt.log" 2> /dev/null)"
 grep -q '^# CONFIG_MODULE_SIG_FORCE is not set' "$K55/boot/config-$VER" 2> /dev/null ||
@@ -295,5 +345,23 @@ if [ "$(row 2 3)/$(row 2 4)/$(row 2 6)/$(row 2 7)" = 0/0/-/ ]; then
 	pass "dkms/qemu-stripped-loads-no-btf: loaded, no /sys/kernel/btf/$PKG, no BTF message"
 else
 	fail dkms/qemu-stripped-loads-no-btf "insmod rc $(row 2 3), present $(row 2 4), btf_err $(row 2 6) $(row 2 7)"
+fi
+# the hook's relocated and re-signed module: a boot of its own, its BTF copied out of the guest
+mkdir -p "$T/bootreloc/updates"
+cp "$T/hookreloc.ko" "$T/bootreloc/updates/$PKG.ko"
+echo "$PKG" > "$T/loadreloc"
+"$TOP/tests/qemu/boot-modules.sh" --ver "$VER" --kernel-root "$K55" --modules-dir "$T/bootreloc" --timeout 240 \
+	--load "$T/loadreloc" --fetch-btf "$PKG" --fetch-dir "$T/fetch" --out "$T/reloc.tsv" > "$T/bootreloc.log" 2>&1
+qrc=$?
+raw_base "$Z55" "$T/55.btf"
+n=$(python3 "$TOP/tests/tools/btf_sections.py" --elf "$STALE" "$T/orig.btf" && python3 "$TOP/tests/tools/btf_sections.py" --count "$T/orig.btf")
+if [ $qrc = 0 ] && awk -F'\t' -v m="$PKG" '$1 == m && $2 == 0 && $3 == 1 { f = 1 } END { exit !f }' "$T/reloc.tsv" &&
+	python3 "$TOP/tests/tools/btf_canon.py" "$T/54.btf" "$T/orig.btf" "$n" > "$T/a.canon" &&
+	python3 "$TOP/tests/tools/btf_canon.py" "$T/55.btf" "$T/fetch/$PKG.btf" "$n" > "$T/b.canon" &&
+	cmp -s <(grep -v '^used ' "$T/a.canon") <(grep -v '^used ' "$T/b.canon"); then
+	# relocate_match=kernel: the module's types name the same base types; their layouts may differ
+	pass "dkms/qemu-hook-relocated-types-right: loaded in $VER, /sys/kernel/btf/$PKG present, its $n types name the same base types as the $OLD build's ($(diff <(grep '^used ' "$T/a.canon") <(grep '^used ' "$T/b.canon") | grep -c '^>') of $(grep -c '^used ' "$T/b.canon") used base types changed layout)"
+else
+	fail dkms/qemu-hook-relocated-types-right "boot rc $qrc: $(tail -n 3 "$T/bootreloc.log" | tr '\n' '|') $(head -n 3 "$T/reloc.tsv" 2>/dev/null | tr '\n' '|') $(diff "$T/a.canon" "$T/b.canon" 2>&1 | head -n 4 | tr '\n' '|')"
 fi
 exit 0

@@ -148,7 +148,7 @@ for d in install.d/zz-btfcompat.install postinst.d/zz-btfcompat postrm.d/zz-btfc
 	ln -s "$HOOK" "$R/hooks/$d"
 done
 export BTFCOMPAT=$BIN BTFCOMPAT_MODULES_ROOT=$R/mods BTFCOMPAT_LOG_DIR=$R/log BTFCOMPAT_BOOT_DIR=$R/boot \
-	BTFCOMPAT_HOOK_CONF=$R/hook.conf
+	BTFCOMPAT_HOOK_CONF=$R/hook.conf BTFCOMPAT_STORE=$R/store
 conf() { printf '%s\n' "# test" "$@" > "$R/hook.conf"; }
 kinstall() { # the real kernel-install, with only our plugin, boot files in $R
 	KERNEL_INSTALL_PLUGINS=$R/hooks/install.d/zz-btfcompat.install BOOT_ROOT=$R/boot MACHINE_ID=0123456789abcdef0123456789abcdef \

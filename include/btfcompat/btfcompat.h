@@ -540,6 +540,148 @@ int btfc_module_distill(struct btfc_ctx *ctx, const char *path, const char *dest
  */
 int btfc_module_strip(struct btfc_ctx *ctx, const char *path, const char *dest, unsigned flags, int *changed);
 
+/* ------------------------------------------------------------------ */
+/* Signing, as the kernel's scripts/sign-file does (docs/sign.md).      */
+
+struct btfc_signer;
+
+#define BTFC_SIGN_KEYID 1u /* name the signer by subject key identifier (sign-file -k), not issuer+serial */
+#define BTFC_SIGN_OWN 2u   /* sign only modules that carry a signature by this certificate already (what
+			    * DKMS signed, with DKMS's key); modules signed by another key are refused
+			    * as without a signer, unsigned ones stay unsigned */
+
+/*
+ * A signer from a PEM private key at @key_path (no passphrase) and its X.509
+ * certificate at @cert_path (DER or PEM, as sign-file reads them), signing
+ * with digest @hash ("sha256", "sha512", ...; NULL: "sha512"). Fails with
+ * -EINVAL (message naming the file) for an unreadable key or certificate, an
+ * unknown hash, or a certificate that does not belong to the key; with the
+ * file's errno when a file cannot be opened. BTFC_SIGN_* @flags.
+ */
+int btfc_signer_new(struct btfc_ctx *ctx, const char *key_path, const char *cert_path, const char *hash,
+		    unsigned flags, struct btfc_signer **out);
+void btfc_signer_free(struct btfc_signer *s);
+/* The hash algorithm's name as given to btfc_signer_new(). */
+const char *btfc_signer_hash(const struct btfc_signer *s);
+
+/*
+ * Sign the module image @image/@len (an uncompressed .ko) in memory: *@out
+ * (malloc'd, caller frees) is the image followed by the CMS signature,
+ * struct module_signature and "~Module signature appended~\n", byte for byte
+ * what sign-file writes for the same image, key, certificate and hash (RSA;
+ * ECDSA signatures are randomised by nature). An image that is already
+ * signed loses its old signature first. Thread-safe for one signer.
+ * Returns 0 or a negative errno (message in ctx).
+ */
+int btfc_signer_sign(const struct btfc_signer *s, struct btfc_ctx *ctx, const void *image, size_t len, void **out,
+		     size_t *outlen);
+
+/* 1 when the module image @image/@len carries a signature made with @s's certificate, else 0. */
+int btfc_signer_owns(const struct btfc_signer *s, const void *image, size_t len);
+
+/*
+ * Sign every module that calls with @ctx rewrite (stamp, relocate, distill,
+ * strip) with @s (NULL: stop signing); the signer must outlive its use. With a
+ * signer, a signed module is no longer refused: it is signed again.
+ */
+void btfc_ctx_set_signer(struct btfc_ctx *ctx, const struct btfc_signer *s);
+
+/* ------------------------------------------------------------------ */
+/* The store of kernel bases (docs/store.md).                          */
+
+struct btfc_store;
+
+#define BTFC_STORE_DEFAULT_DIR "/var/lib/btfcompat/bases"
+#define BTFC_STORE_READ_ONLY 1u /* never write (also implied when the directory is not writable) */
+#define BTFC_STORE_CREATE 2u    /* create the directory (and its parents) if missing */
+
+/* One stored base, from its metadata. */
+struct btfc_store_entry {
+	char digest[65];          /* hex SHA-256 of its stamp (docs/stamp.md): its name in the store */
+	uint32_t base_type_cnt, base_str_len;
+	uint64_t btf_size;        /* bytes of the BTF (uncompressed) */
+	int64_t added;            /* Unix time of the latest add */
+	char kernel[128];         /* kernel version of the latest add */
+	char source[4096];        /* the file the latest add read it from */
+	char kernels[1024];       /* every kernel version it was added for, space-separated */
+};
+
+/*
+ * Open the store in directory @dir (BTFC_STORE_DEFAULT_DIR by FHS) with
+ * BTFC_STORE_* @flags. Without BTFC_STORE_CREATE a missing directory is
+ * -ENOENT; an unwritable one opens read-only (adding and removing then fail
+ * with -EROFS) unless BTFC_STORE_CREATE asks to write (-EACCES).
+ */
+int btfc_store_open(struct btfc_ctx *ctx, const char *dir, unsigned flags, struct btfc_store **out);
+void btfc_store_free(struct btfc_store *s);
+/* The store's directory. */
+const char *btfc_store_dir(const struct btfc_store *s);
+
+/*
+ * Add the vmlinux BTF of @path (any base btfc_btf_open() reads: vmlinuz,
+ * vmlinux, raw BTF) for kernel version @kernel: the BTF bytes exactly as
+ * stored, zstd-compressed, under the digest of its stamp, and a metadata line
+ * (kernel, time, @path). A base already stored gets the kernel added to its
+ * metadata; a stored copy that no longer verifies is replaced. Safe against
+ * concurrent writers (flock on DIR/lock) and crashes (temporary file, fsync,
+ * rename). *@out (may be NULL) receives the entry. Returns 0 or a negative errno.
+ */
+int btfc_store_add(struct btfc_store *s, struct btfc_ctx *ctx, const char *path, const char *kernel,
+		   struct btfc_store_entry *out);
+
+/*
+ * Every stored base (metadata only; nothing is decompressed), newest add
+ * first: *@out malloc'd (caller frees), *@n entries. Unreadable metadata is
+ * skipped with a warning through the ctx's log.
+ */
+int btfc_store_list(const struct btfc_store *s, struct btfc_ctx *ctx, struct btfc_store_entry **out, size_t *n);
+/* The metadata of the base with hex digest @digest. */
+int btfc_store_entry(const struct btfc_store *s, struct btfc_ctx *ctx, const char *digest,
+		     struct btfc_store_entry *e);
+/*
+ * Load the base with hex digest @digest, recomputing its digest: a stored
+ * base that does not decompress, parse or hash to its name fails with
+ * -EBADMSG ("corrupted stored base ...; skipped"), never returned.
+ */
+int btfc_store_load(const struct btfc_store *s, struct btfc_ctx *ctx, const char *digest, struct btfc_btf **out);
+/* Remove a stored base (metadata first). -EROFS on a read-only store. */
+int btfc_store_remove(struct btfc_store *s, struct btfc_ctx *ctx, const char *digest);
+
+/* ------------------------------------------------------------------ */
+/* identify: which kernel build a module's BTF was made for.           */
+
+/* A base to try. */
+struct btfc_candidate {
+	const char *name;          /* a kernel version or a path, for messages */
+	const struct btfc_btf *base;
+	struct btfc_stamp_digest { /* its stamp's counts and digest (btfc_stamp_compute()) */
+		uint32_t base_type_cnt, base_str_len;
+		uint8_t digest[32];
+	} id;
+};
+
+struct btfc_identity {
+	int build;                 /* index of the candidate it was built for (the first that fits);
+				    * -1 when none fits */
+	unsigned n_fit;            /* candidates it fits: 1 names one build; more when they cannot be
+				    * told apart (a distilled .BTF.base relocates onto several) */
+	enum btfc_method method;   /* stamp (a lookup), distilled or evidence; none without .BTF */
+	const char *strength;      /* "certain", "strong" (it fits one and every other shows a
+				    * mismatch), "probable", or "none" */
+	char why[512];             /* in words: the evidence for the build, or why none fits */
+};
+
+/*
+ * Identify the build of module @m among the @n candidates @c. A stamp is
+ * looked up by digest (no check runs); otherwise the module is checked
+ * (btfc_module_check(), as @opts says) against every candidate. @checks (@n
+ * entries, may be NULL) receives each candidate's check (after a stamp
+ * lookup only outcome, method and strength). @m is only read. Returns 0
+ * with *@out filled, or a negative errno (message in ctx).
+ */
+int btfc_module_identify(struct btfc_ctx *ctx, const struct btfc_module *m, const struct btfc_candidate *c, size_t n,
+			 const struct btfc_check_opts *opts, struct btfc_check *checks, struct btfc_identity *out);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,169 @@
+// SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause
+/*
+ * btfcompat identify [--store DIR] [--base BASE]... [--no-installed] [-v] MODULE|DIR...
+ * Which kernel build each module's BTF was made for, among the stored bases,
+ * the installed kernels and the --base given (docs/store.md).
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const char *how(const struct btfc_identity *id)
+{
+	switch (id->method) {
+	case BTFC_METHOD_STAMP: return "certain: stamp";
+	case BTFC_METHOD_DISTILLED: return "certain: distilled .BTF.base";
+	case BTFC_METHOD_EVIDENCE: return !strcmp(id->strength, "strong") ? "strong evidence" : "probable: no evidence against";
+	default: return "no BTF";
+	}
+}
+
+/* One line per module (and with @verbose one per candidate); returns the exit code for it. */
+static int report(struct out *o, const char *file, const struct cli_bases *b, const struct btfc_identity *id,
+		  const struct btfc_check *ck, bool verbose, bool is_signed)
+{
+	char others[2048], fits[2048] = "";
+	size_t fl = 0;
+
+	for (size_t i = 0; i < b->n; i++)
+		if (ck[i].outcome == BTFC_OUTCOME_MATCH && (int)i != id->build)
+			fl += snprintf(fits + fl, fl < sizeof(fits) ? sizeof(fits) - fl : 0, "%s%s", fl ? ", " : "",
+				       b->c[i].name);
+	bool none = id->method == BTFC_METHOD_NONE;
+	int rc = none || (id->build >= 0 && (id->n_fit == 1 || id->method == BTFC_METHOD_DISTILLED)) ? EXIT_OK
+											       : EXIT_FINDING;
+	em_obj_begin(o);
+	if (em_json(o)) {
+		em_s(o, "file", file);
+		em_s(o, "build", id->build >= 0 ? b->c[id->build].name : ""); /* "": none */
+		em_s(o, "method", btfc_method_name(id->method));
+		em_s(o, "strength", id->strength);
+		em_u(o, "bases", b->n);
+		em_u(o, "signed", is_signed);
+		em_list_begin(o, "fits");
+		for (size_t i = 0; i < b->n; i++)
+			if (ck[i].outcome == BTFC_OUTCOME_MATCH && !none) {
+				em_item_begin(o);
+				em_s(o, "base", b->c[i].name);
+				em_item_end(o);
+			}
+		em_list_end(o);
+		em_s(o, "why", id->why);
+		if (verbose) {
+			em_list_begin(o, "candidates");
+			for (size_t i = 0; i < b->n && !none; i++) {
+				em_item_begin(o);
+				em_s(o, "base", b->c[i].name);
+				em_s(o, "outcome", btfc_outcome_name(ck[i].outcome));
+				em_s(o, "strength", ck[i].strength);
+				em_s(o, "evidence", ck[i].evidence);
+				em_item_end(o);
+			}
+			em_list_end(o);
+		}
+	} else {
+		if (none)
+			out_printf(o, "%s: no BTF", file);
+		else if (id->build < 0)
+			out_printf(o, "%s: built for none of the %zu bases tried (%s): %s", file, b->n,
+				   cli_bases_names(b, SIZE_MAX, others, sizeof(others)), id->why);
+		else if (id->n_fit == 1)
+			out_printf(o, "%s: built for %s (%s); fits none of the other %zu bases", file, b->c[id->build].name,
+				   how(id), b->n - 1);
+		else if (id->method == BTFC_METHOD_DISTILLED)
+			out_printf(o, "%s: relocates onto %s (%s); also onto %s", file, b->c[id->build].name, how(id), fits);
+		else
+			out_printf(o, "%s: fits %u of %zu bases, cannot tell which build (%s): %s, %s", file, id->n_fit,
+				   b->n, id->strength, b->c[id->build].name, fits);
+		for (size_t i = 0; verbose && !none && i < b->n; i++)
+			out_printf(o, "\n  %s: %s (%s): %s", b->c[i].name, btfc_outcome_name(ck[i].outcome), ck[i].strength,
+				   ck[i].method == BTFC_METHOD_STAMP ? "stamp compared" : ck[i].evidence);
+	}
+	em_obj_end(o, true);
+	return rc;
+}
+
+static int run(struct cli *cli, int argc, char **argv)
+{
+	static const struct option lopts[] = {
+		{ "store", required_argument, NULL, 'S' }, { "base", required_argument, NULL, 'B' },
+		{ "no-installed", no_argument, NULL, 'N' }, { "verbose", no_argument, NULL, 'v' }, { 0 },
+	};
+	static struct out o;
+	const char *store = NULL;
+	char **extra = NULL;
+	size_t n_extra = 0;
+	bool installed = true, verbose = false;
+	struct cli_paths paths = { 0 };
+	struct cli_bases b = { 0 };
+	struct btfc_check_opts co = { .mismatch_allowed = -1 };
+	struct btfc_check *ck = NULL;
+	int opt, rc = EXIT_OK;
+
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "v" CLI_COMMON_OPTS, lopts, NULL)) != -1) {
+		switch (opt) {
+		case 'S': store = optarg; break;
+		case 'N': installed = false; break;
+		case 'v': verbose = true; break;
+		case 'B': {
+			char **ne = realloc(extra, (n_extra + 1) * sizeof(*ne));
+			if (!ne) {
+				free(extra);
+				return cli_error(cli, "out of memory");
+			}
+			extra = ne;
+			extra[n_extra++] = optarg;
+			break;
+		}
+		default:
+			if (!cli_common_opt(cli, opt)) {
+				free(extra);
+				return cli_usage(cli, &cmd_identify);
+			}
+		}
+	}
+	if (cli_collect_args(cli, &cmd_identify, argc, argv, NULL, &paths) ||
+	    cli_bases_load(cli, &b, store, extra, n_extra, installed)) {
+		rc = EXIT_ERROR;
+		goto out;
+	}
+	if (!(ck = calloc(b.n ? b.n : 1, sizeof(*ck)))) {
+		rc = cli_error(cli, "out of memory");
+		goto out;
+	}
+	cli_list_begin(cli, &o);
+	for (size_t i = 0; i < paths.n; i++) {
+		struct btfc_module *m = NULL;
+		struct btfc_identity id;
+		if (btfc_module_open(cli->ctx, paths.v[i], &m) ||
+		    btfc_module_identify(cli->ctx, m, b.c, b.n, &co, ck, &id)) {
+			out_flush(&o);
+			rc = cli_lib_error(cli);
+			btfc_module_free(m);
+			continue;
+		}
+		bool is_signed = btfc_module_signed(m);
+		btfc_module_free(m);
+		int r = report(&o, paths.v[i], &b, &id, ck, verbose, is_signed);
+		if (r > rc)
+			rc = r;
+	}
+	cli_list_end(&o);
+out:
+	free(ck);
+	free(extra);
+	cli_paths_free(&paths);
+	cli_bases_free(&b);
+	return rc;
+}
+
+const struct cmd cmd_identify = {
+	.name = "identify",
+	.run = run,
+	.usage = "[-j|-p] [--store DIR] [--base BASE]... [--no-installed] [-v|--verbose] MODULE|DIR...",
+	.summary = "which kernel build each module's BTF was made for (stored bases, installed kernels, --base)",
+};
