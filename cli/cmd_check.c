@@ -146,6 +146,7 @@ static int run(struct cli *cli, int argc, char **argv)
 		return run_abi(cli, &o, from, to, argc - optind, argv + optind);
 	co.mismatch_allowed = cli_mismatch_allowed(base_path, config, allow);
 	co.old_loader = cli_old_loader(base_path) || co.kernel == BTFC_KERNEL_6_1;
+	co.stamp_checked = cli_stamp_checked(base_path, config);
 	if (btfc_btf_open(cli->ctx, base_path, NULL, &base))
 		return cli_lib_error(cli);
 	cli_list_begin(cli, &o);
