@@ -10,9 +10,8 @@
 # --patch   applied in the order given (patch -p1, no fuzz); the series is
 #           usually kernel/6.12/*.patch, test-only changes come after it
 # --set     config lines on top of tinyconfig + tests/kernel/config.fragment
-# --seed    a variant built from the same patches (another config): its
-#           build directory is copied first, so only what the config change
-#           touches is rebuilt
+# --seed    a built variant whose build directory is copied first, so only
+#           what the other config or patches touch is rebuilt
 # Prints the build directory (O=): arch/x86/boot/bzImage, vmlinux, the
 # modules in place, .config, and `src`, the patched source tree.
 # Cache: ${BTFCOMPAT_CACHE:-~/.cache/btfcompat}/kernel-6.12/NAME-KEY
@@ -77,10 +76,26 @@ fi
 rm -rf "$OUT"
 if [ -n "$SEED" ]; then
 	S=$(ls -d "$CACHE/$SEED"-*/.btfc-done 2>/dev/null | head -n 1)
-	[ -n "$S" ] && [ "$(readlink -f "$(dirname "$S")/src")" = "$(readlink -f "$SRC")" ] ||
-		die "seed $SEED is not built from the same sources"
-	cp -a "$(dirname "$S")" "$OUT"
-	rm -f "$OUT/.btfc-done"
+	[ -n "$S" ] || die "seed $SEED is not built"
+	S=$(dirname "$S") SSRC=$(readlink -f "$S/src")
+	cp -a "$S" "$OUT"
+	rm -f "$OUT/.btfc-done" "$OUT/.btfc-build-seconds"
+	if [ "$SSRC" != "$(readlink -f "$SRC")" ]; then
+		# Other sources: every file patched in either tree gets a new inode (and mtime) here,
+		# so make rebuilds what it touches; the copy's paths are rewritten to this tree's.
+		{ find "$SSRC" "$SRC" -type f -newer "$PRISTINE/.btfc-extracted" -printf '%P\n'; } | sort -u |
+		while IFS= read -r f; do
+			if [ -f "$SRC/$f" ] && [ "$SRC/$f" -ef "$PRISTINE/$f" ]; then
+				cp --remove-destination "$PRISTINE/$f" "$SRC/$f"
+			fi
+		done
+		{ grep -rIlZ -e "$SSRC" -e "$S" "$OUT" || true; } | xargs -0 -r sed -i -e "s|$SSRC|$SRC|g" -e "s|$S|$OUT|g"
+	else
+		{ grep -rIlZ -e "$S" "$OUT" || true; } | xargs -0 -r sed -i -e "s|$S|$OUT|g"
+	fi
+	# a config change relinks no module whose objects did not change: relink them all, so none
+	# keeps a section only modfinal adds (a stamp)
+	find "$OUT" -name '*.ko' -delete
 else
 	mkdir -p "$OUT"
 fi
