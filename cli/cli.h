@@ -60,6 +60,12 @@ bool cli_check_finding(const struct btfc_check *c);
  * 1, 0, or -1 when unknown.
  */
 int cli_mismatch_allowed(const char *base_path, const char *config, const char *allow);
+/*
+ * 1 when the kernel that runs BASE checks .BTF.base_checksum at module load
+ * (CONFIG_DEBUG_INFO_BTF_MODULES_CHECKSUM=y in the config found as for
+ * cli_mismatch_allowed(); the kernel/6.12/ series), else 0.
+ */
+int cli_stamp_checked(const char *base_path, const char *config);
 
 /*
  * 1 when the kernel that runs BASE is older than 6.11 (its module loader

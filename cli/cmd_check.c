@@ -152,6 +152,7 @@ static int run(struct cli *cli, int argc, char **argv)
 	if (!kernel_given)
 		co.kernel = cli_base_kernel(base_path);
 	co.old_loader = cli_old_loader(base_path) || (co.kernel && co.kernel < 0x060b00);
+	co.stamp_checked = cli_stamp_checked(base_path, config);
 	if (btfc_btf_open(cli->ctx, base_path, NULL, &base))
 		return cli_lib_error(cli);
 	cli_list_begin(cli, &o);

@@ -220,6 +220,7 @@ static int run(struct cli *cli, int argc, char **argv)
 	p.opts.mismatch_allowed = cli_mismatch_allowed(base_path, config, allow);
 	p.opts.kernel = cli_base_kernel(base_path);
 	p.opts.old_loader = cli_old_loader(base_path);
+	p.opts.stamp_checked = cli_stamp_checked(base_path, config);
 	struct cli_paths paths = { 0 };
 	for (int i = optind; i < argc; i++)
 		if (cli_collect(cli, argv[i], true, &paths)) {

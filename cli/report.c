@@ -27,8 +27,8 @@ void report_check(struct out *o, const char *file, const struct btfc_check *c)
 	em_obj_end(o, true);
 }
 
-/* CONFIG_MODULE_ALLOW_BTF_MISMATCH from a kernel config file: 1, 0, or -1 if unreadable. */
-static int config_value(const char *path)
+/* SYM=y (SYM "CONFIG_...=y") in a kernel config file: 1, 0, or -1 if unreadable. */
+static int config_value(const char *path, const char *sym)
 {
 	char line[256];
 	int v = -1;
@@ -38,26 +38,25 @@ static int config_value(const char *path)
 		return -1;
 	v = 0; /* a readable config without the line: not set */
 	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, "CONFIG_MODULE_ALLOW_BTF_MISMATCH=y", 34))
+		if (!strncmp(line, sym, strlen(sym)))
 			v = 1;
 	fclose(f);
 	return v;
 }
 
-int cli_mismatch_allowed(const char *base_path, const char *config, const char *allow)
+/* SYM in the config of the kernel that runs BASE (see cli_mismatch_allowed); -1 when unknown. */
+static int base_config_value(const char *base_path, const char *config, const char *sym)
 {
 	char buf[4096];
 
-	if (allow)
-		return !strcmp(allow, "yes") || !strcmp(allow, "y") || !strcmp(allow, "1");
 	if (config)
-		return config_value(config);
+		return config_value(config, sym);
 	if (!strcmp(base_path, "/sys/kernel/btf/vmlinux")) {
 		struct utsname u;
 		if (uname(&u))
 			return -1;
 		snprintf(buf, sizeof(buf), "/boot/config-%s", u.release);
-		return config_value(buf);
+		return config_value(buf, sym);
 	}
 	/* /boot/vmlinuz-VER -> /boot/config-VER */
 	snprintf(buf, sizeof(buf), "%s", base_path);
@@ -67,7 +66,19 @@ int cli_mismatch_allowed(const char *base_path, const char *config, const char *
 	char ver[1024];
 	snprintf(ver, sizeof(ver), "%s", name + 8);
 	snprintf(name, sizeof(buf) - (name - buf), "config-%s", ver);
-	return config_value(buf);
+	return config_value(buf, sym);
+}
+
+int cli_mismatch_allowed(const char *base_path, const char *config, const char *allow)
+{
+	if (allow)
+		return !strcmp(allow, "yes") || !strcmp(allow, "y") || !strcmp(allow, "1");
+	return base_config_value(base_path, config, "CONFIG_MODULE_ALLOW_BTF_MISMATCH=y");
+}
+
+int cli_stamp_checked(const char *base_path, const char *config)
+{
+	return base_config_value(base_path, config, "CONFIG_DEBUG_INFO_BTF_MODULES_CHECKSUM=y") == 1;
 }
 
 int cli_old_loader(const char *base_path)

@@ -12,7 +12,8 @@
  *
  * The kernel's action comes from the module-profile verdict (what the module
  * loader checks), the outcome (accepted BTF that names other types) and
- * CONFIG_MODULE_ALLOW_BTF_MISMATCH.
+ * CONFIG_MODULE_ALLOW_BTF_MISMATCH; a kernel that checks stamps at load
+ * (opts->stamp_checked) never parses a module stamped for another base.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -318,6 +319,7 @@ BTFC_API int btfc_module_check(struct btfc_ctx *ctx, const struct btfc_module *m
 	const char *path = btfc__module_name(m);
 	const void *raw, *sec;
 	size_t raw_len, sec_len;
+	bool stamp_refused = false;
 	int err = 0;
 
 	memset(c, 0, sizeof(*c));
@@ -346,6 +348,9 @@ BTFC_API int btfc_module_check(struct btfc_ctx *ctx, const struct btfc_module *m
 			err = r;
 			goto out;
 		}
+		/* what a stamp-checking kernel refuses to parse (.BTF.base is relocated as before) */
+		stamp_refused = opts->stamp_checked && !distilled &&
+				(r == BTFC_STAMP_BAD_STAMP || r > 0);
 		if (r >= 0) {
 			c->method = BTFC_METHOD_STAMP;
 			c->strength = "certain";
@@ -421,6 +426,15 @@ done_or_out:
 	if (err)
 		goto out;
 done:
+	if (stamp_refused) { /* the kernel's stamp check comes before any parsing of the BTF */
+		c->kernel.err = -EINVAL;
+		c->kernel.phase = "stamp";
+		snprintf(c->kernel.msg, sizeof(c->kernel.msg), "its .BTF.base_checksum %s",
+			 c->method == BTFC_METHOD_STAMP ? "names another base" : "is malformed");
+		if (c->method != BTFC_METHOD_STAMP)
+			btfc__appendf(c->evidence, sizeof(c->evidence), "; its .BTF.base_checksum is malformed, "
+				      "so a kernel that checks stamps does not parse its BTF");
+	}
 	c->action = action_of(c, opts->mismatch_allowed);
 out:
 	return err;

@@ -70,6 +70,7 @@ run_suites() { # TAG BUILD-DIR
 		suite "$tag-bigendian" tests/bigendian.sh "$b/btfcompat"
 		suite "$tag-install" tests/install.sh "$b"
 		suite "$tag-dkms" tests/dkms.sh "$b/btfcompat"
+		suite "$tag-kernel-stamp" tests/kernel_stamp.sh "$b/btfcompat"
 	fi
 }
 

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause
+# What the .BTF.base_checksum check (kernel/6.12/*.patch) costs, measured in
+# the guest (QEMU/TCG, tests/kernel/guest.sh) on the kernels that
+# tests/kernel_stamp.sh builds (scripts/kernel-build.sh, cached):
+#   boot      guest uptime when /init starts: patched kernel (B, option on)
+#             vs the same tree with the option off (B-off, the unpatched code)
+#   first     the first insmod of a boot: stamped module on B (the vmlinux
+#             BTF checksum is computed then, once) vs the same module without
+#             its stamp on B and B-off's own module on B-off
+#   cycle     mean insmod + rmmod of the same module (BENCH_REPEAT times
+#             after the first): the per-module check is the difference
+# Each boot is repeated BENCH_ROUNDS times (default 3); medians are printed.
+# /proc/uptime is the guest's clock (10 ms): `first` is coarse, `cycle` is not.
+#   bench/kernel_stamp.sh
+set -euo pipefail
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+. "$TOP/tests/kernel/guest.sh"
+ROUNDS=${BENCH_ROUNDS:-3} REPEAT=${BENCH_REPEAT:-200}
+W=${BTFCOMPAT_CACHE:-$HOME/.cache/btfcompat}/bench-kernel-stamp
+rm -rf "$W"; mkdir -p "$W"
+SERIES=()
+for p in "$TOP"/kernel/6.12/*.patch; do SERIES+=(--patch "$p"); done
+B=(--patch "$TOP/tests/kernel/b-shift.patch")
+KB=$("$TOP/scripts/kernel-build.sh" "${SERIES[@]}" "${B[@]}" --set CONFIG_DEBUG_INFO_BTF_MODULES_CHECKSUM=y B)
+KBOFF=$("$TOP/scripts/kernel-build.sh" "${SERIES[@]}" "${B[@]}" --seed B B-off)
+M=net/packet/af_packet.ko
+cp "$KB/$M" "$W/stamped.ko"
+cp "$KB/$M" "$W/plain.ko"; objcopy --remove-section .BTF.base_checksum "$W/plain.ko"
+cp "$KBOFF/$M" "$W/off.ko"
+echo "s af_packet $W/stamped.ko" > "$W/on-stamped"
+echo "p af_packet $W/plain.ko" > "$W/on-plain"
+echo "o af_packet $W/off.ko" > "$W/off-plain"
+
+med() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+for r in $(seq "$ROUNDS"); do
+	for c in on-stamped on-plain off-plain; do
+		case $c in on-*) k=$KB ;; *) k=$KBOFF ;; esac
+		guest_boot "$k/arch/x86/boot/bzImage" "$W/$c" "$W/g-$c-$r" "$REPEAT" ||
+			{ echo "bench: boot $c failed: $(tail -n 3 "$W/g-$c-$r/console.log")" >&2; exit 1; }
+		{ cat "$W/g-$c-$r/up"; read -r _ _ first cycle < "$W/g-$c-$r/result"; echo "$first $cycle"; } |
+			paste -sd' ' >> "$W/$c.txt"
+	done
+done
+col() { awk -v c="$2" '{ print $c }' "$W/$1.txt" | med; }
+printf 'kernel: linux-source-6.12 tinyconfig + tests/kernel/config.fragment, vmlinux BTF %s bytes; module af_packet, %s rounds, %s insmod+rmmod cycles each\n' \
+	"$(stat -c %s "$KB/vmlinux" >/dev/null && objcopy -O binary --only-section=.BTF "$KB/vmlinux" "$W/btf" && stat -c %s "$W/btf")" "$ROUNDS" "$REPEAT"
+printf '%-34s %12s %14s %14s\n' "" "boot (s)" "first (us)" "cycle (us)"
+for c in on-stamped on-plain off-plain; do
+	case $c in
+	on-stamped) l="patched, stamped module" ;;
+	on-plain) l="patched, stamp removed" ;;
+	off-plain) l="option off (unpatched code)" ;;
+	esac
+	printf '%-34s %12s %14s %14s\n' "$l" "$(col $c 1)" "$(col $c 2)" "$(col $c 3)"
+done

@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause
+# Build a small Linux 6.12 kernel (Debian's linux-source-6.12) with patches,
+# for tests/kernel_stamp.sh and bench/kernel_stamp.sh. Results are cached
+# outside git, keyed by a hash of the tarball, the patches and the config, so
+# a second run with the same inputs prints the cached directory at once.
+#
+#   scripts/kernel-build.sh [-j N] [--patch FILE]... [--set CONFIG_X=y]... [--seed NAME] NAME
+#
+# --patch   applied in the order given (patch -p1, no fuzz); the series is
+#           usually kernel/6.12/*.patch, test-only changes come after it
+# --set     config lines on top of tinyconfig + tests/kernel/config.fragment
+# --seed    a built variant whose build directory is copied first, so only
+#           what the other config or patches touch is rebuilt
+# Prints the build directory (O=): arch/x86/boot/bzImage, vmlinux, the
+# modules in place, .config, and `src`, the patched source tree.
+# Cache: ${BTFCOMPAT_CACHE:-~/.cache/btfcompat}/kernel-6.12/NAME-KEY
+# Exit: 0 built, 2 usage or build error, 3 linux-source-6.12 (or a build tool)
+# unavailable and not installable.
+set -euo pipefail
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+CACHE=${BTFCOMPAT_CACHE:-$HOME/.cache/btfcompat}/kernel-6.12
+TARBALL=/usr/src/linux-source-6.12.tar.xz
+FRAGMENT=$TOP/tests/kernel/config.fragment
+J=2 NAME='' SEED=''
+PATCHES=() SETS=()
+die() { echo "kernel-build: $*" >&2; exit 2; }
+while [ $# -gt 0 ]; do
+	case $1 in
+	-j) J=$2; shift 2 ;;
+	--patch) PATCHES+=("$(realpath "$2")"); shift 2 ;;
+	--set) SETS+=("$2"); shift 2 ;;
+	--seed) SEED=$2; shift 2 ;;
+	-h|--help) sed -n '3,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-*) die "unknown option $1" ;;
+	*) NAME=$1; shift ;;
+	esac
+done
+[ -n "$NAME" ] || die "a variant NAME is required"
+
+if [ ! -r "$TARBALL" ] || ! command -v pahole >/dev/null || ! command -v flex >/dev/null; then
+	[ "$(id -u)" = 0 ] || { echo "kernel-build: linux-source-6.12 or build tools missing, not root" >&2; exit 3; }
+	DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=900 install -y -qq linux-source-6.12 flex bison \
+		bc libssl-dev libelf-dev dwarves >/dev/null 2>&1 || { echo "kernel-build: cannot install linux-source-6.12" >&2; exit 3; }
+fi
+
+hash_of() { sha256sum | cut -c1-12; }
+# the source: tarball identity + patches; the build: that + config
+SRCKEY=$({ stat -c '%s %Y' "$TARBALL"; for p in "${PATCHES[@]}"; do sha256sum < "$p"; done; } | hash_of)
+KEY=$({ echo "$SRCKEY"; cat "$FRAGMENT"; printf '%s\n' "${SETS[@]}"; sed -n '/^# build-recipe-start/,/^# build-recipe-end/p' "$0"; } | hash_of)
+mkdir -p "$CACHE"
+PRISTINE=$CACHE/linux-source-6.12
+SRC=$CACHE/src-$SRCKEY
+OUT=$CACHE/$NAME-$KEY
+if [ -f "$OUT/.btfc-done" ]; then echo "$OUT"; exit 0; fi
+exec 9> "$CACHE/.lock"
+flock 9
+if [ -f "$OUT/.btfc-done" ]; then echo "$OUT"; exit 0; fi
+
+# build-recipe-start
+if [ ! -f "$PRISTINE/.btfc-extracted" ] || [ "$(cat "$PRISTINE/.btfc-extracted")" != "$(stat -c '%s %Y' "$TARBALL")" ]; then
+	rm -rf "$PRISTINE"
+	tar -C "$CACHE" -xf "$TARBALL" || die "cannot extract $TARBALL"
+	stat -c '%s %Y' "$TARBALL" > "$PRISTINE/.btfc-extracted"
+fi
+if [ ! -f "$SRC/.btfc-patched" ]; then
+	rm -rf "$SRC" "$SRC.tmp"
+	# hard links: patch(1) writes a new file and renames it, so the pristine tree is never written
+	cp -al "$PRISTINE" "$SRC.tmp"
+	for p in "${PATCHES[@]}"; do
+		patch -d "$SRC.tmp" -p1 -F0 -N -s --no-backup-if-mismatch < "$p" >&2 || die "$p does not apply cleanly"
+	done
+	printf '%s\n' "${PATCHES[@]}" > "$SRC.tmp/.btfc-patched"
+	mv "$SRC.tmp" "$SRC"
+fi
+rm -rf "$OUT"
+if [ -n "$SEED" ]; then
+	S=$(ls -d "$CACHE/$SEED"-*/.btfc-done 2>/dev/null | head -n 1)
+	[ -n "$S" ] || die "seed $SEED is not built"
+	S=$(dirname "$S") SSRC=$(readlink -f "$S/src")
+	cp -a "$S" "$OUT"
+	rm -f "$OUT/.btfc-done" "$OUT/.btfc-build-seconds"
+	if [ "$SSRC" != "$(readlink -f "$SRC")" ]; then
+		# Other sources: every file patched in either tree gets a new inode (and mtime) here,
+		# so make rebuilds what it touches; the copy's paths are rewritten to this tree's.
+		{ find "$SSRC" "$SRC" -type f -newer "$PRISTINE/.btfc-extracted" -printf '%P\n'; } | sort -u |
+		while IFS= read -r f; do
+			if [ -f "$SRC/$f" ] && [ "$SRC/$f" -ef "$PRISTINE/$f" ]; then
+				cp --remove-destination "$PRISTINE/$f" "$SRC/$f"
+			fi
+		done
+		{ grep -rIlZ -e "$SSRC" -e "$S" "$OUT" || true; } | xargs -0 -r sed -i -e "s|$SSRC|$SRC|g" -e "s|$S|$OUT|g"
+	else
+		{ grep -rIlZ -e "$S" "$OUT" || true; } | xargs -0 -r sed -i -e "s|$S|$OUT|g"
+	fi
+	# a config change relinks no module whose objects did not change: relink them all, so none
+	# keeps a section only modfinal adds (a stamp)
+	find "$OUT" -name '*.ko' -delete
+else
+	mkdir -p "$OUT"
+fi
+ln -sfn "$SRC" "$OUT/src"
+T0=$SECONDS
+{
+	make -C "$SRC" O="$OUT" -s tinyconfig
+	"$SRC/scripts/kconfig/merge_config.sh" -m -O "$OUT" "$OUT/.config" "$FRAGMENT" <(printf '%s\n' "${SETS[@]}")
+	make -C "$SRC" O="$OUT" -s olddefconfig
+} > "$OUT/config.log" 2>&1 || die "configuring $NAME failed: $(tail -n 3 "$OUT/config.log")"
+# every requested symbol must have survived olddefconfig
+while IFS= read -r l; do
+	case $l in CONFIG_*=*) ;; *) continue ;; esac
+	grep -qxF "$l" "$OUT/.config" || die "$NAME: '$l' did not stick in .config (a dependency missing?)"
+done < <(cat "$FRAGMENT"; printf '%s\n' "${SETS[@]}")
+make -C "$SRC" O="$OUT" -j"$J" bzImage modules > "$OUT/build.log" 2>&1 ||
+	die "building $NAME failed: $(grep -m 5 -E 'error|Error' "$OUT/build.log")"
+# build-recipe-end
+echo "$((SECONDS - T0))" > "$OUT/.btfc-build-seconds"
+touch "$OUT/.btfc-done"
+echo "$OUT"

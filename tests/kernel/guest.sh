@@ -1,0 +1,97 @@
+# SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause
+# Sourced by tests/kernel_stamp.sh and bench/kernel_stamp.sh: boot a kernel
+# built by scripts/kernel-build.sh under QEMU (TCG, no ACPI: the guest ends
+# with `reboot -f` and QEMU's -no-reboot) with a busybox initramfs that
+# inserts modules one at a time.
+#
+#   guest_boot BZIMAGE LIST OUTDIR [REPEAT]
+#
+# LIST: lines "ID NAME FILE" (NAME as /sys/module names the module).
+# Without REPEAT, for each line: insmod FILE, the kernel log lines it caused,
+# /sys/kernel/btf/NAME (its bytes are copied out), rmmod. Writes into OUTDIR:
+#   result     "ID NAME INSMOD_RC BTF_PRESENT" per line
+#   klog       "ID LINE" per kernel log line
+#   btf/ID.btf the module's BTF as the guest's kernel published it
+#   up         the guest's uptime when /init started (seconds)
+#   console.log
+# With REPEAT: insmod + rmmod REPEAT times per line, no log, no BTF; result
+# lines are "ID NAME FIRST_US REST_US": the first insmod, then the mean
+# insmod + rmmod cycle of the others, in microseconds of guest time (read
+# from /proc/uptime, whose resolution is 10 ms: the first is coarse).
+# Returns 0 when the guest reached its end marker, 1 if not, 3 when QEMU or
+# busybox is missing.
+
+guest_busybox() {
+	local b
+	for b in /bin/busybox /usr/bin/busybox; do
+		[ -x "$b" ] && ! head -c 4096 "$b" | grep -qa 'ld-linux' && { echo "$b"; return 0; }
+	done
+	return 1
+}
+
+guest_boot() {
+	local kernel=$1 list=$2 out=$3 repeat=${4:-0} bb r
+	command -v qemu-system-x86_64 >/dev/null && command -v cpio >/dev/null || return 3
+	bb=$(guest_busybox) || return 3
+	rm -rf "$out"; mkdir -p "$out/btf"
+	r=$out/root
+	mkdir -p "$r"/{bin,proc,sys,dev,tmp,c}
+	cp "$bb" "$r/bin/busybox"
+	ln -s busybox "$r/bin/sh"
+	while read -r id name file; do
+		cp "$file" "$r/c/$id.ko"
+		echo "$id $name" >> "$r/c/list"
+	done < "$list"
+	echo "$repeat" > "$r/c/repeat"
+	cat > "$r/init" <<'EOF'
+#!/bin/sh
+/bin/busybox mount -t proc proc /proc
+/bin/busybox --install -s
+mount -t sysfs sysfs /sys
+echo 1 > /proc/sys/kernel/printk
+read up _ < /proc/uptime
+echo "KS-BEGIN $up"
+read repeat < /c/repeat
+cs() { read u _ < /proc/uptime; echo "${u%.*}${u#*.}"; }
+dmesg -c > /dev/null
+while read -r id n; do
+	if [ "$repeat" -gt 0 ]; then
+		t0=$(cs); insmod /c/$id.ko; t1=$(cs); rmmod $n
+		i=1
+		while [ $i -lt "$repeat" ]; do
+			insmod /c/$id.ko; rmmod $n; i=$((i + 1))
+		done
+		t2=$(cs)
+		echo "KS-RES $id $n $(((t1 - t0) * 10000)) $(((t2 - t1) * 10000 / (repeat - 1)))"
+		continue
+	fi
+	insmod /c/$id.ko 2> /dev/null; rc=$?
+	echo "KS-RES $id $n $rc $([ -f /sys/kernel/btf/$n ] && echo 1 || echo 0)"
+	dmesg -c | while IFS= read -r l; do echo "KS-LOG $id $l"; done
+	if [ -f /sys/kernel/btf/$n ]; then
+		echo "KS-BTF-BEGIN $id"
+		base64 /sys/kernel/btf/$n
+		echo "KS-BTF-END $id"
+	fi
+	[ -d /sys/module/$n ] && rmmod $n
+done < /c/list
+echo "KS-END"
+reboot -f
+EOF
+	chmod 755 "$r/init"
+	(cd "$r" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) | gzip -1 > "$out/initrd"
+	timeout -k 5 600 qemu-system-x86_64 -accel tcg -cpu max -m 256 -nographic -no-reboot -monitor none \
+		-serial "file:$out/console.raw" -kernel "$kernel" -initrd "$out/initrd" \
+		-append "console=ttyS0 quiet loglevel=1 panic=-1 rdinit=/init" < /dev/null > "$out/qemu.out" 2>&1
+	tr -d '\r' < "$out/console.raw" > "$out/console.log"
+	awk '/^KS-BEGIN / { print $2 }' "$out/console.log" > "$out/up"
+	awk '/^KS-RES / { print $2, $3, $4, $5 }' "$out/console.log" > "$out/result"
+	awk '/^KS-LOG / { id = $2; sub(/^KS-LOG [^ ]+ /, ""); print id, $0 }' "$out/console.log" > "$out/klog"
+	awk -v d="$out/btf" '/^KS-BTF-BEGIN / { f = d "/" $2 ".b64"; next } /^KS-BTF-END / { close(f); f = ""; next }
+		f != "" { print > f }' "$out/console.log"
+	local b
+	for b in "$out"/btf/*.b64; do
+		[ -e "$b" ] && base64 -d "$b" > "${b%.b64}.btf" && rm "$b"
+	done
+	grep -q '^KS-END' "$out/console.log"
+}

@@ -1,0 +1,241 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause
+# The kernel side of .BTF.base_checksum (kernel/6.12/*.patch), proven on real
+# 6.12 kernels built from Debian's linux-source-6.12 (scripts/kernel-build.sh)
+# and booted in QEMU (tests/kernel/guest.sh):
+#  * the series applies with no fuzz and checkpatch --strict reports nothing;
+#  * kbuild stamps every module (in-tree and M=) with exactly the bytes that
+#    `btfcompat stamp` writes and that the format derives from vmlinux BTF;
+#  * kernel B (A + tests/kernel/b-shift.patch: type IDs shift, struct
+#    linux_binfmt changes) with MODULE_ALLOW_BTF_MISMATCH=y: its own modules
+#    keep BTF that names the right types; A's stamped modules (one external)
+#    load without BTF with the precise log line; A's modules unstamped, and
+#    A's (built with the option off) stamped on B built with the option off
+#    (the unpatched code path), behave as today, BTF accepted with wrong types
+#    included; A's module distilled (`btfcompat distill`) is relocated, types
+#    right; truncated and wrong-version stamps: the log line, no crash;
+#  * B without MODULE_ALLOW_BTF_MISMATCH refuses A's stamped modules;
+#  * `btfcompat check` and `scan` with each kernel's config predict every
+#    action the kernels took.
+# Kernels: A and B full builds, A-off, B-strict, B-off incremental (cached
+# in ~/.cache/btfcompat/kernel-6.12; ~12 min on 2 cores the first time).
+# objcopy edits sections of test modules: scaffolding, never the product.
+#   tests/kernel_stamp.sh BTFCOMPAT
+set -u
+BIN=$(realpath "$1")
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+. "$TOP/tests/lib.sh"
+. "$TOP/tests/kernel/guest.sh"
+CACHE=${BTFCOMPAT_CACHE:-$HOME/.cache/btfcompat}
+W=${BTFC_TEST_WORK:-$CACHE/test-work}/kernel-stamp
+T=kernel-stamp
+PY="python3 $TOP/tests/tools/btf_sections.py"
+need_qemu_tools || exit 0
+guest_busybox > /dev/null || { skip $T "no statically linked busybox"; exit 0; }
+rm -rf "$W"; mkdir -p "$W"
+
+# ---- kernels ----
+SERIES=() ON=(--set CONFIG_DEBUG_INFO_BTF_MODULES_CHECKSUM=y) BSHIFT=(--patch "$TOP/tests/kernel/b-shift.patch")
+for p in "$TOP"/kernel/6.12/*.patch; do SERIES+=(--patch "$p"); done
+kb() { # NAME ARGS...: build (or find cached) a kernel; sets K_NAME
+	local n=$1 d rc; shift
+	d=$("$TOP/scripts/kernel-build.sh" "$@" "$n" 2> "$W/build-$n.err"); rc=$?
+	[ $rc = 3 ] && { skip $T "$(cat "$W/build-$n.err")"; exit 0; }
+	[ $rc = 0 ] || { fail $T/build-$n "$(tail -n 3 "$W/build-$n.err")"; exit 0; }
+	printf -v "K_${n//-/_}" %s "$d"
+}
+kb A "${SERIES[@]}" "${ON[@]}" &&
+	pass "$T/series-applies-no-fuzz: ${#SERIES[@]} patches onto linux-source-6.12 $(sed -n 's/^SUBLEVEL = //p' "$K_A/src/Makefile" | sed 's/^/6.12./')"
+kb B "${SERIES[@]}" "${BSHIFT[@]}" "${ON[@]}" --seed A
+kb A-off "${SERIES[@]}" --seed A
+kb B-strict "${SERIES[@]}" "${BSHIFT[@]}" "${ON[@]}" --set "# CONFIG_MODULE_ALLOW_BTF_MISMATCH is not set" --seed B
+kb B-off "${SERIES[@]}" "${BSHIFT[@]}" --seed B
+KA=$K_A KB=$K_B KAOFF=$K_A_off KBS=$K_B_strict KBOFF=$K_B_off
+grep -q '^CONFIG_MODULE_ALLOW_BTF_MISMATCH=y' "$KBS/.config" && fail $T/b-strict-config "ALLOW_BTF_MISMATCH still set"
+for k in "$KAOFF" "$KBOFF"; do # "off" is the unpatched code: nothing of the series' load side is in the kernel
+	grep -q 'DEBUG_INFO_BTF_MODULES_CHECKSUM=y' "$k/.config" || grep -q btf_check_module_base "$k/System.map" &&
+		fail $T/off-kernel-has-no-check "$k"
+done
+
+# checkpatch --strict on the series, in the kernel's own tree
+out=$(cd "$KA/src" && ./scripts/checkpatch.pl --strict "$TOP"/kernel/6.12/*.patch 2>&1)
+n=$(grep -c '^total: 0 errors, 0 warnings, 0 checks' <<< "$out")
+[ "$n" = "${#SERIES[@]}" ] && pass "$T/checkpatch-strict-clean: $n patches" ||
+	fail $T/checkpatch-strict-clean "$(grep -E '^(ERROR|WARNING|CHECK)' <<< "$out" | head -n 3 | tr '\n' '|')"
+
+# ---- modules ----
+INTREE="fs/binfmt_misc.ko net/packet/af_packet.ko lib/crc-itu-t.ko"
+modname() { local n=${1##*/}; n=${n%.ko}; echo "${n//-/_}"; }
+extmod() { # KDIR OUTDIR: the external module built with M= against KDIR
+	rm -rf "$2"; cp -r "$TOP/tests/kernel/extmod" "$2"
+	make -C "$1" M="$2" modules > "$2.log" 2>&1 || { fail $T/extmod "$(tail -n 3 "$2.log")"; exit 0; }
+}
+extmod "$KA" "$W/extA"; extmod "$KB" "$W/extB"; extmod "$KAOFF" "$W/extAoff"
+mods() { for m in $INTREE; do echo "$1/$m"; done; echo "$2/btfc_extdemo.ko"; }
+mods "$KA" "$W/extA" > "$W/A.list"; mods "$KB" "$W/extB" > "$W/B.list"; mods "$KAOFF" "$W/extAoff" > "$W/Aoff.list"
+for k in A B Aoff; do
+	case $k in A) v=$KA ;; B) v=$KB ;; Aoff) v=$KAOFF ;; esac
+	$PY --elf "$v/vmlinux" "$W/$k.base"
+done
+sec() { objcopy -O binary --only-section=.BTF.base_checksum "$1" "$2" 2>/dev/null && [ -s "$2" ]; }
+
+# The stamp the format defines (docs/stamp.md), derived from vmlinux with the independent reader and sha256sum
+want_stamp() {
+	local cnt sl
+	cnt=$($PY --count "$1") sl=$(python3 -c 'import struct,sys; print(struct.unpack_from("<I", open(sys.argv[1],"rb").read(), 20)[0])' "$1")
+	{ printf '\x9f\xeb\x01\x01'; python3 -c 'import struct,sys; sys.stdout.buffer.write(struct.pack("<III", 16, *map(int, sys.argv[1:])))' "$cnt" "$sl"
+	  $PY --types-then-strings "$1" | sha256sum | cut -c1-64 | xxd -r -p; } > "$2"
+}
+for k in A B; do
+	want_stamp "$W/$k.base" "$W/$k.want"
+	bad=
+	while read -r f; do
+		sec "$f" "$W/s" && cmp -s "$W/s" "$W/$k.want" || bad="$bad $(modname "$f")"
+		readelf -SW "$f" | grep -F .BTF.base_checksum | awk '{ print $(NF-3) }' | grep -q A && bad="$bad $(modname "$f")(SHF_ALLOC)"
+	done < "$W/$k.list"
+	[ -z "$bad" ] && pass "$T/kbuild-stamps-$k: $(wc -l < "$W/$k.list") modules (one M=) carry the stamp of vmlinux $k, $($PY --count "$W/$k.base") types" ||
+		fail $T/kbuild-stamps-$k "$bad"
+done
+# btfcompat stamp writes the same bytes as kbuild
+cp "$KA/net/packet/af_packet.ko" "$W/rest.ko"; objcopy --remove-section .BTF.base_checksum "$W/rest.ko"
+"$BIN" stamp --base "$KA/vmlinux" "$W/rest.ko" > "$W/rest.out" 2>&1 && sec "$W/rest.ko" "$W/s2" && sec "$KA/net/packet/af_packet.ko" "$W/s1" &&
+	cmp -s "$W/s1" "$W/s2" && pass "$T/btfcompat-stamp-equals-kbuild" || fail $T/btfcompat-stamp-equals-kbuild "$(cat "$W/rest.out")"
+bad=; while read -r f; do sec "$f" "$W/s" && bad="$bad $(modname "$f")"; done < "$W/Aoff.list"
+[ -z "$bad" ] && pass "$T/option-off-no-stamp" || fail $T/option-off-no-stamp "$bad"
+
+# ---- the cases ----
+# LIST lines "ID NAME FILE"; the module files are kept in $W/f for check and scan
+mkdir -p "$W/f"
+add() { # LIST ID FILE
+	cp "$3" "$W/f/$2.ko"; echo "$2 $(modname "$3") $W/f/$2.ko" >> "$W/$1"
+}
+while read -r f; do add boot-B "own-$(modname "$f")" "$f"; done < "$W/B.list"
+while read -r f; do add boot-B "stale-$(modname "$f")" "$f"; add boot-Bstrict "strict-$(modname "$f")" "$f"; done < "$W/A.list"
+while read -r f; do # the same stale modules without their stamp
+	n=unst-$(modname "$f"); add boot-B "$n" "$f"; objcopy --remove-section .BTF.base_checksum "$W/f/$n.ko"
+done < "$W/A.list"
+# A's af_packet with a distilled .BTF.base, still stamped for A
+cp "$KA/net/packet/af_packet.ko" "$W/dist.ko"
+"$BIN" distill --base "$KA/vmlinux" "$W/dist.ko" > "$W/distill.out" 2>&1 || fail $T/distill "$(head -n 3 "$W/distill.out")"
+sec "$W/dist.ko" "$W/s" && cmp -s "$W/s" "$W/A.want" || fail $T/distill-keeps-stamp "the distilled module lost A's stamp"
+add boot-B dist-af_packet "$W/dist.ko"
+# B's own crc-itu-t with a truncated and a wrong-version stamp
+sec "$KB/lib/crc-itu-t.ko" "$W/s"
+head -c 20 "$W/s" > "$W/trunc"; { head -c 2 "$W/s"; printf '\x02'; tail -c 45 "$W/s"; } > "$W/ver2"
+for m in trunc ver2; do
+	add boot-B "$m-crc_itu_t" "$KB/lib/crc-itu-t.ko"
+	objcopy --update-section .BTF.base_checksum="$W/$m" "$W/f/$m-crc_itu_t.ko"
+done
+# option off (the unpatched code): A-off's modules stamped with btfcompat, and not
+while read -r f; do
+	n=$(modname "$f"); add boot-Boff "offstamped-$n" "$f"; add boot-Boff "offplain-$n" "$f"
+	"$BIN" stamp --base "$KAOFF/vmlinux" "$W/f/offstamped-$n.ko" >> "$W/stamp-off.out" 2>&1 ||
+		fail $T/stamp-off "$(tail -n 1 "$W/stamp-off.out")"
+done < "$W/Aoff.list"
+
+boot() { # NAME KDIR
+	guest_boot "$2/arch/x86/boot/bzImage" "$W/boot-$1" "$W/g-$1"; local rc=$?
+	[ $rc = 3 ] && { skip $T "qemu or busybox unavailable"; exit 0; }
+	[ $rc = 0 ] && pass "$T/boot-$1: $(wc -l < "$W/g-$1/result") insmods, the guest ran to its end (uptime at init $(cat "$W/g-$1/up") s)" ||
+		fail $T/boot-$1 "no end marker: $(tail -n 5 "$W/g-$1/console.log" | tr '\n' '|')"
+}
+boot B "$KB"; boot Bstrict "$KBS"; boot Boff "$KBOFF"
+
+# ---- what the kernels did ----
+# observed action per case: accept / accept, types wrong / drop BTF / refuse module
+# (types right: the guest's BTF on the booted base means what the module's .BTF meant on its own base)
+meaning() { # BASE SPLIT -> stdout
+	python3 "$TOP/tests/tools/btf_canon.py" "$1" "$2" "$($PY --count "$2")"
+}
+observe() { # BOOT BOOTBASE
+	local id n rc p f own
+	while read -r id n rc p; do
+		f=$W/f/$id.ko
+		if [ "$rc" != 0 ]; then echo "$id refuse module"; continue; fi
+		[ "$p" = 1 ] || { echo "$id drop BTF"; continue; }
+		case $id in own-*|trunc-*|ver2-*) own=$W/B.base ;; offstamped-*|offplain-*) own=$W/Aoff.base ;; *) own=$W/A.base ;; esac
+		$PY --elf "$f" "$W/mod.btf"
+		if [ "$(meaning "$own" "$W/mod.btf" | sha256sum)" = "$(meaning "$2" "$W/g-$1/btf/$id.btf" | sha256sum)" ]; then
+			echo "$id accept"
+		else
+			echo "$id accept, types wrong"
+		fi
+	done < "$W/g-$1/result"
+}
+observe B "$W/B.base" > "$W/obs-B"; observe Bstrict "$W/B.base" > "$W/obs-Bstrict"
+$PY --elf "$KBOFF/vmlinux" "$W/Boff.base"; observe Boff "$W/Boff.base" > "$W/obs-Boff"
+$PY --elf "$KBS/vmlinux" "$W/Bs.base"
+cmp -s "$W/Bs.base" "$W/B.base" || fail $T/b-strict-same-btf "B-strict's vmlinux BTF differs from B's"
+
+expect() { # NAME BOOT PATTERN ACTION WHAT: every case whose id matches PATTERN had exactly ACTION
+	local sel bad
+	sel=$(grep -E "^$3 " "$W/obs-$2")
+	bad=$(awk -v a="$4" '{ id = $1; sub(/^[^ ]+ /, "") } $0 != a { print id ": " $0 }' <<< "$sel")
+	[ -n "$sel" ] && [ -z "$bad" ] && pass "$T/$1: $(wc -l <<< "$sel") modules: $5" ||
+		fail "$T/$1" "$(head -n 4 <<< "${bad:-no such case}" | tr '\n' '|')"
+}
+expect own-btf-present-types-right B 'own-[^ ]+' accept "loaded, /sys/kernel/btf/<mod> names the types of the build's BTF"
+expect stale-stamped-dropped B 'stale-[^ ]+' 'drop BTF' "loaded without BTF"
+expect stale-stamped-refused-strict Bstrict 'strict-[^ ]+' 'refuse module' "refused without ALLOW_BTF_MISMATCH"
+expect distilled-relocated-types-right B 'dist-[^ ]+' accept "A's module with .BTF.base and A's stamp: relocated, types right"
+expect malformed-stamp-dropped B '(trunc|ver2)-[^ ]+' 'drop BTF' "truncated and wrong-version stamps: loaded without BTF"
+# own modules: the guest's bytes are the build's, and btfcompat dump of both says the same
+bad=
+while read -r id n rc p; do
+	case $id in own-*) ;; *) continue ;; esac
+	$PY --elf "$W/f/$id.ko" "$W/mod.btf"
+	cmp -s "$W/mod.btf" "$W/g-B/btf/$id.btf" && "$BIN" dump -B "$KB/vmlinux" "$W/f/$id.ko" > "$W/d1" 2>&1 &&
+		"$BIN" dump -B "$KB/vmlinux" "$W/g-B/btf/$id.btf" > "$W/d2" 2>&1 && cmp -s "$W/d1" "$W/d2" || bad="$bad $id"
+done < "$W/g-B/result"
+[ -z "$bad" ] && pass "$T/own-btf-equals-build: the guest's /sys/kernel/btf bytes and btfcompat dump equal the build's" || fail $T/own-btf-equals-build "$bad"
+
+# today's behaviour: unstamped on the patched kernel, stamped on the option-off kernel
+nw=$(grep -c '^unst-.* accept, types wrong$' "$W/obs-B")
+[ "$nw" -gt 0 ] && pass "$T/unstamped-on-patched-as-today: $nw of 4 accepted with wrong types ($(grep '^unst-' "$W/obs-B" | sed 's/^unst-//' | tr '\n' ';'))" ||
+	fail $T/unstamped-on-patched-as-today "none accepted with wrong types: $(grep '^unst-' "$W/obs-B" | tr '\n' ';')"
+nw=$(grep -c '^offstamped-.* accept, types wrong$' "$W/obs-Boff")
+[ "$nw" -gt 0 ] && pass "$T/stamped-on-unpatched-as-today: $nw of 4 accepted with wrong types ($(grep '^offstamped-' "$W/obs-Boff" | sed 's/^offstamped-//' | tr '\n' ';'))" ||
+	fail $T/stamped-on-unpatched-as-today "none accepted with wrong types: $(grep '^offstamped-' "$W/obs-Boff" | tr '\n' ';')"
+diff <(sed -n 's/^offstamped-//p' "$W/obs-Boff") <(sed -n 's/^offplain-//p' "$W/obs-Boff") > /dev/null &&
+	pass "$T/unpatched-ignores-stamp: stamped and unstamped modules fare alike" || fail $T/unpatched-ignores-stamp "$(cat "$W/obs-Boff" | tr '\n' ';')"
+
+# the kernel log lines, with the numbers derived from the BTF blobs
+counts() { echo "$($PY --count "$1") $(python3 -c 'import struct,sys; print(struct.unpack_from("<I", open(sys.argv[1],"rb").read(), 20)[0])' "$1")"; }
+read -r ac as <<< "$(counts "$W/A.base")"; read -r bc bs <<< "$(counts "$W/B.base")"
+logline() { # BOOT ID TEXT
+	grep -F "$2 " "$W/g-$1/klog" | grep -qF "$3"
+}
+bad=
+while read -r id n rc p; do
+	case $id in stale-*) a="loading the module without BTF" b=B ;; strict-*) a="refusing to load the module" b=Bstrict ;; *) continue ;; esac
+	logline $b "$id" "module [$n] BTF was built against $ac types and $as bytes of strings, vmlinux BTF has $bc and $bs: $a" || bad="$bad $id"
+done < <(cat "$W/g-B/result" "$W/g-Bstrict/result")
+[ -z "$bad" ] && pass "$T/mismatch-log-line: module, A's $ac types/$as string bytes, B's $bc/$bs, the action" ||
+	fail $T/mismatch-log-line "$bad: $(grep -E "stale-|strict-" "$W/g-B/klog" "$W/g-Bstrict/klog" | head -n 2 | tr '\n' '|')"
+logline B trunc-crc_itu_t "module [crc_itu_t] .BTF.base_checksum has the wrong size (20 bytes, version 1, algorithm 1; expected 48, 1, 1): loading the module without BTF" &&
+	logline B ver2-crc_itu_t "module [crc_itu_t] .BTF.base_checksum has an unknown version or algorithm (48 bytes, version 2, algorithm 1; expected 48, 1, 1): loading the module without BTF" &&
+	pass "$T/malformed-log-lines" || fail $T/malformed-log-lines "$(grep -E "^(trunc|ver2)" "$W/g-B/klog" | tr '\n' '|')"
+grep -E '^(own|dist)-' "$W/g-B/klog" | grep -q 'BTF' && fail $T/quiet-when-fine "$(grep -E '^(own|dist)-' "$W/g-B/klog" | head -n 2)" ||
+	pass "$T/quiet-when-fine: no BTF log line for own or distilled modules"
+
+# ---- check and scan predict every outcome ----
+predict() { # BOOT KDIR
+	local ids=() f
+	while read -r id _; do ids+=("$W/f/$id.ko"); done < "$W/obs-$1"
+	"$BIN" check -j -B "$2/vmlinux" --config "$2/.config" "${ids[@]}" > "$W/check-$1.json" 2> "$W/check-$1.err"
+	rm -rf "$W/scan-$1"; mkdir -p "$W/scan-$1"; for f in "${ids[@]}"; do ln "$f" "$W/scan-$1/"; done
+	"$BIN" scan -j -B "$2/vmlinux" --config "$2/.config" "$W/scan-$1" > "$W/scan-$1.json" 2> "$W/scan-$1.err"
+	for v in check scan; do
+		python3 -c 'import json,sys,os
+d = json.load(open(sys.argv[1]))
+for r in (d["modules"] if isinstance(d, dict) else d):
+    print(os.path.basename(r["file"])[:-3], r["kernel_action"])' "$W/$v-$1.json" | sort > "$W/pred-$v-$1" 2>> "$W/$v-$1.err"
+		if sort "$W/obs-$1" | cmp -s - "$W/pred-$v-$1"; then
+			pass "$T/$v-predicts-$1: $(wc -l < "$W/obs-$1") modules, $(sort "$W/obs-$1" | cut -d' ' -f2- | sort | uniq -c | sed 's/^ *//' | tr '\n' ';')"
+		else
+			fail "$T/$v-predicts-$1" "$(sort "$W/obs-$1" | diff - "$W/pred-$v-$1" | grep '^[<>]' | head -n 4 | tr '\n' '|') $(head -c 200 "$W/$v-$1.err")"
+		fi
+	done
+}
+predict B "$KB"; predict Bstrict "$KBS"; predict Boff "$KBOFF"
+exit 0
