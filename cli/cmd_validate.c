@@ -36,7 +36,8 @@ static enum btfc_profile default_profile(const char *file, const struct btfc_sou
 {
 	if (split || src->elf_type == 1 /* ET_REL: a .ko */)
 		return BTFC_PROFILE_MODULE;
-	if (src->container == BTFC_CONT_VMLINUZ || src->elf_type == 2 || !strcmp(file, "/sys/kernel/btf/vmlinux"))
+	if (src->container >= BTFC_CONT_VMLINUZ /* a kernel image */ || src->elf_type == 2 ||
+	    !strcmp(file, "/sys/kernel/btf/vmlinux"))
 		return BTFC_PROFILE_VMLINUX;
 	return BTFC_PROFILE_BPF;
 }
