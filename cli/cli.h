@@ -53,14 +53,16 @@ bool cli_check_finding(const struct btfc_check *c);
 /*
  * CONFIG_MODULE_ALLOW_BTF_MISMATCH of the kernel that runs BASE: @allow
  * ("yes"/"no") if given, else from @config, else from the config file beside
- * a /boot/vmlinuz-VER base or of the running kernel for /sys/kernel/btf/vmlinux.
+ * the base image (/boot/vmlinuz-VER -> /boot/config-VER; /usr/lib/modules/VER/vmlinuz
+ * or vmlinuz.unsigned -> /usr/lib/modules/VER/config; symlinks followed) or of the
+ * running kernel for /sys/kernel/btf/vmlinux.
  * 1, 0, or -1 when unknown.
  */
 int cli_mismatch_allowed(const char *base_path, const char *config, const char *allow);
 
 /*
  * 1 when the kernel that runs BASE is older than 6.11 (its module loader
- * ignores .BTF.base), known from a /boot/vmlinuz-VER name or, for
+ * ignores .BTF.base), known from a /boot/vmlinuz-VER or /usr/lib/modules/VER/vmlinuz name or, for
  * /sys/kernel/btf/vmlinux, the running kernel; else 0.
  */
 int cli_old_loader(const char *base_path);
