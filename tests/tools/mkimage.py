@@ -15,13 +15,13 @@ locates the kernel inside the image.
                                     vmlinux, gzip -n -9'd (not stripped here: strip keeps .BTF)"""
 import struct, subprocess, sys
 
-COMPRESS = {  # Makefile.lib's commands
-    "gzip": ["gzip", "-n", "-f", "-9"],
-    "zstd": ["zstd", "-q", "-22", "--ultra"],
-    "xz": ["xz", "--check=crc32", "-6"],
-    "lzma": ["xz", "--format=lzma", "-9"],
-    "lz4": ["lz4", "-l", "-q", "-9"],
-    "bzip2": ["bzip2", "-9"],
+COMPRESS = {  # Makefile.lib's formats (gzip -n, zstd, xz --check=crc32, lzma, lz4 -l legacy, bzip2)
+    "gzip": ["gzip", "-n", "-1"],  # at fast levels: the level does not change the format
+    "zstd": ["zstd", "-q", "-3"],
+    "xz": ["xz", "--check=crc32", "-0"],
+    "lzma": ["xz", "--format=lzma", "-0"],
+    "lz4": ["lz4", "-l", "-q", "-1"],
+    "bzip2": ["bzip2", "-1"],
 }
 
 def zboot(image, comp, out):
