@@ -66,6 +66,12 @@ int cli_mismatch_allowed(const char *base_path, const char *config, const char *
  * /sys/kernel/btf/vmlinux, the running kernel; else 0.
  */
 int cli_old_loader(const char *base_path);
+/*
+ * The release of the kernel whose image @base_path is, from where it lies (vmlinuz-VER,
+ * /usr/lib/modules/VER/vmlinuz, the running kernel's for /sys/kernel/btf/vmlinux; symlinks
+ * followed) into @rel (@cap bytes): 0, or -1 if the path names none.
+ */
+int cli_base_release(const char *base_path, char *rel, size_t cap);
 
 /* Per-file verbs: in JSON mode the output is one list of objects, one per file. */
 void cli_list_begin(struct cli *cli, struct out *o);

@@ -100,6 +100,16 @@ static bool find_layout(const char *path, char *rel, char *config, size_t cap)
 	return ok || image_layout(path, rel, config, cap);
 }
 
+int cli_base_release(const char *base_path, char *rel, size_t cap)
+{
+	char r[4096], cfg[4096];
+
+	if (!find_layout(base_path, r, cfg, sizeof(r)))
+		return -1;
+	snprintf(rel, cap, "%s", r);
+	return 0;
+}
+
 int cli_mismatch_allowed(const char *base_path, const char *config, const char *allow)
 {
 	char rel[4096], cfg[4096];
@@ -113,10 +123,10 @@ int cli_mismatch_allowed(const char *base_path, const char *config, const char *
 
 int cli_old_loader(const char *base_path)
 {
-	char rel[4096], cfg[4096];
+	char rel[256];
 	unsigned maj, min;
 
-	if (!find_layout(base_path, rel, cfg, sizeof(rel)) || sscanf(rel, "%u.%u", &maj, &min) != 2)
+	if (cli_base_release(base_path, rel, sizeof(rel)) || sscanf(rel, "%u.%u", &maj, &min) != 2)
 		return 0;
 	return maj < 6 || (maj == 6 && min < 11);
 }

@@ -66,6 +66,7 @@ run_suites() { # TAG BUILD-DIR
 		suite "$tag-oracle-qemu" tests/qemu_oracle.sh "$b/btfcompat" $([ $QUICK = 1 ] && echo --quick)
 		suite "$tag-qemu-repair" tests/qemu_repair.sh "$b/btfcompat"
 		suite "$tag-install" tests/install.sh "$b"
+		suite "$tag-arch" tests/arch.sh "$b/btfcompat"
 		suite "$tag-dkms" tests/dkms.sh "$b/btfcompat"
 	fi
 }
