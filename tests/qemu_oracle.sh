@@ -145,9 +145,9 @@ run_pair() {
 		"${sel[@]}" ${mem:+--mem "$mem"} --stage-cache "$TREES/staged" --timeout 1800 \
 		--out "$WORK/$tag.tsv" > "$WORK/$tag.boot.log" 2>&1
 	case $? in
-	0) compare "$tag" "$WORK/$tag.tsv" "$TREES/$tag/donors.tsv" "$img" |
-		if grep -q 'other byte order' "$WORK/$tag.ours.json" "$WORK/$tag.check.json" 2>/dev/null; then
-			sed "/^FAIL: /s/\$/ $BE/"; else cat; fi ;;
+	0) compare "$tag" "$WORK/$tag.tsv" "$TREES/$tag/donors.tsv" "$img" > "$WORK/$tag.compare"
+		if grep -q 'other byte order' "$WORK/$tag.ours.json" "$WORK/$tag.check.json"; then
+			sed "/^FAIL: /s/\$/ $BE/" "$WORK/$tag.compare"; else cat "$WORK/$tag.compare"; fi ;;
 	3) skip "qemu-oracle/$tag" "$(grep -m1 SKIP "$WORK/$tag.boot.log")" ;;
 	*) fail "qemu-oracle/$tag" "boot failed: $(tail -n 3 "$WORK/$tag.boot.log" | tr '\n' '|')" ;;
 	esac
