@@ -56,7 +56,9 @@ bool cli_check_finding(const struct btfc_check *c);
 /*
  * CONFIG_MODULE_ALLOW_BTF_MISMATCH of the kernel that runs BASE: @allow
  * ("yes"/"no") if given, else from @config, else from the config file beside
- * a /boot/vmlinuz-VER base or of the running kernel for /sys/kernel/btf/vmlinux.
+ * the base image (/boot/vmlinuz-VER -> /boot/config-VER; /usr/lib/modules/VER/vmlinuz
+ * or vmlinuz.unsigned -> /usr/lib/modules/VER/config; symlinks followed) or of the
+ * running kernel for /sys/kernel/btf/vmlinux.
  * 1, 0, or -1 when unknown.
  */
 int cli_mismatch_allowed(const char *base_path, const char *config, const char *allow);
@@ -69,7 +71,7 @@ int cli_stamp_checked(const char *base_path, const char *config);
 
 /*
  * 1 when the kernel that runs BASE is older than 6.11 (its module loader
- * ignores .BTF.base), known from a /boot/vmlinuz-VER name or, for
+ * ignores .BTF.base), known from a /boot/vmlinuz-VER or /usr/lib/modules/VER/vmlinuz name or, for
  * /sys/kernel/btf/vmlinux, the running kernel; else 0.
  */
 int cli_old_loader(const char *base_path);
@@ -77,6 +79,12 @@ int cli_old_loader(const char *base_path);
 int cli_parse_kernel(const char *s, unsigned *k);
 /* The kernel version a base's path names (vmlinuz-VER, /usr/lib/modules/VER/..., the running one); 0 if none. */
 unsigned cli_base_kernel(const char *base_path);
+/*
+ * The release of the kernel whose image @base_path is, from where it lies (vmlinuz-VER,
+ * /usr/lib/modules/VER/vmlinuz, the running kernel's for /sys/kernel/btf/vmlinux; symlinks
+ * followed) into @rel (@cap bytes): 0, or -1 if the path names none.
+ */
+int cli_base_release(const char *base_path, char *rel, size_t cap);
 
 /* Per-file verbs: in JSON mode the output is one list of objects, one per file. */
 void cli_list_begin(struct cli *cli, struct out *o);

@@ -12,6 +12,10 @@ static const char *container_name(enum btfc_container c)
 	switch (c) {
 	case BTFC_CONT_ELF: return "elf";
 	case BTFC_CONT_VMLINUZ: return "vmlinuz";
+	case BTFC_CONT_IMAGE: return "image";
+	case BTFC_CONT_ZBOOT: return "zboot";
+	case BTFC_CONT_S390: return "s390-image";
+	case BTFC_CONT_ZIMAGE: return "zimage";
 	default: return "raw";
 	}
 }

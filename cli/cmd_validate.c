@@ -35,19 +35,10 @@ int cli_parse_kernel(const char *s, unsigned *k)
 
 unsigned cli_base_kernel(const char *base_path)
 {
-	struct utsname u;
-	const char *rel = NULL, *b = strrchr(base_path, '/'), *m = strstr(base_path, "/lib/modules/");
+	char rel[256], ver[16] = "";
 	unsigned k;
 
-	b = b ? b + 1 : base_path;
-	if (!strncmp(b, "vmlinuz-", 8) || !strncmp(b, "vmlinux-", 8))
-		rel = b + 8;
-	else if (m)
-		rel = m + 13; /* /usr/lib/modules/VER/vmlinuz */
-	else if (!strcmp(base_path, "/sys/kernel/btf/vmlinux") && !uname(&u))
-		rel = u.release;
-	char ver[16] = "";
-	if (rel)
+	if (!cli_base_release(base_path, rel, sizeof(rel)))
 		sscanf(rel, "%15[0-9.]", ver);
 	char *dot = strchr(ver, '.');
 	if (dot && (dot = strchr(dot + 1, '.')))
@@ -73,7 +64,8 @@ static enum btfc_profile default_profile(const char *file, const struct btfc_sou
 {
 	if (split || src->elf_type == 1 /* ET_REL: a .ko */)
 		return BTFC_PROFILE_MODULE;
-	if (src->container == BTFC_CONT_VMLINUZ || src->elf_type == 2 || !strcmp(file, "/sys/kernel/btf/vmlinux"))
+	if (src->container >= BTFC_CONT_VMLINUZ /* a kernel image */ || src->elf_type == 2 ||
+	    !strcmp(file, "/sys/kernel/btf/vmlinux"))
 		return BTFC_PROFILE_VMLINUX;
 	return BTFC_PROFILE_BPF;
 }

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause
 /* Shared by check and scan: one printer for a module's check result (text and JSON), the kernel config. */
-#include <libgen.h>
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -44,29 +46,78 @@ static int config_value(const char *path, const char *sym)
 	return v;
 }
 
-/* SYM in the config of the kernel that runs BASE (see cli_mismatch_allowed); -1 when unknown. */
+/*
+ * Where a distribution keeps a kernel image, and so its release and config:
+ *   DIR/vmlinuz-VER, DIR/vmlinux-VER          -> VER, DIR/config-VER   (/boot on Debian 12, most others)
+ *   DIR/VER/vmlinuz (.unsigned), .../vmlinux  -> VER, DIR/VER/config   (/usr/lib/modules/VER: Debian 13+,
+ *                                                                       Fedora, Arch)
+ * /sys/kernel/btf/vmlinux is the running kernel's: /boot/config-REL, else /usr/lib/modules/REL/config.
+ * Fills @rel and @config (each @cap bytes); false if @path is in neither layout.
+ */
+static bool image_layout(const char *path, char *rel, char *config, size_t cap)
+{
+	char buf[3072]; /* shorter than @config: room for what is appended */
+	struct utsname u;
+
+	if (!strcmp(path, "/sys/kernel/btf/vmlinux")) {
+		if (uname(&u))
+			return false;
+		snprintf(rel, cap, "%s", u.release);
+		snprintf(config, cap, "/boot/config-%s", u.release);
+		if (access(config, R_OK))
+			snprintf(config, cap, "/usr/lib/modules/%s/config", u.release);
+		return true;
+	}
+	snprintf(buf, sizeof(buf), "%s", path);
+	char *slash = strrchr(buf, '/'), *name = slash ? slash + 1 : buf;
+	if (!strncmp(name, "vmlinuz-", 8) || !strncmp(name, "vmlinux-", 8)) {
+		snprintf(rel, cap, "%s", name + 8);
+		*name = 0;
+		snprintf(config, cap, "%sconfig-%s", buf, rel);
+		return true;
+	}
+	static const char *const names[] = { "vmlinuz", "vmlinuz.unsigned", "vmlinux", "vmlinux.unsigned" };
+	for (size_t i = 0; slash && i < sizeof(names) / sizeof(names[0]); i++) {
+		if (strcmp(name, names[i]))
+			continue;
+		*slash = 0;
+		const char *dir = strrchr(buf, '/');
+		snprintf(rel, cap, "%s", dir ? dir + 1 : buf);
+		snprintf(config, cap, "%s/config", buf);
+		return *rel != 0;
+	}
+	return false;
+}
+
+/* image_layout() of @path; of the file it links to when that has a config beside it and @path has not. */
+static bool find_layout(const char *path, char *rel, char *config, size_t cap)
+{
+	if (image_layout(path, rel, config, cap) && !access(config, R_OK))
+		return true;
+	char *real = realpath(path, NULL);
+	bool ok = real && strcmp(real, path) && image_layout(real, rel, config, cap) && !access(config, R_OK);
+	free(real);
+	return ok || image_layout(path, rel, config, cap);
+}
+
+int cli_base_release(const char *base_path, char *rel, size_t cap)
+{
+	char r[4096], cfg[4096];
+
+	if (!find_layout(base_path, r, cfg, sizeof(r)))
+		return -1;
+	snprintf(rel, cap, "%s", r);
+	return 0;
+}
+
+/* SYM in the config of the kernel that runs BASE (@config if given, else the one beside the image); -1 when unknown. */
 static int base_config_value(const char *base_path, const char *config, const char *sym)
 {
-	char buf[4096];
+	char rel[4096], cfg[4096];
 
 	if (config)
 		return config_value(config, sym);
-	if (!strcmp(base_path, "/sys/kernel/btf/vmlinux")) {
-		struct utsname u;
-		if (uname(&u))
-			return -1;
-		snprintf(buf, sizeof(buf), "/boot/config-%s", u.release);
-		return config_value(buf, sym);
-	}
-	/* /boot/vmlinuz-VER -> /boot/config-VER */
-	snprintf(buf, sizeof(buf), "%s", base_path);
-	char *slash = strrchr(buf, '/'), *name = slash ? slash + 1 : buf;
-	if (strncmp(name, "vmlinuz-", 8))
-		return -1;
-	char ver[1024];
-	snprintf(ver, sizeof(ver), "%s", name + 8);
-	snprintf(name, sizeof(buf) - (name - buf), "config-%s", ver);
-	return config_value(buf, sym);
+	return find_layout(base_path, rel, cfg, sizeof(rel)) ? config_value(cfg, sym) : -1;
 }
 
 int cli_mismatch_allowed(const char *base_path, const char *config, const char *allow)
@@ -83,16 +134,10 @@ int cli_stamp_checked(const char *base_path, const char *config)
 
 int cli_old_loader(const char *base_path)
 {
-	struct utsname u;
-	const char *rel = NULL, *b = strrchr(base_path, '/');
+	char rel[256];
 	unsigned maj, min;
 
-	b = b ? b + 1 : base_path;
-	if (!strncmp(b, "vmlinuz-", 8) || !strncmp(b, "vmlinux-", 8))
-		rel = b + 8;
-	else if (!strcmp(base_path, "/sys/kernel/btf/vmlinux") && !uname(&u))
-		rel = u.release;
-	if (!rel || sscanf(rel, "%u.%u", &maj, &min) != 2)
+	if (cli_base_release(base_path, rel, sizeof(rel)) || sscanf(rel, "%u.%u", &maj, &min) != 2)
 		return 0;
 	return maj < 6 || (maj == 6 && min < 11);
 }

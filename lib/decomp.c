@@ -469,3 +469,86 @@ int btfc__bzimage_payload(struct btfc_ctx *ctx, const char *name, const uint8_t 
 	*plen = (size_t)len;
 	return 1;
 }
+
+/*
+ * EFI zboot (CONFIG_EFI_ZBOOT; drivers/firmware/efi/libstub/zboot-header.S):
+ * "MZ", then "zimg", the payload's offset and size (u32 LE at 8 and 12), two
+ * reserved words and the compression's name as a NUL-terminated string at 0x18
+ * (Makefile.zboot: gzip, bzip2, lz4, lzma, lzo, xz, zstd).
+ */
+int btfc__zboot_payload(struct btfc_ctx *ctx, const char *name, const uint8_t *p, size_t n,
+			const uint8_t **payload, size_t *plen, enum btfc_compression *comp)
+{
+	static const struct {
+		const char *type;
+		enum btfc_compression c;
+	} types[] = {
+		{ "gzip", BTFC_COMP_GZIP }, { "zstd", BTFC_COMP_ZSTD }, { "xz", BTFC_COMP_XZ },
+		{ "lzma", BTFC_COMP_LZMA }, { "lz4", BTFC_COMP_LZ4 },   { "bzip2", BTFC_COMP_BZIP2 },
+	};
+
+	if (!p || n < 8 || memcmp(p, "MZ", 2) || memcmp(p + 4, "zimg", 4))
+		return 0;
+	if (n < 0x40)
+		return btfc__err(ctx, -EINVAL, name, "EFI zboot header cut short: file has %zu bytes", n);
+	char type[0x20] = "";
+	const uint8_t *z = memchr(p + 0x18, 0, 0x20);
+	if (!z)
+		return btfc__err(ctx, -EINVAL, name, "EFI zboot header: compression type is not a short string");
+	memcpy(type, p + 0x18, (size_t)(z - (p + 0x18)));
+	uint64_t start = le32(p + 8), len = le32(p + 12);
+	if (start > n || len > n - start)
+		return btfc__err(ctx, -EINVAL, name,
+				 "EFI zboot payload at 0x%" PRIx64 " + %" PRIu64 " exceeds file size %zu", start, len, n);
+	if (!len)
+		return btfc__err(ctx, -EINVAL, name, "EFI zboot payload is empty");
+	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+		if (strcmp(type, types[i].type))
+			continue;
+		*payload = p + start;
+		*plen = (size_t)len;
+		*comp = types[i].c;
+		return 1;
+	}
+	for (char *c = type; *c; c++)
+		if (*c < 0x20 || *c > 0x7e)
+			*c = '?';
+	return btfc__err(ctx, -EOPNOTSUPP, name, "EFI zboot payload compressed with \"%s\": not supported%s", type,
+			 !strcmp(type, "lzo") ? " (no lzo decoder is built in)" : "");
+}
+
+/*
+ * arm64 (Documentation/arch/arm64/booting.rst) and riscv64
+ * (Documentation/arch/riscv/boot-image-header.rst) kernel Image: a 64-byte
+ * header with the magic "ARM\x64", or "RSC\x05" (and the older "RISCV\0\0\0"
+ * at 0x30), at 0x38. Which one, or NULL.
+ */
+const char *btfc__boot_image(const uint8_t *p, size_t n)
+{
+	if (!p || n < 0x40)
+		return NULL;
+	if (!memcmp(p + 0x38, "ARM\x64", 4))
+		return "arm64 Image";
+	if (!memcmp(p + 0x38, "RSC\x05", 4) || !memcmp(p + 0x30, "RISCV\0\0\0", 8))
+		return "riscv64 Image";
+	return NULL;
+}
+
+/*
+ * s390 image (arch/s390/boot/head.S): the IPL start, the entry point list
+ * "S390EP" at 0x10008, then the decompressor and the compressed vmlinux.bin
+ * (section .vmlinux.bin.compressed, whose position no header records).
+ */
+bool btfc__s390_image(const uint8_t *p, size_t n)
+{
+	return p && n >= 0x10010 && !memcmp(p + 0x10008, "S390EP", 6);
+}
+
+/* Offset of the first compressed stream magic at or after @from in @p/@n; @n if none. */
+size_t btfc__next_stream(const uint8_t *p, size_t n, size_t from)
+{
+	for (size_t i = from; p && i < n; i++)
+		if (btfc__sniff_compression(p + i, n - i) != BTFC_COMP_NONE)
+			return i;
+	return n;
+}

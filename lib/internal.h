@@ -67,6 +67,24 @@ int btfc__decompress(struct btfc_ctx *ctx, const char *name, enum btfc_compressi
 int btfc__bzimage_payload(struct btfc_ctx *ctx, const char *name, const uint8_t *p, size_t n,
 			  const uint8_t **payload, size_t *plen);
 
+/*
+ * If @p is an EFI zboot image ("MZ", "zimg" at 4), store its compressed
+ * payload and the compression its header names and return 1; 0 if it is not
+ * one; -EINVAL if the header is cut short or points outside the file;
+ * -EOPNOTSUPP for a compression this library cannot decode (lzo). Errors name @name.
+ */
+int btfc__zboot_payload(struct btfc_ctx *ctx, const char *name, const uint8_t *p, size_t n,
+			const uint8_t **payload, size_t *plen, enum btfc_compression *comp);
+
+/* "arm64 Image" or "riscv64 Image" if @p starts with that kernel Image header, else NULL. */
+const char *btfc__boot_image(const uint8_t *p, size_t n);
+
+/* Whether @p is an s390 kernel image ("S390EP" at 0x10008). */
+bool btfc__s390_image(const uint8_t *p, size_t n);
+
+/* Offset of the first compressed-stream magic at or after @from; @n if there is none. */
+size_t btfc__next_stream(const uint8_t *p, size_t n, size_t from);
+
 /* ---- byte order ---- */
 static inline uint16_t btfc__bswap16(uint16_t v) { return __builtin_bswap16(v); }
 static inline uint32_t btfc__bswap32(uint32_t v) { return __builtin_bswap32(v); }

@@ -4,7 +4,11 @@
  *   raw BTF (file, /sys/kernel/btf/...)  -> parsed in place (mmap, zero copy)
  *   ELF (vmlinux, .ko)                   -> .BTF section via libelf (SHF_COMPRESSED too)
  *   compressed file (.ko.xz/.zst/.gz...) -> decompressed, then again from the top
- *   bzImage (vmlinuz)                    -> payload decompressed -> vmlinux ELF -> .BTF
+ *   bzImage (x86 vmlinuz)                -> payload decompressed -> vmlinux ELF -> .BTF
+ *   arm64/riscv64 Image (also Image.gz)  -> the vmlinux BTF among the image's bytes
+ *   EFI zboot image (PE, "zimg")         -> payload decompressed -> Image -> BTF among its bytes
+ *   s390 image ("S390EP")                -> compressed vmlinux.bin found, decompressed -> BTF among its bytes
+ *   powerpc zImage (ELF boot wrapper)    -> .kernel:vmlinux.strip decompressed -> vmlinux ELF -> .BTF
  * Formats are recognised by content, never by file name.
  */
 #include <errno.h>
@@ -219,6 +223,47 @@ static int elf_section(struct btfc_ctx *ctx, const char *name, const struct byte
 }
 
 /*
+ * A powerpc zImage (arch/powerpc/boot/wrapper): an ELF boot wrapper whose
+ * section .kernel:vmlinux.strip holds the stripped vmlinux, gzip'd (or xz'd,
+ * or as it is). 1 and that vmlinux ELF in *@inner, 0 if @e is no zImage,
+ * a negative errno (with message) if it is a broken one.
+ */
+static int zimage_vmlinux(struct btfc_ctx *ctx, const char *name, Elf *e, struct btfc_source_info *src,
+			  struct bytes *inner)
+{
+	static const char secname[] = ".kernel:vmlinux.strip";
+	const uint8_t *z;
+	size_t shstrndx, zlen;
+	GElf_Shdr sh;
+	Elf_Scn *scn;
+	bool compressed;
+
+	if (elf_getshdrstrndx(e, &shstrndx) || find_scn(e, shstrndx, secname, &sh, &scn))
+		return 0;
+	int err = scn_data(ctx, name, scn, &sh, secname, &z, &zlen, &compressed);
+	if (err)
+		return err;
+	enum btfc_compression c = btfc__sniff_compression(z, zlen);
+	uint8_t *dec = NULL;
+	size_t dlen = zlen;
+	if (c == BTFC_COMP_NONE && (dec = malloc(zlen ? zlen : 1)))
+		memcpy(dec, z, zlen);
+	else if (c == BTFC_COMP_NONE)
+		return btfc__err(ctx, -ENOMEM, name, "out of memory");
+	else if ((err = btfc__decompress(ctx, name, c, z, zlen, &dec, &dlen)))
+		return err;
+	if (dlen < 4 || memcmp(dec, "\x7f" "ELF", 4)) {
+		free(dec);
+		return btfc__err(ctx, -EINVAL, name, "zImage's %s is not a%s ELF vmlinux", secname,
+				 c == BTFC_COMP_NONE ? " compressed or an" : "");
+	}
+	src->container = BTFC_CONT_ZIMAGE;
+	src->compression = c;
+	*inner = (struct bytes){ .data = dec, .len = dlen, .owned = dec };
+	return 1;
+}
+
+/*
  * Take the .BTF of ELF image @in (which this call consumes) into @out: borrowed
  * where it lies in a file mapping, else copied so the rest can be dropped.
  */
@@ -232,9 +277,18 @@ static int extract_elf(struct btfc_ctx *ctx, const char *name, struct bytes *in,
 	int err;
 
 	err = elf_section(ctx, name, in, ".BTF", &e, &sec, &len, &compressed);
+	if (err == -ENODATA && src->container == BTFC_CONT_RAW) {
+		struct bytes inner;
+		int r = zimage_vmlinux(ctx, name, e, src, &inner);
+		if (r) {
+			elf_end(e);
+			bytes_release(in);
+			return r < 0 ? r : extract_elf(ctx, name, &inner, src, out);
+		}
+	}
 	if (err == -ENODATA)
 		btfc__err(ctx, err, name, "no .BTF section (built without CONFIG_DEBUG_INFO_BTF%s?)",
-			  src->container == BTFC_CONT_VMLINUZ ? "" : "_MODULES");
+			  src->container == BTFC_CONT_RAW || src->container == BTFC_CONT_ELF ? "_MODULES" : "");
 	if (err)
 		goto fail;
 	if (src->container == BTFC_CONT_RAW)
@@ -266,12 +320,156 @@ fail:
 	return err;
 }
 
-/* The BTF blob inside @in (consumed): raw BTF, ELF, compressed file or bzImage. */
+/* ---- kernel images that are not ELF: the vmlinux BTF lies among their bytes ---- */
+
+static uint32_t ld32(const uint8_t *p, bool be)
+{
+	uint32_t v;
+	memcpy(&v, p, 4);
+	return be == (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__) ? v : btfc__bswap32(v);
+}
+
+/*
+ * The length of the BTF blob whose sound header starts at @p (@n bytes
+ * follow), or 0. Sound: either magic, version 1, hdr_len 24..256 and a
+ * multiple of 4, every section it describes (types, strings, and 7.x's kind
+ * layouts) inside, types aligned, strings starting and ending with NUL.
+ */
+static size_t btf_blob_at(const uint8_t *p, size_t n)
+{
+	if (n < BTF_HDR_MIN || p[2] != BTF_VERSION || !((p[0] == 0x9f && p[1] == 0xeb) || (p[0] == 0xeb && p[1] == 0x9f)))
+		return 0;
+	bool be = p[0] == 0xeb;
+	uint32_t hl = ld32(p + 4, be);
+	if (hl < BTF_HDR_MIN || hl > 256 || hl % 4 || hl > n)
+		return 0;
+	uint64_t end = hl;
+	for (uint32_t f = 8; f <= 24 && f + 8 <= hl; f += 8) { /* (off, len) pairs */
+		uint64_t off = ld32(p + f, be), len = ld32(p + f + 4, be);
+		if (off + len > n - hl)
+			return 0;
+		if (hl + off + len > end)
+			end = hl + off + len;
+	}
+	uint32_t toff = ld32(p + 8, be), soff = ld32(p + 16, be), slen = ld32(p + 20, be);
+	if (toff % 4 || !slen || p[hl + soff] || p[hl + soff + slen - 1])
+		return 0;
+	return (size_t)end;
+}
+
+/* The largest sound BTF blob among @n bytes at @p (the vmlinux BTF of a kernel image): 0 and where, or -ENODATA. */
+static int find_image_btf(const uint8_t *p, size_t n, size_t *off, size_t *len)
+{
+	*len = 0;
+	for (size_t i = 0; i + BTF_HDR_MIN <= n; i++) {
+		if ((p[i] != 0x9f && p[i] != 0xeb) || p[i + 2] != BTF_VERSION)
+			continue;
+		size_t l = btf_blob_at(p + i, n - i);
+		if (l > *len) {
+			*off = i;
+			*len = l;
+		}
+	}
+	return *len ? 0 : -ENODATA;
+}
+
+/* The vmlinux BTF among the bytes of kernel image @in (consumed; @what names it) into @out. */
+static int extract_image(struct btfc_ctx *ctx, const char *name, struct bytes *in, const char *what,
+			 struct bytes *out)
+{
+	size_t off, len;
+
+	if (find_image_btf(in->data, in->len, &off, &len)) {
+		bytes_release(in);
+		return btfc__err(ctx, -ENODATA, name, "%s holds no BTF (built without CONFIG_DEBUG_INFO_BTF?)", what);
+	}
+	if (in->map) { /* borrowed from the file mapping */
+		*out = *in;
+		out->data = in->data + off;
+		out->len = len;
+		return 0;
+	}
+	uint8_t *copy = malloc(len);
+	if (copy)
+		memcpy(copy, in->data + off, len);
+	bytes_release(in);
+	if (!copy)
+		return btfc__err(ctx, -ENOMEM, name, "out of memory");
+	*out = (struct bytes){ .data = copy, .len = len, .owned = copy };
+	return 0;
+}
+
+/*
+ * The compressed vmlinux.bin of an s390 image: no header says where it is, so
+ * every compressed-stream magic after the entry point list is tried until one
+ * decompresses to bytes holding BTF. 0 and *@dec, *@dlen, *@c, or an error.
+ */
+static int s390_payload(struct btfc_ctx *ctx, const char *name, const uint8_t *p, size_t n, uint8_t **dec,
+			size_t *dlen, enum btfc_compression *c)
+{
+	struct btfc_ctx quiet = { .max_decompressed = ctx->max_decompressed }; /* failed tries say nothing */
+	unsigned tried = 0;
+
+	for (size_t at = btfc__next_stream(p, n, 0x10010); at < n; at = btfc__next_stream(p, n, at + 1)) {
+		size_t o, l;
+		*c = btfc__sniff_compression(p + at, n - at);
+		tried++;
+		int err = btfc__decompress(&quiet, name, *c, p + at, n - at, dec, dlen);
+		if (err == -ENOMEM)
+			return btfc__err(ctx, err, NULL, "%s", quiet.err);
+		if (!err && !find_image_btf(*dec, *dlen, &o, &l))
+			return 0;
+		free(*dec);
+	}
+	return btfc__err(ctx, -EINVAL, name,
+			 "s390 image: none of its %u compressed-stream candidates decompresses to a vmlinux with BTF "
+			 "(truncated or corrupt?)", tried);
+}
+
+/*
+ * If @in is a bzImage, an EFI zboot image or an s390 image: 1 and its
+ * decompressed payload in *@inner (@in consumed), with src's container and
+ * compression set. 0 if it is none of these (@in kept); an error (@in consumed).
+ */
+static int kernel_payload(struct btfc_ctx *ctx, const char *name, struct bytes *in, struct btfc_source_info *src,
+			  struct bytes *inner)
+{
+	const uint8_t *p = in->data, *pl = NULL;
+	size_t n = in->len, plen = 0, dlen = 0;
+	enum btfc_compression c = BTFC_COMP_NONE;
+	uint8_t *dec = NULL;
+	int r = btfc__bzimage_payload(ctx, name, p, n, &pl, &plen);
+
+	if (r == 1) {
+		src->container = BTFC_CONT_VMLINUZ;
+		c = btfc__sniff_compression(pl, plen);
+		if (c == BTFC_COMP_NONE)
+			r = btfc__err(ctx, -EINVAL, name, "bzImage payload compression not recognised");
+	}
+	if (!r && (r = btfc__zboot_payload(ctx, name, p, n, &pl, &plen, &c)) == 1)
+		src->container = BTFC_CONT_ZBOOT;
+	if (r == 1)
+		r = btfc__decompress(ctx, name, c, pl, plen, &dec, &dlen);
+	else if (!r && btfc__s390_image(p, n)) {
+		src->container = BTFC_CONT_S390;
+		r = s390_payload(ctx, name, p, n, &dec, &dlen, &c);
+	} else if (!r)
+		return 0;
+	bytes_release(in);
+	if (r < 0)
+		return r;
+	src->compression = c;
+	*inner = (struct bytes){ .data = dec, .len = dlen, .owned = dec };
+	return 1;
+}
+
+/* The BTF blob inside @in (consumed): raw BTF, ELF, compressed file or kernel image. */
 static int extract(struct btfc_ctx *ctx, const char *name, struct bytes *in, struct btfc_source_info *src,
 		   int depth, struct bytes *out)
 {
 	const uint8_t *p = in->data;
 	size_t n = in->len;
+	const char *image = btfc__boot_image(p, n);
 
 	if (n >= 2 && ((p[0] == 0x9f && p[1] == 0xeb) || (p[0] == 0xeb && p[1] == 0x9f))) {
 		*out = *in;
@@ -279,24 +477,30 @@ static int extract(struct btfc_ctx *ctx, const char *name, struct bytes *in, str
 	}
 	if (n >= 4 && !memcmp(p, "\x7f" "ELF", 4))
 		return extract_elf(ctx, name, in, src, out);
+	if (image) { /* (an EFI zboot image has the PE magic at 0x38, not an Image's) */
+		if (src->container == BTFC_CONT_RAW)
+			src->container = BTFC_CONT_IMAGE;
+		return extract_image(ctx, name, in, image, out);
+	}
 
 	enum btfc_compression c = btfc__sniff_compression(p, n);
-	const uint8_t *payload = p;
-	size_t plen = n;
 	if (c == BTFC_COMP_NONE && depth == 0) {
-		int r = btfc__bzimage_payload(ctx, name, p, n, &payload, &plen);
-		if (r < 0) {
-			bytes_release(in);
+		struct bytes inner;
+		int r = kernel_payload(ctx, name, in, src, &inner);
+		if (r < 0)
 			return r;
+		if (r == 1 && src->container == BTFC_CONT_VMLINUZ) {
+			if (inner.len < 4 || memcmp(inner.data, "\x7f" "ELF", 4)) {
+				bytes_release(&inner);
+				return btfc__err(ctx, -EINVAL, name, "bzImage payload is not an ELF vmlinux");
+			}
+			return extract_elf(ctx, name, &inner, src, out);
 		}
 		if (r == 1) {
-			src->container = BTFC_CONT_VMLINUZ;
-			c = btfc__sniff_compression(payload, plen);
-			if (c == BTFC_COMP_NONE) {
-				bytes_release(in);
-				return btfc__err(ctx, -EINVAL, name,
-						 "bzImage payload compression not recognised");
-			}
+			if (inner.len >= 4 && !memcmp(inner.data, "\x7f" "ELF", 4))
+				return extract_elf(ctx, name, &inner, src, out);
+			return extract_image(ctx, name, &inner,
+					     src->container == BTFC_CONT_ZBOOT ? "EFI zboot payload" : "s390 image", out);
 		}
 	}
 	if ((c == BTFC_COMP_NONE || depth > 0) && src->raw_fallback) {
@@ -308,24 +512,17 @@ static int extract(struct btfc_ctx *ctx, const char *name, struct bytes *in, str
 		for (size_t i = 0, k = 0; i < 4 && i < n; i++)
 			k += snprintf(hex + k, sizeof(hex) - k, i ? " %02x" : "%02x", p[i]);
 		bytes_release(in);
-		return btfc__err(ctx, -EINVAL, name,
-				 "not BTF, ELF, a compressed module or a bzImage (starts with %s)", hex);
+		return btfc__err(ctx, -EINVAL, name, "not BTF, ELF, a compressed module or a kernel image (starts with %s)",
+				 hex);
 	}
 	uint8_t *dec;
 	size_t dlen;
-	int err = btfc__decompress(ctx, name, c, payload, plen, &dec, &dlen);
+	int err = btfc__decompress(ctx, name, c, p, n, &dec, &dlen);
 	bytes_release(in);
 	if (err)
 		return err;
 	src->compression = c;
 	struct bytes inner = { .data = dec, .len = dlen, .owned = dec };
-	if (src->container == BTFC_CONT_VMLINUZ) {
-		if (dlen < 4 || memcmp(dec, "\x7f" "ELF", 4)) {
-			bytes_release(&inner);
-			return btfc__err(ctx, -EINVAL, name, "bzImage payload is not an ELF vmlinux");
-		}
-		return extract_elf(ctx, name, &inner, src, out);
-	}
 	return extract(ctx, name, &inner, src, depth + 1, out);
 }
 

@@ -9,25 +9,6 @@ TOP=$(cd "$(dirname "$0")/.." && pwd)
 C=${BTFCOMPAT_CACHE:-$HOME/.cache/btfcompat}
 TMP=$(mktemp -d); trap 'rm -rf "$TMP"' EXIT
 
-# count_outcome JSON OUTCOME [ACTION]: modules of a scan -j with that outcome (and action)
-count() { python3 -c '
-import json, sys
-d = json.load(open(sys.argv[1]))
-a = sys.argv + ["", ""]
-print(sum(1 for m in d["modules"] if m["outcome"] == a[2] and a[3] in ("", m["kernel_action"])
-          and a[4] in ("", m["method"])))' "$@"; }
-
-# scan_case NAME TREE BASE WANT_OUTCOME [METHOD]: every module of TREE has WANT_OUTCOME on BASE
-scan_case() {
-	local name=$1 tree=$2 base=$3 want=$4 method=${5:-} n got
-	"$BIN" -j scan -B "$base" "$tree" > "$TMP/s.json" 2> "$TMP/s.err"
-	n=$(find "$tree" -name '*.ko*' | wc -l)
-	if [ -n "$method" ]; then got=$(count "$TMP/s.json" "$want" "" "$method" 2>/dev/null)
-	else got=$(count "$TMP/s.json" "$want" 2>/dev/null); fi
-	if [ "$got" = "$n" ]; then pass "$name ($got/$n $want)"; else
-		fail "$name" "$got/$n $want; $(head -c 300 "$TMP/s.err")"; fi
-}
-
 V54=6.1.0-54-cloud-amd64 V55=6.1.0-55-cloud-amd64 V115=6.12.115+deb12-cloud-amd64 V117=6.12.117+deb12-cloud-amd64
 if K54=$("$TOP/scripts/corpus.sh" --path $V54 2>/dev/null) && K55=$("$TOP/scripts/corpus.sh" --path $V55 2>/dev/null); then
 	scan_case scan/6.1.0-54-on-own-base "$K54/lib/modules" "$K54/boot/vmlinuz-$V54" match

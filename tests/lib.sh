@@ -32,3 +32,21 @@ need_qemu_tools() {
 		command -v $t >/dev/null || { skip "$(basename "$0" .sh)" "$t not installed (needs root to install)"; return 1; }
 	done
 }
+# scan_count JSON OUTCOME [ACTION [METHOD]]: modules of a scan -j with that outcome (and action, method)
+scan_count() { python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+a = sys.argv + ["", ""]
+print(sum(1 for m in d["modules"] if m["outcome"] == a[2] and a[3] in ("", m["kernel_action"])
+          and a[4] in ("", m["method"])))' "$@"; }
+# scan_case NAME TREE BASE WANT_OUTCOME [METHOD]: every module of TREE has WANT_OUTCOME on BASE
+# (uses $BIN, and $TMP for its files)
+scan_case() {
+	local name=$1 tree=$2 base=$3 want=$4 method=${5:-} n got
+	"$BIN" -j scan -B "$base" "$tree" > "$TMP/s.json" 2> "$TMP/s.err"
+	n=$(find "$tree" -name '*.ko*' | wc -l)
+	if [ -n "$method" ]; then got=$(scan_count "$TMP/s.json" "$want" "" "$method" 2>/dev/null)
+	else got=$(scan_count "$TMP/s.json" "$want" 2>/dev/null); fi
+	if [ "$got" = "$n" ]; then pass "$name ($got/$n $want)"; else
+		fail "$name" "$got/$n $want; $(head -c 300 "$TMP/s.err")"; fi
+}

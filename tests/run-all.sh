@@ -69,6 +69,7 @@ run_suites() { # TAG BUILD-DIR
 		suite "$tag-qemu-repair" tests/qemu_repair.sh "$b/btfcompat"
 		suite "$tag-bigendian" tests/bigendian.sh "$b/btfcompat"
 		suite "$tag-install" tests/install.sh "$b"
+		suite "$tag-arch" tests/arch.sh "$b/btfcompat"
 		suite "$tag-dkms" tests/dkms.sh "$b/btfcompat"
 		suite "$tag-kernel-stamp" tests/kernel_stamp.sh "$b/btfcompat"
 	fi

@@ -121,6 +121,11 @@ enum btfc_container {
 	BTFC_CONT_RAW = 0,   /* a raw BTF blob (file or /sys/kernel/btf/...) */
 	BTFC_CONT_ELF,       /* .BTF section of an ELF file (vmlinux, .ko) */
 	BTFC_CONT_VMLINUZ,   /* .BTF of the vmlinux inside a bzImage */
+	BTFC_CONT_IMAGE,     /* the vmlinux BTF inside a kernel Image (arm64, riscv64: raw BTF among
+	                        the image's bytes; also Image.gz, then compression says so) */
+	BTFC_CONT_ZBOOT,     /* the vmlinux BTF inside the compressed Image of an EFI zboot image */
+	BTFC_CONT_S390,      /* the vmlinux BTF inside the compressed image of an s390 kernel */
+	BTFC_CONT_ZIMAGE,    /* .BTF of the vmlinux inside a powerpc zImage (.kernel:vmlinux.strip) */
 };
 
 enum btfc_compression {
@@ -139,7 +144,7 @@ const char *btfc_compression_name(enum btfc_compression c);
 /* What the reader found when it opened a source (for summaries). */
 struct btfc_source_info {
 	enum btfc_container container;
-	enum btfc_compression compression; /* of the file or of the bzImage payload */
+	enum btfc_compression compression; /* of the file or of the kernel image's payload */
 	int elf_section_compressed;        /* .BTF had SHF_COMPRESSED */
 	int swapped;                       /* BTF was in the foreign byte order */
 	int big_endian;                    /* byte order of the BTF as stored */
@@ -157,9 +162,13 @@ struct btfc_btf;
 /*
  * Open BTF from any source: a raw BTF file, /sys/kernel/btf/<name>, an ELF file
  * (vmlinux or a .ko, .BTF section, SHF_COMPRESSED handled), a compressed module
- * (.ko.xz, .ko.zst, .ko.gz; detected by content, not name) or a bzImage
- * (/boot/vmlinuz-*: payload found and decompressed, .BTF taken from the inner
- * vmlinux). Either byte order.
+ * (.ko.xz, .ko.zst, .ko.gz; detected by content, not name) or a kernel image:
+ * an x86 bzImage (payload found and decompressed, .BTF taken from the inner
+ * vmlinux), an arm64 or riscv64 Image (plain or gzip'd Image.gz; the vmlinux
+ * BTF found among its bytes), an EFI zboot image (payload gzip, zstd, xz,
+ * lzma, lz4 or bzip2), an s390 image (decompressor plus a compressed
+ * vmlinux), a powerpc zImage (ELF with a gzip'd vmlinux) or a vmlinux ELF.
+ * Either byte order.
  *
  * @base: NULL for standalone BTF, or the base a split BTF (module) continues.
  *        The base must outlive the returned object.

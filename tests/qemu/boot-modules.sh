@@ -4,10 +4,10 @@
 # modules and report what the kernel did with each module's BTF.
 # See tests/qemu/README.md.
 #
-#   boot-modules.sh [--kernel-root DIR] --ver VER [--modules-dir MODROOT]
+#   boot-modules.sh [--arch x86_64|arm64|s390x] [--kernel-root DIR] [--kernel IMAGE] --ver VER [--modules-dir MODROOT]
 #                   [--load LISTFILE | --all [--skip a,b]] [--insmod-seq FILE... | --insmod-seq-list LIST]
 #                   [--seq-no-dmesg] [--fetch-btf m1,m2 [--fetch-dir OUTDIR]] [--mem MB] [--timeout SEC]
-#                   [--log FILE] [--append ARGS] [--accel tcg|kvm] [--keep-work DIR] [--keep-xz] [-v]
+#                   [--log FILE] [--append ARGS] [--accel tcg|kvm] [--keep-work DIR] [--keep-xz] [--stage-cache DIR] [-v]
 #                   --out RESULT.tsv
 #
 # Exit: 0 the guest reached its final marker; 1 boot failure (tail of the serial
@@ -20,7 +20,7 @@ TOP=$(cd "$HERE/../.." && pwd)
 PROG=boot-modules
 
 KROOT='' VER='' MODROOT='' LOADLIST='' ALL=0 SKIPMODS='' OUT='' FETCH='' FETCHDIR='' MEM='' TIMEOUT=900
-LOGFILE='' APPEND='' ACCEL=tcg KEEPWORK='' VERBOSE=0 KEEPXZ=0 SEQDMESG=1
+LOGFILE='' APPEND='' ACCEL=tcg KEEPWORK='' VERBOSE=0 KEEPXZ=0 SEQDMESG=1 ARCH=x86_64 KIMAGE='' STAGECACHE=''
 SEQFILES=()
 
 usage() { sed -n '3,15p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
@@ -31,6 +31,8 @@ skip_out() { echo "SKIP: $PROG: $*"; echo "$PROG: SKIP: $*" >&2; exit 3; }
 while [ $# -gt 0 ]; do
 	case $1 in
 	--kernel-root) KROOT=$2; shift 2 ;;
+	--kernel) KIMAGE=$2; shift 2 ;;
+	--arch) ARCH=$2; shift 2 ;;
 	--ver) VER=$2; shift 2 ;;
 	--modules-dir) MODROOT=$2; shift 2 ;;
 	--load) LOADLIST=$2; shift 2 ;;
@@ -52,6 +54,7 @@ while [ $# -gt 0 ]; do
 	--accel) ACCEL=$2; shift 2 ;;
 	--keep-work) KEEPWORK=$2; shift 2 ;;
 	--keep-xz) KEEPXZ=1; shift ;;
+	--stage-cache) STAGECACHE=$2; shift 2 ;;
 	--seq-no-dmesg) SEQDMESG=0; shift ;;
 	-v|--verbose) VERBOSE=1; shift ;;
 	-h|--help) usage ;;
@@ -60,6 +63,16 @@ while [ $# -gt 0 ]; do
 done
 
 [ -n "$VER" ] || die "--ver is required"
+# the guest: QEMU binary and machine, console, how it powers off, its busybox (a static one of its arch)
+case $ARCH in
+x86_64) QEMU=qemu-system-x86_64 QPKG=qemu-system-x86 CONSOLE=ttyS0 HALT="poweroff -f"
+	QARGS=(-cpu max) ;;
+arm64) QEMU=qemu-system-aarch64 QPKG=qemu-system-arm CONSOLE=ttyAMA0 HALT="poweroff -f"
+	QARGS=(-M virt -cpu max -smp 2) ;;
+s390x) QEMU=qemu-system-s390x QPKG=qemu-system-misc CONSOLE='' HALT="reboot -f"
+	QARGS=(-M s390-ccw-virtio -cpu max) ;;
+*) die "--arch: x86_64, arm64 or s390x" ;;
+esac
 [ -n "$OUT" ] || die "--out is required"
 [ -n "$LOADLIST" ] && [ "$ALL" = 1 ] && die "--load and --all are exclusive"
 [ -z "$LOADLIST" ] || [ -r "$LOADLIST" ] || die "cannot read $LOADLIST"
@@ -71,7 +84,7 @@ OUTBASE=${OUT%.tsv}
 
 # ---- host tools --------------------------------------------------------------
 need_pkgs=()
-command -v qemu-system-x86_64 >/dev/null || need_pkgs+=(qemu-system-x86)
+command -v "$QEMU" >/dev/null || need_pkgs+=("$QPKG")
 command -v cpio >/dev/null || need_pkgs+=(cpio)
 command -v depmod >/dev/null || [ -x /sbin/depmod ] || need_pkgs+=(kmod)
 command -v xz >/dev/null || need_pkgs+=(xz-utils)
@@ -85,17 +98,22 @@ find_busybox() { # a statically linked busybox, or nothing
 	done
 	return 0
 }
-BUSYBOX=$(find_busybox)
-[ -n "$BUSYBOX" ] || need_pkgs+=(busybox-static)
+if [ "$ARCH" = x86_64 ]; then
+	BUSYBOX=$(find_busybox)
+	[ -n "$BUSYBOX" ] || need_pkgs+=(busybox-static)
+else # the guest's own: busybox-static:ARCH from the corpus (scripts/corpus.sh busybox-ARCH)
+	BUSYBOX=$("$TOP/scripts/corpus.sh" --path "busybox-$ARCH" 2>/dev/null)/usr/bin/busybox
+	[ -x "$BUSYBOX" ] || skip_out "no busybox-static for $ARCH (scripts/corpus.sh busybox-$ARCH failed)"
+fi
 if [ ${#need_pkgs[@]} -gt 0 ]; then
 	[ "$(id -u)" = 0 ] || skip_out "missing ${need_pkgs[*]} and not root to install them"
 	say "installing ${need_pkgs[*]}"
 	{ apt-get install -y -qq "${need_pkgs[@]}" >/dev/null 2>&1 ||
 		{ apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq "${need_pkgs[@]}" >/dev/null 2>&1; }; } ||
 		skip_out "cannot install ${need_pkgs[*]}"
-	BUSYBOX=$(find_busybox)
+	[ "$ARCH" = x86_64 ] && BUSYBOX=$(find_busybox)
 fi
-command -v qemu-system-x86_64 >/dev/null || skip_out "qemu-system-x86_64 unavailable"
+command -v "$QEMU" >/dev/null || skip_out "$QEMU unavailable"
 [ -n "$BUSYBOX" ] || skip_out "no statically linked busybox"
 DEPMOD=$(command -v depmod || echo /sbin/depmod)
 
@@ -103,9 +121,10 @@ DEPMOD=$(command -v depmod || echo /sbin/depmod)
 if [ -z "$KROOT" ]; then
 	KROOT=$("$TOP/scripts/corpus.sh" --path "$VER" 2>/dev/null) || skip_out "kernel $VER not in the corpus (scripts/corpus.sh failed)"
 fi
-VMLINUZ=$KROOT/boot/vmlinuz-$VER
+VMLINUZ=${KIMAGE:-$KROOT/boot/vmlinuz-$VER}
 [ -r "$VMLINUZ" ] || die "no kernel at $VMLINUZ"
 [ -n "$MODROOT" ] || MODROOT=$KROOT/lib/modules/$VER
+[ -d "$MODROOT" ] || MODROOT=$KROOT/usr/lib/modules/$VER
 [ -d "$MODROOT" ] || die "no modules dir $MODROOT"
 MODROOT=$(cd "$MODROOT" && pwd)
 
@@ -119,23 +138,36 @@ elapsed() { awk -v a="$T0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}'; }
 # ---- stage the module tree and run depmod ------------------------------------
 # The staging tree holds hard links (or copies) of MODROOT's modules; nothing in
 # MODROOT is ever written. When both X.ko and X.ko.xz exist, X.ko wins.
-S=$W/stage
-SM=$S/lib/modules/$VER
-mkdir -p "$SM"
-for f in modules.order modules.builtin modules.builtin.modinfo; do
-	if [ -f "$MODROOT/$f" ]; then cp "$MODROOT/$f" "$SM/"
-	elif [ -f "$KROOT/lib/modules/$VER/$f" ]; then cp "$KROOT/lib/modules/$VER/$f" "$SM/"; fi
-done
+# With --stage-cache DIR the staged, depmod'ed tree is kept in DIR, keyed by the module files'
+# paths, inodes, sizes and times (a changed tree gets a new entry), and reused.
 (cd "$MODROOT" && find . \( -name '*.ko' -o -name '*.ko.xz' \) \( -type f -o -type l \)) | sed 's|^\./||' | sort > "$W/files"
 [ -s "$W/files" ] || die "no .ko or .ko.xz under $MODROOT"
+S=$W/stage
+if [ -n "$STAGECACHE" ]; then
+	key=$( { echo "$VER $MODROOT"; (cd "$MODROOT" && xargs -a "$W/files" -d '\n' stat -L -c '%n %i %s %Y'); } | sha256sum | cut -c1-16)
+	S=$STAGECACHE/$VER-$key
+fi
+SM=$S/lib/modules/$VER
 awk '/\.ko$/ { ko[$0] = 1 } { all[NR] = $0 } END { for (i = 1; i <= NR; i++) { f = all[i];
 	if (f ~ /\.ko\.xz$/ && (substr(f, 1, length(f) - 3) in ko)) continue; print f } }' "$W/files" > "$W/files.use"
-(cd "$SM" && { grep / "$W/files.use" || true; } | sed 's|/[^/]*$||' | sort -u | xargs -r mkdir -p)
-while IFS= read -r f; do
-	ln "$MODROOT/$f" "$SM/$f" 2>/dev/null || cp -L "$MODROOT/$f" "$SM/$f"
-done < "$W/files.use"
-"$DEPMOD" -b "$S" "$VER" 2> "$W/depmod.err" || { cat "$W/depmod.err" >&2; die "depmod -b $S $VER failed"; }
-say "staged $(wc -l < "$W/files.use") modules, depmod done ($(elapsed)s)"
+if [ -f "$S/.complete" ]; then
+	say "staged tree from the cache: $S"
+else
+	[ -n "$STAGECACHE" ] && rm -rf "$S"
+	mkdir -p "$SM"
+	for f in modules.order modules.builtin modules.builtin.modinfo; do
+		if [ -f "$MODROOT/$f" ]; then cp "$MODROOT/$f" "$SM/"
+		elif [ -f "$KROOT/lib/modules/$VER/$f" ]; then cp "$KROOT/lib/modules/$VER/$f" "$SM/"
+		elif [ -f "$KROOT/usr/lib/modules/$VER/$f" ]; then cp "$KROOT/usr/lib/modules/$VER/$f" "$SM/"; fi
+	done
+	(cd "$SM" && { grep / "$W/files.use" || true; } | sed 's|/[^/]*$||' | sort -u | xargs -r mkdir -p)
+	while IFS= read -r f; do
+		ln "$MODROOT/$f" "$SM/$f" 2>/dev/null || cp -L "$MODROOT/$f" "$SM/$f"
+	done < "$W/files.use"
+	"$DEPMOD" -b "$S" "$VER" 2> "$W/depmod.err" || { cat "$W/depmod.err" >&2; die "depmod -b $S $VER failed"; }
+	touch "$S/.complete"
+	say "staged $(wc -l < "$W/files.use") modules, depmod done ($(elapsed)s)"
+fi
 
 # index: normalized name -> path of the module file (relative to SM), deps line
 awk -F': *' '{ p = $1; n = p; sub(/.*\//, "", n); sub(/\.ko(\.xz)?$/, "", n); gsub(/-/, "_", n);
@@ -214,6 +246,7 @@ cut -f1,2 "$W/seq.list" > "$R/etc/btfc/seq.list"
 cp "$W/seq.deps" "$R/etc/btfc/seq.deps"
 [ "$SEQDMESG" = 1 ] && touch "$R/etc/btfc/seqdmesg"
 echo "$FETCH" | tr , '\n' | sed '/^$/d' > "$R/etc/btfc/fetch.list"
+echo "$HALT" > "$R/etc/btfc/halt"
 
 cat > "$R/init" <<'EOF'
 #!/bin/sh
@@ -301,7 +334,7 @@ dmesg | grep -E "BTF|btf|BPF:" | while IFS= read -r l; do emit "DMESG${T}$l"; do
 emit "MEM${T}$(awk '/^(MemTotal|MemAvailable):/ { printf "%s %d MiB ", $1, $2 / 1024 }' /proc/meminfo)"
 emit "BTFC-END${T}$(up)"
 sync
-poweroff -f
+$(cat /etc/btfc/halt)
 EOF
 chmod 755 "$R/init"
 
@@ -322,10 +355,12 @@ CON=$W/console.log DATA=$W/data.log
 : > "$CON"; : > "$DATA"
 TB=$(date +%s.%N)
 set +e
-timeout -k 10 "$TIMEOUT" qemu-system-x86_64 -accel "$ACCEL" -cpu max -m "$MEM" -nographic -no-reboot \
-	-monitor none -serial "file:$CON" -serial "file:$DATA" \
+# x86_64: results on a second serial port; arm64 (one PL011 on virt) and s390x (SCLP): on the console
+SERIAL=(-serial "file:$CON"); [ "$ARCH" = x86_64 ] && SERIAL+=(-serial "file:$DATA")
+timeout -k 10 "$TIMEOUT" "$QEMU" -accel "$ACCEL" "${QARGS[@]}" -m "$MEM" -nographic -no-reboot \
+	-monitor none "${SERIAL[@]}" \
 	-kernel "$VMLINUZ" -initrd "$INITRD" \
-	-append "console=ttyS0 quiet panic=-1 log_buf_len=16M rcupdate.rcu_expedited=1 rdinit=/init $APPEND" \
+	-append "${CONSOLE:+console=$CONSOLE }quiet panic=-1 log_buf_len=16M rcupdate.rcu_expedited=1 rdinit=/init $APPEND" \
 	< /dev/null > "$W/qemu.out" 2>&1
 QRC=$?
 set -e

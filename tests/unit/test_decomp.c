@@ -522,6 +522,118 @@ static void test_bzimage(const uint8_t *gz, size_t gzlen, const uint8_t *small)
 	free(p);
 }
 
+/* A synthetic EFI zboot header (zboot-header.S) of @n bytes: payload @off/@len, compression @type; 0xcc elsewhere. */
+static uint8_t *make_zboot(size_t n, uint32_t off, uint32_t len, const char *type, size_t tlen)
+{
+	uint8_t *p = malloc(n ? n : 1);
+	if (!p)
+		return NULL;
+	memset(p, 0xcc, n);
+	const uint8_t hdr[16] = { 'M', 'Z', 0, 0, 'z', 'i', 'm', 'g', (uint8_t)off, (uint8_t)(off >> 8),
+				  (uint8_t)(off >> 16), (uint8_t)(off >> 24), (uint8_t)len, (uint8_t)(len >> 8),
+				  (uint8_t)(len >> 16), (uint8_t)(len >> 24) };
+	memcpy(p, hdr, n < 16 ? n : 16);
+	if (n >= 0x18 + tlen)
+		memcpy(p + 0x18, type, tlen);
+	return p;
+}
+
+/* EFI zboot header rows, the Image and s390 recognisers, the stream finder. */
+static void test_images(void)
+{
+	static const struct {
+		const char *name;
+		size_t n;
+		uint32_t off, len;
+		const char *type;
+		size_t tlen; /* bytes of type written, with its NUL */
+		int want;
+		enum btfc_compression c;
+	} rows[] = {
+		{ "gzip", 0x2000, 0x1000, 0x800, "gzip", 5, 1, BTFC_COMP_GZIP },
+		{ "zstd", 0x2000, 0x1000, 0x800, "zstd", 5, 1, BTFC_COMP_ZSTD },
+		{ "xz", 0x2000, 0x1000, 0x800, "xz", 3, 1, BTFC_COMP_XZ },
+		{ "lzma", 0x2000, 0x1000, 0x800, "lzma", 5, 1, BTFC_COMP_LZMA },
+		{ "lz4", 0x2000, 0x1000, 0x800, "lz4", 4, 1, BTFC_COMP_LZ4 },
+		{ "bzip2", 0x2000, 0x1000, 0x800, "bzip2", 6, 1, BTFC_COMP_BZIP2 },
+		{ "payload up to the last byte", 0x2000, 0x1000, 0x1000, "gzip", 5, 1, BTFC_COMP_GZIP },
+		{ "lzo: not supported", 0x2000, 0x1000, 0x800, "lzo", 4, -EOPNOTSUPP, 0 },
+		{ "unknown type", 0x2000, 0x1000, 0x800, "zip\x01", 5, -EOPNOTSUPP, 0 },
+		{ "type without NUL", 0x2000, 0x1000, 0x800, "gzipgzipgzipgzipgzipgzipgzipgzip", 32, -EINVAL, 0 },
+		{ "payload one byte too long", 0x2000, 0x1000, 0x1001, "gzip", 5, -EINVAL, 0 },
+		{ "payload offset past the end", 0x2000, 0x2001, 1, "gzip", 5, -EINVAL, 0 },
+		{ "offset and size 0xffffffff", 0x2000, 0xffffffff, 0xffffffff, "gzip", 5, -EINVAL, 0 },
+		{ "empty payload", 0x2000, 0x1000, 0, "gzip", 5, -EINVAL, 0 },
+		{ "header cut short (0x3f bytes)", 0x3f, 0x20, 0x10, "gzip", 5, -EINVAL, 0 },
+		{ "8 bytes: magic only", 8, 0, 0, "", 0, -EINVAL, 0 },
+		{ "7 bytes: not zboot", 7, 0, 0, "", 0, 0, 0 },
+	};
+	char t[128];
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		uint8_t *p = make_zboot(rows[i].n, rows[i].off, rows[i].len, rows[i].type, rows[i].tlen);
+		const uint8_t *pl = NULL;
+		size_t plen = 0;
+		enum btfc_compression c = BTFC_COMP_NONE;
+		int r = btfc__zboot_payload(ctx, "vmlinuz", p, rows[i].n, &pl, &plen, &c);
+		snprintf(t, sizeof(t), "zboot/%s", rows[i].name);
+		if (r != rows[i].want)
+			tu_fail(t, "returned %d, want %d (%s)", r, rows[i].want, btfc_ctx_last_error(ctx));
+		else if (r == 1 && (pl != p + rows[i].off || plen != rows[i].len || c != rows[i].c))
+			tu_fail(t, "payload at %td + %zu (%s)", pl - p, plen, btfc_compression_name(c));
+		else if (r < 0 && strncmp(btfc_ctx_last_error(ctx), "vmlinuz: ", 9))
+			tu_fail(t, "message does not name the file: %s", btfc_ctx_last_error(ctx));
+		else
+			tu_pass(t);
+		free(p);
+	}
+	uint8_t *p = make_zboot(0x2000, 0x1000, 0x800, "lzo", 4);
+	const uint8_t *pl;
+	size_t plen;
+	enum btfc_compression c;
+	int r = btfc__zboot_payload(ctx, "vmlinuz", p, 0x2000, &pl, &plen, &c);
+	TU_CHECK("zboot/lzo message", r == -EOPNOTSUPP && strstr(btfc_ctx_last_error(ctx), "\"lzo\": not supported"),
+		 "%s", btfc_ctx_last_error(ctx));
+	free(p);
+	TU_CHECK("zboot/NULL", btfc__zboot_payload(ctx, "vmlinuz", NULL, 0, &pl, &plen, &c) == 0, "not 0");
+
+	/* Image headers: arm64 (booting.rst) and riscv64 (boot-image-header.rst) */
+	uint8_t img[0x40];
+	memset(img, 0, sizeof(img));
+	memcpy(img + 0x38, "ARM\x64", 4);
+	const char *k = btfc__boot_image(img, sizeof(img));
+	TU_CHECK("image/arm64", k && !strcmp(k, "arm64 Image"), "%s", k ? k : "NULL");
+	TU_CHECK("image/arm64 0x3f bytes", !btfc__boot_image(img, 0x3f), "recognised");
+	memcpy(img + 0x38, "RSC\x05", 4);
+	k = btfc__boot_image(img, sizeof(img));
+	TU_CHECK("image/riscv64 magic2", k && !strcmp(k, "riscv64 Image"), "%s", k ? k : "NULL");
+	memcpy(img + 0x30, "RISCV\0\0\0\0\0\0\0", 12);
+	k = btfc__boot_image(img, sizeof(img));
+	TU_CHECK("image/riscv64 old magic", k && !strcmp(k, "riscv64 Image"), "%s", k ? k : "NULL");
+	memcpy(img + 0x30, "\0\0\0\0\0\0\0\0\xcd\x23\x82\x81", 12); /* LINUX_PE_MAGIC: zboot, x86 */
+	TU_CHECK("image/PE magic is no Image", !btfc__boot_image(img, sizeof(img)), "recognised");
+	TU_CHECK("image/NULL", !btfc__boot_image(NULL, 0), "recognised");
+
+	/* s390: "S390EP" at 0x10008 */
+	uint8_t *s = calloc(1, 0x10010);
+	if (s) {
+		memcpy(s + 0x10008, "S390EP", 6);
+		TU_CHECK("s390/recognised", btfc__s390_image(s, 0x10010), "not recognised");
+		TU_CHECK("s390/cut before the entry list", !btfc__s390_image(s, 0x1000f), "recognised");
+		s[0x1000d] = 'Q';
+		TU_CHECK("s390/other string", !btfc__s390_image(s, 0x10010), "recognised");
+		free(s);
+	}
+
+	/* the stream finder: the first magic at or after a position */
+	static const uint8_t st[] = "..\x28\xb5\x2f\xfd....\x1f\x8b.";
+	size_t n = sizeof(st) - 1;
+	TU_CHECK("stream/first", btfc__next_stream(st, n, 0) == 2, "%zu", btfc__next_stream(st, n, 0));
+	TU_CHECK("stream/next", btfc__next_stream(st, n, 3) == 10, "%zu", btfc__next_stream(st, n, 3));
+	TU_CHECK("stream/none", btfc__next_stream(st, n, 11) == n, "%zu", btfc__next_stream(st, n, 11));
+	TU_CHECK("stream/from past the end", btfc__next_stream(st, n, n + 5) == n, "not n");
+}
+
 /* A real Debian kernel from the corpus cache: payload found, decompressed to an ELF vmlinux. */
 static void test_real_kernel(const char *release, enum btfc_compression want)
 {
@@ -613,6 +725,8 @@ int main(void)
 	uint8_t *gz = have_tool("gzip") ? compress_file(&fmts[0], small_path, "bz", &gzlen) : NULL;
 	test_bzimage(gz, gzlen, small);
 	free(gz);
+
+	test_images();
 
 	test_real_kernel("6.1.0-54-cloud-amd64", BTFC_COMP_LZ4);
 	test_real_kernel("6.12.117+deb12-cloud-amd64", BTFC_COMP_ZSTD);
