@@ -20,7 +20,11 @@
 #     signs it again with DKMS's key (/var/lib/dkms/mok.key, mok.pub): its signature
 #     bytes equal what Debian's sign-file writes for the same module, key and hash; booted in
 #     6.1.0-55, /sys/kernel/btf/btfdemo is there and means what the -54 build's BTF meant
-#     (tests/tools/btf_canon.py against each base).
+#     (tests/tools/btf_canon.py against each base). Next to it, 6.1.0-55's nls_utf8.ko carrying
+#     6.1.0-54's .BTF, signed with DKMS's key by sign-file (as DKMS signs; its base types kept
+#     their layout): the default
+#     relocate_match=layout relocates and re-signs it, and in the guest its BTF means exactly what
+#     the -54 build's meant, base layouts included.
 # Debian 12's dkms signs what it builds with its own MOK key (/var/lib/dkms/mok.key); the
 # -55 kernel does not enforce signatures, so the module loads. The hook keeps signed modules
 # unless strip_signed=yes; both are checked. linux-kbuild-6.1 ships no resolve_btfids, which
@@ -259,12 +263,30 @@ cp "$SM" "$T/stripped.ko"
 RR=$T/modroot-reloc RM=$T/modroot-reloc/$VER/updates/dkms/$PKG.ko
 mkdir -p "${RM%/*}" "$RR/$OLD"
 cp "$STALE" "$RM"
+SF=$(ls /usr/lib/linux-kbuild-*/scripts/sign-file 2> /dev/null | head -n 1)
+HASH=$(sed -n 's/^CONFIG_MODULE_SIG_HASH="\(.*\)"$/\1/p' "$K55/boot/config-$VER")
+NU=$RR/$VER/updates/dkms/nls_utf8.ko
+# -55's nls_utf8 (Debian's signature off) carrying -54's .BTF: a module built for -55 on -54's vmlinux BTF
+python3 "$TOP/tests/tools/modsig.py" "$K55/lib/modules/$VER/kernel/fs/nls/nls_utf8.ko" "$T/nu.p7s" "$T/nu55.ko" &&
+	objcopy --dump-section .BTF="$T/nu54.btf" "$K54/lib/modules/$OLD/kernel/fs/nls/nls_utf8.ko" "$T/nu.junk" &&
+	objcopy --update-section .BTF="$T/nu54.btf" "$T/nu55.ko" "$T/nu.ko"
+if [ $signed = 1 ] && [ -n "$SF" ]; then "$SF" "$HASH" /var/lib/dkms/mok.key /var/lib/dkms/mok.pub "$T/nu.ko" "$NU"; else cp "$T/nu.ko" "$NU"; fi
 HOOK_VER=$OLD HOOK_BOOT=$K54/boot run_hook "$RR" scope=updates # installing -54 keeps its base
 run_hook "$RR" scope=updates on_mismatch=relocate fallback=strip
 hrc=$?
+cp "$NU" "$T/hooknu.ko"
+"$BIN" check --base "$Z55" "$NU" > "$T/checknu.out" 2>&1
+if [ $hrc = 0 ] && grep -q "^btfcompat:   $NU: relocated from $OLD" "$T/hook.out" && [ "$(outcome "$T/checknu.out")" = match ] &&
+	{ [ $signed = 0 ] || grep -q "^btfcompat:   $NU: .*signed again with /var/lib/dkms/mok.key" "$T/hook.out"; } &&
+	{ [ $signed = 0 ] || [ -z "$SF" ] || { python3 "$TOP/tests/tools/modsig.py" "$T/hooknu.ko" "$T/nu2.p7s" "$T/nu2.body" &&
+		"$SF" "$HASH" /var/lib/dkms/mok.key /var/lib/dkms/mok.pub "$T/nu2.body" "$T/nu2.sf.ko" && cmp -s "$T/nu2.sf.ko" "$T/hooknu.ko"; }; }; then
+	pass "dkms/hook-relocate-layout-kept: nls_utf8 $(grep -m1 "^btfcompat:   $NU: " "$T/hook.out" | sed "s|^btfcompat: *$NU: ||"); check: match; signature = sign-file's"
+else
+	fail dkms/hook-relocate-layout-kept "rc $hrc: $(grep "$NU: " "$T/hook.out" | tr '\n' '|' | cut -c1-300) check: $(head -n 1 "$T/checknu.out")"
+fi
 "$BIN" check --base "$Z55" "$RM" > "$T/checkfb.out" 2>&1
 if [ $hrc = 0 ] && grep -q "^btfcompat:   $RM: stripped (not relocated: refused: [0-9]* base types\? it uses changed" "$T/hook.out" &&
-	grep -q "relocated 0 stale modules onto this kernel, 1 not (fallback=strip)" "$T/hook.out" &&
+	grep -q "relocated 1 stale modules onto this kernel, 1 not (fallback=strip)" "$T/hook.out" &&
 	[ "$(outcome "$T/checkfb.out")" = no-btf ] && grep -q "^  ! struct [a-z_]*: " "$T/log/$VER.log"; then
 	pass "dkms/hook-relocate-layout-falls-back-to-strip: $(grep -m1 "^btfcompat:   $RM: " "$T/hook.out" | sed "s|^btfcompat: *$RM: ||" | cut -c1-110)"
 else
@@ -283,8 +305,6 @@ else
 	fail "dkms/hook-relocate-$PKG" "rc $hrc: $(tr '\n' '|' < "$T/hook.out" | head -c 600) check: $(head -n 1 "$T/checkreloc.out")"
 fi
 cp "$RM" "$T/hookreloc.ko"
-SF=$(ls /usr/lib/linux-kbuild-*/scripts/sign-file 2> /dev/null | head -n 1)
-HASH=$(sed -n 's/^CONFIG_MODULE_SIG_HASH="\(.*\)"$/\1/p' "$K55/boot/config-$VER")
 if [ $signed = 0 ]; then
 	skip dkms/hook-relocate-signature-is-sign-files "dkms did not sign the module"
 elif [ -z "$SF" ]; then
@@ -297,7 +317,8 @@ else
 fi
 
 # ---- 5. the real kernel: one boot, insmod / look / rmmod per file --------------------------
-Q=(dkms/qemu-stale-as-predicted dkms/qemu-relocated-btf-present dkms/qemu-stripped-loads-no-btf dkms/qemu-hook-relocated-types-right)
+Q=(dkms/qemu-stale-as-predicted dkms/qemu-relocated-btf-present dkms/qemu-stripped-loads-no-btf dkms/qemu-hook-relocated-types-right
+	dkms/qemu-hook-relocated-layout-kept-same-meaning)
 qskip() { local c; for c in "${Q[@]}"; do skip "$c" "$1"; done; exit 0; }
 command -v qemu-system-x86_64 > /dev/null || qskip "qemu-system-x86_64 not installed: $(grep -m1 -E '^E:' "$T/apt.log" 2> /dev/null)"
 grep -q '^# CONFIG_MODULE_SIG_FORCE is not set' "$K55/boot/config-$VER" 2> /dev/null ||
@@ -349,9 +370,10 @@ fi
 # the hook's relocated and re-signed module: a boot of its own, its BTF copied out of the guest
 mkdir -p "$T/bootreloc/updates"
 cp "$T/hookreloc.ko" "$T/bootreloc/updates/$PKG.ko"
-echo "$PKG" > "$T/loadreloc"
+cp "$T/hooknu.ko" "$T/bootreloc/updates/nls_utf8.ko"
+printf '%s\n' "$PKG" nls_utf8 > "$T/loadreloc"
 "$TOP/tests/qemu/boot-modules.sh" --ver "$VER" --kernel-root "$K55" --modules-dir "$T/bootreloc" --timeout 240 \
-	--load "$T/loadreloc" --fetch-btf "$PKG" --fetch-dir "$T/fetch" --out "$T/reloc.tsv" > "$T/bootreloc.log" 2>&1
+	--load "$T/loadreloc" --fetch-btf "$PKG,nls_utf8" --fetch-dir "$T/fetch" --out "$T/reloc.tsv" > "$T/bootreloc.log" 2>&1
 qrc=$?
 raw_base "$Z55" "$T/55.btf"
 n=$(python3 "$TOP/tests/tools/btf_sections.py" --elf "$STALE" "$T/orig.btf" && python3 "$TOP/tests/tools/btf_sections.py" --count "$T/orig.btf")
@@ -363,5 +385,13 @@ if [ $qrc = 0 ] && awk -F'\t' -v m="$PKG" '$1 == m && $2 == 0 && $3 == 1 { f = 1
 	pass "dkms/qemu-hook-relocated-types-right: loaded in $VER, /sys/kernel/btf/$PKG present, its $n types name the same base types as the $OLD build's ($(diff <(grep '^used ' "$T/a.canon") <(grep '^used ' "$T/b.canon") | grep -c '^>') of $(grep -c '^used ' "$T/b.canon") used base types changed layout)"
 else
 	fail dkms/qemu-hook-relocated-types-right "boot rc $qrc: $(tail -n 3 "$T/bootreloc.log" | tr '\n' '|') $(head -n 3 "$T/reloc.tsv" 2>/dev/null | tr '\n' '|') $(diff "$T/a.canon" "$T/b.canon" 2>&1 | head -n 4 | tr '\n' '|')"
+fi
+n=$(python3 "$TOP/tests/tools/btf_sections.py" --elf "$T/nu.ko" "$T/nu.btf" && python3 "$TOP/tests/tools/btf_sections.py" --count "$T/nu.btf")
+if [ $qrc = 0 ] && awk -F'\t' '$1 == "nls_utf8" && $2 == 0 && $3 == 1 { f = 1 } END { exit !f }' "$T/reloc.tsv" &&
+	python3 "$TOP/tests/tools/btf_canon.py" "$T/54.btf" "$T/nu.btf" "$n" > "$T/nu-a.canon" &&
+	python3 "$TOP/tests/tools/btf_canon.py" "$T/55.btf" "$T/fetch/nls_utf8.btf" "$n" > "$T/nu-b.canon" && cmp -s "$T/nu-a.canon" "$T/nu-b.canon"; then
+	pass "dkms/qemu-hook-relocated-layout-kept-same-meaning: nls_utf8 loaded, /sys/kernel/btf/nls_utf8 present, its $n types and the layouts of the $(grep -c '^used ' "$T/nu-b.canon") base types they use mean what the $OLD build's meant"
+else
+	fail dkms/qemu-hook-relocated-layout-kept-same-meaning "boot rc $qrc: $(grep nls_utf8 "$T/reloc.tsv" | tr '\n' '|') $(diff "$T/nu-a.canon" "$T/nu-b.canon" 2>&1 | head -n 4 | tr '\n' '|')"
 fi
 exit 0
