@@ -1721,7 +1721,7 @@ BTFC_API int btfc_validate(struct btfc_ctx *ctx, const void *data, size_t len, c
 	int err = validate(ctx, data, len, base, opts, v);
 	free(view);
 	if (!err && v->err && blob && (blob == 2) != big && !v->note[0])
-		snprintf(v->note, sizeof(v->note), "the BTF is %s and the kernel %s; a kernel takes only its own byte order",
-			 order_name(blob == 2), order_name(big));
+		snprintf(v->note, sizeof(v->note), "the BTF is in the other byte order (%s; the kernel is %s): "
+			 "a kernel takes only its own", order_name(blob == 2), order_name(big));
 	return err;
 }

@@ -78,18 +78,18 @@ nok=$(grep -c ': ok (module profile)' "$TMP/val")
 "$BIN" validate "$TMP/b1.btf" | grep -q ': ok (bpf profile)' && pass be/validate-base-own-order || fail be/validate-base-own-order "$("$BIN" validate "$TMP/b1.btf")"
 # what this machine's bpf() says of big-endian BTF: rejected; ours with --target-endian host
 out=$("$BIN" validate --target-endian host "$TMP/b1.btf" 2>&1); rc=$?
-[ $rc = 1 ] && echo "$out" | grep -q 'btf_header not found' && echo "$out" | grep -q 'the BTF is big-endian and the kernel little-endian' &&
+[ $rc = 1 ] && echo "$out" | grep -q 'btf_header not found' && echo "$out" | grep -q 'other byte order (big-endian; the kernel is little-endian)' &&
 	pass be/validate-on-little-endian-host || fail be/validate-on-little-endian-host "rc=$rc $out"
 # the other byte order is what the kernel calls it: a little-endian base, a big-endian module
 K=$("$TOP/scripts/corpus.sh" --path 6.12.117+deb12-cloud-amd64 2>/dev/null)
 AK=$(grep '/af_key.ko$' "$TMP/mods")
 if [ -n "$K" ]; then
 	out=$("$BIN" check -B "$K/boot/vmlinuz-6.12.117+deb12-cloud-amd64" "$AK" 2>&1); rc=$?
-	[ $rc = 1 ] && echo "$out" | grep -q 'invalid' && echo "$out" | grep -q 'big-endian and the kernel little-endian' &&
+	[ $rc = 1 ] && echo "$out" | grep -q 'invalid' && echo "$out" | grep -q 'other byte order (big-endian; the kernel is little-endian)' &&
 		pass be/big-endian-module-on-little-endian-kernel || fail be/big-endian-module-on-little-endian-kernel "rc=$rc $out"
 	LK=$(find "$K" -name 'af_key.ko*' | head -n 1)
 	out=$("$BIN" check -B "$TMP/b1.btf" "$LK" 2>&1); rc=$?
-	[ $rc = 1 ] && echo "$out" | grep -q 'invalid' && echo "$out" | grep -q 'little-endian and the kernel big-endian' &&
+	[ $rc = 1 ] && echo "$out" | grep -q 'invalid' && echo "$out" | grep -q 'other byte order (little-endian; the kernel is big-endian)' &&
 		pass be/little-endian-module-on-big-endian-kernel || fail be/little-endian-module-on-big-endian-kernel "rc=$rc $out"
 else
 	skip be/other-byte-order "corpus 6.12.117+deb12-cloud-amd64 unavailable"
