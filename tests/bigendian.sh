@@ -27,7 +27,7 @@ set -u
 BIN=$(realpath "$1")
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 . "$TOP/tests/lib.sh"
-TMP=$(mktemp -d); trap 'chmod -R u+w "$TMP"; rm -rf "$TMP"' EXIT
+TMP=$(mktemp -d -p /dev/shm 2>/dev/null || mktemp -d); trap 'chmod -R u+w "$TMP"; rm -rf "$TMP"' EXIT # tmpfs: the whole-tree rewrites fsync every module
 CACHE=${BTFCOMPAT_CACHE:-$HOME/.cache/btfcompat}
 
 root() { # the extracted tree of Debian kernel $1
