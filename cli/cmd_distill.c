@@ -31,12 +31,12 @@ static int run(struct cli *cli, int argc, char **argv)
 		cli_paths_free(&paths);
 		return cli_lib_error(cli);
 	}
-	cli_list_begin(cli, &o);
+	cli_report_begin(cli, &o, dest);
 	for (size_t i = 0; i < paths.n; i++) {
 		int changed;
 		if (btfc_module_distill(cli->ctx, paths.v[i], dest, base, flags, &changed)) {
 			out_flush(&o);
-			rc = cli_lib_error(cli);
+			rc = cli_lib_failure(cli, rc);
 			continue;
 		}
 		em_obj_begin(&o);

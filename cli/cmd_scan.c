@@ -195,20 +195,30 @@ static int run(struct cli *cli, int argc, char **argv)
 		{ 0 },
 	};
 	static struct out o;
-	const char *base_path = "/sys/kernel/btf/vmlinux", *config = NULL, *allow = NULL;
+	const char *base_path = "/sys/kernel/btf/vmlinux", *config = NULL;
 	struct pool p = { 0 };
 	size_t cap = 0;
 	long threads = sysconf(_SC_NPROCESSORS_ONLN);
-	int opt, rc = EXIT_OK, all = 0;
+	int opt, rc = EXIT_OK, all = 0, allow = -1;
 	struct btfc_btf *base;
 
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "B:J:a" CLI_COMMON_OPTS, lopts, NULL)) != -1) {
 		switch (opt) {
 		case 'B': base_path = optarg; break;
-		case 'C': config = optarg; break;
-		case 'M': allow = optarg; break;
-		case 'J': threads = strtol(optarg, NULL, 10); break;
+		case 'C':
+			if (cli_opt_file(cli, "--config", optarg))
+				return EXIT_ERROR;
+			config = optarg;
+			break;
+		case 'M':
+			if (cli_opt_yesno(cli, "--mismatch-allowed", optarg, &allow))
+				return EXIT_ERROR;
+			break;
+		case 'J':
+			if (cli_opt_long(cli, "-J", optarg, 1, 256, &threads))
+				return EXIT_ERROR;
+			break;
 		case 'a': all = 1; break;
 		default:
 			if (!cli_common_opt(cli, opt))

@@ -21,8 +21,10 @@ void report_check(struct out *o, const char *file, const struct btfc_check *c)
 		em_i(o, "module_loader_errno", c->kernel.err);
 		em_s(o, "module_loader_message", c->kernel.msg);
 	} else {
-		out_printf(o, "%s: %s (%s, %s); kernel: %s\n  %s", file, btfc_outcome_name(c->outcome),
-			   btfc_method_name(c->method), c->strength, btfc_action_name(c->action), c->evidence);
+		out_name(o, file);
+		out_printf(o, ": %s (%s, %s); kernel: %s\n  ", btfc_outcome_name(c->outcome), btfc_method_name(c->method),
+			   c->strength, btfc_action_name(c->action));
+		out_name(o, c->evidence);
 	}
 	em_obj_end(o, true);
 }
@@ -44,12 +46,12 @@ static int config_value(const char *path)
 	return v;
 }
 
-int cli_mismatch_allowed(const char *base_path, const char *config, const char *allow)
+int cli_mismatch_allowed(const char *base_path, const char *config, int allow)
 {
 	char buf[4096];
 
-	if (allow)
-		return !strcmp(allow, "yes") || !strcmp(allow, "y") || !strcmp(allow, "1");
+	if (allow >= 0)
+		return allow;
 	if (config)
 		return config_value(config);
 	if (!strcmp(base_path, "/sys/kernel/btf/vmlinux")) {
