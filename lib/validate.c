@@ -1305,10 +1305,10 @@ static bool resolve_valid(struct env *e, const struct btfc_type *t, uint32_t id)
 static int resolve(struct env *e, const struct btfc_type *t, uint32_t id)
 {
 	uint32_t saved = e->log_type_id;
-	int err = 0;
+	int err;
 
 	e->mode = RESOLVE_TBD;
-	stack_push(e, t, id);
+	err = stack_push(e, t, id);
 	while (!err && e->top) {
 		const struct vertex *v = &e->stack[e->top - 1];
 		e->log_type_id = v->id;
@@ -1615,7 +1615,8 @@ static int base_cache(struct btfc_ctx *ctx, const struct btfc_btf *cbase, const 
 		struct btfc_validate_opts bo = { .profile = BTFC_PROFILE_BPF, .kernel = opts->kernel };
 		size_t len;
 		const void *raw = btfc_btf_raw(base, &len);
-		c->verdict = malloc(sizeof(*c->verdict));
+		if (!c->verdict) /* a retry after a failure reuses it */
+			c->verdict = malloc(sizeof(*c->verdict));
 		if (!c->verdict)
 			err = btfc__err(ctx, -ENOMEM, NULL, "out of memory");
 		else if (btfc_btf_base(base))
