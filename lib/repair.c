@@ -434,7 +434,7 @@ static int open_mod_btf(struct btfc_ctx *ctx, const char *path, const struct btf
 			return err;
 		err = btfc_btf_parse(ctx, sec, len, path, *dist, mod);
 	} else if (!from) {
-		return btfc__err(ctx, -EINVAL, path, "has no .BTF.base: the base it was built on is needed (--from)");
+		return btfc__err(ctx, -EINVAL, path, "has no .BTF.base: the base it was built on is needed");
 	} else {
 		err = btfc_btf_parse(ctx, sec, len, path, from, mod);
 	}
