@@ -4,6 +4,8 @@
 #define BTFC_CLI_H
 
 #include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
 
 #include "btfcompat/btfcompat.h"
 #include "out.h"
@@ -34,8 +36,16 @@ extern const struct cmd cmd_dump, cmd_info, cmd_validate, cmd_stamp, cmd_check, 
 
 /* Print "btfcompat: MSG" to stderr; returns EXIT_ERROR. */
 int cli_error(struct cli *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Print the library's last error; returns EXIT_ERROR. */
+/* Print the library's last error (with the option that overrides a refusal); returns EXIT_ERROR. */
 int cli_lib_error(struct cli *cli);
+/*
+ * For a verb that goes on with its other arguments: print the library's last
+ * error and return the worse of @rc and its exit code: EXIT_FINDING when the
+ * library refused because the module does not fit the base, else EXIT_ERROR.
+ */
+int cli_lib_failure(struct cli *cli, int rc);
+/* Print "btfcompat: MSG" to stderr, not changing the exit code (a warning). */
+void cli_warn(struct cli *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Print a verb's usage to stderr; returns EXIT_ERROR. */
 int cli_usage(struct cli *cli, const struct cmd *cmd);
 
@@ -55,13 +65,13 @@ void report_check(struct out *o, const char *file, const struct btfc_check *c);
 bool cli_check_finding(const struct btfc_check *c);
 /*
  * CONFIG_MODULE_ALLOW_BTF_MISMATCH of the kernel that runs BASE: @allow
- * ("yes"/"no") if given, else from @config, else from the config file beside
+ * (1/0 from --mismatch-allowed; -1 not given) if given, else from @config, else from the config file beside
  * the base image (/boot/vmlinuz-VER -> /boot/config-VER; /usr/lib/modules/VER/vmlinuz
  * or vmlinuz.unsigned -> /usr/lib/modules/VER/config; symlinks followed) or of the
  * running kernel for /sys/kernel/btf/vmlinux.
  * 1, 0, or -1 when unknown.
  */
-int cli_mismatch_allowed(const char *base_path, const char *config, const char *allow);
+int cli_mismatch_allowed(const char *base_path, const char *config, int allow);
 /*
  * 1 when the kernel that runs BASE checks .BTF.base_checksum at module load
  * (CONFIG_DEBUG_INFO_BTF_MODULES_CHECKSUM=y in the config found as for
@@ -89,6 +99,8 @@ int cli_base_release(const char *base_path, char *rel, size_t cap);
 /* Per-file verbs: in JSON mode the output is one list of objects, one per file. */
 void cli_list_begin(struct cli *cli, struct out *o);
 void cli_list_end(struct out *o); /* also flushes */
+/* cli_list_begin() for the rewriting verbs: with -o - the module goes to stdout, so the report goes to stderr. */
+void cli_report_begin(struct cli *cli, struct out *o, const char *dest);
 
 /* Common option parsing: returns true and consumes -j/-p if @opt is one of them. */
 bool cli_common_opt(struct cli *cli, int opt);
@@ -110,15 +122,21 @@ int cli_collect_args(struct cli *cli, const struct cmd *cmd, int argc, char **ar
 		     struct cli_paths *p);
 void cli_paths_free(struct cli_paths *p);
 
-/* Options of the verbs that rewrite modules: -f/--force -n/--dry-run -b/--backup, -o/--output FILE (when @dest). */
+/*
+ * Options of the verbs that rewrite modules: -f/--force (skip the content checks), --unsign (rewrite signed
+ * modules, dropping the signature), --rewrite-read-only, -n/--dry-run, -b/--backup, -o/--output FILE|- (when @dest).
+ */
 #define CLI_REWRITE_OPTS "fnb"
+#define CLI_OPT_UNSIGN 0x100
+#define CLI_OPT_READ_ONLY 0x101
 #define CLI_REWRITE_LONGOPTS                                                                                       \
 	{ "force", no_argument, NULL, 'f' }, { "dry-run", no_argument, NULL, 'n' },                                  \
-		{ "backup", no_argument, NULL, 'b' }, { "output", required_argument, NULL, 'o' }
+		{ "backup", no_argument, NULL, 'b' }, { "output", required_argument, NULL, 'o' },                    \
+		{ "unsign", no_argument, NULL, CLI_OPT_UNSIGN }, { "rewrite-read-only", no_argument, NULL, CLI_OPT_READ_ONLY }
 bool cli_rewrite_opt(int opt, const char *arg, unsigned *flags, const char **dest);
 
 /* Signing options of the rewriting verbs: --sign-key KEY --sign-cert CERT [--sign-hash HASH] [--sign-keyid]. */
-enum { CLI_OPT_SIGN_KEY = 0x100, CLI_OPT_SIGN_CERT, CLI_OPT_SIGN_HASH, CLI_OPT_SIGN_KEYID, CLI_OPT_SIGN_OWN };
+enum { CLI_OPT_SIGN_KEY = 0x110, CLI_OPT_SIGN_CERT, CLI_OPT_SIGN_HASH, CLI_OPT_SIGN_KEYID, CLI_OPT_SIGN_OWN };
 #define CLI_SIGN_LONGOPTS                                                                                          \
 	{ "sign-key", required_argument, NULL, CLI_OPT_SIGN_KEY },                                                  \
 		{ "sign-cert", required_argument, NULL, CLI_OPT_SIGN_CERT },                                        \
@@ -158,5 +176,20 @@ void cli_bases_free(struct cli_bases *b);
  * or several do (the message suggests option @opt).
  */
 int cli_bases_identify(struct cli *cli, const struct cli_bases *b, const char *path, const char *opt, size_t *idx);
+
+/*
+ * One parser per kind of option value, shared by every verb: each returns 0
+ * with the value stored, or prints "btfcompat: VERB: --OPT: 'VALUE' is not
+ * ..." and returns EXIT_ERROR. @opt is the option as the user wrote it.
+ */
+int cli_opt_yesno(struct cli *cli, const char *opt, const char *arg, int *out);         /* yes|no (y|n|true|false|1|0) */
+int cli_opt_file(struct cli *cli, const char *opt, const char *arg);                    /* an existing file */
+int cli_opt_kernel(struct cli *cli, const char *opt, const char *arg, unsigned *out);   /* 6.1|6.12|newest */
+int cli_opt_long(struct cli *cli, const char *opt, const char *arg, long min, long max, long *out); /* a whole number */
+int cli_opt_size(struct cli *cli, const char *opt, const char *arg, uint64_t *out);    /* N[K|M|G] bytes */
+int cli_opt_match(struct cli *cli, const char *opt, const char *arg, enum btfc_match *out); /* layout|kernel */
+
+/* Write @s to stderr (or to a text report) with control characters shown as \xNN (no forged lines or escapes). */
+void cli_safe_fputs(const char *s, FILE *f);
 
 #endif

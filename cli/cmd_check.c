@@ -115,33 +115,33 @@ static int run(struct cli *cli, int argc, char **argv)
 		{ 0 },
 	};
 	static struct out o;
-	const char *base_path = "/sys/kernel/btf/vmlinux", *config = NULL, *allow = NULL;
+	const char *base_path = "/sys/kernel/btf/vmlinux", *config = NULL;
 	struct btfc_check_opts co = { 0 };
 	struct btfc_btf *base;
-	int opt, rc = EXIT_OK, abi = 0, kernel_given = 0;
+	int opt, rc = EXIT_OK, abi = 0, kernel_given = 0, allow = -1;
 	const char *from = NULL, *to = NULL;
 
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "B:" CLI_COMMON_OPTS, lopts, NULL)) != -1) {
 		if (opt == 'B')
 			base_path = optarg;
+		else if (opt == 'C' && cli_opt_file(cli, "--config", optarg))
+			return EXIT_ERROR;
 		else if (opt == 'C')
 			config = optarg;
-		else if (opt == 'M')
-			allow = optarg;
+		else if (opt == 'M' && cli_opt_yesno(cli, "--mismatch-allowed", optarg, &allow))
+			return EXIT_ERROR;
 		else if (opt == 'A')
 			abi = 1;
 		else if (opt == 'F')
 			from = optarg;
 		else if (opt == 'T')
 			to = optarg;
+		else if (opt == 'K' && cli_opt_kernel(cli, "--kernel", optarg, &co.kernel))
+			return EXIT_ERROR;
 		else if (opt == 'K')
-		{
-			if (cli_parse_kernel(optarg, &co.kernel))
-				return cli_usage(cli, &cmd_check);
 			kernel_given = 1;
-		}
-		else if (!cli_common_opt(cli, opt))
+		else if (opt != 'M' && !cli_common_opt(cli, opt))
 			return cli_usage(cli, &cmd_check);
 	}
 	if (optind >= argc || abi != (from && to))

@@ -46,7 +46,7 @@ static int run(struct cli *cli, int argc, char **argv)
 		cli_paths_free(&paths);
 		return base_path ? cli_lib_error(cli) : EXIT_ERROR;
 	}
-	cli_list_begin(cli, &o);
+	cli_report_begin(cli, &o, dest);
 	for (size_t i = 0; i < paths.n; i++) {
 		int changed;
 		size_t k;
@@ -57,7 +57,7 @@ static int run(struct cli *cli, int argc, char **argv)
 		}
 		if (btfc_module_distill(cli->ctx, paths.v[i], dest, base_path ? base : cands.c[k].base, flags, &changed)) {
 			out_flush(&o);
-			rc = cli_lib_error(cli);
+			rc = cli_lib_failure(cli, rc);
 			continue;
 		}
 		em_obj_begin(&o);

@@ -80,7 +80,13 @@ static void on_issue(void *user, const struct btfc_reloc_issue *is)
 		l->v = v;
 		l->cap = cap;
 	}
-	l->v[l->n++] = (struct btfc_reloc_issue){ strdup(is->type), strdup(is->what), is->fatal };
+	char *type = strdup(is->type), *what = strdup(is->what);
+	if (!type || !what) {
+		free(type);
+		free(what);
+		return;
+	}
+	l->v[l->n++] = (struct btfc_reloc_issue){ type, what, is->fatal };
 }
 
 static void issues_clear(struct issues *l)
@@ -116,17 +122,24 @@ static void print(struct out *o, const char *file, const char *state, const char
 		}
 		em_list_end(o);
 	} else {
-		out_printf(o, "%s: %s", file, state);
-		if (*reason)
-			out_printf(o, ": %s", reason);
-		else
+		out_name(o, file);
+		out_printf(o, ": %s", state);
+		if (*reason) {
+			out_str(o, ": ");
+			out_name(o, reason);
+		} else {
 			out_printf(o, " (%s; %u base types used, %u changed%s%s)",
 				   r->distilled ? "from its .BTF.base, by name and size"
 				   : match == BTFC_MATCH_KERNEL ? "matched by name and size" : "layouts checked",
 				   r->base_types, r->changed, r->btf_ids ? "; .BTF_ids renumbered" : "",
 				   r->restamped ? "; re-stamped" : "");
-		for (size_t i = 0; i < l->n; i++)
-			out_printf(o, "\n  %s %s: %s", l->v[i].fatal ? "!" : "~", l->v[i].type, l->v[i].what);
+		}
+		for (size_t i = 0; i < l->n; i++) {
+			out_printf(o, "\n  %s ", l->v[i].fatal ? "!" : "~");
+			out_name(o, l->v[i].type);
+			out_str(o, ": ");
+			out_name(o, l->v[i].what);
+		}
 	}
 	em_obj_end(o, true);
 }
@@ -159,12 +172,8 @@ static int run(struct cli *cli, int argc, char **argv)
 		case 'S': olds.store = optarg; break;
 		case 'N': olds.installed = false; break;
 		case 'm':
-			if (!strcmp(optarg, "layout"))
-				match = BTFC_MATCH_LAYOUT;
-			else if (!strcmp(optarg, "kernel"))
-				match = BTFC_MATCH_KERNEL;
-			else
-				return cli_usage(cli, &cmd_relocate);
+			if (cli_opt_match(cli, "--match", optarg, &match))
+				return EXIT_ERROR;
 			break;
 		default:
 			if (!cli_common_opt(cli, opt) && !cli_rewrite_opt(opt, optarg, &flags, &dest) &&
@@ -183,7 +192,7 @@ static int run(struct cli *cli, int argc, char **argv)
 	}
 	olds.to = to;
 	olds.to_path = (char *)to_path;
-	cli_list_begin(cli, &o);
+	cli_report_begin(cli, &o, dest);
 	for (size_t i = 0; i < paths.n; i++) {
 		struct btfc_reloc_result res;
 		struct btfc_relocator *ri = from || distilled(cli, paths.v[i]) ? r : old_base(cli, &olds, paths.v[i]);
@@ -195,7 +204,7 @@ static int run(struct cli *cli, int argc, char **argv)
 		}
 		if (btfc_relocator_module(ri, cli->ctx, paths.v[i], dest, match, flags, on_issue, &l, &res)) {
 			out_flush(&o);
-			rc = cli_lib_error(cli); /* go on with the others; exit 2 at the end */
+			rc = cli_lib_failure(cli, rc); /* go on with the others */
 			continue;
 		}
 		if (res.refused && rc == EXIT_OK)

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "elfw.h"
 
 struct job {
 	char *path;
@@ -28,6 +29,7 @@ struct pool {
 	struct job *jobs;
 	size_t n;
 	atomic_size_t next, done;
+	atomic_size_t pending_bytes; /* images opened before the base was ready, all workers */
 	/* The workers start while the main thread still reads the base (a vmlinuz
 	 * is a decompression of its own): until then they only open (decompress)
 	 * modules, at most PENDING_MAX each, and check them once it is there. */
@@ -38,7 +40,9 @@ struct pool {
 	struct btfc_check_opts opts;
 };
 
+/* at most this many opened modules per worker, and this many bytes of them in all, wait for the base */
 enum { PENDING_MAX = 64 };
+#define PENDING_BYTES ((size_t)64 << 20)
 
 static int base_state(struct pool *p, bool wait)
 {
@@ -82,10 +86,12 @@ static void job_fail(struct job *j, struct btfc_ctx *ctx, int err)
 }
 
 /* Check an opened job against the base (when it could be read) and close it. */
-static void job_finish(struct pool *p, struct btfc_ctx *ctx, struct job *j)
+static void job_finish(struct pool *p, struct btfc_ctx *ctx, struct job *j, bool pending)
 {
 	int err;
 
+	if (pending)
+		atomic_fetch_sub(&p->pending_bytes, btfc__module_size(j->m));
 	if (p->ready == 1 && (err = btfc_module_check(ctx, j->m, p->base, &p->opts, &j->c)))
 		job_fail(j, ctx, err);
 	btfc_module_free(j->m);
@@ -100,7 +106,7 @@ static void drain(struct pool *p, struct btfc_ctx *ctx, struct job **pending, si
 		return;
 	base_state(p, true);
 	for (; *npend; --*npend)
-		job_finish(p, ctx, pending[*npend - 1]);
+		job_finish(p, ctx, pending[*npend - 1], true);
 }
 
 static void *worker(void *arg)
@@ -118,13 +124,19 @@ static void *worker(void *arg)
 			atomic_fetch_add(&p->done, 1);
 			continue;
 		}
-		if (npend < PENDING_MAX && !base_state(p, false)) {
+		size_t size = btfc__module_size(j->m);
+		bool pend = npend < PENDING_MAX && !base_state(p, false);
+		if (pend && atomic_fetch_add(&p->pending_bytes, size) + size > PENDING_BYTES) {
+			atomic_fetch_sub(&p->pending_bytes, size);
+			pend = false;
+		}
+		if (pend) {
 			pending[npend++] = j;
 			continue;
 		}
 		drain(p, ctx, pending, &npend);
 		base_state(p, true);
-		job_finish(p, ctx, j);
+		job_finish(p, ctx, j, false);
 	}
 	drain(p, ctx, pending, &npend);
 	btfc_ctx_free(ctx);
@@ -195,20 +207,30 @@ static int run(struct cli *cli, int argc, char **argv)
 		{ 0 },
 	};
 	static struct out o;
-	const char *base_path = "/sys/kernel/btf/vmlinux", *config = NULL, *allow = NULL;
+	const char *base_path = "/sys/kernel/btf/vmlinux", *config = NULL;
 	struct pool p = { 0 };
 	size_t cap = 0;
 	long threads = sysconf(_SC_NPROCESSORS_ONLN);
-	int opt, rc = EXIT_OK, all = 0;
+	int opt, rc = EXIT_OK, all = 0, allow = -1;
 	struct btfc_btf *base;
 
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "B:J:a" CLI_COMMON_OPTS, lopts, NULL)) != -1) {
 		switch (opt) {
 		case 'B': base_path = optarg; break;
-		case 'C': config = optarg; break;
-		case 'M': allow = optarg; break;
-		case 'J': threads = strtol(optarg, NULL, 10); break;
+		case 'C':
+			if (cli_opt_file(cli, "--config", optarg))
+				return EXIT_ERROR;
+			config = optarg;
+			break;
+		case 'M':
+			if (cli_opt_yesno(cli, "--mismatch-allowed", optarg, &allow))
+				return EXIT_ERROR;
+			break;
+		case 'J':
+			if (cli_opt_long(cli, "-J", optarg, 1, 256, &threads))
+				return EXIT_ERROR;
+			break;
 		case 'a': all = 1; break;
 		default:
 			if (!cli_common_opt(cli, opt))

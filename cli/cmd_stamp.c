@@ -73,7 +73,7 @@ static int run(struct cli *cli, int argc, char **argv)
 		int changed;
 		if (btfc_module_stamp(cli->ctx, argv[i], base, flags, &changed)) {
 			out_flush(&o);
-			rc = cli_lib_error(cli); /* go on with the others; exit 2 at the end */
+			rc = cli_lib_failure(cli, rc); /* go on with the others */
 			continue;
 		}
 		print_stamp(&o, argv[i], !changed ? "unchanged" : flags & BTFC_REWRITE_DRY_RUN ? "would stamp" : "stamped",

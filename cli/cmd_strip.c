@@ -9,15 +9,30 @@
 #include <stdio.h>
 
 #include "cli.h"
+#include "elfw.h"
 
-/* With @base: does the module's BTF fit it? 1 keep, 0 strip, -1 error (in ctx). */
-static int fits(struct cli *cli, const char *path, const struct btfc_btf *base, const struct btfc_check_opts *co)
+/*
+ * Strip one module; with @base only when its BTF does not fit it (*@kept), judged on the
+ * bytes that are rewritten (one read, under the rewrite's lock). 0 or -1 (error in ctx).
+ */
+static int strip_one(struct cli *cli, const char *path, const char *dest, const struct btfc_btf *base,
+		     const struct btfc_check_opts *co, unsigned flags, int *changed, int *kept)
 {
+	struct btfc_module *m;
 	struct btfc_check c;
+	int err;
 
-	if (btfc_check_module(cli->ctx, path, base, co, &c))
+	*changed = *kept = 0;
+	/* a signed module that fits is kept, not refused: the rewrite itself refuses signed ones */
+	if (btfc__module_open_rw(cli->ctx, path, flags | (base ? BTFC_REWRITE_UNSIGN : 0), "stripping", &m))
 		return -1;
-	return !cli_check_finding(&c);
+	err = base ? btfc_module_check(cli->ctx, m, base, co, &c) : 0;
+	if (!err && base)
+		*kept = !cli_check_finding(&c);
+	if (!err && !*kept)
+		err = btfc__strip_m(cli->ctx, m, dest, flags, changed);
+	btfc_module_free(m);
+	return err ? -1 : 0;
 }
 
 static int run(struct cli *cli, int argc, char **argv)
@@ -57,10 +72,10 @@ static int run(struct cli *cli, int argc, char **argv)
 		btfc_btf_free(base);
 		return EXIT_ERROR;
 	}
-	cli_list_begin(cli, &o);
+	cli_report_begin(cli, &o, dest);
 	for (size_t i = 0; i < paths.n; i++) {
-		int changed = 0, keep = base ? fits(cli, paths.v[i], base, &co) : 0;
-		if (keep < 0 || (!keep && btfc_module_strip(cli->ctx, paths.v[i], dest, flags, &changed))) {
+		int changed, keep;
+		if (strip_one(cli, paths.v[i], dest, base, &co, flags, &changed, &keep)) {
 			out_flush(&o);
 			rc = cli_lib_error(cli);
 			continue;

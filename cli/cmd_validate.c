@@ -26,7 +26,7 @@ int cli_parse_kernel(const char *s, unsigned *k)
 
 	if (!strcmp(s, "newest"))
 		*k = BTFC_KERNEL_NEWEST;
-	else if (sscanf(s, "%u.%u%c", &maj, &min, &end) == 2 && maj >= 1 && maj < 256 && min < 256)
+	else if (sscanf(s, "%u.%u%c", &maj, &min, &end) == 2 && maj >= 5 && maj < 100 && min < 40)
 		*k = maj << 16 | min << 8;
 	else
 		return -1;
@@ -86,7 +86,8 @@ static void print_verdict(struct out *o, const char *file, enum btfc_profile p, 
 			em_s(o, "note", v->note);
 		}
 	} else {
-		out_printf(o, "%s: %s (%s profile)", file, v->err ? "rejected" : "ok", btfc_profile_name(p));
+		out_name(o, file);
+		out_printf(o, ": %s (%s profile)", v->err ? "rejected" : "ok", btfc_profile_name(p));
 		if (v->err) {
 			out_printf(o, ", errno %d, phase %s\n", v->err, v->phase ? v->phase : "?");
 			if (v->context[0])
@@ -123,11 +124,15 @@ static int run(struct cli *cli, int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, "B:" CLI_COMMON_OPTS, lopts, NULL)) != -1) {
 		if (opt == 'B')
 			base_path = optarg;
-		else if (opt == 'P' && !parse_profile(optarg, &profile))
-			;
-		else if (opt == 'K' && !cli_parse_kernel(optarg, &kernel))
+		else if (opt == 'P' && parse_profile(optarg, &profile))
+			return cli_error(cli, "validate: --profile: '%s' is not bpf, module or vmlinux", optarg);
+		else if (opt == 'K' && cli_opt_kernel(cli, "--kernel", optarg, &kernel))
+			return EXIT_ERROR;
+		else if (opt == 'E' && parse_order(optarg, &order))
+			return cli_error(cli, "validate: --target-endian: '%s' is not little, big or host", optarg);
+		else if (opt == 'K')
 			kernel_given = 1;
-		else if (opt == 'E' && !parse_order(optarg, &order))
+		else if (opt == 'P' || opt == 'E')
 			;
 		else if (opt == 'F')
 			flatten = 1;
@@ -158,13 +163,13 @@ static int run(struct cli *cli, int argc, char **argv)
 			free(data);
 			rc = cli_error(cli, "%s: module BTF is split BTF: give its base with -B "
 				       "(e.g. -B /sys/kernel/btf/vmlinux)", argv[i]);
-			break;
+			continue; /* the others may be judged */
 		}
 		const struct btfc_btf *b = vo.profile == BTFC_PROFILE_VMLINUX ? NULL : base;
 		if (btfc_validate(cli->ctx, data, len, b, &vo, &v)) {
 			free(data);
 			rc = cli_lib_error(cli);
-			break;
+			continue;
 		}
 		free(data);
 		print_verdict(&o, argv[i], vo.profile, &v);

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -12,21 +13,54 @@ static const struct cmd *const cmds[] = { &cmd_dump, &cmd_info, &cmd_validate, &
 					 &cmd_diff, &cmd_relocate, &cmd_distill, &cmd_strip,
 					 &cmd_store, &cmd_identify };
 
+static void vmsg(struct cli *cli, const char *fmt, va_list ap)
+{
+	char msg[4096 + 1024];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	fprintf(stderr, "%s: ", cli->prog);
+	cli_safe_fputs(msg, stderr); /* file names may hold newlines and terminal escapes */
+	fputc('\n', stderr);
+}
+
 int cli_error(struct cli *cli, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "%s: ", cli->prog);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vmsg(cli, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	return EXIT_ERROR;
+}
+
+void cli_warn(struct cli *cli, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg(cli, fmt, ap);
+	va_end(ap);
 }
 
 int cli_lib_error(struct cli *cli)
 {
-	return cli_error(cli, "%s", btfc_ctx_last_error(cli->ctx));
+	const char *hint = "";
+
+	switch (btfc_ctx_last_reason(cli->ctx)) {
+	case BTFC_REASON_SIGNED: hint = " (--unsign rewrites it without the signature; sign it again afterwards)"; break;
+	case BTFC_REASON_READ_ONLY: hint = " (--rewrite-read-only rewrites it)"; break;
+	case BTFC_REASON_NOT_FIT: hint = " (--force overrides)"; break;
+	default: break;
+	}
+	return cli_error(cli, "%s%s", btfc_ctx_last_error(cli->ctx), hint);
+}
+
+int cli_lib_failure(struct cli *cli, int rc)
+{
+	enum btfc_reason r = btfc_ctx_last_reason(cli->ctx);
+	int now = cli_lib_error(cli) == EXIT_ERROR && r != BTFC_REASON_NOT_FIT && r != BTFC_REASON_LAYOUT &&
+		  r != BTFC_REASON_UNMAPPED ? EXIT_ERROR : EXIT_FINDING;
+	return rc > now ? rc : now;
 }
 
 int cli_usage(struct cli *cli, const struct cmd *cmd)
@@ -41,9 +75,7 @@ int cli_usage(struct cli *cli, const struct cmd *cmd)
 		snprintf(what, sizeof(what), "unknown option '%.64s'", last);
 	else
 		snprintf(what, sizeof(what), "wrong number of arguments");
-	fprintf(stderr, "%s: %s: %s; usage: %s %s %s\n", cli->prog, cmd->name, what, cli->prog, cmd->name,
-		cmd->usage);
-	return EXIT_ERROR;
+	return cli_error(cli, "%s: %s; usage: %s %s %s", cmd->name, what, cli->prog, cmd->name, cmd->usage);
 }
 
 void cli_list_begin(struct cli *cli, struct out *o)
@@ -51,6 +83,13 @@ void cli_list_begin(struct cli *cli, struct out *o)
 	out_init(o, STDOUT_FILENO, cli->mode);
 	if (em_json(o))
 		em_list_begin(o, NULL);
+}
+
+void cli_report_begin(struct cli *cli, struct out *o, const char *dest)
+{
+	cli_list_begin(cli, o);
+	if (dest && !strcmp(dest, "-"))
+		o->fd = STDERR_FILENO;
 }
 
 void cli_list_end(struct out *o)
@@ -105,12 +144,15 @@ static void help(FILE *f, const char *prog)
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		fprintf(f, "  %-9s %s\n", cmds[i]->name, cmds[i]->summary);
 	fprintf(f, "\n'%s COMMAND --help' shows a command's usage; 'man btfcompat' tells more.\n", prog);
-	fprintf(f, "\nexit status: 0 ok, 1 a finding (mismatch, invalid, differs), 2 usage or I/O error\n");
+	fprintf(f, "\nglobal options: -j|--json, -p|--pretty, --max-module-size N[K|M|G] (default 256M)\n");
+	fprintf(f, "\nexit status: 0 ok, 1 a finding (mismatch, invalid, differs, refused because it does not fit),\n"
+		   "2 could not do the job (usage, I/O error, corrupt input)\n");
 }
 
 int main(int argc, char **argv)
 {
 	struct cli cli = { .prog = "btfcompat", .mode = OUT_TEXT };
+	uint64_t max_module = 0;
 	int i = 1, rc;
 
 	/* global options before the verb */
@@ -119,6 +161,11 @@ int main(int argc, char **argv)
 			cli.mode = OUT_JSON;
 		else if (!strcmp(argv[i], "-p") || !strcmp(argv[i], "--pretty"))
 			cli.mode = OUT_JSON_PRETTY;
+		else if (!strcmp(argv[i], "--max-module-size") && i + 1 < argc) {
+			if (cli_opt_size(&cli, argv[i], argv[i + 1], &max_module))
+				return EXIT_ERROR;
+			i++;
+		}
 		else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
 			help(stdout, cli.prog);
 			return EXIT_OK;
@@ -147,6 +194,8 @@ int main(int argc, char **argv)
 		cli.ctx = btfc_ctx_new();
 		if (!cli.ctx)
 			return cli_error(&cli, "out of memory");
+		if (max_module)
+			btfc_ctx_set_max_module(cli.ctx, max_module);
 		cli.argc = argc - i;
 		cli.argv = argv + i;
 		optopt = 0;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause
 /* Module arguments: files as given, directories walked for .ko/.ko.xz/.ko.zst/.ko.gz (scan, relocate, ...). */
-#include <dirent.h>
+#include <errno.h>
+#include <fts.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,28 +39,59 @@ static int add(struct cli *cli, struct cli_paths *p, const char *path)
 	return 0;
 }
 
+/* NAME.btfcXXXXXX: the temporary file of a rewrite that was killed (SIGKILL, power loss) */
+static bool is_stale_temp(const char *name)
+{
+	const char *t = strstr(name, ".btfc");
+	return t && strlen(t) == 11 && t > name;
+}
+
+/*
+ * Every module under @dir, without recursion (fts, physical: symbolic links
+ * are not followed) and without a path buffer of our own: a tree of any depth
+ * is walked; paths the system cannot open (longer than PATH_MAX) and
+ * directories that cannot be read are reported, not cut or skipped silently.
+ */
 static int walk(struct cli *cli, struct cli_paths *p, const char *dir)
 {
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	char path[4096];
+	char *const roots[] = { (char *)dir, NULL };
+	FTS *fts = fts_open(roots, FTS_PHYSICAL | FTS_NOCHDIR | FTS_NOSTAT, NULL);
+	FTSENT *e;
 	int rc = 0;
 
-	if (!d)
-		return cli_error(cli, "%s: cannot open directory", dir);
-	while (!rc && (e = readdir(d))) {
-		struct stat st;
-		if (e->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-		if (lstat(path, &st))
-			continue;
-		if (S_ISDIR(st.st_mode))
-			rc = walk(cli, p, path);
-		else if (S_ISREG(st.st_mode) && is_module(e->d_name))
-			rc = add(cli, p, path);
+	if (!fts)
+		return cli_error(cli, "%s: cannot open directory: %s", dir, strerror(errno));
+	while (!rc && (e = fts_read(fts))) {
+		switch (e->fts_info) {
+		case FTS_D:
+			if (e->fts_level > 0 && e->fts_name[0] == '.')
+				fts_set(fts, e, FTS_SKIP);
+			break;
+		case FTS_DNR:
+		case FTS_ERR:
+		case FTS_NS:
+			rc = cli_error(cli, "%s: cannot read: %s", e->fts_path, strerror(e->fts_errno));
+			break;
+		case FTS_F:
+		case FTS_NSOK:
+			if (e->fts_name[0] == '.')
+				break;
+			if (is_stale_temp(e->fts_name))
+				cli_warn(cli, "%s: left by an interrupted rewrite (ignored; remove it)", e->fts_path);
+			else if (is_module(e->fts_name)) {
+				struct stat st;
+				/* FTS_NOSTAT: only a candidate's type is asked (a regular file, not a link) */
+				if (lstat(e->fts_path, &st))
+					rc = cli_error(cli, "%s: cannot stat: %s", e->fts_path, strerror(errno));
+				else if (S_ISREG(st.st_mode))
+					rc = add(cli, p, e->fts_path);
+			}
+			break;
+		}
 	}
-	closedir(d);
+	if (!rc && errno && !e)
+		rc = cli_error(cli, "%s: cannot walk: %s", dir, strerror(errno));
+	fts_close(fts);
 	return rc;
 }
 
@@ -77,9 +109,11 @@ int cli_collect(struct cli *cli, const char *arg, bool walk_only, struct cli_pat
 	if (!stat(arg, &st) && S_ISDIR(st.st_mode))
 		rc = walk(cli, p, arg);
 	else if (walk_only)
-		return cli_error(cli, "%s: cannot open directory", arg);
+		return cli_error(cli, "%s: cannot open directory: %s", arg, strerror(errno ? errno : ENOTDIR));
 	else
 		return add(cli, p, arg); /* files as given; errors are the verb's to report */
+	if (!rc && p->n == first)
+		return cli_error(cli, "no modules under %s (.ko, .ko.xz, .ko.zst, .ko.gz)", arg);
 	if (!rc)
 		qsort(p->v + first, p->n - first, sizeof(*p->v), cmp_path);
 	return rc;
@@ -115,6 +149,8 @@ bool cli_rewrite_opt(int opt, const char *arg, unsigned *flags, const char **des
 {
 	switch (opt) {
 	case 'f': *flags |= BTFC_REWRITE_FORCE; return true;
+	case CLI_OPT_UNSIGN: *flags |= BTFC_REWRITE_UNSIGN; return true;
+	case CLI_OPT_READ_ONLY: *flags |= BTFC_REWRITE_READ_ONLY; return true;
 	case 'n': *flags |= BTFC_REWRITE_DRY_RUN; return true;
 	case 'b': *flags |= BTFC_REWRITE_BACKUP; return true;
 	case 'o':

@@ -23,8 +23,10 @@ void report_check(struct out *o, const char *file, const struct btfc_check *c)
 		em_i(o, "module_loader_errno", c->kernel.err);
 		em_s(o, "module_loader_message", c->kernel.msg);
 	} else {
-		out_printf(o, "%s: %s (%s, %s); kernel: %s\n  %s", file, btfc_outcome_name(c->outcome),
-			   btfc_method_name(c->method), c->strength, btfc_action_name(c->action), c->evidence);
+		out_name(o, file);
+		out_printf(o, ": %s (%s, %s); kernel: %s\n  ", btfc_outcome_name(c->outcome), btfc_method_name(c->method),
+			   c->strength, btfc_action_name(c->action));
+		out_name(o, c->evidence);
 	}
 	em_obj_end(o, true);
 }
@@ -120,10 +122,10 @@ static int base_config_value(const char *base_path, const char *config, const ch
 	return find_layout(base_path, rel, cfg, sizeof(rel)) ? config_value(cfg, sym) : -1;
 }
 
-int cli_mismatch_allowed(const char *base_path, const char *config, const char *allow)
+int cli_mismatch_allowed(const char *base_path, const char *config, int allow)
 {
-	if (allow)
-		return !strcmp(allow, "yes") || !strcmp(allow, "y") || !strcmp(allow, "1");
+	if (allow >= 0)
+		return allow;
 	return base_config_value(base_path, config, "CONFIG_MODULE_ALLOW_BTF_MISMATCH=y");
 }
 

@@ -298,6 +298,29 @@ out:
 	return err;
 }
 
+/* A matching stamp, contradicted by evidence (a stamp written on the wrong base): mismatch. */
+static int stamp_contradicted(struct btfc_ctx *ctx, const struct btfc_module *m, const struct btfc_btf *base,
+			      struct btfc_check *c)
+{
+	struct btfc_btf *btf;
+	struct btfc_check e = { 0 };
+
+	if (btfc_module_btf(ctx, m, base, &btf))
+		return 0; /* the kernel's verdict (already in c) speaks for an unreadable .BTF */
+	struct ev v = { .btf = btf, .base = base, .c = &e, .start_id = btfc_btf_start_id(btf),
+			.type_cnt = btfc_btf_type_cnt(btf), .start_str = btfc_btf_start_str_off(btf) };
+	gather_evidence(&v);
+	btfc_btf_free(btf);
+	c->refs_checked = e.refs_checked;
+	if (v.found) {
+		c->outcome = BTFC_OUTCOME_MISMATCH;
+		c->method = BTFC_METHOD_EVIDENCE;
+		c->strength = "strong";
+		say(c, "stamped for this base, but the stamp is wrong: %s", e.evidence);
+	}
+	return 0;
+}
+
 BTFC_API int btfc_check_module(struct btfc_ctx *ctx, const char *path, const struct btfc_btf *base,
 			       const struct btfc_check_opts *opts, struct btfc_check *c)
 {
@@ -324,11 +347,15 @@ BTFC_API int btfc_module_check(struct btfc_ctx *ctx, const struct btfc_module *m
 
 	memset(c, 0, sizeof(*c));
 	c->strength = "none";
-	if (btfc_module_section(m, ".BTF", &raw, &raw_len)) {
+	if ((err = btfc_module_section(m, ".BTF", &raw, &raw_len)) == -ENODATA) {
+		err = 0;
 		c->outcome = BTFC_OUTCOME_NO_BTF;
 		say(c, "no .BTF section");
 		goto done;
 	}
+	if (err)
+		return btfc__refuse(ctx, BTFC_REASON_CORRUPT, err, path, "cannot read its .BTF section: %s",
+				    err == -EFBIG ? "too large" : "corrupt section header or data");
 	struct btfc_validate_opts vo = { .profile = BTFC_PROFILE_MODULE, .kernel = opts->kernel };
 	bool distilled = !btfc_module_section(m, ".BTF.base", &sec, &sec_len);
 
@@ -344,7 +371,7 @@ BTFC_API int btfc_module_check(struct btfc_ctx *ctx, const struct btfc_module *m
 	if (!btfc_module_section(m, BTFC_STAMP_SECTION, &sec, &sec_len)) {
 		struct btfc_stamp want, found;
 		int r = btfc__stamp_check(ctx, sec, sec_len, base, &want, &found);
-		if (r == -ENOMEM) {
+		if (r == -ENOMEM || r == -EIO) {
 			err = r;
 			goto out;
 		}
@@ -361,6 +388,9 @@ BTFC_API int btfc_module_check(struct btfc_ctx *ctx, const struct btfc_module *m
 				c->outcome = BTFC_OUTCOME_MATCH;
 				say(c, "stamped for this base (%u types, %u bytes of strings, SHA-256 equal)",
 				    found.base_type_cnt, found.base_str_len);
+				/* a stamp is a claim: the cheap evidence still runs, and wins when it contradicts it */
+				if ((err = stamp_contradicted(ctx, m, base, c)))
+					goto out;
 			} else {
 				c->outcome = BTFC_OUTCOME_MISMATCH;
 				say(c, "stamped for another base: built against %u types and %u bytes of strings, "

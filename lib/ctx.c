@@ -12,8 +12,10 @@ BTFC_API struct btfc_ctx *btfc_ctx_new(void)
 {
 	struct btfc_ctx *ctx = calloc(1, sizeof(*ctx));
 
-	if (ctx)
+	if (ctx) {
 		ctx->max_decompressed = 1ull << 30;
+		ctx->max_module = 256ull << 20;
+	}
 	return ctx;
 }
 
@@ -38,6 +40,16 @@ BTFC_API const char *btfc_ctx_last_error(const struct btfc_ctx *ctx)
 BTFC_API void btfc_ctx_set_max_decompressed(struct btfc_ctx *ctx, uint64_t bytes)
 {
 	ctx->max_decompressed = bytes;
+}
+
+BTFC_API void btfc_ctx_set_max_module(struct btfc_ctx *ctx, uint64_t bytes)
+{
+	ctx->max_module = bytes;
+}
+
+BTFC_API enum btfc_reason btfc_ctx_last_reason(const struct btfc_ctx *ctx)
+{
+	return ctx->reason;
 }
 
 void btfc__appendf(char *buf, size_t cap, const char *fmt, ...)
@@ -71,19 +83,38 @@ void btfc__log(struct btfc_ctx *ctx, enum btfc_log_level level, const char *fmt,
 	va_end(ap);
 }
 
-int btfc__err(struct btfc_ctx *ctx, int err, const char *name, const char *fmt, ...)
+static int verr(struct btfc_ctx *ctx, int err, const char *name, const char *fmt, va_list ap)
 {
-	va_list ap;
 	int n = 0;
 
 	if (name)
 		n = snprintf(ctx->err, sizeof(ctx->err), "%s: ", name);
 	if (n < 0 || (size_t)n >= sizeof(ctx->err))
 		n = 0;
-	va_start(ap, fmt);
 	vsnprintf(ctx->err + n, sizeof(ctx->err) - n, fmt, ap);
-	va_end(ap);
 	if (ctx->log_fn && ctx->log_max >= BTFC_LOG_ERROR)
 		ctx->log_fn(ctx->log_user, BTFC_LOG_ERROR, ctx->err);
+	return err;
+}
+
+int btfc__err(struct btfc_ctx *ctx, int err, const char *name, const char *fmt, ...)
+{
+	va_list ap;
+
+	ctx->reason = BTFC_REASON_NONE;
+	va_start(ap, fmt);
+	verr(ctx, err, name, fmt, ap);
+	va_end(ap);
+	return err;
+}
+
+int btfc__refuse(struct btfc_ctx *ctx, enum btfc_reason reason, int err, const char *name, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	verr(ctx, err, name, fmt, ap);
+	va_end(ap);
+	ctx->reason = reason;
 	return err;
 }

@@ -99,11 +99,19 @@ struct obuf {
 	uint8_t *p;
 	size_t len, cap;
 	size_t lim; /* max_decompressed + 1 */
+	btfc__bound_fn bound; /* asked once the first bytes are out (see internal.h) */
+	void *user;
 };
 
 /* Ensure room for min(@want, what the limit allows) more bytes (at least one), doubling the buffer. */
 static int obuf_reserve(struct obuf *o, size_t want)
 {
+	if (o->bound && o->len >= BTFC_BOUND_PREFIX) {
+		size_t b = o->bound(o->user, o->p, o->len);
+		o->bound = NULL;
+		if (b && b < o->lim - 1)
+			o->lim = b + 1;
+	}
 	if (o->len >= o->lim)
 		return -EFBIG;
 	if (want > o->lim - o->len)
@@ -138,11 +146,11 @@ static unsigned clamp32(size_t v)
 }
 
 /* Message for an output-buffer failure (-EFBIG or -ENOMEM) of format @fmt. */
-static int obuf_err(struct btfc_ctx *ctx, const char *name, const char *fmt, int err)
+static int obuf_err(struct btfc_ctx *ctx, const char *name, const char *fmt, int err, const struct obuf *o)
 {
 	if (err == -EFBIG)
-		return btfc__err(ctx, -EFBIG, name, "%s data decompresses to more than %" PRIu64 " bytes (the limit)",
-				 fmt, ctx->max_decompressed);
+		return btfc__err(ctx, -EFBIG, name, "%s data decompresses to more than %zu bytes (the limit)",
+				 fmt, o->lim - 1);
 	return btfc__err(ctx, -ENOMEM, name, "out of memory decompressing %s data", fmt);
 }
 
@@ -171,7 +179,7 @@ static int gunzip(struct btfc_ctx *ctx, const char *name, const uint8_t *in, siz
 	} while (zr == Z_OK);
 
 	if (err)
-		err = obuf_err(ctx, name, "gzip", err);
+		err = obuf_err(ctx, name, "gzip", err, o);
 	else if (zr == Z_MEM_ERROR)
 		err = btfc__err(ctx, -ENOMEM, name, "out of memory decompressing gzip data");
 	else if (zr == Z_BUF_ERROR) /* no progress: the input ended inside the stream */
@@ -226,7 +234,7 @@ static int unxz(struct btfc_ctx *ctx, const char *name, const uint8_t *in, size_
 	lzma_end(&s);
 
 	if (err)
-		return obuf_err(ctx, name, fmt, err);
+		return obuf_err(ctx, name, fmt, err, o);
 	if (r == LZMA_STREAM_END)
 		return 0;
 	if (r == LZMA_MEM_ERROR)
@@ -272,7 +280,7 @@ static int unzstd(struct btfc_ctx *ctx, const char *name, const uint8_t *in, siz
 	ZSTD_freeDStream(d);
 
 	if (err)
-		return obuf_err(ctx, name, "zstd", err);
+		return obuf_err(ctx, name, "zstd", err, o);
 	if (ZSTD_isError(r) && ZSTD_getErrorCode(r) == ZSTD_error_memory_allocation)
 		return btfc__err(ctx, -ENOMEM, name, "out of memory decompressing zstd data");
 	if (ZSTD_isError(r))
@@ -327,14 +335,14 @@ static int unlz4(struct btfc_ctx *ctx, const char *name, const uint8_t *in, size
 					 pos, csize);
 		int err = obuf_reserve(o, LZ4_LEGACY_BLOCK);
 		if (err)
-			return obuf_err(ctx, name, "lz4", err);
+			return obuf_err(ctx, name, "lz4", err, o);
 		size_t room = o->cap - o->len < LZ4_LEGACY_BLOCK ? o->cap - o->len : LZ4_LEGACY_BLOCK;
 		int r = LZ4_decompress_safe((const char *)in + pos + 4, (char *)o->p + o->len, (int)csize, (int)room);
 		if (r < 0 && room < LZ4_LEGACY_BLOCK) {
 			/* the limit cut the room short: a valid block means the output is too large */
 			err = lz4_block_ok(in + pos + 4, csize);
 			if (err)
-				return obuf_err(ctx, name, "lz4", err < 0 ? err : -EFBIG);
+				return obuf_err(ctx, name, "lz4", err < 0 ? err : -EFBIG, o);
 		}
 		if (r < 0)
 			return btfc__err(ctx, -EINVAL, name, "corrupt lz4 data: block %zu at offset %zu does not decode",
@@ -388,7 +396,7 @@ static int unbzip2(struct btfc_ctx *ctx, const char *name, const uint8_t *in, si
 	BZ2_bzDecompressEnd(&s);
 
 	if (err)
-		return obuf_err(ctx, name, "bzip2", err);
+		return obuf_err(ctx, name, "bzip2", err, o);
 	if (r == BZ_STREAM_END)
 		return 0;
 	if (r == BZ_MEM_ERROR)
@@ -401,8 +409,14 @@ static int unbzip2(struct btfc_ctx *ctx, const char *name, const uint8_t *in, si
 int btfc__decompress(struct btfc_ctx *ctx, const char *name, enum btfc_compression c, const uint8_t *in,
 		     size_t n, uint8_t **out, size_t *outlen)
 {
-	uint64_t max = ctx->max_decompressed < SIZE_MAX / 4 ? ctx->max_decompressed : SIZE_MAX / 4;
-	struct obuf o = { .lim = (size_t)max + 1 };
+	return btfc__decompress_bounded(ctx, name, c, in, n, ctx->max_decompressed, NULL, NULL, out, outlen);
+}
+
+int btfc__decompress_bounded(struct btfc_ctx *ctx, const char *name, enum btfc_compression c, const uint8_t *in,
+			     size_t n, uint64_t limit, btfc__bound_fn bound, void *user, uint8_t **out, size_t *outlen)
+{
+	uint64_t max = limit < SIZE_MAX / 4 ? limit : SIZE_MAX / 4;
+	struct obuf o = { .lim = (size_t)max + 1, .bound = bound, .user = user };
 	int err;
 
 	*out = NULL;
@@ -420,8 +434,8 @@ int btfc__decompress(struct btfc_ctx *ctx, const char *name, enum btfc_compressi
 	case BTFC_COMP_BZIP2: err = unbzip2(ctx, name, in, n, &o); break;
 	default: err = btfc__err(ctx, -EINVAL, name, "unknown compression %d", (int)c); break;
 	}
-	if (!err && o.len > max)
-		err = obuf_err(ctx, name, btfc_compression_name(c), -EFBIG);
+	if (!err && o.len > o.lim - 1)
+		err = obuf_err(ctx, name, btfc_compression_name(c), -EFBIG, &o);
 	if (!err && !o.p && !(o.p = malloc(1))) /* a valid pointer even for empty output */
 		err = btfc__err(ctx, -ENOMEM, name, "out of memory");
 	if (err) {

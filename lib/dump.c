@@ -226,6 +226,7 @@ BTFC_API int btfc_btf_dump(const struct btfc_btf *btf, int fd, enum btfc_dump_fo
 		return -ENOMEM;
 	out_init(o, fd, format == BTFC_DUMP_RAW ? OUT_TEXT : format == BTFC_DUMP_JSON ? OUT_JSON
 										   : OUT_JSON_PRETTY);
+	o->bpftool = true; /* bpftool's bytes, its JSON quirks included */
 	if (em_json(o)) {
 		em_obj_begin(o);
 		em_list_begin(o, "types");

@@ -2,18 +2,26 @@
 /*
  * elfw: add or replace sections of a kernel module with libelf, atomically.
  *
- * The module (plain, or .ko.xz/.ko.zst/.ko.gz, recompressed the same way) is
- * read into memory, copied section by section into a new ELF written to a
- * temporary file in the same directory, fsynced, given the original's mode
- * and owner, and renamed over the original. On any failure the original is
- * untouched and the temporary file is removed. A module with an appended
- * signature is refused unless BTFC_REWRITE_FORCE: rewriting voids it.
+ * The module (plain, or .ko.xz/.ko.zst/.ko.gz, recompressed the same way) was
+ * read once and locked by btfc__module_open_rw(); its image is copied section
+ * by section into a new ELF, which is written to a temporary file next to the
+ * destination, fsynced, given the original's owner, mode and extended
+ * attributes, and renamed over the destination if the module did not change
+ * since it was read. On any failure the original is untouched and the
+ * temporary file is removed; signals that would end the process wait while
+ * the temporary file exists. A signed module is refused unless
+ * BTFC_REWRITE_UNSIGN: rewriting voids its signature.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <gelf.h>
 #include <libelf.h>
 #include <limits.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/file.h>
+#include <sys/xattr.h>
 #include <lzma.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,27 +39,6 @@
 bool btfc__module_signed(const uint8_t *p, size_t n)
 {
 	return n >= sizeof(SIG_MAGIC) - 1 && !memcmp(p + n - (sizeof(SIG_MAGIC) - 1), SIG_MAGIC, sizeof(SIG_MAGIC) - 1);
-}
-
-int btfc__module_open_rw(struct btfc_ctx *ctx, const char *path, unsigned flags, const char *verb,
-			 struct btfc_module **out)
-{
-	struct stat fst;
-	int err;
-
-	*out = NULL;
-	if (!stat(path, &fst) && !(fst.st_mode & 0222) && !(flags & BTFC_REWRITE_FORCE))
-		return btfc__err(ctx, -EACCES, path, "is read-only (mode %04o): not rewriting it (--force does)",
-				 (unsigned)(fst.st_mode & 07777));
-	if ((err = btfc_module_open(ctx, path, out)))
-		return err;
-	if (btfc_module_signed(*out) && !(flags & BTFC_REWRITE_FORCE) && !ctx->signer) {
-		btfc_module_free(*out);
-		*out = NULL;
-		return btfc__err(ctx, -EPERM, path, "module is signed: %s voids the signature (use --force to rewrite it unsigned)",
-				 verb);
-	}
-	return 0;
 }
 
 /* Compress @in in format @c (as kbuild does) into a malloc'd buffer. */
@@ -166,7 +153,8 @@ static void *renumber_symbols(Elf *src, const Elf_Data *d, const uint32_t *newid
 
 	if (!p)
 		return NULL;
-	memcpy(p, d->d_buf, d->d_size);
+	if (d->d_size)
+		memcpy(p, d->d_buf, d->d_size);
 	for (size_t o = 0; o + ent <= d->d_size; o += ent) {
 		uint8_t *x = p + o + at;
 		unsigned v = msb ? (unsigned)x[0] << 8 | x[1] : (unsigned)x[1] << 8 | x[0];
@@ -197,6 +185,9 @@ static int write_elf(struct btfc_ctx *ctx, const char *path, Elf *src, int fd, c
 
 	if (!gelf_getehdr(src, &eh) || elf_getshdrstrndx(src, &shstrndx) || elf_getshdrnum(src, &shnum))
 		return btfc__err(ctx, -EINVAL, path, "corrupt ELF: %s", elf_errmsg(-1));
+	if (shstrndx >= shnum)
+		return btfc__err(ctx, -EINVAL, path, "section name table index %zu is out of range (%zu sections)",
+				 shstrndx, shnum);
 	if (eh.e_type != ET_REL || eh.e_phnum)
 		return btfc__err(ctx, -EINVAL, path, "not a kernel module (ELF type %u)", eh.e_type);
 	if (!(newidx = calloc(shnum + 1, sizeof(*newidx))) || !(owned = calloc(shnum + 1, sizeof(*owned)))) {
@@ -213,6 +204,7 @@ static int write_elf(struct btfc_ctx *ctx, const char *path, Elf *src, int fd, c
 		removing |= !newidx[i];
 	Elf *dst = elf_begin(fd, ELF_C_WRITE, NULL);
 	if (!dst || !gelf_newehdr(dst, gelf_getclass(src))) {
+		elf_end(dst);
 		free(newidx);
 		free(owned);
 		return btfc__err(ctx, -EIO, path, "libelf: %s", elf_errmsg(-1));
@@ -240,13 +232,14 @@ static int write_elf(struct btfc_ctx *ctx, const char *path, Elf *src, int fd, c
 	for (size_t i = 0; i < n_edits; i++)
 		if (!present[i] && !edits[i].remove)
 			extra += strlen(edits[i].name) + 1;
-	newstr = malloc(strsize + extra);
+	newstr = malloc(strsize + extra ? strsize + extra : 1);
 	if (!newstr) {
 		free(present);
 		err = btfc__err(ctx, -ENOMEM, path, "out of memory");
 		goto out;
 	}
-	memcpy(newstr, strdata->d_buf, strsize);
+	if (strsize)
+		memcpy(newstr, strdata->d_buf, strsize);
 
 	for (Elf_Scn *s = NULL; (s = elf_nextscn(src, s));) {
 		GElf_Shdr sh;
@@ -337,7 +330,10 @@ static int write_elf(struct btfc_ctx *ctx, const char *path, Elf *src, int fd, c
 	free(present);
 	if (!err) {
 		GElf_Ehdr nh;
-		gelf_getehdr(dst, &nh);
+		if (!gelf_getehdr(dst, &nh)) {
+			err = btfc__err(ctx, -EIO, path, "libelf: %s", elf_errmsg(-1));
+			goto out;
+		}
 		memcpy(nh.e_ident, eh.e_ident, EI_NIDENT);
 		nh.e_type = eh.e_type;
 		nh.e_machine = eh.e_machine;
@@ -371,15 +367,124 @@ static int write_all(int fd, const uint8_t *p, size_t n)
 	return 0;
 }
 
-/* A temporary file next to @path; its name in @tmp. */
-static int make_temp(struct btfc_ctx *ctx, const char *path, char *tmp, size_t cap)
+
+int btfc__module_open_rw(struct btfc_ctx *ctx, const char *path, unsigned flags, const char *verb,
+			 struct btfc_module **out)
 {
-	if ((size_t)snprintf(tmp, cap, "%s.btfcXXXXXX", path) >= cap)
-		return btfc__err(ctx, -ENAMETOOLONG, path, "path too long");
-	int fd = mkstemp(tmp);
-	if (fd < 0)
-		return btfc__err(ctx, -errno, path, "cannot create a temporary file next to it: %s", strerror(errno));
-	return fd;
+	struct btfc_module *m = NULL;
+	struct stat st, now;
+	uint8_t *buf;
+	size_t len;
+	int fd = -1, err;
+	char *real = realpath(path, NULL); /* a symbolic link: the file it points to is rewritten */
+
+	*out = NULL;
+	if (!real)
+		return btfc__err(ctx, -errno, path, "cannot open: %s", strerror(errno));
+	for (int tries = 0;; tries++) {
+		if ((fd = btfc__open_regular(ctx, real, ctx->max_decompressed, &st)) < 0) {
+			err = fd;
+			goto fail;
+		}
+		if (!(st.st_mode & 0222) && !(flags & BTFC_REWRITE_READ_ONLY)) {
+			err = btfc__refuse(ctx, BTFC_REASON_READ_ONLY, -EACCES, path, "is read-only (mode %04o): not %s it",
+					   (unsigned)(st.st_mode & 07777), verb);
+			goto fail;
+		}
+		/* another btfcompat rewriting it: wait for it, then read what it wrote */
+		while (flock(fd, LOCK_EX) && errno == EINTR)
+			;
+		if (!stat(real, &now) && now.st_dev == st.st_dev && now.st_ino == st.st_ino && !fstat(fd, &st))
+			break;
+		close(fd); /* renamed over while we waited: open the new file */
+		fd = -1;
+		if (tries == 100) {
+			err = btfc__refuse(ctx, BTFC_REASON_CHANGED, -EAGAIN, path, "keeps being replaced: not %s it", verb);
+			goto fail;
+		}
+	}
+	if ((err = btfc__read_regular(ctx, path, fd, &st, &buf, &len)) ||
+	    (err = btfc__module_load(ctx, path, buf, len, &m)))
+		goto fail;
+	m->fd = fd;
+	m->st = st;
+	m->path = real;
+	if (m->is_signed && !(flags & BTFC_REWRITE_UNSIGN) && !ctx->signer) {
+		btfc_module_free(m);
+		return btfc__refuse(ctx, BTFC_REASON_SIGNED, -EPERM, path, "module is signed: %s it voids the signature",
+				    verb);
+	}
+	*out = m;
+	return 0;
+fail:
+	if (fd >= 0)
+		close(fd);
+	free(real);
+	return err;
+}
+
+/* The new file's bytes: the ELF with @edits applied, compressed as the module was. */
+static int build(struct btfc_ctx *ctx, struct btfc_module *m, const struct btfc__sec_edit *edits, size_t n,
+		 uint8_t **out, size_t *outlen)
+{
+	uint8_t *elfbytes = NULL;
+	size_t elen = 0;
+	int err, mfd = memfd_create("btfc-module", MFD_CLOEXEC);
+
+	*out = NULL;
+	if (mfd < 0)
+		return btfc__err(ctx, -errno, m->name, "memfd_create: %s", strerror(errno));
+	/* a handle of its own: the reader's may have decompressed sections in place */
+	elf_version(EV_CURRENT);
+	Elf *src = elf_memory((char *)m->img, m->len);
+	if (!src || elf_kind(src) != ELF_K_ELF)
+		err = btfc__err(ctx, -EINVAL, m->name, "corrupt ELF: %s", elf_errmsg(-1));
+	else
+		err = write_elf(ctx, m->name, src, mfd, edits, n);
+	elf_end(src);
+	if (!err)
+		err = btfc__read_fd(ctx, m->name, mfd, &elfbytes, &elen);
+	close(mfd);
+	if (!err && btfc__want_sign(ctx, m->img, m->len)) /* the final image is known: sign it (sign.c) */
+		err = btfc__sign_image(ctx, m->name, &elfbytes, &elen);
+	if (err) {
+		free(elfbytes);
+		return err;
+	}
+	if (m->src.compression == BTFC_COMP_NONE) {
+		*out = elfbytes;
+		*outlen = elen;
+		return 0;
+	}
+	err = compress_image(ctx, m->name, m->src.compression, elfbytes, elen, out, outlen);
+	free(elfbytes);
+	return err;
+}
+
+/* Extended attributes of @from (the module) onto @to (its replacement); refuses rather than drop one. */
+static int copy_xattrs(struct btfc_ctx *ctx, const char *name, int from, int to, unsigned flags)
+{
+	char list[1 << 16], val[1 << 16];
+	ssize_t n = flistxattr(from, list, sizeof(list));
+
+	if (n < 0)
+		return errno == ENOTSUP ? 0 : btfc__err(ctx, -errno, name, "cannot list its extended attributes: %s",
+							 strerror(errno));
+	for (char *k = list; k < list + n; k += strlen(k) + 1) {
+		/* content signatures (IMA, EVM) would not match the new contents: like a module signature */
+		if (!strcmp(k, "security.ima") || !strcmp(k, "security.evm")) {
+			if (flags & BTFC_REWRITE_UNSIGN)
+				continue;
+			return btfc__refuse(ctx, BTFC_REASON_SIGNED, -EPERM, name,
+					    "carries an %s signature (%s), which a rewrite voids: not rewriting it",
+					    k[9] == 'i' ? "IMA" : "EVM", k);
+		}
+		ssize_t v = fgetxattr(from, k, val, sizeof(val));
+		if (v < 0 || fsetxattr(to, k, val, v, 0))
+			return btfc__err(ctx, -errno, name, "cannot keep its extended attribute %s: %s: not rewriting it",
+					 k, strerror(errno));
+	}
+	return 0;
 }
 
 static void fsync_dir(const char *path)
@@ -400,126 +505,144 @@ static void fsync_dir(const char *path)
 	}
 }
 
-int btfc__module_rewrite(struct btfc_ctx *ctx, const char *path, const char *dest, const struct btfc__sec_edit *edits,
-			 size_t n, unsigned flags)
+/*
+ * Where the new file goes: *@target the file to replace (symbolic links
+ * resolved; *@tofree holds it), *@in_place when that is the module itself.
+ */
+static int destination(struct btfc_ctx *ctx, const struct btfc_module *m, const char *dest, const char **target,
+		       char **tofree, bool *in_place)
 {
-	uint8_t *file = NULL, *image = NULL, *packed = NULL;
-	size_t flen = 0, ilen = 0, plen = 0;
-	char tmp[PATH_MAX] = "";
-	int fd = -1, tfd = -1, err;
 	struct stat st;
-	Elf *src = NULL;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return btfc__err(ctx, -errno, path, "cannot open: %s", strerror(errno));
-	if (fstat(fd, &st)) {
-		err = btfc__err(ctx, -errno, path, "cannot stat: %s", strerror(errno));
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		err = btfc__err(ctx, -EINVAL, path, "not a regular file");
-		goto out;
-	}
-	if ((err = btfc__read_fd(ctx, path, fd, &file, &flen)))
-		goto out;
-	enum btfc_compression comp = btfc__sniff_compression(file, flen);
-	if (comp != BTFC_COMP_NONE) {
-		if ((err = btfc__decompress(ctx, path, comp, file, flen, &image, &ilen)))
-			goto out;
-	} else {
-		image = file;
-		ilen = flen;
-		file = NULL;
-	}
-	if (ilen < 4 || memcmp(image, "\x7f" "ELF", 4)) {
-		err = btfc__err(ctx, -EINVAL, path, "not an ELF module");
-		goto out;
-	}
-	bool sign = btfc__want_sign(ctx, image, ilen);
-	if (btfc__module_signed(image, ilen) && !(flags & BTFC_REWRITE_FORCE) && !sign) {
-		err = btfc__err(ctx, -EPERM, path, "module is signed%s: rewriting it voids the signature (use --force to "
-				"rewrite it unsigned)", ctx->signer ? " by another key than the signing key" : "");
-		goto out;
-	}
-	elf_version(EV_CURRENT);
-	src = elf_memory((char *)image, ilen);
-	if (!src || elf_kind(src) != ELF_K_ELF) {
-		err = btfc__err(ctx, -EINVAL, path, "corrupt ELF: %s", elf_errmsg(-1));
-		goto out;
-	}
+	*tofree = NULL;
+	*target = dest ? dest : m->path;
+	*in_place = !dest;
+	if (!*target)
+		return btfc__err(ctx, -EINVAL, m->name, "read from memory: nowhere to write it");
 	if (!dest)
-		dest = path;
-	if ((tfd = make_temp(ctx, dest, tmp, sizeof(tmp))) < 0) {
-		err = tfd;
+		return 0;
+	if (lstat(dest, &st)) {
+		if (errno == ENOENT)
+			return 0;
+		return btfc__err(ctx, -errno, dest, "cannot stat: %s", strerror(errno));
+	}
+	if (S_ISLNK(st.st_mode)) {
+		if (!(*tofree = realpath(dest, NULL)))
+			return btfc__err(ctx, -errno, dest, "symbolic link to nothing usable: %s", strerror(errno));
+		*target = *tofree;
+		if (stat(*target, &st))
+			return btfc__err(ctx, -errno, dest, "cannot stat: %s", strerror(errno));
+	}
+	if (!S_ISREG(st.st_mode))
+		return btfc__refuse(ctx, BTFC_REASON_NOT_REGULAR, -EINVAL, dest,
+				    "exists and is not a regular file: not replacing it (-o - writes to standard output)");
+	*in_place = m->fd >= 0 && st.st_dev == m->st.st_dev && st.st_ino == m->st.st_ino;
+	return 0;
+}
+
+/* Write @p/@n to a new temporary file next to @target, with @m's metadata, and rename it over @target. */
+static int replace(struct btfc_ctx *ctx, struct btfc_module *m, const char *target, bool in_place, const uint8_t *p,
+		   size_t n, unsigned flags)
+{
+	char tmp[PATH_MAX];
+	struct stat now;
+	sigset_t block, old;
+	int err = 0, tfd;
+
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.btfcXXXXXX", target) >= sizeof(tmp))
+		return btfc__err(ctx, -ENAMETOOLONG, target, "path too long");
+	/* Ctrl-C, kill: handled once the temporary file is renamed or removed */
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGHUP);
+	sigaddset(&block, SIGQUIT);
+	pthread_sigmask(SIG_BLOCK, &block, &old);
+	if ((tfd = mkstemp(tmp)) < 0) {
+		err = btfc__err(ctx, -errno, target, "cannot create a temporary file next to it: %s", strerror(errno));
+		tmp[0] = 0;
 		goto out;
 	}
-	if (comp == BTFC_COMP_NONE && !sign) {
-		if ((err = write_elf(ctx, path, src, tfd, edits, n)))
-			goto out;
-	} else {
-		/* write the ELF to memory, then sign and/or compress it into the temporary file */
-		int mfd = memfd_create("btfc-module", MFD_CLOEXEC);
-		if (mfd < 0) {
-			err = btfc__err(ctx, -errno, path, "memfd_create: %s", strerror(errno));
+	if ((err = write_all(tfd, p, n))) {
+		btfc__err(ctx, err, tmp, "write error: %s", strerror(-err));
+		goto out;
+	}
+	mode_t mode = m->fd >= 0 ? m->st.st_mode & 07777 : 0644;
+	/* owner first: chown clears setuid/setgid, which the chmod after it restores */
+	if (m->fd >= 0 && fchown(tfd, m->st.st_uid, m->st.st_gid)) {
+		if (errno != EPERM || (mode & (S_ISUID | S_ISGID))) {
+			err = btfc__err(ctx, -errno, target, "cannot give the new file the owner %u:%u%s: %s",
+					(unsigned)m->st.st_uid, (unsigned)m->st.st_gid,
+					mode & (S_ISUID | S_ISGID) ? " its setuid/setgid bits need" : "", strerror(errno));
 			goto out;
 		}
-		uint8_t *elfbytes = NULL;
-		size_t elen = 0;
-		err = write_elf(ctx, path, src, mfd, edits, n);
-		if (!err)
-			err = btfc__read_fd(ctx, path, mfd, &elfbytes, &elen);
-		close(mfd);
-		if (!err && sign) /* the final image is known: sign it (sign.c) */
-			err = btfc__sign_image(ctx, path, &elfbytes, &elen);
-		if (!err && comp == BTFC_COMP_NONE) {
-			packed = elfbytes;
-			plen = elen;
-			elfbytes = NULL;
-		} else if (!err)
-			err = compress_image(ctx, path, comp, elfbytes, elen, &packed, &plen);
-		free(elfbytes);
-		if (!err && (err = write_all(tfd, packed, plen)))
-			btfc__err(ctx, err, tmp, "write error: %s", strerror(-err));
-		if (err)
-			goto out;
 	}
-	if (fchmod(tfd, st.st_mode & 07777) || (fchown(tfd, st.st_uid, st.st_gid) && errno != EPERM) ||
-	    fsync(tfd)) {
-		err = btfc__err(ctx, -errno, tmp, "cannot finish the new file: %s", strerror(errno));
+	if (fchmod(tfd, mode)) {
+		err = btfc__err(ctx, -errno, tmp, "cannot set the mode: %s", strerror(errno));
 		goto out;
 	}
-	close(tfd);
-	tfd = -1;
-	if (flags & BTFC_REWRITE_DRY_RUN) {
-		unlink(tmp);
+	if (m->fd >= 0 && (err = copy_xattrs(ctx, m->name, m->fd, tfd, flags)))
+		goto out;
+	if (fsync(tfd)) {
+		err = btfc__err(ctx, -errno, tmp, "cannot write: %s", strerror(errno));
 		goto out;
 	}
-	if ((flags & BTFC_REWRITE_BACKUP) && dest == path) {
+	/* the lock keeps other btfcompat processes out; anything else that wrote it since we read it wins */
+	if (in_place && (stat(m->path, &now) || !btfc__same_file_state(&now, &m->st))) {
+		err = btfc__refuse(ctx, BTFC_REASON_CHANGED, -EAGAIN, m->name,
+				   "changed while being rewritten: not replacing it (try again)");
+		goto out;
+	}
+	if ((flags & BTFC_REWRITE_BACKUP) && in_place) {
 		char bak[PATH_MAX];
-		snprintf(bak, sizeof(bak), "%s~", path);
+		snprintf(bak, sizeof(bak), "%s~", target);
 		unlink(bak);
-		if (link(path, bak)) {
+		if (link(target, bak)) {
 			err = btfc__err(ctx, -errno, bak, "cannot create the backup: %s", strerror(errno));
 			goto out;
 		}
 	}
-	if (rename(tmp, dest)) {
-		err = btfc__err(ctx, -errno, dest, "cannot replace: %s", strerror(errno));
+	if (rename(tmp, target)) {
+		err = btfc__err(ctx, -errno, target, "cannot replace: %s", strerror(errno));
 		goto out;
 	}
 	tmp[0] = 0;
-	fsync_dir(dest);
+	fsync_dir(target);
 out:
 	if (tfd >= 0)
 		close(tfd);
-	if (err && tmp[0])
+	if (tmp[0])
 		unlink(tmp);
-	elf_end(src);
-	if (fd >= 0)
-		close(fd);
-	free(file);
-	free(image);
-	free(packed);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return err;
+}
+
+int btfc__module_rewrite(struct btfc_ctx *ctx, struct btfc_module *m, const char *dest,
+			 const struct btfc__sec_edit *edits, size_t n, unsigned flags)
+{
+	bool to_stdout = dest && !strcmp(dest, "-"), in_place = false;
+	const char *target = NULL;
+	char *tofree = NULL;
+	uint8_t *bytes = NULL;
+	size_t len = 0;
+	int err = 0;
+
+	if (m->is_signed && !(flags & BTFC_REWRITE_UNSIGN) && !btfc__want_sign(ctx, m->img, m->len))
+		return btfc__refuse(ctx, BTFC_REASON_SIGNED, -EPERM, m->name, "module is signed%s: rewriting it voids the signature",
+				    ctx->signer ? " by another key than the signing key" : "");
+	if (!to_stdout && !(flags & BTFC_REWRITE_DRY_RUN) &&
+	    (err = destination(ctx, m, dest, &target, &tofree, &in_place)))
+		goto out;
+	if ((err = build(ctx, m, edits, n, &bytes, &len)) || (flags & BTFC_REWRITE_DRY_RUN))
+		goto out;
+	if (to_stdout) {
+		if ((err = write_all(STDOUT_FILENO, bytes, len)))
+			btfc__err(ctx, err, "standard output", "write error: %s", strerror(-err));
+		goto out;
+	}
+	err = replace(ctx, m, target, in_place, bytes, len, flags);
+out:
+	free(bytes);
+	free(tofree);
 	return err;
 }

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 
 #include "btfcompat/btfcompat.h"
 
@@ -23,6 +24,8 @@ struct btfc_ctx {
 	enum btfc_log_level log_max;
 	uint64_t max_decompressed;
 	const struct btfc_signer *signer; /* sign rewritten modules (sign.c) */
+	uint64_t max_module; /* a module's decompressed image (btfc_ctx_set_max_module()) */
+	enum btfc_reason reason; /* why the last call refused, as data */
 	char err[512];
 };
 
@@ -32,6 +35,9 @@ struct btfc_ctx {
  * @name may be NULL (then only the message is kept).
  */
 int btfc__err(struct btfc_ctx *ctx, int err, const char *name, const char *fmt, ...) BTFC_PRINTF(4, 5);
+/* btfc__err() that also records why the call refused (btfc_ctx_last_reason()). */
+int btfc__refuse(struct btfc_ctx *ctx, enum btfc_reason reason, int err, const char *name, const char *fmt, ...)
+	BTFC_PRINTF(5, 6);
 /* Append the formatted text to the NUL-terminated string in @buf (@cap bytes), truncating. */
 void btfc__appendf(char *buf, size_t cap, const char *fmt, ...) BTFC_PRINTF(3, 4);
 /* Log a message at @level (no-op if logging is off). */
@@ -43,6 +49,22 @@ void btfc__log(struct btfc_ctx *ctx, enum btfc_log_level level, const char *fmt,
  * Errors name @name.
  */
 int btfc__read_fd(struct btfc_ctx *ctx, const char *name, int fd, uint8_t **out, size_t *outlen);
+
+/*
+ * Open @path for reading without blocking (a FIFO never hangs) and refuse
+ * anything but a regular file (-EINVAL "not a regular file (a FIFO)"), a
+ * directory (-EISDIR), a file larger than @limit (-EFBIG). Files under /sys/
+ * may report a size other than their contents'. Returns the descriptor (the
+ * file's status in *@st) or a negative errno (message in ctx).
+ */
+int btfc__open_regular(struct btfc_ctx *ctx, const char *path, uint64_t limit, struct stat *st);
+/*
+ * All of regular file @fd (status @st from when it was opened) into a new
+ * malloc'd buffer; -EAGAIN "changed while being read" when its size or times
+ * moved while it was read (it is being rewritten). Errors name @name.
+ */
+int btfc__read_regular(struct btfc_ctx *ctx, const char *name, int fd, const struct stat *st, uint8_t **out,
+		       size_t *outlen);
 
 /* ---- decompression (decomp.c) ---- */
 
@@ -58,6 +80,18 @@ enum btfc_compression btfc__sniff_compression(const uint8_t *p, size_t n);
  */
 int btfc__decompress(struct btfc_ctx *ctx, const char *name, enum btfc_compression c,
 		     const uint8_t *in, size_t n, uint8_t **out, size_t *outlen);
+
+/*
+ * Called once the first BTFC_BOUND_PREFIX bytes of output exist: returns the
+ * size the whole output may have (0: no opinion). Lets a reader that knows
+ * its format (a module's ELF header tells where its image ends) stop a
+ * decompression bomb early instead of at the limit.
+ */
+typedef size_t (*btfc__bound_fn)(void *user, const uint8_t *p, size_t n);
+#define BTFC_BOUND_PREFIX 64
+/* btfc__decompress() with an explicit @limit and an optional @bound. */
+int btfc__decompress_bounded(struct btfc_ctx *ctx, const char *name, enum btfc_compression c, const uint8_t *in,
+			     size_t n, uint64_t limit, btfc__bound_fn bound, void *user, uint8_t **out, size_t *outlen);
 
 /*
  * If @p is an x86 bzImage ("HdrS" setup header), store its compressed payload

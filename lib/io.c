@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause
 /*
  * io: every source of BTF bytes -> one BTF object.
- *   raw BTF (file, /sys/kernel/btf/...)  -> parsed in place (mmap, zero copy)
+ *   raw BTF (file, /sys/kernel/btf/...)  -> parsed in place (read, zero copy)
  *   ELF (vmlinux, .ko)                   -> .BTF section via libelf (SHF_COMPRESSED too)
  *   compressed file (.ko.xz/.zst/.gz...) -> decompressed, then again from the top
  *   bzImage (x86 vmlinuz)                -> payload decompressed -> vmlinux ELF -> .BTF
@@ -19,7 +19,6 @@
 #include <libelf.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -31,23 +30,12 @@ struct bytes {
 	const uint8_t *data;
 	size_t len;
 	void *owned;    /* malloc'd, or NULL */
-	void *map;      /* mmap'd, or NULL */
-	size_t map_len;
 };
 
 static void bytes_release(struct bytes *b)
 {
 	free(b->owned);
-	if (b->map)
-		munmap(b->map, b->map_len);
 	memset(b, 0, sizeof(*b));
-}
-
-static bool in_buffer(const struct bytes *b, const void *p, size_t n)
-{
-	const uint8_t *q = p;
-
-	return q >= b->data && n <= b->len && (size_t)(q - b->data) <= b->len - n;
 }
 
 int btfc__read_fd(struct btfc_ctx *ctx, const char *name, int fd, uint8_t **out, size_t *outlen)
@@ -96,50 +84,86 @@ int btfc__read_fd(struct btfc_ctx *ctx, const char *name, int fd, uint8_t **out,
 	return 0;
 }
 
-static int read_file(struct btfc_ctx *ctx, const char *path, struct bytes *out, uint64_t *file_size, bool map)
+int btfc__open_regular(struct btfc_ctx *ctx, const char *path, uint64_t limit, struct stat *st)
 {
-	struct stat st;
-	int fd, err = 0;
+	/* O_NONBLOCK: opening a FIFO must not wait for a writer */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	int err;
 
-	memset(out, 0, sizeof(*out));
-	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return btfc__err(ctx, -errno, path, "cannot open: %s", strerror(errno));
-	if (fstat(fd, &st)) {
+	if (fstat(fd, st)) {
 		err = btfc__err(ctx, -errno, path, "cannot stat: %s", strerror(errno));
-		goto out;
-	}
-	if (S_ISDIR(st.st_mode)) {
+	} else if (S_ISDIR(st->st_mode)) {
 		err = btfc__err(ctx, -EISDIR, path, "is a directory");
-		goto out;
+	} else if (!S_ISREG(st->st_mode)) {
+		err = btfc__refuse(ctx, BTFC_REASON_NOT_REGULAR, -EINVAL, path, "not a regular file (%s): not reading it",
+				   S_ISFIFO(st->st_mode) ? "a FIFO" : S_ISCHR(st->st_mode) ? "a character device"
+				   : S_ISBLK(st->st_mode) ? "a block device" : S_ISSOCK(st->st_mode) ? "a socket" : "special");
+	} else if ((uint64_t)st->st_size > limit) {
+		err = btfc__err(ctx, -EFBIG, path, "file larger than %" PRIu64 " bytes (the limit)", limit);
+	} else {
+		int fl = fcntl(fd, F_GETFL);
+		if (fl >= 0)
+			fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+		return fd;
 	}
-	/*
-	 * Regular files are mapped (unless @map is false: the caller wants a heap
-	 * copy anyway); sysfs and pipes report no usable size: read them.
-	 */
-	if (map && S_ISREG(st.st_mode) && st.st_size > 0 && strncmp(path, "/sys/", 5) != 0) {
-		void *m = mmap(NULL, st.st_size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
-		if (m != MAP_FAILED) {
-			out->data = out->map = m;
-			out->len = out->map_len = st.st_size;
-			*file_size = st.st_size;
-			goto out;
-		}
+	close(fd);
+	return err;
+}
+
+static bool same_times(const struct timespec *a, const struct timespec *b)
+{
+	return a->tv_sec == b->tv_sec && a->tv_nsec == b->tv_nsec;
+}
+
+bool btfc__same_file_state(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino && a->st_size == b->st_size &&
+	       same_times(&a->st_mtim, &b->st_mtim) && same_times(&a->st_ctim, &b->st_ctim);
+}
+
+int btfc__read_regular(struct btfc_ctx *ctx, const char *name, int fd, const struct stat *st, uint8_t **out,
+		       size_t *outlen)
+{
+	struct stat now;
+	int err = btfc__read_fd(ctx, name, fd, out, outlen);
+
+	if (err)
+		return err;
+	/* sysfs files report a size other than their contents' and no times worth comparing */
+	bool sysfs = !strncmp(name, "/sys/", 5);
+	if (fstat(fd, &now) || (!sysfs && ((uint64_t)st->st_size != *outlen || !btfc__same_file_state(st, &now)))) {
+		free(*out);
+		*out = NULL;
+		return btfc__refuse(ctx, BTFC_REASON_CHANGED, -EAGAIN, name,
+				    "changed while being read (it is being rewritten?): try again");
 	}
+	return 0;
+}
+
+/* The whole file at @path, read (never mapped: a file truncated under a mapping would kill us with SIGBUS). */
+static int read_file(struct btfc_ctx *ctx, const char *path, struct bytes *out, uint64_t *file_size)
+{
+	struct stat st;
 	uint8_t *buf;
 	size_t len;
-	if ((err = btfc__read_fd(ctx, path, fd, &buf, &len)))
-		goto out;
-	out->data = out->owned = buf;
-	out->len = len;
-	*file_size = len;
-out:
+	int fd = btfc__open_regular(ctx, path, ctx->max_decompressed, &st), err;
+
+	memset(out, 0, sizeof(*out));
+	if (fd < 0)
+		return fd;
+	err = btfc__read_regular(ctx, path, fd, &st, &buf, &len);
 	close(fd);
-	if (!err && !out->len) {
-		bytes_release(out);
-		err = btfc__err(ctx, -EINVAL, path, "empty file");
+	if (err)
+		return err;
+	if (!len) {
+		free(buf);
+		return btfc__err(ctx, -EINVAL, path, "empty file");
 	}
-	return err;
+	*out = (struct bytes){ .data = buf, .len = len, .owned = buf };
+	*file_size = len;
+	return 0;
 }
 
 /* Section @secname of @e: 0 and *@out, -ENODATA if absent, -EINVAL for corrupt section headers. */
@@ -185,9 +209,125 @@ static int scn_data(struct btfc_ctx *ctx, const char *name, Elf_Scn *scn, const 
 	return 0;
 }
 
+static uint64_t rd(const uint8_t *p, unsigned size, bool msb)
+{
+	uint64_t v = 0;
+	for (unsigned i = 0; i < size; i++)
+		v = v << 8 | p[msb ? i : size - 1 - i];
+	return v;
+}
+
+/* Where the fields of the ELF header and of a section header are, by class. */
+struct elf_geo {
+	bool msb;
+	unsigned ehsize, shentsize, w; /* w: width of offsets and sizes */
+	unsigned phoff, shoff, phentsize_at, phnum_at, shentsize_at, shnum_at, shstrndx_at;
+	unsigned sh_type, sh_offset, sh_size, sh_link;
+};
+
+static bool elf_geo(const uint8_t *p, size_t n, struct elf_geo *g)
+{
+	static const struct elf_geo g32 = { false, 52, 40, 4, 0x1c, 0x20, 0x2a, 0x2c, 0x2e, 0x30, 0x32, 4, 0x10, 0x14, 0x18 };
+	static const struct elf_geo g64 = { false, 64, 64, 8, 0x20, 0x28, 0x36, 0x38, 0x3a, 0x3c, 0x3e, 4, 0x18, 0x20, 0x28 };
+
+	if (n < 52 || memcmp(p, "\x7f" "ELF", 4) || (p[EI_CLASS] != ELFCLASS32 && p[EI_CLASS] != ELFCLASS64) ||
+	    (p[EI_DATA] != ELFDATA2LSB && p[EI_DATA] != ELFDATA2MSB))
+		return false;
+	*g = p[EI_CLASS] == ELFCLASS64 ? g64 : g32;
+	g->msb = p[EI_DATA] == ELFDATA2MSB;
+	return n >= g->ehsize;
+}
+
+size_t btfc__elf_shdr_end(const uint8_t *p, size_t n)
+{
+	struct elf_geo g;
+
+	if (!elf_geo(p, n, &g))
+		return 0;
+	uint64_t shoff = rd(p + g.shoff, g.w, g.msb), shnum = rd(p + g.shnum_at, 2, g.msb);
+	if (!shnum || shoff > SIZE_MAX / 2)
+		return 0;
+	return shoff + shnum * g.shentsize;
+}
+
+int btfc__elf_layout(struct btfc_ctx *ctx, const char *name, const uint8_t *p, size_t n, size_t *end)
+{
+	struct elf_geo g;
+
+	if (!elf_geo(p, n, &g))
+		return btfc__refuse(ctx, BTFC_REASON_CORRUPT, -EINVAL, name, "corrupt ELF header (%zu bytes)", n);
+	uint64_t shoff = rd(p + g.shoff, g.w, g.msb), shnum = rd(p + g.shnum_at, 2, g.msb);
+	uint64_t shent = rd(p + g.shentsize_at, 2, g.msb), shstrndx = rd(p + g.shstrndx_at, 2, g.msb);
+	uint64_t phoff = rd(p + g.phoff, g.w, g.msb), phnum = rd(p + g.phnum_at, 2, g.msb);
+	uint64_t phent = rd(p + g.phentsize_at, 2, g.msb), last = g.ehsize;
+
+	if (phnum && (phoff > n || phnum * phent > n - phoff))
+		return btfc__refuse(ctx, BTFC_REASON_CORRUPT, -EINVAL, name,
+				    "program headers at %" PRIu64 " exceed the file size %zu", phoff, n);
+	if (phnum)
+		last = phoff + phnum * phent > last ? phoff + phnum * phent : last;
+	if (shoff) {
+		if (shent != g.shentsize)
+			return btfc__refuse(ctx, BTFC_REASON_CORRUPT, -EINVAL, name,
+					    "corrupt ELF header: section header size %" PRIu64 ", expected %u", shent,
+					    g.shentsize);
+		if (shoff > n || n - shoff < g.shentsize)
+			return btfc__refuse(ctx, BTFC_REASON_CORRUPT, -EINVAL, name,
+					    "section headers at %" PRIu64 " exceed the file size %zu", shoff, n);
+		if (!shnum) /* extended numbering: the count is in section 0 */
+			shnum = rd(p + shoff + g.sh_size, g.w, g.msb);
+		if (shstrndx == SHN_XINDEX)
+			shstrndx = rd(p + shoff + g.sh_link, 4, g.msb);
+		if (shnum > (n - shoff) / g.shentsize)
+			return btfc__refuse(ctx, BTFC_REASON_CORRUPT, -EINVAL, name,
+					    "section headers at %" PRIu64 " (%" PRIu64 " of %u bytes) exceed the file size %zu",
+					    shoff, shnum, g.shentsize, n);
+		if (shstrndx >= shnum)
+			return btfc__refuse(ctx, BTFC_REASON_CORRUPT, -EINVAL, name,
+					    "section name table index %" PRIu64 " is out of range (%" PRIu64 " sections)",
+					    shstrndx, shnum);
+		last = shoff + shnum * g.shentsize > last ? shoff + shnum * g.shentsize : last;
+	}
+	/* the section name table first: the other sections' messages name them */
+	const uint8_t *strs = NULL;
+	uint64_t strs_len = 0;
+	for (uint64_t k = 0; shoff && k <= shnum; k++) {
+		uint64_t i = k == 0 ? shstrndx : k;
+		if (k && (i == shstrndx || i == shnum))
+			continue;
+		if (!i)
+			continue;
+		const uint8_t *sh = p + shoff + i * g.shentsize;
+		uint64_t type = rd(sh + g.sh_type, 4, g.msb), off = rd(sh + g.sh_offset, g.w, g.msb);
+		uint64_t size = rd(sh + g.sh_size, g.w, g.msb), nm = rd(sh, 4, g.msb);
+		if (type == SHT_NOBITS || type == SHT_NULL)
+			continue;
+		if (off > n || size > n - off) {
+			const char *sn = strs && nm < strs_len && memchr(strs + nm, 0, strs_len - nm) ? (const char *)strs + nm : "";
+			return btfc__refuse(ctx, BTFC_REASON_CORRUPT, -EINVAL, name,
+					    "corrupt ELF: section %" PRIu64 "%s%s%s (offset %" PRIu64 ", %" PRIu64
+					    " bytes) exceeds the file size %zu", i, *sn ? " '" : "", sn, *sn ? "'" : "", off,
+					    size, n);
+		}
+		if (i == shstrndx) {
+			strs = p + off;
+			strs_len = size;
+		}
+		last = off + size > last ? off + size : last;
+	}
+	*end = last;
+	return 0;
+}
+
 /* An ELF handle on image @in, with its section name table index. */
 static int elf_open_mem(struct btfc_ctx *ctx, const char *name, const struct bytes *in, Elf **elfp, size_t *shstrndx)
 {
+	size_t end;
+	int err = btfc__elf_layout(ctx, name, in->data, in->len, &end);
+
+	*elfp = NULL;
+	if (err)
+		return err;
 	elf_version(EV_CURRENT);
 	Elf *e = elf_memory((char *)in->data, in->len);
 	*elfp = e;
@@ -264,8 +404,8 @@ static int zimage_vmlinux(struct btfc_ctx *ctx, const char *name, Elf *e, struct
 }
 
 /*
- * Take the .BTF of ELF image @in (which this call consumes) into @out: borrowed
- * where it lies in a file mapping, else copied so the rest can be dropped.
+ * Take the .BTF of ELF image @in (which this call consumes) into @out: copied
+ * so the rest can be dropped.
  */
 static int extract_elf(struct btfc_ctx *ctx, const char *name, struct bytes *in, struct btfc_source_info *src,
 		       struct bytes *out)
@@ -296,13 +436,6 @@ static int extract_elf(struct btfc_ctx *ctx, const char *name, struct bytes *in,
 	src->elf_section_compressed = compressed;
 	GElf_Ehdr eh;
 	src->elf_type = gelf_getehdr(e, &eh) ? eh.e_type : 0;
-	if (in->map && in_buffer(in, sec, len)) {
-		elf_end(e);
-		*out = *in;
-		out->data = sec;
-		out->len = len;
-		return 0;
-	}
 	uint8_t *copy = malloc(len ? len : 1);
 	if (!copy) {
 		err = btfc__err(ctx, -ENOMEM, name, "out of memory");
@@ -383,10 +516,9 @@ static int extract_image(struct btfc_ctx *ctx, const char *name, struct bytes *i
 		bytes_release(in);
 		return btfc__err(ctx, -ENODATA, name, "%s holds no BTF (built without CONFIG_DEBUG_INFO_BTF?)", what);
 	}
-	if (in->map) { /* borrowed from the file mapping */
-		*out = *in;
-		out->data = in->data + off;
-		out->len = len;
+	if (in->owned && in->data == in->owned) { /* ours: keep it, the BTF moved to its start */
+		memmove(in->owned, in->data + off, len);
+		*out = (struct bytes){ .data = in->owned, .len = len, .owned = in->owned };
 		return 0;
 	}
 	uint8_t *copy = malloc(len);
@@ -534,7 +666,7 @@ static int open_bytes(struct btfc_ctx *ctx, const char *name, struct bytes *in, 
 
 	if (err)
 		return err;
-	return btfc__btf_new(ctx, b.data, b.len, name, base, b.owned, b.map, b.map_len, src, out);
+	return btfc__btf_new(ctx, b.data, b.len, name, base, b.owned, NULL, 0, src, out);
 }
 
 BTFC_API int btfc_btf_open(struct btfc_ctx *ctx, const char *path, const struct btfc_btf *base,
@@ -545,7 +677,7 @@ BTFC_API int btfc_btf_open(struct btfc_ctx *ctx, const char *path, const struct 
 	int err;
 
 	*out = NULL;
-	err = read_file(ctx, path, &in, &src.file_size, true);
+	err = read_file(ctx, path, &in, &src.file_size);
 	if (err)
 		return err;
 	return open_bytes(ctx, path, &in, base, &src, out);
@@ -580,7 +712,7 @@ BTFC_API int btfc_read_raw(struct btfc_ctx *ctx, const char *path, void **data, 
 	*data = NULL;
 	*len = 0;
 	src.raw_fallback = 1;
-	err = read_file(ctx, path, &in, &src.file_size, false);
+	err = read_file(ctx, path, &in, &src.file_size);
 	if (!err)
 		err = extract(ctx, path, &in, &src, 0, &b);
 	if (err)
@@ -604,15 +736,7 @@ BTFC_API int btfc_read_raw(struct btfc_ctx *ctx, const char *path, void **data, 
 	return 0;
 }
 
-/* ---- modules: one decompression, several sections ---- */
-
-struct btfc_module {
-	char *name;
-	struct bytes img;
-	Elf *elf;
-	size_t shstrndx;
-	struct btfc_source_info src;
-};
+/* ---- modules: one read, one decompression, several sections ---- */
 
 const char *btfc__module_name(const struct btfc_module *m)
 {
@@ -631,38 +755,86 @@ unsigned btfc__module_ptr_size(const struct btfc_module *m)
 	return id && id[EI_CLASS] == ELFCLASS32 ? 4 : 8;
 }
 
-BTFC_API int btfc_module_open(struct btfc_ctx *ctx, const char *path, struct btfc_module **out)
+size_t btfc__module_size(const struct btfc_module *m)
+{
+	return m->len;
+}
+
+/* Longest trailer kbuild's sign-file appends: signature data, struct module_signature, magic. */
+#define SIG_MAGIC "~Module signature appended~\n"
+#define SIG_TRAILER_MAX (64u << 10)
+
+/* Where the image's ELF ends, from its header: decompression stops beyond it (and a signature). */
+static size_t module_bound(void *user, const uint8_t *p, size_t n)
+{
+	size_t end = btfc__elf_shdr_end(p, n);
+
+	*(size_t *)user = end;
+	return end ? end + SIG_TRAILER_MAX : 0;
+}
+
+/* Bytes after the ELF image at @end must be exactly a module signature. */
+static int check_trailer(struct btfc_ctx *ctx, const char *name, const uint8_t *p, size_t n, size_t end,
+			 bool *is_signed)
+{
+	const size_t magic = sizeof(SIG_MAGIC) - 1, info = 12; /* struct module_signature */
+
+	*is_signed = false;
+	if (end == n)
+		return 0;
+	if (n - end >= magic + info && !memcmp(p + n - magic, SIG_MAGIC, magic)) {
+		const uint8_t *ms = p + n - magic - info;
+		uint64_t sig = rd(ms + 8, 4, true) + ms[3] + ms[4]; /* sig_len (big endian), signer_len, key_id_len */
+		if (sig <= n - end - magic - info && end + sig + magic + info == n) {
+			*is_signed = true;
+			return 0;
+		}
+	}
+	return btfc__refuse(ctx, BTFC_REASON_CORRUPT, -EINVAL, name,
+			    "%zu bytes after the ELF image (which ends at %zu) that are not a module signature", n - end, end);
+}
+
+int btfc__module_load(struct btfc_ctx *ctx, const char *name, uint8_t *file, size_t flen,
+		      struct btfc_module **out)
 {
 	struct btfc_module *m = calloc(1, sizeof(*m));
-	struct bytes in;
+	size_t hdr_end = 0, end;
 	int err;
 
 	*out = NULL;
-	if (!m || !(m->name = strdup(path))) {
+	if (!m || !(m->name = strdup(name))) {
 		free(m);
-		return btfc__err(ctx, -ENOMEM, path, "out of memory");
+		free(file);
+		return btfc__err(ctx, -ENOMEM, name, "out of memory");
 	}
-	err = read_file(ctx, path, &in, &m->src.file_size, true);
-	if (err)
-		goto fail;
-	enum btfc_compression c = btfc__sniff_compression(in.data, in.len);
+	m->fd = -1;
+	m->src.file_size = flen;
+	m->img = file;
+	m->len = flen;
+	enum btfc_compression c = btfc__sniff_compression(file, flen);
 	if (c != BTFC_COMP_NONE) {
-		uint8_t *dec;
-		size_t dlen;
-		err = btfc__decompress(ctx, path, c, in.data, in.len, &dec, &dlen);
-		bytes_release(&in);
+		err = btfc__decompress_bounded(ctx, name, c, file, flen, ctx->max_module, module_bound, &hdr_end,
+					       &m->img, &m->len);
+		free(file);
+		if (err == -EFBIG && hdr_end && hdr_end + SIG_TRAILER_MAX < ctx->max_module)
+			err = btfc__refuse(ctx, BTFC_REASON_CORRUPT, -EFBIG, name,
+					   "%s data decompresses to more than its ELF image (%zu bytes) and a signature",
+					   btfc_compression_name(c), hdr_end);
 		if (err)
 			goto fail;
-		in = (struct bytes){ .data = dec, .len = dlen, .owned = dec };
 		m->src.compression = c;
-	}
-	m->img = in;
-	if (in.len < 4 || memcmp(in.data, "\x7f" "ELF", 4)) {
-		err = btfc__err(ctx, -EINVAL, path, "not an ELF module");
+	} else if (flen > ctx->max_module) {
+		err = btfc__err(ctx, -EFBIG, name, "module larger than %" PRIu64 " bytes (the limit)", ctx->max_module);
 		goto fail;
 	}
-	err = elf_open_mem(ctx, path, &m->img, &m->elf, &m->shstrndx);
-	if (err)
+	if (m->len < 4 || memcmp(m->img, "\x7f" "ELF", 4)) {
+		err = btfc__refuse(ctx, BTFC_REASON_CORRUPT, -EINVAL, name, "not an ELF module");
+		goto fail;
+	}
+	struct bytes img = { .data = m->img, .len = m->len };
+	if ((err = btfc__elf_layout(ctx, name, m->img, m->len, &end)) ||
+	    (err = check_trailer(ctx, name, m->img, m->len, end, &m->is_signed)) ||
+	    (err = elf_open_mem(ctx, name, &img, &m->elf, &m->shstrndx)))
 		goto fail;
 	m->src.container = BTFC_CONT_ELF;
 	*out = m;
@@ -672,12 +844,40 @@ fail:
 	return err;
 }
 
+int btfc__module_open_mem(struct btfc_ctx *ctx, const void *data, size_t len, const char *name,
+			  struct btfc_module **out)
+{
+	uint8_t *copy = malloc(len ? len : 1);
+
+	*out = NULL;
+	if (!copy)
+		return btfc__err(ctx, -ENOMEM, name, "out of memory");
+	if (len)
+		memcpy(copy, data, len);
+	return btfc__module_load(ctx, name, copy, len, out);
+}
+
+BTFC_API int btfc_module_open(struct btfc_ctx *ctx, const char *path, struct btfc_module **out)
+{
+	struct bytes in;
+	uint64_t size;
+	int err = read_file(ctx, path, &in, &size);
+
+	*out = NULL;
+	if (err)
+		return err;
+	return btfc__module_load(ctx, path, in.owned, in.len, out);
+}
+
 BTFC_API void btfc_module_free(struct btfc_module *m)
 {
 	if (!m)
 		return;
 	elf_end(m->elf);
-	bytes_release(&m->img);
+	free(m->img);
+	if (m->fd >= 0)
+		close(m->fd); /* releases the lock */
+	free(m->path);
 	free(m->name);
 	free(m);
 }
@@ -694,6 +894,7 @@ BTFC_API int btfc_module_section(const struct btfc_module *m, const char *name, 
 	if (err)
 		return err;
 	quiet.max_decompressed = 1ull << 30;
+	quiet.max_module = quiet.max_decompressed;
 	err = scn_data(&quiet, m->name, scn, &sh, name, &p, len, &compressed);
 	*data = p;
 	return err;
@@ -701,7 +902,7 @@ BTFC_API int btfc_module_section(const struct btfc_module *m, const char *name, 
 
 BTFC_API int btfc_module_signed(const struct btfc_module *m)
 {
-	return btfc__module_signed(m->img.data, m->img.len);
+	return m->is_signed;
 }
 
 BTFC_API int btfc_module_btf(struct btfc_ctx *ctx, const struct btfc_module *m, const struct btfc_btf *base,

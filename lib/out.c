@@ -17,6 +17,7 @@ void out_init(struct out *o, int fd, enum out_mode mode)
 	o->depth = 0;
 	o->sep = 0;
 	o->text_first = true;
+	o->bpftool = false;
 }
 
 int out_flush(struct out *o)
@@ -119,8 +120,49 @@ static void jw_eor(struct out *o)
 	o->sep = ',';
 }
 
+/* Length of the valid UTF-8 sequence at @s (1-4), or 0 if it is not one. */
+static int utf8_len(const unsigned char *s)
+{
+	int n = s[0] < 0x80 ? 1 : (s[0] & 0xe0) == 0xc0 && s[0] >= 0xc2 ? 2 : (s[0] & 0xf0) == 0xe0 ? 3
+		: (s[0] & 0xf8) == 0xf0 && s[0] <= 0xf4 ? 4 : 0;
+
+	for (int i = 1; i < n; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	if ((n == 3 && s[0] == 0xe0 && s[1] < 0xa0) || (n == 3 && s[0] == 0xed && s[1] >= 0xa0) ||
+	    (n == 4 && s[0] == 0xf0 && s[1] < 0x90) || (n == 4 && s[0] == 0xf4 && s[1] >= 0x90))
+		return 0; /* overlong, surrogate, beyond U+10FFFF */
+	return n;
+}
+
+/* RFC 8259: '"' and '\\' escaped, control characters as \uXXXX; bytes that are not UTF-8 as \u00XX. */
+static void jw_puts_std(struct out *o, const char *str)
+{
+	const unsigned char *s = (const unsigned char *)str;
+
+	out_ch(o, '"');
+	while (*s) {
+		int n = utf8_len(s);
+		if (*s == '"' || *s == '\\') {
+			out_ch(o, '\\');
+			out_ch(o, *s);
+		} else if (*s < 0x20 || *s == 0x7f || !n) {
+			out_printf(o, "\\u%04x", *s);
+			n = 1;
+		} else {
+			out_raw(o, (const char *)s, n);
+		}
+		s += n ? n : 1;
+	}
+	out_ch(o, '"');
+}
+
 static void jw_puts(struct out *o, const char *s)
 {
+	if (!o->bpftool) {
+		jw_puts_std(o, s);
+		return;
+	}
 	out_ch(o, '"');
 	for (; *s; s++) {
 		switch (*s) {
@@ -163,6 +205,21 @@ static void jw_name(struct out *o, const char *name)
 	out_ch(o, ':');
 	if (o->mode == OUT_JSON_PRETTY)
 		out_ch(o, ' ');
+}
+
+void out_name(struct out *o, const char *s)
+{
+	if (o->bpftool) {
+		out_str(o, s);
+		return;
+	}
+	for (; *s; s++) {
+		unsigned char c = *s;
+		if (c < 0x20 || c == 0x7f)
+			out_printf(o, "\\x%02x", c);
+		else
+			out_ch(o, *s);
+	}
 }
 
 /* ---- emitter ---- */
@@ -255,7 +312,7 @@ void em_s(struct out *o, const char *key, const char *v)
 		o->sep = ',';
 	} else {
 		text_key(o, key);
-		out_str(o, v);
+		out_name(o, v);
 	}
 }
 
@@ -266,7 +323,7 @@ void em_quoted(struct out *o, const char *key, const char *v)
 	} else {
 		text_key(o, NULL);
 		out_ch(o, '\'');
-		out_str(o, v);
+		out_name(o, v);
 		out_ch(o, '\'');
 	}
 }

@@ -2,7 +2,8 @@
 /*
  * One output path for text and JSON. A struct out buffers bytes for a file
  * descriptor; in JSON mode the em_* calls produce the same bytes as bpftool's
- * json_writer (compact or pretty); in text mode they produce "key=value"
+ * json_writer when o->bpftool (dump), standard JSON escapes otherwise
+ * (compact or pretty); in text mode they produce "key=value"
  * fields separated by spaces, with list items on their own "\n\t" lines.
  * Printers call em_* only, so each printer serves both formats.
  */
@@ -12,6 +13,30 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+/*
+ * The library's static archive is linked into programs: its symbols carry
+ * the library's internal prefix (btfc__out_init), the sources keep the short names.
+ */
+#define em_i btfc__em_i
+#define em_item_begin btfc__em_item_begin
+#define em_item_end btfc__em_item_end
+#define em_list_begin btfc__em_list_begin
+#define em_list_end btfc__em_list_end
+#define em_obj_begin btfc__em_obj_begin
+#define em_obj_end btfc__em_obj_end
+#define em_quoted btfc__em_quoted
+#define em_s btfc__em_s
+#define em_text btfc__em_text
+#define em_u btfc__em_u
+#define out_flush btfc__out_flush
+#define out_i64 btfc__out_i64
+#define out_init btfc__out_init
+#define out_name btfc__out_name
+#define out_printf btfc__out_printf
+#define out_raw btfc__out_raw
+#define out_str btfc__out_str
+#define out_u64 btfc__out_u64
 
 enum out_mode { OUT_TEXT, OUT_JSON, OUT_JSON_PRETTY };
 
@@ -23,6 +48,7 @@ struct out {
 	unsigned depth;    /* JSON nesting */
 	char sep;          /* JSON: ',' when the current container has an element */
 	bool text_first;   /* TEXT: next field starts a line/item (no leading space) */
+	bool bpftool;      /* dump: bpftool 7.1's bytes (its JSON escapes, names unescaped in text) */
 	char buf[1 << 16];
 };
 
@@ -32,6 +58,12 @@ int out_flush(struct out *o);
 
 void out_raw(struct out *o, const char *s, size_t n);
 void out_str(struct out *o, const char *s);
+/*
+ * A string from outside (a file name, a name from BTF): in TEXT mode with
+ * control characters written as \xNN, so that it cannot start a line of its
+ * own or send terminal escapes; unchanged when o->bpftool.
+ */
+void out_name(struct out *o, const char *s);
 void out_u64(struct out *o, uint64_t v);
 void out_i64(struct out *o, int64_t v);
 void out_printf(struct out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

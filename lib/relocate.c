@@ -422,6 +422,7 @@ int btfc__distill(struct btfc_ctx *ctx, const struct btfc_btf *mod, const uint32
 	memset(dsplit, 0, sizeof(*dsplit));
 	if (!base || base->base)
 		return btfc__err(ctx, -EINVAL, name, "distill needs split BTF on a standalone base");
+	ctx->err[0] = 0; /* below, an -EINVAL without a message of this call gets one */
 	uint32_t start = btfc_btf_start_id(mod), n = btfc_btf_type_cnt(mod);
 	int e1 = enc_init(&eb, NULL), e2 = enc_init(&es, &eb);
 	map = calloc(n, sizeof(*map));
@@ -506,7 +507,6 @@ int btfc__relocate(struct btfc_ctx *ctx, const struct btfc_btf *mod, const struc
 {
 	const struct btfc_btf *dist = mod->base;
 	const char *name = btfc_btf_name(mod);
-	uint32_t nd = btfc_btf_type_cnt(dist), nb = btfc_btf_type_cnt(to), n = btfc_btf_type_cnt(mod);
 	uint32_t *map = NULL, *strmap = NULL, *cand = NULL, **f = NULL;
 	uint8_t *types = NULL;
 	int err = 0;
@@ -514,6 +514,7 @@ int btfc__relocate(struct btfc_ctx *ctx, const struct btfc_btf *mod, const struc
 	memset(out, 0, sizeof(*out));
 	if (!dist || dist->base || to->base)
 		return btfc__err(ctx, -EINVAL, name, "relocation needs split BTF on a distilled base and a standalone target");
+	uint32_t nd = btfc_btf_type_cnt(dist), nb = btfc_btf_type_cnt(to), n = btfc_btf_type_cnt(mod);
 	size_t dstr = dist->strs_len, cap = 64;
 	map = calloc(n, sizeof(*map));
 	strmap = calloc(dstr ? dstr : 1, sizeof(*strmap));

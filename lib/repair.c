@@ -358,10 +358,10 @@ static int relocate(struct job *j, const uint32_t *roots, size_t n_roots, struct
 		}
 		snprintf(ctx->err, sizeof(ctx->err), "%s", why);
 		if (rc == 0 && j->fatal) {
-			rc = btfc__err(ctx, 1, name,
-				       "%u base type%s it uses changed in %s: its code was compiled for other layouts; "
-				       "rebuild it (--match kernel relocates by name and size, as the kernel does)",
-				       j->fatal, j->fatal == 1 ? "" : "s", btfc_btf_name(j->r->to));
+			rc = btfc__refuse(ctx, BTFC_REASON_LAYOUT, 1, name,
+					  "%u base type%s it uses changed in %s: its code was compiled for other layouts; "
+					  "rebuild it (or relocate by name and size, as the kernel does)",
+					  j->fatal, j->fatal == 1 ? "" : "s", btfc_btf_name(j->r->to));
 		}
 	}
 out:
@@ -453,7 +453,7 @@ static int open_mod_btf(struct btfc_ctx *ctx, const char *path, const struct btf
 			return err;
 		err = btfc_btf_parse(ctx, sec, len, path, *dist, mod);
 	} else if (!from) {
-		return btfc__err(ctx, -EINVAL, path, "has no .BTF.base: the base it was built on is needed (--from)");
+		return btfc__err(ctx, -EINVAL, path, "has no .BTF.base: the base it was built on is needed");
 	} else {
 		err = btfc_btf_parse(ctx, sec, len, path, from, mod);
 	}
@@ -464,11 +464,11 @@ static int open_mod_btf(struct btfc_ctx *ctx, const char *path, const struct btf
 	return err;
 }
 
-BTFC_API int btfc_relocator_module(struct btfc_relocator *r, struct btfc_ctx *ctx, const char *path, const char *dest,
-				   enum btfc_match match, unsigned flags, btfc_reloc_issue_fn fn, void *user,
-				   struct btfc_reloc_result *res)
+int btfc__relocate_m(struct btfc_relocator *r, struct btfc_ctx *ctx, struct btfc_module *m, const char *dest,
+		     enum btfc_match match, unsigned flags, btfc_reloc_issue_fn fn, void *user,
+		     struct btfc_reloc_result *res)
 {
-	struct btfc_module *m = NULL;
+	const char *path = m->name;
 	struct btfc_btf *dist = NULL, *mod = NULL;
 	struct btf_ids ids = { 0 };
 	struct btfc__blob b = { 0 };
@@ -478,8 +478,7 @@ BTFC_API int btfc_relocator_module(struct btfc_relocator *r, struct btfc_ctx *ct
 	int err;
 
 	memset(res, 0, sizeof(*res));
-	if ((err = btfc__module_open_rw(ctx, path, flags, "relocating", &m)) ||
-	    (err = open_mod_btf(ctx, path, m, r->from, &dist, &mod)) || (err = ids_load(ctx, path, m, &ids)))
+	if ((err = open_mod_btf(ctx, path, m, r->from, &dist, &mod)) || (err = ids_load(ctx, path, m, &ids)))
 		goto out;
 	if (!(roots = ids_base_refs(&ids, mod, &n_roots))) {
 		err = btfc__err(ctx, -ENOMEM, path, "out of memory");
@@ -494,6 +493,8 @@ BTFC_API int btfc_relocator_module(struct btfc_relocator *r, struct btfc_ctx *ct
 	err = relocate(&j, roots, dist ? 0 : k, &b, &full);
 	if (err == 1) {
 		res->refused = 1;
+		if (ctx->reason == BTFC_REASON_NONE)
+			ctx->reason = BTFC_REASON_UNMAPPED;
 		err = 0;
 		goto out;
 	}
@@ -505,7 +506,8 @@ BTFC_API int btfc_relocator_module(struct btfc_relocator *r, struct btfc_ctx *ct
 		char d[300];
 		describe_id(mod, bad, d, sizeof(d));
 		res->refused = 1;
-		btfc__err(ctx, 1, path, ".BTF_ids names type %s, which has no counterpart in %s", d, btfc_btf_name(r->to));
+		btfc__refuse(ctx, BTFC_REASON_UNMAPPED, 1, path, ".BTF_ids names type %s, which has no counterpart in %s", d,
+			     btfc_btf_name(r->to));
 		goto out;
 	}
 	res->btf_ids = ids.n_slot;
@@ -527,7 +529,7 @@ BTFC_API int btfc_relocator_module(struct btfc_relocator *r, struct btfc_ctx *ct
 		ed[n++] = (struct btfc__sec_edit){ BTFC_STAMP_SECTION, stamp, sizeof(stamp), 4, false };
 		res->restamped = 1;
 	}
-	err = btfc__module_rewrite(ctx, path, dest, ed, n, flags);
+	err = btfc__module_rewrite(ctx, m, dest, ed, n, flags);
 out:
 	free(full);
 	free(roots);
@@ -535,6 +537,20 @@ out:
 	ids_fini(&ids);
 	btfc_btf_free(mod);
 	btfc_btf_free(dist);
+	return err;
+}
+
+BTFC_API int btfc_relocator_module(struct btfc_relocator *r, struct btfc_ctx *ctx, const char *path, const char *dest,
+				   enum btfc_match match, unsigned flags, btfc_reloc_issue_fn fn, void *user,
+				   struct btfc_reloc_result *res)
+{
+	struct btfc_module *m;
+	int err;
+
+	memset(res, 0, sizeof(*res));
+	if ((err = btfc__module_open_rw(ctx, path, flags, "relocating", &m)))
+		return err;
+	err = btfc__relocate_m(r, ctx, m, dest, match, flags, fn, user, res);
 	btfc_module_free(m);
 	return err;
 }
@@ -547,10 +563,10 @@ static uint32_t map_distill(void *user, uint32_t v)
 	return v < s->n_map ? s->id_map[v] : 0;
 }
 
-BTFC_API int btfc_module_distill(struct btfc_ctx *ctx, const char *path, const char *dest, const struct btfc_btf *base,
-				 unsigned flags, int *changed)
+int btfc__distill_m(struct btfc_ctx *ctx, struct btfc_module *m, const char *dest, const struct btfc_btf *base,
+		    unsigned flags, int *changed)
 {
-	struct btfc_module *m = NULL;
+	const char *path = m->name;
 	struct btfc_btf *dist = NULL, *mod = NULL;
 	struct btf_ids ids = { 0 };
 	struct btfc__blob db = { 0 }, ds = { 0 };
@@ -558,24 +574,23 @@ BTFC_API int btfc_module_distill(struct btfc_ctx *ctx, const char *path, const c
 	size_t n_roots = 0;
 	const void *sec;
 	size_t len;
-	int err;
+	int err = 0;
 
 	*changed = 0;
 	if (base->base)
 		return btfc__err(ctx, -EINVAL, btfc_btf_name(base), "not a vmlinux BTF (it is split BTF)");
-	if ((err = btfc__module_open_rw(ctx, path, flags, "distilling", &m)))
-		return err;
 	if (!btfc_module_section(m, ".BTF.base", &sec, &len))
 		goto out; /* already distilled */
 	if (!(flags & BTFC_REWRITE_FORCE)) {
 		/* distilling on the wrong base would name wrong types forever after */
 		struct btfc_check c;
 		struct btfc_check_opts co = { .mismatch_allowed = -1 };
-		if ((err = btfc_check_module(ctx, path, base, &co, &c)))
+		if ((err = btfc_module_check(ctx, m, base, &co, &c)))
 			goto out;
 		if (c.outcome != BTFC_OUTCOME_MATCH) {
-			err = btfc__err(ctx, -EINVAL, path, "its .BTF was not built on %s (%s: %s): not distilling (--force does)",
-					btfc_btf_name(base), btfc_outcome_name(c.outcome), c.evidence);
+			err = btfc__refuse(ctx, BTFC_REASON_NOT_FIT, -EINVAL, path,
+					   "its .BTF was not built on %s (%s: %s): not distilling it",
+					   btfc_btf_name(base), btfc_outcome_name(c.outcome), c.evidence);
 			goto out;
 		}
 	}
@@ -614,7 +629,7 @@ BTFC_API int btfc_module_distill(struct btfc_ctx *ctx, const char *path, const c
 	size_t n = 3;
 	if (ids.n_slot)
 		ed[n++] = (struct btfc__sec_edit){ ".BTF_ids", ids.data, ids.len, 1, false };
-	if (!(err = btfc__module_rewrite(ctx, path, dest, ed, n, flags)))
+	if (!(err = btfc__module_rewrite(ctx, m, dest, ed, n, flags)))
 		*changed = 1;
 out:
 	free(roots);
@@ -623,33 +638,57 @@ out:
 	ids_fini(&ids);
 	btfc_btf_free(mod);
 	btfc_btf_free(dist);
+	return err;
+}
+
+BTFC_API int btfc_module_distill(struct btfc_ctx *ctx, const char *path, const char *dest, const struct btfc_btf *base,
+				 unsigned flags, int *changed)
+{
+	struct btfc_module *m;
+	int err;
+
+	*changed = 0;
+	if (base->base)
+		return btfc__err(ctx, -EINVAL, btfc_btf_name(base), "not a vmlinux BTF (it is split BTF)");
+	if ((err = btfc__module_open_rw(ctx, path, flags, "distilling", &m)))
+		return err;
+	err = btfc__distill_m(ctx, m, dest, base, flags, changed);
 	btfc_module_free(m);
 	return err;
 }
 
 /* ---- strip ---- */
 
-BTFC_API int btfc_module_strip(struct btfc_ctx *ctx, const char *path, const char *dest, unsigned flags, int *changed)
+int btfc__strip_m(struct btfc_ctx *ctx, struct btfc_module *m, const char *dest, unsigned flags, int *changed)
 {
 	static const char *const secs[] = { ".BTF", ".BTF.base", BTFC_STAMP_SECTION };
 	struct btfc__sec_edit ed[3];
-	struct btfc_module *m;
 	size_t n = 0;
 	int err;
 
 	*changed = 0;
-	if ((err = btfc__module_open_rw(ctx, path, flags, "stripping", &m)))
-		return err;
 	for (size_t i = 0; i < 3; i++) {
 		const void *d;
 		size_t len;
 		if (btfc_module_section(m, secs[i], &d, &len) != -ENODATA)
 			ed[n++] = (struct btfc__sec_edit){ secs[i], NULL, 0, 0, true };
 	}
-	btfc_module_free(m);
 	if (!n)
 		return 0;
-	if (!(err = btfc__module_rewrite(ctx, path, dest, ed, n, flags)))
+	if (!(err = btfc__module_rewrite(ctx, m, dest, ed, n, flags)))
 		*changed = 1;
+	return err;
+}
+
+BTFC_API int btfc_module_strip(struct btfc_ctx *ctx, const char *path, const char *dest, unsigned flags, int *changed)
+{
+	struct btfc_module *m;
+	int err;
+
+	*changed = 0;
+	if ((err = btfc__module_open_rw(ctx, path, flags, "stripping", &m)))
+		return err;
+	err = btfc__strip_m(ctx, m, dest, flags, changed);
+	btfc_module_free(m);
 	return err;
 }

@@ -13,9 +13,14 @@
 #include "btfcompat/stamp.h"
 #include "elfw.h"
 
-static void sha_init(void *s) { EVP_DigestInit_ex(s, EVP_sha256(), NULL); }
-static void sha_update(void *s, const void *p, size_t n) { EVP_DigestUpdate(s, p, n); }
-static void sha_final(void *s, uint8_t d[32]) { EVP_DigestFinal_ex(s, d, NULL); }
+/* libcrypto's SHA-256 behind the core's void callbacks: a failure is remembered and reported after */
+struct sha {
+	EVP_MD_CTX *md;
+	bool failed;
+};
+static void sha_init(void *s) { struct sha *h = s; h->failed |= !EVP_DigestInit_ex(h->md, EVP_sha256(), NULL); }
+static void sha_update(void *s, const void *p, size_t n) { struct sha *h = s; h->failed |= !EVP_DigestUpdate(h->md, p, n); }
+static void sha_final(void *s, uint8_t d[32]) { struct sha *h = s; h->failed |= !EVP_DigestFinal_ex(h->md, d, NULL); }
 
 /* The base's blob as stored: the model keeps foreign-order BTF swapped to host order. */
 static const void *stored_blob(const struct btfc_btf *base, size_t *len, void **tofree)
@@ -46,12 +51,15 @@ int btfc__stamp_check(struct btfc_ctx *ctx, const void *sec, size_t len, const s
 		EVP_MD_CTX_free(md);
 		return btfc__err(ctx, -ENOMEM, btfc_btf_name(base), "out of memory");
 	}
-	struct btfc_sha256_ops ops = { md, sha_init, sha_update, sha_final };
+	struct sha h = { md, false };
+	struct btfc_sha256_ops ops = { &h, sha_init, sha_update, sha_final };
 	int r = btfc_stamp_parse(sec, len, want);
 	if (!r)
 		r = btfc_stamp_verify(sec, len, blob, blen, &ops, found);
 	EVP_MD_CTX_free(md);
 	free(tofree);
+	if (h.failed)
+		return btfc__err(ctx, -EIO, btfc_btf_name(base), "libcrypto's SHA-256 failed");
 	return r;
 }
 
@@ -66,10 +74,13 @@ BTFC_API int btfc_stamp_compute(struct btfc_ctx *ctx, const struct btfc_btf *bas
 		EVP_MD_CTX_free(md);
 		return btfc__err(ctx, -ENOMEM, btfc_btf_name(base), "out of memory");
 	}
-	struct btfc_sha256_ops ops = { md, sha_init, sha_update, sha_final };
+	struct sha h = { md, false };
+	struct btfc_sha256_ops ops = { &h, sha_init, sha_update, sha_final };
 	int r = btfc_stamp_of_base(blob, len, &ops, out);
 	EVP_MD_CTX_free(md);
 	free(tofree);
+	if (h.failed)
+		return btfc__err(ctx, -EIO, btfc_btf_name(base), "libcrypto's SHA-256 failed");
 	if (btfc_btf_base(base))
 		return btfc__err(ctx, -EINVAL, btfc_btf_name(base), "a base must be standalone BTF (vmlinux), not split BTF");
 	if (r)
@@ -77,10 +88,10 @@ BTFC_API int btfc_stamp_compute(struct btfc_ctx *ctx, const struct btfc_btf *bas
 	return 0;
 }
 
-BTFC_API int btfc_module_stamp(struct btfc_ctx *ctx, const char *path, const struct btfc_btf *base, unsigned flags,
-			       int *changed)
+int btfc__stamp_m(struct btfc_ctx *ctx, struct btfc_module *m, const struct btfc_btf *base, unsigned flags,
+		  int *changed)
 {
-	struct btfc_module *m;
+	const char *path = m->name;
 	struct btfc_stamp st;
 	const void *btf, *old;
 	size_t btf_len, old_len;
@@ -88,37 +99,43 @@ BTFC_API int btfc_module_stamp(struct btfc_ctx *ctx, const char *path, const str
 	int err;
 
 	*changed = 0;
-	if ((err = btfc__module_open_rw(ctx, path, flags, "stamping", &m)))
-		return err;
-	if (btfc_module_section(m, ".BTF", &btf, &btf_len) || btf_len < 24) {
-		err = btfc__err(ctx, -ENODATA, path, "no .BTF section to stamp");
-		goto out;
-	}
-	/* stamping asserts "built on this base": refuse when the module's BTF does not even validate on it */
-	struct btfc_validate_opts vo = { .profile = BTFC_PROFILE_MODULE };
-	struct btfc_verdict v;
-	if ((err = btfc_validate(ctx, btf, btf_len, base, &vo, &v)))
-		goto out;
-	if (v.err && !(flags & BTFC_REWRITE_FORCE)) {
-		err = btfc__err(ctx, -EINVAL, path, "its .BTF does not validate on %s (%s%s%s): not stamping",
-				btfc_btf_name(base), v.msg[0] ? v.msg : "", v.msg[0] ? "" : "kernel error ",
-				v.msg[0] ? "" : strerror(-v.err));
-		goto out;
+	if ((err = btfc_module_section(m, ".BTF", &btf, &btf_len)) || btf_len < 24)
+		return err && err != -ENODATA ? btfc__refuse(ctx, BTFC_REASON_CORRUPT, -EINVAL, path, "cannot read its .BTF section")
+					      : btfc__err(ctx, -ENODATA, path, "no .BTF section to stamp");
+	/* a stamp asserts "built on this base": only where check says so, on the same bytes */
+	if (!(flags & BTFC_REWRITE_FORCE)) {
+		struct btfc_check c;
+		struct btfc_check_opts co = { .mismatch_allowed = -1 };
+		if ((err = btfc_module_check(ctx, m, base, &co, &c)))
+			return err;
+		if (c.outcome != BTFC_OUTCOME_MATCH)
+			return btfc__refuse(ctx, BTFC_REASON_NOT_FIT, -EINVAL, path,
+					    "its .BTF does not fit %s (%s, %s): not stamping it; %s", btfc_btf_name(base),
+					    btfc_outcome_name(c.outcome), btfc_method_name(c.method), c.evidence);
 	}
 	if ((err = btfc_stamp_compute(ctx, base, &st)))
-		goto out;
+		return err;
 	st.big_endian = ((const uint8_t *)btf)[0] == 0xeb;
 	btfc_stamp_encode(&st, bytes);
 	if (!btfc_module_section(m, BTFC_STAMP_SECTION, &old, &old_len) && old_len == sizeof(bytes) &&
 	    !memcmp(old, bytes, sizeof(bytes)))
-		goto out; /* already stamped for this base */
-	btfc_module_free(m);
-	m = NULL;
-	struct btfc__sec_edit ed = { BTFC_STAMP_SECTION, bytes, sizeof(bytes), 4 };
-	err = btfc__module_rewrite(ctx, path, NULL, &ed, 1, flags);
-	if (!err)
+		return 0; /* already stamped for this base */
+	struct btfc__sec_edit ed = { BTFC_STAMP_SECTION, bytes, sizeof(bytes), 4, false };
+	if (!(err = btfc__module_rewrite(ctx, m, NULL, &ed, 1, flags)))
 		*changed = 1;
-out:
+	return err;
+}
+
+BTFC_API int btfc_module_stamp(struct btfc_ctx *ctx, const char *path, const struct btfc_btf *base, unsigned flags,
+			       int *changed)
+{
+	struct btfc_module *m;
+	int err;
+
+	*changed = 0;
+	if ((err = btfc__module_open_rw(ctx, path, flags, "stamping", &m)))
+		return err;
+	err = btfc__stamp_m(ctx, m, base, flags, changed);
 	btfc_module_free(m);
 	return err;
 }

@@ -1339,10 +1339,10 @@ static bool resolve_valid(struct env *e, const struct btfc_type *t, uint32_t id)
 static int resolve(struct env *e, const struct btfc_type *t, uint32_t id)
 {
 	uint32_t saved = e->log_type_id;
-	int err = 0;
+	int err;
 
 	e->mode = RESOLVE_TBD;
-	stack_push(e, t, id);
+	err = stack_push(e, t, id);
 	while (!err && e->top) {
 		const struct vertex *v = &e->stack[e->top - 1];
 		e->log_type_id = v->id;
@@ -1659,7 +1659,8 @@ static int base_cache(struct btfc_ctx *ctx, const struct btfc_btf *cbase, const 
 						 .ptr_size = opts->ptr_size };
 		size_t len;
 		const void *raw = btfc_btf_raw(base, &len);
-		c->verdict = malloc(sizeof(*c->verdict));
+		if (!c->verdict) /* a retry after a failure reuses it */
+			c->verdict = malloc(sizeof(*c->verdict));
 		if (!c->verdict)
 			err = btfc__err(ctx, -ENOMEM, NULL, "out of memory");
 		else if (btfc_btf_base(base))

@@ -29,15 +29,15 @@ show $B scan --base "$K54/boot/vmlinuz-$V54" "$K54/lib/modules"
 
 echo; echo "== 3. stamped (.BTF.base_checksum) copies: certain either way"
 cp -r "$K54/lib/modules" "$T/stamped"
-find "$T/stamped" -name '*.ko' -print0 | xargs -0 -n 300 $B stamp --force --base "$K54/boot/vmlinuz-$V54" > "$T/st"
-echo "stamped $(grep -c 'stamp=stamped' "$T/st") modules (Debian signs its modules: --force drops the signature)"
+find "$T/stamped" -name '*.ko' -print0 | xargs -0 -n 300 $B stamp --unsign --base "$K54/boot/vmlinuz-$V54" > "$T/st"
+echo "stamped $(grep -c 'stamp=stamped' "$T/st") modules (Debian signs its modules: --unsign drops the signature)"
 show $B scan --base "$K54/boot/vmlinuz-$V54" "$T/stamped"
 excerpt $B scan --base "$K55/boot/vmlinuz-$V55" "$T/stamped" || true
 grep -A1 -m1 '/af_key.ko' "$T/out" | sed "s|$T|...|"; sed -n '/^[0-9]* modules/,$p' "$T/out"
 
 echo; echo "== 4. repair: -54's modules relocated onto -55's base, re-checked, and loaded in QEMU with their BTF"
 cp -r "$K54/lib/modules" "$T/relocated"
-excerpt $B relocate --force --match kernel --from "$K54/boot/vmlinuz-$V54" --to "$K55/boot/vmlinuz-$V55" "$T/relocated" || true
+excerpt $B relocate --unsign --match kernel --from "$K54/boot/vmlinuz-$V54" --to "$K55/boot/vmlinuz-$V55" "$T/relocated" || true
 grep -m1 -A2 '/af_key.ko: relocated' "$T/out" | sed "s|$T|...|"; echo "  ..."
 grep -m1 '/nft_compat.ko: refused' "$T/out" | sed "s|$T|...|"
 sed -n '/nft_compat.ko: refused/,/^[^ ]/p' "$T/out" | grep -m1 '^  !' | cut -c1-160; echo "  ..."
@@ -45,7 +45,7 @@ echo "relocated $(grep -c ': relocated' "$T/out"), refused $(grep -c ': refused'
 excerpt $B scan --base "$K55/boot/vmlinuz-$V55" "$T/relocated" || true
 sed -n '/^[0-9]* modules/,$p' "$T/out"
 cp -r "$K54/lib/modules" "$T/layout"
-$B relocate --force --from "$K54/boot/vmlinuz-$V54" --to "$K55/boot/vmlinuz-$V55" "$T/layout" > "$T/out" 2>&1 || true
+$B relocate --unsign --from "$K54/boot/vmlinuz-$V54" --to "$K55/boot/vmlinuz-$V55" "$T/layout" > "$T/out" 2>&1 || true
 echo; echo "the default, --match layout, also refuses every module a changed base type touches:" \
 	"relocated $(grep -c ': relocated' "$T/out"), refused $(grep -c ': refused' "$T/out")"
 echo; echo "\$ tests/qemu_repair.sh $B    # real 6.1.0-55 and 6.12.117 kernels in QEMU"

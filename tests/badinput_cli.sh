@@ -107,8 +107,8 @@ for verb in dump info; do
 	if [ $HAVE_KO = 1 ]; then
 		expect_error "cli/$verb/ko-without-btf" "$D/nobtf.ko" "\.BTF" -- $verb "$D/nobtf.ko"
 		expect_error "cli/$verb/ko-btf-not-btf" "$D/junkbtf.ko" "BTF|magic" -- $verb "$D/junkbtf.ko"
-		# the problem is not checked: the reader calls a truncated ELF one "without .BTF" (reported)
-		expect_error "cli/$verb/truncated-ko" "$D/truncated.ko" "" -- $verb "$D/truncated.ko"
+		# section headers cut off: corrupt, not "without .BTF"
+		expect_error "cli/$verb/truncated-ko" "$D/truncated.ko" "section headers at [0-9]+.* exceed the file size" -- $verb "$D/truncated.ko"
 	else
 		for c in ko-without-btf ko-btf-not-btf truncated-ko; do skip "cli/$verb/$c" "no C compiler"; done
 	fi
@@ -159,6 +159,27 @@ for verb in dump info validate; do
 	expect_error "cli/$verb/missing-option-argument" "-B" "argument|requires|missing" -- $verb "$D/garbage.bin" -B
 done
 expect_error "cli/dump/two-files" "dump" "FILE|one|usage|extra" -- dump "$D/garbage.bin" "$D/garbage.txt"
+# option values: one parser per kind of value, a bad value refused (not taken as a default)
+expect_error "cli/check/mismatch-allowed-bad" "--mismatch-allowed" "'maybe' is not yes or no" -- check --mismatch-allowed maybe "$D/garbage.bin"
+expect_error "cli/scan/mismatch-allowed-bad" "--mismatch-allowed" "'maybe' is not yes or no" -- scan --mismatch-allowed maybe "$D/a-directory"
+expect_error "cli/check/config-missing" "--config" "/nope.*No such file" -- check --config /nope "$D/garbage.bin"
+expect_error "cli/scan/config-missing" "--config" "/nope.*No such file" -- scan --config /nope "$D/a-directory"
+expect_error "cli/check/kernel-unknown" "--kernel" "'5.99' is not 6.1, 6.12 or newest" -- check --kernel 5.99 "$D/garbage.bin"
+expect_error "cli/validate/kernel-unknown" "--kernel" "'5.99' is not 6.1, 6.12 or newest" -- validate --kernel 5.99 "$D/garbage.bin"
+expect_error "cli/validate/profile-unknown" "--profile" "'kernel' is not bpf, module or vmlinux" -- validate --profile kernel "$D/garbage.bin"
+expect_error "cli/scan/threads-trailing-junk" "-J" "'2abc' is not a whole number" -- scan -J 2abc "$D/a-directory"
+expect_error "cli/scan/threads-zero" "-J" "'0' is not a whole number from 1" -- scan -J 0 "$D/a-directory"
+expect_error "cli/relocate/match-unknown" "--match" "'nope' is not layout or kernel" -- relocate --match nope "$D/garbage.bin"
+expect_error "cli/max-module-size-bad" "--max-module-size" "'12X' is not a size" -- --max-module-size 12X check "$D/garbage.bin"
+# a directory without modules is not "all good"
+expect_error "cli/scan/no-modules" "$D/a-directory" "no modules under" -- scan --base "$D/garbage.bin" "$D/a-directory"
+expect_error "cli/strip/no-modules" "$D/a-directory" "no modules under" -- strip "$D/a-directory"
+# FIFOs and devices: refused at once, never waited on or read to the limit
+mkfifo "$D/fifo.ko"
+for verb in dump info validate check strip; do
+	expect_error "cli/$verb/fifo" "$D/fifo.ko" "not a regular file \(a FIFO\)" -- $verb "$D/fifo.ko"
+	expect_error "cli/$verb/dev-zero" "/dev/zero" "not a regular file" -- $verb /dev/zero
+done
 # strip --stale: the base and the modules are read before anything is written
 cp "$D/garbage.bin" "$D/garbage.ko"; cp "$D/garbage.ko" "$D/garbage.ko.orig"
 expect_error "cli/strip/base-without-stale" "--base" "stale" -- strip --base "$D/garbage.bin" "$D/garbage.ko"
@@ -167,5 +188,24 @@ if [ -r "$VML" ]; then
 	expect_error "cli/strip/stale-garbage-module" "$D/garbage.ko" "ELF|not BTF|unrecogni|format" -- strip --stale --base "$VML" "$D/garbage.ko"
 fi
 cmp -s "$D/garbage.ko" "$D/garbage.ko.orig" && pass cli/strip/garbage-module-untouched || fail cli/strip/garbage-module-untouched "rewritten"
+
+# names with control characters and backslashes: valid JSON, no forged lines or escapes in text
+if [ $HAVE_KO = 1 ]; then
+	weird=$D/$'we\\ird\n\033[31mname\t.ko'
+	cp "$D/nobtf.ko" "$weird"
+	"$BIN" -j strip --dry-run "$weird" > "$D/w.json" 2> "$D/w.err"
+	if python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); assert d[0]["file"] == sys.argv[2], d' "$D/w.json" "$weird" 2> "$D/w.py"; then
+		pass cli/json-escapes-control-and-backslash
+	else fail cli/json-escapes-control-and-backslash "$(head -c 300 "$D/w.json") $(tail -n 1 "$D/w.py")"; fi
+	"$BIN" strip --dry-run "$weird" > "$D/w.txt" 2>&1
+	if [ "$(wc -l < "$D/w.txt")" = 1 ] && ! grep -q $'\033' "$D/w.txt" && grep -qF 'we\ird\x0a\x1b[31mname\x09.ko' "$D/w.txt"; then
+		pass cli/text-neutralises-control-characters
+	else fail cli/text-neutralises-control-characters "$(od -c "$D/w.txt" | head -n 3 | tr '\n' '|')"; fi
+	"$BIN" check --base "$D/garbage.bin" "$weird" > /dev/null 2> "$D/w.err"
+	[ "$(wc -l < "$D/w.err")" = 1 ] && ! grep -q $'\033' "$D/w.err" && pass cli/stderr-neutralises-control-characters ||
+		fail cli/stderr-neutralises-control-characters "$(od -c "$D/w.err" | head -n 3 | tr '\n' '|')"
+else
+	skip cli/json-escapes-control-and-backslash "no C compiler"
+fi
 
 [ $FAILED = 0 ]

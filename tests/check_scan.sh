@@ -26,7 +26,7 @@ if K54=$("$TOP/scripts/corpus.sh" --path $V54 2>/dev/null) && K55=$("$TOP/script
 
 	# stamped copy of the -54 tree: certain both ways, also where evidence alone is weak
 	cp -r "$K54/lib/modules" "$TMP/stamped"
-	find "$TMP/stamped" -name '*.ko' -print0 | xargs -0 -n 200 "$BIN" stamp --force -B "$K54/boot/vmlinuz-$V54" > "$TMP/st.out" 2>&1
+	find "$TMP/stamped" -name '*.ko' -print0 | xargs -0 -n 200 "$BIN" stamp --unsign -B "$K54/boot/vmlinuz-$V54" > "$TMP/st.out" 2>&1
 	scan_case scan/stamped-on-own-base "$TMP/stamped" "$K54/boot/vmlinuz-$V54" match stamp
 	scan_case scan/stamped-on-6.1.0-55 "$TMP/stamped" "$K55/boot/vmlinuz-$V55" mismatch stamp
 	# a stamped module keeps its BTF byte for byte
@@ -36,15 +36,15 @@ if K54=$("$TOP/scripts/corpus.sh" --path $V54 2>/dev/null) && K55=$("$TOP/script
 	same_file stamp/btf-unchanged "$TMP/d2" "$TMP/d1"
 	# idempotent: a second stamp writes nothing
 	sum1=$(sha256sum "$m" | cut -d' ' -f1)
-	out=$("$BIN" stamp --force -B "$K54/boot/vmlinuz-$V54" "$m" 2>&1)
+	out=$("$BIN" stamp --unsign -B "$K54/boot/vmlinuz-$V54" "$m" 2>&1)
 	[ "$(sha256sum "$m" | cut -d' ' -f1)" = "$sum1" ] && echo "$out" | grep -q 'stamp=unchanged' &&
 		pass stamp/idempotent || fail stamp/idempotent "$out"
-	# a read-only module is refused without --force, and left untouched
+	# a read-only module is refused without --rewrite-read-only, and left untouched
 	cp "$m" "$TMP/ro.ko"; chmod 0444 "$TMP/ro.ko"; sum1=$(sha256sum "$TMP/ro.ko" | cut -d' ' -f1)
 	out=$("$BIN" stamp -B "$K54/boot/vmlinuz-$V54" "$TMP/ro.ko" 2>&1); rc=$?
 	[ $rc = 2 ] && echo "$out" | grep -q 'ro.ko: is read-only' && [ "$(sha256sum "$TMP/ro.ko" | cut -d' ' -f1)" = "$sum1" ] &&
 		pass stamp/read-only-refused || fail stamp/read-only-refused "rc=$rc $out"
-	# signed modules are refused without --force, and left untouched
+	# signed modules are refused without --unsign, and left untouched
 	orig=$(find "$K54/lib/modules" -name xfrm_algo.ko); cp -p "$orig" "$TMP/signed.ko"
 	sum1=$(sha256sum "$TMP/signed.ko" | cut -d' ' -f1)
 	out=$("$BIN" stamp -B "$K54/boot/vmlinuz-$V54" "$TMP/signed.ko" 2>&1); rc=$?
@@ -52,12 +52,12 @@ if K54=$("$TOP/scripts/corpus.sh" --path $V54 2>/dev/null) && K55=$("$TOP/script
 		pass stamp/signed-refused || fail stamp/signed-refused "rc=$rc $out"
 	# mode and owner kept
 	chmod 0600 "$TMP/signed.ko"; chown 12345:54321 "$TMP/signed.ko" 2>/dev/null
-	"$BIN" stamp --force -B "$K54/boot/vmlinuz-$V54" "$TMP/signed.ko" >/dev/null 2>&1
+	"$BIN" stamp --unsign -B "$K54/boot/vmlinuz-$V54" "$TMP/signed.ko" >/dev/null 2>&1
 	[ "$(stat -c '%a %u %g' "$TMP/signed.ko")" = "600 12345 54321" ] || [ "$(id -u)" != 0 ] &&
 		pass stamp/mode-owner-kept || fail stamp/mode-owner-kept "$(stat -c '%a %u %g' "$TMP/signed.ko")"
 	# a base that is not vmlinux BTF, a broken module, a truncated .xz: exit 2, file untouched
 	head -c 3000 "$orig" > "$TMP/broken.ko"; sum1=$(sha256sum "$TMP/broken.ko" | cut -d' ' -f1)
-	out=$("$BIN" stamp --force -B "$K54/boot/vmlinuz-$V54" "$TMP/broken.ko" 2>&1); rc=$?
+	out=$("$BIN" stamp --unsign -B "$K54/boot/vmlinuz-$V54" "$TMP/broken.ko" 2>&1); rc=$?
 	[ $rc = 2 ] && echo "$out" | grep -q "broken.ko" && [ "$(sha256sum "$TMP/broken.ko" | cut -d' ' -f1)" = "$sum1" ] &&
 		pass stamp/broken-elf || fail stamp/broken-elf "rc=$rc $out"
 	out=$("$BIN" check -B "$orig" "$orig" 2>&1); rc=$?
@@ -84,7 +84,7 @@ if K115=$("$TOP/scripts/corpus.sh" --path $V115 2>/dev/null) && K117=$("$TOP/scr
 	scan_case scan/6.12.115-on-6.12.117 "$K115/lib/modules" "$K117/boot/vmlinuz-$V117" mismatch
 	# a stamped .ko.xz stays a .ko.xz the kernel's decompressor takes (crc32)
 	m=$(find "$K115/lib/modules" -name af_key.ko.xz); cp "$m" "$TMP/af_key.ko.xz"
-	"$BIN" stamp --force -B "$K115/boot/vmlinuz-$V115" "$TMP/af_key.ko.xz" >/dev/null 2>&1
+	"$BIN" stamp --unsign -B "$K115/boot/vmlinuz-$V115" "$TMP/af_key.ko.xz" >/dev/null 2>&1
 	if xz -lvv "$TMP/af_key.ko.xz" 2>/dev/null | grep -q 'CRC32' &&
 	   "$BIN" -j check -B "$K115/boot/vmlinuz-$V115" "$TMP/af_key.ko.xz" | grep -q '"method":"stamp"'; then
 		pass stamp/ko-xz-recompressed-crc32

@@ -219,7 +219,7 @@ fi
 
 # ---- 4. repair: relocate, and the hook's strip (on a copy of the tree) ------------------------
 RFLAGS=() MATCH=layout
-[ $signed = 1 ] && RFLAGS+=(--force) # relocating voids the signature
+[ $signed = 1 ] && RFLAGS+=(--unsign) # relocating voids the signature
 "$BIN" relocate "${RFLAGS[@]}" --from "$Z54" --to "$Z55" -o "$T/fixed.ko" "$STALE" > "$T/reloc.out" 2>&1
 rrc=$?
 if [ $rrc = 1 ]; then # a base type it uses changed layout: relocate by name and size, as the kernel does

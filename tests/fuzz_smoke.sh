@@ -11,11 +11,25 @@ if ! { [ -f "$B/build.ninja" ] || CC=clang meson setup "$B" -Dfuzz=true -Dwerror
    ! ninja -C "$B" > "$B/build.log" 2>&1; then
 	fail fuzz/build "$(grep -m3 error "$B/build.log" 2>/dev/null | tr '\n' '|')"; exit 1
 fi
+# fuzz_elfw: real modules of the corpus (small ones, a .ko.xz among them) on their own base, relocated onto -55
+elfw_seeds() {
+	local k54 k55
+	k54=$("$TOP/scripts/corpus.sh" --path 6.1.0-54-cloud-amd64 2>/dev/null) || return 0
+	k55=$("$TOP/scripts/corpus.sh" --path 6.1.0-55-cloud-amd64 2>/dev/null) || return 0
+	export BTFC_FUZZ_BASE=$k54/boot/vmlinuz-6.1.0-54-cloud-amd64 BTFC_FUZZ_TO=$k55/boot/vmlinuz-6.1.0-55-cloud-amd64
+	local m i=0
+	for m in net/key/af_key.ko lib/crc7.ko crypto/echainiv.ko net/ipv4/ah4.ko; do
+		m=$(find "$k54/lib/modules" -path "*/$m" | head -n1)
+		[ -f "$m" ] && cp "$m" "$1/seed$i.ko" && i=$((i + 1))
+	done
+	[ -f "$1/seed0.ko" ] && xz -c --check=crc32 "$1/seed0.ko" > "$1/seed0.ko.xz"
+}
 for f in "$B"/fuzz/fuzz_*; do
 	[ -f "$f" ] && [ -x "$f" ] || continue
 	name=$(basename "$f")
 	corpus=$(mktemp -d)
 	[ -d "$TOP/fuzz/seeds/$name" ] && cp "$TOP/fuzz/seeds/$name"/* "$corpus"/ 2>/dev/null
+	if [ $name = fuzz_elfw ]; then elfw_seeds "$corpus"; fi
 	if "$f" -max_total_time="$SECS" -rss_limit_mb=4096 -timeout=10 -print_final_stats=1 -artifact_prefix="$B/" "$corpus" > "$B/$name.log" 2>&1; then
 		pass "fuzz/$name ($(grep -o 'stat::number_of_executed_units: [0-9]*' "$B/$name.log" | grep -o '[0-9]*$' || echo '?') execs in ${SECS}s)"
 	else

@@ -62,7 +62,7 @@ for m in $MODS61; do
 	echo "$WORK/reloc/$rel" >> "$WORK/reloc.files"
 	echo "$m" >> "$WORK/load61"
 done
-"$BIN" strip --force "$WORK"/strip/*.ko > "$WORK/strip.out" 2>&1 || fail qemu-repair/strip "$(head -n 3 "$WORK/strip.out")"
+"$BIN" strip --unsign "$WORK"/strip/*.ko > "$WORK/strip.out" 2>&1 || fail qemu-repair/strip "$(head -n 3 "$WORK/strip.out")"
 xargs -a "$WORK/reloc.files" "$BIN" relocate --from "$K54/boot/vmlinuz-$R54" --to "$K55/boot/vmlinuz-$R55" \
 	> "$WORK/reloc.out" 2>&1 && pass "qemu-repair/relocate-$(wc -l < "$WORK/load61")-stale-modules (layouts checked)" ||
 	fail qemu-repair/relocate-26-stale-modules "$(grep -v ': relocated' "$WORK/reloc.out" | head -n 3)"

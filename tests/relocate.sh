@@ -35,7 +35,7 @@ sec() { python3 "$TOP/tests/tools/btf_sections.py" --section "$2" "$1" "$3"; }
 
 # ---- relocate, --match kernel, whole tree ----
 cp -a "$M54" "$TMP/kern"
-"$BIN" -j relocate --match kernel --force --from "$V54" --to "$V55" "$TMP/kern" > "$TMP/kern.json"; rc=$?
+"$BIN" -j relocate --match kernel --unsign --from "$V54" --to "$V55" "$TMP/kern" > "$TMP/kern.json"; rc=$?
 python3 - "$TMP/kern.json" > "$TMP/kern.tsv" <<'PY'
 import json, os, sys
 for x in json.load(open(sys.argv[1])):
@@ -96,7 +96,7 @@ PY
 
 # ---- --match layout (the default): refuses every module whose base types changed ----
 cp -a "$M54" "$TMP/lay"
-"$BIN" -j relocate --force --from "$V54" --to "$V55" "$TMP/lay" > "$TMP/lay.json"
+"$BIN" -j relocate --unsign --from "$V54" --to "$V55" "$TMP/lay" > "$TMP/lay.json"
 python3 - "$TMP/lay.json" "$TMP/kern.json" <<'PY' > "$TMP/lay.out"
 import json, os, sys
 lay = {os.path.basename(x["file"]): x for x in json.load(open(sys.argv[1]))}
@@ -111,7 +111,7 @@ read -r clean refused wrong < "$TMP/lay.out"
 [ -z "$wrong" ] && [ "$clean" -gt 500 ] &&
 	pass "relocate/layout-mode: $clean relocated cleanly, $refused refused (a used base type changed), named" ||
 	fail relocate/layout-mode "clean=$clean refused=$refused wrong: $wrong"
-out=$("$BIN" relocate --force --from "$V54" --to "$V55" "$M54/net/key/af_key.ko" -o "$TMP/ak.ko" 2>&1); rc=$?
+out=$("$BIN" relocate --unsign --from "$V54" --to "$V55" "$M54/net/key/af_key.ko" -o "$TMP/ak.ko" 2>&1); rc=$?
 [ $rc = 1 ] && echo "$out" | grep -q "! struct sock: member 'sk_timer' removed" && [ ! -e "$TMP/ak.ko" ] &&
 	pass relocate/layout-refusal-af_key-struct-sock || fail relocate/layout-refusal-af_key-struct-sock "rc=$rc $out"
 
@@ -151,7 +151,7 @@ done
 
 # ---- distill (whole -54 tree on its own base) ----
 cp -a "$M54" "$TMP/dist"
-"$BIN" -j distill --force --base "$V54" "$TMP/dist" > "$TMP/dist.json"; rc=$?
+"$BIN" -j distill --unsign --base "$V54" "$TMP/dist" > "$TMP/dist.json"; rc=$?
 nd=$(grep -o '"result":"distilled"' "$TMP/dist.json" | wc -l)
 [ $rc = 0 ] && [ "$nd" = "$N" ] && pass "distill/whole-tree ($nd)" || fail distill/whole-tree "rc=$rc distilled=$nd"
 find "$TMP/dist" -name '*.ko' | sort > "$TMP/dmods"
@@ -173,7 +173,7 @@ if [ -n "$LIBBPF" ]; then
 fi
 # we relocate a distilled module without --from, as the kernel does at load
 cp -a "$TMP/dist" "$TMP/dist2"
-"$BIN" -j relocate --force --to "$V55" "$TMP/dist2" > "$TMP/dr.json"
+"$BIN" -j relocate --unsign --to "$V55" "$TMP/dist2" > "$TMP/dr.json"
 python3 - "$TMP/dr.json" "$TMP/kern.json" <<'PY' > "$TMP/dr.out"
 import json, os, sys
 a = {os.path.basename(x["file"]): x["result"] for x in json.load(open(sys.argv[1]))}
@@ -206,7 +206,7 @@ echo "$out" | grep -q "mismatch (evidence" && echo "$out" | grep -q "ignored by 
 # ---- strip ----
 for m in af_key tcp_bbr; do
 	f=$(find "$M54" -name "$m.ko"); cp "$f" "$TMP/s.ko"
-	out=$("$BIN" strip --force "$TMP/s.ko" 2>&1); rc=$?
+	out=$("$BIN" strip --unsign "$TMP/s.ko" 2>&1); rc=$?
 	relocs() { readelf -rW "$1" | awk '/^Relocation section/ { s = $3 } /^[0-9a-f]+ / { print s, $1, $3, $5 }'; }
 	syms() { readelf -sW "$1" | awk '$1 ~ /:$/ { print $2, $4, $5, $8 }'; }
 	if [ $rc = 0 ] && ! readelf -SW "$TMP/s.ko" | grep -q ' \.BTF ' && [ "$(relocs "$f")" = "$(relocs "$TMP/s.ko")" ] &&
@@ -219,7 +219,7 @@ for m in af_key tcp_bbr; do
 	echo "$out" | grep -q unchanged && pass "strip/$m-twice-unchanged" || fail "strip/$m-twice-unchanged" "$out"
 done
 cp "$(find "$TMP/dist" -name af_key.ko)" "$TMP/sd.ko"
-"$BIN" strip --force "$TMP/sd.ko" >/dev/null && ! readelf -SW "$TMP/sd.ko" | grep -q '\.BTF\(\.base\)\? ' &&
+"$BIN" strip --unsign "$TMP/sd.ko" >/dev/null && ! readelf -SW "$TMP/sd.ko" | grep -q '\.BTF\(\.base\)\? ' &&
 	pass strip/distilled-module-both-sections || fail strip/distilled-module-both-sections "$(readelf -SW "$TMP/sd.ko" | grep BTF)"
 
 # ---- bad input: exit 2, the file named, the original untouched ----
@@ -231,17 +231,18 @@ bad_case() { # NAME EXPECTED-RC PATTERN CMD...
 	[ "$rc" = "$want" ] && echo "$out" | grep -q -- "$pat" && [ "$(sha256sum < "$TMP/ak.ko")" = "$sum" ] &&
 		pass "relocate/bad-input/$name" || fail "relocate/bad-input/$name" "rc=$rc $out"
 }
-bad_case signed 2 "module is signed: relocating voids" "$BIN" relocate --from "$V54" --to "$V55" "$TMP/ak.ko"
-bad_case no-from 2 "has no .BTF.base" "$BIN" relocate --force --to "$V55" "$TMP/ak.ko"
-bad_case dry-run 0 "would relocate" "$BIN" relocate --dry-run --force --match kernel --from "$V54" --to "$V55" "$TMP/ak.ko"
+bad_case signed 2 "module is signed: relocating it voids" "$BIN" relocate --from "$V54" --to "$V55" "$TMP/ak.ko"
+bad_case no-from 2 "has no .BTF.base" "$BIN" relocate --unsign --to "$V55" "$TMP/ak.ko"
+bad_case dry-run 0 "would relocate" "$BIN" relocate --dry-run --unsign --match kernel --from "$V54" --to "$V55" "$TMP/ak.ko"
 cp "$(find "$TMP/kern" -name af_key.ko)" "$TMP/ak55.ko" # relocated onto -55 (so unsigned): not built on -54
-bad_case distill-wrong-base 2 "not built on" "$BIN" distill --base "$V54" "$TMP/ak55.ko"
+# a module that does not fit: a finding (exit 1), as relocate's refusals
+bad_case distill-wrong-base 1 "not built on" "$BIN" distill --base "$V54" "$TMP/ak55.ko"
 chmod a-w "$TMP/ak.ko"
 bad_case read-only 2 "is read-only" "$BIN" strip "$TMP/ak.ko"
 chmod u+w "$TMP/ak.ko"
-bad_case bad-match 2 "usage" "$BIN" relocate --match nope --from "$V54" --to "$V55" "$TMP/ak.ko"
+bad_case bad-match 2 "is not layout or kernel" "$BIN" relocate --match nope --from "$V54" --to "$V55" "$TMP/ak.ko"
 bad_case two-with-o 2 "-o takes one module" "$BIN" strip -o "$TMP/o.ko" "$TMP/ak.ko" "$TMP/ak.ko"
 head -c 3000 "$ak" > "$TMP/trunc.ko"
-bad_case truncated-elf 2 "trunc.ko" "$BIN" relocate --force --match kernel --from "$V54" --to "$V55" "$TMP/trunc.ko"
-bad_case base-is-module 2 "not a vmlinux BTF\|split" "$BIN" relocate --force --from "$V54" --to "$ak" "$TMP/ak.ko"
+bad_case truncated-elf 2 "trunc.ko" "$BIN" relocate --unsign --match kernel --from "$V54" --to "$V55" "$TMP/trunc.ko"
+bad_case base-is-module 2 "not a vmlinux BTF\|split" "$BIN" relocate --unsign --from "$V54" --to "$ak" "$TMP/ak.ko"
 exit 0

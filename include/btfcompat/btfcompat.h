@@ -2,7 +2,7 @@
 /*
  * libbtfcompat — read, check and repair Linux kernel (module) BTF.
  *
- * Conventions (see docs/api.md):
+ * Conventions (man libbtfcompat(3) shows a whole program):
  *  - every public symbol starts with btfc_; objects are opaque and named
  *    btfc_<object>_<verb>();
  *  - functions returning int return 0 (or a non-negative count/id) on success
@@ -113,6 +113,28 @@ const char *btfc_ctx_last_error(const struct btfc_ctx *ctx);
  * default 1 GiB: a decompression bomb fails with -EFBIG instead of eating memory.
  */
 void btfc_ctx_set_max_decompressed(struct btfc_ctx *ctx, uint64_t bytes);
+/*
+ * Upper bound for one kernel module's image (a .ko, or what a .ko.xz/.zst/.gz
+ * decompresses to), default 256 MiB (the largest modules are tens of MB).
+ * Decompression also stops, with -EFBIG, as soon as the output is longer
+ * than the ELF image its header announces plus a module signature.
+ */
+void btfc_ctx_set_max_module(struct btfc_ctx *ctx, uint64_t bytes);
+
+/* Why the last call made with a context refused to do its job, as data (not words to parse). */
+enum btfc_reason {
+	BTFC_REASON_NONE = 0,    /* no refusal (success, or a failure told by the errno alone) */
+	BTFC_REASON_NOT_FIT,     /* the module's BTF does not fit the base (check: mismatch or invalid) */
+	BTFC_REASON_LAYOUT,      /* relocate: base types the module uses changed layout */
+	BTFC_REASON_UNMAPPED,    /* relocate: a type the module names has no counterpart in the new base */
+	BTFC_REASON_SIGNED,      /* the module is signed and BTFC_REWRITE_UNSIGN was not given */
+	BTFC_REASON_READ_ONLY,   /* the file is read-only and BTFC_REWRITE_READ_ONLY was not given */
+	BTFC_REASON_CHANGED,     /* the file changed while it was read or rewritten */
+	BTFC_REASON_NOT_REGULAR, /* a source or destination that is not a regular file */
+	BTFC_REASON_CORRUPT,     /* malformed input (ELF, compression, BTF) */
+};
+/* The reason of the last failure of a call made with @ctx; BTFC_REASON_NONE if none. */
+enum btfc_reason btfc_ctx_last_reason(const struct btfc_ctx *ctx);
 
 /* ------------------------------------------------------------------ */
 /* Sources: where BTF bytes come from.                                 */
@@ -374,16 +396,39 @@ struct btfc_stamp;
 int btfc_stamp_compute(struct btfc_ctx *ctx, const struct btfc_btf *base, struct btfc_stamp *out);
 
 /* Flags of btfc_module_stamp() and the other rewriting calls. */
-#define BTFC_REWRITE_FORCE 1u   /* rewrite signed modules (their signature is dropped) */
-#define BTFC_REWRITE_DRY_RUN 2u /* do everything but replace the file */
+#define BTFC_REWRITE_FORCE 1u   /* skip the content checks (stamp/distill: the module must fit the base) */
+#define BTFC_REWRITE_DRY_RUN 2u /* do everything but replace the file (the new file is built in memory) */
 #define BTFC_REWRITE_BACKUP 4u  /* keep the original as PATH~ */
+#define BTFC_REWRITE_UNSIGN 16u /* rewrite signed modules: their signature is dropped (else -EPERM) */
+#define BTFC_REWRITE_READ_ONLY 32u /* rewrite files without write permission (else -EACCES) */
 
 /*
+ * How every rewriting call (stamp, relocate, distill, strip) treats files:
+ *  - the module is read once, under an advisory lock (flock(LOCK_EX), held
+ *    until the call returns; concurrent btfcompat rewrites of one module run
+ *    one after the other), and exactly the bytes read are rewritten; if the
+ *    file changed before the rename anyway: -EAGAIN "changed while being
+ *    rewritten", nothing replaced;
+ *  - the new file is written next to the destination (a temporary
+ *    NAME.btfcXXXXXX, removed on failure; SIGINT, SIGTERM, SIGHUP and SIGQUIT
+ *    are blocked in the calling thread while it exists), fsynced, given the
+ *    original's owner, mode (setuid/setgid kept) and extended attributes
+ *    (ACLs, security labels; a failure to copy one refuses), and renamed over
+ *    the destination; other hard links to the old file keep the old contents;
+ *  - a destination that is a symbolic link: the file it points to is
+ *    rewritten, the link stays; a destination that exists and is not a
+ *    regular file (a device, a FIFO): refused with -EINVAL; dest "-": the new
+ *    module is written to standard output;
+ *  - signed modules: -EPERM unless BTFC_REWRITE_UNSIGN; read-only files:
+ *    -EACCES unless BTFC_REWRITE_READ_ONLY.
+ * btfc_ctx_last_reason() tells refusals apart.
+ *
  * Add or replace the .BTF.base_checksum section of the module at @path with the
- * stamp of @base, in the byte order of the module's .BTF. Atomic (temp file,
- * fsync, rename; mode and owner kept). Sets *@changed to 0 when the module
- * already carried exactly this stamp (nothing is written). Signed modules are
- * refused with -EPERM unless BTFC_REWRITE_FORCE.
+ * stamp of @base, in the byte order of the module's .BTF. Sets *@changed to 0
+ * when the module already carried exactly this stamp (nothing is written).
+ * The module's BTF must fit @base as btfc_module_check() decides it (outcome
+ * match; the module's own stamp aside), else -EINVAL with the evidence and
+ * reason BTFC_REASON_NOT_FIT, unless BTFC_REWRITE_FORCE.
  */
 int btfc_module_stamp(struct btfc_ctx *ctx, const char *path, const struct btfc_btf *base, unsigned flags,
 		      int *changed);
