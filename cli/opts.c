@@ -45,7 +45,7 @@ int cli_opt_file(struct cli *cli, const char *opt, const char *arg)
 int cli_opt_kernel(struct cli *cli, const char *opt, const char *arg, unsigned *out)
 {
 	if (cli_parse_kernel(arg, out))
-		return bad(cli, opt, arg, "newest or a kernel version X.Y from 5.0 on (6.1, 6.12, 6.18, 7.2: the kernels whose rules differ)");
+		return bad(cli, opt, arg, "newest or a kernel version X.Y (X 5 to 99, Y below 40; 6.1, 6.12, 6.18 and 7.2 are the kernels whose rules differ)");
 	return 0;
 }
 

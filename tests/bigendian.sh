@@ -98,7 +98,7 @@ fi
 # ---- relocate onto the other big-endian kernel, against libbpf 1.5 ----
 LIBBPF=$(bash "$TOP/tests/oracle/build-libbpf-reloc.sh" "$TOP/build-oracle" 2>"$TMP/oracle.log") || LIBBPF=
 cp -a "$TMP/plain" "$TMP/rel"
-"$BIN" -j relocate --match kernel --force --from "$TMP/b1.btf" --to "$TMP/b2.btf" "$TMP/rel" > "$TMP/rel.json"; rc=$?
+"$BIN" -j relocate --match kernel --force --unsign --from "$TMP/b1.btf" --to "$TMP/b2.btf" "$TMP/rel" > "$TMP/rel.json"; rc=$?
 python3 - "$TMP/rel.json" > "$TMP/rel.tsv" <<'PY'
 import json, os, sys
 for x in json.load(open(sys.argv[1])):
@@ -172,7 +172,7 @@ done
 
 # ---- distill the tree on its own base, against libbpf ----
 cp -a "$TMP/plain" "$TMP/dist"
-"$BIN" -j distill --force --base "$TMP/b1.btf" "$TMP/dist" > "$TMP/dist.json"; rc=$?
+"$BIN" -j distill --force --unsign --base "$TMP/b1.btf" "$TMP/dist" > "$TMP/dist.json"; rc=$?
 nd=$(grep -o '"result":"distilled"' "$TMP/dist.json" | wc -l)
 [ $rc = 0 ] && [ "$nd" = "$N" ] && pass "be/distill-whole-tree ($nd)" || fail be/distill-whole-tree "rc=$rc distilled=$nd"
 if [ -n "$LIBBPF" ]; then
@@ -196,7 +196,7 @@ PY
 
 # ---- stamp: big-endian fields (docs/stamp.md), computed here from the base as stored ----
 cp "$AK" "$TMP/ak.ko"
-"$BIN" stamp --force -B "$TMP/b1.btf" "$TMP/ak.ko" > /dev/null && sec "$TMP/ak.ko" .BTF.base_checksum "$TMP/st.bin" &&
+"$BIN" stamp --force --unsign -B "$TMP/b1.btf" "$TMP/ak.ko" > /dev/null && sec "$TMP/ak.ko" .BTF.base_checksum "$TMP/st.bin" &&
 python3 - "$TMP/st.bin" "$TMP/b1.btf" "$(python3 "$TOP/tests/tools/btf_sections.py" --count "$TMP/b1.btf")" <<'PY' && pass "be/stamp-fields-big-endian" || fail be/stamp-fields-big-endian "$(od -An -tx1 "$TMP/st.bin" | head -n 2 | tr -d '\n')"
 import hashlib, struct, sys
 st, b = open(sys.argv[1], "rb").read(), open(sys.argv[2], "rb").read()
@@ -208,7 +208,7 @@ PY
 out=$("$BIN" check -B "$TMP/b1.btf" "$TMP/ak.ko"); echo "$out" | grep -q 'match (stamp, certain)' &&
 	out=$("$BIN" check -B "$TMP/b2.btf" "$TMP/ak.ko"); echo "$out" | grep -q 'mismatch (stamp, certain)' &&
 	pass be/stamp-checked || fail be/stamp-checked "$out"
-"$BIN" strip --force "$TMP/ak.ko" > /dev/null && ! readelf -SW "$TMP/ak.ko" | grep -q '\.BTF[ .]' &&
+"$BIN" strip --force --unsign "$TMP/ak.ko" > /dev/null && ! readelf -SW "$TMP/ak.ko" | grep -q '\.BTF[ .]' &&
 	readelf -sW "$TMP/ak.ko" | grep -q ' pfkey_' && "$BIN" check -B "$TMP/b1.btf" "$TMP/ak.ko" | grep -q 'no-btf' &&
 	pass be/strip || fail be/strip "sections left or module damaged"
 # ---- diff: the same findings as on little-endian copies (tests/tools/btfswap.py) ----
@@ -226,14 +226,14 @@ mixed() { # NAME NEEDLE ARGS...
 	[ $rc = 2 ] && [ "$(wc -l < "$TMP/mx.err")" = 1 ] && grep -qF -- "$needle" "$TMP/mx.err" && grep -q 'endian' "$TMP/mx.err" &&
 		[ ! -e "$TMP/mx.ko" ] && pass "be/mixed/$name" || fail "be/mixed/$name" "rc=$rc $(cat "$TMP/mx.err")"
 }
-mixed relocate-bases-of-two-orders le2.btf relocate --force --from "$TMP/b1.btf" --to "$TMP/le2.btf" "$AK" -o "$TMP/mx.ko"
-mixed relocate-big-endian-module-on-little-endian-from "$AK" relocate --force --from "$TMP/le1.btf" --to "$TMP/le2.btf" "$AK" -o "$TMP/mx.ko"
-mixed distill-big-endian-module-on-little-endian-base "$AK" distill --force --base "$TMP/le1.btf" "$AK" -o "$TMP/mx.ko"
+mixed relocate-bases-of-two-orders le2.btf relocate --force --unsign --from "$TMP/b1.btf" --to "$TMP/le2.btf" "$AK" -o "$TMP/mx.ko"
+mixed relocate-big-endian-module-on-little-endian-from "$AK" relocate --force --unsign --from "$TMP/le1.btf" --to "$TMP/le2.btf" "$AK" -o "$TMP/mx.ko"
+mixed distill-big-endian-module-on-little-endian-base "$AK" distill --force --unsign --base "$TMP/le1.btf" "$AK" -o "$TMP/mx.ko"
 
 # ---- stamp vector 3 (docs/stamp.md): the smallest base stored big-endian; expected bytes from the doc ----
 printf 'eb9f010000000018000000000000001000000010000000050000000101000000000000040100002000696e7400' | xxd -r -p > "$TMP/small.btf"
 cp "$AK" "$TMP/ak3.ko"
-"$BIN" stamp --force -B "$TMP/small.btf" "$TMP/ak3.ko" > /dev/null 2>&1 && sec "$TMP/ak3.ko" .BTF.base_checksum "$TMP/st3.bin" &&
+"$BIN" stamp --force --unsign -B "$TMP/small.btf" "$TMP/ak3.ko" > /dev/null 2>&1 && sec "$TMP/ak3.ko" .BTF.base_checksum "$TMP/st3.bin" &&
 	[ "$(od -An -tx1 "$TMP/st3.bin" | tr -d ' \n')" = eb9f01010000001000000001000000050687ced93b63c13d9c13ca7777fe512902b1bcdf9d9f6105af5046f5f122007a ] &&
 	pass be/stamp-vector-3 || fail be/stamp-vector-3 "$(od -An -tx1 "$TMP/st3.bin" 2>/dev/null | tr -d ' \n')"
 exit 0
