@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
 /*
  * Decompression with the field libraries (zlib, liblzma, libzstd, liblz4,
- * libbz2) and the x86 bzImage payload locator. Every decoder stops at the end
+ * libbz2, liblzo2) and the kernel image payload locators. Every decoder stops at the end
  * of its stream and ignores what follows (the bzImage payload carries a 4-byte
  * size after it), grows its output geometrically and never beyond
  * ctx->max_decompressed.
@@ -12,6 +12,7 @@
 #include <limits.h>
 #include <lz4.h>
 #include <lzma.h>
+#include <lzo/lzo1x.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
@@ -25,8 +26,10 @@
 #define LZ4_LEGACY_MAGIC 0x184c2102u
 #define LZ4_LEGACY_BLOCK (8u << 20) /* a legacy block decompresses to at most 8 MiB */
 #define OBUF_FIRST (64u << 10)
+#define LZOP_MAGIC "\x89LZO\0\r\n\x1a\n"
+#define LZOP_BLOCK (256u << 10) /* lzop's (and the kernel's) largest block */
 
-static const char *const comp_names[] = { "none", "gzip", "xz", "lzma", "zstd", "lz4", "bzip2" };
+static const char *const comp_names[] = { "none", "gzip", "xz", "lzma", "zstd", "lz4", "bzip2", "lzo" };
 
 /* Name of a compression format, "unknown" for values outside the enum. */
 BTFC_API const char *btfc_compression_name(enum btfc_compression c)
@@ -43,6 +46,11 @@ static uint16_t le16(const uint8_t *p)
 static uint32_t le32(const uint8_t *p)
 {
 	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static uint32_t be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
 static uint64_t le64(const uint8_t *p)
@@ -85,6 +93,8 @@ enum btfc_compression btfc__sniff_compression(const uint8_t *p, size_t n)
 		return BTFC_COMP_LZ4;
 	if (n >= 4 && !memcmp(p, "BZh", 3) && p[3] >= '1' && p[3] <= '9')
 		return BTFC_COMP_BZIP2;
+	if (n >= 9 && !memcmp(p, LZOP_MAGIC, 9))
+		return BTFC_COMP_LZO;
 	if (lzma_alone_header(p, n))
 		return BTFC_COMP_LZMA;
 	return BTFC_COMP_NONE;
@@ -405,6 +415,78 @@ static int unbzip2(struct btfc_ctx *ctx, const char *name, const uint8_t *in, si
 			 bz2_reason(r));
 }
 
+/*
+ * lzop's format (lzop 1.04; what the kernel's lib/decompress_unlzo.c reads):
+ * the magic, a big-endian header (version, library version, version needed
+ * when version >= 0x0940, method, level when >= 0x0940, flags, filter when
+ * flagged, mode, mtime low and (>= 0x0940) high, a name, a checksum), then
+ * blocks [u32 uncompressed size (0 ends)][u32 compressed size][checksum of
+ * the uncompressed data (adler32 or crc32, as flagged)][checksum of the
+ * compressed data, when flagged and the block is compressed][data]; a block
+ * whose two sizes are equal is stored. Decoded with liblzo2's
+ * lzo1x_decompress_safe; the data checksums are verified.
+ */
+static int unlzo(struct btfc_ctx *ctx, const char *name, const uint8_t *in, size_t n, struct obuf *o)
+{
+	enum { F_ADLER32_D = 0x1, F_ADLER32_C = 0x2, F_H_FILTER = 0x800, F_CRC32_D = 0x100, F_CRC32_C = 0x200 };
+	size_t pos = 9;
+
+	if (lzo_init() != LZO_E_OK)
+		return btfc__err(ctx, -EINVAL, name, "cannot initialise liblzo2");
+	if (n < 9 + 7 + 4 + 8 + 1 + 4 || memcmp(in, LZOP_MAGIC, 9))
+		return btfc__err(ctx, -EINVAL, name, "truncated lzo data: header cut short (%zu bytes)", n);
+	unsigned version = (unsigned)in[pos] << 8 | in[pos + 1];
+	pos += 4 + (version >= 0x0940 ? 2 : 0); /* version, library version, version needed */
+	unsigned method = in[pos];
+	pos += 1 + (version >= 0x0940 ? 1 : 0); /* method, level */
+	uint32_t flags = be32(in + pos);
+	pos += 4 + (flags & F_H_FILTER ? 4 : 0) + 8 + (version >= 0x0940 ? 4 : 0); /* mode, mtimes */
+	if (method < 1 || method > 3) /* M_LZO1X_1, M_LZO1X_1_15, M_LZO1X_999 */
+		return btfc__err(ctx, -EINVAL, name, "corrupt lzo data: method %u is not LZO1X", method);
+	if (pos + 1 > n || pos + 1 + in[pos] + 4 > n)
+		return btfc__err(ctx, -EINVAL, name, "truncated lzo data: header cut short (%zu bytes)", n);
+	pos += 1 + in[pos] + 4; /* name, header checksum */
+	for (;;) {
+		if (n - pos < 4)
+			return btfc__err(ctx, -EINVAL, name, "truncated lzo data: stream ends early");
+		uint32_t dlen = be32(in + pos);
+		pos += 4;
+		if (!dlen)
+			return 0;
+		if (n - pos < 4)
+			return btfc__err(ctx, -EINVAL, name, "truncated lzo data: stream ends early");
+		uint32_t clen = be32(in + pos);
+		pos += 4;
+		if (dlen > LZOP_BLOCK || !clen || clen > dlen)
+			return btfc__err(ctx, -EINVAL, name, "corrupt lzo data: block at offset %zu has sizes %" PRIu32
+					 " / %" PRIu32, pos - 8, dlen, clen);
+		size_t sums = (flags & (F_ADLER32_D | F_CRC32_D) ? 4 : 0) +
+			      (clen < dlen && flags & (F_ADLER32_C | F_CRC32_C) ? 4 : 0);
+		if (n - pos < sums + clen)
+			return btfc__err(ctx, -EINVAL, name, "truncated lzo data: block at offset %zu needs %zu bytes, %zu remain",
+					 pos - 8, sums + clen, n - pos);
+		uint32_t dsum = sums ? be32(in + pos) : 0;
+		pos += sums;
+		int err = obuf_reserve(o, dlen);
+		if (!err && o->cap - o->len < dlen)
+			err = -EFBIG;
+		if (err)
+			return obuf_err(ctx, name, "lzo", err);
+		lzo_uint got = dlen;
+		if (clen == dlen)
+			memcpy(o->p + o->len, in + pos, dlen);
+		else if (lzo1x_decompress_safe(in + pos, clen, o->p + o->len, &got, NULL) != LZO_E_OK || got != dlen)
+			return btfc__err(ctx, -EINVAL, name, "corrupt lzo data: block at offset %zu does not decode",
+					 pos - sums - 8);
+		if (flags & (F_ADLER32_D | F_CRC32_D) &&
+		    dsum != (flags & F_ADLER32_D ? adler32(1, o->p + o->len, dlen) : crc32(0, o->p + o->len, dlen)))
+			return btfc__err(ctx, -EINVAL, name, "corrupt lzo data: checksum of block at offset %zu",
+					 pos - sums - 8);
+		o->len += dlen;
+		pos += clen;
+	}
+}
+
 /* Decompress @in/@n of format @c into a new malloc'd *@out, *@outlen (see internal.h). */
 int btfc__decompress(struct btfc_ctx *ctx, const char *name, enum btfc_compression c, const uint8_t *in,
 		     size_t n, uint8_t **out, size_t *outlen)
@@ -432,6 +514,7 @@ int btfc__decompress_bounded(struct btfc_ctx *ctx, const char *name, enum btfc_c
 	case BTFC_COMP_ZSTD: err = unzstd(ctx, name, in, n, &o); break;
 	case BTFC_COMP_LZ4: err = unlz4(ctx, name, in, n, &o); break;
 	case BTFC_COMP_BZIP2: err = unbzip2(ctx, name, in, n, &o); break;
+	case BTFC_COMP_LZO: err = unlzo(ctx, name, in, n, &o); break;
 	default: err = btfc__err(ctx, -EINVAL, name, "unknown compression %d", (int)c); break;
 	}
 	if (!err && o.len > o.lim - 1)
@@ -499,6 +582,7 @@ int btfc__zboot_payload(struct btfc_ctx *ctx, const char *name, const uint8_t *p
 	} types[] = {
 		{ "gzip", BTFC_COMP_GZIP }, { "zstd", BTFC_COMP_ZSTD }, { "xz", BTFC_COMP_XZ },
 		{ "lzma", BTFC_COMP_LZMA }, { "lz4", BTFC_COMP_LZ4 },   { "bzip2", BTFC_COMP_BZIP2 },
+		{ "lzo", BTFC_COMP_LZO },
 	};
 
 	if (!p || n < 8 || memcmp(p, "MZ", 2) || memcmp(p + 4, "zimg", 4))
@@ -527,8 +611,7 @@ int btfc__zboot_payload(struct btfc_ctx *ctx, const char *name, const uint8_t *p
 	for (char *c = type; *c; c++)
 		if (*c < 0x20 || *c > 0x7e)
 			*c = '?';
-	return btfc__err(ctx, -EOPNOTSUPP, name, "EFI zboot payload compressed with \"%s\": not supported%s", type,
-			 !strcmp(type, "lzo") ? " (no lzo decoder is built in)" : "");
+	return btfc__err(ctx, -EOPNOTSUPP, name, "EFI zboot payload compressed with \"%s\": not supported", type);
 }
 
 /*

@@ -142,7 +142,7 @@ A=6.1.0-55-cloud-arm64 R=6.12.107+deb13-riscv64 P=6.12.107+deb13-powerpc64le
 if [ -n "${IMG[$A]:-}" ]; then
 	fixture "$F/Image.gz" sh -c "gzip -1 -n -c '${IMG[$A]}' > '$F/Image.gz'" &&
 		dump_case "arch/built/arm64-Image.gz" "$F/Image.gz" "${RAW[$A]}"
-	for c in gzip zstd xz lzma lz4 bzip2; do
+	for c in gzip zstd xz lzma lz4 bzip2 lzo; do
 		fixture "$F/zboot-arm64.$c" python3 "$TOP/tests/tools/mkimage.py" zboot "${IMG[$A]}" "$c" "$F/zboot-arm64.$c" &&
 			dump_case "arch/built/zboot-arm64-$c" "$F/zboot-arm64.$c" "${RAW[$A]}"
 		"$BIN" -j info "$F/zboot-arm64.$c" 2>&1 | grep -q "\"container\":\"zboot\",\"compression\":\"$c\"" ||
@@ -184,7 +184,7 @@ if [ -n "${IMG[$A]:-}" ]; then
 	cut_at "${IMG[$A]}" 0.6 "$B/Image-cut-in-btf"; bad arch/bad/arm64-Image-cut-inside-btf "$B/Image-cut-in-btf" "no BTF"
 	cut_at "${IMG[$A]}" 0.0000005 "$B/Image-cut-header"; bad arch/bad/arm64-Image-cut-in-header "$B/Image-cut-header" "not BTF|kernel image"
 	[ -s "$F/Image.gz" ] && { cut_at "$F/Image.gz" 0.5 "$B/Image.gz-cut"; bad arch/bad/arm64-Image.gz-cut "$B/Image.gz-cut" "truncated gzip"; }
-	for c in gzip zstd xz; do
+	for c in gzip zstd xz lzo; do
 		[ -s "$F/zboot-arm64.$c" ] || continue
 		cut_at "$F/zboot-arm64.$c" 0.5 "$B/zboot-$c-cut"; bad "arch/bad/zboot-$c-cut" "$B/zboot-$c-cut" "zboot payload .* exceeds"
 		corrupt_at "$F/zboot-arm64.$c" 0.5 "$B/zboot-$c-corrupt"; bad "arch/bad/zboot-$c-corrupt" "$B/zboot-$c-corrupt" "corrupt $c|$c data"

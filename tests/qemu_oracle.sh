@@ -27,6 +27,7 @@ CACHE=${BTFCOMPAT_CACHE:-$HOME/.cache/btfcompat}
 WORK=${BTFC_TEST_WORK:-$CACHE/test-work}/qemu-oracle
 TREES=${BTFC_TEST_WORK:-$CACHE/test-work}/qemu-trees # the stale trees and the staged, depmod'ed ones: kept
 BM=$TOP/tests/qemu/boot-modules.sh
+OBJCOPY=$(command -v llvm-objcopy || echo objcopy)
 # s390x's big-endian modules are judged "invalid" until issue 15 part B (the target kernel's byte order)
 BE="[big-endian judgement: needs issue 15 part B]"
 
@@ -55,11 +56,14 @@ stale_tree() {
 		fi
 		if [ "$1" = "$3" ]; then echo "$(basename "$base" .ko)	$donor" >> "$5/donors.tsv"; continue; fi
 		case $donor in *.xz) xz -dc "$donor" > "$dst.donor" ;; *) cp "$donor" "$dst.donor" ;; esac
-		objcopy --dump-section .BTF="$dst.btf" "$dst.donor" "$dst.junk" 2>/dev/null &&
-			objcopy --update-section .BTF="$dst.btf" "$dst" "$dst.new" 2>/dev/null && mv "$dst.new" "$dst"
+		# (llvm-objcopy reads every architecture's ELF; binutils' objcopy only the host's)
+		$OBJCOPY --dump-section .BTF="$dst.btf" "$dst.donor" "$dst.junk" 2>/dev/null &&
+			$OBJCOPY --update-section .BTF="$dst.btf" "$dst" "$dst.new" 2>/dev/null && mv "$dst.new" "$dst" ||
+			echo "$dst: the .BTF swap failed" >> "$5/swap-errors"
 		echo "$(basename "$base" .ko)	$donor" >> "$5/donors.tsv"
 		rm -f "$dst.donor" "$dst.btf" "$dst.junk" "$dst.new"
 	done
+	[ -s "$5/swap-errors" ] && return 1
 	touch "$5/.complete"
 }
 
@@ -136,7 +140,8 @@ run_pair() {
 	nr=$("$TOP/scripts/corpus.sh" --path "$nv" 2>/dev/null) && or=$("$TOP/scripts/corpus.sh" --path "$ov" 2>/dev/null) ||
 		{ skip "qemu-oracle/$tag" "corpus unavailable"; return; }
 	for f in "$nr/boot/vmlinuz-$nv" "$nr/usr/lib/modules/$nv/vmlinuz"; do [ -f "$f" ] && img=$f && break; done
-	stale_tree "$nr" "$nv" "$or" "$ov" "$TREES/$tag"
+	stale_tree "$nr" "$nv" "$or" "$ov" "$TREES/$tag" ||
+		{ fail "qemu-oracle/$tag" "$(wc -l < "$TREES/$tag/swap-errors") modules: $(head -n 1 "$TREES/$tag/swap-errors")"; return; }
 	if [ "$every" != 1 ]; then
 		(cd "$TREES/$tag/lib/modules/$nv" && find . -name '*.ko' | sort) | awk -v n="$every" 'NR % n == 1' > "$WORK/$tag.load"
 		sel=(--load "$WORK/$tag.load")

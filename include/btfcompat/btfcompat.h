@@ -158,9 +158,10 @@ enum btfc_compression {
 	BTFC_COMP_ZSTD,
 	BTFC_COMP_LZ4,   /* LZ4 legacy frame, as the kernel's bzImage uses */
 	BTFC_COMP_BZIP2,
+	BTFC_COMP_LZO,   /* lzop's format, as the kernel's "lzo" images (lib/decompress_unlzo.c) */
 };
 
-/* "none", "gzip", "xz", "lzma", "zstd", "lz4", "bzip2". */
+/* "none", "gzip", "xz", "lzma", "zstd", "lz4", "bzip2", "lzo". */
 const char *btfc_compression_name(enum btfc_compression c);
 
 /* What the reader found when it opened a source (for summaries). */

@@ -8,7 +8,7 @@ locates the kernel inside the image.
                                     Makefile.zboot): "MZ\\0\\0", "zimg", payload offset and size
                                     (u32 LE), two reserved words, the compression's name; the
                                     payload is the Image padded to its image_size (u32 at 16),
-                                    compressed with COMP (gzip, zstd, xz, lzma, lz4, bzip2), with the
+                                    compressed with COMP (gzip, zstd, xz, lzma, lz4, bzip2, lzo), with the
                                     uncompressed size appended (u32 LE) for all but gzip
   mkimage.py zimage VMLINUX OUT     powerpc zImage (arch/powerpc/boot/wrapper, zImage.lds.S): an ELF
                                     boot wrapper whose section .kernel:vmlinux.strip holds the
@@ -22,6 +22,7 @@ COMPRESS = {  # Makefile.lib's formats (gzip -n, zstd, xz --check=crc32, lzma, l
     "lzma": ["xz", "--format=lzma", "-0"],
     "lz4": ["lz4", "-l", "-q", "-1"],
     "bzip2": ["bzip2", "-1"],
+    "lzo": ["lzop", "-c", "-1"],
 }
 
 def zboot(image, comp, out):

@@ -1520,7 +1520,7 @@ static void image_rows(const uint8_t *btf, size_t btf_len)
 		int expect;
 		const char *need;
 	} zr[] = {
-		{ "zboot-lzo", z, zlen, (uint32_t)zlen, "lzo", -EOPNOTSUPP, "lzo" },
+		{ "zboot-type-says-lzo-of-gzip", z, zlen, (uint32_t)zlen, "lzo", -EINVAL, "lzo" },
 		{ "zboot-unknown-type", z, zlen, (uint32_t)zlen, "zip", -EOPNOTSUPP, "zip" },
 		{ "zboot-size-past-end", z, zlen, (uint32_t)zlen + 1, "gzip", -EINVAL, "zboot" },
 		{ "zboot-size-ffffffff", z, zlen, 0xffffffff, "gzip", -EINVAL, "zboot" },

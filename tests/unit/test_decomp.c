@@ -38,6 +38,7 @@ static const struct fmt fmts[] = {
 	{ BTFC_COMP_ZSTD, "zstd", "zstd", "zstd -q -c", true },
 	{ BTFC_COMP_LZ4, "lz4", "lz4", "lz4 -l -q -c -9", true },
 	{ BTFC_COMP_BZIP2, "bzip2", "bzip2", "bzip2 -c -9", false },
+	{ BTFC_COMP_LZO, "lzo", "lzop", "lzop -c -9", true },
 };
 #define NFMTS (sizeof(fmts) / sizeof(fmts[0]))
 
@@ -370,6 +371,8 @@ static void test_sniff(void)
 		{ "ELF", "\x7f" "ELF\x02\x01\x01", 7, BTFC_COMP_NONE },
 		{ "BTF", "\x9f\xeb\x01\x00\x18\x00\x00\x00", 8, BTFC_COMP_NONE },
 		{ "bzImage", "MZ\xea\x07\x00\xc0\x07\x8c", 8, BTFC_COMP_NONE },
+		{ "lzop", "\x89LZO\0\r\n\x1a\n\x10\x40", 11, BTFC_COMP_LZO },
+		{ "lzop magic cut short", "\x89LZO\0\r\n\x1a", 8, BTFC_COMP_NONE },
 	};
 	char t[128];
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
@@ -394,9 +397,9 @@ static void test_sniff(void)
 		free(p);
 	}
 
-	static const char *const names[] = { "none", "gzip", "xz", "lzma", "zstd", "lz4", "bzip2" };
+	static const char *const names[] = { "none", "gzip", "xz", "lzma", "zstd", "lz4", "bzip2", "lzo" };
 	bool ok = true;
-	for (int c = 0; c < 7; c++)
+	for (int c = 0; c < 8; c++)
 		ok &= !strcmp(btfc_compression_name((enum btfc_compression)c), names[c]);
 	ok &= !strcmp(btfc_compression_name((enum btfc_compression)99), "unknown");
 	TU_CHECK("compression_name/all", ok, "a name differs");
@@ -556,8 +559,8 @@ static void test_images(void)
 		{ "lzma", 0x2000, 0x1000, 0x800, "lzma", 5, 1, BTFC_COMP_LZMA },
 		{ "lz4", 0x2000, 0x1000, 0x800, "lz4", 4, 1, BTFC_COMP_LZ4 },
 		{ "bzip2", 0x2000, 0x1000, 0x800, "bzip2", 6, 1, BTFC_COMP_BZIP2 },
+		{ "lzo", 0x2000, 0x1000, 0x800, "lzo", 4, 1, BTFC_COMP_LZO },
 		{ "payload up to the last byte", 0x2000, 0x1000, 0x1000, "gzip", 5, 1, BTFC_COMP_GZIP },
-		{ "lzo: not supported", 0x2000, 0x1000, 0x800, "lzo", 4, -EOPNOTSUPP, 0 },
 		{ "unknown type", 0x2000, 0x1000, 0x800, "zip\x01", 5, -EOPNOTSUPP, 0 },
 		{ "type without NUL", 0x2000, 0x1000, 0x800, "gzipgzipgzipgzipgzipgzipgzipgzip", 32, -EINVAL, 0 },
 		{ "payload one byte too long", 0x2000, 0x1000, 0x1001, "gzip", 5, -EINVAL, 0 },
@@ -587,12 +590,12 @@ static void test_images(void)
 			tu_pass(t);
 		free(p);
 	}
-	uint8_t *p = make_zboot(0x2000, 0x1000, 0x800, "lzo", 4);
+	uint8_t *p = make_zboot(0x2000, 0x1000, 0x800, "zip", 4);
 	const uint8_t *pl;
 	size_t plen;
 	enum btfc_compression c;
 	int r = btfc__zboot_payload(ctx, "vmlinuz", p, 0x2000, &pl, &plen, &c);
-	TU_CHECK("zboot/lzo message", r == -EOPNOTSUPP && strstr(btfc_ctx_last_error(ctx), "\"lzo\": not supported"),
+	TU_CHECK("zboot/unknown type message", r == -EOPNOTSUPP && strstr(btfc_ctx_last_error(ctx), "\"zip\": not supported"),
 		 "%s", btfc_ctx_last_error(ctx));
 	free(p);
 	TU_CHECK("zboot/NULL", btfc__zboot_payload(ctx, "vmlinuz", NULL, 0, &pl, &plen, &c) == 0, "not 0");
