@@ -67,13 +67,13 @@ while read -r id n; do
 	fi
 	insmod /c/$id.ko 2> /dev/null; rc=$?
 	echo "KS-RES $id $n $rc $([ -f /sys/kernel/btf/$n ] && echo 1 || echo 0)"
-	dmesg -c | while IFS= read -r l; do echo "KS-LOG $id $l"; done
 	if [ -f /sys/kernel/btf/$n ]; then
 		echo "KS-BTF-BEGIN $id"
 		base64 /sys/kernel/btf/$n
 		echo "KS-BTF-END $id"
 	fi
 	[ -d /sys/module/$n ] && rmmod $n
+	dmesg -c | while IFS= read -r l; do echo "KS-LOG $id $l"; done
 done < /c/list
 echo "KS-END"
 reboot -f
