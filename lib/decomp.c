@@ -471,7 +471,7 @@ static int unlzo(struct btfc_ctx *ctx, const char *name, const uint8_t *in, size
 		if (!err && o->cap - o->len < dlen)
 			err = -EFBIG;
 		if (err)
-			return obuf_err(ctx, name, "lzo", err);
+			return obuf_err(ctx, name, "lzo", err, o);
 		lzo_uint got = dlen;
 		if (clen == dlen)
 			memcpy(o->p + o->len, in + pos, dlen);
