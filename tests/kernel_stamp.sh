@@ -116,7 +116,7 @@ while read -r f; do # the same stale modules without their stamp
 done < "$W/A.list"
 # A's af_packet with a distilled .BTF.base, still stamped for A
 mkdir -p "$W/dist"; D=$W/dist/af_packet.ko
-cp "$KA/net/packet/af_packet.ko" "$D"
+cp "$KA/net/packet/af_packet.ko" "$D"; cp "$D" "$W/dist-orig.ko"
 "$BIN" distill --base "$KA/vmlinux" "$D" > "$W/distill.out" 2>&1 || fail $T/distill "$(head -n 3 "$W/distill.out")"
 # distill drops the stamp (docs/repair.md); put kbuild's back, as a build that distills and stamps would have it
 sec "$KA/net/packet/af_packet.ko" "$W/s" && objcopy --add-section .BTF.base_checksum="$W/s" "$D"
@@ -156,6 +156,7 @@ observe() { # BOOT BOOTBASE
 		if [ "$rc" != 0 ]; then echo "$id refuse module"; continue; fi
 		[ "$p" = 1 ] || { echo "$id drop BTF"; continue; }
 		case $id in own-*|trunc-*|ver2-*) own=$W/B.base ;; offstamped-*|offplain-*) own=$W/Aoff.base ;; *) own=$W/A.base ;; esac
+		case $id in dist-*) f=$W/dist-orig.ko ;; esac # what the module meant before it was distilled
 		$PY --elf "$f" "$W/mod.btf"
 		if [ "$(meaning "$own" "$W/mod.btf" | sha256sum)" = "$(meaning "$2" "$W/g-$1/btf/$id.btf" | sha256sum)" ]; then
 			echo "$id accept"
