@@ -37,6 +37,13 @@ while [ $# -gt 0 ]; do
 	esac
 done
 [ -n "$NAME" ] || die "a variant NAME is required"
+# a --set line replaces the fragment's line for the same symbol
+syms=$(printf '%s\n' "${SETS[@]}" | sed -n 's/^\(CONFIG_[A-Za-z0-9_]*\)=.*/\1/p; s/^# \(CONFIG_[A-Za-z0-9_]*\) is not set$/\1/p' | paste -sd'|')
+if [ -n "$syms" ]; then
+	EFF=$(mktemp); trap 'rm -f "$EFF"' EXIT
+	grep -vE "^(# )?($syms)[= ]" "$FRAGMENT" > "$EFF" || true
+	FRAGMENT=$EFF
+fi
 
 if [ ! -r "$TARBALL" ] || ! command -v pahole >/dev/null || ! command -v flex >/dev/null; then
 	[ "$(id -u)" = 0 ] || { echo "kernel-build: linux-source-6.12 or build tools missing, not root" >&2; exit 3; }
