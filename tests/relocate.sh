@@ -232,7 +232,7 @@ bad_case() { # NAME EXPECTED-RC PATTERN CMD...
 		pass "relocate/bad-input/$name" || fail "relocate/bad-input/$name" "rc=$rc $out"
 }
 bad_case signed 2 "module is signed: relocating it voids" "$BIN" relocate --from "$V54" --to "$V55" "$TMP/ak.ko"
-bad_case no-from 2 "has no .BTF.base" "$BIN" relocate --unsign --to "$V55" "$TMP/ak.ko"
+bad_case no-from 2 "cannot tell which base its BTF was built on" "$BIN" relocate --unsign --no-installed --store "$TMP/no-store" --to "$V55" "$TMP/ak.ko"
 bad_case dry-run 0 "would relocate" "$BIN" relocate --dry-run --unsign --match kernel --from "$V54" --to "$V55" "$TMP/ak.ko"
 cp "$(find "$TMP/kern" -name af_key.ko)" "$TMP/ak55.ko" # relocated onto -55 (so unsigned): not built on -54
 # a module that does not fit: a finding (exit 1), as relocate's refusals
