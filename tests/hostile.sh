@@ -5,9 +5,10 @@
 # files, symbolic links, kept metadata, concurrent rewrites, interrupted
 # rewrites, files changing while read, FIFOs and devices, deep trees,
 # decompression bombs. Real modules from the corpus (Debian 6.1.0-54/-55).
-#   tests/hostile.sh BTFCOMPAT
+#   tests/hostile.sh BTFCOMPAT [quick]     quick (the sanitizer build): 10 runs of each race, not 40
 set -u
 BIN=$(realpath "$1")
+RUNS=40; [ "${2:-}" = quick ] && RUNS=10
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 . "$TOP/tests/lib.sh"
 K54=$("$TOP/scripts/corpus.sh" --path 6.1.0-54-cloud-amd64 2>/dev/null) &&
@@ -109,9 +110,9 @@ if python3 -c 'import os,sys; os.setxattr(sys.argv[1], "security.ima", b"\x03\x0
 	expect meta/ima-refused 2 "ima.ko: carries an IMA signature" "$BIN" strip "$TMP/ima.ko"
 else skip meta/ima-refused "cannot set security.ima here"; fi
 
-# ---- 4. concurrent rewrites: no lost update (relocate --match kernel and stamp, 40 times) ----
+# ---- 4. concurrent rewrites: no lost update (relocate --match kernel and stamp, $RUNS times) ----
 lost=0 both=0
-for i in $(seq 40); do
+for i in $(seq $RUNS); do
 	cp "$TMP/ak.ko" "$TMP/race.ko"
 	"$BIN" relocate --match kernel --from "$V54" --to "$V55" "$TMP/race.ko" > "$TMP/r.out" 2>&1 & rp=$!
 	"$BIN" stamp --base "$V54" "$TMP/race.ko" > "$TMP/s.out" 2>&1 & sp=$!
@@ -123,15 +124,15 @@ for i in $(seq 40); do
 	fi
 	[ $rrc = 0 ] || { lost=$((lost + 1)); echo "run $i: relocate failed: $(cat "$TMP/r.out")" >&2; }
 done
-[ $lost = 0 ] && pass "concurrent/relocate-and-stamp-40-runs ($both with both rewriting)" ||
-	fail concurrent/relocate-and-stamp-40-runs "$lost of 40 runs lost an update"
+[ $lost = 0 ] && pass "concurrent/relocate-and-stamp-$RUNS-runs ($both with both rewriting)" ||
+	fail concurrent/relocate-and-stamp-$RUNS-runs "$lost of $RUNS runs lost an update"
 
 # ---- 5. interrupted rewrites leave no temporary file; stale ones are reported ----
 unsign "$M54/net/netfilter/nf_conntrack.ko" "$TMP/big.ko"; xz -c --check=crc32 "$TMP/big.ko" > "$TMP/big.ko.xz"
 mkdir "$TMP/sig"
 t0=$(date +%s%N); cp "$TMP/big.ko.xz" "$TMP/sig/m.ko.xz"; "$BIN" strip "$TMP/sig/m.ko.xz" > /dev/null 2>&1; t1=$(date +%s%N)
 span=$(( (t1 - t0) / 1000 + 1 ))
-for i in $(seq 40); do
+for i in $(seq $RUNS); do
 	cp "$TMP/big.ko.xz" "$TMP/sig/m.ko.xz"
 	"$BIN" strip "$TMP/sig/m.ko.xz" > /dev/null 2>&1 & pid=$!
 	us=$(( (RANDOM * 32768 + RANDOM) % span ))
@@ -140,7 +141,7 @@ for i in $(seq 40); do
 	wait $pid 2>/dev/null
 done
 left=$(find "$TMP/sig" -name '*.btfc*' | wc -l)
-[ "$left" = 0 ] && pass signals/no-temp-file-left-40-kills || fail signals/no-temp-file-left-40-kills "$left left"
+[ "$left" = 0 ] && pass signals/no-temp-file-left-$RUNS-kills || fail signals/no-temp-file-left-$RUNS-kills "$left left"
 cp "$TMP/ak.ko" "$TMP/sig/x.ko"; : > "$TMP/sig/x.ko.btfcAbC123"
 expect signals/stale-temp-reported 0 "x.ko.btfcAbC123: left by an interrupted rewrite" "$BIN" strip --dry-run "$TMP/sig"
 out=$("$BIN" scan --all --base "$V54" "$TMP/sig" 2>&1)
@@ -150,13 +151,13 @@ printf '%s' "$out" | grep -q "x.ko.btfcAbC123: left by an interrupted rewrite" &
 # ---- 8. a module rewritten while it is read: an error, never SIGBUS ----
 cp "$TMP/big.ko" "$TMP/moving.ko"
 died=0
-for i in $(seq 40); do
+for i in $(seq $RUNS); do
 	( for j in 1 2 3; do cp "$TMP/big.ko" "$TMP/moving.ko"; : > "$TMP/moving.ko"; done; cp "$TMP/big.ko" "$TMP/moving.ko" ) & cpid=$!
 	"$BIN" check --base "$V54" "$TMP/moving.ko" > /dev/null 2>&1; rc=$?
 	wait $cpid
 	[ $rc -ge 128 ] && died=$((died + 1))
 done
-[ $died = 0 ] && pass read/changing-file-no-signal-40-runs || fail read/changing-file-no-signal-40-runs "$died of 40 died by a signal"
+[ $died = 0 ] && pass read/changing-file-no-signal-$RUNS-runs || fail read/changing-file-no-signal-$RUNS-runs "$died of $RUNS died by a signal"
 
 # ---- 7. deep trees: no recursion, long paths reported ----
 # 1900 levels (a 3.8 KB path) with few descriptors: walked, the module at the bottom found

@@ -57,7 +57,7 @@ run_suites() { # TAG BUILD-DIR
 	suite "$tag-relocate" tests/relocate.sh "$b/btfcompat"
 	suite "$tag-sign" tests/sign.sh "$b/btfcompat"
 	suite "$tag-store" tests/store.sh "$b/btfcompat" $([ "$tag" = asan ] && echo quick)
-	suite "$tag-hostile" tests/hostile.sh "$b/btfcompat"
+	suite "$tag-hostile" tests/hostile.sh "$b/btfcompat" $([ "$tag" = asan ] && echo quick)
 	# the validator against this machine's kernel: a slice of mutants of real BTF
 	local v61 cases=${BTFC_ORACLE_CASES:-2000}
 	[ "$tag" = asan ] && cases=${BTFC_ORACLE_CASES_ASAN:-500}
