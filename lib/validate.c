@@ -1499,32 +1499,37 @@ static int validate_flat(struct btfc_ctx *ctx, const void *data, size_t len, con
 	size_t btl, bsl;
 	int err;
 
-	split.profile = BTFC_PROFILE_MODULE;
-	split.headers_only = true;
+	split.headers_only = true; /* the split blob's header, string and layout sections, as the fast path */
 	err = run(ctx, data, len, base, &split, NULL, NULL, v);
 	if (err || v->err)
 		return err;
 	/* the split checks passed: read the header as the kernel does (fields past hdr_len are 0) */
-	uint32_t w[6] = { 0 }, hdr_len;
+	uint32_t w[8] = { 0 }, hdr_len;
 	memcpy(&hdr_len, (const uint8_t *)data + 4, 4);
-	memcpy(w, data, hdr_len < 24 ? hdr_len : 24);
-	uint32_t type_off = w[2], type_len = w[3], str_off = w[4], str_len = w[5];
+	memcpy(w, data, hdr_len < sizeof(w) ? hdr_len : sizeof(w));
+	uint32_t type_off = w[2], type_len = w[3], str_off = w[4], str_len = w[5], lay_off = w[6], lay_len = w[7];
 	const uint8_t *nohdr = (const uint8_t *)data + w[1];
 	const void *bt = btfc_btf_types_raw(base, &btl);
 	const char *bs = btfc_btf_strs_raw(base, &bsl);
 	if (btfc_btf_base(base))
 		return btfc__err(ctx, -EINVAL, NULL, "a base that is itself split BTF is not supported");
-	size_t flen = 24 + btl + type_len + bsl + str_len;
-	uint8_t *flat = malloc(flen);
+	/*
+	 * The flattened blob: base types then ours, base strings then ours. A layout
+	 * section (7.2; checked above, and describing kinds, not types) goes first,
+	 * where its offset is aligned whatever the other sections' lengths.
+	 */
+	size_t hl = lay_len ? 32 : 24, flen = hl + lay_len + btl + type_len + bsl + str_len;
+	uint8_t *flat = malloc(flen), *p = flat;
 	if (!flat)
 		return btfc__err(ctx, -ENOMEM, NULL, "out of memory");
-	uint32_t fh[6] = { BTF_MAGIC | BTF_VERSION << 16, 24, 0, (uint32_t)(btl + type_len), (uint32_t)(btl + type_len),
-			   (uint32_t)(bsl + str_len) };
-	memcpy(flat, fh, 24);
-	memcpy(flat + 24, bt, btl);
-	memcpy(flat + 24 + btl, nohdr + type_off, type_len);
-	memcpy(flat + 24 + btl + type_len, bs, bsl);
-	memcpy(flat + 24 + btl + type_len + bsl, nohdr + str_off, str_len);
+	uint32_t tl = (uint32_t)(btl + type_len), sl = (uint32_t)(bsl + str_len);
+	uint32_t fh[8] = { BTF_MAGIC | BTF_VERSION << 16, (uint32_t)hl, lay_len, tl, lay_len + tl, sl, 0, lay_len };
+	const struct { const void *src; size_t len; } part[] = {
+		{ fh, hl }, { nohdr + lay_off, lay_len }, { bt, btl }, { nohdr + type_off, type_len },
+		{ bs, bsl }, { nohdr + str_off, str_len },
+	};
+	for (size_t i = 0; i < sizeof(part) / sizeof(part[0]); p += part[i].len, i++)
+		memcpy(p, part[i].src, part[i].len);
 	err = run(ctx, flat, flen, NULL, opts, NULL, NULL, v);
 	free(flat);
 	return err;
@@ -1590,10 +1595,10 @@ static int run(struct btfc_ctx *ctx, const void *data, size_t len, const struct 
 	e.nohdr = e.data + e.hdr.hdr_len;
 	v->phase = "strings";
 	err = parse_str_sec(&e);
-	if (err || opts->headers_only)
+	if (err)
 		goto out;
 	v->phase = "layout";
-	if (profile == BTFC_PROFILE_BPF && (err = parse_layout_sec(&e)))
+	if ((profile == BTFC_PROFILE_BPF && (err = parse_layout_sec(&e))) || opts->headers_only)
 		goto out;
 	if (profile == BTFC_PROFILE_BPF && base) {
 		/* the flattened blob BPF_BTF_LOAD would be given: base types and strings, then ours */

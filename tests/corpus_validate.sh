@@ -19,7 +19,7 @@ find "$K/lib/modules" -name '*.ko' | sort > "$TMP/mods"
 n=$(wc -l < "$TMP/mods")
 for p in module bpf; do
 	# one process per core over the whole tree; each prints "FILE: ok (...)" per module
-	xargs -a "$TMP/mods" -P "$(nproc)" -n 200 "$BIN" validate --profile $p -B "$V54" > "$TMP/$p.out" 2>&1
+	par_out "$TMP/mods" "$TMP/$p.out" "$BIN" validate --profile $p -B "$V54"
 	ok=$(grep -c ': ok (' "$TMP/$p.out")
 	if [ "$ok" = "$n" ]; then pass "corpus-validate/6.1.0-54-own-base/$p ($ok/$n ok)"; else
 		fail "corpus-validate/6.1.0-54-own-base/$p" "$ok/$n ok; first: $(grep -v ': ok (' "$TMP/$p.out" | head -n 3 | tr '\n' '|')"
@@ -36,8 +36,8 @@ fi
 # the bpf profile of split BTF reuses the base's resolution; it must say exactly what the
 # flattened blob (the reference path) says, for every stale module
 V55=$K55/boot/vmlinuz-6.1.0-55-cloud-amd64
-xargs -a "$TMP/mods" -P "$(nproc)" -n 300 "$BIN" validate --profile bpf -B "$V55" > "$TMP/fast.out" 2>&1
-xargs -a "$TMP/mods" -P "$(nproc)" -n 300 "$BIN" validate --profile bpf --flatten -B "$V55" > "$TMP/flat.out" 2>&1
+par_out "$TMP/mods" "$TMP/fast.out" "$BIN" validate --profile bpf -B "$V55"
+par_out "$TMP/mods" "$TMP/flat.out" "$BIN" validate --profile bpf --flatten -B "$V55"
 if [ -s "$TMP/fast.out" ] && diff <(sort "$TMP/fast.out") <(sort "$TMP/flat.out") > "$TMP/ff.diff"; then
 	pass "corpus-validate/bpf-split-equals-flattened ($(grep -c 'rejected (bpf' "$TMP/fast.out") rejected)"
 else

@@ -14,6 +14,15 @@ same_file() {
 		fail "$1" "differs from $2: $(diff "$2" "$3" 2>&1 | head -n 4 | tr '\n' '|')"
 	fi
 }
+# par_out LIST OUT CMD...: run CMD FILE... over the files listed in LIST, one process per core and
+# 200 files a process, into OUT. Each process writes a file of its own: parallel writers to one
+# file cut lines at their stdio buffer boundaries.
+par_out() {
+	local list=$1 out=$2 d; shift 2
+	d=$(mktemp -d)
+	BTFC_PAR_DIR=$d xargs -a "$list" -P "$(nproc)" -n 200 bash -c '"$@" > "$BTFC_PAR_DIR/$BASHPID" 2>&1' _ "$@" 2>/dev/null
+	cat "$d"/* > "$out" 2>/dev/null; rm -rf "$d"
+}
 # raw_base VMLINUZ OUT.btf: the vmlinux .BTF of a bzImage, cut out independently of btfcompat's reader
 raw_base() {
 	python3 "$TOP/tests/tools/extract-vmlinux.py" "$1" "$2.vmlinux" &&

@@ -351,7 +351,7 @@ enum btfc_byte_order {
 struct btfc_validate_opts {
 	enum btfc_profile profile;
 	unsigned kernel; /* BTFC_KERNEL_*: whose rules to apply; 0 = newest */
-	int headers_only; /* stop after the header and string section checks */
+	int headers_only; /* stop after the header, string and (bpf profile) layout section checks */
 	int flatten;      /* bpf profile of split BTF: validate the flattened blob (the slow
 			   * reference path) instead of reusing the base's resolution */
 	enum btfc_byte_order order; /* the judging kernel's byte order when there is no base

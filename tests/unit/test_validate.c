@@ -508,7 +508,12 @@ int main(void)
 	int kernel = kbl_available();
 	static char logbuf[1 << 20];
 	char name[160];
+	size_t base_len;
+	void *base_blob = build(&rows[0], &base_len);
+	struct btfc_btf *base = NULL;
 
+	if (btfc_btf_parse(ctx, base_blob, base_len, "base", NULL, &base))
+		return 1;
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
 		const struct row *r = &rows[i];
 		struct btfc_validate_opts o = { .profile = r->profile, .kernel = r->kernel, .order = r->order,
@@ -533,8 +538,22 @@ int main(void)
 			TU_CHECK(name, kerr == r->err && (!kerr || !strcmp(last, r->msg)),
 				 "kernel says %d \"%s\", row says %d \"%s\"", kerr, last, r->err, r->msg);
 		}
+
+		/* the same blob as split BTF on a small base: the fast bpf path (the base's
+		 * resolution reused) must say what the flattened reference blob says */
+		if (r->profile == BTFC_PROFILE_BPF) {
+			struct btfc_validate_opts fo = o;
+			struct btfc_verdict w;
+			fo.flatten = 1;
+			int e1 = btfc_validate(ctx, blob, len, base, &o, &v), e2 = btfc_validate(ctx, blob, len, base, &fo, &w);
+			snprintf(name, sizeof(name), "validate/%s/split-fast-equals-flat", r->name);
+			TU_CHECK(name, e1 == e2 && v.err == w.err && !strcmp(v.msg, w.msg),
+				 "fast %d/%d \"%s\", flattened %d/%d \"%s\"", e1, v.err, v.msg, e2, w.err, w.msg);
+		}
 		free(blob);
 	}
+	btfc_btf_free(base);
+	free(base_blob);
 	btfc_ctx_free(ctx);
 	return tu_exit();
 }
