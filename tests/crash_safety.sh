@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause
 # Crash safety of module rewrites: `stamp` (.ko and .ko.xz) and `relocate`
-# (.ko.xz, onto 6.1.0-55) killed with SIGKILL at random points, 200 times each;
+# (.ko.xz, onto 6.1.0-55) killed with SIGKILL at random points, KILLS (100) times each, the
+# points spread over the whole run (one in each of KILLS equal slices of twice its duration);
 # the module must always be either the old or the new file, byte for byte, and
 # no temporary file may be taken for the module.
 #   tests/crash_safety.sh BTFCOMPAT
@@ -11,6 +12,7 @@ TOP=$(cd "$(dirname "$0")/.." && pwd)
 . "$TOP/tests/lib.sh"
 K=$("$TOP/scripts/corpus.sh" --path 6.1.0-54-cloud-amd64 2>/dev/null) || { skip crash-safety "corpus unavailable"; exit 0; }
 V=$K/boot/vmlinuz-6.1.0-54-cloud-amd64
+KILLS=${BTFC_CRASH_KILLS:-100}
 K55=$("$TOP/scripts/corpus.sh" --path 6.1.0-55-cloud-amd64 2>/dev/null) || { skip crash-safety "corpus unavailable"; exit 0; }
 V55=$K55/boot/vmlinuz-6.1.0-55-cloud-amd64
 TMP=$(mktemp -d); trap 'rm -rf "$TMP"' EXIT
@@ -30,17 +32,18 @@ for job in "stamp ko" "stamp ko.xz" "relocate ko.xz"; do
 		continue
 	fi
 	bad=0 olds=0 news=0
-	for i in $(seq 200); do
+	for i in $(seq $KILLS); do
 		mkdir -p "$TMP/run"; cp "$TMP/orig.$kind" "$TMP/run/m.$kind"
 		"$BIN" "${args[@]}" "$TMP/run/m.$kind" > /dev/null 2>&1 &
 		pid=$!
-		us=$(( (RANDOM * 32768 + RANDOM) % span ))
+		# stratified: run i dies at a random point of the i-th of KILLS equal slices of the window
+		us=$(( span * (i - 1) / KILLS + (RANDOM * 32768 + RANDOM) % (span / KILLS + 1) ))
 		sleep "$((us / 1000000)).$(printf '%06d' $((us % 1000000)))"
 		kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null
 		h=$(sha256sum < "$TMP/run/m.$kind")
 		if [ "$h" = "$old" ]; then olds=$((olds + 1)); elif [ "$h" = "$new" ]; then news=$((news + 1)); else bad=$((bad + 1)); fi
 		rm -rf "$TMP/run"
 	done
-	if [ $bad = 0 ]; then pass "crash-safety/$verb-$kind (200 kills: $olds old, $news new, 0 torn)"; else
-		fail "crash-safety/$verb-$kind" "$bad of 200 runs left a file that is neither old nor new"; fi
+	if [ $bad = 0 ]; then pass "crash-safety/$verb-$kind ($KILLS kills: $olds old, $news new, 0 torn)"; else
+		fail "crash-safety/$verb-$kind" "$bad of $KILLS runs left a file that is neither old nor new"; fi
 done
