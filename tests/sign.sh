@@ -57,27 +57,27 @@ for m in $MODS; do
 		"rsa4096 der sha224" "rsa2048 der sha512 -k"; do
 		set -- $kh
 		key=$1.key cert=$1.$2 hash=$3 k=${4:-}
-		# strip -o: the unsigned rewrite (--force drops Debian's own signature), then the signed one
-		"$BIN" strip -f --unsign -o plain.ko "$M55/$m" >/dev/null && "$BIN" strip -o ours.ko --sign-key "$key" --sign-cert "$cert" \
+		# strip -o: the unsigned rewrite (--unsign drops Debian's own signature), then the signed one
+		"$BIN" strip --unsign -o plain.ko "$M55/$m" >/dev/null && "$BIN" strip -o ours.ko --sign-key "$key" --sign-cert "$cert" \
 			--sign-hash "$hash" ${k:+--sign-keyid} "$M55/$m" >/dev/null || { bad="$bad strip-failed:$m"; continue; }
 		compare ours.ko plain.ko "$key" "$cert" "$hash" $k
 	done
 done
 # the other verbs, one case each: stamp (in place), distill, relocate (54 -> 55; its base types kept their layout)
 m=$M54/fs/nls/nls_utf8.ko
-cp "$m" st-plain.ko && cp "$m" st-ours.ko && "$BIN" stamp -f --unsign --base "$V54" st-plain.ko >/dev/null &&
+cp "$m" st-plain.ko && cp "$m" st-ours.ko && "$BIN" stamp --unsign --base "$V54" st-plain.ko >/dev/null &&
 	"$BIN" stamp --base "$V54" --sign-key rsa2048.key --sign-cert rsa2048.der st-ours.ko >/dev/null &&
 	compare st-ours.ko st-plain.ko rsa2048.key rsa2048.der sha512 || bad="$bad stamp-failed"
-"$BIN" distill -f --unsign --base "$V54" -o d-plain.ko "$m" >/dev/null &&
+"$BIN" distill --unsign --base "$V54" -o d-plain.ko "$m" >/dev/null &&
 	"$BIN" distill --base "$V54" -o d-ours.ko --sign-key rsa2048.key --sign-cert rsa2048.der --sign-hash sha256 "$m" >/dev/null &&
 	compare d-ours.ko d-plain.ko rsa2048.key rsa2048.der sha256 || bad="$bad distill-failed"
-"$BIN" relocate -f --unsign --from "$V54" --to "$V55" -o r-plain.ko "$m" >/dev/null &&
+"$BIN" relocate --unsign --from "$V54" --to "$V55" -o r-plain.ko "$m" >/dev/null &&
 	"$BIN" relocate --from "$V54" --to "$V55" -o r-ours.ko --sign-key rsa4096.key --sign-cert rsa4096.pem "$m" >/dev/null &&
 	compare r-ours.ko r-plain.ko rsa4096.key rsa4096.pem sha512 || bad="$bad relocate-failed"
 # a .ko.xz: signed before compression, as kbuild does
 if [ -n "$K117" ]; then
 	x=$(find "$K117" -name 'af_key.ko.xz' | head -n 1)
-	"$BIN" strip -f --unsign -o xplain.ko.xz "$x" >/dev/null && "$BIN" strip -o xours.ko.xz --sign-key rsa2048.key \
+	"$BIN" strip --unsign -o xplain.ko.xz "$x" >/dev/null && "$BIN" strip -o xours.ko.xz --sign-key rsa2048.key \
 		--sign-cert rsa2048.der "$x" >/dev/null && xz -dc xplain.ko.xz > xplain.ko && xz -dc xours.ko.xz > xours.ko &&
 		compare xours.ko xplain.ko rsa2048.key rsa2048.der sha512 || bad="$bad xz-failed"
 fi
@@ -88,7 +88,7 @@ fi
 ecbad=""
 for e in "ec256 sha256" "ec384 sha384" "ec256 sha512"; do
 	set -- $e
-	"$BIN" strip -f --unsign -o plain.ko "$M55/net/key/af_key.ko" >/dev/null &&
+	"$BIN" strip --unsign -o plain.ko "$M55/net/key/af_key.ko" >/dev/null &&
 		"$BIN" strip -o ours.ko --sign-key $1.key --sign-cert $1.der --sign-hash $2 "$M55/net/key/af_key.ko" >/dev/null ||
 		{ ecbad="$ecbad $1/$2:rewrite"; continue; }
 	sf=${SIGNFILES%%$'\n'*}
@@ -110,7 +110,7 @@ m=$M55/net/key/af_key.ko
 cp "$m" own-in.ko && chmod u+w own-in.ko &&
 	"$BIN" stamp -B "$V55" --sign-key rsa2048.key --sign-cert rsa2048.der --sign-hash sha256 own-in.ko >/dev/null || own="$own stamp"
 # signed by rsa2048 -> stripped and signed again, as sign-file would
-"$BIN" strip -f --unsign -o own-plain.ko own-in.ko >/dev/null && "$BIN" strip -o own-out.ko --sign-key rsa2048.key \
+"$BIN" strip --unsign -o own-plain.ko own-in.ko >/dev/null && "$BIN" strip -o own-out.ko --sign-key rsa2048.key \
 	--sign-cert rsa2048.der --sign-hash sha256 --sign-own own-in.ko >/dev/null || own="$own strip-own"
 sf=${SIGNFILES%%$'\n'*}
 "$sf" sha256 rsa2048.key rsa2048.der own-plain.ko own-sf.ko && cmp -s own-out.ko own-sf.ko || own="$own own-not-sign-files"

@@ -82,13 +82,13 @@ PY
 done
 # stamped copies: by lookup
 mkdir stamped && find "${M[6.1.0-54-cloud-amd64]}/kernel/net" -name '*.ko' | head -n 40 | xargs cp -t stamped &&
-	chmod u+w stamped/* && "$BIN" stamp -f --unsign --base "${V[6.1.0-54-cloud-amd64]}" stamped/*.ko >/dev/null
+	chmod u+w stamped/* && "$BIN" stamp --unsign --base "${V[6.1.0-54-cloud-amd64]}" stamped/*.ko >/dev/null
 "$BIN" -j identify --no-installed stamped > st.json; rc=$?
 n=$(python3 -c 'import json,sys; d=json.load(open("st.json")); print(sum(x["method"] == "stamp" and x["build"] == "6.1.0-54-cloud-amd64" and x["strength"] == "certain" for x in d), len(d))')
 [ "$rc" = 0 ] && [ "$n" = "40 40" ] && pass "identify/stamped-by-lookup (40 of 40)" || fail identify/stamped-by-lookup "rc=$rc $n"
 # stamped for a base that is not stored: none, exit 1
 mkdir other && cp "${M[6.1.0-55-cloud-amd64]}/kernel/net/key/af_key.ko" other/ && chmod u+w other/af_key.ko &&
-	"$BIN" stamp -f --unsign --base "${V[6.1.0-55-cloud-amd64]}" other/af_key.ko >/dev/null
+	"$BIN" stamp --unsign --base "${V[6.1.0-55-cloud-amd64]}" other/af_key.ko >/dev/null
 out=$("$BIN" identify --no-installed --store "$TMP/empty-nope" --base "${V[6.1.0-54-cloud-amd64]}" other/af_key.ko 2>&1); rc=$?
 [ "$rc" = 1 ] && echo "$out" | grep -q "built for none of the 1 bases tried (6.1.0-54-cloud-amd64): stamped for a base of 95189 types" &&
 	pass identify/stamp-of-unknown-base-is-none || fail identify/stamp-of-unknown-base-is-none "rc=$rc $out"
@@ -204,14 +204,14 @@ want="6.1.0-54-rebuild=kept 6.1.0-55-cloud-amd64=kept 6.12.115+deb12-cloud-amd64
 
 # ---- relocate without --from, distill without --base ----
 m54=${M[6.1.0-54-cloud-amd64]}/kernel/fs/nls/nls_utf8.ko
-"$BIN" relocate -f --unsign --no-installed --to "${V[6.1.0-55-cloud-amd64]}" -o r-auto.ko "$m54" >/dev/null &&
-	"$BIN" relocate -f --unsign --from "${V[6.1.0-54-cloud-amd64]}" --to "${V[6.1.0-55-cloud-amd64]}" -o r-given.ko "$m54" >/dev/null &&
+"$BIN" relocate --unsign --no-installed --to "${V[6.1.0-55-cloud-amd64]}" -o r-auto.ko "$m54" >/dev/null &&
+	"$BIN" relocate --unsign --from "${V[6.1.0-54-cloud-amd64]}" --to "${V[6.1.0-55-cloud-amd64]}" -o r-given.ko "$m54" >/dev/null &&
 	cmp -s r-auto.ko r-given.ko && pass relocate/without-from-identifies-the-base || fail relocate/without-from "differs or failed"
-"$BIN" distill -f --unsign --no-installed -o d-auto.ko "$m54" >/dev/null &&
-	"$BIN" distill -f --unsign --base "${V[6.1.0-54-cloud-amd64]}" -o d-given.ko "$m54" >/dev/null &&
+"$BIN" distill --unsign --no-installed -o d-auto.ko "$m54" >/dev/null &&
+	"$BIN" distill --unsign --base "${V[6.1.0-54-cloud-amd64]}" -o d-given.ko "$m54" >/dev/null &&
 	cmp -s d-auto.ko d-given.ko && pass distill/without-base-identifies-the-base || fail distill/without-base "differs or failed"
 mkdir -p e && cp "$m54" e/m.ko && chmod u+w e/m.ko && sum=$(sha256sum < e/m.ko)
-out=$("$BIN" relocate -f --unsign --store "$TMP/e" --no-installed --to "${V[6.1.0-55-cloud-amd64]}" e/m.ko 2>&1); rc=$?
+out=$("$BIN" relocate --unsign --store "$TMP/e" --no-installed --to "${V[6.1.0-55-cloud-amd64]}" e/m.ko 2>&1); rc=$?
 [ "$rc" = 2 ] && [ "$(echo "$out" | wc -l)" = 1 ] && echo "$out" | grep -q "e/m.ko: cannot tell which base its BTF was built on: it fits none of them; bases tried: 6.1.0-55-cloud-amd64 (give it with --from" &&
 	[ "$(sha256sum < e/m.ko)" = "$sum" ] && pass relocate/no-known-base-names-the-bases-tried || fail relocate/no-known-base "rc=$rc $out"
 # ---- bad input: one line, exit 2 ----
