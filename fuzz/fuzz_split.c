@@ -24,57 +24,16 @@ static struct btfc_btf *base;
 static void *base_blob;
 static int devnull = -1;
 
-static size_t touch_str(const char *s)
-{
-	return s ? strlen(s) : 0;
-}
+#include "exercise.h"
 
+/* The split object's own promises, then the walk every reader target does. */
 static void exercise(const struct btfc_btf *b, size_t seed)
 {
-	uint32_t start = btfc_btf_start_id(b), cnt = btfc_btf_type_cnt(b);
-	const char *name = NULL;
-	unsigned name_kind = 0;
-	volatile size_t sink = 0;
-
-	if (start != btfc_btf_type_cnt(base) || btfc_btf_base(b) != base)
+	if (btfc_btf_start_id(b) != btfc_btf_type_cnt(base) || btfc_btf_base(b) != base)
 		__builtin_trap();
-	if (btfc_btf_type_by_id(b, 0) || btfc_btf_type_by_id(b, cnt) || btfc_btf_type_by_id(b, UINT32_MAX))
-		__builtin_trap();
-	for (uint32_t id = 1; id < cnt; id++) { /* base ids resolve through the split object too */
-		const struct btfc_type *t = btfc_btf_type_by_id(b, id);
-		if (!t)
-			__builtin_trap();
-		const char *s = btfc_btf_str(b, t->name_off);
-		sink += touch_str(s);
-		if (id >= start && s && *s) {
-			name = s;
-			name_kind = btfc_type_kind(t);
-		}
-		const uint32_t *d = btfc_type_data(t);
-		unsigned vlen = btfc_type_vlen(t), words = 0;
-		switch (btfc_type_kind(t)) {
-		case BTFC_KIND_STRUCT: case BTFC_KIND_UNION: case BTFC_KIND_ENUM64: words = 3; break;
-		case BTFC_KIND_ENUM: case BTFC_KIND_FUNC_PROTO: words = 2; break;
-		}
-		for (unsigned i = 0; words && i < vlen; i++)
-			sink += touch_str(btfc_btf_str(b, d[i * words]));
-		sink += btfc_btf_type_by_id(b, t->type) != NULL;
-	}
-	if (btfc_btf_dump(b, devnull, (enum btfc_dump_format)(seed % 3)))
-		__builtin_trap();
-	if (name) {
-		int64_t id = btfc_btf_find(b, name, name_kind);
-		const struct btfc_type *t = id > 0 ? btfc_btf_type_by_id(b, (uint32_t)id) : NULL;
-		if (!t || btfc_type_kind(t) != name_kind || strcmp(btfc_btf_str(b, t->name_off), name))
-			__builtin_trap();
-	}
 	if (btfc_btf_find(b, "foo", BTFC_KIND_STRUCT) != 3) /* the base's, found first */
 		__builtin_trap();
-	void *flat;
-	size_t flen;
-	if (!btfc_btf_flatten(b, &flat, &flen))
-		free(flat);
-	(void)sink;
+	fuzz_exercise(b, seed, devnull);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
