@@ -143,10 +143,7 @@ PY
 for m in tcp_bbr nf_conntrack; do
 	f=$(find "$TMP/rel" -name "$m.ko")
 	grep -qx "$m" "$TMP/relocated" || { fail "be/btf-ids-$m" "not relocated"; continue; }
-	sec "$f" .BTF "$TMP/ids.btf"
-	python3 "$TOP/tests/tools/btf_sections.py" --names "$TMP/b2.btf" "$TMP/ids.btf" > "$TMP/ids.json"
-	sec "$f" .BTF_ids "$TMP/ids.sec"
-	python3 "$TOP/tests/tools/check_btf_ids.py" ">" "$TMP/ids.json" "$TMP/ids.sec" <(readelf -sW "$f") 2> "$TMP/ids.err" && pass "be/btf-ids-$m" || fail "be/btf-ids-$m" "$(cat "$TMP/ids.err")"
+	btf_ids_case "be/btf-ids-$m" "$f" "$TMP/b2.btf" ">"
 done
 
 # ---- distill the tree on its own base, against libbpf ----

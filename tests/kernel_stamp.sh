@@ -16,9 +16,13 @@
 #    right; truncated and wrong-version stamps: the log line, no crash;
 #  * B without MODULE_ALLOW_BTF_MISMATCH refuses A's stamped modules;
 #  * `btfcompat check` and `scan` with each kernel's config predict every
-#    action the kernels took.
-# Kernels: A and B full builds, A-off, B-strict, B-off incremental (cached
-# in ~/.cache/btfcompat/kernel-6.12; ~12 min on 2 cores the first time).
+#    action the kernels took;
+#  * on B-sig (MODULE_SIG_FORCE, a test key), A-sig's modules relocated by
+#    btfcompat and signed again with --sign-key load with BTF that names the
+#    right types, byte-identical to sign-file's; unsigned, they are refused.
+# Kernels: A and B full builds, A-off, B-strict, B-off, A-sig, B-sig
+# incremental (cached in ~/.cache/btfcompat/kernel-6.12; ~25 min on 2 cores
+# the first time).
 # objcopy edits sections of test modules: scaffolding, never the product.
 #   tests/kernel_stamp.sh BTFCOMPAT
 set -u
@@ -155,7 +159,8 @@ observe() { # BOOT BOOTBASE
 		f=$W/f/$id.ko
 		if [ "$rc" != 0 ]; then echo "$id refuse module"; continue; fi
 		[ "$p" = 1 ] || { echo "$id drop BTF"; continue; }
-		case $id in own-*|trunc-*|ver2-*) own=$W/B.base ;; offstamped-*|offplain-*) own=$W/Aoff.base ;; *) own=$W/A.base ;; esac
+		case $id in own-*|trunc-*|ver2-*) own=$W/B.base ;; offstamped-*|offplain-*) own=$W/Aoff.base ;;
+		sigrel-*|nosig-*) own=$W/Asig.base ;; *) own=$W/A.base ;; esac
 		case $id in dist-*) f=$W/dist-orig.ko ;; esac # what the module meant before it was distilled
 		$PY --elf "$f" "$W/mod.btf"
 		local n; n=$($PY --count "$W/mod.btf")
@@ -242,4 +247,41 @@ for r in (d["modules"] if isinstance(d, dict) else d):
 	done
 }
 predict B "$KB"; predict Bstrict "$KBS"; predict Boff "$KBOFF"
+
+# ---- a kernel that enforces module signatures: relocated and signed again, the module loads ----
+# A-sig and B-sig: A-off and B-off (the stamp check is not what is tested here) with
+# MODULE_SIG_FORCE, trusting tests/kernel/test-signing-key.pem (a test-only key, kept at a fixed
+# path: the path is part of the build's config). A-sig's modules, their BTF stale on B-sig,
+# relocated onto B-sig by btfcompat and signed with that key: loaded, BTF names the right types;
+# the same relocation without a signature: refused; btfcompat's signed file is sign-file's.
+SIGKEY=$CACHE/kernel-6.12/test-signing-key.pem
+cmp -s "$TOP/tests/kernel/test-signing-key.pem" "$SIGKEY" || cp "$TOP/tests/kernel/test-signing-key.pem" "$SIGKEY"
+SIG=(--set CONFIG_MODULE_SIG=y --set CONFIG_MODULE_SIG_FORCE=y --set CONFIG_MODULE_SIG_SHA256=y
+	--set "CONFIG_MODULE_SIG_KEY=\"$SIGKEY\"")
+kb A-sig "${SERIES[@]}" "${SIG[@]}" --seed A-off
+kb B-sig "${SERIES[@]}" "${BSHIFT[@]}" "${SIG[@]}" --seed B-off
+KASIG=$K_A_sig KBSIG=$K_B_sig
+openssl x509 -in "$SIGKEY" -outform DER -out "$W/sig.der" 2>/dev/null
+extmod "$KASIG" "$W/extAsig"; mods "$KASIG" "$W/extAsig" > "$W/Asig.list"
+$PY --elf "$KASIG/vmlinux" "$W/Asig.base"; $PY --elf "$KBSIG/vmlinux" "$W/Bsig.base"
+bad=
+while read -r f; do
+	n=$(modname "$f")
+	# binfmt_misc uses struct linux_binfmt, whose layout B changes: relocate refuses it (relocate.sh)
+	[ "$n" = binfmt_misc ] && continue
+	"$BIN" relocate --from "$KASIG/vmlinux" --to "$KBSIG/vmlinux" -o "$W/f/nosig-$n.ko" "$f" > /dev/null 2>> "$W/sig.err" &&
+		"$BIN" relocate --from "$KASIG/vmlinux" --to "$KBSIG/vmlinux" --sign-key "$SIGKEY" --sign-cert "$W/sig.der" \
+			--sign-hash sha256 -o "$W/f/sigrel-$n.ko" "$f" > /dev/null 2>> "$W/sig.err" &&
+		"$KBSIG/scripts/sign-file" sha256 "$SIGKEY" "$W/sig.der" "$W/f/nosig-$n.ko" "$W/sf-$n.ko" 2>> "$W/sig.err" &&
+		cmp -s "$W/sf-$n.ko" "$W/f/sigrel-$n.ko" || bad="$bad $n"
+	echo "sigrel-$n $n $W/f/sigrel-$n.ko" >> "$W/boot-Bsig"; echo "nosig-$n $n $W/f/nosig-$n.ko" >> "$W/boot-Bsig"
+done < "$W/Asig.list"
+[ -z "$bad" ] && pass "$T/sig-relocated-signed-as-sign-file: $(grep -c '^sigrel-' "$W/boot-Bsig") modules (one M=), btfcompat's signed file equals the kernel's sign-file on the same relocation" ||
+	fail $T/sig-relocated-signed-as-sign-file "$bad: $(head -c 300 "$W/sig.err")"
+boot Bsig "$KBSIG"
+observe Bsig "$W/Bsig.base" > "$W/obs-Bsig"
+expect sig-force-relocated-signed-loads-types-right Bsig 'sigrel-[^ ]+' accept "MODULE_SIG_FORCE kernel: relocated and signed again, loaded, BTF names the right types"
+expect sig-force-relocated-unsigned-refused Bsig 'nosig-[^ ]+' 'refuse module' "MODULE_SIG_FORCE kernel: the same relocation without a signature is refused"
+grep -E '^nosig-' "$W/g-Bsig/klog" | grep -q 'Loading of unsigned module is rejected' &&
+	pass "$T/sig-force-log: 'Loading of unsigned module is rejected'" || fail $T/sig-force-log "$(grep -E '^nosig-' "$W/g-Bsig/klog" | head -n 2 | tr '\n' '|')"
 exit 0

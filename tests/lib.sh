@@ -23,6 +23,15 @@ par_out() {
 	BTFC_PAR_DIR=$d xargs -a "$list" -P "$(nproc)" -n 200 bash -c '"$@" > "$BTFC_PAR_DIR/$BASHPID" 2>&1' _ "$@" 2>/dev/null
 	cat "$d"/* > "$out" 2>/dev/null; rm -rf "$d"
 }
+# btf_ids_case NAME MODULE NEWBASE.btf ORDER: after a relocation onto NEWBASE, every .BTF_ids slot of
+# MODULE names the same function and the sets stay sorted (ORDER: < or >; uses $TMP)
+btf_ids_case() {
+	local name=$1 f=$2 nb=$3 order=$4 py=$TOP/tests/tools/btf_sections.py
+	python3 "$py" --section .BTF "$f" "$TMP/ids.btf" && python3 "$py" --names "$nb" "$TMP/ids.btf" > "$TMP/ids.json" &&
+		python3 "$py" --section .BTF_ids "$f" "$TMP/ids.sec" &&
+		python3 "$TOP/tests/tools/check_btf_ids.py" "$order" "$TMP/ids.json" "$TMP/ids.sec" <(readelf -sW "$f") 2> "$TMP/ids.err" &&
+		pass "$name" || fail "$name" "$(cat "$TMP/ids.err" 2>/dev/null)"
+}
 # raw_base VMLINUZ OUT.btf: the vmlinux .BTF of a bzImage, cut out independently of btfcompat's reader
 raw_base() {
 	python3 "$TOP/tests/tools/extract-vmlinux.py" "$1" "$2.vmlinux" &&

@@ -117,11 +117,7 @@ out=$("$BIN" relocate --unsign --from "$V54" --to "$V55" "$M54/net/key/af_key.ko
 
 # ---- .BTF_ids: every slot names the same function after relocation, sets stay sorted ----
 for m in tcp_bbr nf_conntrack; do
-	f=$(find "$TMP/kern" -name "$m.ko")
-	sec "$f" .BTF "$TMP/ids.btf"
-	python3 "$TOP/tests/tools/btf_sections.py" --names "$TMP/55.btf" "$TMP/ids.btf" > "$TMP/ids.json"
-	sec "$f" .BTF_ids "$TMP/ids.sec"
-	python3 "$TOP/tests/tools/check_btf_ids.py" "<" "$TMP/ids.json" "$TMP/ids.sec" <(readelf -sW "$f") 2> "$TMP/ids.err" && pass "relocate/btf-ids-$m" || fail "relocate/btf-ids-$m" "$(cat "$TMP/ids.err" 2>/dev/null)"
+	btf_ids_case "relocate/btf-ids-$m" "$(find "$TMP/kern" -name "$m.ko")" "$TMP/55.btf" "<"
 done
 
 # ---- distill (whole -54 tree on its own base) ----
