@@ -134,6 +134,7 @@ void cli_paths_free(struct cli_paths *p);
 		{ "backup", no_argument, NULL, 'b' }, { "output", required_argument, NULL, 'o' },                    \
 		{ "unsign", no_argument, NULL, CLI_OPT_UNSIGN }, { "rewrite-read-only", no_argument, NULL, CLI_OPT_READ_ONLY }
 bool cli_rewrite_opt(int opt, const char *arg, unsigned *flags, const char **dest);
+#define CLI_REWRITE_USAGE "[--force] [--unsign] [--rewrite-read-only] [--dry-run] [--backup]"
 
 /* Signing options of the rewriting verbs: --sign-key KEY --sign-cert CERT [--sign-hash HASH] [--sign-keyid]. */
 enum { CLI_OPT_SIGN_KEY = 0x110, CLI_OPT_SIGN_CERT, CLI_OPT_SIGN_HASH, CLI_OPT_SIGN_KEYID, CLI_OPT_SIGN_OWN };

@@ -76,6 +76,6 @@ static int run(struct cli *cli, int argc, char **argv)
 const struct cmd cmd_distill = {
 	.name = "distill",
 	.run = run,
-	.usage = "[-j|-p] [--base BASE | [--store DIR] [--no-installed]] [--force] [--dry-run] [--backup] " CLI_SIGN_USAGE " [-o OUT] MODULE|DIR...",
+	.usage = "[-j|-p] [--base BASE | [--store DIR] [--no-installed]] " CLI_REWRITE_USAGE " " CLI_SIGN_USAGE " [-o OUT] MODULE|DIR...",
 	.summary = "give modules a distilled .BTF.base, relocated by kernels >= 6.11 at load",
 };

@@ -70,6 +70,8 @@ static int report(struct out *o, const char *file, const struct cli_bases *b, co
 		else if (id->build < 0)
 			out_printf(o, "%s: built for none of the %zu bases tried (%s): %s", file, b->n,
 				   cli_bases_names(b, SIZE_MAX, others, sizeof(others)), id->why);
+		else if (id->n_fit == 1 && b->n == 2)
+			out_printf(o, "%s: built for %s (%s); does not fit the other base", file, b->c[id->build].name, how(id));
 		else if (id->n_fit == 1)
 			out_printf(o, "%s: built for %s (%s); fits none of the other %zu bases", file, b->c[id->build].name,
 				   how(id), b->n - 1);
@@ -104,7 +106,7 @@ static int run(struct cli *cli, int argc, char **argv)
 	int opt, rc = EXIT_OK;
 
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "v" CLI_COMMON_OPTS, lopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "vB:" CLI_COMMON_OPTS, lopts, NULL)) != -1) {
 		switch (opt) {
 		case 'S': store = optarg; break;
 		case 'N': installed = false; break;
@@ -131,7 +133,12 @@ static int run(struct cli *cli, int argc, char **argv)
 		rc = EXIT_ERROR;
 		goto out;
 	}
-	if (!(ck = calloc(b.n ? b.n : 1, sizeof(*ck)))) {
+	if (!b.n) { /* nothing to tell a build by: say so, never "no BTF" */
+		rc = cli_error(cli, "no kernel bases to compare with: none stored in %s%s, and no --base given",
+			       cli_store_dir(store), installed ? ", none installed" : "");
+		goto out;
+	}
+	if (!(ck = calloc(b.n, sizeof(*ck)))) {
 		rc = cli_error(cli, "out of memory");
 		goto out;
 	}

@@ -87,6 +87,6 @@ static int run(struct cli *cli, int argc, char **argv)
 const struct cmd cmd_stamp = {
 	.name = "stamp",
 	.run = run,
-	.usage = "[-j|-p] [--base BASE] [--force] [--dry-run] [--backup] " CLI_SIGN_USAGE " MODULE...  |  stamp --print [--base BASE]",
+	.usage = "[-j|-p] [--base BASE] " CLI_REWRITE_USAGE " " CLI_SIGN_USAGE " MODULE...  |  stamp --print [--base BASE]",
 	.summary = "record in each module's .BTF.base_checksum which base its BTF was built on",
 };

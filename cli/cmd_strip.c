@@ -96,6 +96,6 @@ static int run(struct cli *cli, int argc, char **argv)
 const struct cmd cmd_strip = {
 	.name = "strip",
 	.run = run,
-	.usage = "[-j|-p] [--stale [--base BASE]] [--force] [--dry-run] [--backup] " CLI_SIGN_USAGE " [-o OUT] MODULE|DIR...",
+	.usage = "[-j|-p] [--stale [--base BASE]] " CLI_REWRITE_USAGE " " CLI_SIGN_USAGE " [-o OUT] MODULE|DIR...",
 	.summary = "remove modules' BTF sections (.BTF, .BTF.base, .BTF.base_checksum); --stale: where it does not fit",
 };

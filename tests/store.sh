@@ -92,6 +92,15 @@ mkdir other && cp "${M[6.1.0-55-cloud-amd64]}/kernel/net/key/af_key.ko" other/ &
 out=$("$BIN" identify --no-installed --store "$TMP/empty-nope" --base "${V[6.1.0-54-cloud-amd64]}" other/af_key.ko 2>&1); rc=$?
 [ "$rc" = 1 ] && echo "$out" | grep -q "built for none of the 1 bases tried (6.1.0-54-cloud-amd64): stamped for a base of 95189 types" &&
 	pass identify/stamp-of-unknown-base-is-none || fail identify/stamp-of-unknown-base-is-none "rc=$rc $out"
+# no base at all (nothing stored, none installed, no --base): an error that says so, never "no BTF"
+out=$("$BIN" identify --no-installed --store "$TMP/empty-nope" other/af_key.ko 2>&1); rc=$?
+[ "$rc" = 2 ] && [ "$(echo "$out" | wc -l)" = 1 ] && echo "$out" | grep -q "no kernel bases to compare with: none stored in $TMP/empty-nope, and no --base given" &&
+	pass identify/no-bases-is-an-error || fail identify/no-bases-is-an-error "rc=$rc $out"
+# two bases, -B as every verb takes it
+out=$("$BIN" identify --no-installed --store "$TMP/empty-nope" -B "${V[6.1.0-54-cloud-amd64]}" -B "${V[6.1.0-55-cloud-amd64]}" \
+	"${M[6.1.0-54-cloud-amd64]}/kernel/net/key/af_key.ko" 2>&1); rc=$?
+[ "$rc" = 0 ] && echo "$out" | grep -q "af_key.ko: built for 6.1.0-54-cloud-amd64 (strong evidence); does not fit the other base$" &&
+	pass identify/two-bases-short-option || fail identify/two-bases-short-option "rc=$rc $out"
 
 # ---- corrupted stored bases: reported, skipped, never trusted ----
 corrupt() { # NAME HOW: a copy of the store with 6.1.0-54's base damaged
