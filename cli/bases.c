@@ -23,16 +23,6 @@ const char *cli_store_dir(const char *opt)
 	return opt ? opt : env && *env ? env : BTFC_STORE_DEFAULT_DIR;
 }
 
-const char *cli_kernel_of(const char *path)
-{
-	static const char boot[] = "vmlinuz-";
-	const char *slash = strrchr(path, '/'), *file = slash ? slash + 1 : path;
-
-	if (!strncmp(file, boot, sizeof(boot) - 1) && file[sizeof(boot) - 1])
-		return file + sizeof(boot) - 1;
-	return NULL;
-}
-
 /* Add one base (takes over @btf); 0, or 1 when it was a duplicate (freed). */
 static int add(struct cli *cli, struct cli_bases *b, const char *name, struct btfc_btf *btf)
 {
@@ -77,23 +67,17 @@ static void add_path(struct cli *cli, struct cli_bases *b, const char *path, con
 	add(cli, b, name, btf);
 }
 
-static void add_glob(struct cli *cli, struct cli_bases *b, const char *pattern, int ver_from_dir)
+/* Every image matching @pattern, named after its kernel release (cli_base_release(): the image layouts). */
+static void add_glob(struct cli *cli, struct cli_bases *b, const char *pattern)
 {
 	glob_t g;
 
 	if (glob(pattern, 0, NULL, &g))
 		return;
 	for (size_t i = 0; i < g.gl_pathc; i++) {
-		char name[256];
-		const char *p = g.gl_pathv[i], *k = cli_kernel_of(p);
-		if (ver_from_dir) { /* /usr/lib/modules/VER/vmlinuz */
-			const char *end = strrchr(p, '/'), *start = end;
-			while (start > p && start[-1] != '/')
-				start--;
-			snprintf(name, sizeof(name), "%.*s", (int)(end - start), start);
-		} else
-			snprintf(name, sizeof(name), "%s", k ? k : p);
-		add_path(cli, b, p, name, false);
+		char rel[256];
+		const char *p = g.gl_pathv[i];
+		add_path(cli, b, p, cli_base_release(p, rel, sizeof(rel)) ? p : rel, false);
 	}
 	globfree(&g);
 }
@@ -106,10 +90,10 @@ int cli_bases_load(struct cli *cli, struct cli_bases *b, const char *store_dir, 
 	memset(b, 0, sizeof(*b));
 	for (size_t i = 0; i < n_extra; i++) {
 		struct btfc_btf *btf;
-		const char *k = cli_kernel_of(extra[i]);
+		char rel[256];
 		if (btfc_btf_open(cli->ctx, extra[i], NULL, &btf))
 			return cli_lib_error(cli);
-		if (add(cli, b, k ? k : extra[i], btf) < 0)
+		if (add(cli, b, cli_base_release(extra[i], rel, sizeof(rel)) ? extra[i] : rel, btf) < 0)
 			return EXIT_ERROR;
 	}
 	if (!btfc_store_open(cli->ctx, cli_store_dir(store_dir), BTFC_STORE_READ_ONLY, &s)) {
@@ -132,8 +116,11 @@ int cli_bases_load(struct cli *cli, struct cli_bases *b, const char *store_dir, 
 	if (installed) {
 		struct utsname u;
 		char running[300];
-		add_glob(cli, b, "/boot/vmlinuz-*", 0);
-		add_glob(cli, b, "/usr/lib/modules/*/vmlinuz", 1);
+		/* where distributions install kernel images (cli_base_release()); one base read twice is kept once */
+		static const char *const where[] = { "/boot/vmlinuz-*", "/boot/vmlinux-*", "/usr/lib/modules/*/vmlinuz",
+						     "/usr/lib/modules/*/vmlinuz.unsigned" };
+		for (size_t i = 0; i < sizeof(where) / sizeof(where[0]); i++)
+			add_glob(cli, b, where[i]);
 		snprintf(running, sizeof(running), "%s (running)", uname(&u) ? "?" : u.release);
 		add_path(cli, b, "/sys/kernel/btf/vmlinux", running, true);
 	}

@@ -153,8 +153,6 @@ int cli_sign_setup(struct cli *cli);
 
 /* The store's directory: @opt (--store), else $BTFCOMPAT_STORE, else BTFC_STORE_DEFAULT_DIR. */
 const char *cli_store_dir(const char *opt);
-/* VER of a .../vmlinuz-VER path, else NULL. */
-const char *cli_kernel_of(const char *path);
 
 struct cli_bases {
 	struct btfc_candidate *c; /* names and bases owned */

@@ -52,7 +52,8 @@ static int do_add(struct cli *cli, struct btfc_store *s, const char *kernel, int
 	cli_list_begin(cli, &o);
 	for (int i = 0; i < argc; i++) {
 		struct btfc_store_entry e;
-		const char *k = kernel ? kernel : cli_kernel_of(argv[i]);
+		char rel[256];
+		const char *k = kernel ? kernel : cli_base_release(argv[i], rel, sizeof(rel)) ? NULL : rel;
 		if (!k) {
 			out_flush(&o);
 			rc = cli_error(cli, "%s: cannot tell its kernel version from the name: give --kernel VER", argv[i]);

@@ -63,6 +63,14 @@ before=$(ls "$S" | md5sum)
 "$BIN" store add --kernel 6.1.0-54-rebuild "${V[6.1.0-54-cloud-amd64]}" >/dev/null &&
 	[ "$(ls "$S" | md5sum)" = "$before" ] && [ "$(grep -c '^kernel ' "$S"/717213*.meta)" = 2 ] &&
 	pass store/same-base-stored-once || fail store/same-base-stored-once "$(ls "$S"; cat "$S"/717213*.meta)"
+# the kernel version from either layout: /boot/vmlinuz-VER, and /usr/lib/modules/VER/vmlinuz(.unsigned) (Debian 14, Fedora, Arch)
+if K72=$("$TOP/scripts/corpus.sh" --path 7.2.13+deb14-cloud-amd64 2>/dev/null); then
+	out=$("$BIN" -j store add --store s72 "$K72"/usr/lib/modules/7.2.13+deb14-cloud-amd64/vmlinuz* 2>&1); rc=$?
+	[ $rc = 0 ] && echo "$out" | grep -q '"kernel":"7.2.13+deb14-cloud-amd64"' && pass store/add-names-usr-lib-modules-layout ||
+		fail store/add-names-usr-lib-modules-layout "rc=$rc $(echo "$out" | head -c 300)"
+else
+	skip store/add-names-usr-lib-modules-layout "corpus 7.2.13+deb14-cloud-amd64 unavailable"
+fi
 
 # ---- identify: every module of every tree names its own build ----
 ITREES=$VERS; [ "${2:-}" = quick ] && ITREES=6.1.0-55-cloud-amd64
