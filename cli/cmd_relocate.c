@@ -209,10 +209,7 @@ static int run(struct cli *cli, int argc, char **argv)
 		}
 		if (res.refused && rc == EXIT_OK)
 			rc = EXIT_FINDING;
-		const char *why = res.refused ? btfc_ctx_last_error(cli->ctx) : "";
-		size_t pl = strlen(paths.v[i]);
-		if (!strncmp(why, paths.v[i], pl) && !strncmp(why + pl, ": ", 2))
-			why += pl + 2; /* the file is printed already */
+		const char *why = res.refused ? btfc_ctx_last_message(cli->ctx) : ""; /* the file is printed already */
 		print(&o, paths.v[i], res.refused ? "refused" : flags & BTFC_REWRITE_DRY_RUN ? "would relocate" : "relocated",
 		      why, match, &res, &l);
 	}

@@ -284,12 +284,12 @@ static int check_distilled(struct btfc_ctx *ctx, const char *path, const void *r
 		say(c, "its distilled .BTF.base relocates onto this base as the kernel does at load "
 		    "(%u base types matched by name and size)", c->refs_checked);
 	} else {
-		const char *msg = btfc_ctx_last_error(ctx), *colon = strstr(msg, ": ");
+		const char *msg = btfc_ctx_last_message(ctx);
 		c->outcome = BTFC_OUTCOME_MISMATCH;
-		say(c, "the kernel's relocation of its .BTF.base fails: %s", colon ? colon + 2 : msg);
+		say(c, "the kernel's relocation of its .BTF.base fails: %s", msg);
 		c->kernel.err = -EINVAL;
 		c->kernel.phase = "relocate";
-		snprintf(c->kernel.msg, sizeof(c->kernel.msg), "%s", colon ? colon + 2 : msg);
+		snprintf(c->kernel.msg, sizeof(c->kernel.msg), "%s", msg);
 	}
 out:
 	btfc__blob_fini(&out);

@@ -37,6 +37,11 @@ BTFC_API const char *btfc_ctx_last_error(const struct btfc_ctx *ctx)
 	return ctx->err;
 }
 
+BTFC_API const char *btfc_ctx_last_message(const struct btfc_ctx *ctx)
+{
+	return ctx->err + ctx->err_what;
+}
+
 BTFC_API void btfc_ctx_set_max_decompressed(struct btfc_ctx *ctx, uint64_t bytes)
 {
 	ctx->max_decompressed = bytes;
@@ -91,6 +96,7 @@ static int verr(struct btfc_ctx *ctx, int err, const char *name, const char *fmt
 		n = snprintf(ctx->err, sizeof(ctx->err), "%s: ", name);
 	if (n < 0 || (size_t)n >= sizeof(ctx->err))
 		n = 0;
+	ctx->err_what = n;
 	vsnprintf(ctx->err + n, sizeof(ctx->err) - n, fmt, ap);
 	if (ctx->log_fn && ctx->log_max >= BTFC_LOG_ERROR)
 		ctx->log_fn(ctx->log_user, BTFC_LOG_ERROR, ctx->err);

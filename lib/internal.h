@@ -26,6 +26,7 @@ struct btfc_ctx {
 	const struct btfc_signer *signer; /* sign rewritten modules (sign.c) */
 	uint64_t max_module; /* a module's decompressed image (btfc_ctx_set_max_module()) */
 	enum btfc_reason reason; /* why the last call refused, as data */
+	size_t err_what; /* where in err the message starts, after "NAME: " */
 	char err[512];
 };
 

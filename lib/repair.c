@@ -239,7 +239,7 @@ struct job {
 	const uint32_t *full; /* old id -> new id */
 	uint32_t n_full;
 	uint32_t fatal;
-	char refused[128]; /* the distilled type the kernel's rules could not map */
+	const char *refused; /* the name of the distilled type the kernel's rules could not map, or NULL */
 };
 
 static void issue(struct job *j, uint32_t old_id, const char *what, bool fatal)
@@ -285,7 +285,7 @@ static void judge(struct job *j, uint32_t old_id)
 		snprintf(what, sizeof(what), "not in the new base");
 	}
 	j->res->changed++;
-	issue(j, old_id, what, j->match == BTFC_MATCH_LAYOUT || (t->name_off && j->refused[0] &&
+	issue(j, old_id, what, j->match == BTFC_MATCH_LAYOUT || (t->name_off && j->refused &&
 				!strcmp(btfc_btf_str(j->r->from, t->name_off), j->refused)));
 }
 
@@ -340,11 +340,9 @@ static int relocate(struct job *j, const uint32_t *roots, size_t n_roots, struct
 		goto out;
 	/* with the old base at hand: what became of every named base type the module uses */
 	if (!j->res->distilled && j->r->abi) {
-		char why[sizeof(ctx->err)];
-		snprintf(why, sizeof(why), "%s", ctx->err);
-		const char *q = rc == 1 ? strstr(why, "type '") : NULL, *e = q ? strchr(q + 6, '\'') : NULL;
-		if (e && e - q - 6 < (long)sizeof(j->refused))
-			snprintf(j->refused, sizeof(j->refused), "%.*s", (int)(e - q - 6), q + 6);
+		struct btfc_ctx why = *ctx; /* the refusal, kept while the judging below runs */
+		const struct btfc_type *rt = rc == 1 && out->refused_id ? btfc_btf_type_by_id(d, out->refused_id) : NULL;
+		j->refused = rt ? btfc_btf_str(d, rt->name_off) : NULL;
 		j->full = *full;
 		int err = btfc__abi(ctx, mod, j->r->abi, judge_cb, j);
 		for (size_t i = 0; !err && i < n_roots; i++) {
@@ -356,7 +354,7 @@ static int relocate(struct job *j, const uint32_t *roots, size_t n_roots, struct
 			rc = err;
 			goto out;
 		}
-		snprintf(ctx->err, sizeof(ctx->err), "%s", why);
+		*ctx = why;
 		if (rc == 0 && j->fatal) {
 			rc = btfc__refuse(ctx, BTFC_REASON_LAYOUT, 1, name,
 					  "%u base type%s it uses changed in %s: its code was compiled for other layouts; "

@@ -109,6 +109,11 @@ void btfc_ctx_set_log(struct btfc_ctx *ctx, btfc_log_fn fn, void *user, enum btf
  */
 const char *btfc_ctx_last_error(const struct btfc_ctx *ctx);
 /*
+ * The same message without its "SOURCE: " prefix (for a caller that names the
+ * source itself); "" if none. Valid until the next call with @ctx.
+ */
+const char *btfc_ctx_last_message(const struct btfc_ctx *ctx);
+/*
  * Upper bound for decompressed payloads (vmlinuz, .ko.xz, SHF_COMPRESSED),
  * default 1 GiB: a decompression bomb fails with -EFBIG instead of eating memory.
  */
