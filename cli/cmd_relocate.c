@@ -194,7 +194,7 @@ static int run(struct cli *cli, int argc, char **argv)
 	olds.to_path = (char *)to_path;
 	cli_report_begin(cli, &o, dest);
 	for (size_t i = 0; i < paths.n; i++) {
-		struct btfc_reloc_result res;
+		BTFC_OPTS(btfc_reloc_result, res);
 		struct btfc_relocator *ri = from || distilled(cli, paths.v[i]) ? r : old_base(cli, &olds, paths.v[i]);
 		issues_clear(&l);
 		if (!ri) {
