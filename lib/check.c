@@ -364,7 +364,8 @@ BTFC_API int btfc_check_module(struct btfc_ctx *ctx, const char *path, const str
 	struct btfc_module *m;
 	int err;
 
-	if ((err = btfc_module_open(ctx, path, &m)))
+	if ((err = BTFC__OPTS_CHECK(ctx, opts, btfc_check_opts)) || (err = btfc__result_check(ctx, c, "btfc_check")) ||
+	    (err = btfc_module_open(ctx, path, &m)))
 		return err;
 	err = btfc_module_check(ctx, m, base, opts, c);
 	btfc_module_free(m);

@@ -203,6 +203,11 @@ static void fp_fini(struct fp *f)
 	free(f->busy);
 }
 
+static void no_cb(void *user, enum btfc_diff_what what, uint32_t oid, uint32_t nid)
+{
+	(void)user, (void)what, (void)oid, (void)nid;
+}
+
 static int diff(struct btfc_ctx *ctx, const struct btfc_btf *old, const struct btfc_btf *new, btfc_diff_fn cb,
 		void *user, struct btfc_diff_counts *counts)
 {
@@ -211,6 +216,8 @@ static int diff(struct btfc_ctx *ctx, const struct btfc_btf *old, const struct b
 	size_t no = 0, nn = 0;
 	int err;
 
+	if (!cb)
+		cb = no_cb;
 	if ((err = fp_init(&fo, old)) || (err = fp_init(&fn, new)) || (err = entries(&fo, &eo, &no)) ||
 	    (err = entries(&fn, &en, &nn))) {
 		err = btfc__err(ctx, -ENOMEM, NULL, "out of memory comparing BTF");
