@@ -1507,6 +1507,8 @@ static int validate_flat(struct btfc_ctx *ctx, const void *data, size_t len, con
 	memcpy(&hdr_len, (const uint8_t *)data + 4, 4);
 	memcpy(w, data, hdr_len < sizeof(w) ? hdr_len : sizeof(w));
 	uint32_t type_off = w[2], type_len = w[3], str_off = w[4], str_len = w[5], lay_off = w[6], lay_len = w[7];
+	if (hdr_len < BTF_HDR_LAYOUT) /* a header cut inside layout_len has no layout section (parse_layout_sec()) */
+		lay_off = lay_len = 0;
 	const uint8_t *nohdr = (const uint8_t *)data + w[1];
 	const void *bt = btfc_btf_types_raw(base, &btl);
 	const char *bs = btfc_btf_strs_raw(base, &bsl);
