@@ -403,7 +403,8 @@ struct btfc_validate_opts {
 
 /*
  * Run the checks of @opts->profile on the raw BTF blob @data/@len, as the
- * kernel of that path would, and store the verdict in *@v. The bytes are read
+ * kernel of that path would, and store the verdict in *@v (its sz set by the
+ * caller; release it with btfc_verdict_release()). @opts may be NULL. The bytes are read
  * in the judging kernel's byte order (the base's, else @opts->order, else the
  * blob's own): BTF in the other order fails as it does in that kernel.
  * @base: for split BTF (a module's .BTF), its base (vmlinux); NULL otherwise.
@@ -559,7 +560,8 @@ void btfc_check_release(struct btfc_check *c);
 /*
  * Decide whether the module at @path fits @base (vmlinux BTF) and predict
  * what a kernel running @base does with it. Thread-safe for one @base shared
- * by several threads (each with its own @ctx). Returns 0 with *@out filled,
+ * by several threads (each with its own @ctx). @opts may be NULL; *@out (its
+ * sz set by the caller) is released with btfc_check_release(). Returns 0 with *@out filled,
  * or a negative errno when the module cannot be read (message in ctx).
  */
 int btfc_check_module(struct btfc_ctx *ctx, const char *path, const struct btfc_btf *base,
@@ -684,7 +686,8 @@ void btfc_relocator_free(struct btfc_relocator *r);
 /*
  * Relocate module BTF @mod (split BTF on the relocator's @from, or on a
  * distilled base) onto @to, in memory: *@out is a malloc'd raw split BTF blob
- * on @to (caller frees). Issues are reported through @fn (may be NULL).
+ * on @to (caller frees). Issues are reported through @fn (may be NULL); *@res
+ * (may be NULL; its sz set by the caller) receives the counts.
  * Returns 0 when relocated, 1 when refused (reason in ctx), or a negative errno.
  */
 int btfc_relocator_btf(struct btfc_relocator *r, struct btfc_ctx *ctx, const struct btfc_btf *mod,
