@@ -207,13 +207,15 @@ static int ours_dump(void *p)
 static int ours_validate(void *p)
 {
 	struct parse_arg *a = p;
-	struct btfc_validate_opts o = { .profile = BTFC_PROFILE_BPF };
-	struct btfc_verdict v;
+	BTFC_OPTS(btfc_validate_opts, o, .profile = BTFC_PROFILE_BPF);
+	BTFC_OPTS(btfc_verdict, v);
 	int err = btfc_validate(a->ctx, a->data, a->len, a->our_base, &o, &v);
 
 	if (err || v.err)
 		fprintf(stderr, "btfc_validate: %d %s\n", err ? err : v.err, err ? btfc_ctx_last_error(a->ctx) : v.msg);
-	return err ? err : v.err;
+	err = err ? err : v.err;
+	btfc_verdict_release(&v);
+	return err;
 }
 
 static int kernel_load(void *p)
@@ -313,7 +315,7 @@ struct reloc_bench {
 static int ours_reloc_one(struct reloc_bench *b, const struct rmod *m, enum btfc_match match, void **keep,
 			  size_t *keep_len)
 {
-	struct btfc_reloc_result res;
+	BTFC_OPTS(btfc_reloc_result, res);
 	struct btfc_btf *mod;
 	void *out = NULL;
 	size_t len = 0;

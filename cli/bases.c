@@ -148,18 +148,33 @@ void cli_bases_free(struct cli_bases *b)
 	memset(b, 0, sizeof(*b));
 }
 
+struct btfc_check *cli_checks_new(size_t n)
+{
+	struct btfc_check *ck = calloc(n ? n : 1, sizeof(*ck));
+
+	for (size_t i = 0; ck && i < n; i++)
+		ck[i].sz = sizeof(ck[i]);
+	return ck;
+}
+
+void cli_checks_free(struct btfc_check *ck, size_t n)
+{
+	for (size_t i = 0; ck && i < n; i++)
+		btfc_check_release(&ck[i]);
+	free(ck);
+}
+
 int cli_bases_identify(struct cli *cli, const struct cli_bases *b, const char *path, const char *opt, size_t *idx)
 {
-	struct btfc_check_opts co = { .mismatch_allowed = -1 };
-	struct btfc_check *ck = calloc(b->n ? b->n : 1, sizeof(*ck));
-	struct btfc_identity id;
+	struct btfc_check *ck = cli_checks_new(b->n);
+	BTFC_OPTS(btfc_identity, id);
 	struct btfc_module *m = NULL;
 	char names[2048];
 	int rc = EXIT_OK;
 
 	if (!ck)
 		return cli_error(cli, "out of memory");
-	if (btfc_module_open(cli->ctx, path, &m) || btfc_module_identify(cli->ctx, m, b->c, b->n, &co, ck, &id))
+	if (btfc_module_open(cli->ctx, path, &m) || btfc_module_identify(cli->ctx, m, b->c, b->n, NULL, ck, &id))
 		rc = cli_lib_error(cli);
 	else if (id.build < 0)
 		rc = cli_error(cli, "%s: cannot tell which base its BTF was built on: %s%s; bases tried: %s (give it "
@@ -177,6 +192,7 @@ int cli_bases_identify(struct cli *cli, const struct cli_bases *b, const char *p
 	} else
 		*idx = (size_t)id.build;
 	btfc_module_free(m);
-	free(ck);
+	cli_checks_free(ck, b->n);
+	btfc_identity_release(&id);
 	return rc;
 }

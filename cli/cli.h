@@ -169,6 +169,9 @@ int cli_bases_load(struct cli *cli, struct cli_bases *b, const char *store_dir, 
 /* "a, b, c": the names of all candidates but index @skip (SIZE_MAX: none skipped). */
 const char *cli_bases_names(const struct cli_bases *b, size_t skip, char *buf, size_t cap);
 void cli_bases_free(struct cli_bases *b);
+/* @n check results for btfc_module_identify() (sz set in each), NULL on ENOMEM; freed (and released) by cli_checks_free(). */
+struct btfc_check *cli_checks_new(size_t n);
+void cli_checks_free(struct btfc_check *ck, size_t n);
 /*
  * The candidate that the module at @path was built on (identify): its index
  * in *@idx and 0; EXIT_ERROR (printed, naming the bases tried) when none fits

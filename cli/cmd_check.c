@@ -10,30 +10,29 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "diff.h"
 
 struct abi_ctx {
 	struct out *o;
 	const struct btfc_btf *old, *new;
-	size_t n[4]; /* by enum btfc__diff_what */
+	size_t n[4]; /* by enum btfc_diff_what */
 	size_t moved;
 };
 
-static void on_abi(void *user, uint32_t oid, enum btfc__diff_what what, uint32_t nid)
+static void on_abi(void *user, enum btfc_diff_what what, uint32_t oid, uint32_t nid)
 {
 	struct abi_ctx *a = user;
 	const struct btfc_type *t = btfc_btf_type_by_id(a->old, oid);
 	char why[512] = "";
 
 	a->n[what]++;
-	if (what == BTFC__DIFF_SAME) {
+	if (what == BTFC_DIFF_SAME) {
 		a->moved += oid != nid;
 		return;
 	}
-	if (what == BTFC__DIFF_CHANGED)
-		btfc__diff_explain(a->old, oid, a->new, nid, why, sizeof(why));
+	if (what == BTFC_DIFF_CHANGED)
+		btfc_diff_explain(a->old, oid, a->new, nid, why, sizeof(why));
 	em_item_begin(a->o);
-	em_s(a->o, "change", what == BTFC__DIFF_CHANGED ? "layout changed" : "gone");
+	em_s(a->o, "change", what == BTFC_DIFF_CHANGED ? "layout changed" : "gone");
 	em_s(a->o, "kind", btfc_kind_name(btfc_type_kind(t)));
 	em_quoted(a->o, "name", btfc_btf_str(a->old, t->name_off));
 	em_u(a->o, "old_id", oid);
@@ -55,8 +54,8 @@ static int run_abi(struct cli *cli, struct out *o, const char *from, const char 
 		btfc_btf_free(old);
 		return cli_lib_error(cli);
 	}
-	struct btfc__abi_map *map = btfc__abi_map_new(cli->ctx, old, new);
-	if (!map) {
+	struct btfc_abi_map *map;
+	if (btfc_abi_map_new(cli->ctx, old, new, &map)) {
 		btfc_btf_free(old);
 		btfc_btf_free(new);
 		return cli_lib_error(cli);
@@ -76,7 +75,7 @@ static int run_abi(struct cli *cli, struct out *o, const char *from, const char 
 		em_obj_begin(o);
 		em_s(o, "file", argv[i]);
 		em_list_begin(o, "base_types");
-		int err = btfc__abi(cli->ctx, mod, map, on_abi, &a);
+		int err = btfc_abi_map_walk(cli->ctx, map, mod, on_abi, &a);
 		em_list_end(o);
 		btfc_btf_free(mod);
 		if (err) {
@@ -86,17 +85,17 @@ static int run_abi(struct cli *cli, struct out *o, const char *from, const char 
 		}
 		size_t used = a.n[0] + a.n[1] + a.n[2] + a.n[3];
 		em_u(o, "used", used);
-		em_u(o, "unchanged", a.n[BTFC__DIFF_SAME] - a.moved);
+		em_u(o, "unchanged", a.n[BTFC_DIFF_SAME] - a.moved);
 		em_u(o, "moved_id_only", a.moved);
-		em_u(o, "layout_changed", a.n[BTFC__DIFF_CHANGED]);
-		em_u(o, "gone", a.n[BTFC__DIFF_REMOVED]);
-		em_s(o, "verdict", a.n[BTFC__DIFF_CHANGED] || a.n[BTFC__DIFF_REMOVED] ? "rebuild" : "relocatable");
+		em_u(o, "layout_changed", a.n[BTFC_DIFF_CHANGED]);
+		em_u(o, "gone", a.n[BTFC_DIFF_REMOVED]);
+		em_s(o, "verdict", a.n[BTFC_DIFF_CHANGED] || a.n[BTFC_DIFF_REMOVED] ? "rebuild" : "relocatable");
 		em_obj_end(o, true);
-		if ((a.n[BTFC__DIFF_CHANGED] || a.n[BTFC__DIFF_REMOVED]) && rc == EXIT_OK)
+		if ((a.n[BTFC_DIFF_CHANGED] || a.n[BTFC_DIFF_REMOVED]) && rc == EXIT_OK)
 			rc = EXIT_FINDING;
 	}
 	cli_list_end(o);
-	btfc__abi_map_free(map);
+	btfc_abi_map_free(map);
 	btfc_btf_free(old);
 	btfc_btf_free(new);
 	return rc;
@@ -116,7 +115,7 @@ static int run(struct cli *cli, int argc, char **argv)
 	};
 	static struct out o;
 	const char *base_path = "/sys/kernel/btf/vmlinux", *config = NULL;
-	struct btfc_check_opts co = { 0 };
+	BTFC_OPTS(btfc_check_opts, co);
 	struct btfc_btf *base;
 	int opt, rc = EXIT_OK, abi = 0, kernel_given = 0, allow = -1;
 	const char *from = NULL, *to = NULL;
@@ -157,7 +156,7 @@ static int run(struct cli *cli, int argc, char **argv)
 		return cli_lib_error(cli);
 	cli_list_begin(cli, &o);
 	for (int i = optind; i < argc; i++) {
-		struct btfc_check c;
+		BTFC_OPTS(btfc_check, c);
 		if (btfc_check_module(cli->ctx, argv[i], base, &co, &c)) {
 			out_flush(&o);
 			rc = cli_lib_error(cli);
@@ -166,6 +165,7 @@ static int run(struct cli *cli, int argc, char **argv)
 		report_check(&o, argv[i], &c);
 		if (cli_check_finding(&c) && rc == EXIT_OK)
 			rc = EXIT_FINDING;
+		btfc_check_release(&c);
 	}
 	cli_list_end(&o);
 	btfc_btf_free(base);

@@ -11,7 +11,6 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "diff.h"
 
 struct ctx_diff {
 	struct out *o;
@@ -22,7 +21,7 @@ struct ctx_diff {
 	struct btfc_diff_counts shown;
 };
 
-static void on_type(void *user, enum btfc__diff_what what, uint32_t oid, uint32_t nid)
+static void on_type(void *user, enum btfc_diff_what what, uint32_t oid, uint32_t nid)
 {
 	struct ctx_diff *d = user;
 	const struct btfc_btf *b = oid ? d->old : d->new;
@@ -37,10 +36,10 @@ static void on_type(void *user, enum btfc__diff_what what, uint32_t oid, uint32_
 		return;
 	size_t *cnt[] = { &d->shown.unchanged, &d->shown.changed, &d->shown.added, &d->shown.removed };
 	(*cnt[what])++;
-	if (what == BTFC__DIFF_SAME && !d->id_map)
+	if (what == BTFC_DIFF_SAME && !d->id_map)
 		return;
-	if (what == BTFC__DIFF_CHANGED)
-		btfc__diff_explain(d->old, oid, d->new, nid, why, sizeof(why));
+	if (what == BTFC_DIFF_CHANGED)
+		btfc_diff_explain(d->old, oid, d->new, nid, why, sizeof(why));
 	if (em_json(d->o)) {
 		em_item_begin(d->o);
 		em_s(d->o, "change", verb[what]);
@@ -48,7 +47,7 @@ static void on_type(void *user, enum btfc__diff_what what, uint32_t oid, uint32_
 		em_s(d->o, "name", name);
 		em_u(d->o, "old_id", oid);
 		em_u(d->o, "new_id", nid);
-		if (what == BTFC__DIFF_CHANGED)
+		if (what == BTFC_DIFF_CHANGED)
 			em_s(d->o, "what", why);
 		em_item_end(d->o);
 	} else {
@@ -81,7 +80,7 @@ static int run(struct cli *cli, int argc, char **argv)
 	struct ctx_diff d = { .o = &o, .kind = -1 };
 	const char *ob_path = NULL, *nb_path = NULL;
 	struct btfc_btf *old = NULL, *new = NULL, *ob = NULL, *nb = NULL;
-	struct btfc_diff_counts c;
+	BTFC_OPTS(btfc_diff_counts, c);
 	int opt, rc = EXIT_ERROR;
 
 	optind = 1;
@@ -112,7 +111,7 @@ static int run(struct cli *cli, int argc, char **argv)
 		em_obj_begin(&o);
 		em_list_begin(&o, "types");
 	}
-	if (btfc__diff(cli->ctx, old, new, on_type, &d, &c)) {
+	if (btfc_diff_walk(cli->ctx, old, new, on_type, &d, &c)) {
 		out_flush(&o);
 		rc = cli_lib_error(cli);
 		goto out;

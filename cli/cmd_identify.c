@@ -101,7 +101,6 @@ static int run(struct cli *cli, int argc, char **argv)
 	bool installed = true, verbose = false;
 	struct cli_paths paths = { 0 };
 	struct cli_bases b = { 0 };
-	struct btfc_check_opts co = { .mismatch_allowed = -1 };
 	struct btfc_check *ck = NULL;
 	int opt, rc = EXIT_OK;
 
@@ -138,30 +137,32 @@ static int run(struct cli *cli, int argc, char **argv)
 			       cli_store_dir(store), installed ? ", none installed" : "");
 		goto out;
 	}
-	if (!(ck = calloc(b.n, sizeof(*ck)))) {
+	if (!(ck = cli_checks_new(b.n))) {
 		rc = cli_error(cli, "out of memory");
 		goto out;
 	}
 	cli_list_begin(cli, &o);
 	for (size_t i = 0; i < paths.n; i++) {
 		struct btfc_module *m = NULL;
-		struct btfc_identity id;
+		BTFC_OPTS(btfc_identity, id);
+		int r;
 		if (btfc_module_open(cli->ctx, paths.v[i], &m) ||
-		    btfc_module_identify(cli->ctx, m, b.c, b.n, &co, ck, &id)) {
+		    btfc_module_identify(cli->ctx, m, b.c, b.n, NULL, ck, &id)) {
 			out_flush(&o);
-			rc = cli_lib_error(cli);
-			btfc_module_free(m);
-			continue;
+			r = cli_lib_error(cli);
+		} else {
+			r = report(&o, paths.v[i], &b, &id, ck, verbose, btfc_module_signed(m));
 		}
-		bool is_signed = btfc_module_signed(m);
 		btfc_module_free(m);
-		int r = report(&o, paths.v[i], &b, &id, ck, verbose, is_signed);
+		btfc_identity_release(&id);
+		for (size_t j = 0; j < b.n; j++)
+			btfc_check_release(&ck[j]);
 		if (r > rc)
 			rc = r;
 	}
 	cli_list_end(&o);
 out:
-	free(ck);
+	cli_checks_free(ck, b.n);
 	free(extra);
 	cli_paths_free(&paths);
 	cli_bases_free(&b);

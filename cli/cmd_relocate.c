@@ -194,7 +194,7 @@ static int run(struct cli *cli, int argc, char **argv)
 	olds.to_path = (char *)to_path;
 	cli_report_begin(cli, &o, dest);
 	for (size_t i = 0; i < paths.n; i++) {
-		struct btfc_reloc_result res;
+		BTFC_OPTS(btfc_reloc_result, res);
 		struct btfc_relocator *ri = from || distilled(cli, paths.v[i]) ? r : old_base(cli, &olds, paths.v[i]);
 		issues_clear(&l);
 		if (!ri) {
@@ -209,10 +209,7 @@ static int run(struct cli *cli, int argc, char **argv)
 		}
 		if (res.refused && rc == EXIT_OK)
 			rc = EXIT_FINDING;
-		const char *why = res.refused ? btfc_ctx_last_error(cli->ctx) : "";
-		size_t pl = strlen(paths.v[i]);
-		if (!strncmp(why, paths.v[i], pl) && !strncmp(why + pl, ": ", 2))
-			why += pl + 2; /* the file is printed already */
+		const char *why = res.refused ? btfc_ctx_last_message(cli->ctx) : ""; /* the file is printed already */
 		print(&o, paths.v[i], res.refused ? "refused" : flags & BTFC_REWRITE_DRY_RUN ? "would relocate" : "relocated",
 		      why, match, &res, &l);
 	}

@@ -15,7 +15,6 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "elfw.h"
 
 struct job {
 	char *path;
@@ -43,6 +42,15 @@ struct pool {
 /* at most this many opened modules per worker, and this many bytes of them in all, wait for the base */
 enum { PENDING_MAX = 64 };
 #define PENDING_BYTES ((size_t)64 << 20)
+
+static void jobs_free(struct pool *p)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		free(p->jobs[i].path);
+		btfc_check_release(&p->jobs[i].c);
+	}
+	free(p->jobs);
+}
 
 static int base_state(struct pool *p, bool wait)
 {
@@ -73,6 +81,7 @@ static int add_job(struct pool *p, size_t *cap, const char *path)
 		p->jobs = nj;
 	}
 	memset(&p->jobs[p->n], 0, sizeof(p->jobs[0]));
+	p->jobs[p->n].c.sz = sizeof(p->jobs[p->n].c);
 	if (!(p->jobs[p->n].path = strdup(path)))
 		return -1;
 	p->n++;
@@ -91,7 +100,7 @@ static void job_finish(struct pool *p, struct btfc_ctx *ctx, struct job *j, bool
 	int err;
 
 	if (pending)
-		atomic_fetch_sub(&p->pending_bytes, btfc__module_size(j->m));
+		atomic_fetch_sub(&p->pending_bytes, btfc_module_size(j->m));
 	if (p->ready == 1 && (err = btfc_module_check(ctx, j->m, p->base, &p->opts, &j->c)))
 		job_fail(j, ctx, err);
 	btfc_module_free(j->m);
@@ -124,7 +133,7 @@ static void *worker(void *arg)
 			atomic_fetch_add(&p->done, 1);
 			continue;
 		}
-		size_t size = btfc__module_size(j->m);
+		size_t size = btfc_module_size(j->m);
 		bool pend = npend < PENDING_MAX && !base_state(p, false);
 		if (pend && atomic_fetch_add(&p->pending_bytes, size) + size > PENDING_BYTES) {
 			atomic_fetch_sub(&p->pending_bytes, size);
@@ -239,6 +248,7 @@ static int run(struct cli *cli, int argc, char **argv)
 	}
 	if (optind >= argc || threads < 1 || threads > 256)
 		return cli_usage(cli, &cmd_scan);
+	p.opts.sz = sizeof(p.opts);
 	p.opts.mismatch_allowed = cli_mismatch_allowed(base_path, config, allow);
 	p.opts.kernel = cli_base_kernel(base_path);
 	p.opts.old_loader = cli_old_loader(base_path);
@@ -280,9 +290,7 @@ static int run(struct cli *cli, int argc, char **argv)
 	pthread_mutex_destroy(&p.lock);
 	pthread_cond_destroy(&p.ready_cv);
 	if (base_err) {
-		for (size_t i = 0; i < p.n; i++)
-			free(p.jobs[i].path);
-		free(p.jobs);
+		jobs_free(&p);
 		return cli_lib_error(cli);
 	}
 
@@ -318,9 +326,7 @@ static int run(struct cli *cli, int argc, char **argv)
 		o.depth = 0;
 	}
 	out_flush(&o);
-	for (size_t i = 0; i < p.n; i++)
-		free(p.jobs[i].path);
-	free(p.jobs);
+	jobs_free(&p);
 	btfc_btf_free(base);
 	return rc;
 }

@@ -51,7 +51,7 @@ static int do_add(struct cli *cli, struct btfc_store *s, const char *kernel, int
 		return cli_error(cli, "store add: --kernel names one base");
 	cli_list_begin(cli, &o);
 	for (int i = 0; i < argc; i++) {
-		struct btfc_store_entry e;
+		BTFC_OPTS(btfc_store_entry, e);
 		char rel[256];
 		const char *k = kernel ? kernel : cli_base_release(argv[i], rel, sizeof(rel)) ? NULL : rel;
 		if (!k) {
@@ -141,14 +141,14 @@ static void keep_for_module(struct cli *cli, struct keep *k, const char *path, b
 		 !btfc_module_section(m, ".BTF", &sec, &len)) {
 		if (!k->loaded && !cli_bases_load(cli, &k->b, k->store, NULL, 0, false))
 			k->loaded = true;
-		struct btfc_identity id;
-		struct btfc_check_opts co = { .mismatch_allowed = -1 };
-		struct btfc_check *ck = calloc(k->b.n ? k->b.n : 1, sizeof(*ck));
-		if (ck && !btfc_module_identify(cli->ctx, m, k->b.c, k->b.n, &co, ck, &id))
+		BTFC_OPTS(btfc_identity, id);
+		struct btfc_check *ck = cli_checks_new(k->b.n);
+		if (ck && !btfc_module_identify(cli->ctx, m, k->b.c, k->b.n, NULL, ck, &id))
 			for (size_t i = 0; i < k->b.n; i++)
 				if (ck[i].outcome == BTFC_OUTCOME_MATCH)
 					keep_digest(k, k->b.c[i].id.digest, why);
-		free(ck);
+		cli_checks_free(ck, k->b.n);
+		btfc_identity_release(&id);
 	}
 	btfc_module_free(m);
 }

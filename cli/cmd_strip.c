@@ -9,7 +9,6 @@
 #include <stdio.h>
 
 #include "cli.h"
-#include "elfw.h"
 
 /*
  * Strip one module; with @base only when its BTF does not fit it (*@kept), judged on the
@@ -19,18 +18,19 @@ static int strip_one(struct cli *cli, const char *path, const char *dest, const 
 		     const struct btfc_check_opts *co, unsigned flags, int *changed, int *kept)
 {
 	struct btfc_module *m;
-	struct btfc_check c;
+	BTFC_OPTS(btfc_check, c);
 	int err;
 
 	*changed = *kept = 0;
 	/* a signed module that fits is kept, not refused: the rewrite itself refuses signed ones */
-	if (btfc__module_open_rw(cli->ctx, path, flags | (base ? BTFC_REWRITE_UNSIGN : 0), "stripping", &m))
+	if (btfc_module_open_rw(cli->ctx, path, flags | (base ? BTFC_REWRITE_UNSIGN : 0), "stripping", &m))
 		return -1;
 	err = base ? btfc_module_check(cli->ctx, m, base, co, &c) : 0;
 	if (!err && base)
 		*kept = !cli_check_finding(&c);
 	if (!err && !*kept)
-		err = btfc__strip_m(cli->ctx, m, dest, flags, changed);
+		err = btfc_module_strip_opened(cli->ctx, m, dest, flags, changed);
+	btfc_check_release(&c);
 	btfc_module_free(m);
 	return err ? -1 : 0;
 }
@@ -43,7 +43,7 @@ static int run(struct cli *cli, int argc, char **argv)
 	const char *dest = NULL, *base_path = NULL;
 	struct cli_paths paths = { 0 };
 	struct btfc_btf *base = NULL;
-	struct btfc_check_opts co = { 0 };
+	BTFC_OPTS(btfc_check_opts, co);
 	unsigned flags = 0;
 	int opt, rc = EXIT_OK, stale = 0;
 

@@ -147,16 +147,16 @@ static int run(struct cli *cli, int argc, char **argv)
 		kernel = cli_base_kernel(base_path); /* the base's kernel, when its name tells */
 	cli_list_begin(cli, &o);
 	for (int i = optind; i < argc; i++) {
-		struct btfc_source_info src;
-		struct btfc_verdict v;
+		BTFC_OPTS(btfc_source_info, src);
+		BTFC_OPTS(btfc_verdict, v);
 		void *data;
 		size_t len;
 		if (btfc_read_raw(cli->ctx, argv[i], &data, &len, &src)) {
 			rc = cli_lib_error(cli); /* go on with the other files; exit 2 at the end */
 			continue;
 		}
-		struct btfc_validate_opts vo = { .profile = profile, .kernel = kernel, .flatten = flatten,
-						 .order = (enum btfc_byte_order)order };
+		BTFC_OPTS(btfc_validate_opts, vo, .profile = profile, .kernel = kernel, .flatten = flatten,
+			  .order = (enum btfc_byte_order)order);
 		if (profile < 0)
 			vo.profile = default_profile(argv[i], &src, base != NULL);
 		if (vo.profile == BTFC_PROFILE_MODULE && !base) {
@@ -175,6 +175,7 @@ static int run(struct cli *cli, int argc, char **argv)
 		print_verdict(&o, argv[i], vo.profile, &v);
 		if (v.err && rc == EXIT_OK)
 			rc = EXIT_FINDING;
+		btfc_verdict_release(&v);
 	}
 	cli_list_end(&o);
 	btfc_btf_free(base);

@@ -33,19 +33,25 @@ static void setup(void)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct btfc_verdict v, w;
+	BTFC_OPTS(btfc_verdict, v);
+	BTFC_OPTS(btfc_verdict, w);
 
 	if (!ctx)
 		setup();
 	for (int p = BTFC_PROFILE_BPF; p <= BTFC_PROFILE_VMLINUX; p++) {
-		struct btfc_validate_opts o = { .profile = p };
+		BTFC_OPTS(btfc_validate_opts, o, .profile = p);
 		btfc_validate(ctx, data, size, NULL, &o, &v);
+		btfc_verdict_release(&v);
 	}
-	struct btfc_validate_opts mo = { .profile = BTFC_PROFILE_MODULE };
+	BTFC_OPTS(btfc_validate_opts, mo, .profile = BTFC_PROFILE_MODULE);
 	btfc_validate(ctx, data, size, base, &mo, &v);
-	struct btfc_validate_opts fast = { .profile = BTFC_PROFILE_BPF }, flat = { .profile = BTFC_PROFILE_BPF, .flatten = 1 };
+	btfc_verdict_release(&v);
+	BTFC_OPTS(btfc_validate_opts, fast, .profile = BTFC_PROFILE_BPF);
+	BTFC_OPTS(btfc_validate_opts, flat, .profile = BTFC_PROFILE_BPF, .flatten = 1);
 	if (!btfc_validate(ctx, data, size, base, &fast, &v) && !btfc_validate(ctx, data, size, base, &flat, &w) &&
 	    (v.err != w.err || strcmp(v.msg, w.msg)))
 		abort(); /* the two bpf paths for split BTF must agree */
+	btfc_verdict_release(&v);
+	btfc_verdict_release(&w);
 	return 0;
 }

@@ -234,6 +234,7 @@ int btfc__btf_new(struct btfc_ctx *ctx, const uint8_t *data, size_t len, const c
 	b->base = base;
 	if (src)
 		b->src = *src;
+	b->src.sz = sizeof(b->src);
 	b->src.btf_size = len;
 	b->src.swapped = swap;
 	b->src.big_endian = data[0] == 0xeb;
@@ -305,6 +306,7 @@ BTFC_API void btfc_btf_free(struct btfc_btf *b)
 	for (int i = 0; i < 6; i++) {
 		free(b->vcache[i].rid);
 		free(b->vcache[i].rsize);
+		btfc_verdict_release(b->vcache[i].verdict);
 		free(b->vcache[i].verdict);
 	}
 	pthread_mutex_destroy(&b->idx_lock);

@@ -44,14 +44,49 @@ BTFC_API const char *btfc_action_name(enum btfc_action a)
 	return (unsigned)a < 6 ? n[a] : "?";
 }
 
+/* Set the evidence (the arguments may point into the old one); out of memory leaves it NULL (-ENOMEM at the end). */
 static void say(struct btfc_check *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void say(struct btfc_check *c, const char *fmt, ...)
 {
+	struct btfc__str b = { 0 };
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(c->evidence, sizeof(c->evidence), fmt, ap);
+	btfc__str_vaddf(&b, fmt, ap);
 	va_end(ap);
+	if (b.oom || btfc__strs_set(&c->priv_, 1, (const char **const[]){ &c->evidence },
+				    (const char *const[]){ btfc__str_get(&b) }))
+		btfc__strs_release(&c->priv_, 1, (const char **const[]){ &c->evidence }), c->evidence = NULL;
+	btfc__str_fini(&b);
+}
+
+/* Set the kernel verdict's message, keeping its context and note; out of memory leaves it NULL. */
+static void kernel_says(struct btfc_check *c, const char *msg)
+{
+	struct btfc_verdict *k = &c->kernel;
+
+	if (btfc__strs_set(&k->priv_, 3, (const char **const[]){ &k->msg, &k->context, &k->note },
+			   (const char *const[]){ msg, k->context, k->note }))
+		k->msg = NULL;
+}
+
+/* btfc_validate() into the check's kernel verdict (released first). */
+static int kernel_validate(struct btfc_ctx *ctx, const void *data, size_t len, const struct btfc_btf *base,
+			   const struct btfc_validate_opts *opts, struct btfc_check *c)
+{
+	btfc_verdict_release(&c->kernel);
+	return btfc_validate(ctx, data, len, base, opts, &c->kernel);
+}
+
+BTFC_API void btfc_check_release(struct btfc_check *c)
+{
+	if (!c || c->sz < btfc__offsetofend(struct btfc_check, priv_))
+		return;
+	btfc__strs_release(&c->priv_, 0, NULL);
+	if (c->sz >= btfc__offsetofend(struct btfc_check, evidence))
+		c->evidence = "";
+	if (c->sz >= btfc__offsetofend(struct btfc_check, kernel))
+		btfc_verdict_release(&c->kernel);
 }
 
 /* ---- evidence ---- */
@@ -257,7 +292,7 @@ static int check_distilled(struct btfc_ctx *ctx, const char *path, const void *r
 	c->strength = "certain";
 	bo.profile = BTFC_PROFILE_VMLINUX;
 	bo.order = btfc_btf_source(base)->big_endian ? BTFC_ORDER_BIG : BTFC_ORDER_LITTLE; /* the running kernel's */
-	if ((err = btfc_validate(ctx, sec, sec_len, NULL, &bo, &c->kernel)))
+	if ((err = kernel_validate(ctx, sec, sec_len, NULL, &bo, c)))
 		return err;
 	if (c->kernel.err || btfc_btf_parse(ctx, sec, sec_len, path, NULL, &dist)) {
 		c->outcome = BTFC_OUTCOME_INVALID;
@@ -265,7 +300,7 @@ static int check_distilled(struct btfc_ctx *ctx, const char *path, const void *r
 		c->kernel.err = c->kernel.err ? c->kernel.err : -EINVAL;
 		return 0;
 	}
-	if ((err = btfc_validate(ctx, raw, raw_len, dist, vo, &c->kernel)))
+	if ((err = kernel_validate(ctx, raw, raw_len, dist, vo, c)))
 		goto out;
 	if (c->kernel.err || btfc_btf_parse(ctx, raw, raw_len, path, dist, &mod)) {
 		c->outcome = BTFC_OUTCOME_INVALID;
@@ -284,12 +319,12 @@ static int check_distilled(struct btfc_ctx *ctx, const char *path, const void *r
 		say(c, "its distilled .BTF.base relocates onto this base as the kernel does at load "
 		    "(%u base types matched by name and size)", c->refs_checked);
 	} else {
-		const char *msg = btfc_ctx_last_error(ctx), *colon = strstr(msg, ": ");
+		const char *msg = btfc_ctx_last_message(ctx);
 		c->outcome = BTFC_OUTCOME_MISMATCH;
-		say(c, "the kernel's relocation of its .BTF.base fails: %s", colon ? colon + 2 : msg);
+		say(c, "the kernel's relocation of its .BTF.base fails: %s", msg);
 		c->kernel.err = -EINVAL;
 		c->kernel.phase = "relocate";
-		snprintf(c->kernel.msg, sizeof(c->kernel.msg), "%s", colon ? colon + 2 : msg);
+		kernel_says(c, msg);
 	}
 out:
 	btfc__blob_fini(&out);
@@ -303,7 +338,7 @@ static int stamp_contradicted(struct btfc_ctx *ctx, const struct btfc_module *m,
 			      struct btfc_check *c)
 {
 	struct btfc_btf *btf;
-	struct btfc_check e = { 0 };
+	struct btfc_check e = { .sz = sizeof(e), .evidence = "" };
 
 	if (btfc_module_btf(ctx, m, base, &btf))
 		return 0; /* the kernel's verdict (already in c) speaks for an unreadable .BTF */
@@ -316,9 +351,11 @@ static int stamp_contradicted(struct btfc_ctx *ctx, const struct btfc_module *m,
 		c->outcome = BTFC_OUTCOME_MISMATCH;
 		c->method = BTFC_METHOD_EVIDENCE;
 		c->strength = "strong";
-		say(c, "stamped for this base, but the stamp is wrong: %s", e.evidence);
+		say(c, "stamped for this base, but the stamp is wrong: %s", e.evidence ? e.evidence : "");
 	}
-	return 0;
+	int err = e.evidence ? 0 : -ENOMEM;
+	btfc_check_release(&e);
+	return err;
 }
 
 BTFC_API int btfc_check_module(struct btfc_ctx *ctx, const char *path, const struct btfc_btf *base,
@@ -327,17 +364,54 @@ BTFC_API int btfc_check_module(struct btfc_ctx *ctx, const char *path, const str
 	struct btfc_module *m;
 	int err;
 
-	memset(c, 0, sizeof(*c));
-	c->strength = "none";
-	if ((err = btfc_module_open(ctx, path, &m)))
+	if ((err = BTFC__OPTS_CHECK(ctx, opts, btfc_check_opts)) || (err = btfc__result_check(ctx, c, "btfc_check")) ||
+	    (err = btfc_module_open(ctx, path, &m)))
 		return err;
 	err = btfc_module_check(ctx, m, base, opts, c);
 	btfc_module_free(m);
 	return err;
 }
 
+static int check(struct btfc_ctx *ctx, const struct btfc_module *m, const struct btfc_btf *base,
+		 const struct btfc_check_opts *opts, struct btfc_check *c);
+
 BTFC_API int btfc_module_check(struct btfc_ctx *ctx, const struct btfc_module *m, const struct btfc_btf *base,
-			       const struct btfc_check_opts *opts, struct btfc_check *c)
+			       const struct btfc_check_opts *opts, struct btfc_check *out)
+{
+	struct btfc_check c = { .sz = sizeof(c), .strength = "none", .evidence = "",
+				.kernel = { .sz = sizeof(c.kernel), .msg = "", .context = "", .note = "" } };
+	int err;
+
+	if ((err = BTFC__OPTS_CHECK(ctx, opts, btfc_check_opts)) || (err = btfc__result_check(ctx, out, "btfc_check")))
+		return err;
+	const struct btfc_check_opts o = {
+		.sz = sizeof(o),
+		.mismatch_allowed = BTFC__OPTS_GET(opts, mismatch_allowed, -1),
+		.kernel = BTFC__OPTS_GET(opts, kernel, BTFC_KERNEL_NEWEST),
+		.old_loader = BTFC__OPTS_GET(opts, old_loader, 0),
+		.stamp_checked = BTFC__OPTS_GET(opts, stamp_checked, 0),
+	};
+	err = check(ctx, m, base, &o, &c);
+	if (!err && (!c.evidence || !c.kernel.msg))
+		err = btfc__err(ctx, -ENOMEM, btfc__module_name(m), "out of memory");
+	if (err)
+		btfc_check_release(&c);
+	else
+		btfc__check_put(out, &c);
+	return err;
+}
+
+void btfc__check_put(struct btfc_check *out, struct btfc_check *c)
+{
+	if (out->sz < btfc__offsetofend(struct btfc_check, priv_))
+		btfc_check_release(c); /* no string reaches the caller */
+	else if (out->sz < btfc__offsetofend(struct btfc_check, kernel))
+		btfc_verdict_release(&c->kernel);
+	btfc__result_put(out, c, sizeof(*c));
+}
+
+static int check(struct btfc_ctx *ctx, const struct btfc_module *m, const struct btfc_btf *base,
+		 const struct btfc_check_opts *opts, struct btfc_check *c)
 {
 	const char *path = btfc__module_name(m);
 	const void *raw, *sec;
@@ -345,8 +419,6 @@ BTFC_API int btfc_module_check(struct btfc_ctx *ctx, const struct btfc_module *m
 	bool stamp_refused = false;
 	int err = 0;
 
-	memset(c, 0, sizeof(*c));
-	c->strength = "none";
 	if ((err = btfc_module_section(m, ".BTF", &raw, &raw_len)) == -ENODATA) {
 		err = 0;
 		c->outcome = BTFC_OUTCOME_NO_BTF;
@@ -356,7 +428,7 @@ BTFC_API int btfc_module_check(struct btfc_ctx *ctx, const struct btfc_module *m
 	if (err)
 		return btfc__refuse(ctx, BTFC_REASON_CORRUPT, err, path, "cannot read its .BTF section: %s",
 				    err == -EFBIG ? "too large" : "corrupt section header or data");
-	struct btfc_validate_opts vo = { .profile = BTFC_PROFILE_MODULE, .kernel = opts->kernel };
+	BTFC_OPTS(btfc_validate_opts, vo, .profile = BTFC_PROFILE_MODULE, .kernel = opts->kernel);
 	bool distilled = !btfc_module_section(m, ".BTF.base", &sec, &sec_len);
 
 	/* 0. a distilled base: the kernel (>= 6.11) relocates it at load, and so do we */
@@ -364,7 +436,7 @@ BTFC_API int btfc_module_check(struct btfc_ctx *ctx, const struct btfc_module *m
 		err = check_distilled(ctx, path, raw, raw_len, sec, sec_len, base, &vo, c);
 		goto done_or_out;
 	}
-	if ((err = btfc_validate(ctx, raw, raw_len, base, &vo, &c->kernel)))
+	if ((err = kernel_validate(ctx, raw, raw_len, base, &vo, c)))
 		goto out;
 
 	/* 1. a stamp decides */
@@ -428,9 +500,9 @@ BTFC_API int btfc_module_check(struct btfc_ctx *ctx, const struct btfc_module *m
 		v.found = true;
 	}
 	if (!v.found) {
-		struct btfc_verdict bv;
-		struct btfc_validate_opts bo = { .profile = BTFC_PROFILE_BPF, .kernel = opts->kernel,
-						 .ptr_size = btfc__module_ptr_size(m) };
+		BTFC_OPTS(btfc_verdict, bv);
+		BTFC_OPTS(btfc_validate_opts, bo, .profile = BTFC_PROFILE_BPF, .kernel = opts->kernel,
+			  .ptr_size = btfc__module_ptr_size(m));
 		if ((err = btfc_validate(ctx, raw, raw_len, base, &bo, &bv))) {
 			btfc_btf_free(btf);
 			goto out;
@@ -439,6 +511,7 @@ BTFC_API int btfc_module_check(struct btfc_ctx *ctx, const struct btfc_module *m
 			say(c, "BPF_BTF_LOAD of it on this base fails: %s%s%s", bv.context, bv.context[0] ? " " : "", bv.msg);
 			v.found = true;
 		}
+		btfc_verdict_release(&bv);
 	}
 	btfc_btf_free(btf);
 	if (v.found) {
@@ -451,7 +524,7 @@ BTFC_API int btfc_module_check(struct btfc_ctx *ctx, const struct btfc_module *m
 					 "checks pass" : "it does not refer to the base at all%.0u", c->refs_checked);
 	}
 	if (distilled)
-		btfc__appendf(c->evidence, sizeof(c->evidence), " (its distilled .BTF.base is ignored by kernels before 6.11)");
+		say(c, "%s (its distilled .BTF.base is ignored by kernels before 6.11)", c->evidence);
 done_or_out:
 	if (err)
 		goto out;
@@ -459,11 +532,11 @@ done:
 	if (stamp_refused) { /* the kernel's stamp check comes before any parsing of the BTF */
 		c->kernel.err = -EINVAL;
 		c->kernel.phase = "stamp";
-		snprintf(c->kernel.msg, sizeof(c->kernel.msg), "its .BTF.base_checksum %s",
-			 c->method == BTFC_METHOD_STAMP ? "names another base" : "is malformed");
+		kernel_says(c, c->method == BTFC_METHOD_STAMP ? "its .BTF.base_checksum names another base"
+							      : "its .BTF.base_checksum is malformed");
 		if (c->method != BTFC_METHOD_STAMP)
-			btfc__appendf(c->evidence, sizeof(c->evidence), "; its .BTF.base_checksum is malformed, "
-				      "so a kernel that checks stamps does not parse its BTF");
+			say(c, "%s; its .BTF.base_checksum is malformed, so a kernel that checks stamps does not parse its BTF",
+			    c->evidence);
 	}
 	c->action = action_of(c, opts->mismatch_allowed);
 out:

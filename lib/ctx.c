@@ -37,6 +37,11 @@ BTFC_API const char *btfc_ctx_last_error(const struct btfc_ctx *ctx)
 	return ctx->err;
 }
 
+BTFC_API const char *btfc_ctx_last_message(const struct btfc_ctx *ctx)
+{
+	return ctx->err + ctx->err_what;
+}
+
 BTFC_API void btfc_ctx_set_max_decompressed(struct btfc_ctx *ctx, uint64_t bytes)
 {
 	ctx->max_decompressed = bytes;
@@ -62,6 +67,101 @@ void btfc__appendf(char *buf, size_t cap, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(buf + n, cap - n, fmt, ap);
 	va_end(ap);
+}
+
+void btfc__str_vaddf(struct btfc__str *b, const char *fmt, va_list ap)
+{
+	va_list aq;
+
+	va_copy(aq, ap);
+	int n = vsnprintf(b->s ? b->s + b->len : NULL, b->s ? b->cap - b->len : 0, fmt, aq);
+	va_end(aq);
+	if (n < 0 || b->oom)
+		return;
+	if (!b->s || b->len + n >= b->cap) {
+		size_t cap = (b->len + n + 1) * 2;
+		char *p = realloc(b->s, cap);
+		if (!p) {
+			b->oom = true;
+			return;
+		}
+		b->s = p;
+		b->cap = cap;
+		vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap);
+	}
+	b->len += n;
+}
+
+void btfc__str_addf(struct btfc__str *b, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	btfc__str_vaddf(b, fmt, ap);
+	va_end(ap);
+}
+
+void btfc__str_fini(struct btfc__str *b)
+{
+	free(b->s);
+	*b = (struct btfc__str){ 0 };
+}
+
+int btfc__opts_check(struct btfc_ctx *ctx, const void *opts, size_t known, const char *type)
+{
+	if (!opts)
+		return 0;
+	size_t sz = *(const size_t *)opts;
+	if (sz < sizeof(size_t))
+		return btfc__err(ctx, -EINVAL, NULL, "struct %s: sz %zu is too small (set it to sizeof; BTFC_OPTS() does)",
+				 type, sz);
+	for (size_t i = known; i < sz; i++)
+		if (((const uint8_t *)opts)[i])
+			return btfc__err(ctx, -EINVAL, NULL, "struct %s: the caller sets a field at byte %zu that this "
+					 "library (%zu bytes of it) does not know", type, i, known);
+	return 0;
+}
+
+int btfc__result_check(struct btfc_ctx *ctx, const void *out, const char *type)
+{
+	if (!out || *(const size_t *)out < sizeof(size_t))
+		return btfc__err(ctx, -EINVAL, NULL, "struct %s: %s", type,
+				 out ? "sz is too small (set it to sizeof; BTFC_OPTS() does)" : "no result to fill");
+	return 0;
+}
+
+void btfc__result_put(void *out, const void *full, size_t known)
+{
+	size_t sz = *(const size_t *)out;
+
+	memcpy((uint8_t *)out + sizeof(size_t), (const uint8_t *)full + sizeof(size_t),
+	       (sz < known ? sz : known) - sizeof(size_t));
+}
+
+int btfc__strs_set(void **priv, size_t n, const char **const field[], const char *const val[])
+{
+	size_t len = 0, l[8];
+
+	for (size_t i = 0; i < n; i++)
+		len += (l[i] = val[i] ? strlen(val[i]) : 0) + 1;
+	char *block = malloc(len), *p = block;
+	if (!block)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; p += l[i++] + 1) {
+		memcpy(p, val[i] ? val[i] : "", l[i] + 1);
+		*field[i] = p;
+	}
+	free(*priv);
+	*priv = block;
+	return 0;
+}
+
+void btfc__strs_release(void **priv, size_t n, const char **const field[])
+{
+	free(*priv);
+	*priv = NULL;
+	for (size_t i = 0; i < n; i++)
+		*field[i] = "";
 }
 
 static void vlog(struct btfc_ctx *ctx, enum btfc_log_level level, const char *fmt, va_list ap)
@@ -91,6 +191,7 @@ static int verr(struct btfc_ctx *ctx, int err, const char *name, const char *fmt
 		n = snprintf(ctx->err, sizeof(ctx->err), "%s: ", name);
 	if (n < 0 || (size_t)n >= sizeof(ctx->err))
 		n = 0;
+	ctx->err_what = n;
 	vsnprintf(ctx->err + n, sizeof(ctx->err) - n, fmt, ap);
 	if (ctx->log_fn && ctx->log_max >= BTFC_LOG_ERROR)
 		ctx->log_fn(ctx->log_user, BTFC_LOG_ERROR, ctx->err);

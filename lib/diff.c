@@ -203,15 +203,21 @@ static void fp_fini(struct fp *f)
 	free(f->busy);
 }
 
-int btfc__diff(struct btfc_ctx *ctx, const struct btfc_btf *old, const struct btfc_btf *new, btfc__diff_cb cb,
-	       void *user, struct btfc_diff_counts *counts)
+static void no_cb(void *user, enum btfc_diff_what what, uint32_t oid, uint32_t nid)
+{
+	(void)user, (void)what, (void)oid, (void)nid;
+}
+
+static int diff(struct btfc_ctx *ctx, const struct btfc_btf *old, const struct btfc_btf *new, btfc_diff_fn cb,
+		void *user, struct btfc_diff_counts *counts)
 {
 	struct fp fo = { 0 }, fn = { 0 };
 	struct ent *eo = NULL, *en = NULL;
 	size_t no = 0, nn = 0;
 	int err;
 
-	memset(counts, 0, sizeof(*counts));
+	if (!cb)
+		cb = no_cb;
 	if ((err = fp_init(&fo, old)) || (err = fp_init(&fn, new)) || (err = entries(&fo, &eo, &no)) ||
 	    (err = entries(&fn, &en, &nn))) {
 		err = btfc__err(ctx, -ENOMEM, NULL, "out of memory comparing BTF");
@@ -239,7 +245,7 @@ int btfc__diff(struct btfc_ctx *ctx, const struct btfc_btf *old, const struct bt
 				if (!en[y].order && eo[x].print == en[y].print) {
 					eo[x].order = en[y].order = 1;
 					counts->unchanged++;
-					cb(user, BTFC__DIFF_SAME, eo[x].id, en[y].id);
+					cb(user, BTFC_DIFF_SAME, eo[x].id, en[y].id);
 					break;
 				}
 		size_t y = j;
@@ -251,16 +257,16 @@ int btfc__diff(struct btfc_ctx *ctx, const struct btfc_btf *old, const struct bt
 			if (y < j1) {
 				en[y].order = 1;
 				counts->changed++;
-				cb(user, BTFC__DIFF_CHANGED, eo[x].id, en[y].id);
+				cb(user, BTFC_DIFF_CHANGED, eo[x].id, en[y].id);
 			} else {
 				counts->removed++;
-				cb(user, BTFC__DIFF_REMOVED, eo[x].id, 0);
+				cb(user, BTFC_DIFF_REMOVED, eo[x].id, 0);
 			}
 		}
 		for (y = j; y < j1; y++)
 			if (!en[y].order) {
 				counts->added++;
-				cb(user, BTFC__DIFF_ADDED, 0, en[y].id);
+				cb(user, BTFC_DIFF_ADDED, 0, en[y].id);
 			}
 		i = i1;
 		j = j1;
@@ -336,7 +342,7 @@ static const struct btfc_member *member_named(const struct btfc_btf *b, const st
 }
 
 static void explain_members(const struct btfc_btf *ob, const struct btfc_type *ot, const struct btfc_btf *nb,
-			    const struct btfc_type *nt, char *buf, size_t cap)
+			    const struct btfc_type *nt, struct btfc__str *buf)
 {
 	const struct btfc_member *om = btfc_type_data(ot), *nm = btfc_type_data(nt);
 	char a[160], b[160];
@@ -347,68 +353,78 @@ static void explain_members(const struct btfc_btf *ob, const struct btfc_type *o
 		const char *name = btfc_btf_str(ob, om[i].name_off);
 		const struct btfc_member *m = member_named(nb, nt, name);
 		if (!m) {
-			btfc__appendf(buf, cap, "; member '%s' removed", name);
+			btfc__str_addf(buf, "; member '%s' removed", name);
 			continue;
 		}
 		if (m->offset != om[i].offset)
-			btfc__appendf(buf, cap, "; member '%s' moved: bit %u -> %u", name, om[i].offset & 0xffffff,
+			btfc__str_addf(buf, "; member '%s' moved: bit %u -> %u", name, om[i].offset & 0xffffff,
 			    m->offset & 0xffffff);
 		btfc__type_render(ob, om[i].type, a, sizeof(a));
 		btfc__type_render(nb, m->type, b, sizeof(b));
 		if (strcmp(a, b))
-			btfc__appendf(buf, cap, "; member '%s' retyped: %s -> %s", name, a, b);
+			btfc__str_addf(buf, "; member '%s' retyped: %s -> %s", name, a, b);
 	}
 	for (unsigned i = 0; i < btfc_type_vlen(nt); i++)
 		if (nm[i].name_off && !member_named(ob, ot, btfc_btf_str(nb, nm[i].name_off)))
-			btfc__appendf(buf, cap, "; member '%s' added at bit %u", btfc_btf_str(nb, nm[i].name_off),
+			btfc__str_addf(buf, "; member '%s' added at bit %u", btfc_btf_str(nb, nm[i].name_off),
 			    nm[i].offset & 0xffffff);
 }
 
 void btfc__diff_explain(const struct btfc_btf *ob, uint32_t oid, const struct btfc_btf *nb, uint32_t nid,
-			char *buf, size_t cap)
+			struct btfc__str *buf)
 {
 	const struct btfc_type *ot = btfc_btf_type_by_id(ob, oid), *nt = btfc_btf_type_by_id(nb, nid);
 	char a[256], b[256];
 
-	buf[0] = 0;
 	switch (btfc_type_kind(ot)) {
 	case BTFC_KIND_STRUCT: case BTFC_KIND_UNION:
 		if (ot->size != nt->size)
-			btfc__appendf(buf, cap, "; size %u -> %u", ot->size, nt->size);
-		explain_members(ob, ot, nb, nt, buf, cap);
+			btfc__str_addf(buf, "; size %u -> %u", ot->size, nt->size);
+		explain_members(ob, ot, nb, nt, buf);
 		break;
 	case BTFC_KIND_ENUM: case BTFC_KIND_ENUM64:
 		if (ot->size != nt->size)
-			btfc__appendf(buf, cap, "; size %u -> %u", ot->size, nt->size);
+			btfc__str_addf(buf, "; size %u -> %u", ot->size, nt->size);
 		if (btfc_type_vlen(ot) != btfc_type_vlen(nt))
-			btfc__appendf(buf, cap, "; %u -> %u values", btfc_type_vlen(ot), btfc_type_vlen(nt));
+			btfc__str_addf(buf, "; %u -> %u values", btfc_type_vlen(ot), btfc_type_vlen(nt));
 		break;
 	case BTFC_KIND_FUNC: case BTFC_KIND_TYPEDEF: case BTFC_KIND_VAR:
 		btfc__type_render(ob, ot->type, a, sizeof(a));
 		btfc__type_render(nb, nt->type, b, sizeof(b));
 		if (strcmp(a, b))
-			btfc__appendf(buf, cap, "; %s -> %s", a, b);
+			btfc__str_addf(buf, "; %s -> %s", a, b);
 		break;
 	default:
 		if (ot->size != nt->size)
-			btfc__appendf(buf, cap, "; size %u -> %u", ot->size, nt->size);
+			btfc__str_addf(buf, "; size %u -> %u", ot->size, nt->size);
 	}
-	if (!buf[0]) /* the difference lies deeper: an anonymous member type, a value, a parameter name */
-		btfc__appendf(buf, cap, "; layout differs below the surface (anonymous types, values or names)");
-	memmove(buf, buf + 2, strlen(buf + 2) + 1);
+	if (!buf->len) /* the difference lies deeper: an anonymous member type, a value, a parameter name */
+		btfc__str_addf(buf, "; layout differs below the surface (anonymous types, values or names)");
+	/* the text is buf's after its leading "; " */
+}
+
+BTFC_API int btfc_diff_explain(const struct btfc_btf *old, uint32_t old_id, const struct btfc_btf *new, uint32_t new_id,
+			       char *buf, size_t cap)
+{
+	struct btfc__str s = { 0 };
+
+	btfc__diff_explain(old, old_id, new, new_id, &s);
+	int n = s.oom ? -ENOMEM : snprintf(buf, cap, "%s", btfc__str_get(&s) + 2);
+	btfc__str_fini(&s);
+	return n;
 }
 
 /* ---- a module's view: which base types it uses, and what became of them ---- */
 
-struct btfc__abi_map {
+struct btfc_abi_map {
 	uint32_t n;
-	enum btfc__diff_what *what; /* per old base id */
+	enum btfc_diff_what *what; /* per old base id */
 	uint32_t *new_id;
 };
 
-static void abi_cb(void *user, enum btfc__diff_what what, uint32_t oid, uint32_t nid)
+static void abi_cb(void *user, enum btfc_diff_what what, uint32_t oid, uint32_t nid)
 {
-	struct btfc__abi_map *m = user;
+	struct btfc_abi_map *m = user;
 
 	if (oid) {
 		m->what[oid] = what;
@@ -454,28 +470,44 @@ static void abi_mark(const struct btfc_btf *mod, uint32_t id, uint8_t *used, uin
 	}
 }
 
-struct btfc__abi_map *btfc__abi_map_new(struct btfc_ctx *ctx, const struct btfc_btf *old, const struct btfc_btf *new)
+BTFC_API int btfc_diff_walk(struct btfc_ctx *ctx, const struct btfc_btf *old, const struct btfc_btf *new,
+			    btfc_diff_fn fn, void *user, struct btfc_diff_counts *counts)
+{
+	struct btfc_diff_counts c = { .sz = sizeof(c) };
+	int err;
+
+	if (counts && (err = btfc__result_check(ctx, counts, "btfc_diff_counts")))
+		return err;
+	if (!(err = diff(ctx, old, new, fn, user, &c)) && counts)
+		btfc__result_put(counts, &c, sizeof(c));
+	return err;
+}
+
+BTFC_API int btfc_abi_map_new(struct btfc_ctx *ctx, const struct btfc_btf *old, const struct btfc_btf *new,
+			      struct btfc_abi_map **out)
 {
 	uint32_t n = btfc_btf_type_cnt(old);
-	struct btfc__abi_map *m = calloc(1, sizeof(*m));
-	struct btfc_diff_counts c;
+	struct btfc_abi_map *m = calloc(1, sizeof(*m));
+	struct btfc_diff_counts c = { .sz = sizeof(c) };
+	int err;
 
+	*out = NULL;
 	if (!m || !(m->what = calloc(n, sizeof(*m->what))) || !(m->new_id = calloc(n, sizeof(*m->new_id)))) {
-		btfc__abi_map_free(m);
-		btfc__err(ctx, -ENOMEM, NULL, "out of memory");
-		return NULL;
+		btfc_abi_map_free(m);
+		return btfc__err(ctx, -ENOMEM, NULL, "out of memory");
 	}
 	m->n = n;
 	for (uint32_t i = 0; i < n; i++)
-		m->what[i] = BTFC__DIFF_REMOVED; /* named types not seen in the diff are gone */
-	if (btfc__diff(ctx, old, new, abi_cb, m, &c)) {
-		btfc__abi_map_free(m);
-		return NULL;
+		m->what[i] = BTFC_DIFF_REMOVED; /* named types not seen in the diff are gone */
+	if ((err = diff(ctx, old, new, abi_cb, m, &c))) {
+		btfc_abi_map_free(m);
+		return err;
 	}
-	return m;
+	*out = m;
+	return 0;
 }
 
-void btfc__abi_map_free(struct btfc__abi_map *m)
+BTFC_API void btfc_abi_map_free(struct btfc_abi_map *m)
 {
 	if (!m)
 		return;
@@ -484,14 +516,15 @@ void btfc__abi_map_free(struct btfc__abi_map *m)
 	free(m);
 }
 
-enum btfc__diff_what btfc__abi_fate(const struct btfc__abi_map *m, uint32_t id, uint32_t *new_id)
+BTFC_API enum btfc_diff_what btfc_abi_map_fate(const struct btfc_abi_map *m, uint32_t id, uint32_t *new_id)
 {
-	*new_id = id < m->n ? m->new_id[id] : 0;
-	return id < m->n ? m->what[id] : BTFC__DIFF_REMOVED;
+	if (new_id)
+		*new_id = id < m->n ? m->new_id[id] : 0;
+	return id < m->n ? m->what[id] : BTFC_DIFF_REMOVED;
 }
 
-int btfc__abi(struct btfc_ctx *ctx, const struct btfc_btf *mod, const struct btfc__abi_map *map, btfc__abi_cb cb,
-	      void *user)
+BTFC_API int btfc_abi_map_walk(struct btfc_ctx *ctx, const struct btfc_abi_map *map, const struct btfc_btf *mod,
+				btfc_diff_fn fn, void *user)
 {
 	uint32_t n = map->n;
 	uint8_t *used = calloc(n, 1);
@@ -537,7 +570,7 @@ int btfc__abi(struct btfc_ctx *ctx, const struct btfc_btf *mod, const struct btf
 	}
 	for (uint32_t id = 1; id < n; id++)
 		if (used[id] == 1)
-			cb(user, id, map->what[id], map->new_id[id]);
+			fn(user, map->what[id], id, map->new_id[id]);
 	free(used);
 	return 0;
 }

@@ -3,7 +3,7 @@
  * elfw: add or replace sections of a kernel module with libelf, atomically.
  *
  * The module (plain, or .ko.xz/.ko.zst/.ko.gz, recompressed the same way) was
- * read once and locked by btfc__module_open_rw(); its image is copied section
+ * read once and locked by btfc_module_open_rw(); its image is copied section
  * by section into a new ELF, which is written to a temporary file next to the
  * destination, fsynced, given the original's owner, mode and extended
  * attributes, and renamed over the destination if the module did not change
@@ -368,8 +368,8 @@ static int write_all(int fd, const uint8_t *p, size_t n)
 }
 
 
-int btfc__module_open_rw(struct btfc_ctx *ctx, const char *path, unsigned flags, const char *verb,
-			 struct btfc_module **out)
+BTFC_API int btfc_module_open_rw(struct btfc_ctx *ctx, const char *path, unsigned flags, const char *verb,
+				 struct btfc_module **out)
 {
 	struct btfc_module *m = NULL;
 	struct stat st, now;
@@ -379,6 +379,7 @@ int btfc__module_open_rw(struct btfc_ctx *ctx, const char *path, unsigned flags,
 	char *real = realpath(path, NULL); /* a symbolic link: the file it points to is rewritten */
 
 	*out = NULL;
+	verb = verb ? verb : "rewriting";
 	if (!real)
 		return btfc__err(ctx, -errno, path, "cannot open: %s", strerror(errno));
 	for (int tries = 0;; tries++) {

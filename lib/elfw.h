@@ -3,7 +3,7 @@
  * Modules as the unit of module I/O (io.c reads them, elfw.c rewrites them)
  * and the section edits of the rewriting verbs. Not installed.
  *
- * A module is read once (btfc_module_open(), btfc__module_open_rw() for a
+ * A module is read once (btfc_module_open(), btfc_module_open_rw() for a
  * rewrite, btfc__module_open_mem()); the handle holds the decompressed image,
  * knows whether it is signed, and for a rewrite holds the file's lock and
  * what the file was when it was read. The rewriter writes that image with
@@ -41,8 +41,6 @@ int btfc__module_load(struct btfc_ctx *ctx, const char *name, uint8_t *file, siz
 /* btfc__module_load() of a copy of @data/@len (fuzzing, tests). */
 int btfc__module_open_mem(struct btfc_ctx *ctx, const void *data, size_t len, const char *name,
 			  struct btfc_module **out);
-/* Bytes of the decompressed image (memory budgets). */
-size_t btfc__module_size(const struct btfc_module *m);
 
 /*
  * Check that the ELF header, the section headers and every section's
@@ -65,17 +63,6 @@ struct btfc__sec_edit {
 };
 
 /*
- * Open the module at @path for a rewrite by @verb ("stamping"): symbolic
- * links resolved (the file they point to is rewritten), a regular file,
- * locked with flock(LOCK_EX) (waiting for another rewrite of it to finish),
- * read once. Refused with -EACCES when the file is read-only unless
- * BTFC_REWRITE_READ_ONLY, with -EPERM when it is signed unless
- * BTFC_REWRITE_UNSIGN.
- */
-int btfc__module_open_rw(struct btfc_ctx *ctx, const char *path, unsigned flags, const char *verb,
-			 struct btfc_module **out);
-
-/*
  * Replace the module image at *@image (*@len bytes, malloc'd) by the same image signed
  * with ctx->signer (sign.c). Returns 0 or a negative errno naming @path.
  */
@@ -86,7 +73,7 @@ bool btfc__want_sign(const struct btfc_ctx *ctx, const uint8_t *image, size_t le
 bool btfc__module_signed(const uint8_t *p, size_t n);
 
 /*
- * Write module @m (opened with btfc__module_open_rw(), or from memory for a
+ * Write module @m (opened with btfc_module_open_rw(), or from memory for a
  * dry run) with @edits applied, compressed as it was, into @dest (NULL: in
  * place; "-": standard output). BTFC_REWRITE_DRY_RUN builds the new file in
  * memory and throws it away; BACKUP keeps the original as PATH~. See
@@ -100,12 +87,8 @@ int btfc__module_rewrite(struct btfc_ctx *ctx, struct btfc_module *m, const char
 /* The rewriting verbs on an opened module (the path-taking public calls open it and call these). */
 int btfc__stamp_m(struct btfc_ctx *ctx, struct btfc_module *m, const struct btfc_btf *base, unsigned flags,
 		  int *changed);
-int btfc__strip_m(struct btfc_ctx *ctx, struct btfc_module *m, const char *dest, unsigned flags, int *changed);
 int btfc__distill_m(struct btfc_ctx *ctx, struct btfc_module *m, const char *dest, const struct btfc_btf *base,
 		    unsigned flags, int *changed);
-int btfc__relocate_m(struct btfc_relocator *r, struct btfc_ctx *ctx, struct btfc_module *m, const char *dest,
-		     enum btfc_match match, unsigned flags, btfc_reloc_issue_fn fn, void *user,
-		     struct btfc_reloc_result *res);
 
 struct btfc_stamp;
 /*

@@ -19,11 +19,34 @@
 static void say(struct btfc_identity *id, const char *fmt, ...) BTFC_PRINTF(2, 3);
 static void say(struct btfc_identity *id, const char *fmt, ...)
 {
+	struct btfc__str b = { 0 };
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(id->why, sizeof(id->why), fmt, ap);
+	btfc__str_vaddf(&b, fmt, ap);
 	va_end(ap);
+	if (b.oom || btfc__strs_set(&id->priv_, 1, (const char **const[]){ &id->why },
+				    (const char *const[]){ btfc__str_get(&b) }))
+		id->why = NULL; /* -ENOMEM at the end */
+	btfc__str_fini(&b);
+}
+
+BTFC_API void btfc_identity_release(struct btfc_identity *id)
+{
+	if (!id || id->sz < btfc__offsetofend(struct btfc_identity, priv_))
+		return;
+	btfc__strs_release(&id->priv_, 0, NULL);
+	if (id->sz >= btfc__offsetofend(struct btfc_identity, why))
+		id->why = "";
+}
+
+/* Element @i of the caller's array of checks, whose stride is checks[0].sz. */
+static struct btfc_check *check_at(struct btfc_check *checks, size_t i)
+{
+	struct btfc_check *c = (struct btfc_check *)(void *)((char *)checks + i * checks[0].sz);
+
+	c->sz = checks[0].sz;
+	return c;
 }
 
 /* 1 when the module carries a readable stamp (then *@st is filled), else 0. */
@@ -43,10 +66,10 @@ static void by_stamp(const struct btfc_stamp *st, const struct btfc_candidate *c
 		bool same = c[i].id.base_type_cnt == st->base_type_cnt && c[i].id.base_str_len == st->base_str_len &&
 			    !memcmp(c[i].id.digest, st->digest, 32);
 		if (checks) {
-			memset(&checks[i], 0, sizeof(checks[i]));
-			checks[i].outcome = same ? BTFC_OUTCOME_MATCH : BTFC_OUTCOME_MISMATCH;
-			checks[i].method = BTFC_METHOD_STAMP;
-			checks[i].strength = "certain";
+			struct btfc_check ck = { .sz = sizeof(ck), .outcome = same ? BTFC_OUTCOME_MATCH : BTFC_OUTCOME_MISMATCH,
+						 .method = BTFC_METHOD_STAMP, .strength = "certain", .evidence = "",
+						 .kernel = { .sz = sizeof(ck.kernel), .msg = "", .context = "", .note = "" } };
+			btfc__check_put(check_at(checks, i), &ck);
 		}
 		if (same && id->build < 0)
 			id->build = (int)i;
@@ -62,19 +85,14 @@ static void by_stamp(const struct btfc_stamp *st, const struct btfc_candidate *c
 		    st->digest[3]);
 }
 
-BTFC_API int btfc_module_identify(struct btfc_ctx *ctx, const struct btfc_module *m, const struct btfc_candidate *c,
-				  size_t n, const struct btfc_check_opts *opts, struct btfc_check *checks,
-				  struct btfc_identity *id)
+static int identify(struct btfc_ctx *ctx, const struct btfc_module *m, const struct btfc_candidate *c, size_t n,
+		    const struct btfc_check_opts *opts, struct btfc_check *checks, struct btfc_identity *id)
 {
-	struct btfc_check one, *ck = NULL;
 	struct btfc_stamp st;
 	const void *sec;
 	size_t len;
 	int err = 0;
 
-	memset(id, 0, sizeof(*id));
-	id->build = -1;
-	id->strength = "none";
 	if (btfc_module_section(m, ".BTF", &sec, &len)) {
 		say(id, "no .BTF section");
 		return 0;
@@ -86,23 +104,47 @@ BTFC_API int btfc_module_identify(struct btfc_ctx *ctx, const struct btfc_module
 	}
 	unsigned mismatch_strong = 0;
 	for (size_t i = 0; i < n; i++) {
-		ck = checks ? &checks[i] : &one;
-		if ((err = btfc_module_check(ctx, m, c[i].base, opts, ck)))
+		BTFC_OPTS(btfc_check, ck);
+		if ((err = btfc_module_check(ctx, m, c[i].base, opts, &ck)))
 			return err;
-		id->method = ck->method;
-		if (ck->outcome == BTFC_OUTCOME_MATCH) {
+		id->method = ck.method;
+		if (ck.outcome == BTFC_OUTCOME_MATCH) {
 			if (id->build < 0) {
 				id->build = (int)i;
-				id->strength = ck->strength;
-				snprintf(id->why, sizeof(id->why), "%s", ck->evidence);
+				id->strength = ck.strength;
+				say(id, "%s", ck.evidence);
 			}
 			id->n_fit++;
-		} else if (strcmp(ck->strength, "probable"))
+		} else if (strcmp(ck.strength, "probable"))
 			mismatch_strong++;
+		if (checks)
+			btfc__check_put(check_at(checks, i), &ck);
+		else
+			btfc_check_release(&ck);
 	}
 	if (id->build < 0)
 		say(id, "it fits none of the %zu bases%s", n, n ? "" : " (there are no bases to try)");
 	else if (id->method == BTFC_METHOD_EVIDENCE && id->n_fit == 1 && mismatch_strong + 1 == n && n > 1)
 		id->strength = "strong"; /* fits one, and every other shows a mismatch */
 	return 0;
+}
+
+BTFC_API int btfc_module_identify(struct btfc_ctx *ctx, const struct btfc_module *m, const struct btfc_candidate *c,
+				  size_t n, const struct btfc_check_opts *opts, struct btfc_check *checks,
+				  struct btfc_identity *out)
+{
+	struct btfc_identity id = { .sz = sizeof(id), .build = -1, .strength = "none", .why = "" };
+	int err;
+
+	if ((err = btfc__result_check(ctx, out, "btfc_identity")) ||
+	    (n && checks && (err = btfc__result_check(ctx, checks, "btfc_check"))))
+		return err;
+	err = identify(ctx, m, c, n, opts, checks, &id);
+	if (!err && !id.why)
+		err = btfc__err(ctx, -ENOMEM, btfc__module_name(m), "out of memory");
+	if (err || out->sz < btfc__offsetofend(struct btfc_identity, priv_))
+		btfc_identity_release(&id);
+	if (!err)
+		btfc__result_put(out, &id, sizeof(id));
+	return err;
 }

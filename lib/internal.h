@@ -3,6 +3,7 @@
 #ifndef BTFC_INTERNAL_H
 #define BTFC_INTERNAL_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -26,6 +27,7 @@ struct btfc_ctx {
 	const struct btfc_signer *signer; /* sign rewritten modules (sign.c) */
 	uint64_t max_module; /* a module's decompressed image (btfc_ctx_set_max_module()) */
 	enum btfc_reason reason; /* why the last call refused, as data */
+	size_t err_what; /* where in err the message starts, after "NAME: " */
 	char err[512];
 };
 
@@ -40,6 +42,57 @@ int btfc__refuse(struct btfc_ctx *ctx, enum btfc_reason reason, int err, const c
 	BTFC_PRINTF(5, 6);
 /* Append the formatted text to the NUL-terminated string in @buf (@cap bytes), truncating. */
 void btfc__appendf(char *buf, size_t cap, const char *fmt, ...) BTFC_PRINTF(3, 4);
+/*
+ * A string built piece by piece, growing as needed (no length limit): s is
+ * malloc'd, NUL-terminated; oom is set (and what fit kept) if it could not grow.
+ */
+struct btfc__str {
+	char *s;
+	size_t len, cap;
+	bool oom;
+};
+void btfc__str_addf(struct btfc__str *b, const char *fmt, ...) BTFC_PRINTF(2, 3);
+void btfc__str_vaddf(struct btfc__str *b, const char *fmt, va_list ap);
+/* The text so far ("" before anything was added). */
+static inline const char *btfc__str_get(const struct btfc__str *b) { return b->s ? b->s : ""; }
+void btfc__str_fini(struct btfc__str *b);
+
+/*
+ * Sized options and results: libbpf's OPTS idiom (libbpf_internal.h), our own
+ * small equivalent. Every option and result struct starts with size_t sz.
+ */
+#define btfc__offsetofend(TYPE, F) (offsetof(TYPE, F) + sizeof(((TYPE *)0)->F))
+/* Whether options @o (may be NULL) are long enough to carry field F. */
+#define BTFC__OPTS_HAS(o, F) ((o) && (o)->sz >= btfc__offsetofend(__typeof__(*(o)), F))
+/* Field F of options @o; @def when @o is NULL or too short to carry it. */
+#define BTFC__OPTS_GET(o, F, def) (BTFC__OPTS_HAS(o, F) ? (o)->F : (def))
+/*
+ * Options @opts (may be NULL: the defaults) of a struct this library knows as
+ * @known bytes: -EINVAL with a message naming @type when sz is smaller than sz
+ * itself, or larger with a non-zero byte past @known (the caller asks for
+ * something this library does not know).
+ */
+int btfc__opts_check(struct btfc_ctx *ctx, const void *opts, size_t known, const char *type);
+#define BTFC__OPTS_CHECK(ctx, o, TYPE) btfc__opts_check(ctx, o, sizeof(struct TYPE), #TYPE)
+/* A result to fill: -EINVAL naming @type when @out is NULL or its sz is smaller than sz itself. */
+int btfc__result_check(struct btfc_ctx *ctx, const void *out, const char *type);
+/*
+ * Hand over result @full (@known bytes, filled by the library) to the
+ * caller's @out: only the bytes its sz covers are written, its sz is kept.
+ */
+void btfc__result_put(void *out, const void *full, size_t known);
+/*
+ * The strings of a result: *@field[i] = a copy of @val[i] (NULL: ""), all in
+ * one new malloc'd block stored in *@priv; the old block is freed after the
+ * copy (values may point into it). -ENOMEM leaves the result unchanged.
+ */
+int btfc__strs_set(void **priv, size_t n, const char **const field[], const char *const val[]);
+/* Free the block of a result (its sz known to cover @priv) and point its @n strings at "". */
+void btfc__strs_release(void **priv, size_t n, const char **const field[]);
+
+/* Hand check @c (full size) over to the caller's @out (btfc__result_put(); strings it cannot hold freed). */
+void btfc__check_put(struct btfc_check *out, struct btfc_check *c);
+
 /* Log a message at @level (no-op if logging is off). */
 void btfc__log(struct btfc_ctx *ctx, enum btfc_log_level level, const char *fmt, ...) BTFC_PRINTF(3, 4);
 

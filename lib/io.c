@@ -705,12 +705,14 @@ BTFC_API int btfc_btf_open_mem(struct btfc_ctx *ctx, const void *data, size_t le
 BTFC_API int btfc_read_raw(struct btfc_ctx *ctx, const char *path, void **data, size_t *len,
 			   struct btfc_source_info *info)
 {
-	struct btfc_source_info src = { 0 };
+	struct btfc_source_info src = { .sz = sizeof(src) };
 	struct bytes in, b;
 	int err;
 
 	*data = NULL;
 	*len = 0;
+	if (info && (err = btfc__result_check(ctx, info, "btfc_source_info")))
+		return err;
 	src.raw_fallback = 1;
 	err = read_file(ctx, path, &in, &src.file_size);
 	if (!err)
@@ -732,7 +734,7 @@ BTFC_API int btfc_read_raw(struct btfc_ctx *ctx, const char *path, void **data, 
 	src.raw_fallback = 0;
 	src.big_endian = *len >= 2 && ((const uint8_t *)*data)[0] == 0xeb;
 	if (info)
-		*info = src;
+		btfc__result_put(info, &src, sizeof(src));
 	return 0;
 }
 
@@ -755,7 +757,7 @@ unsigned btfc__module_ptr_size(const struct btfc_module *m)
 	return id && id[EI_CLASS] == ELFCLASS32 ? 4 : 8;
 }
 
-size_t btfc__module_size(const struct btfc_module *m)
+BTFC_API size_t btfc_module_size(const struct btfc_module *m)
 {
 	return m->len;
 }

@@ -509,6 +509,7 @@ int btfc__relocate(struct btfc_ctx *ctx, const struct btfc_btf *mod, const struc
 	const char *name = btfc_btf_name(mod);
 	uint32_t *map = NULL, *strmap = NULL, *cand = NULL, **f = NULL;
 	uint8_t *types = NULL;
+	uint32_t refused_id = 0;
 	int err = 0;
 
 	memset(out, 0, sizeof(*out));
@@ -665,12 +666,14 @@ int btfc__relocate(struct btfc_ctx *ctx, const struct btfc_btf *mod, const struc
 				"distilled base BTF type '%s' [%u], size %u has multiple candidates of the same size (ids [%u, %u]) in base BTF",
 				btfc_btf_str(dist, own(dist, amb_d)->name_off), amb_d, own(to, amb_second)->size,
 				amb_second, amb_first);
+		refused_id = amb_d;
 		goto out;
 	}
 	for (uint32_t d = 1; d < nd; d++)
 		if (!map[d]) {
 			err = btfc__err(ctx, 1, name, "distilled base BTF type '%s' [%u] is not mapped to base BTF id",
 					btfc_btf_str(dist, own(dist, d)->name_off), d);
+			refused_id = d;
 			goto out;
 		}
 	for (size_t s = 0; s < dstr; s++)
@@ -719,6 +722,7 @@ int btfc__relocate(struct btfc_ctx *ctx, const struct btfc_btf *mod, const struc
 out:
 	if (err)
 		btfc__blob_fini(out);
+	out->refused_id = refused_id;
 	free(map);
 	free(strmap);
 	free(cand);

@@ -11,6 +11,7 @@ struct btfc__blob {
 	size_t len;
 	uint32_t *id_map; /* old id -> new id (0: none), indexed by the input's ids */
 	uint32_t n_map;   /* entries of id_map */
+	uint32_t refused_id; /* btfc__relocate() refused: the distilled base type it could not map, else 0 */
 };
 
 void btfc__blob_fini(struct btfc__blob *b);
@@ -34,7 +35,8 @@ int btfc__distill(struct btfc_ctx *ctx, const struct btfc_btf *mod, const uint32
  * Distilled types are matched by name, kind and size as the kernel does.
  * On success *@out is split BTF on @to, out->id_map maps @mod's ids.
  * Returns 0, 1 when the kernel would refuse (reason in ctx, as the kernel
- * words it), or a negative errno.
+ * words it; out->refused_id names the distilled type when one is to blame),
+ * or a negative errno.
  */
 int btfc__relocate(struct btfc_ctx *ctx, const struct btfc_btf *mod, const struct btfc_btf *to, struct btfc__blob *out);
 

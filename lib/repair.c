@@ -189,7 +189,7 @@ static bool base_only_kind(const struct btfc_btf *mod, uint32_t id)
 
 struct btfc_relocator {
 	const struct btfc_btf *from, *to;
-	struct btfc__abi_map *abi; /* fate of every named type of @from in @to */
+	struct btfc_abi_map *abi; /* fate of every named type of @from in @to */
 };
 
 BTFC_API int btfc_relocator_new(struct btfc_ctx *ctx, const struct btfc_btf *from, const struct btfc_btf *to,
@@ -211,9 +211,10 @@ BTFC_API int btfc_relocator_new(struct btfc_ctx *ctx, const struct btfc_btf *fro
 	}
 	r->from = from;
 	r->to = to;
-	if (from && !(r->abi = btfc__abi_map_new(ctx, from, to))) {
+	int err;
+	if (from && (err = btfc_abi_map_new(ctx, from, to, &r->abi))) {
 		free(r);
-		return -ENOMEM;
+		return err;
 	}
 	*out = r;
 	return 0;
@@ -223,7 +224,7 @@ BTFC_API void btfc_relocator_free(struct btfc_relocator *r)
 {
 	if (!r)
 		return;
-	btfc__abi_map_free(r->abi);
+	btfc_abi_map_free(r->abi);
 	free(r);
 }
 
@@ -239,7 +240,7 @@ struct job {
 	const uint32_t *full; /* old id -> new id */
 	uint32_t n_full;
 	uint32_t fatal;
-	char refused[128]; /* the distilled type the kernel's rules could not map */
+	const char *refused; /* the name of the distilled type the kernel's rules could not map, or NULL */
 };
 
 static void issue(struct job *j, uint32_t old_id, const char *what, bool fatal)
@@ -254,42 +255,51 @@ static void issue(struct job *j, uint32_t old_id, const char *what, bool fatal)
 	j->fn(j->user, &is);
 }
 
+/* Text built as "; a; b" without its leading "; ". */
+static const char *after_sep(const struct btfc__str *s)
+{
+	return s->oom || s->len < 2 ? "(out of memory)" : s->s + 2;
+}
+
 /* Judge one named base type the module uses (or its .BTF_ids names). */
 static void judge(struct job *j, uint32_t old_id)
 {
 	const struct btfc_type *t = btfc_btf_type_by_id(j->r->from, old_id);
 	unsigned k = btfc_type_kind(t);
 	uint32_t nid;
-	char what[512] = "";
+	struct btfc__str what = { 0 };
 
 	if (k == BTFC_KIND_FWD)
 		return; /* a forward declaration has no layout */
 	j->res->base_types++;
-	switch (btfc__abi_fate(j->r->abi, old_id, &nid)) {
-	case BTFC__DIFF_SAME: {
+	switch (btfc_abi_map_fate(j->r->abi, old_id, &nid)) {
+	case BTFC_DIFF_SAME: {
 		uint32_t got = old_id < j->n_full ? j->full[old_id] : 0;
 		bool distilled = k == BTFC_KIND_STRUCT || k == BTFC_KIND_UNION || k == BTFC_KIND_ENUM ||
 				 k == BTFC_KIND_ENUM64 || k == BTFC_KIND_INT || k == BTFC_KIND_FLOAT;
 		if (j->full && distilled && got && got != nid) {
-			snprintf(what, sizeof(what), "matched by name and size to [%u], but the type with the same layout is [%u]",
-				 got, nid);
+			btfc__str_addf(&what, "; matched by name and size to [%u], but the type with the same layout is [%u]",
+				       got, nid);
 			j->res->changed++;
-			issue(j, old_id, what, true);
+			issue(j, old_id, after_sep(&what), true);
+			btfc__str_fini(&what);
 		}
 		return;
 	}
-	case BTFC__DIFF_CHANGED:
-		btfc__diff_explain(j->r->from, old_id, j->r->to, nid, what, sizeof(what));
+	case BTFC_DIFF_CHANGED:
+		btfc__diff_explain(j->r->from, old_id, j->r->to, nid, &what);
 		break;
 	default:
-		snprintf(what, sizeof(what), "not in the new base");
+		btfc__str_addf(&what, "; not in the new base");
 	}
 	j->res->changed++;
-	issue(j, old_id, what, j->match == BTFC_MATCH_LAYOUT || (t->name_off && j->refused[0] &&
-				!strcmp(btfc_btf_str(j->r->from, t->name_off), j->refused)));
+	issue(j, old_id, after_sep(&what),
+	      j->match == BTFC_MATCH_LAYOUT ||
+		      (t->name_off && j->refused && !strcmp(btfc_btf_str(j->r->from, t->name_off), j->refused)));
+	btfc__str_fini(&what);
 }
 
-static void judge_cb(void *user, uint32_t old_id, enum btfc__diff_what what, uint32_t new_id)
+static void judge_cb(void *user, enum btfc_diff_what what, uint32_t old_id, uint32_t new_id)
 {
 	(void)what;
 	(void)new_id;
@@ -340,13 +350,11 @@ static int relocate(struct job *j, const uint32_t *roots, size_t n_roots, struct
 		goto out;
 	/* with the old base at hand: what became of every named base type the module uses */
 	if (!j->res->distilled && j->r->abi) {
-		char why[sizeof(ctx->err)];
-		snprintf(why, sizeof(why), "%s", ctx->err);
-		const char *q = rc == 1 ? strstr(why, "type '") : NULL, *e = q ? strchr(q + 6, '\'') : NULL;
-		if (e && e - q - 6 < (long)sizeof(j->refused))
-			snprintf(j->refused, sizeof(j->refused), "%.*s", (int)(e - q - 6), q + 6);
+		struct btfc_ctx why = *ctx; /* the refusal, kept while the judging below runs */
+		const struct btfc_type *rt = rc == 1 && out->refused_id ? btfc_btf_type_by_id(d, out->refused_id) : NULL;
+		j->refused = rt ? btfc_btf_str(d, rt->name_off) : NULL;
 		j->full = *full;
-		int err = btfc__abi(ctx, mod, j->r->abi, judge_cb, j);
+		int err = btfc_abi_map_walk(ctx, j->r->abi, mod, judge_cb, j);
 		for (size_t i = 0; !err && i < n_roots; i++) {
 			const struct btfc_type *t = btfc_btf_type_by_id(mod, roots[i]);
 			if (t && btfc_type_kind(t) == BTFC_KIND_FUNC)
@@ -356,7 +364,7 @@ static int relocate(struct job *j, const uint32_t *roots, size_t n_roots, struct
 			rc = err;
 			goto out;
 		}
-		snprintf(ctx->err, sizeof(ctx->err), "%s", why);
+		*ctx = why;
 		if (rc == 0 && j->fatal) {
 			rc = btfc__refuse(ctx, BTFC_REASON_LAYOUT, 1, name,
 					  "%u base type%s it uses changed in %s: its code was compiled for other layouts; "
@@ -377,17 +385,13 @@ out:
 	return rc;
 }
 
-BTFC_API int btfc_relocator_btf(struct btfc_relocator *r, struct btfc_ctx *ctx, const struct btfc_btf *mod,
-				enum btfc_match match, btfc_reloc_issue_fn fn, void *user, void **out, size_t *len,
-				struct btfc_reloc_result *res)
+static int relocator_btf(struct btfc_relocator *r, struct btfc_ctx *ctx, const struct btfc_btf *mod,
+			 enum btfc_match match, btfc_reloc_issue_fn fn, void *user, void **out, size_t *len,
+			 struct btfc_reloc_result *res)
 {
-	struct btfc_reloc_result dummy;
 	struct btfc__blob b;
 	uint32_t *full;
 
-	if (!res)
-		res = &dummy;
-	memset(res, 0, sizeof(*res));
 	*out = NULL;
 	*len = 0;
 	if (!mod->base || (mod->base != r->from && mod->base->base))
@@ -464,9 +468,24 @@ static int open_mod_btf(struct btfc_ctx *ctx, const char *path, const struct btf
 	return err;
 }
 
-int btfc__relocate_m(struct btfc_relocator *r, struct btfc_ctx *ctx, struct btfc_module *m, const char *dest,
-		     enum btfc_match match, unsigned flags, btfc_reloc_issue_fn fn, void *user,
-		     struct btfc_reloc_result *res)
+BTFC_API int btfc_relocator_btf(struct btfc_relocator *r, struct btfc_ctx *ctx, const struct btfc_btf *mod,
+				enum btfc_match match, btfc_reloc_issue_fn fn, void *user, void **out, size_t *len,
+				struct btfc_reloc_result *res)
+{
+	struct btfc_reloc_result full = { .sz = sizeof(full) };
+	int err;
+
+	if (res && (err = btfc__result_check(ctx, res, "btfc_reloc_result")))
+		return err;
+	err = relocator_btf(r, ctx, mod, match, fn, user, out, len, &full);
+	if (res)
+		btfc__result_put(res, &full, sizeof(full));
+	return err;
+}
+
+static int relocate_m(struct btfc_relocator *r, struct btfc_ctx *ctx, struct btfc_module *m, const char *dest,
+		      enum btfc_match match, unsigned flags, btfc_reloc_issue_fn fn, void *user,
+		      struct btfc_reloc_result *res)
 {
 	const char *path = m->name;
 	struct btfc_btf *dist = NULL, *mod = NULL;
@@ -547,11 +566,25 @@ BTFC_API int btfc_relocator_module(struct btfc_relocator *r, struct btfc_ctx *ct
 	struct btfc_module *m;
 	int err;
 
-	memset(res, 0, sizeof(*res));
-	if ((err = btfc__module_open_rw(ctx, path, flags, "relocating", &m)))
+	if ((err = btfc__result_check(ctx, res, "btfc_reloc_result")) ||
+	    (err = btfc_module_open_rw(ctx, path, flags, "relocating", &m)))
 		return err;
-	err = btfc__relocate_m(r, ctx, m, dest, match, flags, fn, user, res);
+	err = btfc_module_relocate(r, ctx, m, dest, match, flags, fn, user, res);
 	btfc_module_free(m);
+	return err;
+}
+
+BTFC_API int btfc_module_relocate(struct btfc_relocator *r, struct btfc_ctx *ctx, struct btfc_module *m,
+				  const char *dest, enum btfc_match match, unsigned flags, btfc_reloc_issue_fn fn,
+				  void *user, struct btfc_reloc_result *res)
+{
+	struct btfc_reloc_result full = { .sz = sizeof(full) };
+	int err;
+
+	if ((err = btfc__result_check(ctx, res, "btfc_reloc_result")))
+		return err;
+	err = relocate_m(r, ctx, m, dest, match, flags, fn, user, &full);
+	btfc__result_put(res, &full, sizeof(full));
 	return err;
 }
 
@@ -583,16 +616,16 @@ int btfc__distill_m(struct btfc_ctx *ctx, struct btfc_module *m, const char *des
 		goto out; /* already distilled */
 	if (!(flags & BTFC_REWRITE_FORCE)) {
 		/* distilling on the wrong base would name wrong types forever after */
-		struct btfc_check c;
-		struct btfc_check_opts co = { .mismatch_allowed = -1 };
-		if ((err = btfc_module_check(ctx, m, base, &co, &c)))
+		BTFC_OPTS(btfc_check, c);
+		if ((err = btfc_module_check(ctx, m, base, NULL, &c)))
 			goto out;
-		if (c.outcome != BTFC_OUTCOME_MATCH) {
+		if (c.outcome != BTFC_OUTCOME_MATCH)
 			err = btfc__refuse(ctx, BTFC_REASON_NOT_FIT, -EINVAL, path,
 					   "its .BTF was not built on %s (%s: %s): not distilling it",
 					   btfc_btf_name(base), btfc_outcome_name(c.outcome), c.evidence);
+		btfc_check_release(&c);
+		if (err)
 			goto out;
-		}
 	}
 	if ((err = open_mod_btf(ctx, path, m, base, &dist, &mod)) || (err = ids_load(ctx, path, m, &ids)))
 		goto out;
@@ -650,7 +683,7 @@ BTFC_API int btfc_module_distill(struct btfc_ctx *ctx, const char *path, const c
 	*changed = 0;
 	if (base->base)
 		return btfc__err(ctx, -EINVAL, btfc_btf_name(base), "not a vmlinux BTF (it is split BTF)");
-	if ((err = btfc__module_open_rw(ctx, path, flags, "distilling", &m)))
+	if ((err = btfc_module_open_rw(ctx, path, flags, "distilling", &m)))
 		return err;
 	err = btfc__distill_m(ctx, m, dest, base, flags, changed);
 	btfc_module_free(m);
@@ -659,7 +692,8 @@ BTFC_API int btfc_module_distill(struct btfc_ctx *ctx, const char *path, const c
 
 /* ---- strip ---- */
 
-int btfc__strip_m(struct btfc_ctx *ctx, struct btfc_module *m, const char *dest, unsigned flags, int *changed)
+BTFC_API int btfc_module_strip_opened(struct btfc_ctx *ctx, struct btfc_module *m, const char *dest, unsigned flags,
+				      int *changed)
 {
 	static const char *const secs[] = { ".BTF", ".BTF.base", BTFC_STAMP_SECTION };
 	struct btfc__sec_edit ed[3];
@@ -686,9 +720,9 @@ BTFC_API int btfc_module_strip(struct btfc_ctx *ctx, const char *path, const cha
 	int err;
 
 	*changed = 0;
-	if ((err = btfc__module_open_rw(ctx, path, flags, "stripping", &m)))
+	if ((err = btfc_module_open_rw(ctx, path, flags, "stripping", &m)))
 		return err;
-	err = btfc__strip_m(ctx, m, dest, flags, changed);
+	err = btfc_module_strip_opened(ctx, m, dest, flags, changed);
 	btfc_module_free(m);
 	return err;
 }

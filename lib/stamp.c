@@ -104,14 +104,16 @@ int btfc__stamp_m(struct btfc_ctx *ctx, struct btfc_module *m, const struct btfc
 					      : btfc__err(ctx, -ENODATA, path, "no .BTF section to stamp");
 	/* a stamp asserts "built on this base": only where check says so, on the same bytes */
 	if (!(flags & BTFC_REWRITE_FORCE)) {
-		struct btfc_check c;
-		struct btfc_check_opts co = { .mismatch_allowed = -1 };
-		if ((err = btfc_module_check(ctx, m, base, &co, &c)))
+		BTFC_OPTS(btfc_check, c);
+		if ((err = btfc_module_check(ctx, m, base, NULL, &c)))
 			return err;
 		if (c.outcome != BTFC_OUTCOME_MATCH)
-			return btfc__refuse(ctx, BTFC_REASON_NOT_FIT, -EINVAL, path,
-					    "its .BTF does not fit %s (%s, %s): not stamping it; %s", btfc_btf_name(base),
-					    btfc_outcome_name(c.outcome), btfc_method_name(c.method), c.evidence);
+			err = btfc__refuse(ctx, BTFC_REASON_NOT_FIT, -EINVAL, path,
+					   "its .BTF does not fit %s (%s, %s): not stamping it; %s", btfc_btf_name(base),
+					   btfc_outcome_name(c.outcome), btfc_method_name(c.method), c.evidence);
+		btfc_check_release(&c);
+		if (err)
+			return err;
 	}
 	if ((err = btfc_stamp_compute(ctx, base, &st)))
 		return err;
@@ -133,7 +135,7 @@ BTFC_API int btfc_module_stamp(struct btfc_ctx *ctx, const char *path, const str
 	int err;
 
 	*changed = 0;
-	if ((err = btfc__module_open_rw(ctx, path, flags, "stamping", &m)))
+	if ((err = btfc_module_open_rw(ctx, path, flags, "stamping", &m)))
 		return err;
 	err = btfc__stamp_m(ctx, m, base, flags, changed);
 	btfc_module_free(m);

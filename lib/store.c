@@ -189,7 +189,7 @@ static int parse_meta(const char *text, const char *digest, struct btfc_store_en
 	const char *line = text;
 	int fields = 0;
 
-	memset(e, 0, sizeof(*e));
+	*e = (struct btfc_store_entry){ .sz = sizeof(*e) };
 	snprintf(e->digest, sizeof(e->digest), "%s", digest);
 	if (strncmp(text, META_MAGIC "\n", sizeof(META_MAGIC)))
 		return -EINVAL;
@@ -246,7 +246,7 @@ static char *meta_text(const char *old, const struct btfc_stamp *st, size_t size
 BTFC_API int btfc_store_add(struct btfc_store *s, struct btfc_ctx *ctx, const char *path, const char *kernel,
 			    struct btfc_store_entry *out)
 {
-	struct btfc_source_info info;
+	struct btfc_source_info info = { .sz = sizeof(info) };
 	struct btfc_btf *btf = NULL;
 	struct btfc_stamp st;
 	char digest[65], name[96], meta_path[PATH_MAX], *old = NULL, *meta = NULL;
@@ -254,6 +254,8 @@ BTFC_API int btfc_store_add(struct btfc_store *s, struct btfc_ctx *ctx, const ch
 	size_t len;
 	int lock = -1, err;
 
+	if (out && (err = btfc__result_check(ctx, out, "btfc_store_entry")))
+		return err;
 	if (!kernel || !*kernel || strpbrk(kernel, "\t\n /"))
 		return btfc__err(ctx, -EINVAL, path, "a kernel version without blanks or slashes is needed to store it");
 	if (strpbrk(path, "\t\n"))
@@ -295,8 +297,9 @@ BTFC_API int btfc_store_add(struct btfc_store *s, struct btfc_ctx *ctx, const ch
 	if ((err = write_file(s, ctx, name, meta, strlen(meta))))
 		goto out;
 	fsync_path(s->dir);
-	if (out)
-		err = parse_meta(meta, digest, out) ? btfc__err(ctx, -EINVAL, meta_path, "metadata unreadable") : 0;
+	struct btfc_store_entry e;
+	if (out && !(err = parse_meta(meta, digest, &e) ? btfc__err(ctx, -EINVAL, meta_path, "metadata unreadable") : 0))
+		btfc__result_put(out, &e, sizeof(e));
 out:
 	if (lock >= 0)
 		close(lock);
@@ -310,8 +313,7 @@ out:
 
 /* ---- read ---- */
 
-BTFC_API int btfc_store_entry(const struct btfc_store *s, struct btfc_ctx *ctx, const char *digest,
-			      struct btfc_store_entry *e)
+static int entry_read(const struct btfc_store *s, struct btfc_ctx *ctx, const char *digest, struct btfc_store_entry *e)
 {
 	char p[PATH_MAX], *text;
 	int err;
@@ -324,6 +326,18 @@ BTFC_API int btfc_store_entry(const struct btfc_store *s, struct btfc_ctx *ctx, 
 	err = parse_meta(text, digest, e);
 	free(text);
 	return err ? btfc__err(ctx, err, p, "not a btfcompat base metadata file") : 0;
+}
+
+BTFC_API int btfc_store_entry(const struct btfc_store *s, struct btfc_ctx *ctx, const char *digest,
+			      struct btfc_store_entry *out)
+{
+	struct btfc_store_entry e;
+	int err;
+
+	if ((err = btfc__result_check(ctx, out, "btfc_store_entry")) || (err = entry_read(s, ctx, digest, &e)))
+		return err;
+	btfc__result_put(out, &e, sizeof(e));
+	return 0;
 }
 
 static int cmp_added(const void *a, const void *b)
@@ -363,7 +377,7 @@ BTFC_API int btfc_store_list(const struct btfc_store *s, struct btfc_ctx *ctx, s
 			}
 			v = nv;
 		}
-		if (btfc_store_entry(s, ctx, digest, &v[*n]))
+		if (entry_read(s, ctx, digest, &v[*n]))
 			btfc__log(ctx, BTFC_LOG_WARN, "%s", btfc_ctx_last_error(ctx)); /* skipped */
 		else
 			(*n)++;

@@ -43,6 +43,7 @@ struct vertex {
 
 struct env {
 	struct btfc_verdict *v;
+	struct btfc__str msg, context, note; /* v's strings while they are built */
 	enum btfc_profile profile;
 	bool tag_kflag; /* >= 6.14: kind_flag allowed on TYPE_TAG and DECL_TAG */
 	bool section_is_identifier; /* 6.1: DATASEC names follow the identifier rule */
@@ -220,75 +221,81 @@ static const char *int_enc_str(uint32_t enc)
 	}
 }
 
+/* Give @v its strings (copies; they may point into its old ones). */
+static int verdict_strs(struct btfc_verdict *v, const char *msg, const char *context, const char *note)
+{
+	return btfc__strs_set(&v->priv_, 3, (const char **const[]){ &v->msg, &v->context, &v->note },
+			      (const char *const[]){ msg, context, note });
+}
+
 /* The kind's log_details(): what follows "[id] KIND name " in the kernel's log. */
-static void log_details(const struct env *e, const struct btfc_type *t, char *b, size_t cap)
+static void log_details(const struct env *e, const struct btfc_type *t, struct btfc__str *b)
 {
 	switch (kind_of(t)) {
 	case BTFC_KIND_INT: {
 		uint32_t d = int_data(t);
-		btfc__appendf(b, cap, "size=%u bits_offset=%u nr_bits=%u encoding=%s", t->size, int_offset(d), int_bits(d),
+		btfc__str_addf(b, "size=%u bits_offset=%u nr_bits=%u encoding=%s", t->size, int_offset(d), int_bits(d),
 		    int_enc_str(int_encoding(d)));
 		break;
 	}
 	case BTFC_KIND_PTR: case BTFC_KIND_TYPEDEF: case BTFC_KIND_VOLATILE: case BTFC_KIND_CONST:
 	case BTFC_KIND_RESTRICT: case BTFC_KIND_TYPE_TAG: case BTFC_KIND_FUNC:
-		btfc__appendf(b, cap, "type_id=%u", t->type);
+		btfc__str_addf(b, "type_id=%u", t->type);
 		break;
 	case BTFC_KIND_FWD:
-		btfc__appendf(b, cap, "%s", btfc_type_kflag(t) ? "union" : "struct");
+		btfc__str_addf(b, "%s", btfc_type_kflag(t) ? "union" : "struct");
 		break;
 	case BTFC_KIND_ARRAY: {
 		const struct btfc_array *a = btfc_type_data(t);
-		btfc__appendf(b, cap, "type_id=%u index_type_id=%u nr_elems=%u", a->type, a->index_type, a->nelems);
+		btfc__str_addf(b, "type_id=%u index_type_id=%u nr_elems=%u", a->type, a->index_type, a->nelems);
 		break;
 	}
 	case BTFC_KIND_STRUCT: case BTFC_KIND_UNION: case BTFC_KIND_ENUM: case BTFC_KIND_ENUM64:
 	case BTFC_KIND_DATASEC:
-		btfc__appendf(b, cap, "size=%u vlen=%u", t->size, vlen_of(t));
+		btfc__str_addf(b, "size=%u vlen=%u", t->size, vlen_of(t));
 		break;
 	case BTFC_KIND_FUNC_PROTO: {
 		const struct btfc_param *p = btfc_type_data(t);
 		unsigned n = vlen_of(t);
-		btfc__appendf(b, cap, "return=%u args=(", t->type);
+		btfc__str_addf(b, "return=%u args=(", t->type);
 		if (!n) {
-			btfc__appendf(b, cap, "void");
+			btfc__str_addf(b, "void");
 		} else if (n == 1 && !p[0].type) {
-			btfc__appendf(b, cap, "vararg");
+			btfc__str_addf(b, "vararg");
 		} else {
-			btfc__appendf(b, cap, "%u %s", p[0].type, name_by_offset(e, p[0].name_off));
+			btfc__str_addf(b, "%u %s", p[0].type, name_by_offset(e, p[0].name_off));
 			for (unsigned i = 1; i + 1 < n; i++)
-				btfc__appendf(b, cap, ", %u %s", p[i].type, name_by_offset(e, p[i].name_off));
+				btfc__str_addf(b, ", %u %s", p[i].type, name_by_offset(e, p[i].name_off));
 			if (n > 1) {
 				if (p[n - 1].type)
-					btfc__appendf(b, cap, ", %u %s", p[n - 1].type, name_by_offset(e, p[n - 1].name_off));
+					btfc__str_addf(b, ", %u %s", p[n - 1].type, name_by_offset(e, p[n - 1].name_off));
 				else
-					btfc__appendf(b, cap, ", vararg");
+					btfc__str_addf(b, ", vararg");
 			}
 		}
-		btfc__appendf(b, cap, ")");
+		btfc__str_addf(b, ")");
 		break;
 	}
 	case BTFC_KIND_VAR:
-		btfc__appendf(b, cap, "type_id=%u linkage=%u", t->type, ((const struct btfc_var *)btfc_type_data(t))->linkage);
+		btfc__str_addf(b, "type_id=%u linkage=%u", t->type, ((const struct btfc_var *)btfc_type_data(t))->linkage);
 		break;
 	case BTFC_KIND_FLOAT:
-		btfc__appendf(b, cap, "size=%u", t->size);
+		btfc__str_addf(b, "size=%u", t->size);
 		break;
 	case BTFC_KIND_DECL_TAG:
-		btfc__appendf(b, cap, "type=%u component_idx=%d", t->type,
+		btfc__str_addf(b, "type=%u component_idx=%d", t->type,
 		    ((const struct btfc_decl_tag *)btfc_type_data(t))->component_idx);
 		break;
 	}
 }
 
 /* "[id] KIND name[ details]" into @b. */
-static void type_line(const struct env *e, const struct btfc_type *t, bool details, char *b, size_t cap)
+static void type_line(const struct env *e, const struct btfc_type *t, bool details, struct btfc__str *b)
 {
-	b[0] = 0;
-	btfc__appendf(b, cap, "[%u] %s %s%s", e->log_type_id, btfc_kind_name(kind_of(t)), name_by_offset(e, t->name_off),
+	btfc__str_addf(b, "[%u] %s %s%s", e->log_type_id, btfc_kind_name(kind_of(t)), name_by_offset(e, t->name_off),
 	    details ? " " : "");
 	if (details)
-		log_details(e, t, b, cap);
+		log_details(e, t, b);
 }
 
 static int fail_plain(struct env *e, int err, uint32_t type_id, const char *fmt, ...)
@@ -300,7 +307,7 @@ static int fail_plain(struct env *e, int err, uint32_t type_id, const char *fmt,
 	e->v->err = err;
 	e->v->type_id = type_id;
 	va_start(ap, fmt);
-	vsnprintf(e->v->msg, sizeof(e->v->msg), fmt, ap);
+	btfc__str_vaddf(&e->msg, fmt, ap);
 	va_end(ap);
 	return err;
 }
@@ -310,18 +317,13 @@ static int fail_type(struct env *e, const struct btfc_type *t, bool details, int
 	__attribute__((format(printf, 5, 6)));
 static int fail_type(struct env *e, const struct btfc_type *t, bool details, int err, const char *fmt, ...)
 {
-	char *m = e->v->msg;
 	va_list ap;
 
-	type_line(e, t, details, m, sizeof(e->v->msg));
-	size_t n = strlen(m);
-	if (n + 2 < sizeof(e->v->msg)) {
-		m[n++] = ' ';
-		m[n] = 0;
-		va_start(ap, fmt);
-		vsnprintf(m + n, sizeof(e->v->msg) - n, fmt, ap);
-		va_end(ap);
-	}
+	type_line(e, t, details, &e->msg);
+	btfc__str_addf(&e->msg, " ");
+	va_start(ap, fmt);
+	btfc__str_vaddf(&e->msg, fmt, ap);
+	va_end(ap);
 	e->v->err = err;
 	e->v->type_id = e->log_type_id;
 	return err;
@@ -334,19 +336,16 @@ static int fail_member(struct env *e, const struct btfc_type *s, const struct bt
 		       const char *msg, ...)
 {
 	va_list ap;
-	char *b = e->v->msg;
-	size_t cap = sizeof(e->v->msg);
+	struct btfc__str *b = &e->msg;
 
-	type_line(e, s, true, e->v->context, sizeof(e->v->context));
-	b[0] = 0;
+	type_line(e, s, true, &e->context);
 	if (btfc_type_kflag(s))
-		btfc__appendf(b, cap, "\t%s type_id=%u bitfield_size=%u bits_offset=%u ", name_by_offset(e, m->name_off),
+		btfc__str_addf(b, "\t%s type_id=%u bitfield_size=%u bits_offset=%u ", name_by_offset(e, m->name_off),
 		    m->type, m->offset >> 24, m->offset & 0xffffff);
 	else
-		btfc__appendf(b, cap, "\t%s type_id=%u bits_offset=%u ", name_by_offset(e, m->name_off), m->type, m->offset);
-	size_t n = strlen(b);
+		btfc__str_addf(b, "\t%s type_id=%u bits_offset=%u ", name_by_offset(e, m->name_off), m->type, m->offset);
 	va_start(ap, msg);
-	vsnprintf(b + n, cap - n, msg, ap);
+	btfc__str_vaddf(b, msg, ap);
 	va_end(ap);
 	e->v->err = err;
 	e->v->type_id = e->log_type_id;
@@ -357,8 +356,8 @@ static int fail_member(struct env *e, const struct btfc_type *s, const struct bt
 static int fail_vsi(struct env *e, const struct btfc_type *ds, const struct btfc_var_secinfo *vsi, int err,
 		    const char *msg)
 {
-	type_line(e, ds, true, e->v->context, sizeof(e->v->context));
-	snprintf(e->v->msg, sizeof(e->v->msg), "\t type_id=%u offset=%u size=%u %s", vsi->type, vsi->offset,
+	type_line(e, ds, true, &e->context);
+	btfc__str_addf(&e->msg, "\t type_id=%u offset=%u size=%u %s", vsi->type, vsi->offset,
 		 vsi->size, msg);
 	e->v->err = err;
 	e->v->type_id = e->log_type_id;
@@ -371,7 +370,7 @@ static void note(struct env *e, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(e->v->note, sizeof(e->v->note), fmt, ap);
+	btfc__str_vaddf(&e->note, fmt, ap);
 	va_end(ap);
 }
 
@@ -890,7 +889,7 @@ static int enum_check_meta(struct env *e, const struct btfc_type *t, uint32_t le
 	for (unsigned i = 0; i < vlen_of(t); i++, p += rec) {
 		uint32_t name_off = *(const uint32_t *)(const void *)p;
 		if (!name_offset_valid(e, name_off)) {
-			type_line(e, t, true, e->v->context, sizeof(e->v->context));
+			type_line(e, t, true, &e->context);
 			return fail_plain(e, -EINVAL, e->log_type_id, "\tInvalid name_offset:%u", name_off);
 		}
 		if (!name_off || !name_valid_identifier(e, name_off))
@@ -1508,6 +1507,8 @@ static int validate_flat(struct btfc_ctx *ctx, const void *data, size_t len, con
 	memcpy(&hdr_len, (const uint8_t *)data + 4, 4);
 	memcpy(w, data, hdr_len < sizeof(w) ? hdr_len : sizeof(w));
 	uint32_t type_off = w[2], type_len = w[3], str_off = w[4], str_len = w[5], lay_off = w[6], lay_len = w[7];
+	if (hdr_len < BTF_HDR_LAYOUT) /* a header cut inside layout_len has no layout section (parse_layout_sec()) */
+		lay_off = lay_len = 0;
 	const uint8_t *nohdr = (const uint8_t *)data + w[1];
 	const void *bt = btfc_btf_types_raw(base, &btl);
 	const char *bs = btfc_btf_strs_raw(base, &bsl);
@@ -1552,16 +1553,17 @@ static int run(struct btfc_ctx *ctx, const void *data, size_t len, const struct 
 	uint8_t *copy = NULL;
 	int err;
 
-	memset(v, 0, sizeof(*v));
+	btfc_verdict_release(v);
+	*v = (struct btfc_verdict){ .sz = v->sz, .msg = "", .context = "", .note = "" };
 	if (cache) {
 		e.base_rid = cache->rid;
 		e.base_rsize = cache->rsize;
 	}
 	if (profile == BTFC_PROFILE_BPF && !base && len > BTF_MAX_SIZE) {
-		v->err = -E2BIG;
 		v->phase = "size";
 		note(&e, "bpf(BPF_BTF_LOAD) takes at most %d bytes", BTF_MAX_SIZE);
-		return 0;
+		err = -E2BIG;
+		goto out;
 	}
 	if (len > UINT32_MAX)
 		return btfc__err(ctx, -EFBIG, NULL, "BTF larger than 4 GiB");
@@ -1577,8 +1579,10 @@ static int run(struct btfc_ctx *ctx, const void *data, size_t len, const struct 
 		e.data = data; /* the type section is aligned: read in place */
 	} else {
 		copy = malloc(len + shift + 1);
-		if (!copy)
-			return btfc__err(ctx, -ENOMEM, NULL, "out of memory");
+		if (!copy) {
+			err = -ENOMEM;
+			goto out;
+		}
 		memcpy(copy + shift, data, len);
 		e.data = copy + shift;
 	}
@@ -1630,6 +1634,13 @@ static int run(struct btfc_ctx *ctx, const void *data, size_t len, const struct 
 out:
 	if (!err)
 		v->phase = NULL;
+	if (e.msg.oom || e.context.oom || e.note.oom ||
+	    btfc__strs_set(&v->priv_, 3, (const char **const[]){ &v->msg, &v->context, &v->note },
+			   (const char *const[]){ btfc__str_get(&e.msg), btfc__str_get(&e.context), btfc__str_get(&e.note) }))
+		err = -ENOMEM;
+	btfc__str_fini(&e.msg);
+	btfc__str_fini(&e.context);
+	btfc__str_fini(&e.note);
 	if (err == -ENOMEM) {
 		btfc__err(ctx, -ENOMEM, NULL, "out of memory validating BTF");
 	} else {
@@ -1665,7 +1676,9 @@ static int base_cache(struct btfc_ctx *ctx, const struct btfc_btf *cbase, const 
 		size_t len;
 		const void *raw = btfc_btf_raw(base, &len);
 		if (!c->verdict) /* a retry after a failure reuses it */
-			c->verdict = malloc(sizeof(*c->verdict));
+			c->verdict = calloc(1, sizeof(*c->verdict));
+		if (c->verdict)
+			c->verdict->sz = sizeof(*c->verdict);
 		if (!c->verdict)
 			err = btfc__err(ctx, -ENOMEM, NULL, "out of memory");
 		else if (btfc_btf_base(base))
@@ -1697,7 +1710,11 @@ static int validate(struct btfc_ctx *ctx, const void *data, size_t len, const st
 	if ((err = base_cache(ctx, base, opts, &c)))
 		return err;
 	if (c->verdict->err) {
-		*v = *c->verdict;
+		const struct btfc_verdict *b = c->verdict;
+		*v = (struct btfc_verdict){ .sz = v->sz, .priv_ = v->priv_, .err = b->err, .type_id = b->type_id,
+					    .phase = b->phase, .msg = v->msg, .context = v->context, .note = v->note };
+		if (verdict_strs(v, b->msg, b->context, b->note))
+			return btfc__err(ctx, -ENOMEM, NULL, "out of memory");
 		return 0;
 	}
 	return run(ctx, data, len, base, opts, c, NULL, v);
@@ -1705,8 +1722,23 @@ static int validate(struct btfc_ctx *ctx, const void *data, size_t len, const st
 
 static const char *order_name(bool big) { return big ? "big-endian" : "little-endian"; }
 
-BTFC_API int btfc_validate(struct btfc_ctx *ctx, const void *data, size_t len, const struct btfc_btf *base,
-			   const struct btfc_validate_opts *opts, struct btfc_verdict *v)
+BTFC_API void btfc_verdict_release(struct btfc_verdict *v)
+{
+	if (!v || v->sz < btfc__offsetofend(struct btfc_verdict, priv_))
+		return; /* zero-initialised, or too short to hold strings */
+	btfc__strs_release(&v->priv_, 0, NULL);
+	/* the strings the caller's sz covers point at "" */
+	if (v->sz >= btfc__offsetofend(struct btfc_verdict, msg))
+		v->msg = "";
+	if (v->sz >= btfc__offsetofend(struct btfc_verdict, context))
+		v->context = "";
+	if (v->sz >= btfc__offsetofend(struct btfc_verdict, note))
+		v->note = "";
+}
+
+/* btfc_validate() on a verdict this library's size (released or zero-initialised, sz set) */
+static int validate_full(struct btfc_ctx *ctx, const void *data, size_t len, const struct btfc_btf *base,
+			 const struct btfc_validate_opts *opts, struct btfc_verdict *v)
 {
 	const uint8_t *p = data;
 	const bool host_big = __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__;
@@ -1726,8 +1758,37 @@ BTFC_API int btfc_validate(struct btfc_ctx *ctx, const void *data, size_t len, c
 	}
 	int err = validate(ctx, data, len, base, opts, v);
 	free(view);
-	if (!err && v->err && blob && (blob == 2) != big && !v->note[0])
-		snprintf(v->note, sizeof(v->note), "the BTF is in the other byte order (%s; the kernel is %s): "
-			 "a kernel takes only its own", order_name(blob == 2), order_name(big));
+	if (!err && v->err && blob && (blob == 2) != big && !v->note[0]) {
+		struct btfc__str n = { 0 };
+		btfc__str_addf(&n, "the BTF is in the other byte order (%s; the kernel is %s): a kernel takes only its own",
+			       order_name(blob == 2), order_name(big));
+		if (n.oom || verdict_strs(v, v->msg, v->context, btfc__str_get(&n)))
+			err = btfc__err(ctx, -ENOMEM, NULL, "out of memory");
+		btfc__str_fini(&n);
+	}
+	return err;
+}
+
+BTFC_API int btfc_validate(struct btfc_ctx *ctx, const void *data, size_t len, const struct btfc_btf *base,
+			   const struct btfc_validate_opts *opts, struct btfc_verdict *v)
+{
+	struct btfc_verdict full = { .sz = sizeof(full), .msg = "", .context = "", .note = "" };
+	int err;
+
+	if ((err = BTFC__OPTS_CHECK(ctx, opts, btfc_validate_opts)) || (err = btfc__result_check(ctx, v, "btfc_verdict")))
+		return err;
+	const struct btfc_validate_opts o = {
+		.sz = sizeof(o),
+		.profile = BTFC__OPTS_GET(opts, profile, BTFC_PROFILE_BPF),
+		.kernel = BTFC__OPTS_GET(opts, kernel, BTFC_KERNEL_NEWEST),
+		.headers_only = BTFC__OPTS_GET(opts, headers_only, 0),
+		.flatten = BTFC__OPTS_GET(opts, flatten, 0),
+		.order = BTFC__OPTS_GET(opts, order, BTFC_ORDER_AUTO),
+		.ptr_size = BTFC__OPTS_GET(opts, ptr_size, 0),
+	};
+	err = validate_full(ctx, data, len, base, &o, &full);
+	if (v->sz < btfc__offsetofend(struct btfc_verdict, priv_))
+		btfc_verdict_release(&full);
+	btfc__result_put(v, &full, sizeof(full));
 	return err;
 }

@@ -11,7 +11,16 @@
  *  - there is no global state: all configuration (logging, limits) lives in a
  *    struct btfc_ctx that the caller creates and passes in;
  *  - every failure is also described in words: the context keeps the last
- *    error message ("FILE: what is wrong") and hands it to the log callback.
+ *    error message ("FILE: what is wrong") and hands it to the log callback;
+ *  - option and result structs begin with `size_t sz`, the size of the struct
+ *    the caller was compiled with (libbpf's OPTS idiom), so that both sides
+ *    can grow: declare them with BTFC_OPTS(). Options: NULL means the
+ *    defaults; a field beyond sz gets its default; sz 0, or bytes past the
+ *    struct this library knows that are not zero (the caller asks for
+ *    something it does not know), fail with -EINVAL. Results: the caller
+ *    sets sz; the library writes only the bytes sz covers;
+ *  - strings in results (messages, evidence) have no length limit and belong
+ *    to the result: free them with its btfc_<result>_release().
  */
 #ifndef BTFCOMPAT_H
 #define BTFCOMPAT_H
@@ -19,14 +28,26 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
 #define BTFC_VERSION_MAJOR 0
-#define BTFC_VERSION_MINOR 1
+#define BTFC_VERSION_MINOR 3
 #define BTFC_VERSION_PATCH 0
+
+/*
+ * Declare option or result struct @NAME of type struct @TYPE, all bytes
+ * zero (padding too), sz set, fields from the designated initializers
+ * that follow: BTFC_OPTS(btfc_check_opts, o, .mismatch_allowed = -1);
+ */
+#define BTFC_OPTS(TYPE, NAME, ...)                                  \
+	struct TYPE NAME = ({                                       \
+		memset(&NAME, 0, sizeof(struct TYPE));              \
+		(struct TYPE){ .sz = sizeof(struct TYPE), __VA_ARGS__ }; \
+	})
 
 /* BTF kinds, numbered as in the kernel's uapi linux/btf.h. */
 enum btfc_kind {
@@ -109,6 +130,11 @@ void btfc_ctx_set_log(struct btfc_ctx *ctx, btfc_log_fn fn, void *user, enum btf
  */
 const char *btfc_ctx_last_error(const struct btfc_ctx *ctx);
 /*
+ * The same message without its "SOURCE: " prefix (for a caller that names the
+ * source itself); "" if none. Valid until the next call with @ctx.
+ */
+const char *btfc_ctx_last_message(const struct btfc_ctx *ctx);
+/*
  * Upper bound for decompressed payloads (vmlinuz, .ko.xz, SHF_COMPRESSED),
  * default 1 GiB: a decompression bomb fails with -EFBIG instead of eating memory.
  */
@@ -166,6 +192,7 @@ const char *btfc_compression_name(enum btfc_compression c);
 
 /* What the reader found when it opened a source (for summaries). */
 struct btfc_source_info {
+	size_t sz;                         /* sizeof, set by the caller (btfc_read_raw()) */
 	enum btfc_container container;
 	enum btfc_compression compression; /* of the file or of the kernel image's payload */
 	int elf_section_compressed;        /* .BTF had SHF_COMPRESSED */
@@ -217,7 +244,7 @@ int btfc_btf_open_mem(struct btfc_ctx *ctx, const void *data, size_t len, const 
  * validating hostile BTF, which the parser may refuse. Bytes that are not
  * recognised as ELF, a compressed file or a bzImage are returned as they are
  * (a raw BTF blob with a broken header is still a blob the kernel can judge). *@data is malloc'd
- * (caller frees); *@info (may be NULL) tells where the bytes came from.
+ * (caller frees); *@info (may be NULL; its sz set) tells where the bytes came from.
  */
 int btfc_read_raw(struct btfc_ctx *ctx, const char *path, void **data, size_t *len,
 		  struct btfc_source_info *info);
@@ -237,7 +264,7 @@ void btfc_btf_free(struct btfc_btf *btf);
 const struct btfc_btf *btfc_btf_base(const struct btfc_btf *btf);
 /* Source name given at open/parse time. */
 const char *btfc_btf_name(const struct btfc_btf *btf);
-/* What the reader found about the source. */
+/* What the reader found about the source (its sz is sizeof as this library knows it). */
 const struct btfc_source_info *btfc_btf_source(const struct btfc_btf *btf);
 
 /* Number of type IDs including void (ID 0) and the base's: last ID + 1 (like libbpf). */
@@ -316,19 +343,32 @@ enum btfc_profile {
 /* "bpf", "module", "vmlinux". */
 const char *btfc_profile_name(enum btfc_profile p);
 
-/* The kernel's verdict on one BTF blob. */
+/*
+ * The kernel's verdict on one BTF blob. Its strings are never NULL ("" when
+ * empty) and belong to it: free them with btfc_verdict_release().
+ */
 struct btfc_verdict {
+	size_t sz;          /* sizeof, set by the caller */
+	void *priv_;        /* private: the block holding the strings (right after sz, so that
+			     * any sz that covers a string covers it) */
 	int err;            /* 0: accepted; else the negative errno the kernel returns
 			     * (-EINVAL, -E2BIG, -ELOOP, -524 for the kernel's ENOTSUPP) */
 	uint32_t type_id;   /* the type the message is about; 0 for header and string errors */
 	const char *phase;  /* failing phase: "size", "header", "strings", "types", "resolve",
 			     * "type_tags"; NULL when accepted */
-	char msg[1024];     /* the kernel's log line for the failure, exactly (no newline);
-			     * "" where the kernel fails without a message */
-	char context[512];  /* the line the kernel logged before it, for member and
-			     * DATASEC entry errors (the containing type), else "" */
-	char note[256];     /* btfcompat's explanation where the kernel is silent, else "" */
+	const char *msg;     /* the kernel's log line for the failure, exactly (no newline);
+			      * "" where the kernel fails without a message */
+	const char *context; /* the line the kernel logged before it, for member and
+			      * DATASEC entry errors (the containing type), else "" */
+	const char *note;    /* btfcompat's explanation where the kernel is silent, else "" */
 };
+
+/*
+ * Free the strings of @v (and point them at ""). NULL, a zero-initialised and
+ * an already released verdict are fine. A call that fills a verdict
+ * overwrites it: release a previous result first.
+ */
+void btfc_verdict_release(struct btfc_verdict *v);
 
 /*
  * Kernel versions whose rules differ (see docs/validate.md); any version
@@ -348,8 +388,10 @@ enum btfc_byte_order {
 	BTFC_ORDER_BIG,
 };
 
+/* Options of btfc_validate() (NULL: all defaults, 0 below). */
 struct btfc_validate_opts {
-	enum btfc_profile profile;
+	size_t sz;        /* sizeof, set by the caller (BTFC_OPTS()) */
+	enum btfc_profile profile; /* default: bpf */
 	unsigned kernel; /* BTFC_KERNEL_*: whose rules to apply; 0 = newest */
 	int headers_only; /* stop after the header, string and (bpf profile) layout section checks */
 	int flatten;      /* bpf profile of split BTF: validate the flattened blob (the slow
@@ -361,7 +403,8 @@ struct btfc_validate_opts {
 
 /*
  * Run the checks of @opts->profile on the raw BTF blob @data/@len, as the
- * kernel of that path would, and store the verdict in *@v. The bytes are read
+ * kernel of that path would, and store the verdict in *@v (its sz set by the
+ * caller; release it with btfc_verdict_release()). @opts may be NULL. The bytes are read
  * in the judging kernel's byte order (the base's, else @opts->order, else the
  * blob's own): BTF in the other order fails as it does in that kernel.
  * @base: for split BTF (a module's .BTF), its base (vmlinux); NULL otherwise.
@@ -386,6 +429,8 @@ int btfc_module_open(struct btfc_ctx *ctx, const char *path, struct btfc_module 
 void btfc_module_free(struct btfc_module *m);
 /* Contents of section @name, valid until btfc_module_free(); -ENODATA if absent. */
 int btfc_module_section(const struct btfc_module *m, const char *name, const void **data, size_t *len);
+/* Bytes of the module's decompressed image (for memory budgets of callers that keep many open). */
+size_t btfc_module_size(const struct btfc_module *m);
 /* Non-zero if the module carries an appended signature. */
 int btfc_module_signed(const struct btfc_module *m);
 /* The module's .BTF parsed on @base (see btfc_btf_open()). */
@@ -434,6 +479,22 @@ int btfc_stamp_compute(struct btfc_ctx *ctx, const struct btfc_btf *base, struct
 int btfc_module_stamp(struct btfc_ctx *ctx, const char *path, const struct btfc_btf *base, unsigned flags,
 		      int *changed);
 
+/*
+ * Open the module at @path for a rewrite (what the path-taking rewriting
+ * calls do first; a caller that wants to look at the module before it
+ * decides, as `strip --stale` checks it, opens it so and hands the handle to
+ * btfc_module_strip_opened() or btfc_module_relocate()): symbolic links
+ * resolved, a regular file, locked with flock(LOCK_EX) until
+ * btfc_module_free() (waiting for another rewrite of it to finish), read
+ * once; the rewrite then writes exactly these bytes. Refused as the
+ * rewriting calls say above: -EACCES read-only unless BTFC_REWRITE_READ_ONLY,
+ * -EPERM signed unless BTFC_REWRITE_UNSIGN (or a signer in @ctx). @verb names
+ * the rewrite in messages ("stripping"; NULL: "rewriting"). Every
+ * btfc_module_*() call that reads a module takes the handle.
+ */
+int btfc_module_open_rw(struct btfc_ctx *ctx, const char *path, unsigned flags, const char *verb,
+			struct btfc_module **out);
+
 /* ------------------------------------------------------------------ */
 /* check: does a module's BTF fit a base, and what will the kernel do?  */
 
@@ -465,7 +526,9 @@ const char *btfc_outcome_name(enum btfc_outcome o); /* "match", "mismatch", "inv
 const char *btfc_method_name(enum btfc_method m);   /* "none", "stamp", "distilled", "evidence" */
 const char *btfc_action_name(enum btfc_action a);   /* "accept", "accept, types wrong", "drop BTF", ... */
 
+/* Options of btfc_module_check() (NULL: the defaults: mismatch_allowed -1, the others 0). */
 struct btfc_check_opts {
+	size_t sz;            /* sizeof, set by the caller (BTFC_OPTS()) */
 	int mismatch_allowed; /* CONFIG_MODULE_ALLOW_BTF_MISMATCH: 1 y, 0 n, -1 unknown */
 	unsigned kernel;      /* whose validation rules (BTFC_KERNEL_*), 0 newest */
 	int old_loader;       /* 1: the kernel is older than 6.11 and ignores a .BTF.base (its
@@ -477,20 +540,28 @@ struct btfc_check_opts {
 			       * or "refuse module", never "accept, types wrong" */
 };
 
+/* The result of a check; free its strings with btfc_check_release(). */
 struct btfc_check {
+	size_t sz;                  /* sizeof, set by the caller */
+	void *priv_;                /* private: the block holding evidence */
 	enum btfc_outcome outcome;
 	enum btfc_method method;
 	const char *strength;       /* "certain", "strong", "probable" or "none" */
 	enum btfc_action action;
 	uint32_t refs_checked;      /* base references examined (evidence) */
-	char evidence[512];         /* the first piece of evidence, in words; or why it matches */
-	struct btfc_verdict kernel; /* the module loader's verdict (module profile) on BASE */
+	const char *evidence;       /* the first piece of evidence, in words; or why it matches */
+	struct btfc_verdict kernel; /* the module loader's verdict (module profile) on BASE (its sz
+				     * is set by the library) */
 };
+
+/* Free the strings of @c and of its kernel verdict; as btfc_verdict_release(). */
+void btfc_check_release(struct btfc_check *c);
 
 /*
  * Decide whether the module at @path fits @base (vmlinux BTF) and predict
  * what a kernel running @base does with it. Thread-safe for one @base shared
- * by several threads (each with its own @ctx). Returns 0 with *@out filled,
+ * by several threads (each with its own @ctx). @opts may be NULL; *@out (its
+ * sz set by the caller) is released with btfc_check_release(). Returns 0 with *@out filled,
  * or a negative errno when the module cannot be read (message in ctx).
  */
 int btfc_check_module(struct btfc_ctx *ctx, const char *path, const struct btfc_btf *base,
@@ -504,6 +575,64 @@ int btfc_check_module(struct btfc_ctx *ctx, const char *path, const struct btfc_
 int btfc_module_check(struct btfc_ctx *ctx, const struct btfc_module *m, const struct btfc_btf *base,
 		      const struct btfc_check_opts *opts, struct btfc_check *out);
 
+
+/* ------------------------------------------------------------------ */
+/* diff: the named types of two BTFs, matched by kind and name (never  */
+/* by id), and what became of the base types a module uses.            */
+
+enum btfc_diff_what {
+	BTFC_DIFF_SAME = 0, /* same layout (members, offsets, sizes, values, referenced names) */
+	BTFC_DIFF_CHANGED,  /* same kind and name, another layout */
+	BTFC_DIFF_ADDED,    /* only in the new BTF */
+	BTFC_DIFF_REMOVED,  /* only in the old BTF */
+};
+
+/* Called for a named type: what became of it, its id in the old BTF (0 when added) and in the new (0 when removed). */
+typedef void (*btfc_diff_fn)(void *user, enum btfc_diff_what what, uint32_t old_id, uint32_t new_id);
+
+/* How many named types each btfc_diff_what had. */
+struct btfc_diff_counts {
+	size_t sz; /* sizeof, set by the caller */
+	size_t added, removed, changed, unchanged;
+};
+
+/*
+ * Compare the named types of @old and @new (standalone, or split BTF with
+ * their bases: only their own types): @fn (may be NULL) is called for every
+ * one, in the order of a walk over both sorted by kind and name; *@counts
+ * (may be NULL) receives the totals. Returns 0 or a negative errno.
+ */
+int btfc_diff_walk(struct btfc_ctx *ctx, const struct btfc_btf *old, const struct btfc_btf *new, btfc_diff_fn fn,
+		   void *user, struct btfc_diff_counts *counts);
+
+/*
+ * What changed between type @old_id of @old and type @new_id of @new (a pair
+ * btfc_diff_walk() reported as BTFC_DIFF_CHANGED), in words: "size 8 -> 16;
+ * member 'x' removed". As snprintf(): writes at most @cap bytes (NUL
+ * included; @buf may be NULL when @cap is 0) and returns the length of the
+ * whole text, so a caller can size its buffer; -ENOMEM.
+ */
+int btfc_diff_explain(const struct btfc_btf *old, uint32_t old_id, const struct btfc_btf *new, uint32_t new_id,
+		      char *buf, size_t cap);
+
+/*
+ * The fate in @new of every named type of @old (two vmlinux BTFs): one diff,
+ * then asked about any number of modules. Both must outlive the map.
+ * Returns 0 (the map in *@out) or a negative errno.
+ */
+struct btfc_abi_map;
+int btfc_abi_map_new(struct btfc_ctx *ctx, const struct btfc_btf *old, const struct btfc_btf *new,
+		     struct btfc_abi_map **out);
+void btfc_abi_map_free(struct btfc_abi_map *m);
+/* What became of type @old_id of the old base; *@new_id (may be NULL): its id in the new one (0 when gone). */
+enum btfc_diff_what btfc_abi_map_fate(const struct btfc_abi_map *m, uint32_t old_id, uint32_t *new_id);
+/*
+ * The named base types that module BTF @mod (split BTF on the map's old base)
+ * uses, directly or through its own and anonymous types: @fn is called once
+ * for each, in id order, with its fate (never BTFC_DIFF_ADDED).
+ */
+int btfc_abi_map_walk(struct btfc_ctx *ctx, const struct btfc_abi_map *m, const struct btfc_btf *mod, btfc_diff_fn fn,
+		      void *user);
 
 /* ------------------------------------------------------------------ */
 /* Repair: relocate onto another base, distill a base, strip.          */
@@ -532,6 +661,7 @@ typedef void (*btfc_reloc_issue_fn)(void *user, const struct btfc_reloc_issue *i
 
 /* Counts of one relocation. */
 struct btfc_reloc_result {
+	size_t sz;            /* sizeof, set by the caller */
 	int refused;          /* 1: nothing written; the reason is the ctx's last error */
 	int distilled;        /* the module carried a .BTF.base (matched by name and size only) */
 	uint32_t base_types;  /* named base types the module's BTF uses */
@@ -556,7 +686,8 @@ void btfc_relocator_free(struct btfc_relocator *r);
 /*
  * Relocate module BTF @mod (split BTF on the relocator's @from, or on a
  * distilled base) onto @to, in memory: *@out is a malloc'd raw split BTF blob
- * on @to (caller frees). Issues are reported through @fn (may be NULL).
+ * on @to (caller frees). Issues are reported through @fn (may be NULL); *@res
+ * (may be NULL; its sz set by the caller) receives the counts.
  * Returns 0 when relocated, 1 when refused (reason in ctx), or a negative errno.
  */
 int btfc_relocator_btf(struct btfc_relocator *r, struct btfc_ctx *ctx, const struct btfc_btf *mod,
@@ -575,6 +706,10 @@ int btfc_relocator_btf(struct btfc_relocator *r, struct btfc_ctx *ctx, const str
 int btfc_relocator_module(struct btfc_relocator *r, struct btfc_ctx *ctx, const char *path, const char *dest,
 			  enum btfc_match match, unsigned flags, btfc_reloc_issue_fn fn, void *user,
 			  struct btfc_reloc_result *res);
+/* btfc_relocator_module() of module @m opened with btfc_module_open_rw(). */
+int btfc_module_relocate(struct btfc_relocator *r, struct btfc_ctx *ctx, struct btfc_module *m, const char *dest,
+			 enum btfc_match match, unsigned flags, btfc_reloc_issue_fn fn, void *user,
+			 struct btfc_reloc_result *res);
 
 /*
  * Distill: give the module at @path a .BTF.base holding only what its .BTF
@@ -599,6 +734,12 @@ int btfc_module_distill(struct btfc_ctx *ctx, const char *path, const char *dest
  * @dest (NULL: in place). Returns 0 or a negative errno.
  */
 int btfc_module_strip(struct btfc_ctx *ctx, const char *path, const char *dest, unsigned flags, int *changed);
+/*
+ * btfc_module_strip() of module @m opened with btfc_module_open_rw() (@flags
+ * as given there): the bytes read then are the ones rewritten, under its lock.
+ */
+int btfc_module_strip_opened(struct btfc_ctx *ctx, struct btfc_module *m, const char *dest, unsigned flags,
+			     int *changed);
 
 /* ------------------------------------------------------------------ */
 /* Signing, as the kernel's scripts/sign-file does (docs/sign.md).      */
@@ -655,8 +796,13 @@ struct btfc_store;
 #define BTFC_STORE_READ_ONLY 1u /* never write (also implied when the directory is not writable) */
 #define BTFC_STORE_CREATE 2u    /* create the directory (and its parents) if missing */
 
-/* One stored base, from its metadata. */
+/*
+ * One stored base, from its metadata. Fixed-size data, no strings to free
+ * (entries come in arrays): a kernel version, a path, a list of versions.
+ */
 struct btfc_store_entry {
+	size_t sz;                /* sizeof, set by the caller (btfc_store_add(), btfc_store_entry();
+				   * btfc_store_list() sets it in every entry it returns) */
 	char digest[65];          /* hex SHA-256 of its stamp (docs/stamp.md): its name in the store */
 	uint32_t base_type_cnt, base_str_len;
 	uint64_t btf_size;        /* bytes of the BTF (uncompressed) */
@@ -710,7 +856,12 @@ int btfc_store_remove(struct btfc_store *s, struct btfc_ctx *ctx, const char *di
 /* ------------------------------------------------------------------ */
 /* identify: which kernel build a module's BTF was made for.           */
 
-/* A base to try. */
+/*
+ * A base to try. An element of an array the caller passes in, not an option
+ * or result struct: it has no sz (the library could not step through an
+ * array of elements of another size); a longer candidate would come with a
+ * new call.
+ */
 struct btfc_candidate {
 	const char *name;          /* a kernel version or a path, for messages */
 	const struct btfc_btf *base;
@@ -720,7 +871,10 @@ struct btfc_candidate {
 	} id;
 };
 
+/* The result of btfc_module_identify(); free its strings with btfc_identity_release(). */
 struct btfc_identity {
+	size_t sz;                 /* sizeof, set by the caller */
+	void *priv_;               /* private: the block holding why */
 	int build;                 /* index of the candidate it was built for (the first that fits);
 				    * -1 when none fits */
 	unsigned n_fit;            /* candidates it fits: 1 names one build; more when they cannot be
@@ -728,16 +882,21 @@ struct btfc_identity {
 	enum btfc_method method;   /* stamp (a lookup), distilled or evidence; none without .BTF */
 	const char *strength;      /* "certain", "strong" (it fits one and every other shows a
 				    * mismatch), "probable", or "none" */
-	char why[512];             /* in words: the evidence for the build, or why none fits */
+	const char *why;           /* in words: the evidence for the build, or why none fits */
 };
+
+/* Free the strings of @id; as btfc_verdict_release(). */
+void btfc_identity_release(struct btfc_identity *id);
 
 /*
  * Identify the build of module @m among the @n candidates @c. A stamp is
  * looked up by digest (no check runs); otherwise the module is checked
  * (btfc_module_check(), as @opts says) against every candidate. @checks (@n
  * entries, may be NULL) receives each candidate's check (after a stamp
- * lookup only outcome, method and strength). @m is only read. Returns 0
- * with *@out filled, or a negative errno (message in ctx).
+ * lookup only outcome, method and strength); the library steps through it
+ * by checks[0].sz (set it in the first entry at least) and the caller
+ * releases every entry (btfc_check_release()), also after a failure. @m is
+ * only read. Returns 0 with *@out filled, or a negative errno (message in ctx).
  */
 int btfc_module_identify(struct btfc_ctx *ctx, const struct btfc_module *m, const struct btfc_candidate *c, size_t n,
 			 const struct btfc_check_opts *opts, struct btfc_check *checks, struct btfc_identity *out);

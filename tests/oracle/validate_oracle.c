@@ -30,7 +30,7 @@
 /* The running kernel's rules and byte order: it is the oracle. */
 static struct btfc_validate_opts running_kernel(void)
 {
-	struct btfc_validate_opts o = { .profile = BTFC_PROFILE_BPF };
+	BTFC_OPTS(btfc_validate_opts, o, .profile = BTFC_PROFILE_BPF);
 	struct utsname u;
 	unsigned maj, min;
 
@@ -173,7 +173,7 @@ int main(int argc, char **argv)
 			int kerr = kbl_load(flat, flen);
 			if (kerr)
 				kbl_load_log(flat, flen, logbuf, sizeof(logbuf), last, prev, sizeof(last));
-			struct btfc_verdict v;
+			BTFC_OPTS(btfc_verdict, v);
 			struct btfc_validate_opts o = running_kernel();
 			btfc_validate(ctx, raw, rlen, base, &o, &v);
 			bool ok = v.err == kerr && (!kerr || !strcmp(last, v.msg));
@@ -183,6 +183,7 @@ int main(int argc, char **argv)
 			if (!ok || verbose)
 				printf("%s %s: kernel %d \"%s\" | btfcompat %d \"%s\"\n", ok ? "same" : "DISAGREE", argv[a],
 				       kerr, last, v.err, v.msg);
+			btfc_verdict_release(&v);
 			free(raw);
 			free(flat);
 		}
@@ -211,7 +212,7 @@ int main(int argc, char **argv)
 			int kerr = kbl_load(m, c.len);
 			if (kerr)
 				kbl_load_log(m, c.len, logbuf, sizeof(logbuf), last, prev, sizeof(last));
-			struct btfc_verdict v;
+			BTFC_OPTS(btfc_verdict, v);
 			struct btfc_validate_opts o = running_kernel();
 			if (btfc_validate(ctx, m, c.len, NULL, &o, &v)) {
 				tu_fail("oracle/bpf/internal", "%s", btfc_ctx_last_error(ctx));
@@ -225,6 +226,7 @@ int main(int argc, char **argv)
 				printf("%s case %u (%s): kernel %d \"%s\" | btfcompat %d \"%s\"%s%s\n",
 				       sm ? "same" : "DISAGREE", i, what, kerr, last, v.err, v.msg,
 				       v.note[0] ? " note: " : "", v.note);
+			btfc_verdict_release(&v);
 		}
 		printf("%s: %u mutants, %u rejected by the kernel; verdict agrees %u/%u (%.2f%%), "
 		       "message agrees %u/%u (%.2f%%)\n", argv[a], cases, rejected, same_verdict, cases,

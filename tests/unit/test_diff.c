@@ -5,7 +5,6 @@
  * words that say what changed (written from the change the row makes).
  */
 #include "btfcompat/btfcompat.h"
-#include "diff.h"
 #include "testutil.h"
 
 #define S(x) x, sizeof(x)
@@ -96,11 +95,11 @@ struct seen {
 	uint32_t oid, nid;
 };
 
-static void cb(void *user, enum btfc__diff_what what, uint32_t oid, uint32_t nid)
+static void cb(void *user, enum btfc_diff_what what, uint32_t oid, uint32_t nid)
 {
 	struct seen *s = user;
 
-	if (what == BTFC__DIFF_CHANGED) {
+	if (what == BTFC_DIFF_CHANGED) {
 		s->oid = oid;
 		s->nid = nid;
 	}
@@ -116,15 +115,15 @@ int main(void)
 		size_t ol, nl;
 		void *ob = tu_btf_build(r->old, STRS, &ol), *nb = tu_btf_build(r->new, STRS, &nl);
 		struct btfc_btf *o = NULL, *n = NULL;
-		struct seen s = { 0 };
+		struct seen s = { .n.sz = sizeof(s.n) };
 		snprintf(name, sizeof(name), "diff/%s", r->name);
 		if (btfc_btf_parse(ctx, ob, ol, "old", NULL, &o) || btfc_btf_parse(ctx, nb, nl, "new", NULL, &n) ||
-		    btfc__diff(ctx, o, n, cb, &s, &s.n)) {
+		    btfc_diff_walk(ctx, o, n, cb, &s, &s.n)) {
 			tu_fail(name, "%s", btfc_ctx_last_error(ctx));
 		} else {
 			why[0] = 0;
 			if (s.oid)
-				btfc__diff_explain(o, s.oid, n, s.nid, why, sizeof(why));
+				btfc_diff_explain(o, s.oid, n, s.nid, why, sizeof(why));
 			TU_CHECK(name, s.n.added == r->added && s.n.removed == r->removed && s.n.changed == r->changed &&
 				 s.n.unchanged == r->unchanged && !strcmp(why, r->what ? r->what : ""),
 				 "got +%zu -%zu ~%zu =%zu \"%s\", want +%zu -%zu ~%zu =%zu \"%s\"", s.n.added, s.n.removed,

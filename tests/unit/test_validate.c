@@ -516,9 +516,9 @@ int main(void)
 		return 1;
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
 		const struct row *r = &rows[i];
-		struct btfc_validate_opts o = { .profile = r->profile, .kernel = r->kernel, .order = r->order,
-						.ptr_size = r->ptr_size };
-		struct btfc_verdict v;
+		BTFC_OPTS(btfc_validate_opts, o, .profile = r->profile, .kernel = r->kernel, .order = r->order,
+			  .ptr_size = r->ptr_size);
+		BTFC_OPTS(btfc_verdict, v);
 		size_t len;
 		void *blob = build(r, &len);
 
@@ -543,13 +543,16 @@ int main(void)
 		 * resolution reused) must say what the flattened reference blob says */
 		if (r->profile == BTFC_PROFILE_BPF) {
 			struct btfc_validate_opts fo = o;
-			struct btfc_verdict w;
+			BTFC_OPTS(btfc_verdict, w);
 			fo.flatten = 1;
+			btfc_verdict_release(&v);
 			int e1 = btfc_validate(ctx, blob, len, base, &o, &v), e2 = btfc_validate(ctx, blob, len, base, &fo, &w);
 			snprintf(name, sizeof(name), "validate/%s/split-fast-equals-flat", r->name);
 			TU_CHECK(name, e1 == e2 && v.err == w.err && !strcmp(v.msg, w.msg),
 				 "fast %d/%d \"%s\", flattened %d/%d \"%s\"", e1, v.err, v.msg, e2, w.err, w.msg);
+			btfc_verdict_release(&w);
 		}
+		btfc_verdict_release(&v);
 		free(blob);
 	}
 	btfc_btf_free(base);
