@@ -57,7 +57,8 @@ else
 
 	# every module, bpftool with -B the vmlinux ELF; ours with -B its .BTF cut out (the same base without
 	# reading 50 MB per module: the ELF base is compared above); JSON for every 10th
-	[ -f "$VMLINUX.btf" ] || python3 "$TOP/tests/tools/btf_sections.py" --section .BTF "$VMLINUX" "$VMLINUX.btf"
+	[ -f "$VMLINUX.btf" ] || { python3 "$TOP/tests/tools/btf_sections.py" --section .BTF "$VMLINUX" "$VMLINUX.btf.tmp" &&
+		mv "$VMLINUX.btf.tmp" "$VMLINUX.btf"; } # never a half-written cut kept in the cache
 	mkdir -p "$WORK/mods"
 	# BTFC_GOLDEN_EVERY=N: every N-th module only (the sanitizer pass: the plain pass did them all)
 	(cd "$K/lib/modules" && find . -name '*.ko' | sort) | awk -v n="${BTFC_GOLDEN_EVERY:-1}" 'NR % n == 1 || n == 1' \
