@@ -13,6 +13,12 @@ LOGS=$TOP/build/test-logs
 WORK=${BTFC_TEST_WORK:-${BTFCOMPAT_CACHE:-$HOME/.cache/btfcompat}/test-work}
 P=0 F=0 S=0
 
+# Suites run in parallel groups and several install packages when they first need them: every
+# apt-get of this run waits for the dpkg lock instead of failing on it (APT_CONFIG adds to apt's own
+# configuration; the machine's files are not changed).
+APTCONF=${BTFCOMPAT_CACHE:-$HOME/.cache/btfcompat}/apt-lock-wait.conf
+mkdir -p "$(dirname "$APTCONF")" && echo 'DPkg::Lock::Timeout "1800";' > "$APTCONF" && export APT_CONFIG=$APTCONF
+
 if ! scripts/setup.sh; then
 	echo "setup failed"; echo "0 passed, 1 failed"; exit 1
 fi
