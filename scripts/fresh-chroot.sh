@@ -32,8 +32,9 @@ command -v mmdebstrap >/dev/null || apt-get install -y -qq mmdebstrap >&2 ||
 
 mounted=()
 cleanup() {
-	for ((i = ${#mounted[@]} - 1; i >= 0; i--)); do umount -l "${mounted[i]}" 2>/dev/null; done
-	[ $KEEP = 1 ] || rm -rf --one-file-system "$C"
+	for ((i = ${#mounted[@]} - 1; i >= 0; i--)); do umount "${mounted[i]}" 2>/dev/null || umount -l "${mounted[i]}"; done
+	# never remove through a mount that is still there (a bind of the cache shares its device)
+	if [ $KEEP = 0 ] && ! findmnt -rn -o TARGET | grep -q "^$C/"; then rm -rf --one-file-system "$C"; fi
 }
 trap cleanup EXIT
 
