@@ -205,16 +205,18 @@ static void summary(struct out *o, const struct pool *p)
 		out_printf(o, "%-10s %zu\n", "error", errors);
 }
 
+static const struct cli_opt opts[] = {
+	{ "base", required_argument, NULL, 'B', "BASE", "the kernel's BTF (default /sys/kernel/btf/vmlinux; /boot/vmlinuz-VER works)", NULL },
+	{ "config", required_argument, NULL, 'C', "FILE", "the kernel's config (default: the one beside the base image)", NULL },
+	{ "mismatch-allowed", required_argument, NULL, 'M', "yes|no", "CONFIG_MODULE_ALLOW_BTF_MISMATCH, instead of a config", "yes no" },
+	{ "threads", required_argument, NULL, 'J', "THREADS", "worker threads (default: one per core)", "" },
+	{ "all", no_argument, NULL, 'a', NULL, "list every module, not only those that do not match", NULL },
+	{ "metrics", required_argument, NULL, 'O', "FILE", "also write the summary as OpenMetrics text (node_exporter's textfile collector)", NULL },
+	{ 0 },
+};
+
 static int run(struct cli *cli, int argc, char **argv)
 {
-	static const struct option lopts[] = {
-		{ "base", required_argument, NULL, 'B' },
-		{ "config", required_argument, NULL, 'C' },
-		{ "mismatch-allowed", required_argument, NULL, 'M' },
-		{ "threads", required_argument, NULL, 'J' },
-		{ "all", no_argument, NULL, 'a' },
-		{ 0 },
-	};
 	static struct out o;
 	const char *base_path = "/sys/kernel/btf/vmlinux", *config = NULL;
 	struct pool p = { 0 };
@@ -224,7 +226,7 @@ static int run(struct cli *cli, int argc, char **argv)
 	struct btfc_btf *base;
 
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "B:J:a" CLI_COMMON_OPTS, lopts, NULL)) != -1) {
+	while ((opt = cli_getopt(cli, &cmd_scan, argc, argv)) != -1) {
 		switch (opt) {
 		case 'B': base_path = optarg; break;
 		case 'C':
@@ -278,7 +280,7 @@ static int run(struct cli *cli, int argc, char **argv)
 	set_base(&p, base_err ? NULL : base);
 	if (!started)
 		worker(&p);
-	bool tty = !base_err && isatty(STDERR_FILENO) && cli->mode == OUT_TEXT;
+	bool tty = !base_err && !cli->quiet && isatty(STDERR_FILENO) && cli->mode == OUT_TEXT;
 	while (tty && atomic_load(&p.done) < p.n) {
 		fprintf(stderr, "\rscanning %zu/%zu modules", (size_t)atomic_load(&p.done), p.n);
 		usleep(100000);
@@ -294,7 +296,8 @@ static int run(struct cli *cli, int argc, char **argv)
 		return cli_lib_error(cli);
 	}
 
-	out_init(&o, STDOUT_FILENO, cli->mode);
+	out_init(&o, cli_out_fd(cli), cli->mode);
+	o.color = cli_use_color(cli, o.fd);
 	if (em_json(&o)) {
 		em_obj_begin(&o);
 		em_list_begin(&o, "modules");
@@ -303,8 +306,7 @@ static int run(struct cli *cli, int argc, char **argv)
 		struct job *j = &p.jobs[i];
 		if (j->err) {
 			out_flush(&o);
-			cli_error(cli, "%s", j->errmsg);
-			rc = EXIT_ERROR;
+			rc = cli_file_error(&o, j->path, cli_error(cli, "%s", j->errmsg));
 			continue;
 		}
 		if (cli_check_finding(&j->c)) {
@@ -336,4 +338,6 @@ const struct cmd cmd_scan = {
 	.run = run,
 	.usage = "[-j|-p] [--base BASE] [--config FILE | --mismatch-allowed yes|no] [-J THREADS] [--all] DIR...",
 	.summary = "check every module under DIR (e.g. /lib/modules/VER), on all cores, with a summary",
+	.shortopts = "B:J:a",
+	.opts = opts,
 };

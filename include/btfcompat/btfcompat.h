@@ -658,6 +658,10 @@ struct btfc_reloc_issue {
 	const char *type;  /* as C names it: "struct sock" */
 	const char *what;  /* what changed: "size 760 -> 768; member sk_timer removed", or "not in the new base" */
 	int fatal;         /* it makes this relocation refuse */
+	/* what @what says, in numbers (for a summary per type): */
+	int gone;          /* not in the new base */
+	uint32_t old_size, new_size;             /* struct, union, enum: its sizes (0: another kind) */
+	uint32_t moved, added, removed, retyped; /* struct, union: members moved, added, removed, retyped */
 };
 typedef void (*btfc_reloc_issue_fn)(void *user, const struct btfc_reloc_issue *issue);
 
