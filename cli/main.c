@@ -194,7 +194,7 @@ static const struct cli_opt common_opts[] = {
 	{ "color", required_argument, NULL, CLI_OPT_COLOR, "WHEN",
 	  "colour outcome words: auto (on a terminal, unless NO_COLOR is set), always, never", "auto always never" },
 	{ "max-module-size", required_argument, NULL, CLI_OPT_MAX_MODULE, "N[K|M|G]",
-	  "the largest module image read or decompressed (default 256M)", NULL },
+	  "the largest module image read or decompressed (default 256M)", "" },
 	{ "help", no_argument, NULL, 'h', NULL, "print this help and exit", NULL },
 	{ 0 },
 };
@@ -273,8 +273,12 @@ static void verb_help(FILE *f, const char *prog, const struct cmd *cmd)
 	fprintf(f, "\nexit status: 0 ok, 1 a finding, 2 could not do the job (see man btfcompat)\n");
 }
 
-/* help --list [VERB]: the verbs, or VERB's options, one a line, for the shell completions (tab-separated:
- * option, argument name, values, help). */
+/*
+ * help --list [VERB]: the verbs, or VERB's options, one a line, for the shell completions (completions/),
+ * tab-separated: the option (-X or --name), its argument's name ("" without one), what completes the
+ * argument (its values space-separated, @file, @dir, or "" for a value to type), the help line. A
+ * verb that takes a subcommand first (store) has a line "@sub", its words in the third field.
+ */
 static void list_opts(const struct cmd *cmd, const struct cli_opt *o, bool common)
 {
 	for (; o->name; o++) {
@@ -291,6 +295,8 @@ static void list_opts(const struct cmd *cmd, const struct cli_opt *o, bool commo
 						putchar(tolower((unsigned char)*c));
 					fputs(k < BTFC_KIND_MAX ? " " : "", stdout);
 				}
+			else if (o->arg && !o->choices) /* a file, a directory, or a value to type */
+				fputs(!strcmp(o->arg, "DIR") ? "@dir" : "@file", stdout);
 			else
 				fputs(o->choices ? o->choices : "", stdout);
 			printf("\t%s\n", o->help);
