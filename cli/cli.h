@@ -23,6 +23,7 @@ struct cli {
 	int null_fd;          /* /dev/null, opened for -q */
 	uint64_t max_module;  /* --max-module-size before the verb (0: the default) */
 	const struct cmd *cmd; /* the verb whose options cli_getopt() scans */
+	bool bad_opt;          /* getopt found an unknown option, or one without its argument */
 	const char *prog;
 	int argc;   /* the verb's arguments, argv[0] being the verb */
 	char **argv;

@@ -267,7 +267,7 @@ out:
 const struct cmd cmd_relocate = {
 	.name = "relocate",
 	.run = run,
-	.usage = "[-j|-p] [--from OLDBASE | [--store DIR] [--no-installed]] [--to NEWBASE] [--match layout|kernel] [--stamp] "
+	.usage = "[-j|-p] [--from OLDBASE | [--store DIR] [--no-installed]] [--to NEWBASE] [--match layout|kernel] [--stamp] [-v|--verbose] "
 		 CLI_REWRITE_USAGE " " CLI_SIGN_USAGE " [-o OUT] MODULE|DIR...",
 	.summary = "rewrite modules' BTF to name the same types in another kernel's base",
 	.shortopts = "F:T:m:o:v" CLI_REWRITE_OPTS,

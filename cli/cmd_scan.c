@@ -437,7 +437,7 @@ static int run(struct cli *cli, int argc, char **argv)
 const struct cmd cmd_scan = {
 	.name = "scan",
 	.run = run,
-	.usage = "[-j|-p] [--base BASE] [--config FILE | --mismatch-allowed yes|no] [-J THREADS] [--all] DIR...",
+	.usage = "[-j|-p] [--base BASE] [--config FILE | --mismatch-allowed yes|no] [-J THREADS] [--all] [--metrics FILE] DIR...",
 	.summary = "check every module under DIR (e.g. /lib/modules/VER), on all cores, with a summary",
 	.shortopts = "B:J:a",
 	.opts = opts,

@@ -73,16 +73,25 @@ int cli_lib_failure(struct cli *cli, int rc)
 	return rc > now ? rc : now;
 }
 
+/* "--name" is a long option of @cmd's that takes an argument */
+static bool takes_arg(const struct cmd *cmd, const char *opt)
+{
+	for (const struct cli_opt *o = cmd->opts; o && o->name; o++)
+		if (!strcmp(opt + 2, o->name))
+			return o->has_arg == required_argument;
+	return false;
+}
+
 int cli_usage(struct cli *cli, const struct cmd *cmd)
 {
 	/* one line, like every other error: what is wrong, and the usage */
 	const char *last = optind > 1 && optind <= cli->argc ? cli->argv[optind - 1] : "";
 	char what[128];
 
-	if (optopt && optopt != '-' && strncmp(last, "--", 2))
+	if (cli->bad_opt && optopt && optopt != '-' && strncmp(last, "--", 2))
 		snprintf(what, sizeof(what), "option '-%c' is unknown or lacks its argument", optopt);
-	else if (last[0] == '-' && last[1])
-		snprintf(what, sizeof(what), "unknown option '%.64s'", last);
+	else if (cli->bad_opt && last[0] == '-' && last[1])
+		snprintf(what, sizeof(what), "%s option '%.64s'", takes_arg(cmd, last) ? "no argument for" : "unknown", last);
 	else
 		snprintf(what, sizeof(what), "wrong number of arguments");
 	return cli_error(cli, "%s: %s; usage: %s %s %s", cmd->name, what, cli->prog, cmd->name, cmd->usage);
@@ -334,6 +343,7 @@ int cli_getopt(struct cli *cli, const struct cmd *cmd, int argc, char **argv)
 		if (!common_opt(cli, opt, optarg))
 			break;
 	}
+	cli->bad_opt |= opt == '?';
 	optind += base;
 	return opt;
 }
