@@ -194,7 +194,7 @@ int cli_file_error(struct out *o, const char *file, int rc)
 
 /* ---- options every verb takes, the verbs' help, the command table ---- */
 
-enum { CLI_OPT_COLOR = 0x180, CLI_OPT_MAX_MODULE, CLI_OPT_LIST };
+enum { CLI_OPT_COLOR = 0x180, CLI_OPT_MAX_MODULE };
 
 static const struct cli_opt common_opts[] = {
 	{ "json", no_argument, NULL, 'j', NULL, "print JSON (docs/json.md: one document on standard output)", NULL },
@@ -249,16 +249,19 @@ static size_t opts_count(const struct cli_opt *o)
 	return n;
 }
 
-static bool has_short(const struct cmd *cmd, int val)
+/* whether option @o has a one-letter form: its val in the verb's short options (or the common ones) */
+static bool has_short(const struct cmd *cmd, const struct cli_opt *o, bool common)
 {
-	return val > 0 && val < 128 && cmd->shortopts && strchr(cmd->shortopts, val) && val != ':';
+	const char *shorts = common ? COMMON_SHORT : cmd->shortopts;
+
+	return o->val > 0 && o->val < 128 && o->val != ':' && shorts && strchr(shorts, o->val);
 }
 
 /* "  -B, --base BASE     the help" */
 static void help_line(FILE *f, const struct cmd *cmd, const struct cli_opt *o, bool common)
 {
 	char left[96];
-	bool s = common ? strchr(COMMON_SHORT, o->val) != NULL : has_short(cmd, o->val);
+	bool s = has_short(cmd, o, common);
 
 	snprintf(left, sizeof(left), "%c%c%s--%s%s%s", s ? '-' : ' ', s ? o->val : ' ', s ? ", " : "  ", o->name,
 		 o->arg ? " " : "", o->arg ? o->arg : "");
@@ -291,7 +294,7 @@ static void verb_help(FILE *f, const char *prog, const struct cmd *cmd)
 static void list_opts(const struct cmd *cmd, const struct cli_opt *o, bool common)
 {
 	for (; o->name; o++) {
-		bool s = common ? strchr(COMMON_SHORT, o->val) != NULL : has_short(cmd, o->val);
+		bool s = has_short(cmd, o, common);
 		for (int pass = 0; pass < 1 + s; pass++) {
 			if (pass)
 				printf("-%c", o->val);
