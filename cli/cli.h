@@ -13,9 +13,17 @@
 /* Exit codes (design.md §4): 0 all good, 1 a finding (mismatch/invalid/differs), 2 usage or I/O error. */
 enum { EXIT_OK = 0, EXIT_FINDING = 1, EXIT_ERROR = 2 };
 
+enum cli_color { CLI_COLOR_AUTO, CLI_COLOR_ALWAYS, CLI_COLOR_NEVER };
+
 struct cli {
 	struct btfc_ctx *ctx;
 	enum out_mode mode; /* -j / -p */
+	enum cli_color color; /* --color */
+	bool quiet;           /* -q: the report goes nowhere; errors only */
+	int null_fd;          /* /dev/null, opened for -q */
+	uint64_t max_module;  /* --max-module-size before the verb (0: the default) */
+	const struct cmd *cmd; /* the verb whose options cli_getopt() scans */
+	bool bad_opt;          /* getopt found an unknown option, or one without its argument */
 	const char *prog;
 	int argc;   /* the verb's arguments, argv[0] being the verb */
 	char **argv;
@@ -24,11 +32,28 @@ struct cli {
 	struct btfc_signer *signer; /* freed by main */
 };
 
+/*
+ * One option of a verb: the first four fields are struct option's (getopt_long), then what
+ * --help, the man page's checks and the shell completion show. A table ends with { 0 }.
+ */
+struct cli_opt {
+	const char *name;
+	int has_arg;
+	int *flag;
+	int val;
+	const char *arg;     /* the argument's name in --help ("BASE"); NULL without one */
+	const char *help;    /* one line */
+	const char *choices; /* the argument's values, space-separated, for completion; NULL: a file */
+};
+
 struct cmd {
 	const char *name;
 	int (*run)(struct cli *cli, int argc, char **argv);
 	const char *usage;
 	const char *summary;
+	const char *shortopts;     /* getopt's short options ("B:"): each one's val is in opts */
+	const struct cli_opt *opts; /* the long options, { 0 }-terminated; the common ones are added */
+	const char *subcommands;   /* space-separated words the verb takes first (store), or NULL */
 };
 
 extern const struct cmd cmd_dump, cmd_info, cmd_validate, cmd_stamp, cmd_check, cmd_scan, cmd_diff, cmd_relocate,
@@ -106,6 +131,25 @@ void cli_report_begin(struct cli *cli, struct out *o, const char *dest);
 bool cli_common_opt(struct cli *cli, int opt);
 #define CLI_COMMON_OPTS "jp"
 
+/*
+ * getopt_long() over @cmd's options (cmd->shortopts, cmd->opts) and the options every verb
+ * takes, which it consumes itself: -j/--json, -p/--pretty, -q/--quiet, --color WHEN,
+ * --max-module-size N, -h/--help (prints the verb's help and exits 0; a bad value of a common
+ * option prints the error and exits 2). Scans from the optind the verb set (1, or 2 after a
+ * subcommand). Returns the next option of the verb's own, '?' for an unknown one, -1 at the end.
+ */
+int cli_getopt(struct cli *cli, const struct cmd *cmd, int argc, char **argv);
+/* The descriptor the verb's report goes to: standard output, or /dev/null with -q. */
+int cli_out_fd(struct cli *cli);
+/* Whether text written to @fd gets colours: text output and --color=always, or auto on a terminal without NO_COLOR. */
+bool cli_use_color(const struct cli *cli, int fd);
+/*
+ * A file a verb could not read or judge, its error just printed (cli_error(), cli_lib_error(),
+ * ...): in JSON mode also an object {"file": FILE, "error": MESSAGE} in the verb's output, as
+ * bpftool's p_err() puts errors in its JSON. Returns @rc. Call out_flush() before printing.
+ */
+int cli_file_error(struct out *o, const char *file, int rc);
+
 /* Module paths collected from the command line. */
 struct cli_paths {
 	char **v;
@@ -129,21 +173,25 @@ void cli_paths_free(struct cli_paths *p);
 #define CLI_REWRITE_OPTS "fnb"
 #define CLI_OPT_UNSIGN 0x100
 #define CLI_OPT_READ_ONLY 0x101
-#define CLI_REWRITE_LONGOPTS                                                                                       \
-	{ "force", no_argument, NULL, 'f' }, { "dry-run", no_argument, NULL, 'n' },                                  \
-		{ "backup", no_argument, NULL, 'b' }, { "output", required_argument, NULL, 'o' },                    \
-		{ "unsign", no_argument, NULL, CLI_OPT_UNSIGN }, { "rewrite-read-only", no_argument, NULL, CLI_OPT_READ_ONLY }
+#define CLI_REWRITE_OPTTAB                                                                                         \
+	{ "force", no_argument, NULL, 'f', NULL, "skip the content checks (that the module's BTF fits the base)", NULL }, \
+	{ "dry-run", no_argument, NULL, 'n', NULL, "build the new module in memory and discard it", NULL },          \
+	{ "backup", no_argument, NULL, 'b', NULL, "keep the old module as MODULE~", NULL },                        \
+	{ "unsign", no_argument, NULL, CLI_OPT_UNSIGN, NULL, "also rewrite signed modules, dropping the signature", NULL }, \
+	{ "rewrite-read-only", no_argument, NULL, CLI_OPT_READ_ONLY, NULL, "also rewrite modules without write permission", NULL }
+#define CLI_OUTPUT_OPTTAB                                                                                          \
+	{ "output", required_argument, NULL, 'o', "OUT", "write to OUT instead of in place (one module; -: standard output)", NULL }
 bool cli_rewrite_opt(int opt, const char *arg, unsigned *flags, const char **dest);
 #define CLI_REWRITE_USAGE "[--force] [--unsign] [--rewrite-read-only] [--dry-run] [--backup]"
 
 /* Signing options of the rewriting verbs: --sign-key KEY --sign-cert CERT [--sign-hash HASH] [--sign-keyid]. */
 enum { CLI_OPT_SIGN_KEY = 0x110, CLI_OPT_SIGN_CERT, CLI_OPT_SIGN_HASH, CLI_OPT_SIGN_KEYID, CLI_OPT_SIGN_OWN };
-#define CLI_SIGN_LONGOPTS                                                                                          \
-	{ "sign-key", required_argument, NULL, CLI_OPT_SIGN_KEY },                                                  \
-		{ "sign-cert", required_argument, NULL, CLI_OPT_SIGN_CERT },                                        \
-		{ "sign-hash", required_argument, NULL, CLI_OPT_SIGN_HASH },                                        \
-		{ "sign-keyid", no_argument, NULL, CLI_OPT_SIGN_KEYID },                                            \
-		{ "sign-own", no_argument, NULL, CLI_OPT_SIGN_OWN }
+#define CLI_SIGN_OPTTAB                                                                                            \
+	{ "sign-key", required_argument, NULL, CLI_OPT_SIGN_KEY, "KEY", "sign rewritten modules with this PEM private key (with --sign-cert)", NULL }, \
+	{ "sign-cert", required_argument, NULL, CLI_OPT_SIGN_CERT, "CERT", "the X.509 certificate of --sign-key (DER or PEM)", NULL }, \
+	{ "sign-hash", required_argument, NULL, CLI_OPT_SIGN_HASH, "HASH", "the signature's digest (default sha512)", "sha256 sha384 sha512" }, \
+	{ "sign-keyid", no_argument, NULL, CLI_OPT_SIGN_KEYID, NULL, "name the signer by subject key identifier (sign-file -k)", NULL }, \
+	{ "sign-own", no_argument, NULL, CLI_OPT_SIGN_OWN, NULL, "sign only modules already signed with CERT; others stay as they are", NULL }
 #define CLI_SIGN_USAGE "[--sign-key KEY --sign-cert CERT [--sign-hash HASH] [--sign-keyid] [--sign-own]]"
 bool cli_sign_opt(struct cli *cli, int opt, const char *arg);
 /* After option parsing: load the key and certificate and sign with them (ctx). 0 or EXIT_ERROR (printed). */

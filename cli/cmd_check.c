@@ -67,7 +67,7 @@ static int run_abi(struct cli *cli, struct out *o, const char *from, const char 
 		if (btfc_module_open(cli->ctx, argv[i], &m) || btfc_module_btf(cli->ctx, m, old, &mod)) {
 			btfc_module_free(m);
 			out_flush(o);
-			rc = cli_lib_error(cli);
+			rc = cli_file_error(o, argv[i], cli_lib_error(cli));
 			continue;
 		}
 		btfc_module_free(m);
@@ -101,18 +101,19 @@ static int run_abi(struct cli *cli, struct out *o, const char *from, const char 
 	return rc;
 }
 
+static const struct cli_opt opts[] = {
+	{ "base", required_argument, NULL, 'B', "BASE", "the kernel's BTF (default /sys/kernel/btf/vmlinux; /boot/vmlinuz-VER works)", NULL },
+	{ "config", required_argument, NULL, 'C', "FILE", "the kernel's config (default: the one beside the base image)", NULL },
+	{ "mismatch-allowed", required_argument, NULL, 'M', "yes|no", "CONFIG_MODULE_ALLOW_BTF_MISMATCH, instead of a config", "yes no" },
+	{ "kernel", required_argument, NULL, 'K', "VER", "whose rules apply: 6.1, 6.12, 6.18, 7.2, X.Y, newest (default: the base's)", "6.1 6.12 6.18 7.2 newest" },
+	{ "abi", no_argument, NULL, 'A', NULL, "with --from and --to: which base types each module uses changed", NULL },
+	{ "from", required_argument, NULL, 'F', "OLDBASE", "with --abi: the kernel the modules were built on", NULL },
+	{ "to", required_argument, NULL, 'T', "NEWBASE", "with --abi: the kernel they are to run on", NULL },
+	{ 0 },
+};
+
 static int run(struct cli *cli, int argc, char **argv)
 {
-	static const struct option lopts[] = {
-		{ "base", required_argument, NULL, 'B' },
-		{ "config", required_argument, NULL, 'C' },
-		{ "mismatch-allowed", required_argument, NULL, 'M' },
-		{ "kernel", required_argument, NULL, 'K' },
-		{ "abi", no_argument, NULL, 'A' },
-		{ "from", required_argument, NULL, 'F' },
-		{ "to", required_argument, NULL, 'T' },
-		{ 0 },
-	};
 	static struct out o;
 	const char *base_path = "/sys/kernel/btf/vmlinux", *config = NULL;
 	BTFC_OPTS(btfc_check_opts, co);
@@ -121,7 +122,7 @@ static int run(struct cli *cli, int argc, char **argv)
 	const char *from = NULL, *to = NULL;
 
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "B:" CLI_COMMON_OPTS, lopts, NULL)) != -1) {
+	while ((opt = cli_getopt(cli, &cmd_check, argc, argv)) != -1) {
 		if (opt == 'B')
 			base_path = optarg;
 		else if (opt == 'C' && cli_opt_file(cli, "--config", optarg))
@@ -159,7 +160,7 @@ static int run(struct cli *cli, int argc, char **argv)
 		BTFC_OPTS(btfc_check, c);
 		if (btfc_check_module(cli->ctx, argv[i], base, &co, &c)) {
 			out_flush(&o);
-			rc = cli_lib_error(cli);
+			rc = cli_file_error(&o, argv[i], cli_lib_error(cli));
 			continue;
 		}
 		report_check(&o, argv[i], &c);
@@ -178,4 +179,6 @@ const struct cmd cmd_check = {
 	.usage = "[-j|-p] [--base BASE] [--config FILE | --mismatch-allowed yes|no] [--kernel 6.1|6.12|6.18|7.2|X.Y|newest] MODULE...  |  "
 		 "check --abi --from OLDBASE --to NEWBASE MODULE...",
 	.summary = "does each module's BTF fit BASE, and what will that kernel do with it",
+	.shortopts = "B:",
+	.opts = opts,
 };

@@ -69,13 +69,17 @@ static int parse_kind(const char *s)
 	return -1;
 }
 
+static const struct cli_opt opts[] = {
+	{ "kind", required_argument, NULL, 'k', "KIND", "only types of this kind (struct, union, enum, typedef, func, ...)", "@kinds" },
+	{ "name", required_argument, NULL, 'n', "NAME", "only types of this name", "" },
+	{ "id-map", no_argument, NULL, 'm', NULL, "also print each matched type's old and new id", NULL },
+	{ "old-base", required_argument, NULL, 'O', "B", "the base of OLD when it is a module", NULL },
+	{ "new-base", required_argument, NULL, 'N', "B", "the base of NEW when it is a module", NULL },
+	{ 0 },
+};
+
 static int run(struct cli *cli, int argc, char **argv)
 {
-	static const struct option lopts[] = {
-		{ "kind", required_argument, NULL, 'k' },     { "name", required_argument, NULL, 'n' },
-		{ "id-map", no_argument, NULL, 'm' },        { "old-base", required_argument, NULL, 'O' },
-		{ "new-base", required_argument, NULL, 'N' }, { 0 },
-	};
 	static struct out o;
 	struct ctx_diff d = { .o = &o, .kind = -1 };
 	const char *ob_path = NULL, *nb_path = NULL;
@@ -84,7 +88,7 @@ static int run(struct cli *cli, int argc, char **argv)
 	int opt, rc = EXIT_ERROR;
 
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, CLI_COMMON_OPTS, lopts, NULL)) != -1) {
+	while ((opt = cli_getopt(cli, &cmd_diff, argc, argv)) != -1) {
 		switch (opt) {
 		case 'k':
 			if ((d.kind = parse_kind(optarg)) < 0)
@@ -105,8 +109,8 @@ static int run(struct cli *cli, int argc, char **argv)
 		goto out;
 	d.old = old;
 	d.new = new;
-	d.color = cli->mode == OUT_TEXT && isatty(STDOUT_FILENO);
-	out_init(&o, STDOUT_FILENO, cli->mode);
+	out_init(&o, cli_out_fd(cli), cli->mode);
+	d.color = cli_use_color(cli, o.fd);
 	if (em_json(&o)) {
 		em_obj_begin(&o);
 		em_list_begin(&o, "types");
@@ -141,4 +145,5 @@ const struct cmd cmd_diff = {
 	.run = run,
 	.usage = "[-j|-p] [--kind KIND] [--name NAME] [--id-map] [--old-base B] [--new-base B] OLD NEW",
 	.summary = "named types added, removed and changed between two BTFs, matched by structure, not id",
+	.opts = opts,
 };

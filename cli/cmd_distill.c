@@ -10,12 +10,16 @@
 
 #include "cli.h"
 
+static const struct cli_opt opts[] = {
+	{ "base", required_argument, NULL, 'B', "BASE", "the base the modules were built on (default: the one identify finds)", NULL },
+	{ "store", required_argument, NULL, 'S', "DIR", "without --base: the store of bases to look in", NULL },
+	{ "no-installed", no_argument, NULL, 'N', NULL, "without --base: leave out the installed kernels", NULL },
+	CLI_REWRITE_OPTTAB, CLI_OUTPUT_OPTTAB, CLI_SIGN_OPTTAB,
+	{ 0 },
+};
+
 static int run(struct cli *cli, int argc, char **argv)
 {
-	static const struct option lopts[] = { { "base", required_argument, NULL, 'B' },
-					       { "store", required_argument, NULL, 'S' },
-					       { "no-installed", no_argument, NULL, 'N' }, CLI_REWRITE_LONGOPTS,
-					       CLI_SIGN_LONGOPTS, { 0 } };
 	static struct out o;
 	const char *base_path = NULL, *dest = NULL, *store = NULL;
 	struct cli_bases cands = { 0 };
@@ -26,7 +30,7 @@ static int run(struct cli *cli, int argc, char **argv)
 	int opt, rc = EXIT_OK;
 
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "B:o:" CLI_REWRITE_OPTS CLI_COMMON_OPTS, lopts, NULL)) != -1) {
+	while ((opt = cli_getopt(cli, &cmd_distill, argc, argv)) != -1) {
 		if (opt == 'B')
 			base_path = optarg;
 		else if (opt == 'S')
@@ -52,12 +56,12 @@ static int run(struct cli *cli, int argc, char **argv)
 		size_t k;
 		if (!base_path && cli_bases_identify(cli, &cands, paths.v[i], "--base", &k)) {
 			out_flush(&o);
-			rc = EXIT_ERROR; /* printed */
+			rc = cli_file_error(&o, paths.v[i], EXIT_ERROR); /* printed */
 			continue;
 		}
 		if (btfc_module_distill(cli->ctx, paths.v[i], dest, base_path ? base : cands.c[k].base, flags, &changed)) {
 			out_flush(&o);
-			rc = cli_lib_failure(cli, rc);
+			rc = cli_file_error(&o, paths.v[i], cli_lib_failure(cli, rc));
 			continue;
 		}
 		em_obj_begin(&o);
@@ -78,4 +82,6 @@ const struct cmd cmd_distill = {
 	.run = run,
 	.usage = "[-j|-p] [--base BASE | [--store DIR] [--no-installed]] " CLI_REWRITE_USAGE " " CLI_SIGN_USAGE " [-o OUT] MODULE|DIR...",
 	.summary = "give modules a distilled .BTF.base, relocated by kernels >= 6.11 at load",
+	.shortopts = "B:o:" CLI_REWRITE_OPTS,
+	.opts = opts,
 };

@@ -7,6 +7,11 @@
 
 #include "cli.h"
 
+static const struct cli_opt opts[] = {
+	{ "base", required_argument, NULL, 'B', "BASE", "the base of split BTF (a module's)", NULL },
+	{ 0 },
+};
+
 static int run(struct cli *cli, int argc, char **argv)
 {
 	const char *base_path = NULL;
@@ -14,9 +19,7 @@ static int run(struct cli *cli, int argc, char **argv)
 	int opt;
 
 	optind = 1;
-	static const struct option lopts[] = { { "base", required_argument, NULL, 'B' }, { 0 } };
-
-	while ((opt = getopt_long(argc, argv, "B:" CLI_COMMON_OPTS, lopts, NULL)) != -1) {
+	while ((opt = cli_getopt(cli, &cmd_dump, argc, argv)) != -1) {
 		if (opt == 'B')
 			base_path = optarg;
 		else if (!cli_common_opt(cli, opt))
@@ -28,7 +31,7 @@ static int run(struct cli *cli, int argc, char **argv)
 		return EXIT_ERROR;
 	enum btfc_dump_format f = cli->mode == OUT_TEXT ? BTFC_DUMP_RAW :
 				  cli->mode == OUT_JSON ? BTFC_DUMP_JSON : BTFC_DUMP_JSON_PRETTY;
-	int err = btfc_btf_dump(btf, STDOUT_FILENO, f);
+	int err = btfc_btf_dump(btf, cli_out_fd(cli), f);
 	cli_close(btf, base);
 	if (err)
 		return cli_error(cli, "writing output: %s", strerror(-err));
@@ -40,4 +43,6 @@ const struct cmd cmd_dump = {
 	.run = run,
 	.usage = "[-j|-p] [-B BASE] FILE",
 	.summary = "print every type of FILE's BTF exactly as `bpftool btf dump file` does",
+	.shortopts = "B:",
+	.opts = opts,
 };

@@ -42,7 +42,7 @@ static int report(struct out *o, const char *file, const struct cli_bases *b, co
 		em_s(o, "method", btfc_method_name(id->method));
 		em_s(o, "strength", id->strength);
 		em_u(o, "bases", b->n);
-		em_u(o, "signed", is_signed);
+		em_b(o, "signed", is_signed);
 		em_list_begin(o, "fits");
 		for (size_t i = 0; i < b->n; i++)
 			if (ck[i].outcome == BTFC_OUTCOME_MATCH && !none) {
@@ -88,12 +88,16 @@ static int report(struct out *o, const char *file, const struct cli_bases *b, co
 	return rc;
 }
 
+static const struct cli_opt opts[] = {
+	{ "store", required_argument, NULL, 'S', "DIR", "the store of bases (default /var/lib/btfcompat/bases, $BTFCOMPAT_STORE)", NULL },
+	{ "base", required_argument, NULL, 'B', "BASE", "one more candidate base (repeatable)", NULL },
+	{ "no-installed", no_argument, NULL, 'N', NULL, "only the stored bases and --base, not the installed kernels", NULL },
+	{ "verbose", no_argument, NULL, 'v', NULL, "also one line per base with its outcome and evidence", NULL },
+	{ 0 },
+};
+
 static int run(struct cli *cli, int argc, char **argv)
 {
-	static const struct option lopts[] = {
-		{ "store", required_argument, NULL, 'S' }, { "base", required_argument, NULL, 'B' },
-		{ "no-installed", no_argument, NULL, 'N' }, { "verbose", no_argument, NULL, 'v' }, { 0 },
-	};
 	static struct out o;
 	const char *store = NULL;
 	char **extra = NULL;
@@ -105,7 +109,7 @@ static int run(struct cli *cli, int argc, char **argv)
 	int opt, rc = EXIT_OK;
 
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "vB:" CLI_COMMON_OPTS, lopts, NULL)) != -1) {
+	while ((opt = cli_getopt(cli, &cmd_identify, argc, argv)) != -1) {
 		switch (opt) {
 		case 'S': store = optarg; break;
 		case 'N': installed = false; break;
@@ -149,7 +153,7 @@ static int run(struct cli *cli, int argc, char **argv)
 		if (btfc_module_open(cli->ctx, paths.v[i], &m) ||
 		    btfc_module_identify(cli->ctx, m, b.c, b.n, NULL, ck, &id)) {
 			out_flush(&o);
-			r = cli_lib_error(cli);
+			r = cli_file_error(&o, paths.v[i], cli_lib_error(cli));
 		} else {
 			r = report(&o, paths.v[i], &b, &id, ck, verbose, btfc_module_signed(m));
 		}
@@ -174,4 +178,6 @@ const struct cmd cmd_identify = {
 	.run = run,
 	.usage = "[-j|-p] [--store DIR] [--base BASE]... [--no-installed] [-v|--verbose] MODULE|DIR...",
 	.summary = "which kernel build each module's BTF was made for (stored bases, installed kernels, --base)",
+	.shortopts = "vB:",
+	.opts = opts,
 };

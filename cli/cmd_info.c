@@ -34,7 +34,7 @@ static void print_info(struct out *o, const char *file, const struct btfc_btf *b
 	em_s(o, "file", file);
 	em_s(o, "container", container_name(src->container));
 	em_s(o, "compression", btfc_compression_name(src->compression));
-	em_u(o, "section_compressed", src->elf_section_compressed);
+	em_b(o, "section_compressed", src->elf_section_compressed);
 	em_s(o, "byte_order", src->big_endian ? "big" : "little");
 	em_u(o, "file_bytes", src->file_size);
 	em_u(o, "btf_bytes", src->btf_size);
@@ -58,6 +58,11 @@ static void print_info(struct out *o, const char *file, const struct btfc_btf *b
 	em_obj_end(o, true);
 }
 
+static const struct cli_opt opts[] = {
+	{ "base", required_argument, NULL, 'B', "BASE", "the base of split BTF (a module's)", NULL },
+	{ 0 },
+};
+
 static int run(struct cli *cli, int argc, char **argv)
 {
 	static struct out o;
@@ -65,9 +70,7 @@ static int run(struct cli *cli, int argc, char **argv)
 	int opt, rc = EXIT_OK;
 
 	optind = 1;
-	static const struct option lopts[] = { { "base", required_argument, NULL, 'B' }, { 0 } };
-
-	while ((opt = getopt_long(argc, argv, "B:" CLI_COMMON_OPTS, lopts, NULL)) != -1) {
+	while ((opt = cli_getopt(cli, &cmd_info, argc, argv)) != -1) {
 		if (opt == 'B')
 			base_path = optarg;
 		else if (!cli_common_opt(cli, opt))
@@ -78,8 +81,9 @@ static int run(struct cli *cli, int argc, char **argv)
 	cli_list_begin(cli, &o);
 	for (int i = optind; i < argc; i++) {
 		struct btfc_btf *btf, *base;
+		out_flush(&o);
 		if (cli_open(cli, argv[i], base_path, &btf, &base)) {
-			rc = EXIT_ERROR;
+			rc = cli_file_error(&o, argv[i], EXIT_ERROR); /* printed */
 			continue;
 		}
 		print_info(&o, argv[i], btf);
@@ -96,4 +100,6 @@ const struct cmd cmd_info = {
 	.run = run,
 	.usage = "[-j|-p] [-B BASE] FILE...",
 	.summary = "summarise FILE's BTF: source format, byte order, sizes, types per kind",
+	.shortopts = "B:",
+	.opts = opts,
 };

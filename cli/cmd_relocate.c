@@ -86,7 +86,9 @@ static void on_issue(void *user, const struct btfc_reloc_issue *is)
 		free(what);
 		return;
 	}
-	l->v[l->n++] = (struct btfc_reloc_issue){ type, what, is->fatal };
+	l->v[l->n] = *is;
+	l->v[l->n].type = type;
+	l->v[l->n++].what = what;
 }
 
 static void issues_clear(struct issues *l)
@@ -98,26 +100,58 @@ static void issues_clear(struct issues *l)
 	l->n = 0;
 }
 
+/* One changed type in a line: what changed in numbers; the whole text when it lists no members (or with -v). */
+static void print_issue(struct out *o, const struct btfc_reloc_issue *is, bool verbose)
+{
+	const char *sep = "";
+
+	out_printf(o, "\n  %s ", is->fatal ? "!" : "~");
+	out_name(o, is->type);
+	out_str(o, ": ");
+	if (verbose || is->gone || !(is->moved + is->added + is->removed + is->retyped)) {
+		out_name(o, is->what);
+		return;
+	}
+	if (is->old_size != is->new_size)
+		out_printf(o, "size %u -> %u; ", is->old_size, is->new_size);
+	out_str(o, "members");
+	const uint32_t n[] = { is->moved, is->added, is->removed, is->retyped };
+	static const char *const what[] = { "moved", "added", "removed", "retyped" };
+	for (int i = 0; i < 4; i++) {
+		if (!n[i])
+			continue;
+		out_printf(o, "%s %u %s", sep, n[i], what[i]);
+		sep = ",";
+	}
+}
+
 static void print(struct out *o, const char *file, const char *state, const char *reason, enum btfc_match match,
-		  const struct btfc_reloc_result *r, const struct issues *l)
+		  const struct btfc_reloc_result *r, const struct issues *l, bool verbose)
 {
 	em_obj_begin(o);
 	if (em_json(o)) {
 		em_s(o, "file", file);
 		em_s(o, "result", state);
 		em_s(o, "match", r->distilled ? "kernel" : btfc_match_name(match));
-		em_u(o, "distilled_base", r->distilled);
+		em_b(o, "distilled_base", r->distilled);
 		em_u(o, "base_types", r->base_types);
 		em_u(o, "changed", r->changed);
 		em_u(o, "btf_ids", r->btf_ids);
-		em_u(o, "restamped", r->restamped);
+		em_b(o, "restamped", r->restamped);
 		em_s(o, "reason", reason);
 		em_list_begin(o, "issues");
 		for (size_t i = 0; i < l->n; i++) {
 			em_item_begin(o);
 			em_s(o, "type", l->v[i].type);
 			em_s(o, "what", l->v[i].what);
-			em_u(o, "fatal", l->v[i].fatal);
+			em_b(o, "fatal", l->v[i].fatal);
+			em_b(o, "gone", l->v[i].gone);
+			em_u(o, "old_size", l->v[i].old_size);
+			em_u(o, "new_size", l->v[i].new_size);
+			em_u(o, "members_moved", l->v[i].moved);
+			em_u(o, "members_added", l->v[i].added);
+			em_u(o, "members_removed", l->v[i].removed);
+			em_u(o, "members_retyped", l->v[i].retyped);
 			em_item_end(o);
 		}
 		em_list_end(o);
@@ -134,24 +168,27 @@ static void print(struct out *o, const char *file, const char *state, const char
 				   r->base_types, r->changed, r->btf_ids ? "; .BTF_ids renumbered" : "",
 				   r->restamped ? "; re-stamped" : "");
 		}
-		for (size_t i = 0; i < l->n; i++) {
-			out_printf(o, "\n  %s ", l->v[i].fatal ? "!" : "~");
-			out_name(o, l->v[i].type);
-			out_str(o, ": ");
-			out_name(o, l->v[i].what);
-		}
+		for (size_t i = 0; i < l->n; i++)
+			print_issue(o, &l->v[i], verbose);
 	}
 	em_obj_end(o, true);
 }
 
+static const struct cli_opt opts[] = {
+	{ "from", required_argument, NULL, 'F', "OLDBASE", "the base the modules were built on (default: the one identify finds)", NULL },
+	{ "to", required_argument, NULL, 'T', "NEWBASE", "the base to relocate onto (default /sys/kernel/btf/vmlinux)", NULL },
+	{ "match", required_argument, NULL, 'm', "layout|kernel",
+	  "layout: refuse when a used base type changed layout (default); kernel: by name and size", "layout kernel" },
+	{ "stamp", no_argument, NULL, 's', NULL, "add a .BTF.base_checksum for NEWBASE even if the module had none", NULL },
+	{ "store", required_argument, NULL, 'S', "DIR", "without --from: the store of bases to look in", NULL },
+	{ "no-installed", no_argument, NULL, 'N', NULL, "without --from: leave out the installed kernels", NULL },
+	{ "verbose", no_argument, NULL, 'v', NULL, "list every changed member of every changed type, not a summary per type", NULL },
+	CLI_REWRITE_OPTTAB, CLI_OUTPUT_OPTTAB, CLI_SIGN_OPTTAB,
+	{ 0 },
+};
+
 static int run(struct cli *cli, int argc, char **argv)
 {
-	static const struct option lopts[] = {
-		{ "from", required_argument, NULL, 'F' }, { "to", required_argument, NULL, 'T' },
-		{ "match", required_argument, NULL, 'm' }, { "stamp", no_argument, NULL, 's' },
-		{ "store", required_argument, NULL, 'S' }, { "no-installed", no_argument, NULL, 'N' },
-		CLI_REWRITE_LONGOPTS, CLI_SIGN_LONGOPTS, { 0 },
-	};
 	static struct out o;
 	const char *from_path = NULL, *to_path = "/sys/kernel/btf/vmlinux", *dest = NULL;
 	enum btfc_match match = BTFC_MATCH_LAYOUT;
@@ -162,15 +199,17 @@ static int run(struct cli *cli, int argc, char **argv)
 	struct olds olds = { .installed = true };
 	unsigned flags = 0;
 	int opt, rc = EXIT_OK;
+	bool verbose = false;
 
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "F:T:m:o:" CLI_REWRITE_OPTS CLI_COMMON_OPTS, lopts, NULL)) != -1) {
+	while ((opt = cli_getopt(cli, &cmd_relocate, argc, argv)) != -1) {
 		switch (opt) {
 		case 'F': from_path = optarg; break;
 		case 'T': to_path = optarg; break;
 		case 's': flags |= BTFC_REWRITE_STAMP; break;
 		case 'S': olds.store = optarg; break;
 		case 'N': olds.installed = false; break;
+		case 'v': verbose = true; break;
 		case 'm':
 			if (cli_opt_match(cli, "--match", optarg, &match))
 				return EXIT_ERROR;
@@ -199,19 +238,19 @@ static int run(struct cli *cli, int argc, char **argv)
 		issues_clear(&l);
 		if (!ri) {
 			out_flush(&o);
-			rc = EXIT_ERROR; /* printed; go on with the others */
+			rc = cli_file_error(&o, paths.v[i], EXIT_ERROR); /* printed; go on with the others */
 			continue;
 		}
 		if (btfc_relocator_module(ri, cli->ctx, paths.v[i], dest, match, flags, on_issue, &l, &res)) {
 			out_flush(&o);
-			rc = cli_lib_failure(cli, rc); /* go on with the others */
+			rc = cli_file_error(&o, paths.v[i], cli_lib_failure(cli, rc)); /* go on with the others */
 			continue;
 		}
 		if (res.refused && rc == EXIT_OK)
 			rc = EXIT_FINDING;
 		const char *why = res.refused ? btfc_ctx_last_message(cli->ctx) : ""; /* the file is printed already */
 		print(&o, paths.v[i], res.refused ? "refused" : flags & BTFC_REWRITE_DRY_RUN ? "would relocate" : "relocated",
-		      why, match, &res, &l);
+		      why, match, &res, &l, verbose);
 	}
 	cli_list_end(&o);
 out:
@@ -228,7 +267,9 @@ out:
 const struct cmd cmd_relocate = {
 	.name = "relocate",
 	.run = run,
-	.usage = "[-j|-p] [--from OLDBASE | [--store DIR] [--no-installed]] [--to NEWBASE] [--match layout|kernel] [--stamp] "
+	.usage = "[-j|-p] [--from OLDBASE | [--store DIR] [--no-installed]] [--to NEWBASE] [--match layout|kernel] [--stamp] [-v|--verbose] "
 		 CLI_REWRITE_USAGE " " CLI_SIGN_USAGE " [-o OUT] MODULE|DIR...",
 	.summary = "rewrite modules' BTF to name the same types in another kernel's base",
+	.shortopts = "F:T:m:o:v" CLI_REWRITE_OPTS,
+	.opts = opts,
 };

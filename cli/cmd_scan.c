@@ -5,6 +5,7 @@
  * a summary of outcomes against the kernel's actions. Output does not depend
  * on the number of threads: modules are reported in path order.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -12,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -157,14 +159,15 @@ static int cmp_job(const void *a, const void *b)
 	return strcmp(((const struct job *)a)->path, ((const struct job *)b)->path);
 }
 
-/* outcomes x actions */
-static void summary(struct out *o, const struct pool *p)
-{
-	static const enum btfc_action acts[] = { BTFC_ACTION_ACCEPT, BTFC_ACTION_ACCEPT_WRONG_TYPES,
-						 BTFC_ACTION_DROP_BTF, BTFC_ACTION_REFUSE_MODULE,
-						 BTFC_ACTION_DROP_OR_REFUSE, BTFC_ACTION_NONE };
-	size_t t[4][6] = { { 0 } }, errors = 0;
+static const enum btfc_action acts[] = { BTFC_ACTION_ACCEPT, BTFC_ACTION_ACCEPT_WRONG_TYPES, BTFC_ACTION_DROP_BTF,
+					 BTFC_ACTION_REFUSE_MODULE, BTFC_ACTION_DROP_OR_REFUSE, BTFC_ACTION_NONE };
 
+/* modules per outcome x action (acts[]); returns the modules that could not be read */
+static size_t tally(const struct pool *p, size_t t[4][6])
+{
+	size_t errors = 0;
+
+	memset(t, 0, sizeof(size_t[4][6]));
 	for (size_t i = 0; i < p->n; i++) {
 		if (p->jobs[i].err) {
 			errors++;
@@ -173,6 +176,100 @@ static void summary(struct out *o, const struct pool *p)
 		for (int a = 0; a < 6; a++)
 			t[p->jobs[i].c.outcome][a] += p->jobs[i].c.action == acts[a];
 	}
+	return errors;
+}
+
+/* A label value in the Prometheus/OpenMetrics text format: \\, \" and \n escaped. */
+static void label(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '\\' || *s == '"')
+			fputc('\\', f);
+		if (*s == '\n')
+			fputs("\\n", f);
+		else
+			fputc(*s, f);
+	}
+}
+
+/*
+ * --metrics FILE: the summary as OpenMetrics text for node_exporter's textfile collector,
+ * written to a temporary file beside FILE, fsynced and renamed over it (the collector must
+ * never read half a file). Samples carry no timestamp (the collector refuses them): the time
+ * of the scan is a metric of its own.
+ */
+static int write_metrics(struct cli *cli, const char *path, const char *base_path, const struct pool *p)
+{
+	size_t t[4][6], errors = tally(p, t);
+	char kernel[256], tmp[4096];
+	const char *slash = strrchr(path, '/');
+	struct timespec now;
+	int fd;
+
+	if (cli_base_release(base_path, kernel, sizeof(kernel)))
+		snprintf(kernel, sizeof(kernel), "%s", base_path);
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%.*s.%s.btfcXXXXXX", slash ? (int)(slash - path + 1) : 0, path,
+			     slash ? slash + 1 : path) >= sizeof(tmp))
+		return cli_error(cli, "scan: --metrics: %s: name too long", path);
+	if ((fd = mkstemp(tmp)) < 0)
+		return cli_error(cli, "scan: --metrics: %s: %s", tmp, strerror(errno));
+	FILE *f = fdopen(fd, "w");
+	if (!f) {
+		close(fd);
+		unlink(tmp);
+		return cli_error(cli, "scan: --metrics: %s: %s", tmp, strerror(errno));
+	}
+	clock_gettime(CLOCK_REALTIME, &now);
+	fputs("# HELP btfcompat_modules Modules scanned, by check outcome and the kernel's predicted action.\n"
+	      "# TYPE btfcompat_modules gauge\n", f);
+	for (int r = 0; r < 4; r++)
+		for (int a = 0; a < 6; a++) {
+			if (!t[r][a])
+				continue;
+			fputs("btfcompat_modules{kernel=\"", f);
+			label(f, kernel);
+			fprintf(f, "\",outcome=\"%s\",action=\"%s\"} %zu\n", btfc_outcome_name(r), btfc_action_name(acts[a]),
+				t[r][a]);
+		}
+	fputs("# HELP btfcompat_modules_outcome Modules scanned, by check outcome (every outcome, 0 included).\n"
+	      "# TYPE btfcompat_modules_outcome gauge\n", f);
+	for (int r = 0; r < 4; r++) {
+		size_t n = 0;
+		for (int a = 0; a < 6; a++)
+			n += t[r][a];
+		fputs("btfcompat_modules_outcome{kernel=\"", f);
+		label(f, kernel);
+		fprintf(f, "\",outcome=\"%s\"} %zu\n", btfc_outcome_name(r), n);
+	}
+	const char *const other[][3] = {
+		{ "btfcompat_scan_errors", "Modules that could not be read.", "" },
+		{ "btfcompat_scan_timestamp_seconds", "When the scan ran, in seconds since the epoch.", "" },
+	};
+	for (int m = 0; m < 2; m++) {
+		fprintf(f, "# HELP %s %s\n# TYPE %s gauge\n%s{kernel=\"", other[m][0], other[m][1], other[m][0], other[m][0]);
+		label(f, kernel);
+		if (m == 0)
+			fprintf(f, "\"} %zu\n", errors);
+		else
+			fprintf(f, "\"} %lld.%03ld\n", (long long)now.tv_sec, now.tv_nsec / 1000000);
+	}
+	fputs("# EOF\n", f);
+	int err = fflush(f) || fchmod(fd, 0644) || fsync(fd) ? errno : 0;
+	if (fclose(f) && !err)
+		err = errno;
+	if (!err && rename(tmp, path))
+		err = errno;
+	if (err) {
+		unlink(tmp);
+		return cli_error(cli, "scan: --metrics: %s: %s", path, strerror(err));
+	}
+	return EXIT_OK;
+}
+
+/* outcomes x actions */
+static void summary(struct out *o, const struct pool *p)
+{
+	size_t t[4][6], errors = tally(p, t);
 	if (em_json(o)) {
 		em_obj_begin(o);
 		em_u(o, "modules", p->n);
@@ -205,26 +302,29 @@ static void summary(struct out *o, const struct pool *p)
 		out_printf(o, "%-10s %zu\n", "error", errors);
 }
 
+static const struct cli_opt opts[] = {
+	{ "base", required_argument, NULL, 'B', "BASE", "the kernel's BTF (default /sys/kernel/btf/vmlinux; /boot/vmlinuz-VER works)", NULL },
+	{ "config", required_argument, NULL, 'C', "FILE", "the kernel's config (default: the one beside the base image)", NULL },
+	{ "mismatch-allowed", required_argument, NULL, 'M', "yes|no", "CONFIG_MODULE_ALLOW_BTF_MISMATCH, instead of a config", "yes no" },
+	{ "threads", required_argument, NULL, 'J', "THREADS", "worker threads (default: one per core)", "" },
+	{ "all", no_argument, NULL, 'a', NULL, "list every module, not only those that do not match", NULL },
+	{ "metrics", required_argument, NULL, 'O', "FILE", "also write the summary as OpenMetrics text (node_exporter's textfile collector)", NULL },
+	{ 0 },
+};
+
 static int run(struct cli *cli, int argc, char **argv)
 {
-	static const struct option lopts[] = {
-		{ "base", required_argument, NULL, 'B' },
-		{ "config", required_argument, NULL, 'C' },
-		{ "mismatch-allowed", required_argument, NULL, 'M' },
-		{ "threads", required_argument, NULL, 'J' },
-		{ "all", no_argument, NULL, 'a' },
-		{ 0 },
-	};
 	static struct out o;
 	const char *base_path = "/sys/kernel/btf/vmlinux", *config = NULL;
 	struct pool p = { 0 };
 	size_t cap = 0;
 	long threads = sysconf(_SC_NPROCESSORS_ONLN);
 	int opt, rc = EXIT_OK, all = 0, allow = -1;
+	const char *metrics = NULL;
 	struct btfc_btf *base;
 
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "B:J:a" CLI_COMMON_OPTS, lopts, NULL)) != -1) {
+	while ((opt = cli_getopt(cli, &cmd_scan, argc, argv)) != -1) {
 		switch (opt) {
 		case 'B': base_path = optarg; break;
 		case 'C':
@@ -241,6 +341,7 @@ static int run(struct cli *cli, int argc, char **argv)
 				return EXIT_ERROR;
 			break;
 		case 'a': all = 1; break;
+		case 'O': metrics = optarg; break;
 		default:
 			if (!cli_common_opt(cli, opt))
 				return cli_usage(cli, &cmd_scan);
@@ -278,7 +379,7 @@ static int run(struct cli *cli, int argc, char **argv)
 	set_base(&p, base_err ? NULL : base);
 	if (!started)
 		worker(&p);
-	bool tty = !base_err && isatty(STDERR_FILENO) && cli->mode == OUT_TEXT;
+	bool tty = !base_err && !cli->quiet && isatty(STDERR_FILENO) && cli->mode == OUT_TEXT;
 	while (tty && atomic_load(&p.done) < p.n) {
 		fprintf(stderr, "\rscanning %zu/%zu modules", (size_t)atomic_load(&p.done), p.n);
 		usleep(100000);
@@ -294,7 +395,8 @@ static int run(struct cli *cli, int argc, char **argv)
 		return cli_lib_error(cli);
 	}
 
-	out_init(&o, STDOUT_FILENO, cli->mode);
+	out_init(&o, cli_out_fd(cli), cli->mode);
+	o.color = cli_use_color(cli, o.fd);
 	if (em_json(&o)) {
 		em_obj_begin(&o);
 		em_list_begin(&o, "modules");
@@ -303,8 +405,7 @@ static int run(struct cli *cli, int argc, char **argv)
 		struct job *j = &p.jobs[i];
 		if (j->err) {
 			out_flush(&o);
-			cli_error(cli, "%s", j->errmsg);
-			rc = EXIT_ERROR;
+			rc = cli_file_error(&o, j->path, cli_error(cli, "%s", j->errmsg));
 			continue;
 		}
 		if (cli_check_finding(&j->c)) {
@@ -326,6 +427,8 @@ static int run(struct cli *cli, int argc, char **argv)
 		o.depth = 0;
 	}
 	out_flush(&o);
+	if (metrics && write_metrics(cli, metrics, base_path, &p))
+		rc = EXIT_ERROR;
 	jobs_free(&p);
 	btfc_btf_free(base);
 	return rc;
@@ -334,6 +437,8 @@ static int run(struct cli *cli, int argc, char **argv)
 const struct cmd cmd_scan = {
 	.name = "scan",
 	.run = run,
-	.usage = "[-j|-p] [--base BASE] [--config FILE | --mismatch-allowed yes|no] [-J THREADS] [--all] DIR...",
+	.usage = "[-j|-p] [--base BASE] [--config FILE | --mismatch-allowed yes|no] [-J THREADS] [--all] [--metrics FILE] DIR...",
 	.summary = "check every module under DIR (e.g. /lib/modules/VER), on all cores, with a summary",
+	.shortopts = "B:J:a",
+	.opts = opts,
 };

@@ -32,12 +32,15 @@ static void print_stamp(struct out *o, const char *file, const char *state, cons
 	em_obj_end(o, true);
 }
 
+static const struct cli_opt opts[] = {
+	{ "base", required_argument, NULL, 'B', "BASE", "the base the modules were built on (default /sys/kernel/btf/vmlinux)", NULL },
+	{ "print", no_argument, NULL, 'P', NULL, "print the stamp of BASE, write nothing", NULL },
+	CLI_REWRITE_OPTTAB, CLI_SIGN_OPTTAB,
+	{ 0 },
+};
+
 static int run(struct cli *cli, int argc, char **argv)
 {
-	static const struct option lopts[] = {
-		{ "base", required_argument, NULL, 'B' }, { "print", no_argument, NULL, 'P' }, CLI_REWRITE_LONGOPTS,
-		CLI_SIGN_LONGOPTS, { 0 },
-	};
 	static struct out o;
 	const char *base_path = "/sys/kernel/btf/vmlinux";
 	unsigned flags = 0;
@@ -46,7 +49,7 @@ static int run(struct cli *cli, int argc, char **argv)
 	struct btfc_stamp st;
 
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "B:" CLI_REWRITE_OPTS CLI_COMMON_OPTS, lopts, NULL)) != -1) {
+	while ((opt = cli_getopt(cli, &cmd_stamp, argc, argv)) != -1) {
 		switch (opt) {
 		case 'B': base_path = optarg; break;
 		case 'P': print = 1; break;
@@ -73,7 +76,7 @@ static int run(struct cli *cli, int argc, char **argv)
 		int changed;
 		if (btfc_module_stamp(cli->ctx, argv[i], base, flags, &changed)) {
 			out_flush(&o);
-			rc = cli_lib_failure(cli, rc); /* go on with the others */
+			rc = cli_file_error(&o, argv[i], cli_lib_failure(cli, rc)); /* go on with the others */
 			continue;
 		}
 		print_stamp(&o, argv[i], !changed ? "unchanged" : flags & BTFC_REWRITE_DRY_RUN ? "would stamp" : "stamped",
@@ -89,4 +92,6 @@ const struct cmd cmd_stamp = {
 	.run = run,
 	.usage = "[-j|-p] [--base BASE] " CLI_REWRITE_USAGE " " CLI_SIGN_USAGE " MODULE...  |  stamp --print [--base BASE]",
 	.summary = "record in each module's .BTF.base_checksum which base its BTF was built on",
+	.shortopts = "B:" CLI_REWRITE_OPTS,
+	.opts = opts,
 };

@@ -56,12 +56,12 @@ static int do_add(struct cli *cli, struct btfc_store *s, const char *kernel, int
 		const char *k = kernel ? kernel : cli_base_release(argv[i], rel, sizeof(rel)) ? NULL : rel;
 		if (!k) {
 			out_flush(&o);
-			rc = cli_error(cli, "%s: cannot tell its kernel version from the name: give --kernel VER", argv[i]);
+			rc = cli_file_error(&o, argv[i], cli_error(cli, "%s: cannot tell its kernel version from the name: give --kernel VER", argv[i]));
 			continue;
 		}
 		if (btfc_store_add(s, cli->ctx, argv[i], k, &e)) {
 			out_flush(&o);
-			rc = cli_lib_error(cli);
+			rc = cli_file_error(&o, argv[i], cli_lib_error(cli));
 			continue;
 		}
 		print_entry(&o, &e, "stored");
@@ -226,20 +226,24 @@ static int do_prune(struct cli *cli, struct btfc_store *s, const char *store, lo
 	return rc;
 }
 
+static const struct cli_opt opts[] = {
+	{ "store", required_argument, NULL, 'S', "DIR", "the store (default /var/lib/btfcompat/bases, $BTFCOMPAT_STORE)", NULL },
+	{ "kernel", required_argument, NULL, 'k', "VER", "add: the kernel version of the one BASE (default: from its vmlinuz-VER name)", "" },
+	{ "keep", required_argument, NULL, 'K', "N", "prune: keep the N newest bases and those still needed", "" },
+	{ "modules", required_argument, NULL, 'M', "DIR", "prune: the module trees whose bases are kept (default /lib/modules)", NULL },
+	{ "dry-run", no_argument, NULL, 'n', NULL, "prune: only say what would be removed", NULL },
+	{ 0 },
+};
+
 static int run(struct cli *cli, int argc, char **argv)
 {
-	static const struct option lopts[] = {
-		{ "store", required_argument, NULL, 'S' }, { "kernel", required_argument, NULL, 'k' },
-		{ "keep", required_argument, NULL, 'K' }, { "modules", required_argument, NULL, 'M' },
-		{ "dry-run", no_argument, NULL, 'n' }, { 0 },
-	};
 	const char *store = NULL, *kernel = NULL, *modules = "/lib/modules", *sub = argc > 1 ? argv[1] : "";
 	long keep_n = -1;
 	bool dry_run = false;
 	int opt, rc;
 
 	optind = 2;
-	while ((opt = getopt_long(argc, argv, "n" CLI_COMMON_OPTS, lopts, NULL)) != -1) {
+	while ((opt = cli_getopt(cli, &cmd_store, argc, argv)) != -1) {
 		char *end;
 		switch (opt) {
 		case 'S': store = optarg; break;
@@ -284,4 +288,7 @@ const struct cmd cmd_store = {
 	.usage = "add|list|verify|prune [-j|-p] [--store DIR] [--kernel VER] [--keep N [--modules DIR] [--dry-run]] "
 		 "[BASE...]",
 	.summary = "the store of kernel bases (/var/lib/btfcompat/bases): add, list, verify, prune",
+	.shortopts = "n",
+	.opts = opts,
+	.subcommands = "add list verify prune",
 };

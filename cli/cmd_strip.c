@@ -35,10 +35,15 @@ static int strip_one(struct cli *cli, const char *path, const char *dest, const 
 	return err ? -1 : 0;
 }
 
+static const struct cli_opt opts[] = {
+	{ "stale", no_argument, NULL, 'S', NULL, "strip only the modules whose BTF does not fit BASE", NULL },
+	{ "base", required_argument, NULL, 'B', "BASE", "with --stale: the kernel's BTF (default /sys/kernel/btf/vmlinux)", NULL },
+	CLI_REWRITE_OPTTAB, CLI_OUTPUT_OPTTAB, CLI_SIGN_OPTTAB,
+	{ 0 },
+};
+
 static int run(struct cli *cli, int argc, char **argv)
 {
-	static const struct option lopts[] = { CLI_REWRITE_LONGOPTS, { "stale", no_argument, NULL, 'S' },
-					       { "base", required_argument, NULL, 'B' }, CLI_SIGN_LONGOPTS, { 0 } };
 	static struct out o;
 	const char *dest = NULL, *base_path = NULL;
 	struct cli_paths paths = { 0 };
@@ -48,7 +53,7 @@ static int run(struct cli *cli, int argc, char **argv)
 	int opt, rc = EXIT_OK, stale = 0;
 
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "o:B:" CLI_REWRITE_OPTS CLI_COMMON_OPTS, lopts, NULL)) != -1) {
+	while ((opt = cli_getopt(cli, &cmd_strip, argc, argv)) != -1) {
 		if (opt == 'S')
 			stale = 1;
 		else if (opt == 'B')
@@ -77,7 +82,7 @@ static int run(struct cli *cli, int argc, char **argv)
 		int changed, keep;
 		if (strip_one(cli, paths.v[i], dest, base, &co, flags, &changed, &keep)) {
 			out_flush(&o);
-			rc = cli_lib_error(cli);
+			rc = cli_file_error(&o, paths.v[i], cli_lib_error(cli));
 			continue;
 		}
 		em_obj_begin(&o);
@@ -98,4 +103,6 @@ const struct cmd cmd_strip = {
 	.run = run,
 	.usage = "[-j|-p] [--stale [--base BASE]] " CLI_REWRITE_USAGE " " CLI_SIGN_USAGE " [-o OUT] MODULE|DIR...",
 	.summary = "remove modules' BTF sections (.BTF, .BTF.base, .BTF.base_checksum); --stale: where it does not fit",
+	.shortopts = "o:B:" CLI_REWRITE_OPTS,
+	.opts = opts,
 };

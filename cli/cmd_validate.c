@@ -103,17 +103,17 @@ static void print_verdict(struct out *o, const char *file, enum btfc_profile p, 
 	em_obj_end(o, true);
 }
 
+static const struct cli_opt opts[] = {
+	{ "profile", required_argument, NULL, 'P', "bpf|module|vmlinux", "the kernel path: BPF_BTF_LOAD, module load or boot (default: by file)", "bpf module vmlinux" },
+	{ "kernel", required_argument, NULL, 'K', "VER", "whose rules apply: 6.1, 6.12, 6.18, 7.2, X.Y, newest (default: the base's)", "6.1 6.12 6.18 7.2 newest" },
+	{ "base", required_argument, NULL, 'B', "BASE", "the base of split BTF", NULL },
+	{ "flatten", no_argument, NULL, 'F', NULL, "bpf profile of split BTF: validate it flattened onto its base", NULL },
+	{ "target-endian", required_argument, NULL, 'E', "little|big|host", "the byte order of the judging kernel without a base (default: FILE's)", "little big host" },
+	{ 0 },
+};
+
 static int run(struct cli *cli, int argc, char **argv)
 {
-	static const struct option lopts[] = {
-		{ "profile", required_argument, NULL, 'P' },
-		{ "kernel", required_argument, NULL, 'K' },
-		{ "base", required_argument, NULL, 'B' },
-		{ "flatten", no_argument, NULL, 'F' },
-		{ "target-endian", required_argument, NULL, 'E' },
-		{ "json", no_argument, NULL, 'j' },
-		{ 0 },
-	};
 	static struct out o;
 	const char *base_path = NULL;
 	int opt, profile = -1, rc = EXIT_OK, flatten = 0, order = BTFC_ORDER_AUTO, kernel_given = 0;
@@ -121,7 +121,7 @@ static int run(struct cli *cli, int argc, char **argv)
 	struct btfc_btf *base = NULL;
 
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "B:" CLI_COMMON_OPTS, lopts, NULL)) != -1) {
+	while ((opt = cli_getopt(cli, &cmd_validate, argc, argv)) != -1) {
 		if (opt == 'B')
 			base_path = optarg;
 		else if (opt == 'P' && parse_profile(optarg, &profile))
@@ -152,7 +152,8 @@ static int run(struct cli *cli, int argc, char **argv)
 		void *data;
 		size_t len;
 		if (btfc_read_raw(cli->ctx, argv[i], &data, &len, &src)) {
-			rc = cli_lib_error(cli); /* go on with the other files; exit 2 at the end */
+			out_flush(&o);
+			rc = cli_file_error(&o, argv[i], cli_lib_error(cli)); /* go on with the other files; exit 2 at the end */
 			continue;
 		}
 		BTFC_OPTS(btfc_validate_opts, vo, .profile = profile, .kernel = kernel, .flatten = flatten,
@@ -161,14 +162,16 @@ static int run(struct cli *cli, int argc, char **argv)
 			vo.profile = default_profile(argv[i], &src, base != NULL);
 		if (vo.profile == BTFC_PROFILE_MODULE && !base) {
 			free(data);
-			rc = cli_error(cli, "%s: module BTF is split BTF: give its base with -B "
-				       "(e.g. -B /sys/kernel/btf/vmlinux)", argv[i]);
+			out_flush(&o);
+			rc = cli_file_error(&o, argv[i], cli_error(cli, "%s: module BTF is split BTF: give its base with -B "
+				       "(e.g. -B /sys/kernel/btf/vmlinux)", argv[i]));
 			continue; /* the others may be judged */
 		}
 		const struct btfc_btf *b = vo.profile == BTFC_PROFILE_VMLINUX ? NULL : base;
 		if (btfc_validate(cli->ctx, data, len, b, &vo, &v)) {
 			free(data);
-			rc = cli_lib_error(cli);
+			out_flush(&o);
+			rc = cli_file_error(&o, argv[i], cli_lib_error(cli));
 			continue;
 		}
 		free(data);
@@ -188,4 +191,6 @@ const struct cmd cmd_validate = {
 	.usage = "[-j|-p] [--profile bpf|module|vmlinux] [--kernel 6.1|6.12|6.18|7.2|X.Y|newest] [--target-endian little|big|host] [--flatten] "
 		 "[-B BASE] FILE...",
 	.summary = "check FILE's BTF as the kernel would (BPF_BTF_LOAD, module load or boot) and print its verdict",
+	.shortopts = "B:",
+	.opts = opts,
 };

@@ -23,9 +23,13 @@ void report_check(struct out *o, const char *file, const struct btfc_check *c)
 		em_i(o, "module_loader_errno", c->kernel.err);
 		em_s(o, "module_loader_message", c->kernel.msg);
 	} else {
+		/* on a terminal (--color): match green, mismatch and invalid red, no BTF yellow */
+		static const char *const col[] = { [BTFC_OUTCOME_MATCH] = "\033[32m", [BTFC_OUTCOME_MISMATCH] = "\033[31m",
+						   [BTFC_OUTCOME_INVALID] = "\033[1;31m", [BTFC_OUTCOME_NO_BTF] = "\033[33m" };
+		bool color = o->color && (unsigned)c->outcome < sizeof(col) / sizeof(col[0]) && col[c->outcome];
 		out_name(o, file);
-		out_printf(o, ": %s (%s, %s); kernel: %s\n  ", btfc_outcome_name(c->outcome), btfc_method_name(c->method),
-			   c->strength, btfc_action_name(c->action));
+		out_printf(o, ": %s%s%s (%s, %s); kernel: %s\n  ", color ? col[c->outcome] : "", btfc_outcome_name(c->outcome),
+			   color ? "\033[0m" : "", btfc_method_name(c->method), c->strength, btfc_action_name(c->action));
 		out_name(o, c->evidence);
 	}
 	em_obj_end(o, true);

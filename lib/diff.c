@@ -342,7 +342,7 @@ static const struct btfc_member *member_named(const struct btfc_btf *b, const st
 }
 
 static void explain_members(const struct btfc_btf *ob, const struct btfc_type *ot, const struct btfc_btf *nb,
-			    const struct btfc_type *nt, struct btfc__str *buf)
+			    const struct btfc_type *nt, struct btfc__str *buf, struct btfc__diff_counts *n)
 {
 	const struct btfc_member *om = btfc_type_data(ot), *nm = btfc_type_data(nt);
 	char a[160], b[160];
@@ -354,35 +354,47 @@ static void explain_members(const struct btfc_btf *ob, const struct btfc_type *o
 		const struct btfc_member *m = member_named(nb, nt, name);
 		if (!m) {
 			btfc__str_addf(buf, "; member '%s' removed", name);
+			n->removed++;
 			continue;
 		}
-		if (m->offset != om[i].offset)
+		if (m->offset != om[i].offset) {
 			btfc__str_addf(buf, "; member '%s' moved: bit %u -> %u", name, om[i].offset & 0xffffff,
 			    m->offset & 0xffffff);
+			n->moved++;
+		}
 		btfc__type_render(ob, om[i].type, a, sizeof(a));
 		btfc__type_render(nb, m->type, b, sizeof(b));
-		if (strcmp(a, b))
+		if (strcmp(a, b)) {
 			btfc__str_addf(buf, "; member '%s' retyped: %s -> %s", name, a, b);
+			n->retyped++;
+		}
 	}
 	for (unsigned i = 0; i < btfc_type_vlen(nt); i++)
-		if (nm[i].name_off && !member_named(ob, ot, btfc_btf_str(nb, nm[i].name_off)))
+		if (nm[i].name_off && !member_named(ob, ot, btfc_btf_str(nb, nm[i].name_off))) {
 			btfc__str_addf(buf, "; member '%s' added at bit %u", btfc_btf_str(nb, nm[i].name_off),
 			    nm[i].offset & 0xffffff);
+			n->added++;
+		}
 }
 
 void btfc__diff_explain(const struct btfc_btf *ob, uint32_t oid, const struct btfc_btf *nb, uint32_t nid,
-			struct btfc__str *buf)
+			struct btfc__str *buf, struct btfc__diff_counts *counts)
 {
 	const struct btfc_type *ot = btfc_btf_type_by_id(ob, oid), *nt = btfc_btf_type_by_id(nb, nid);
+	struct btfc__diff_counts n = { 0 };
 	char a[256], b[256];
 
 	switch (btfc_type_kind(ot)) {
 	case BTFC_KIND_STRUCT: case BTFC_KIND_UNION:
+		n.old_size = ot->size;
+		n.new_size = nt->size;
 		if (ot->size != nt->size)
 			btfc__str_addf(buf, "; size %u -> %u", ot->size, nt->size);
-		explain_members(ob, ot, nb, nt, buf);
+		explain_members(ob, ot, nb, nt, buf, &n);
 		break;
 	case BTFC_KIND_ENUM: case BTFC_KIND_ENUM64:
+		n.old_size = ot->size;
+		n.new_size = nt->size;
 		if (ot->size != nt->size)
 			btfc__str_addf(buf, "; size %u -> %u", ot->size, nt->size);
 		if (btfc_type_vlen(ot) != btfc_type_vlen(nt))
@@ -400,6 +412,8 @@ void btfc__diff_explain(const struct btfc_btf *ob, uint32_t oid, const struct bt
 	}
 	if (!buf->len) /* the difference lies deeper: an anonymous member type, a value, a parameter name */
 		btfc__str_addf(buf, "; layout differs below the surface (anonymous types, values or names)");
+	if (counts)
+		*counts = n;
 	/* the text is buf's after its leading "; " */
 }
 
@@ -408,7 +422,7 @@ BTFC_API int btfc_diff_explain(const struct btfc_btf *old, uint32_t old_id, cons
 {
 	struct btfc__str s = { 0 };
 
-	btfc__diff_explain(old, old_id, new, new_id, &s);
+	btfc__diff_explain(old, old_id, new, new_id, &s, NULL);
 	int n = s.oom ? -ENOMEM : snprintf(buf, cap, "%s", btfc__str_get(&s) + 2);
 	btfc__str_fini(&s);
 	return n;

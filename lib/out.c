@@ -304,6 +304,18 @@ void em_i(struct out *o, const char *key, int64_t v)
 	out_i64(o, v);
 }
 
+void em_b(struct out *o, const char *key, bool v)
+{
+	if (em_json(o)) {
+		jw_name(o, key);
+		jw_eor(o);
+		out_str(o, v ? "true" : "false");
+	} else {
+		text_key(o, key);
+		out_str(o, v ? "yes" : "no");
+	}
+}
+
 void em_s(struct out *o, const char *key, const char *v)
 {
 	if (em_json(o)) {

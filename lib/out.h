@@ -18,6 +18,7 @@
  * The library's static archive is linked into programs: its symbols carry
  * the library's internal prefix (btfc__out_init), the sources keep the short names.
  */
+#define em_b btfc__em_b
 #define em_i btfc__em_i
 #define em_item_begin btfc__em_item_begin
 #define em_item_end btfc__em_item_end
@@ -49,6 +50,7 @@ struct out {
 	char sep;          /* JSON: ',' when the current container has an element */
 	bool text_first;   /* TEXT: next field starts a line/item (no leading space) */
 	bool bpftool;      /* dump: bpftool 7.1's bytes (its JSON escapes, names unescaped in text) */
+	bool color;        /* TEXT: the CLI may colour outcome words (--color, NO_COLOR) */
 	char buf[1 << 16];
 };
 
@@ -83,6 +85,8 @@ void em_item_end(struct out *o);
 /* Fields: JSON "key":value / TEXT [ ]key=value. */
 void em_u(struct out *o, const char *key, uint64_t v);
 void em_i(struct out *o, const char *key, int64_t v);
+/* JSON "key":true|false / TEXT [ ]key=yes|no. */
+void em_b(struct out *o, const char *key, bool v);
 void em_s(struct out *o, const char *key, const char *v);
 /* A name: JSON "key":"v" / TEXT [ ]'v'. */
 void em_quoted(struct out *o, const char *key, const char *v);

@@ -243,7 +243,8 @@ struct job {
 	const char *refused; /* the name of the distilled type the kernel's rules could not map, or NULL */
 };
 
-static void issue(struct job *j, uint32_t old_id, const char *what, bool fatal)
+static void issue(struct job *j, uint32_t old_id, const char *what, bool fatal, bool gone,
+		  const struct btfc__diff_counts *n)
 {
 	char type[256];
 
@@ -251,7 +252,8 @@ static void issue(struct job *j, uint32_t old_id, const char *what, bool fatal)
 	if (!j->fn)
 		return;
 	btfc__type_render(j->r->from, old_id, type, sizeof(type));
-	struct btfc_reloc_issue is = { type, what, fatal };
+	struct btfc_reloc_issue is = { type, what, fatal, gone, n->old_size, n->new_size, n->moved, n->added, n->removed,
+				       n->retyped };
 	j->fn(j->user, &is);
 }
 
@@ -268,11 +270,13 @@ static void judge(struct job *j, uint32_t old_id)
 	unsigned k = btfc_type_kind(t);
 	uint32_t nid;
 	struct btfc__str what = { 0 };
+	struct btfc__diff_counts n = { 0 };
+	enum btfc_diff_what fate;
 
 	if (k == BTFC_KIND_FWD)
 		return; /* a forward declaration has no layout */
 	j->res->base_types++;
-	switch (btfc_abi_map_fate(j->r->abi, old_id, &nid)) {
+	switch ((fate = btfc_abi_map_fate(j->r->abi, old_id, &nid))) {
 	case BTFC_DIFF_SAME: {
 		uint32_t got = old_id < j->n_full ? j->full[old_id] : 0;
 		bool distilled = k == BTFC_KIND_STRUCT || k == BTFC_KIND_UNION || k == BTFC_KIND_ENUM ||
@@ -281,13 +285,13 @@ static void judge(struct job *j, uint32_t old_id)
 			btfc__str_addf(&what, "; matched by name and size to [%u], but the type with the same layout is [%u]",
 				       got, nid);
 			j->res->changed++;
-			issue(j, old_id, after_sep(&what), true);
+			issue(j, old_id, after_sep(&what), true, false, &n);
 			btfc__str_fini(&what);
 		}
 		return;
 	}
 	case BTFC_DIFF_CHANGED:
-		btfc__diff_explain(j->r->from, old_id, j->r->to, nid, &what);
+		btfc__diff_explain(j->r->from, old_id, j->r->to, nid, &what, &n);
 		break;
 	default:
 		btfc__str_addf(&what, "; not in the new base");
@@ -295,7 +299,8 @@ static void judge(struct job *j, uint32_t old_id)
 	j->res->changed++;
 	issue(j, old_id, after_sep(&what),
 	      j->match == BTFC_MATCH_LAYOUT ||
-		      (t->name_off && j->refused && !strcmp(btfc_btf_str(j->r->from, t->name_off), j->refused)));
+		      (t->name_off && j->refused && !strcmp(btfc_btf_str(j->r->from, t->name_off), j->refused)),
+	      fate != BTFC_DIFF_CHANGED, &n);
 	btfc__str_fini(&what);
 }
 

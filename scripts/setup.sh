@@ -7,7 +7,7 @@ TOP=$(cd "$(dirname "$0")/.." && pwd)
 
 PKGS=(meson ninja-build pkg-config gcc clang llvm libclang-rt-14-dev
       libelf-dev zlib1g-dev liblzma-dev libzstd-dev liblz4-dev libbz2-dev liblzo2-dev libssl-dev
-      bpftool xz-utils zstd lz4 bzip2 lzop gzip python3 dpkg-dev time binutils man-db groff-base systemd)
+      g++ bpftool xz-utils zstd lz4 bzip2 lzop gzip python3 python3-jsonschema python3-prometheus-client bash-completion zsh dpkg-dev time binutils man-db groff-base systemd)
 [ -n "${BTFC_EXTRA_PKGS:-}" ] && read -r -a extra <<< "$BTFC_EXTRA_PKGS" && PKGS+=("${extra[@]}")
 
 missing=()

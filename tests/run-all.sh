@@ -62,6 +62,7 @@ run_suites() { # TAG BUILD-DIR
 	suite "$tag-check-scan" tests/check_scan.sh "$b/btfcompat"
 	suite "$tag-diff" tests/diff.sh "$b/btfcompat"
 	suite "$tag-relocate" tests/relocate.sh "$b/btfcompat"
+	suite "$tag-cli-conventions" tests/cli_conventions.sh "$b/btfcompat"
 	suite "$tag-sign" tests/sign.sh "$b/btfcompat"
 	suite "$tag-store" tests/store.sh "$b/btfcompat" $([ "$tag" = asan ] && echo quick)
 	suite "$tag-hostile" tests/hostile.sh "$b/btfcompat" $([ "$tag" = asan ] && echo quick)

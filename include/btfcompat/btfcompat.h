@@ -14,7 +14,9 @@
  *    error message ("FILE: what is wrong") and hands it to the log callback;
  *  - option and result structs begin with `size_t sz`, the size of the struct
  *    the caller was compiled with (libbpf's OPTS idiom), so that both sides
- *    can grow: declare them with BTFC_OPTS(). Options: NULL means the
+ *    can grow: declare them with BTFC_OPTS() (C only: a GNU C statement
+ *    expression; in C++ value-initialise the struct, `struct btfc_check_opts
+ *    o{};`, and set `o.sz = sizeof(o);`). Options: NULL means the
  *    defaults; a field beyond sz gets its default; sz 0, or bytes past the
  *    struct this library knows that are not zero (the caller asks for
  *    something it does not know), fail with -EINVAL. Results: the caller
@@ -597,31 +599,31 @@ struct btfc_diff_counts {
 };
 
 /*
- * Compare the named types of @old and @new (standalone, or split BTF with
+ * Compare the named types of @old_btf and @new_btf (standalone, or split BTF with
  * their bases: only their own types): @fn (may be NULL) is called for every
  * one, in the order of a walk over both sorted by kind and name; *@counts
  * (may be NULL) receives the totals. Returns 0 or a negative errno.
  */
-int btfc_diff_walk(struct btfc_ctx *ctx, const struct btfc_btf *old, const struct btfc_btf *new, btfc_diff_fn fn,
+int btfc_diff_walk(struct btfc_ctx *ctx, const struct btfc_btf *old_btf, const struct btfc_btf *new_btf, btfc_diff_fn fn,
 		   void *user, struct btfc_diff_counts *counts);
 
 /*
- * What changed between type @old_id of @old and type @new_id of @new (a pair
+ * What changed between type @old_id of @old_btf and type @new_id of @new_btf (a pair
  * btfc_diff_walk() reported as BTFC_DIFF_CHANGED), in words: "size 8 -> 16;
  * member 'x' removed". As snprintf(): writes at most @cap bytes (NUL
  * included; @buf may be NULL when @cap is 0) and returns the length of the
  * whole text, so a caller can size its buffer; -ENOMEM.
  */
-int btfc_diff_explain(const struct btfc_btf *old, uint32_t old_id, const struct btfc_btf *new, uint32_t new_id,
+int btfc_diff_explain(const struct btfc_btf *old_btf, uint32_t old_id, const struct btfc_btf *new_btf, uint32_t new_id,
 		      char *buf, size_t cap);
 
 /*
- * The fate in @new of every named type of @old (two vmlinux BTFs): one diff,
+ * The fate in @new_btf of every named type of @old_btf (two vmlinux BTFs): one diff,
  * then asked about any number of modules. Both must outlive the map.
  * Returns 0 (the map in *@out) or a negative errno.
  */
 struct btfc_abi_map;
-int btfc_abi_map_new(struct btfc_ctx *ctx, const struct btfc_btf *old, const struct btfc_btf *new,
+int btfc_abi_map_new(struct btfc_ctx *ctx, const struct btfc_btf *old_btf, const struct btfc_btf *new_btf,
 		     struct btfc_abi_map **out);
 void btfc_abi_map_free(struct btfc_abi_map *m);
 /* What became of type @old_id of the old base; *@new_id (may be NULL): its id in the new one (0 when gone). */
@@ -656,6 +658,10 @@ struct btfc_reloc_issue {
 	const char *type;  /* as C names it: "struct sock" */
 	const char *what;  /* what changed: "size 760 -> 768; member sk_timer removed", or "not in the new base" */
 	int fatal;         /* it makes this relocation refuse */
+	/* what @what says, in numbers (for a summary per type): */
+	int gone;          /* not in the new base */
+	uint32_t old_size, new_size;             /* struct, union, enum: its sizes (0: another kind) */
+	uint32_t moved, added, removed, retyped; /* struct, union: members moved, added, removed, retyped */
 };
 typedef void (*btfc_reloc_issue_fn)(void *user, const struct btfc_reloc_issue *issue);
 
