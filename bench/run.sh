@@ -67,7 +67,7 @@ if [ ! -x "$BENCH" ] || [ "$ROOT/bench/bench_parse.c" -nt "$BENCH" ] ||
 	cc -O2 -std=gnu11 -Wall -Wextra -D_GNU_SOURCE -I"$ROOT/include" -I"$ORACLE/include" \
 		"$ROOT/bench/bench_parse.c" -o "$BENCH" \
 		"$BUILD/libbtfcompat.a" "$ORACLE/lib/libbpf.a" \
-		-lelf -lz -llzma -lzstd -llz4 -lbz2 -lcrypto -lpthread
+		-lelf -lz -llzma -lzstd -llz4 -lbz2 -llzo2 -lcrypto -lpthread
 fi
 OURS=$BUILD/btfcompat
 
