@@ -213,8 +213,10 @@ static int write_elf(struct btfc_ctx *ctx, const char *path, Elf *src, int fd, c
 	/* names of sections to append go at the end of .shstrtab */
 	Elf_Scn *strscn = elf_getscn(src, shstrndx);
 	Elf_Data *strdata = strscn ? elf_getdata(strscn, NULL) : NULL;
-	if (!strdata) {
-		err = btfc__err(ctx, -EINVAL, path, "corrupt section name table: %s", elf_errmsg(-1));
+	/* (btfc__elf_layout() refused unsound name tables; libelf's view must agree: no data is no table) */
+	if (!strdata || !strdata->d_buf || !strdata->d_size) {
+		err = btfc__refuse(ctx, BTFC_REASON_CORRUPT, -EINVAL, path, "corrupt section name table: %s",
+				   strdata ? "no contents" : elf_errmsg(-1));
 		goto out;
 	}
 	size_t strsize = strdata->d_size, extra = 0;

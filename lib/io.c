@@ -250,6 +250,39 @@ size_t btfc__elf_shdr_end(const uint8_t *p, size_t n)
 	return shoff + shnum * g.shentsize;
 }
 
+/*
+ * The section name table, as the kernel's module loader checks it
+ * (kernel/module/main.c elf_validity_cache_secstrings()): an SHT_STRTAB
+ * section other than 0 that is not empty and ends with a NUL, and every
+ * section's name inside it. Without a sound one no section can be found by
+ * name: the file is corrupt, never "without BTF".
+ */
+static int name_table(struct btfc_ctx *ctx, const char *name, const uint8_t *p, const struct elf_geo *g,
+		      uint64_t shoff, uint64_t shnum, uint64_t shstrndx, size_t *end, size_t last)
+{
+	const uint8_t *sh = p + shoff + shstrndx * g->shentsize;
+	uint64_t type = rd(sh + g->sh_type, 4, g->msb), off = rd(sh + g->sh_offset, g->w, g->msb);
+	uint64_t size = rd(sh + g->sh_size, g->w, g->msb);
+
+	if (!shstrndx || type != SHT_STRTAB)
+		return btfc__refuse(ctx, BTFC_REASON_CORRUPT, -EINVAL, name,
+				    "corrupt ELF: section name table index %" PRIu64 " names %s", shstrndx,
+				    !shstrndx ? "no section" : "a section that is not a string table");
+	if (!size || p[off + size - 1])
+		return btfc__refuse(ctx, BTFC_REASON_CORRUPT, -EINVAL, name,
+				    "corrupt ELF: the section name table (%" PRIu64 " bytes) %s", size,
+				    size ? "does not end with a NUL" : "is empty");
+	for (uint64_t i = 1; i < shnum; i++) {
+		uint64_t nm = rd(p + shoff + i * g->shentsize, 4, g->msb);
+		if (nm >= size)
+			return btfc__refuse(ctx, BTFC_REASON_CORRUPT, -EINVAL, name,
+					    "corrupt ELF: the name of section %" PRIu64 " is at %" PRIu64
+					    ", past the section name table (%" PRIu64 " bytes)", i, nm, size);
+	}
+	*end = last;
+	return 0;
+}
+
 int btfc__elf_layout(struct btfc_ctx *ctx, const char *name, const uint8_t *p, size_t n, size_t *end)
 {
 	struct elf_geo g;
@@ -315,6 +348,8 @@ int btfc__elf_layout(struct btfc_ctx *ctx, const char *name, const uint8_t *p, s
 		}
 		last = off + size > last ? off + size : last;
 	}
+	if (shoff && shnum)
+		return name_table(ctx, name, p, &g, shoff, shnum, shstrndx, end, last);
 	*end = last;
 	return 0;
 }
