@@ -134,6 +134,8 @@ void cli_paths_free(struct cli_paths *p);
 		{ "backup", no_argument, NULL, 'b' }, { "output", required_argument, NULL, 'o' },                    \
 		{ "unsign", no_argument, NULL, CLI_OPT_UNSIGN }, { "rewrite-read-only", no_argument, NULL, CLI_OPT_READ_ONLY }
 bool cli_rewrite_opt(int opt, const char *arg, unsigned *flags, const char **dest);
+/* What *dest becomes when -o is given twice (cli_collect_args() refuses it). */
+extern const char CLI_DEST_TWICE[];
 #define CLI_REWRITE_USAGE "[--force] [--unsign] [--rewrite-read-only] [--dry-run] [--backup]"
 
 /* Signing options of the rewriting verbs: --sign-key KEY --sign-cert CERT [--sign-hash HASH] [--sign-keyid]. */

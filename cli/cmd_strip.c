@@ -27,8 +27,10 @@ static int strip_one(struct cli *cli, const char *path, const char *dest, const 
 		return -1;
 	err = base ? btfc_module_check(cli->ctx, m, base, co, &c) : 0;
 	if (!err && base)
-		*kept = !cli_check_finding(&c);
-	if (!err && !*kept)
+		*kept = !cli_check_finding(&c) && c.outcome != BTFC_OUTCOME_NO_BTF;
+	if (!err && base && c.outcome == BTFC_OUTCOME_NO_BTF)
+		;       /* nothing to strip: "unchanged (no BTF)" */
+	else if (!err && !*kept)
 		err = btfc_module_strip_opened(cli->ctx, m, dest, flags, changed);
 	btfc_check_release(&c);
 	btfc_module_free(m);

@@ -26,7 +26,9 @@ struct btfc_module {
 	size_t shstrndx;
 	struct btfc_source_info src;
 	bool is_signed;   /* the image ends with a module signature */
-	int fd;           /* open_rw: the file, locked (flock LOCK_EX) until btfc_module_free(); else -1 */
+	int fd;           /* open_rw: the file (locked with flock LOCK_EX when lockfd is -1); else -1 */
+	int lockfd;       /* open_rw: root's rewrite lock for the file (elfw.c rewrite_lock()), held until
+			     btfc_module_free(); else -1 */
 	struct stat st;   /* open_rw: the file as it was read */
 };
 

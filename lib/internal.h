@@ -119,6 +119,21 @@ int btfc__open_regular(struct btfc_ctx *ctx, const char *path, uint64_t limit, s
 int btfc__read_regular(struct btfc_ctx *ctx, const char *name, int fd, const struct stat *st, uint8_t **out,
 		       size_t *outlen);
 
+/*
+ * Take an exclusive flock on @fd, waiting at most BTFCOMPAT_LOCK_TIMEOUT
+ * seconds (default 60) for whoever holds it: then -ETIMEDOUT, reason
+ * BTFC_REASON_LOCKED, "@what is locked by another process". Errors name @name.
+ */
+int btfc__flock_wait(struct btfc_ctx *ctx, int fd, const char *name, const char *what);
+/*
+ * Open (creating it 0600) the lock file @name in directory @dirfd for an
+ * exclusive flock: never through a symbolic link, and only a regular file
+ * that this user owns and nobody else can open (group/other bits of an older
+ * one are removed). Returns the descriptor or a negative errno (message
+ * naming @path).
+ */
+int btfc__lock_file(struct btfc_ctx *ctx, int dirfd, const char *name, const char *path);
+
 /* ---- decompression (decomp.c) ---- */
 
 /* Compression format recognised by its magic bytes at @p, BTFC_COMP_NONE if none. */

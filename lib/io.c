@@ -19,7 +19,9 @@
 #include <libelf.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "btf_int.h"
@@ -110,6 +112,54 @@ int btfc__open_regular(struct btfc_ctx *ctx, const char *path, uint64_t limit, s
 	}
 	close(fd);
 	return err;
+}
+
+int btfc__flock_wait(struct btfc_ctx *ctx, int fd, const char *name, const char *what)
+{
+	const char *env = getenv("BTFCOMPAT_LOCK_TIMEOUT");
+	char *end;
+	unsigned long secs = env && *env ? strtoul(env, &end, 10) : 60;
+
+	if (env && *env && (*end || secs > 86400))
+		secs = 60;
+	/* polled: a wait of a few seconds at most costs nothing, and no signal or thread is needed */
+	for (unsigned long ms = 0;; ms += 50) {
+		if (!flock(fd, LOCK_EX | LOCK_NB))
+			return 0;
+		if (errno != EWOULDBLOCK && errno != EINTR)
+			return btfc__err(ctx, -errno, name, "cannot lock %s: %s", what, strerror(errno));
+		if (ms >= secs * 1000)
+			return btfc__refuse(ctx, BTFC_REASON_LOCKED, -ETIMEDOUT, name,
+					    "%s is locked by another process, still after %lu s (BTFCOMPAT_LOCK_TIMEOUT): "
+					    "giving up", what, secs);
+		nanosleep(&(struct timespec){ .tv_nsec = 50 * 1000 * 1000 }, NULL);
+	}
+}
+
+int btfc__lock_file(struct btfc_ctx *ctx, int dirfd, const char *name, const char *path)
+{
+	struct stat st;
+	int fd = openat(dirfd, name, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0600);
+
+	if (fd < 0)
+		return errno == ELOOP ? btfc__refuse(ctx, BTFC_REASON_UNSAFE, -ELOOP, path,
+						      "is a symbolic link: not following it to lock")
+				      : btfc__err(ctx, -errno, path, "cannot open the lock: %s", strerror(errno));
+	int err = 0;
+	if (fstat(fd, &st))
+		err = btfc__err(ctx, -errno, path, "cannot stat the lock: %s", strerror(errno));
+	else if (!S_ISREG(st.st_mode) || st.st_uid != geteuid())
+		err = btfc__refuse(ctx, BTFC_REASON_UNSAFE, -EPERM, path,
+				   "the lock is %s owned by uid %u, not a regular file of uid %u: not using it (remove it)",
+				   S_ISREG(st.st_mode) ? "a file" : "not a regular file", (unsigned)st.st_uid,
+				   (unsigned)geteuid());
+	else if ((st.st_mode & 077) && fchmod(fd, st.st_mode & 0700)) /* an older lock others could open */
+		err = btfc__err(ctx, -errno, path, "cannot make the lock private: %s", strerror(errno));
+	if (err) {
+		close(fd);
+		return err;
+	}
+	return fd;
 }
 
 static bool same_times(const struct timespec *a, const struct timespec *b)
@@ -844,7 +894,7 @@ int btfc__module_load(struct btfc_ctx *ctx, const char *name, uint8_t *file, siz
 		free(file);
 		return btfc__err(ctx, -ENOMEM, name, "out of memory");
 	}
-	m->fd = -1;
+	m->fd = m->lockfd = -1;
 	m->src.file_size = flen;
 	m->img = file;
 	m->len = flen;
@@ -914,6 +964,8 @@ BTFC_API void btfc_module_free(struct btfc_module *m)
 	free(m->img);
 	if (m->fd >= 0)
 		close(m->fd); /* releases the lock */
+	if (m->lockfd >= 0)
+		close(m->lockfd);
 	free(m->path);
 	free(m->name);
 	free(m);

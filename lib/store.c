@@ -102,7 +102,13 @@ BTFC_API const char *btfc_store_dir(const struct btfc_store *s)
 	return s->dir;
 }
 
-/* The writers' lock: an exclusive flock on DIR/lock, held until the fd is closed. */
+/*
+ * The writers' lock: an exclusive flock on DIR/lock, held until the fd is
+ * closed. The file is 0600 and this user's (nobody else can open it, so
+ * nobody else can hold it and stall a kernel installation), never opened
+ * through a symbolic link; a holder that does not let go is waited for a
+ * bounded time.
+ */
 static int lock_store(struct btfc_store *s, struct btfc_ctx *ctx)
 {
 	char p[PATH_MAX];
@@ -110,11 +116,11 @@ static int lock_store(struct btfc_store *s, struct btfc_ctx *ctx)
 	if (s->read_only)
 		return btfc__err(ctx, -EROFS, s->dir, "the store is read-only: cannot change it");
 	snprintf(p, sizeof(p), "%s/lock", s->dir);
-	int fd = open(p, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return btfc__err(ctx, -errno, p, "cannot open the store's lock: %s", strerror(errno));
-	while (flock(fd, LOCK_EX) && errno == EINTR)
-		;
+	int fd = btfc__lock_file(ctx, AT_FDCWD, p, p), err;
+	if (fd >= 0 && (err = btfc__flock_wait(ctx, fd, p, "the store"))) {
+		close(fd);
+		return err;
+	}
 	return fd;
 }
 

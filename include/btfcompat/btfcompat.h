@@ -158,6 +158,8 @@ enum btfc_reason {
 	BTFC_REASON_CHANGED,     /* the file changed while it was read or rewritten */
 	BTFC_REASON_NOT_REGULAR, /* a source or destination that is not a regular file */
 	BTFC_REASON_CORRUPT,     /* malformed input (ELF, compression, BTF) */
+	BTFC_REASON_LOCKED,      /* a lock another process holds was not released in time (BTFCOMPAT_LOCK_TIMEOUT) */
+	BTFC_REASON_UNSAFE,      /* a file's owner or permissions make using it unsafe (a link, a key, a lock) */
 };
 /* The reason of the last failure of a call made with @ctx; BTFC_REASON_NONE if none. */
 enum btfc_reason btfc_ctx_last_reason(const struct btfc_ctx *ctx);
