@@ -172,13 +172,20 @@ static void fsync_path(const char *dir)
 
 static int read_text(const char *path, char **out)
 {
-	FILE *f = fopen(path, "re");
+	/* a FIFO or a device planted there: refused, never waited on or read without end */
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	struct stat st;
+	FILE *f = NULL;
 	char *buf = NULL;
 	size_t cap = 0;
 
 	*out = NULL;
-	if (!f)
+	if (fd < 0)
 		return -errno;
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size > (1 << 20) || !(f = fdopen(fd, "r"))) {
+		close(fd);
+		return -EINVAL;
+	}
 	ssize_t n = getdelim(&buf, &cap, 0, f);
 	fclose(f);
 	if (n < 0) {
@@ -383,10 +390,12 @@ BTFC_API int btfc_store_list(const struct btfc_store *s, struct btfc_ctx *ctx, s
 			}
 			v = nv;
 		}
-		if (entry_read(s, ctx, digest, &v[*n]))
-			btfc__log(ctx, BTFC_LOG_WARN, "%s", btfc_ctx_last_error(ctx)); /* skipped */
-		else
-			(*n)++;
+		if (entry_read(s, ctx, digest, &v[*n])) { /* listed, so that verify reports it and prune removes it */
+			btfc__log(ctx, BTFC_LOG_WARN, "%s", btfc_ctx_last_error(ctx));
+			v[*n] = (struct btfc_store_entry){ .sz = sizeof(v[*n]), .meta_corrupt = 1 };
+			memcpy(v[*n].digest, digest, sizeof(digest));
+		}
+		(*n)++;
 	}
 	closedir(d);
 	if (*n)
@@ -408,9 +417,11 @@ BTFC_API int btfc_store_load(const struct btfc_store *s, struct btfc_ctx *ctx, c
 	if (!is_digest(digest))
 		return btfc__err(ctx, -EINVAL, digest, "not a base digest (64 hex digits)");
 	snprintf(p, sizeof(p), "%s/%s.btf.zst", s->dir, digest);
-	if ((fd = open(p, O_RDONLY | O_CLOEXEC)) < 0)
-		return btfc__err(ctx, -errno, p, "cannot open: %s", strerror(errno));
-	err = btfc__read_fd(ctx, p, fd, &packed, &plen);
+	/* a FIFO or a device planted there is refused before any read; the file's size is bounded first */
+	struct stat fst;
+	if ((fd = btfc__open_regular(ctx, p, ctx->max_module, &fst)) < 0)
+		return fd;
+	err = btfc__read_regular(ctx, p, fd, &fst, &packed, &plen);
 	close(fd);
 	if (err)
 		return err;

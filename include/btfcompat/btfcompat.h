@@ -812,6 +812,8 @@ struct btfc_store_entry {
 	char kernel[128];         /* kernel version of the latest add */
 	char source[4096];        /* the file the latest add read it from */
 	char kernels[1024];       /* every kernel version it was added for, space-separated */
+	int meta_corrupt;         /* btfc_store_list(): DIGEST.meta is unreadable or not a base's metadata
+				   * (only digest is set): a base to verify and prune, not to use */
 };
 
 /*
