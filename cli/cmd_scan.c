@@ -37,6 +37,7 @@ struct pool {
 	int ready; /* 0 reading the base, 1 ready, -1 it could not be read */
 	const struct btfc_btf *base;
 	struct btfc_check_opts opts;
+	const struct btfc_ctx *parent; /* the workers' contexts share its limits and memory budget */
 };
 
 /* at most this many opened modules per worker, and this many bytes of them in all, wait for the base */
@@ -121,7 +122,7 @@ static void drain(struct pool *p, struct btfc_ctx *ctx, struct job **pending, si
 static void *worker(void *arg)
 {
 	struct pool *p = arg;
-	struct btfc_ctx *ctx = btfc_ctx_new();
+	struct btfc_ctx *ctx = btfc_ctx_new_worker(p->parent);
 	struct job *pending[PENDING_MAX];
 	size_t npend = 0, i;
 	int err;
@@ -249,6 +250,7 @@ static int run(struct cli *cli, int argc, char **argv)
 	if (optind >= argc || threads < 1 || threads > 256)
 		return cli_usage(cli, &cmd_scan);
 	p.opts.sz = sizeof(p.opts);
+	p.parent = cli->ctx;
 	p.opts.mismatch_allowed = cli_mismatch_allowed(base_path, config, allow);
 	p.opts.kernel = cli_base_kernel(base_path);
 	p.opts.old_loader = cli_old_loader(base_path);

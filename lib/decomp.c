@@ -111,6 +111,8 @@ struct obuf {
 	size_t lim; /* max_decompressed + 1 */
 	btfc__bound_fn bound; /* asked once the first bytes are out (see internal.h) */
 	void *user;
+	struct btfc_ctx *ctx; /* with budgeted: growth beyond BTFC_MODULE_SMALL takes ctx's budget first */
+	bool *budgeted;
 };
 
 /* Ensure room for min(@want, what the limit allows) more bytes (at least one), doubling the buffer. */
@@ -135,6 +137,8 @@ static int obuf_reserve(struct obuf *o, size_t want)
 		cap *= 2; /* cannot overflow: lim <= SIZE_MAX / 4 */
 	if (cap > o->lim)
 		cap = o->lim;
+	if (o->budgeted && !*o->budgeted && cap > BTFC_MODULE_SMALL)
+		*o->budgeted = btfc__budget_take(o->ctx);
 	uint8_t *np = realloc(o->p, cap);
 	if (!np)
 		return -ENOMEM;
@@ -491,14 +495,15 @@ static int unlzo(struct btfc_ctx *ctx, const char *name, const uint8_t *in, size
 int btfc__decompress(struct btfc_ctx *ctx, const char *name, enum btfc_compression c, const uint8_t *in,
 		     size_t n, uint8_t **out, size_t *outlen)
 {
-	return btfc__decompress_bounded(ctx, name, c, in, n, ctx->max_decompressed, NULL, NULL, out, outlen);
+	return btfc__decompress_bounded(ctx, name, c, in, n, ctx->max_decompressed, NULL, NULL, NULL, out, outlen);
 }
 
 int btfc__decompress_bounded(struct btfc_ctx *ctx, const char *name, enum btfc_compression c, const uint8_t *in,
-			     size_t n, uint64_t limit, btfc__bound_fn bound, void *user, uint8_t **out, size_t *outlen)
+			     size_t n, uint64_t limit, btfc__bound_fn bound, void *user, bool *budgeted, uint8_t **out,
+			     size_t *outlen)
 {
 	uint64_t max = limit < SIZE_MAX / 4 ? limit : SIZE_MAX / 4;
-	struct obuf o = { .lim = (size_t)max + 1, .bound = bound, .user = user };
+	struct obuf o = { .lim = (size_t)max + 1, .bound = bound, .user = user, .ctx = ctx, .budgeted = budgeted };
 	int err;
 
 	*out = NULL;

@@ -467,8 +467,9 @@ BTFC_API int btfc_module_open_rw(struct btfc_ctx *ctx, const char *path, unsigne
 			goto fail;
 		}
 	}
-	if ((err = btfc__read_regular(ctx, path, fd, &st, &buf, &len)) ||
-	    (err = btfc__module_load(ctx, path, buf, len, &m)))
+	bool budgeted;
+	if ((err = btfc__read_module(ctx, path, fd, &st, &buf, &len, &budgeted)) ||
+	    (err = btfc__module_load(ctx, path, buf, len, budgeted, &m)))
 		goto fail;
 	m->fd = fd;
 	m->lockfd = lockfd;

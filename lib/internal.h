@@ -26,10 +26,22 @@ struct btfc_ctx {
 	uint64_t max_decompressed;
 	const struct btfc_signer *signer; /* sign rewritten modules (sign.c) */
 	uint64_t max_module; /* a module's decompressed image (btfc_ctx_set_max_module()) */
+	struct btfc__budget *budget; /* module images beyond BTFC_MODULE_SMALL, one context at a time */
+	bool budget_owned;       /* created with it (btfc_ctx_new()), not shared from a parent */
 	enum btfc_reason reason; /* why the last call refused, as data */
 	size_t err_what; /* where in err the message starts, after "NAME: " */
 	char err[512];
 };
+
+/*
+ * The run's large-module slot (btfc_ctx_new_worker()): btfc__budget_take()
+ * waits until no other context holds it and takes it (again, when @ctx holds
+ * it already); every take is given back with btfc__budget_put(). A module
+ * that took it holds it until btfc_module_free().
+ */
+struct btfc__budget;
+bool btfc__budget_take(struct btfc_ctx *ctx); /* false: @ctx has no budget (nothing taken) */
+void btfc__budget_put(struct btfc__budget *b);
 
 /*
  * Record a failure: formats "NAME: message" into ctx->err, logs it at ERROR
@@ -157,9 +169,16 @@ int btfc__decompress(struct btfc_ctx *ctx, const char *name, enum btfc_compressi
  */
 typedef size_t (*btfc__bound_fn)(void *user, const uint8_t *p, size_t n);
 #define BTFC_BOUND_PREFIX 64
-/* btfc__decompress() with an explicit @limit and an optional @bound. */
+/*
+ * btfc__decompress() with an explicit @limit and an optional @bound; with
+ * @budgeted (a module image), output beyond BTFC_MODULE_SMALL first takes
+ * ctx's budget (btfc__budget_take(); *@budgeted then true, also on failure:
+ * the caller gives it back). The output grows as data arrives, never
+ * allocated ahead from what a header claims.
+ */
 int btfc__decompress_bounded(struct btfc_ctx *ctx, const char *name, enum btfc_compression c, const uint8_t *in,
-			     size_t n, uint64_t limit, btfc__bound_fn bound, void *user, uint8_t **out, size_t *outlen);
+			     size_t n, uint64_t limit, btfc__bound_fn bound, void *user, bool *budgeted, uint8_t **out,
+			     size_t *outlen);
 
 /*
  * If @p is an x86 bzImage ("HdrS" setup header), store its compressed payload

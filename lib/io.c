@@ -881,27 +881,45 @@ static int check_trailer(struct btfc_ctx *ctx, const char *name, const uint8_t *
 			    "%zu bytes after the ELF image (which ends at %zu) that are not a module signature", n - end, end);
 }
 
-int btfc__module_load(struct btfc_ctx *ctx, const char *name, uint8_t *file, size_t flen,
+int btfc__read_module(struct btfc_ctx *ctx, const char *name, int fd, const struct stat *st, uint8_t **out,
+		      size_t *outlen, bool *budgeted)
+{
+	*budgeted = (uint64_t)st->st_size > BTFC_MODULE_SMALL && btfc__budget_take(ctx);
+	int err = btfc__read_regular(ctx, name, fd, st, out, outlen);
+	if (err && *budgeted)
+		btfc__budget_put(ctx->budget);
+	if (err)
+		*budgeted = false;
+	return err;
+}
+
+int btfc__module_load(struct btfc_ctx *ctx, const char *name, uint8_t *file, size_t flen, bool budgeted,
 		      struct btfc_module **out)
 {
 	struct btfc_module *m = calloc(1, sizeof(*m));
 	size_t hdr_end = 0, end;
+	bool more = false;
 	int err;
 
 	*out = NULL;
 	if (!m || !(m->name = strdup(name))) {
 		free(m);
 		free(file);
+		if (budgeted)
+			btfc__budget_put(ctx->budget);
 		return btfc__err(ctx, -ENOMEM, name, "out of memory");
 	}
+	m->budget = ctx->budget;
+	m->budget_n = budgeted;
 	m->fd = m->lockfd = -1;
 	m->src.file_size = flen;
 	m->img = file;
 	m->len = flen;
 	enum btfc_compression c = btfc__sniff_compression(file, flen);
 	if (c != BTFC_COMP_NONE) {
-		err = btfc__decompress_bounded(ctx, name, c, file, flen, ctx->max_module, module_bound, &hdr_end,
+		err = btfc__decompress_bounded(ctx, name, c, file, flen, ctx->max_module, module_bound, &hdr_end, &more,
 					       &m->img, &m->len);
+		m->budget_n += more;
 		free(file);
 		if (err == -EFBIG && hdr_end && hdr_end + SIG_TRAILER_MAX < ctx->max_module)
 			err = btfc__refuse(ctx, BTFC_REASON_CORRUPT, -EFBIG, name,
@@ -941,19 +959,26 @@ int btfc__module_open_mem(struct btfc_ctx *ctx, const void *data, size_t len, co
 		return btfc__err(ctx, -ENOMEM, name, "out of memory");
 	if (len)
 		memcpy(copy, data, len);
-	return btfc__module_load(ctx, name, copy, len, out);
+	return btfc__module_load(ctx, name, copy, len, false, out);
 }
 
 BTFC_API int btfc_module_open(struct btfc_ctx *ctx, const char *path, struct btfc_module **out)
 {
-	struct bytes in;
-	uint64_t size;
-	int err = read_file(ctx, path, &in, &size);
+	struct stat st;
+	uint8_t *buf;
+	size_t len;
+	bool budgeted;
+	/* the size from fstat first: a (sparse) file over the module limit is never read */
+	int fd = btfc__open_regular(ctx, path, ctx->max_module, &st), err;
 
 	*out = NULL;
+	if (fd < 0)
+		return fd;
+	err = btfc__read_module(ctx, path, fd, &st, &buf, &len, &budgeted);
+	close(fd);
 	if (err)
 		return err;
-	return btfc__module_load(ctx, path, in.owned, in.len, out);
+	return btfc__module_load(ctx, path, buf, len, budgeted, out);
 }
 
 BTFC_API void btfc_module_free(struct btfc_module *m)
@@ -966,6 +991,10 @@ BTFC_API void btfc_module_free(struct btfc_module *m)
 		close(m->fd); /* releases the lock */
 	if (m->lockfd >= 0)
 		close(m->lockfd);
+	while (m->budget_n) {
+		m->budget_n--;
+		btfc__budget_put(m->budget);
+	}
 	free(m->path);
 	free(m->name);
 	free(m);

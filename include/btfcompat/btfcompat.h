@@ -122,6 +122,18 @@ typedef void (*btfc_log_fn)(void *user, enum btfc_log_level level, const char *m
 struct btfc_ctx *btfc_ctx_new(void);
 /* Free a context. NULL is allowed. Objects created with it must be freed first. */
 void btfc_ctx_free(struct btfc_ctx *ctx);
+/*
+ * A context for a worker thread: @parent's limits and signer, and its memory
+ * budget for modules, shared by all the workers of one run: a module image
+ * (a .ko read, or a .ko.xz/.zst/.gz decompressed) may grow to
+ * BTFC_MODULE_SMALL bytes in every context at once, but beyond that only in
+ * one context at a time (the others wait until that module is freed). A run
+ * of N workers so holds at most N * 8 MiB plus one module limit of module
+ * images, whatever the files claim. @parent must outlive it; one thread per
+ * context. NULL on ENOMEM.
+ */
+struct btfc_ctx *btfc_ctx_new_worker(const struct btfc_ctx *parent);
+#define BTFC_MODULE_SMALL (8u << 20)
 /* Route messages up to @max_level to @fn (NULL disables logging). */
 void btfc_ctx_set_log(struct btfc_ctx *ctx, btfc_log_fn fn, void *user, enum btfc_log_level max_level);
 /*
