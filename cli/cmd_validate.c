@@ -90,14 +90,21 @@ static void print_verdict(struct out *o, const char *file, enum btfc_profile p, 
 		out_printf(o, ": %s (%s profile)", v->err ? "rejected" : "ok", btfc_profile_name(p));
 		if (v->err) {
 			out_printf(o, ", errno %d, phase %s\n", v->err, v->phase ? v->phase : "?");
-			if (v->context[0])
-				out_printf(o, "  %s\n", v->context);
-			if (v->msg[0])
-				out_printf(o, "  %s", v->msg);
-			else
+			/* (names from the BTF in them: escaped, as every name written as text) */
+			if (v->context[0]) {
+				out_str(o, "  ");
+				out_name(o, v->context);
+				out_str(o, "\n");
+			}
+			if (v->msg[0]) {
+				out_str(o, "  ");
+				out_name(o, v->msg);
+			} else
 				out_printf(o, "  (the kernel fails without a message)");
-			if (v->note[0])
-				out_printf(o, "\n  note: %s", v->note);
+			if (v->note[0]) {
+				out_str(o, "\n  note: ");
+				out_name(o, v->note);
+			}
 		}
 	}
 	em_obj_end(o, true);
