@@ -173,12 +173,14 @@ typedef size_t (*btfc__bound_fn)(void *user, const uint8_t *p, size_t n);
  * btfc__decompress() with an explicit @limit and an optional @bound; with
  * @budgeted (a module image), output beyond BTFC_MODULE_SMALL first takes
  * ctx's budget (btfc__budget_take(); *@budgeted then true, also on failure:
- * the caller gives it back). The output grows as data arrives, never
- * allocated ahead from what a header claims.
+ * the caller gives it back). *@first_end (when not NULL): how many input
+ * bytes the first gzip member, xz stream or zstd frame took (0: unknown, for
+ * the other formats). The output grows as data arrives, never allocated
+ * ahead from what a header claims.
  */
 int btfc__decompress_bounded(struct btfc_ctx *ctx, const char *name, enum btfc_compression c, const uint8_t *in,
-			     size_t n, uint64_t limit, btfc__bound_fn bound, void *user, bool *budgeted, uint8_t **out,
-			     size_t *outlen);
+			     size_t n, uint64_t limit, btfc__bound_fn bound, void *user, bool *budgeted, size_t *first_end,
+			     uint8_t **out, size_t *outlen);
 
 /*
  * If @p is an x86 bzImage ("HdrS" setup header), store its compressed payload

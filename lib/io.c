@@ -917,10 +917,22 @@ int btfc__module_load(struct btfc_ctx *ctx, const char *name, uint8_t *file, siz
 	m->len = flen;
 	enum btfc_compression c = btfc__sniff_compression(file, flen);
 	if (c != BTFC_COMP_NONE) {
+		size_t first = 0;
 		err = btfc__decompress_bounded(ctx, name, c, file, flen, ctx->max_module, module_bound, &hdr_end, &more,
-					       &m->img, &m->len);
+					       &first, &m->img, &m->len);
 		m->budget_n += more;
 		free(file);
+		/*
+		 * One stream, as kbuild writes it: the kernel's own decompressor
+		 * (kernel/module/decompress.c) reads the first gzip member, xz
+		 * stream or zstd frame, modprobe (libkmod) reads them all; a
+		 * module file that is two modules to them is refused.
+		 */
+		if (!err && first && first < flen)
+			err = btfc__refuse(ctx, BTFC_REASON_CORRUPT, -EINVAL, name,
+					   "%zu bytes after its first %s stream (which ends at %zu): the kernel reads the first "
+					   "stream only, modprobe all of them; refusing an ambiguous module", flen - first,
+					   btfc_compression_name(c), first);
 		if (err == -EFBIG && hdr_end && hdr_end + SIG_TRAILER_MAX < ctx->max_module)
 			err = btfc__refuse(ctx, BTFC_REASON_CORRUPT, -EFBIG, name,
 					   "%s data decompresses to more than its ELF image (%zu bytes) and a signature",
