@@ -162,6 +162,18 @@ static int run(struct cli *cli, int argc, char **argv)
 			rc = cli_lib_error(cli); /* go on with the other files; exit 2 at the end */
 			continue;
 		}
+		/*
+		 * A file that is none of the formats read (no BTF magic, not ELF, not compressed, not a kernel
+		 * image) is an error here as in every verb (exit 2); BTF with the magic is judged (exit 1).
+		 */
+		const uint8_t *d = data;
+		if (src.container == BTFC_CONT_RAW && !(len >= 2 && ((d[0] == 0x9f && d[1] == 0xeb) ||
+								     (d[0] == 0xeb && d[1] == 0x9f)))) {
+			rc = cli_error(cli, "%s: not BTF, ELF, a compressed module or a kernel image (starts with %02x %02x)",
+				       argv[i], len > 0 ? d[0] : 0, len > 1 ? d[1] : 0);
+			free(data);
+			continue;
+		}
 		BTFC_OPTS(btfc_validate_opts, vo, .profile = profile, .kernel = kernel, .flatten = flatten,
 			  .order = (enum btfc_byte_order)order);
 		if (profile < 0)
