@@ -22,6 +22,7 @@ struct job {
 	struct btfc_check c;
 	int err;
 	char errmsg[512];
+	size_t errwhat; /* where in errmsg the message starts, after "PATH: " */
 };
 
 struct pool {
@@ -93,6 +94,8 @@ static void job_fail(struct job *j, struct btfc_ctx *ctx, int err)
 {
 	j->err = err;
 	snprintf(j->errmsg, sizeof(j->errmsg), "%s", btfc_ctx_last_error(ctx));
+	size_t all = strlen(btfc_ctx_last_error(ctx)), msg = strlen(btfc_ctx_last_message(ctx));
+	j->errwhat = msg <= all && all - msg < sizeof(j->errmsg) ? all - msg : 0;
 }
 
 /* Check an opened job against the base (when it could be read) and close it. */
@@ -214,6 +217,7 @@ static int run(struct cli *cli, int argc, char **argv)
 		{ "mismatch-allowed", required_argument, NULL, 'M' },
 		{ "threads", required_argument, NULL, 'J' },
 		{ "all", no_argument, NULL, 'a' },
+		{ "print0", no_argument, NULL, 0x200 },
 		{ 0 },
 	};
 	static struct out o;
@@ -221,7 +225,7 @@ static int run(struct cli *cli, int argc, char **argv)
 	struct pool p = { 0 };
 	size_t cap = 0;
 	long threads = sysconf(_SC_NPROCESSORS_ONLN);
-	int opt, rc = EXIT_OK, all = 0, allow = -1;
+	int opt, rc = EXIT_OK, all = 0, allow = -1, print0 = 0;
 	struct btfc_btf *base;
 
 	optind = 1;
@@ -242,6 +246,7 @@ static int run(struct cli *cli, int argc, char **argv)
 				return EXIT_ERROR;
 			break;
 		case 'a': all = 1; break;
+		case 0x200: print0 = 1; break;
 		default:
 			if (!cli_common_opt(cli, opt))
 				return cli_usage(cli, &cmd_scan);
@@ -296,7 +301,8 @@ static int run(struct cli *cli, int argc, char **argv)
 		return cli_lib_error(cli);
 	}
 
-	out_init(&o, STDOUT_FILENO, cli->mode);
+	/* --print0: standard output is the list of the modules whose BTF does not fit, the report goes to stderr */
+	out_init(&o, print0 ? STDERR_FILENO : STDOUT_FILENO, cli->mode);
 	if (em_json(&o)) {
 		em_obj_begin(&o);
 		em_list_begin(&o, "modules");
@@ -307,11 +313,23 @@ static int run(struct cli *cli, int argc, char **argv)
 			out_flush(&o);
 			cli_error(cli, "%s", j->errmsg);
 			rc = EXIT_ERROR;
+			if (em_json(&o)) { /* listed too: a reader of the JSON alone sees every module */
+				em_obj_begin(&o);
+				em_s(&o, "file", j->path);
+				em_s(&o, "outcome", "error");
+				em_i(&o, "errno", j->err);
+				em_s(&o, "error", j->errmsg + j->errwhat);
+				em_obj_end(&o, true);
+			}
 			continue;
 		}
 		if (cli_check_finding(&j->c)) {
 			if (rc == EXIT_OK)
 				rc = EXIT_FINDING;
+			if (print0) {
+				fputs(j->path, stdout);
+				fputc(0, stdout);
+			}
 		} else if (!all && !em_json(&o)) {
 			continue;
 		}
@@ -328,6 +346,8 @@ static int run(struct cli *cli, int argc, char **argv)
 		o.depth = 0;
 	}
 	out_flush(&o);
+	if (print0 && fflush(stdout))
+		rc = cli_error(cli, "standard output: write error");
 	jobs_free(&p);
 	btfc_btf_free(base);
 	return rc;
@@ -336,6 +356,6 @@ static int run(struct cli *cli, int argc, char **argv)
 const struct cmd cmd_scan = {
 	.name = "scan",
 	.run = run,
-	.usage = "[-j|-p] [--base BASE] [--config FILE | --mismatch-allowed yes|no] [-J THREADS] [--all] DIR...",
+	.usage = "[-j|-p] [--base BASE] [--config FILE | --mismatch-allowed yes|no] [-J THREADS] [--all] [--print0] DIR...",
 	.summary = "check every module under DIR (e.g. /lib/modules/VER), on all cores, with a summary",
 };

@@ -7,6 +7,8 @@
  */
 #include <getopt.h>
 #include <stdio.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -40,19 +42,22 @@ static int strip_one(struct cli *cli, const char *path, const char *dest, const 
 static int run(struct cli *cli, int argc, char **argv)
 {
 	static const struct option lopts[] = { CLI_REWRITE_LONGOPTS, { "stale", no_argument, NULL, 'S' },
-					       { "base", required_argument, NULL, 'B' }, CLI_SIGN_LONGOPTS, { 0 } };
+					       { "base", required_argument, NULL, 'B' }, CLI_SIGN_LONGOPTS,
+					       { "print0", no_argument, NULL, 0x200 }, { 0 } };
 	static struct out o;
 	const char *dest = NULL, *base_path = NULL;
 	struct cli_paths paths = { 0 };
 	struct btfc_btf *base = NULL;
 	BTFC_OPTS(btfc_check_opts, co);
 	unsigned flags = 0;
-	int opt, rc = EXIT_OK, stale = 0;
+	int opt, rc = EXIT_OK, stale = 0, print0 = 0;
 
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "o:B:" CLI_REWRITE_OPTS CLI_COMMON_OPTS, lopts, NULL)) != -1) {
 		if (opt == 'S')
 			stale = 1;
+		else if (opt == 0x200)
+			print0 = 1;
 		else if (opt == 'B')
 			base_path = optarg;
 		else if (!cli_common_opt(cli, opt) && !cli_rewrite_opt(opt, optarg, &flags, &dest) &&
@@ -61,6 +66,8 @@ static int run(struct cli *cli, int argc, char **argv)
 	}
 	if (base_path && !stale)
 		return cli_error(cli, "strip: --base goes with --stale");
+	if (print0 && dest && !strcmp(dest, "-"))
+		return cli_error(cli, "strip: --print0 and -o - both want standard output");
 	if (cli_sign_setup(cli))
 		return EXIT_ERROR;
 	if (stale) {
@@ -75,12 +82,25 @@ static int run(struct cli *cli, int argc, char **argv)
 		return EXIT_ERROR;
 	}
 	cli_report_begin(cli, &o, dest);
+	if (print0) /* standard output is the list of the modules stripped, the report goes to stderr */
+		o.fd = STDERR_FILENO;
 	for (size_t i = 0; i < paths.n; i++) {
 		int changed, keep;
 		if (strip_one(cli, paths.v[i], dest, base, &co, flags, &changed, &keep)) {
 			out_flush(&o);
 			rc = cli_lib_error(cli);
+			if (em_json(&o)) { /* listed too: a reader of the JSON alone sees every module */
+				em_obj_begin(&o);
+				em_s(&o, "file", paths.v[i]);
+				em_s(&o, "result", "error");
+				em_s(&o, "error", btfc_ctx_last_message(cli->ctx));
+				em_obj_end(&o, true);
+			}
 			continue;
+		}
+		if (print0 && changed) {
+			fputs(paths.v[i], stdout);
+			fputc(0, stdout);
 		}
 		em_obj_begin(&o);
 		em_s(&o, "file", paths.v[i]);
@@ -90,6 +110,8 @@ static int run(struct cli *cli, int argc, char **argv)
 		em_obj_end(&o, true);
 	}
 	cli_list_end(&o);
+	if (print0 && fflush(stdout))
+		rc = cli_error(cli, "standard output: write error");
 	cli_paths_free(&paths);
 	btfc_btf_free(base);
 	return rc;
@@ -98,6 +120,6 @@ static int run(struct cli *cli, int argc, char **argv)
 const struct cmd cmd_strip = {
 	.name = "strip",
 	.run = run,
-	.usage = "[-j|-p] [--stale [--base BASE]] " CLI_REWRITE_USAGE " " CLI_SIGN_USAGE " [-o OUT] MODULE|DIR...",
+	.usage = "[-j|-p] [--stale [--base BASE]] " CLI_REWRITE_USAGE " " CLI_SIGN_USAGE " [-o OUT] [--print0] MODULE|DIR...",
 	.summary = "remove modules' BTF sections (.BTF, .BTF.base, .BTF.base_checksum); --stale: where it does not fit",
 };
