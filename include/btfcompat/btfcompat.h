@@ -466,7 +466,10 @@ int btfc_stamp_compute(struct btfc_ctx *ctx, const struct btfc_btf *base, struct
  * How every rewriting call (stamp, relocate, distill, strip) treats files:
  *  - the module is read once, under an advisory lock (flock(LOCK_EX), held
  *    until the call returns; concurrent btfcompat rewrites of one module run
- *    one after the other), and exactly the bytes read are rewritten; if the
+ *    one after the other; root locks a file of its own, /run/btfcompat/
+ *    rewrite-NN.lock, that no other user can open; a lock held longer than
+ *    BTFCOMPAT_LOCK_TIMEOUT seconds (default 60): -ETIMEDOUT, reason
+ *    BTFC_REASON_LOCKED), and exactly the bytes read are rewritten; if the
  *    file changed before the rename anyway: -EAGAIN "changed while being
  *    rewritten", nothing replaced;
  *  - the new file is written next to the destination (a temporary
@@ -476,9 +479,12 @@ int btfc_stamp_compute(struct btfc_ctx *ctx, const struct btfc_btf *base, struct
  *    (ACLs, security labels; a failure to copy one refuses), and renamed over
  *    the destination; other hard links to the old file keep the old contents;
  *  - a destination that is a symbolic link: the file it points to is
- *    rewritten, the link stays; a destination that exists and is not a
- *    regular file (a device, a FIFO): refused with -EINVAL; dest "-": the new
- *    module is written to standard output;
+ *    rewritten, the link stays, unless the link's owner is neither the
+ *    file's nor root (-EPERM, BTFC_REASON_UNSAFE, as fs.protected_symlinks);
+ *    a destination that exists and is not a regular file (a device, a FIFO)
+ *    or is the standard output or error: refused with -EINVAL; a read-only
+ *    one: -EACCES unless BTFC_REWRITE_READ_ONLY; dest "-": the new module is
+ *    written to standard output;
  *  - signed modules: -EPERM unless BTFC_REWRITE_UNSIGN; read-only files:
  *    -EACCES unless BTFC_REWRITE_READ_ONLY.
  * btfc_ctx_last_reason() tells refusals apart.
