@@ -217,6 +217,11 @@ NT=$TOP/tests/tools/elf_nametable.py
 # as_nobody CMD...: CMD as an unprivileged user (root's neighbour in these probes)
 as_nobody() { setpriv --reuid=nobody --regid=nogroup --clear-groups "$@"; }
 CAN_NOBODY=0; [ "$(id -u)" = 0 ] && command -v setpriv > /dev/null && as_nobody true 2>/dev/null && CAN_NOBODY=1
+# hold_shared FILE: nobody holds a shared flock on FILE (until kill $hold), and holds it already on return
+hold_shared() {
+	as_nobody sh -c 'exec 9< "$1" && flock -s 9 && exec sleep 60' sh "$1" & hold=$! # sleep: the only holder
+	for _ in $(seq 100); do flock -n -x "$1" true 2>/dev/null || return 0; sleep 0.1; done
+}
 mkdir "$TMP/i22"; chmod 755 "$TMP" "$TMP/i22"
 I=$TMP/i22
 
@@ -240,23 +245,23 @@ out=$("$BIN" strip "$I/sdir" 2>&1); rc=$?
 # ---- 22.2/22.3: locks a user can hold do not stall root ----
 if [ $CAN_NOBODY = 1 ]; then
 	mkdir "$I/store"; touch "$I/store/lock"; chmod 644 "$I/store/lock" # an older store's lock
-	as_nobody flock -s "$I/store/lock" sleep 30 & hold=$!; sleep 0.5
+	hold_shared "$I/store/lock"
 	expect store/lock-held-by-user-times-out 2 "store/lock: the store is locked by another process, still after 1 s" \
 		env BTFCOMPAT_LOCK_TIMEOUT=1 "$BIN" store add --store "$I/store" --kernel 6.1.0-54 "$V54"
-	kill $hold 2>/dev/null; wait $hold 2>/dev/null
+	pkill -P $hold 2>/dev/null; kill $hold 2>/dev/null; wait $hold 2>/dev/null
 	[ "$(stat -c %a "$I/store/lock")" = 600 ] && ! as_nobody flock -n -s "$I/store/lock" true 2>/dev/null &&
 		pass store/lock-private-0600 || fail store/lock-private-0600 "mode $(stat -c %a "$I/store/lock")"
 	expect store/add-after-lock-made-private 0 "6.1.0-54 .* stored" "$BIN" store add --store "$I/store" --kernel 6.1.0-54 "$V54"
 	cp "$TMP/ak.ko" "$I/shared.ko"; chmod 644 "$I/shared.ko"
-	as_nobody flock -s "$I/shared.ko" sleep 30 & hold=$!; sleep 0.5
+	hold_shared "$I/shared.ko"
 	expect rewrite/user-shared-flock-does-not-stall-root 0 "shared.ko result=stripped" \
 		env BTFCOMPAT_LOCK_TIMEOUT=5 "$BIN" strip "$I/shared.ko"
-	kill $hold 2>/dev/null; wait $hold 2>/dev/null
+	pkill -P $hold 2>/dev/null; kill $hold 2>/dev/null; wait $hold 2>/dev/null
 	mkdir "$I/u"; chmod 777 "$I/u"; cp "$TMP/ak.ko" "$I/u/m.ko"; chown nobody "$I/u/m.ko"
-	as_nobody flock -s "$I/u/m.ko" sleep 30 & hold=$!; sleep 0.5
+	hold_shared "$I/u/m.ko"
 	expect rewrite/user-lock-times-out-for-user 2 "m.ko: the module is locked by another process, still after 1 s" \
 		setpriv --reuid=nobody --regid=nogroup --clear-groups env BTFCOMPAT_LOCK_TIMEOUT=1 "$BIN" strip "$I/u/m.ko"
-	kill $hold 2>/dev/null; wait $hold 2>/dev/null
+	pkill -P $hold 2>/dev/null; kill $hold 2>/dev/null; wait $hold 2>/dev/null
 else
 	for c in store/lock-held-by-user-times-out store/lock-private-0600 store/add-after-lock-made-private \
 		rewrite/user-shared-flock-does-not-stall-root rewrite/user-lock-times-out-for-user; do skip $c "needs root and setpriv"; done
