@@ -102,8 +102,10 @@ int cli_bases_load(struct cli *cli, struct cli_bases *b, const char *store_dir, 
 		if (!btfc_store_list(s, cli->ctx, &e, &n)) {
 			for (size_t i = 0; i < n; i++) {
 				struct btfc_btf *btf;
+				if (e[i].meta_corrupt)
+					continue; /* unnamed: reported by store verify, removed by store prune */
 				if (btfc_store_load(s, cli->ctx, e[i].digest, &btf))
-					fprintf(stderr, "%s: %s\n", cli->prog, btfc_ctx_last_error(cli->ctx));
+					cli_warn(cli, "%s", btfc_ctx_last_error(cli->ctx));
 				else { /* named after the first kernel it was stored for */
 					e[i].kernels[strcspn(e[i].kernels, " ")] = 0;
 					add(cli, b, e[i].kernels, btf);

@@ -182,6 +182,8 @@ void cli_paths_free(struct cli_paths *p);
 #define CLI_OUTPUT_OPTTAB                                                                                          \
 	{ "output", required_argument, NULL, 'o', "OUT", "write to OUT instead of in place (one module; -: standard output)", NULL }
 bool cli_rewrite_opt(int opt, const char *arg, unsigned *flags, const char **dest);
+/* What *dest becomes when -o is given twice (cli_collect_args() refuses it). */
+extern const char CLI_DEST_TWICE[];
 #define CLI_REWRITE_USAGE "[--force] [--unsign] [--rewrite-read-only] [--dry-run] [--backup]"
 
 /* Signing options of the rewriting verbs: --sign-key KEY --sign-cert CERT [--sign-hash HASH] [--sign-keyid]. */

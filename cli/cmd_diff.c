@@ -51,13 +51,18 @@ static void on_type(void *user, enum btfc_diff_what what, uint32_t oid, uint32_t
 			em_s(d->o, "what", why);
 		em_item_end(d->o);
 	} else {
-		out_printf(d->o, "%s%c %s '%s'", d->color ? col[what] : "", sign[what],
-			   btfc_kind_name(btfc_type_kind(t)), name);
+		/* colours raw (ours), names escaped (theirs: a BTF name may hold terminal escapes) */
+		out_str(d->o, d->color ? col[what] : "");
+		out_printf(d->o, "%c %s '", sign[what], btfc_kind_name(btfc_type_kind(t)));
+		out_name(d->o, name);
+		out_str(d->o, "'");
 		if (d->id_map)
 			out_printf(d->o, " [%u] -> [%u]", oid, nid);
-		if (why[0])
-			out_printf(d->o, ": %s", why);
-		out_printf(d->o, "%s\n", d->color ? "\033[0m" : "");
+		if (why[0]) {
+			out_str(d->o, ": ");
+			out_name(d->o, why);
+		}
+		out_str(d->o, d->color ? "\033[0m\n" : "\n");
 	}
 }
 

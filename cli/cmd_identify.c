@@ -65,20 +65,21 @@ static int report(struct out *o, const char *file, const struct cli_bases *b, co
 			em_list_end(o);
 		}
 	} else {
+		out_name(o, file);
 		if (none)
-			out_printf(o, "%s: no BTF", file);
+			out_printf(o, ": no BTF");
 		else if (id->build < 0)
-			out_printf(o, "%s: built for none of the %zu bases tried (%s): %s", file, b->n,
+			out_printf(o, ": built for none of the %zu bases tried (%s): %s", b->n,
 				   cli_bases_names(b, SIZE_MAX, others, sizeof(others)), id->why);
 		else if (id->n_fit == 1 && b->n == 2)
-			out_printf(o, "%s: built for %s (%s); does not fit the other base", file, b->c[id->build].name, how(id));
+			out_printf(o, ": built for %s (%s); does not fit the other base", b->c[id->build].name, how(id));
 		else if (id->n_fit == 1)
-			out_printf(o, "%s: built for %s (%s); fits none of the other %zu bases", file, b->c[id->build].name,
+			out_printf(o, ": built for %s (%s); fits none of the other %zu bases", b->c[id->build].name,
 				   how(id), b->n - 1);
 		else if (id->method == BTFC_METHOD_DISTILLED)
-			out_printf(o, "%s: relocates onto %s (%s); also onto %s", file, b->c[id->build].name, how(id), fits);
+			out_printf(o, ": relocates onto %s (%s); also onto %s", b->c[id->build].name, how(id), fits);
 		else
-			out_printf(o, "%s: fits %u of %zu bases, cannot tell which build (%s): %s, %s", file, id->n_fit,
+			out_printf(o, ": fits %u of %zu bases, cannot tell which build (%s): %s, %s", id->n_fit,
 				   b->n, id->strength, b->c[id->build].name, fits);
 		for (size_t i = 0; verbose && !none && i < b->n; i++)
 			out_printf(o, "\n  %s: %s (%s): %s", b->c[i].name, btfc_outcome_name(ck[i].outcome), ck[i].strength,

@@ -24,6 +24,7 @@ struct job {
 	struct btfc_check c;
 	int err;
 	char errmsg[512];
+	size_t errwhat; /* where in errmsg the message starts, after "PATH: " */
 };
 
 struct pool {
@@ -39,6 +40,7 @@ struct pool {
 	int ready; /* 0 reading the base, 1 ready, -1 it could not be read */
 	const struct btfc_btf *base;
 	struct btfc_check_opts opts;
+	const struct btfc_ctx *parent; /* the workers' contexts share its limits and memory budget */
 };
 
 /* at most this many opened modules per worker, and this many bytes of them in all, wait for the base */
@@ -94,6 +96,8 @@ static void job_fail(struct job *j, struct btfc_ctx *ctx, int err)
 {
 	j->err = err;
 	snprintf(j->errmsg, sizeof(j->errmsg), "%s", btfc_ctx_last_error(ctx));
+	size_t all = strlen(btfc_ctx_last_error(ctx)), msg = strlen(btfc_ctx_last_message(ctx));
+	j->errwhat = msg <= all && all - msg < sizeof(j->errmsg) ? all - msg : 0;
 }
 
 /* Check an opened job against the base (when it could be read) and close it. */
@@ -123,7 +127,7 @@ static void drain(struct pool *p, struct btfc_ctx *ctx, struct job **pending, si
 static void *worker(void *arg)
 {
 	struct pool *p = arg;
-	struct btfc_ctx *ctx = btfc_ctx_new();
+	struct btfc_ctx *ctx = btfc_ctx_new_worker(p->parent);
 	struct job *pending[PENDING_MAX];
 	size_t npend = 0, i;
 	int err;
@@ -309,6 +313,7 @@ static const struct cli_opt opts[] = {
 	{ "threads", required_argument, NULL, 'J', "THREADS", "worker threads (default: one per core)", "" },
 	{ "all", no_argument, NULL, 'a', NULL, "list every module, not only those that do not match", NULL },
 	{ "metrics", required_argument, NULL, 'O', "FILE", "also write the summary as OpenMetrics text (node_exporter's textfile collector)", NULL },
+	{ "print0", no_argument, NULL, 0x200, NULL, "standard output lists the modules whose BTF does not fit, each ending in NUL; the report goes to standard error", NULL },
 	{ 0 },
 };
 
@@ -319,7 +324,7 @@ static int run(struct cli *cli, int argc, char **argv)
 	struct pool p = { 0 };
 	size_t cap = 0;
 	long threads = sysconf(_SC_NPROCESSORS_ONLN);
-	int opt, rc = EXIT_OK, all = 0, allow = -1;
+	int opt, rc = EXIT_OK, all = 0, allow = -1, print0 = 0;
 	const char *metrics = NULL;
 	struct btfc_btf *base;
 
@@ -342,6 +347,7 @@ static int run(struct cli *cli, int argc, char **argv)
 			break;
 		case 'a': all = 1; break;
 		case 'O': metrics = optarg; break;
+		case 0x200: print0 = 1; break;
 		default:
 			if (!cli_common_opt(cli, opt))
 				return cli_usage(cli, &cmd_scan);
@@ -350,6 +356,7 @@ static int run(struct cli *cli, int argc, char **argv)
 	if (optind >= argc || threads < 1 || threads > 256)
 		return cli_usage(cli, &cmd_scan);
 	p.opts.sz = sizeof(p.opts);
+	p.parent = cli->ctx;
 	p.opts.mismatch_allowed = cli_mismatch_allowed(base_path, config, allow);
 	p.opts.kernel = cli_base_kernel(base_path);
 	p.opts.old_loader = cli_old_loader(base_path);
@@ -395,7 +402,8 @@ static int run(struct cli *cli, int argc, char **argv)
 		return cli_lib_error(cli);
 	}
 
-	out_init(&o, cli_out_fd(cli), cli->mode);
+	/* --print0: standard output is the list of the modules whose BTF does not fit, the report goes to stderr */
+	out_init(&o, print0 && !cli->quiet ? STDERR_FILENO : cli_out_fd(cli), cli->mode);
 	o.color = cli_use_color(cli, o.fd);
 	if (em_json(&o)) {
 		em_obj_begin(&o);
@@ -405,12 +413,25 @@ static int run(struct cli *cli, int argc, char **argv)
 		struct job *j = &p.jobs[i];
 		if (j->err) {
 			out_flush(&o);
-			rc = cli_file_error(&o, j->path, cli_error(cli, "%s", j->errmsg));
+			cli_error(cli, "%s", j->errmsg);
+			rc = EXIT_ERROR;
+			if (em_json(&o)) { /* listed too: a reader of the JSON alone sees every module */
+				em_obj_begin(&o);
+				em_s(&o, "file", j->path);
+				em_s(&o, "outcome", "error");
+				em_i(&o, "errno", j->err);
+				em_s(&o, "error", j->errmsg + j->errwhat);
+				em_obj_end(&o, true);
+			}
 			continue;
 		}
 		if (cli_check_finding(&j->c)) {
 			if (rc == EXIT_OK)
 				rc = EXIT_FINDING;
+			if (print0) {
+				fputs(j->path, stdout);
+				fputc(0, stdout);
+			}
 		} else if (!all && !em_json(&o)) {
 			continue;
 		}
@@ -429,6 +450,8 @@ static int run(struct cli *cli, int argc, char **argv)
 	out_flush(&o);
 	if (metrics && write_metrics(cli, metrics, base_path, &p))
 		rc = EXIT_ERROR;
+	if (print0 && fflush(stdout))
+		rc = cli_error(cli, "standard output: write error");
 	jobs_free(&p);
 	btfc_btf_free(base);
 	return rc;
@@ -437,7 +460,7 @@ static int run(struct cli *cli, int argc, char **argv)
 const struct cmd cmd_scan = {
 	.name = "scan",
 	.run = run,
-	.usage = "[-j|-p] [--base BASE] [--config FILE | --mismatch-allowed yes|no] [-J THREADS] [--all] [--metrics FILE] DIR...",
+	.usage = "[-j|-p] [--base BASE] [--config FILE | --mismatch-allowed yes|no] [-J THREADS] [--all] [--metrics FILE] [--print0] DIR...",
 	.summary = "check every module under DIR (e.g. /lib/modules/VER), on all cores, with a summary",
 	.shortopts = "B:J:a",
 	.opts = opts,

@@ -83,7 +83,13 @@ static int do_list(struct cli *cli, struct btfc_store *s, bool verify)
 	cli_list_begin(cli, &o);
 	for (size_t i = 0; i < n; i++) {
 		const char *state = NULL;
-		if (verify) {
+		if (e[i].meta_corrupt) {
+			out_flush(&o);
+			cli_error(cli, "%s/%s.meta: not a base's metadata (corrupted?): 'store prune' removes the base "
+				  "unless a module needs it", btfc_store_dir(s), e[i].digest);
+			state = "metadata corrupted";
+			rc = EXIT_FINDING;
+		} else if (verify) {
 			struct btfc_btf *btf;
 			state = "ok";
 			if (btfc_store_load(s, cli->ctx, e[i].digest, &btf)) {

@@ -90,14 +90,21 @@ static void print_verdict(struct out *o, const char *file, enum btfc_profile p, 
 		out_printf(o, ": %s (%s profile)", v->err ? "rejected" : "ok", btfc_profile_name(p));
 		if (v->err) {
 			out_printf(o, ", errno %d, phase %s\n", v->err, v->phase ? v->phase : "?");
-			if (v->context[0])
-				out_printf(o, "  %s\n", v->context);
-			if (v->msg[0])
-				out_printf(o, "  %s", v->msg);
-			else
+			/* (names from the BTF in them: escaped, as every name written as text) */
+			if (v->context[0]) {
+				out_str(o, "  ");
+				out_name(o, v->context);
+				out_str(o, "\n");
+			}
+			if (v->msg[0]) {
+				out_str(o, "  ");
+				out_name(o, v->msg);
+			} else
 				out_printf(o, "  (the kernel fails without a message)");
-			if (v->note[0])
-				out_printf(o, "\n  note: %s", v->note);
+			if (v->note[0]) {
+				out_str(o, "\n  note: ");
+				out_name(o, v->note);
+			}
 		}
 	}
 	em_obj_end(o, true);
@@ -154,6 +161,18 @@ static int run(struct cli *cli, int argc, char **argv)
 		if (btfc_read_raw(cli->ctx, argv[i], &data, &len, &src)) {
 			out_flush(&o);
 			rc = cli_file_error(&o, argv[i], cli_lib_error(cli)); /* go on with the other files; exit 2 at the end */
+			continue;
+		}
+		/*
+		 * A file that is none of the formats read (no BTF magic, not ELF, not compressed, not a kernel
+		 * image) is an error here as in every verb (exit 2); BTF with the magic is judged (exit 1).
+		 */
+		const uint8_t *d = data;
+		if (src.container == BTFC_CONT_RAW && !(len >= 2 && ((d[0] == 0x9f && d[1] == 0xeb) ||
+								     (d[0] == 0xeb && d[1] == 0x9f)))) {
+			rc = cli_error(cli, "%s: not BTF, ELF, a compressed module or a kernel image (starts with %02x %02x)",
+				       argv[i], len > 0 ? d[0] : 0, len > 1 ? d[1] : 0);
+			free(data);
 			continue;
 		}
 		BTFC_OPTS(btfc_validate_opts, vo, .profile = profile, .kernel = kernel, .flatten = flatten,

@@ -48,14 +48,14 @@ static bool is_stale_temp(const char *name)
 
 /*
  * Every module under @dir, without recursion (fts, physical: symbolic links
- * are not followed) and without a path buffer of our own: a tree of any depth
+ * under @dir are not followed; @dir itself may be one, as given) and without a path buffer of our own: a tree of any depth
  * is walked; paths the system cannot open (longer than PATH_MAX) and
  * directories that cannot be read are reported, not cut or skipped silently.
  */
 static int walk(struct cli *cli, struct cli_paths *p, const char *dir)
 {
 	char *const roots[] = { (char *)dir, NULL };
-	FTS *fts = fts_open(roots, FTS_PHYSICAL | FTS_NOCHDIR | FTS_NOSTAT, NULL);
+	FTS *fts = fts_open(roots, FTS_PHYSICAL | FTS_COMFOLLOW | FTS_NOCHDIR | FTS_NOSTAT, NULL);
 	FTSENT *e;
 	int rc = 0;
 
@@ -122,6 +122,8 @@ int cli_collect(struct cli *cli, const char *arg, bool walk_only, struct cli_pat
 int cli_collect_args(struct cli *cli, const struct cmd *cmd, int argc, char **argv, const char *dest,
 		     struct cli_paths *p)
 {
+	if (dest == CLI_DEST_TWICE)
+		return cli_error(cli, "%s: -o is given more than once", cmd->name);
 	if (optind >= argc)
 		return cli_usage(cli, cmd);
 	for (int i = optind; i < argc; i++)
@@ -145,6 +147,8 @@ void cli_paths_free(struct cli_paths *p)
 	memset(p, 0, sizeof(*p));
 }
 
+const char CLI_DEST_TWICE[] = "(-o twice)";
+
 bool cli_rewrite_opt(int opt, const char *arg, unsigned *flags, const char **dest)
 {
 	switch (opt) {
@@ -156,7 +160,7 @@ bool cli_rewrite_opt(int opt, const char *arg, unsigned *flags, const char **des
 	case 'o':
 		if (!dest)
 			return false;
-		*dest = arg;
+		*dest = *dest ? CLI_DEST_TWICE : arg; /* cli_collect_args() refuses it */
 		return true;
 	}
 	return false;

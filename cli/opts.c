@@ -95,6 +95,8 @@ void cli_safe_fputs(const char *s, FILE *f)
 		unsigned char c = *s;
 		if (c < 0x20 || c == 0x7f)
 			fprintf(f, "\\x%02x", c);
+		else if (c == '\\') /* a real newline (\x0a) and the text \x0a print differently */
+			fputs("\\\\", f);
 		else
 			fputc(c, f);
 	}

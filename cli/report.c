@@ -28,8 +28,12 @@ void report_check(struct out *o, const char *file, const struct btfc_check *c)
 						   [BTFC_OUTCOME_INVALID] = "\033[1;31m", [BTFC_OUTCOME_NO_BTF] = "\033[33m" };
 		bool color = o->color && (unsigned)c->outcome < sizeof(col) / sizeof(col[0]) && col[c->outcome];
 		out_name(o, file);
-		out_printf(o, ": %s%s%s (%s, %s); kernel: %s\n  ", color ? col[c->outcome] : "", btfc_outcome_name(c->outcome),
-			   color ? "\033[0m" : "", btfc_method_name(c->method), c->strength, btfc_action_name(c->action));
+		/* the colour codes are ours, written raw; out_printf escapes control characters */
+		out_str(o, ": ");
+		out_str(o, color ? col[c->outcome] : "");
+		out_str(o, btfc_outcome_name(c->outcome));
+		out_str(o, color ? "\033[0m" : "");
+		out_printf(o, " (%s, %s); kernel: %s\n  ", btfc_method_name(c->method), c->strength, btfc_action_name(c->action));
 		out_name(o, c->evidence);
 	}
 	em_obj_end(o, true);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause
 /* Context: logging, last error, limits. The library keeps no global state. */
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,20 +9,79 @@
 
 #include "internal.h"
 
+struct btfc__budget {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	const struct btfc_ctx *owner; /* holds the large-module slot, or NULL */
+	unsigned held;                /* takes not yet given back */
+};
+
 BTFC_API struct btfc_ctx *btfc_ctx_new(void)
 {
 	struct btfc_ctx *ctx = calloc(1, sizeof(*ctx));
 
+	if (ctx && !(ctx->budget = calloc(1, sizeof(*ctx->budget)))) {
+		free(ctx);
+		return NULL;
+	}
 	if (ctx) {
 		ctx->max_decompressed = 1ull << 30;
 		ctx->max_module = 256ull << 20;
+		ctx->budget_owned = true;
+		pthread_mutex_init(&ctx->budget->mu, NULL);
+		pthread_cond_init(&ctx->budget->cv, NULL);
+	}
+	return ctx;
+}
+
+BTFC_API struct btfc_ctx *btfc_ctx_new_worker(const struct btfc_ctx *parent)
+{
+	struct btfc_ctx *ctx = calloc(1, sizeof(*ctx));
+
+	if (ctx) {
+		ctx->max_decompressed = parent->max_decompressed;
+		ctx->max_module = parent->max_module;
+		ctx->signer = parent->signer;
+		ctx->budget = parent->budget;
 	}
 	return ctx;
 }
 
 BTFC_API void btfc_ctx_free(struct btfc_ctx *ctx)
 {
+	if (ctx && ctx->budget_owned) {
+		pthread_mutex_destroy(&ctx->budget->mu);
+		pthread_cond_destroy(&ctx->budget->cv);
+		free(ctx->budget);
+	}
 	free(ctx);
+}
+
+bool btfc__budget_take(struct btfc_ctx *ctx)
+{
+	struct btfc__budget *b = ctx->budget;
+
+	if (!b)
+		return false;
+	pthread_mutex_lock(&b->mu);
+	while (b->owner && b->owner != ctx)
+		pthread_cond_wait(&b->cv, &b->mu);
+	b->owner = ctx;
+	b->held++;
+	pthread_mutex_unlock(&b->mu);
+	return true;
+}
+
+void btfc__budget_put(struct btfc__budget *b)
+{
+	if (!b)
+		return;
+	pthread_mutex_lock(&b->mu);
+	if (b->held && !--b->held) {
+		b->owner = NULL;
+		pthread_cond_broadcast(&b->cv);
+	}
+	pthread_mutex_unlock(&b->mu);
 }
 
 BTFC_API void btfc_ctx_set_log(struct btfc_ctx *ctx, btfc_log_fn fn, void *user,

@@ -111,6 +111,9 @@ struct obuf {
 	size_t lim; /* max_decompressed + 1 */
 	btfc__bound_fn bound; /* asked once the first bytes are out (see internal.h) */
 	void *user;
+	struct btfc_ctx *ctx; /* with budgeted: growth beyond BTFC_MODULE_SMALL takes ctx's budget first */
+	bool *budgeted;
+	size_t first_end; /* input bytes of the first stream (gzip member, xz stream, zstd frame); 0: unknown */
 };
 
 /* Ensure room for min(@want, what the limit allows) more bytes (at least one), doubling the buffer. */
@@ -135,6 +138,8 @@ static int obuf_reserve(struct obuf *o, size_t want)
 		cap *= 2; /* cannot overflow: lim <= SIZE_MAX / 4 */
 	if (cap > o->lim)
 		cap = o->lim;
+	if (o->budgeted && !*o->budgeted && cap > BTFC_MODULE_SMALL)
+		*o->budgeted = btfc__budget_take(o->ctx);
 	uint8_t *np = realloc(o->p, cap);
 	if (!np)
 		return -ENOMEM;
@@ -188,6 +193,7 @@ static int gunzip(struct btfc_ctx *ctx, const char *name, const uint8_t *in, siz
 		o->len += out0 - z.avail_out;
 	} while (zr == Z_OK);
 
+	o->first_end = z.total_in;
 	if (err)
 		err = obuf_err(ctx, name, "gzip", err, o);
 	else if (zr == Z_MEM_ERROR)
@@ -241,6 +247,7 @@ static int unxz(struct btfc_ctx *ctx, const char *name, const uint8_t *in, size_
 		r = lzma_code(&s, LZMA_FINISH); /* LZMA_BUF_ERROR once no progress is possible */
 		o->len += out0 - s.avail_out;
 	} while (r == LZMA_OK);
+	o->first_end = s.total_in;
 	lzma_end(&s);
 
 	if (err)
@@ -281,6 +288,8 @@ static int unzstd(struct btfc_ctx *ctx, const char *name, const uint8_t *in, siz
 		if (ZSTD_isError(r))
 			break;
 		if (r == 0) { /* a frame is complete and flushed */
+			if (!o->first_end)
+				o->first_end = ib.pos;
 			if (!zstd_frame_follows(in + ib.pos, n - ib.pos))
 				break;
 		} else if (ib.pos == ib.size && ob.pos < ob.size) {
@@ -491,14 +500,15 @@ static int unlzo(struct btfc_ctx *ctx, const char *name, const uint8_t *in, size
 int btfc__decompress(struct btfc_ctx *ctx, const char *name, enum btfc_compression c, const uint8_t *in,
 		     size_t n, uint8_t **out, size_t *outlen)
 {
-	return btfc__decompress_bounded(ctx, name, c, in, n, ctx->max_decompressed, NULL, NULL, out, outlen);
+	return btfc__decompress_bounded(ctx, name, c, in, n, ctx->max_decompressed, NULL, NULL, NULL, NULL, out, outlen);
 }
 
 int btfc__decompress_bounded(struct btfc_ctx *ctx, const char *name, enum btfc_compression c, const uint8_t *in,
-			     size_t n, uint64_t limit, btfc__bound_fn bound, void *user, uint8_t **out, size_t *outlen)
+			     size_t n, uint64_t limit, btfc__bound_fn bound, void *user, bool *budgeted, size_t *first_end,
+			     uint8_t **out, size_t *outlen)
 {
 	uint64_t max = limit < SIZE_MAX / 4 ? limit : SIZE_MAX / 4;
-	struct obuf o = { .lim = (size_t)max + 1, .bound = bound, .user = user };
+	struct obuf o = { .lim = (size_t)max + 1, .bound = bound, .user = user, .ctx = ctx, .budgeted = budgeted };
 	int err;
 
 	*out = NULL;
@@ -532,6 +542,8 @@ int btfc__decompress_bounded(struct btfc_ctx *ctx, const char *name, enum btfc_c
 	}
 	*out = o.p;
 	*outlen = o.len;
+	if (first_end)
+		*first_end = o.first_end;
 	return 0;
 }
 

@@ -213,8 +213,10 @@ static int write_elf(struct btfc_ctx *ctx, const char *path, Elf *src, int fd, c
 	/* names of sections to append go at the end of .shstrtab */
 	Elf_Scn *strscn = elf_getscn(src, shstrndx);
 	Elf_Data *strdata = strscn ? elf_getdata(strscn, NULL) : NULL;
-	if (!strdata) {
-		err = btfc__err(ctx, -EINVAL, path, "corrupt section name table: %s", elf_errmsg(-1));
+	/* (btfc__elf_layout() refused unsound name tables; libelf's view must agree: no data is no table) */
+	if (!strdata || !strdata->d_buf || !strdata->d_size) {
+		err = btfc__refuse(ctx, BTFC_REASON_CORRUPT, -EINVAL, path, "corrupt section name table: %s",
+				   strdata ? "no contents" : elf_errmsg(-1));
 		goto out;
 	}
 	size_t strsize = strdata->d_size, extra = 0;
@@ -368,14 +370,70 @@ static int write_all(int fd, const uint8_t *p, size_t n)
 }
 
 
+#define RUN_LOCK_DIR "/run/btfcompat"
+
+/*
+ * Lock the module @fd (status @st) for a rewrite. Root takes a lock file of
+ * its own, RUN_LOCK_DIR/rewrite-NN.lock (one of 256, chosen by device and
+ * inode; 0600 in a 0700 directory): no other user can open it, so holding a
+ * shared flock on a module anyone can read stalls nothing. Other users, and
+ * root where that directory cannot be made, lock the module itself and wait
+ * a bounded time (btfc__flock_wait()). *@lockfd: the lock file, or -1 when
+ * @fd itself is locked.
+ */
+static int rewrite_lock(struct btfc_ctx *ctx, int fd, const struct stat *st, const char *name, int *lockfd)
+{
+	struct stat ds;
+	int dfd, err;
+
+	*lockfd = -1;
+	if (geteuid() == 0) {
+		mkdir(RUN_LOCK_DIR, 0700);
+		dfd = open(RUN_LOCK_DIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (dfd >= 0 && !fstat(dfd, &ds) && ds.st_uid == 0 && !(ds.st_mode & 022)) {
+			char lname[32];
+			uint64_t h = ((uint64_t)st->st_dev * 0x9e3779b97f4a7c15ull) ^ (uint64_t)st->st_ino;
+			snprintf(lname, sizeof(lname), "rewrite-%02x.lock", (unsigned)((h ^ h >> 8 ^ h >> 16) & 0xff));
+			int l = btfc__lock_file(ctx, dfd, lname, RUN_LOCK_DIR);
+			close(dfd);
+			if (l < 0)
+				return l;
+			if ((err = btfc__flock_wait(ctx, l, name, "the module's rewrite lock"))) {
+				close(l);
+				return err;
+			}
+			*lockfd = l;
+			return 0;
+		}
+		if (dfd >= 0)
+			close(dfd);
+	}
+	return btfc__flock_wait(ctx, fd, name, "the module");
+}
+
+/*
+ * A symbolic link @path (its owner @lst) to a file owned by someone else:
+ * refused, as fs.protected_symlinks reasons, unless the link belongs to
+ * the target's owner (or to root, who made it). Following a link a user
+ * planted would let them point a root rewrite at any root-owned module.
+ */
+static int check_link(struct btfc_ctx *ctx, const char *path, const struct stat *lst, const struct stat *st)
+{
+	if (!S_ISLNK(lst->st_mode) || lst->st_uid == st->st_uid || lst->st_uid == 0)
+		return 0;
+	return btfc__refuse(ctx, BTFC_REASON_UNSAFE, -EPERM, path,
+			    "is a symbolic link of uid %u to a file of uid %u: not following it to rewrite (give the "
+			    "file itself)", (unsigned)lst->st_uid, (unsigned)st->st_uid);
+}
+
 BTFC_API int btfc_module_open_rw(struct btfc_ctx *ctx, const char *path, unsigned flags, const char *verb,
 				 struct btfc_module **out)
 {
 	struct btfc_module *m = NULL;
-	struct stat st, now;
+	struct stat st, now, lst;
 	uint8_t *buf;
 	size_t len;
-	int fd = -1, err;
+	int fd = -1, lockfd = -1, err;
 	char *real = realpath(path, NULL); /* a symbolic link: the file it points to is rewritten */
 
 	*out = NULL;
@@ -383,31 +441,38 @@ BTFC_API int btfc_module_open_rw(struct btfc_ctx *ctx, const char *path, unsigne
 	if (!real)
 		return btfc__err(ctx, -errno, path, "cannot open: %s", strerror(errno));
 	for (int tries = 0;; tries++) {
-		if ((fd = btfc__open_regular(ctx, real, ctx->max_decompressed, &st)) < 0) {
+		if ((fd = btfc__open_regular(ctx, real, ctx->max_module, &st)) < 0) {
 			err = fd;
 			goto fail;
 		}
+		if (!lstat(path, &lst) && (err = check_link(ctx, path, &lst, &st)))
+			goto fail;
 		if (!(st.st_mode & 0222) && !(flags & BTFC_REWRITE_READ_ONLY)) {
 			err = btfc__refuse(ctx, BTFC_REASON_READ_ONLY, -EACCES, path, "is read-only (mode %04o): not %s it",
 					   (unsigned)(st.st_mode & 07777), verb);
 			goto fail;
 		}
 		/* another btfcompat rewriting it: wait for it, then read what it wrote */
-		while (flock(fd, LOCK_EX) && errno == EINTR)
-			;
+		if ((err = rewrite_lock(ctx, fd, &st, path, &lockfd)))
+			goto fail;
 		if (!stat(real, &now) && now.st_dev == st.st_dev && now.st_ino == st.st_ino && !fstat(fd, &st))
 			break;
 		close(fd); /* renamed over while we waited: open the new file */
 		fd = -1;
+		if (lockfd >= 0)
+			close(lockfd);
+		lockfd = -1;
 		if (tries == 100) {
 			err = btfc__refuse(ctx, BTFC_REASON_CHANGED, -EAGAIN, path, "keeps being replaced: not %s it", verb);
 			goto fail;
 		}
 	}
-	if ((err = btfc__read_regular(ctx, path, fd, &st, &buf, &len)) ||
-	    (err = btfc__module_load(ctx, path, buf, len, &m)))
+	bool budgeted;
+	if ((err = btfc__read_module(ctx, path, fd, &st, &buf, &len, &budgeted)) ||
+	    (err = btfc__module_load(ctx, path, buf, len, budgeted, &m)))
 		goto fail;
 	m->fd = fd;
+	m->lockfd = lockfd;
 	m->st = st;
 	m->path = real;
 	if (m->is_signed && !(flags & BTFC_REWRITE_UNSIGN) && !ctx->signer) {
@@ -420,6 +485,8 @@ BTFC_API int btfc_module_open_rw(struct btfc_ctx *ctx, const char *path, unsigne
 fail:
 	if (fd >= 0)
 		close(fd);
+	if (lockfd >= 0)
+		close(lockfd);
 	free(real);
 	return err;
 }
@@ -510,10 +577,11 @@ static void fsync_dir(const char *path)
  * Where the new file goes: *@target the file to replace (symbolic links
  * resolved; *@tofree holds it), *@in_place when that is the module itself.
  */
-static int destination(struct btfc_ctx *ctx, const struct btfc_module *m, const char *dest, const char **target,
-		       char **tofree, bool *in_place)
+static int destination(struct btfc_ctx *ctx, const struct btfc_module *m, const char *dest, unsigned flags,
+		       const char **target, char **tofree, bool *in_place)
 {
-	struct stat st;
+	struct stat st, lst;
+	int err;
 
 	*tofree = NULL;
 	*target = dest ? dest : m->path;
@@ -531,13 +599,27 @@ static int destination(struct btfc_ctx *ctx, const struct btfc_module *m, const 
 		if (!(*tofree = realpath(dest, NULL)))
 			return btfc__err(ctx, -errno, dest, "symbolic link to nothing usable: %s", strerror(errno));
 		*target = *tofree;
+		lst = st;
 		if (stat(*target, &st))
 			return btfc__err(ctx, -errno, dest, "cannot stat: %s", strerror(errno));
+		if ((err = check_link(ctx, dest, &lst, &st)))
+			return err;
 	}
 	if (!S_ISREG(st.st_mode))
 		return btfc__refuse(ctx, BTFC_REASON_NOT_REGULAR, -EINVAL, dest,
 				    "exists and is not a regular file: not replacing it (-o - writes to standard output)");
 	*in_place = m->fd >= 0 && st.st_dev == m->st.st_dev && st.st_ino == m->st.st_ino;
+	/* /dev/stdout redirected to a file: replacing that file would lose what is written to it */
+	for (int o = STDOUT_FILENO; o <= STDERR_FILENO; o++) {
+		struct stat os;
+		if (!*in_place && !fstat(o, &os) && os.st_dev == st.st_dev && os.st_ino == st.st_ino)
+			return btfc__refuse(ctx, BTFC_REASON_NOT_REGULAR, -EINVAL, dest,
+					    "is the standard %s: not replacing it (-o - writes the module to standard "
+					    "output)", o == STDOUT_FILENO ? "output" : "error");
+	}
+	if (!*in_place && !(st.st_mode & 0222) && !(flags & BTFC_REWRITE_READ_ONLY))
+		return btfc__refuse(ctx, BTFC_REASON_READ_ONLY, -EACCES, dest,
+				    "exists and is read-only (mode %04o): not replacing it", (unsigned)(st.st_mode & 07777));
 	return 0;
 }
 
@@ -632,7 +714,7 @@ int btfc__module_rewrite(struct btfc_ctx *ctx, struct btfc_module *m, const char
 		return btfc__refuse(ctx, BTFC_REASON_SIGNED, -EPERM, m->name, "module is signed%s: rewriting it voids the signature",
 				    ctx->signer ? " by another key than the signing key" : "");
 	if (!to_stdout && !(flags & BTFC_REWRITE_DRY_RUN) &&
-	    (err = destination(ctx, m, dest, &target, &tofree, &in_place)))
+	    (err = destination(ctx, m, dest, flags, &target, &tofree, &in_place)))
 		goto out;
 	if ((err = build(ctx, m, edits, n, &bytes, &len)) || (flags & BTFC_REWRITE_DRY_RUN))
 		goto out;

@@ -26,18 +26,32 @@ struct btfc_module {
 	size_t shstrndx;
 	struct btfc_source_info src;
 	bool is_signed;   /* the image ends with a module signature */
-	int fd;           /* open_rw: the file, locked (flock LOCK_EX) until btfc_module_free(); else -1 */
+	int fd;           /* open_rw: the file (locked with flock LOCK_EX when lockfd is -1); else -1 */
+	int lockfd;       /* open_rw: root's rewrite lock for the file (elfw.c rewrite_lock()), held until
+			     btfc_module_free(); else -1 */
 	struct stat st;   /* open_rw: the file as it was read */
+	struct btfc__budget *budget; /* its context's budget; budget_n takes of it given back by btfc_module_free() */
+	unsigned budget_n;
 };
 
 /*
- * A module from @flen bytes at @file (malloc'd; this call takes them): a .ko
+ * All of module file @fd (status @st, from btfc__open_regular() with the
+ * module limit), taking ctx's budget first when it is larger than
+ * BTFC_MODULE_SMALL (*@budgeted: hand it on to btfc__module_load()).
+ */
+int btfc__read_module(struct btfc_ctx *ctx, const char *name, int fd, const struct stat *st, uint8_t **out,
+		      size_t *outlen, bool *budgeted);
+
+/*
+ * A module from @flen bytes at @file (malloc'd; this call takes them, and
+ * with @budgeted the budget btfc__read_module() took for them): a .ko
  * or a compressed one, decompressed within ctx->max_module and not beyond
  * the ELF image its header announces plus a signature. Refuses (-EINVAL,
  * BTFC_REASON_CORRUPT) an image whose header or sections lie outside it and
  * bytes after the ELF image that are not a module signature.
  */
-int btfc__module_load(struct btfc_ctx *ctx, const char *name, uint8_t *file, size_t flen, struct btfc_module **out);
+int btfc__module_load(struct btfc_ctx *ctx, const char *name, uint8_t *file, size_t flen, bool budgeted,
+		      struct btfc_module **out);
 /* btfc__module_load() of a copy of @data/@len (fuzzing, tests). */
 int btfc__module_open_mem(struct btfc_ctx *ctx, const void *data, size_t len, const char *name,
 			  struct btfc_module **out);

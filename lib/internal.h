@@ -26,10 +26,22 @@ struct btfc_ctx {
 	uint64_t max_decompressed;
 	const struct btfc_signer *signer; /* sign rewritten modules (sign.c) */
 	uint64_t max_module; /* a module's decompressed image (btfc_ctx_set_max_module()) */
+	struct btfc__budget *budget; /* module images beyond BTFC_MODULE_SMALL, one context at a time */
+	bool budget_owned;       /* created with it (btfc_ctx_new()), not shared from a parent */
 	enum btfc_reason reason; /* why the last call refused, as data */
 	size_t err_what; /* where in err the message starts, after "NAME: " */
 	char err[512];
 };
+
+/*
+ * The run's large-module slot (btfc_ctx_new_worker()): btfc__budget_take()
+ * waits until no other context holds it and takes it (again, when @ctx holds
+ * it already); every take is given back with btfc__budget_put(). A module
+ * that took it holds it until btfc_module_free().
+ */
+struct btfc__budget;
+bool btfc__budget_take(struct btfc_ctx *ctx); /* false: @ctx has no budget (nothing taken) */
+void btfc__budget_put(struct btfc__budget *b);
 
 /*
  * Record a failure: formats "NAME: message" into ctx->err, logs it at ERROR
@@ -119,6 +131,21 @@ int btfc__open_regular(struct btfc_ctx *ctx, const char *path, uint64_t limit, s
 int btfc__read_regular(struct btfc_ctx *ctx, const char *name, int fd, const struct stat *st, uint8_t **out,
 		       size_t *outlen);
 
+/*
+ * Take an exclusive flock on @fd, waiting at most BTFCOMPAT_LOCK_TIMEOUT
+ * seconds (default 60) for whoever holds it: then -ETIMEDOUT, reason
+ * BTFC_REASON_LOCKED, "@what is locked by another process". Errors name @name.
+ */
+int btfc__flock_wait(struct btfc_ctx *ctx, int fd, const char *name, const char *what);
+/*
+ * Open (creating it 0600) the lock file @name in directory @dirfd for an
+ * exclusive flock: never through a symbolic link, and only a regular file
+ * that this user owns and nobody else can open (group/other bits of an older
+ * one are removed). Returns the descriptor or a negative errno (message
+ * naming @path).
+ */
+int btfc__lock_file(struct btfc_ctx *ctx, int dirfd, const char *name, const char *path);
+
 /* ---- decompression (decomp.c) ---- */
 
 /* Compression format recognised by its magic bytes at @p, BTFC_COMP_NONE if none. */
@@ -142,9 +169,18 @@ int btfc__decompress(struct btfc_ctx *ctx, const char *name, enum btfc_compressi
  */
 typedef size_t (*btfc__bound_fn)(void *user, const uint8_t *p, size_t n);
 #define BTFC_BOUND_PREFIX 64
-/* btfc__decompress() with an explicit @limit and an optional @bound. */
+/*
+ * btfc__decompress() with an explicit @limit and an optional @bound; with
+ * @budgeted (a module image), output beyond BTFC_MODULE_SMALL first takes
+ * ctx's budget (btfc__budget_take(); *@budgeted then true, also on failure:
+ * the caller gives it back). *@first_end (when not NULL): how many input
+ * bytes the first gzip member, xz stream or zstd frame took (0: unknown, for
+ * the other formats). The output grows as data arrives, never allocated
+ * ahead from what a header claims.
+ */
 int btfc__decompress_bounded(struct btfc_ctx *ctx, const char *name, enum btfc_compression c, const uint8_t *in,
-			     size_t n, uint64_t limit, btfc__bound_fn bound, void *user, uint8_t **out, size_t *outlen);
+			     size_t n, uint64_t limit, btfc__bound_fn bound, void *user, bool *budgeted, size_t *first_end,
+			     uint8_t **out, size_t *outlen);
 
 /*
  * If @p is an x86 bzImage ("HdrS" setup header), store its compressed payload

@@ -19,7 +19,9 @@
 #include <libelf.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "btf_int.h"
@@ -110,6 +112,54 @@ int btfc__open_regular(struct btfc_ctx *ctx, const char *path, uint64_t limit, s
 	}
 	close(fd);
 	return err;
+}
+
+int btfc__flock_wait(struct btfc_ctx *ctx, int fd, const char *name, const char *what)
+{
+	const char *env = getenv("BTFCOMPAT_LOCK_TIMEOUT");
+	char *end;
+	unsigned long secs = env && *env ? strtoul(env, &end, 10) : 60;
+
+	if (env && *env && (*end || secs > 86400))
+		secs = 60;
+	/* polled: a wait of a few seconds at most costs nothing, and no signal or thread is needed */
+	for (unsigned long ms = 0;; ms += 50) {
+		if (!flock(fd, LOCK_EX | LOCK_NB))
+			return 0;
+		if (errno != EWOULDBLOCK && errno != EINTR)
+			return btfc__err(ctx, -errno, name, "cannot lock %s: %s", what, strerror(errno));
+		if (ms >= secs * 1000)
+			return btfc__refuse(ctx, BTFC_REASON_LOCKED, -ETIMEDOUT, name,
+					    "%s is locked by another process, still after %lu s (BTFCOMPAT_LOCK_TIMEOUT): "
+					    "giving up", what, secs);
+		nanosleep(&(struct timespec){ .tv_nsec = 50 * 1000 * 1000 }, NULL);
+	}
+}
+
+int btfc__lock_file(struct btfc_ctx *ctx, int dirfd, const char *name, const char *path)
+{
+	struct stat st;
+	int fd = openat(dirfd, name, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0600);
+
+	if (fd < 0)
+		return errno == ELOOP ? btfc__refuse(ctx, BTFC_REASON_UNSAFE, -ELOOP, path,
+						      "is a symbolic link: not following it to lock")
+				      : btfc__err(ctx, -errno, path, "cannot open the lock: %s", strerror(errno));
+	int err = 0;
+	if (fstat(fd, &st))
+		err = btfc__err(ctx, -errno, path, "cannot stat the lock: %s", strerror(errno));
+	else if (!S_ISREG(st.st_mode) || st.st_uid != geteuid())
+		err = btfc__refuse(ctx, BTFC_REASON_UNSAFE, -EPERM, path,
+				   "the lock is %s owned by uid %u, not a regular file of uid %u: not using it (remove it)",
+				   S_ISREG(st.st_mode) ? "a file" : "not a regular file", (unsigned)st.st_uid,
+				   (unsigned)geteuid());
+	else if ((st.st_mode & 077) && fchmod(fd, st.st_mode & 0700)) /* an older lock others could open */
+		err = btfc__err(ctx, -errno, path, "cannot make the lock private: %s", strerror(errno));
+	if (err) {
+		close(fd);
+		return err;
+	}
+	return fd;
 }
 
 static bool same_times(const struct timespec *a, const struct timespec *b)
@@ -250,6 +300,39 @@ size_t btfc__elf_shdr_end(const uint8_t *p, size_t n)
 	return shoff + shnum * g.shentsize;
 }
 
+/*
+ * The section name table, as the kernel's module loader checks it
+ * (kernel/module/main.c elf_validity_cache_secstrings()): an SHT_STRTAB
+ * section other than 0 that is not empty and ends with a NUL, and every
+ * section's name inside it. Without a sound one no section can be found by
+ * name: the file is corrupt, never "without BTF".
+ */
+static int name_table(struct btfc_ctx *ctx, const char *name, const uint8_t *p, const struct elf_geo *g,
+		      uint64_t shoff, uint64_t shnum, uint64_t shstrndx, size_t *end, size_t last)
+{
+	const uint8_t *sh = p + shoff + shstrndx * g->shentsize;
+	uint64_t type = rd(sh + g->sh_type, 4, g->msb), off = rd(sh + g->sh_offset, g->w, g->msb);
+	uint64_t size = rd(sh + g->sh_size, g->w, g->msb);
+
+	if (!shstrndx || type != SHT_STRTAB)
+		return btfc__refuse(ctx, BTFC_REASON_CORRUPT, -EINVAL, name,
+				    "corrupt ELF: section name table index %" PRIu64 " names %s", shstrndx,
+				    !shstrndx ? "no section" : "a section that is not a string table");
+	if (!size || p[off + size - 1])
+		return btfc__refuse(ctx, BTFC_REASON_CORRUPT, -EINVAL, name,
+				    "corrupt ELF: the section name table (%" PRIu64 " bytes) %s", size,
+				    size ? "does not end with a NUL" : "is empty");
+	for (uint64_t i = 1; i < shnum; i++) {
+		uint64_t nm = rd(p + shoff + i * g->shentsize, 4, g->msb);
+		if (nm >= size)
+			return btfc__refuse(ctx, BTFC_REASON_CORRUPT, -EINVAL, name,
+					    "corrupt ELF: the name of section %" PRIu64 " is at %" PRIu64
+					    ", past the section name table (%" PRIu64 " bytes)", i, nm, size);
+	}
+	*end = last;
+	return 0;
+}
+
 int btfc__elf_layout(struct btfc_ctx *ctx, const char *name, const uint8_t *p, size_t n, size_t *end)
 {
 	struct elf_geo g;
@@ -315,6 +398,8 @@ int btfc__elf_layout(struct btfc_ctx *ctx, const char *name, const uint8_t *p, s
 		}
 		last = off + size > last ? off + size : last;
 	}
+	if (shoff && shnum)
+		return name_table(ctx, name, p, &g, shoff, shnum, shstrndx, end, last);
 	*end = last;
 	return 0;
 }
@@ -796,28 +881,58 @@ static int check_trailer(struct btfc_ctx *ctx, const char *name, const uint8_t *
 			    "%zu bytes after the ELF image (which ends at %zu) that are not a module signature", n - end, end);
 }
 
-int btfc__module_load(struct btfc_ctx *ctx, const char *name, uint8_t *file, size_t flen,
+int btfc__read_module(struct btfc_ctx *ctx, const char *name, int fd, const struct stat *st, uint8_t **out,
+		      size_t *outlen, bool *budgeted)
+{
+	*budgeted = (uint64_t)st->st_size > BTFC_MODULE_SMALL && btfc__budget_take(ctx);
+	int err = btfc__read_regular(ctx, name, fd, st, out, outlen);
+	if (err && *budgeted)
+		btfc__budget_put(ctx->budget);
+	if (err)
+		*budgeted = false;
+	return err;
+}
+
+int btfc__module_load(struct btfc_ctx *ctx, const char *name, uint8_t *file, size_t flen, bool budgeted,
 		      struct btfc_module **out)
 {
 	struct btfc_module *m = calloc(1, sizeof(*m));
 	size_t hdr_end = 0, end;
+	bool more = false;
 	int err;
 
 	*out = NULL;
 	if (!m || !(m->name = strdup(name))) {
 		free(m);
 		free(file);
+		if (budgeted)
+			btfc__budget_put(ctx->budget);
 		return btfc__err(ctx, -ENOMEM, name, "out of memory");
 	}
-	m->fd = -1;
+	m->budget = ctx->budget;
+	m->budget_n = budgeted;
+	m->fd = m->lockfd = -1;
 	m->src.file_size = flen;
 	m->img = file;
 	m->len = flen;
 	enum btfc_compression c = btfc__sniff_compression(file, flen);
 	if (c != BTFC_COMP_NONE) {
-		err = btfc__decompress_bounded(ctx, name, c, file, flen, ctx->max_module, module_bound, &hdr_end,
-					       &m->img, &m->len);
+		size_t first = 0;
+		err = btfc__decompress_bounded(ctx, name, c, file, flen, ctx->max_module, module_bound, &hdr_end, &more,
+					       &first, &m->img, &m->len);
+		m->budget_n += more;
 		free(file);
+		/*
+		 * One stream, as kbuild writes it: the kernel's own decompressor
+		 * (kernel/module/decompress.c) reads the first gzip member, xz
+		 * stream or zstd frame, modprobe (libkmod) reads them all; a
+		 * module file that is two modules to them is refused.
+		 */
+		if (!err && first && first < flen)
+			err = btfc__refuse(ctx, BTFC_REASON_CORRUPT, -EINVAL, name,
+					   "%zu bytes after its first %s stream (which ends at %zu): the kernel reads the first "
+					   "stream only, modprobe all of them; refusing an ambiguous module", flen - first,
+					   btfc_compression_name(c), first);
 		if (err == -EFBIG && hdr_end && hdr_end + SIG_TRAILER_MAX < ctx->max_module)
 			err = btfc__refuse(ctx, BTFC_REASON_CORRUPT, -EFBIG, name,
 					   "%s data decompresses to more than its ELF image (%zu bytes) and a signature",
@@ -856,19 +971,26 @@ int btfc__module_open_mem(struct btfc_ctx *ctx, const void *data, size_t len, co
 		return btfc__err(ctx, -ENOMEM, name, "out of memory");
 	if (len)
 		memcpy(copy, data, len);
-	return btfc__module_load(ctx, name, copy, len, out);
+	return btfc__module_load(ctx, name, copy, len, false, out);
 }
 
 BTFC_API int btfc_module_open(struct btfc_ctx *ctx, const char *path, struct btfc_module **out)
 {
-	struct bytes in;
-	uint64_t size;
-	int err = read_file(ctx, path, &in, &size);
+	struct stat st;
+	uint8_t *buf;
+	size_t len;
+	bool budgeted;
+	/* the size from fstat first: a (sparse) file over the module limit is never read */
+	int fd = btfc__open_regular(ctx, path, ctx->max_module, &st), err;
 
 	*out = NULL;
+	if (fd < 0)
+		return fd;
+	err = btfc__read_module(ctx, path, fd, &st, &buf, &len, &budgeted);
+	close(fd);
 	if (err)
 		return err;
-	return btfc__module_load(ctx, path, in.owned, in.len, out);
+	return btfc__module_load(ctx, path, buf, len, budgeted, out);
 }
 
 BTFC_API void btfc_module_free(struct btfc_module *m)
@@ -879,6 +1001,12 @@ BTFC_API void btfc_module_free(struct btfc_module *m)
 	free(m->img);
 	if (m->fd >= 0)
 		close(m->fd); /* releases the lock */
+	if (m->lockfd >= 0)
+		close(m->lockfd);
+	while (m->budget_n) {
+		m->budget_n--;
+		btfc__budget_put(m->budget);
+	}
 	free(m->path);
 	free(m->name);
 	free(m);

@@ -98,8 +98,24 @@ void out_printf(struct out *o, const char *fmt, ...)
 	va_start(ap, fmt);
 	int n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
 	va_end(ap);
-	if (n > 0)
-		out_raw(o, tmp, (size_t)n < sizeof(tmp) ? (size_t)n : sizeof(tmp) - 1);
+	if (n <= 0)
+		return;
+	size_t len = (size_t)n < sizeof(tmp) ? (size_t)n : sizeof(tmp) - 1;
+	if (o->mode != OUT_TEXT || o->bpftool) {
+		out_raw(o, tmp, len);
+		return;
+	}
+	/* text for a terminal: no control character but the format's newlines and tabs (no escape sequences) */
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = tmp[i];
+		if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f) {
+			char hex[5];
+			snprintf(hex, sizeof(hex), "\\x%02x", c);
+			out_raw(o, hex, 4);
+		} else {
+			out_ch(o, (char)c);
+		}
+	}
 }
 
 /* ---- JSON, as Debian's bpftool 7.1 json_writer.c writes it (its escapes included) ---- */
@@ -217,6 +233,8 @@ void out_name(struct out *o, const char *s)
 		unsigned char c = *s;
 		if (c < 0x20 || c == 0x7f)
 			out_printf(o, "\\x%02x", c);
+		else if (c == '\\') /* so that a real control character and the text \x0a print differently */
+			out_raw(o, "\\\\", 2);
 		else
 			out_ch(o, *s);
 	}

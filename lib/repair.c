@@ -619,6 +619,8 @@ int btfc__distill_m(struct btfc_ctx *ctx, struct btfc_module *m, const char *des
 		return btfc__err(ctx, -EINVAL, btfc_btf_name(base), "not a vmlinux BTF (it is split BTF)");
 	if (!btfc_module_section(m, ".BTF.base", &sec, &len))
 		goto out; /* already distilled */
+	if (btfc_module_section(m, ".BTF", &sec, &len) == -ENODATA) /* as stamp and relocate: nothing to do it on */
+		return btfc__err(ctx, -ENODATA, path, "no .BTF section to distill");
 	if (!(flags & BTFC_REWRITE_FORCE)) {
 		/* distilling on the wrong base would name wrong types forever after */
 		BTFC_OPTS(btfc_check, c);

@@ -20,6 +20,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "elfw.h"
 
@@ -55,17 +57,50 @@ static int no_passphrase(char *buf, int size, int rwflag, void *u)
 	return -1;
 }
 
-/* The certificate as sign-file reads it: DER when it starts like a DER SEQUENCE, else PEM. */
-static X509 *read_cert(BIO *b)
+/* The certificate @p/@n (in BIO @b) as sign-file reads it: DER when it starts like a DER SEQUENCE, else PEM. */
+static X509 *read_cert(const uint8_t *p, size_t n, BIO *b)
 {
-	unsigned char two[2];
-
-	if (BIO_read(b, two, 2) != 2 || BIO_reset(b) != 0)
-		return NULL;
-	if (two[0] == 0x30 && two[1] >= 0x81 && two[1] <= 0x84)
+	if (n >= 2 && p[0] == 0x30 && p[1] >= 0x81 && p[1] <= 0x84)
 		return d2i_X509_bio(b, NULL);
 	return PEM_read_bio_X509(b, NULL, NULL, NULL);
 }
+
+/*
+ * A key or certificate file read whole (*@buf, *@len; 0 or a negative
+ * errno): a regular file of at most 1 MiB (a FIFO or a device is refused,
+ * never waited on); with @private, only a file no one but its owner can read
+ * or write (sign-file and DKMS keep keys 0600; a key others can read signs
+ * for them too).
+ */
+static int read_small(struct btfc_ctx *ctx, const char *path, bool private, const char *what, uint8_t **buf,
+		      size_t *len)
+{
+	struct stat st;
+	int fd = btfc__open_regular(ctx, path, 1 << 20, &st), err;
+
+	if (fd < 0)
+		return fd;
+	if (private && (st.st_mode & 077))
+		err = btfc__refuse(ctx, BTFC_REASON_UNSAFE, -EPERM, path,
+				   "%s has mode %04o: others can read or change it; not using it (chmod 600, as "
+				   "sign-file and DKMS keep keys)", what, (unsigned)(st.st_mode & 07777));
+	else
+		err = btfc__read_regular(ctx, path, fd, &st, buf, len);
+	close(fd);
+	return err;
+}
+
+/* A read-only memory BIO on @buf/@len. */
+static BIO *mem_bio(struct btfc_ctx *ctx, const char *path, const uint8_t *buf, size_t len, int *err)
+{
+	BIO *b = len <= INT_MAX ? BIO_new_mem_buf(buf, (int)len) : NULL;
+
+	*err = b ? 0 : btfc__err(ctx, -ENOMEM, path, "out of memory");
+	return b;
+}
+
+/* The hashes the kernel verifies module signatures with (CONFIG_MODULE_SIG_SHA256/384/512). */
+static const char *const kernel_hashes[] = { "sha256", "sha384", "sha512" };
 
 BTFC_API int btfc_signer_new(struct btfc_ctx *ctx, const char *key_path, const char *cert_path, const char *hash,
 			     unsigned flags, struct btfc_signer **out)
@@ -73,10 +108,17 @@ BTFC_API int btfc_signer_new(struct btfc_ctx *ctx, const char *key_path, const c
 	struct btfc_signer *s;
 	char why[256];
 	BIO *b;
+	int err;
 
 	*out = NULL;
 	if (!hash)
 		hash = "sha512"; /* CONFIG_MODULE_SIG_HASH of Debian's kernels, and DKMS's default */
+	bool known = false;
+	for (size_t i = 0; i < sizeof(kernel_hashes) / sizeof(kernel_hashes[0]); i++)
+		known |= !strcmp(hash, kernel_hashes[i]);
+	if (!known)
+		return btfc__err(ctx, -EINVAL, hash, "not a hash the kernel verifies module signatures with "
+				 "(sha256, sha384, sha512)");
 	if (!(s = calloc(1, sizeof(*s))))
 		return btfc__err(ctx, -ENOMEM, key_path, "out of memory");
 	s->flags = flags;
@@ -84,27 +126,35 @@ BTFC_API int btfc_signer_new(struct btfc_ctx *ctx, const char *key_path, const c
 	ERR_clear_error();
 	if (!(s->md = EVP_get_digestbyname(hash))) {
 		btfc_signer_free(s);
-		return btfc__err(ctx, -EINVAL, hash, "unknown hash algorithm (sha256, sha384, sha512, ...)");
+		return btfc__err(ctx, -EINVAL, hash, "this libcrypto has no %s", hash);
 	}
-	if (!(b = BIO_new_file(key_path, "rb"))) {
-		int e = errno ? -errno : -EIO;
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	if ((err = read_small(ctx, key_path, true, "the signing key", &buf, &len)) ||
+	    !(b = mem_bio(ctx, key_path, buf, len, &err))) {
+		free(buf);
 		btfc_signer_free(s);
-		return btfc__err(ctx, e, key_path, "cannot read the signing key: %s", strerror(-e));
+		return err;
 	}
 	s->key = PEM_read_bio_PrivateKey(b, NULL, no_passphrase, NULL);
 	BIO_free(b);
+	OPENSSL_cleanse(buf, len);
+	free(buf);
+	buf = NULL;
 	if (!s->key) {
 		btfc__err(ctx, -EINVAL, key_path, "not a PEM private key without passphrase (%s)", ssl_reason(why, sizeof(why)));
 		btfc_signer_free(s);
 		return -EINVAL;
 	}
-	if (!(b = BIO_new_file(cert_path, "rb"))) {
-		int e = errno ? -errno : -EIO;
+	if ((err = read_small(ctx, cert_path, false, "the certificate", &buf, &len)) ||
+	    !(b = mem_bio(ctx, cert_path, buf, len, &err))) {
+		free(buf);
 		btfc_signer_free(s);
-		return btfc__err(ctx, e, cert_path, "cannot read the certificate: %s", strerror(-e));
+		return err;
 	}
-	s->cert = read_cert(b);
+	s->cert = read_cert(buf, len, b);
 	BIO_free(b);
+	free(buf);
 	if (!s->cert) {
 		btfc__err(ctx, -EINVAL, cert_path, "not an X.509 certificate, DER or PEM (%s)", ssl_reason(why, sizeof(why)));
 		btfc_signer_free(s);

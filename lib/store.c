@@ -102,7 +102,13 @@ BTFC_API const char *btfc_store_dir(const struct btfc_store *s)
 	return s->dir;
 }
 
-/* The writers' lock: an exclusive flock on DIR/lock, held until the fd is closed. */
+/*
+ * The writers' lock: an exclusive flock on DIR/lock, held until the fd is
+ * closed. The file is 0600 and this user's (nobody else can open it, so
+ * nobody else can hold it and stall a kernel installation), never opened
+ * through a symbolic link; a holder that does not let go is waited for a
+ * bounded time.
+ */
 static int lock_store(struct btfc_store *s, struct btfc_ctx *ctx)
 {
 	char p[PATH_MAX];
@@ -110,11 +116,11 @@ static int lock_store(struct btfc_store *s, struct btfc_ctx *ctx)
 	if (s->read_only)
 		return btfc__err(ctx, -EROFS, s->dir, "the store is read-only: cannot change it");
 	snprintf(p, sizeof(p), "%s/lock", s->dir);
-	int fd = open(p, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return btfc__err(ctx, -errno, p, "cannot open the store's lock: %s", strerror(errno));
-	while (flock(fd, LOCK_EX) && errno == EINTR)
-		;
+	int fd = btfc__lock_file(ctx, AT_FDCWD, p, p), err;
+	if (fd >= 0 && (err = btfc__flock_wait(ctx, fd, p, "the store"))) {
+		close(fd);
+		return err;
+	}
 	return fd;
 }
 
@@ -166,13 +172,20 @@ static void fsync_path(const char *dir)
 
 static int read_text(const char *path, char **out)
 {
-	FILE *f = fopen(path, "re");
+	/* a FIFO or a device planted there: refused, never waited on or read without end */
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	struct stat st;
+	FILE *f = NULL;
 	char *buf = NULL;
 	size_t cap = 0;
 
 	*out = NULL;
-	if (!f)
+	if (fd < 0)
 		return -errno;
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size > (1 << 20) || !(f = fdopen(fd, "r"))) {
+		close(fd);
+		return -EINVAL;
+	}
 	ssize_t n = getdelim(&buf, &cap, 0, f);
 	fclose(f);
 	if (n < 0) {
@@ -377,10 +390,12 @@ BTFC_API int btfc_store_list(const struct btfc_store *s, struct btfc_ctx *ctx, s
 			}
 			v = nv;
 		}
-		if (entry_read(s, ctx, digest, &v[*n]))
-			btfc__log(ctx, BTFC_LOG_WARN, "%s", btfc_ctx_last_error(ctx)); /* skipped */
-		else
-			(*n)++;
+		if (entry_read(s, ctx, digest, &v[*n])) { /* listed, so that verify reports it and prune removes it */
+			btfc__log(ctx, BTFC_LOG_WARN, "%s", btfc_ctx_last_error(ctx));
+			v[*n] = (struct btfc_store_entry){ .sz = sizeof(v[*n]), .meta_corrupt = 1 };
+			memcpy(v[*n].digest, digest, sizeof(digest));
+		}
+		(*n)++;
 	}
 	closedir(d);
 	if (*n)
@@ -402,9 +417,11 @@ BTFC_API int btfc_store_load(const struct btfc_store *s, struct btfc_ctx *ctx, c
 	if (!is_digest(digest))
 		return btfc__err(ctx, -EINVAL, digest, "not a base digest (64 hex digits)");
 	snprintf(p, sizeof(p), "%s/%s.btf.zst", s->dir, digest);
-	if ((fd = open(p, O_RDONLY | O_CLOEXEC)) < 0)
-		return btfc__err(ctx, -errno, p, "cannot open: %s", strerror(errno));
-	err = btfc__read_fd(ctx, p, fd, &packed, &plen);
+	/* a FIFO or a device planted there is refused before any read; the file's size is bounded first */
+	struct stat fst;
+	if ((fd = btfc__open_regular(ctx, p, ctx->max_module, &fst)) < 0)
+		return fd;
+	err = btfc__read_regular(ctx, p, fd, &fst, &packed, &plen);
 	close(fd);
 	if (err)
 		return err;

@@ -23,6 +23,11 @@ elfw_seeds() {
 		[ -f "$m" ] && cp "$m" "$1/seed$i.ko" && i=$((i + 1))
 	done
 	[ -f "$1/seed0.ko" ] && xz -c --check=crc32 "$1/seed0.ko" > "$1/seed0.ko.xz"
+	# broken section name tables (issue 22): SHT_NOBITS, SHT_NOTE, empty, one byte, no NUL, index 0
+	local mode
+	[ -f "$1/seed1.ko" ] && for mode in nobits note size=0 size=1 nonul shstrndx=0; do
+		python3 "$TOP/tests/tools/elf_nametable.py" "$1/seed1.ko" "$1/nametable-$mode.ko" $mode
+	done
 }
 for f in "$B"/fuzz/fuzz_*; do
 	[ -f "$f" ] && [ -x "$f" ] || continue

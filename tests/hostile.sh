@@ -208,8 +208,161 @@ if command -v zstd > /dev/null; then
 	if [ $rc = 2 ] && [ "$(printf '%s' "$out" | grep -c 'decompresses to more than its ELF image')" = 4 ] && [ "${rss:-9999999}" -lt $RSS_MAX_KB ]; then
 		pass "limits/zst-bombs-scan (max RSS $((rss / 1024)) MB)"
 	else fail limits/zst-bombs-scan "rc=$rc rss=${rss}KB $(printf '%s' "$out" | head -n 3 | tr '\n' '|')"; fi
-	expect limits/max-module-size-option 2 "ak.ko: module larger than 1024 bytes" "$BIN" --max-module-size 1K check --base "$V54" "$TMP/ak.ko"
+	expect limits/max-module-size-option 2 "ak.ko: (file|module) larger than 1024 bytes" "$BIN" --max-module-size 1K check --base "$V54" "$TMP/ak.ko"
 else
 	skip limits/zst-bombs-scan "no zstd"
 fi
+# ================= issue 22: hostile input, round two =================
+NT=$TOP/tests/tools/elf_nametable.py
+# as_nobody CMD...: CMD as an unprivileged user (root's neighbour in these probes)
+as_nobody() { setpriv --reuid=nobody --regid=nogroup --clear-groups "$@"; }
+CAN_NOBODY=0; [ "$(id -u)" = 0 ] && command -v setpriv > /dev/null && as_nobody true 2>/dev/null && CAN_NOBODY=1
+# hold_shared FILE: nobody holds a shared flock on FILE (until kill $hold), and holds it already on return
+hold_shared() {
+	as_nobody sh -c 'exec 9< "$1" && flock -s 9 && exec sleep 60' sh "$1" & hold=$! # sleep: the only holder
+	for _ in $(seq 100); do flock -n -x "$1" true 2>/dev/null || return 0; sleep 0.1; done
+}
+mkdir "$TMP/i22"; chmod 755 "$TMP" "$TMP/i22"
+I=$TMP/i22
+
+# ---- 22.1/22.5: a broken section name table is corrupt (exit 2, naming the file): no crash, no "stripped"/"no BTF" ----
+for mode in nobits note shstrndx=0 shstrndx=1 shstrndx=0xffff size=0 size=1 nonul; do
+	python3 "$NT" "$TMP/ak.ko" "$I/nt.ko" $mode
+	for verb in strip identify; do
+		args=(); [ $verb = identify ] && args=(--no-installed --base "$V54")
+		cp "$I/nt.ko" "$I/nt-$verb.ko"; sum=$(sha256sum < "$I/nt-$verb.ko")
+		expect "nametable/$verb-$mode" 2 "nt-$verb.ko: corrupt ELF: .*(section name table|name of section)" \
+			"$BIN" $verb "${args[@]}" "$I/nt-$verb.ko"
+	done
+	[ "$(sha256sum < "$I/nt-strip.ko")" = "$sum" ] || fail "nametable/strip-$mode-untouched" "rewritten"
+done
+mkdir "$I/sdir"; python3 "$NT" "$TMP/ak.ko" "$I/sdir/a-bad.ko" nobits; cp "$TMP/ak.ko" "$I/sdir/b-good.ko"
+out=$("$BIN" strip "$I/sdir" 2>&1); rc=$?
+[ $rc = 2 ] && printf '%s' "$out" | grep -q 'a-bad.ko: corrupt ELF' && printf '%s' "$out" | grep -q 'b-good.ko result=stripped' &&
+	! readelf -SW "$I/sdir/b-good.ko" | grep -q ' \.BTF ' && pass nametable/strip-dir-goes-on-after-bad ||
+	fail nametable/strip-dir-goes-on-after-bad "rc=$rc $(printf '%s' "$out" | tr '\n' '|')"
+
+# ---- 22.2/22.3: locks a user can hold do not stall root ----
+if [ $CAN_NOBODY = 1 ]; then
+	mkdir "$I/store"; touch "$I/store/lock"; chmod 644 "$I/store/lock" # an older store's lock
+	hold_shared "$I/store/lock"
+	expect store/lock-held-by-user-times-out 2 "store/lock: the store is locked by another process, still after 1 s" \
+		env BTFCOMPAT_LOCK_TIMEOUT=1 "$BIN" store add --store "$I/store" --kernel 6.1.0-54 "$V54"
+	pkill -P $hold 2>/dev/null; kill $hold 2>/dev/null; wait $hold 2>/dev/null
+	[ "$(stat -c %a "$I/store/lock")" = 600 ] && ! as_nobody flock -n -s "$I/store/lock" true 2>/dev/null &&
+		pass store/lock-private-0600 || fail store/lock-private-0600 "mode $(stat -c %a "$I/store/lock")"
+	expect store/add-after-lock-made-private 0 "6.1.0-54 .* stored" "$BIN" store add --store "$I/store" --kernel 6.1.0-54 "$V54"
+	cp "$TMP/ak.ko" "$I/shared.ko"; chmod 644 "$I/shared.ko"
+	hold_shared "$I/shared.ko"
+	expect rewrite/user-shared-flock-does-not-stall-root 0 "shared.ko result=stripped" \
+		env BTFCOMPAT_LOCK_TIMEOUT=5 "$BIN" strip "$I/shared.ko"
+	pkill -P $hold 2>/dev/null; kill $hold 2>/dev/null; wait $hold 2>/dev/null
+	mkdir "$I/u"; chmod 777 "$I/u"; cp "$TMP/ak.ko" "$I/u/m.ko"; chown nobody "$I/u/m.ko"
+	hold_shared "$I/u/m.ko"
+	expect rewrite/user-lock-times-out-for-user 2 "m.ko: the module is locked by another process, still after 1 s" \
+		setpriv --reuid=nobody --regid=nogroup --clear-groups env BTFCOMPAT_LOCK_TIMEOUT=1 "$BIN" strip "$I/u/m.ko"
+	pkill -P $hold 2>/dev/null; kill $hold 2>/dev/null; wait $hold 2>/dev/null
+else
+	for c in store/lock-held-by-user-times-out store/lock-private-0600 store/add-after-lock-made-private \
+		rewrite/user-shared-flock-does-not-stall-root rewrite/user-lock-times-out-for-user; do skip $c "needs root and setpriv"; done
+fi
+mkdir "$I/store2"; ln -s "$I/target" "$I/store2/lock"
+expect store/lock-symlink-not-followed 2 "store2/lock: is a symbolic link" "$BIN" store add --store "$I/store2" --kernel 6.1.0-54 "$V54"
+[ -e "$I/target" ] && fail store/lock-symlink-target-untouched "created" || pass store/lock-symlink-target-untouched
+
+# ---- 22.6: memory: the size from fstat first; one large module image at a time per run ----
+truncate -s 1000M "$I/sparse.ko"
+out=$( { /usr/bin/time -f 'maxrss=%M' "$BIN" check --base "$V54" "$I/sparse.ko"; } 2>&1); rc=$?
+rss=$(printf '%s' "$out" | sed -n 's/^maxrss=//p')
+[ $rc = 2 ] && printf '%s' "$out" | grep -q 'sparse.ko: file larger than 268435456 bytes' && [ "${rss:-9999999}" -lt $RSS_MAX_KB ] &&
+	pass "limits/sparse-1000M-refused-unread (max RSS $((rss / 1024)) MB)" || fail limits/sparse-1000M-refused-unread "rc=$rc rss=${rss}KB $(printf '%s' "$out" | head -n 2 | tr '\n' '|')"
+rm -f "$I/sparse.ko"
+if command -v zstd > /dev/null; then
+	# an ELF header claiming 200 MiB (section headers at the end): each worker may decompress that far
+	python3 -c 'import struct, sys
+h = bytearray(64); h[:7] = b"\x7fELF\x02\x01\x01"; shoff = 200 << 20
+struct.pack_into("<HHIQQQIHHHHHH", h, 16, 1, 62, 1, 0, 0, shoff, 0, 64, 0, 0, 64, 1, 0)
+f = open(sys.argv[1], "wb"); f.write(h); f.truncate(shoff + 64)' "$I/claim.elf"
+	mkdir "$I/claims"; zstd -q -19 "$I/claim.elf" -o "$I/claims/c1.ko.zst"; rm -f "$I/claim.elf"
+	for i in 2 3 4 5 6 7 8; do cp "$I/claims/c1.ko.zst" "$I/claims/c$i.ko.zst"; done
+	out=$( { /usr/bin/time -f 'maxrss=%M' "$BIN" scan -J 8 --base "$V54" "$I/claims"; } 2>&1); rc=$?
+	rss=$(printf '%s' "$out" | sed -n 's/^maxrss=//p')
+	# without a shared budget: 8 x 200 MiB; with it: one 200 MiB image, 8 MiB in each other worker, and the base
+	max=$((600 * 1024)); [ "${2:-}" = quick ] && max=$((900 * 1024))
+	[ $rc = 2 ] && [ "$(printf '%s' "$out" | grep -c 'ko.zst: corrupt ELF')" = 8 ] && [ "${rss:-9999999}" -lt $max ] &&
+		pass "limits/forged-headers-8-workers-share-a-budget (max RSS $((rss / 1024)) MB)" ||
+		fail limits/forged-headers-8-workers-share-a-budget "rc=$rc rss=${rss}KB $(printf '%s' "$out" | head -n 2 | tr '\n' '|')"
+	rm -rf "$I/claims"
+else skip limits/forged-headers-8-workers-share-a-budget "no zstd"; fi
+
+# ---- store: corrupt metadata is reported and prunable; planted FIFOs and devices are refused ----
+mkdir "$I/st"; "$BIN" store add --store "$I/st" --kernel 6.1.0-54 "$V54" > /dev/null 2>&1
+meta=$(ls "$I/st"/*.meta); zst=${meta%.meta}.btf.zst; cp "$meta" "$I/meta.good"; echo garbage > "$meta"
+expect store/corrupt-meta-verify 1 "\.meta: not a base's metadata" "$BIN" store verify --store "$I/st"
+expect store/corrupt-meta-prunable 0 "removed" "$BIN" store prune --store "$I/st" --keep 0 --modules "$I/empty"
+[ ! -e "$meta" ] && [ ! -e "$zst" ] && pass store/corrupt-meta-pruned-files-gone || fail store/corrupt-meta-pruned-files-gone "$(ls "$I/st")"
+"$BIN" store add --store "$I/st" --kernel 6.1.0-54 "$V54" > /dev/null 2>&1; mv "$zst" "$I/zst.good"; mkfifo "$zst"
+expect store/fifo-as-base-refused 1 "btf.zst: not a regular file \(a FIFO\)" "$BIN" store verify --store "$I/st"
+rm "$zst"; ln -s /dev/zero "$zst"
+expect store/dev-zero-as-base-refused 1 "btf.zst: not a regular file \(a character device\)" "$BIN" store verify --store "$I/st"
+rm "$zst"; mv "$I/zst.good" "$zst"; mv "$meta" "$I/m2"; mkfifo "$meta"
+expect store/fifo-as-meta-refused 1 "\.meta: not a base's metadata" "$BIN" store verify --store "$I/st"
+rm "$meta"
+
+# ---- output: terminal-safe text; a real newline and the text \x0a differ ----
+python3 "$TOP/tests/tools/btf_sections.py" --section .BTF "$TMP/ak.ko" "$I/ak.btf"
+python3 -c 'import sys
+d = open(sys.argv[1], "rb").read(); i = d.index(b"\0pfkey_sock\0") + 1
+open(sys.argv[2], "wb").write(d[:i] + b"\x1b]0;pwn\x07xy" + d[i + 10:])' "$I/ak.btf" "$I/esc.btf"
+for v in "validate --base $V54 $I/esc.btf" "diff --old-base $V54 --new-base $V54 $I/ak.btf $I/esc.btf"; do
+	"$BIN" $v > "$I/o.txt" 2>&1; name=output/${v%% *}-escapes-btf-names
+	! grep -q $'\033\|\a' "$I/o.txt" && grep -qF '\x1b]0;pwn\x07xy' "$I/o.txt" && pass $name || fail $name "$(head -c 200 "$I/o.txt" | od -c | head -n 2 | tr '\n' '|')"
+done
+cp "$TMP/ak.ko" "$I/$(printf 'nl\nx.ko')"; cp "$TMP/ak.ko" "$I/nl\\x0ax.ko"
+a=$("$BIN" strip --dry-run "$I/$(printf 'nl\nx.ko')" 2>&1); b=$("$BIN" strip --dry-run "$I/nl\\x0ax.ko" 2>&1)
+[ "$a" != "$b" ] && [ "$(printf '%s\n' "$a" | wc -l)" = 1 ] && pass output/newline-and-backslash-x0a-differ || fail output/newline-and-backslash-x0a-differ "$a | $b"
+
+# ---- paths: a link to a directory given is walked; a user's link to root's module is not followed ----
+mkdir "$I/real"; cp "$TMP/ak.ko" "$I/real/"; ln -s real "$I/linkdir"
+expect paths/scan-link-to-dir 0 "^1 modules" "$BIN" scan --base "$V54" "$I/linkdir"
+if [ $CAN_NOBODY = 1 ]; then
+	mkdir "$I/rootdir"; cp "$TMP/ak.ko" "$I/rootdir/root.ko"; sum=$(sha256sum < "$I/rootdir/root.ko")
+	ln -s "$I/rootdir/root.ko" "$I/u/planted.ko"; chown -h nobody "$I/u/planted.ko"
+	expect paths/users-link-to-roots-module-refused 2 "planted.ko: is a symbolic link of uid [0-9]+ to a file of uid 0" "$BIN" strip "$I/u/planted.ko"
+	[ "$(sha256sum < "$I/rootdir/root.ko")" = "$sum" ] && pass paths/roots-module-untouched || fail paths/roots-module-untouched "rewritten"
+else skip paths/users-link-to-roots-module-refused "needs root and setpriv"; fi
+
+# ---- CLI: -o refuses what the input is refused for; -o twice; -o /dev/stdout; --stale without BTF ----
+cp "$TMP/ak.ko" "$I/in.ko"; cp "$TMP/ak.ko" "$I/ro.ko"; chmod 444 "$I/ro.ko"
+expect cli/o-onto-read-only-refused 2 "ro.ko: exists and is read-only \(mode 0444\)" "$BIN" strip -o "$I/ro.ko" "$I/in.ko"
+[ "$(stat -c %a "$I/ro.ko")" = 444 ] && cmp -s "$I/ro.ko" "$TMP/ak.ko" && pass cli/o-read-only-untouched || fail cli/o-read-only-untouched "changed"
+expect cli/o-twice-refused 2 "strip: -o is given more than once" "$BIN" strip -o "$I/o1.ko" -o "$I/o2.ko" "$I/in.ko"
+"$BIN" strip -o /dev/stdout "$I/in.ko" > "$I/out.ko" 2> "$I/out.err"; rc=$?
+[ $rc = 2 ] && grep -q 'is the standard output' "$I/out.err" && [ ! -s "$I/out.ko" ] && pass cli/o-dev-stdout-refused ||
+	fail cli/o-dev-stdout-refused "rc=$rc $(cat "$I/out.err")"
+"$BIN" strip -o "$I/nobtf.ko" "$I/in.ko" > /dev/null 2>&1
+expect cli/strip-stale-no-btf-says-no-btf 0 "nobtf.ko result=unchanged \(no BTF\)" "$BIN" strip --stale --base "$V54" "$I/nobtf.ko"
+for c in "xz --check=crc32:xz" "gzip -n:gz" "zstd -q:zst"; do
+	$(echo ${c%%:*}) -c "$TMP/ak.ko" > "$I/one.ko.${c##*:}"; cat "$I/one.ko.${c##*:}" "$I/one.ko.${c##*:}" > "$I/two.ko.${c##*:}"
+	expect "cli/concatenated-${c##*:}-refused" 2 "two.ko.${c##*:}: .*(after its first|more than its ELF image)" "$BIN" check --base "$V54" "$I/two.ko.${c##*:}"
+done
+# exit codes: no BTF is an error for the verbs that need it; a text file is an error for every verb
+for v in "stamp --base $V54" "distill --base $V54" "relocate --from $V54 --to $V55"; do
+	cp "$I/nobtf.ko" "$I/nb.ko"; expect "exit/no-btf-${v%% *}" 2 "nb.ko: no .BTF section" "$BIN" $v "$I/nb.ko"
+done
+echo 'just text' > "$I/text.ko"
+for v in "validate --base $V54" "check --base $V54" "strip" "dump"; do
+	expect "exit/text-file-${v%% *}" 2 "text.ko: not (BTF|an ELF)" "$BIN" $v "$I/text.ko"
+done
+# ---- the hook's data: --print0 and -j lists, never report text ----
+mkdir "$I/h"; cp "$TMP/ak.ko" "$I/h/$(printf 'evil: mismatch x.ko')"; cp "$TMP/ak.ko" "$I/h/fits.ko"; echo x > "$I/h/bad.ko"
+"$BIN" scan --print0 --base "$V55" "$I/h" 2> /dev/null | tr '\0' '\n' > "$I/p0"
+[ "$(cat "$I/p0")" = "$(printf '%s\n' "$I/h/evil: mismatch x.ko" "$I/h/fits.ko")" ] && pass hook-data/scan-print0 || fail hook-data/scan-print0 "$(cat "$I/p0")"
+"$BIN" -j scan --base "$V55" "$I/h" 2> /dev/null | python3 -c 'import json, sys
+m = {x["file"].rsplit("/", 1)[1]: x for x in json.load(sys.stdin)["modules"]}
+assert m["bad.ko"]["outcome"] == "error" and m["bad.ko"]["error"] == "not an ELF module", m
+assert m["evil: mismatch x.ko"]["outcome"] == "mismatch", m' 2> "$I/j.err" && pass hook-data/scan-json-lists-errors || fail hook-data/scan-json-lists-errors "$(tail -n 1 "$I/j.err")"
+"$BIN" strip --stale --print0 --base "$V55" "$I/h" 2> /dev/null | tr '\0' '\n' > "$I/p0"
+[ "$(cat "$I/p0")" = "$(printf '%s\n' "$I/h/evil: mismatch x.ko" "$I/h/fits.ko")" ] &&
+	pass hook-data/strip-print0 || fail hook-data/strip-print0 "$(cat "$I/p0")"
 exit 0

@@ -257,6 +257,7 @@ predict B "$KB"; predict Bstrict "$KBS"; predict Boff "$KBOFF"
 # the same relocation without a signature: refused; btfcompat's signed file is sign-file's.
 SIGKEY=$CACHE/kernel-6.12/test-signing-key.pem
 cmp -s "$TOP/tests/kernel/test-signing-key.pem" "$SIGKEY" || cp "$TOP/tests/kernel/test-signing-key.pem" "$SIGKEY"
+chmod 600 "$SIGKEY" # a signing key others can read is refused (as sign-file and DKMS keep keys)
 SIG=(--set CONFIG_MODULE_SIG=y --set CONFIG_MODULE_SIG_FORCE=y --set CONFIG_MODULE_SIG_SHA256=y
 	--set "CONFIG_MODULE_SIG_KEY=\"$SIGKEY\"")
 kb A-sig "${SERIES[@]}" "${SIG[@]}" --seed A-off

@@ -53,8 +53,9 @@ compare() {
 	done
 }
 for m in $MODS; do
-	for kh in "rsa2048 der sha256" "rsa2048 der sha512" "rsa2048 pem sha1" "rsa2048 der sha384" "rsa4096 pem sha512" \
-		"rsa4096 der sha224" "rsa2048 der sha512 -k"; do
+	# (the hashes the kernel verifies; md5, sha1, sha224 are refused below)
+	for kh in "rsa2048 der sha256" "rsa2048 der sha512" "rsa2048 pem sha256" "rsa2048 der sha384" "rsa4096 pem sha512" \
+		"rsa4096 der sha384" "rsa2048 der sha512 -k"; do
 		set -- $kh
 		key=$1.key cert=$1.$2 hash=$3 k=${4:-}
 		# strip -o: the unsigned rewrite (--unsign drops Debian's own signature), then the signed one
@@ -128,7 +129,8 @@ python3 "$TOP/tests/tools/modsig.py" own-in.ko own.p7s own-body.ko &&
 
 # ---- bad input: exit 2, one line naming the file, module untouched, no temporary file ----
 openssl genrsa -aes128 -passout pass:secret -out enc.key 2048 2>/dev/null
-echo "not a key" > garbage.key
+echo "not a key" > garbage.key && chmod 600 garbage.key enc.key
+cp rsa2048.key open.key && chmod 644 open.key && cp rsa2048.key group.key && chmod 640 group.key && mkfifo fifo.key
 bad_case() { # NAME EXPECTED-IN-MESSAGE SIGN-ARGS...
 	local name=$1 want=$2; shift 2
 	rm -rf bc && mkdir bc && cp "$M55/net/key/af_key.ko" bc/m.ko && chmod u+w bc/m.ko
@@ -141,11 +143,20 @@ bad_case() { # NAME EXPECTED-IN-MESSAGE SIGN-ARGS...
 }
 bad_case cert-of-another-key "does not belong to the key" --sign-key rsa2048.key --sign-cert rsa4096.der
 bad_case wrong-key-kind "does not belong to the key" --sign-key ec256.key --sign-cert rsa2048.der
-bad_case missing-key "nokey.key: cannot read" --sign-key nokey.key --sign-cert rsa2048.der
+bad_case missing-key "nokey.key: cannot open" --sign-key nokey.key --sign-cert rsa2048.der
 bad_case garbage-key "garbage.key: not a PEM private key" --sign-key garbage.key --sign-cert rsa2048.der
 bad_case passphrase-key "enc.key: not a PEM private key" --sign-key enc.key --sign-cert rsa2048.der
 bad_case garbage-cert "garbage.key: not an X.509" --sign-key rsa2048.key --sign-cert garbage.key
-bad_case unknown-hash "md17: unknown hash" --sign-key rsa2048.key --sign-cert rsa2048.der --sign-hash md17
+bad_case unknown-hash "md17: not a hash the kernel verifies" --sign-key rsa2048.key --sign-cert rsa2048.der --sign-hash md17
+# hashes no kernel verifies module signatures with (CONFIG_MODULE_SIG_SHA256/384/512 only)
+for h in md5 sha1 sha224; do
+	bad_case "hash-$h-refused" "$h: not a hash the kernel verifies" --sign-key rsa2048.key --sign-cert rsa2048.der --sign-hash $h
+done
+# keys others can read are refused (sign-file and DKMS keep them 0600); a FIFO is refused at once, never waited on
+bad_case key-mode-0644 "open.key: the signing key has mode 0644" --sign-key open.key --sign-cert rsa2048.der
+bad_case key-mode-0640 "group.key: the signing key has mode 0640" --sign-key group.key --sign-cert rsa2048.der
+bad_case key-fifo "fifo.key: not a regular file (a FIFO)" --sign-key fifo.key --sign-cert rsa2048.der
+bad_case cert-fifo "fifo.key: not a regular file (a FIFO)" --sign-key rsa2048.key --sign-cert fifo.key
 bad_case key-without-cert "go together" --sign-key rsa2048.key
 # without a key a signed module is still refused (today's behaviour)
 bad_case signed-without-key "module is signed"

@@ -124,6 +124,18 @@ typedef void (*btfc_log_fn)(void *user, enum btfc_log_level level, const char *m
 struct btfc_ctx *btfc_ctx_new(void);
 /* Free a context. NULL is allowed. Objects created with it must be freed first. */
 void btfc_ctx_free(struct btfc_ctx *ctx);
+/*
+ * A context for a worker thread: @parent's limits and signer, and its memory
+ * budget for modules, shared by all the workers of one run: a module image
+ * (a .ko read, or a .ko.xz/.zst/.gz decompressed) may grow to
+ * BTFC_MODULE_SMALL bytes in every context at once, but beyond that only in
+ * one context at a time (the others wait until that module is freed). A run
+ * of N workers so holds at most N * 8 MiB plus one module limit of module
+ * images, whatever the files claim. @parent must outlive it; one thread per
+ * context. NULL on ENOMEM.
+ */
+struct btfc_ctx *btfc_ctx_new_worker(const struct btfc_ctx *parent);
+#define BTFC_MODULE_SMALL (8u << 20)
 /* Route messages up to @max_level to @fn (NULL disables logging). */
 void btfc_ctx_set_log(struct btfc_ctx *ctx, btfc_log_fn fn, void *user, enum btfc_log_level max_level);
 /*
@@ -160,6 +172,8 @@ enum btfc_reason {
 	BTFC_REASON_CHANGED,     /* the file changed while it was read or rewritten */
 	BTFC_REASON_NOT_REGULAR, /* a source or destination that is not a regular file */
 	BTFC_REASON_CORRUPT,     /* malformed input (ELF, compression, BTF) */
+	BTFC_REASON_LOCKED,      /* a lock another process holds was not released in time (BTFCOMPAT_LOCK_TIMEOUT) */
+	BTFC_REASON_UNSAFE,      /* a file's owner or permissions make using it unsafe (a link, a key, a lock) */
 };
 /* The reason of the last failure of a call made with @ctx; BTFC_REASON_NONE if none. */
 enum btfc_reason btfc_ctx_last_reason(const struct btfc_ctx *ctx);
@@ -454,7 +468,10 @@ int btfc_stamp_compute(struct btfc_ctx *ctx, const struct btfc_btf *base, struct
  * How every rewriting call (stamp, relocate, distill, strip) treats files:
  *  - the module is read once, under an advisory lock (flock(LOCK_EX), held
  *    until the call returns; concurrent btfcompat rewrites of one module run
- *    one after the other), and exactly the bytes read are rewritten; if the
+ *    one after the other; root locks a file of its own, /run/btfcompat/
+ *    rewrite-NN.lock, that no other user can open; a lock held longer than
+ *    BTFCOMPAT_LOCK_TIMEOUT seconds (default 60): -ETIMEDOUT, reason
+ *    BTFC_REASON_LOCKED), and exactly the bytes read are rewritten; if the
  *    file changed before the rename anyway: -EAGAIN "changed while being
  *    rewritten", nothing replaced;
  *  - the new file is written next to the destination (a temporary
@@ -464,9 +481,12 @@ int btfc_stamp_compute(struct btfc_ctx *ctx, const struct btfc_btf *base, struct
  *    (ACLs, security labels; a failure to copy one refuses), and renamed over
  *    the destination; other hard links to the old file keep the old contents;
  *  - a destination that is a symbolic link: the file it points to is
- *    rewritten, the link stays; a destination that exists and is not a
- *    regular file (a device, a FIFO): refused with -EINVAL; dest "-": the new
- *    module is written to standard output;
+ *    rewritten, the link stays, unless the link's owner is neither the
+ *    file's nor root (-EPERM, BTFC_REASON_UNSAFE, as fs.protected_symlinks);
+ *    a destination that exists and is not a regular file (a device, a FIFO)
+ *    or is the standard output or error: refused with -EINVAL; a read-only
+ *    one: -EACCES unless BTFC_REWRITE_READ_ONLY; dest "-": the new module is
+ *    written to standard output;
  *  - signed modules: -EPERM unless BTFC_REWRITE_UNSIGN; read-only files:
  *    -EACCES unless BTFC_REWRITE_READ_ONLY.
  * btfc_ctx_last_reason() tells refusals apart.
@@ -816,6 +836,8 @@ struct btfc_store_entry {
 	char kernel[128];         /* kernel version of the latest add */
 	char source[4096];        /* the file the latest add read it from */
 	char kernels[1024];       /* every kernel version it was added for, space-separated */
+	int meta_corrupt;         /* btfc_store_list(): DIGEST.meta is unreadable or not a base's metadata
+				   * (only digest is set): a base to verify and prune, not to use */
 };
 
 /*
