@@ -4,9 +4,10 @@
 #
 #   scripts/corpus.sh [NAME...]       fetch (idempotent; offline once cached), print the cache root
 #   scripts/corpus.sh --path VER|ROLE print the extracted root of one kernel (fetching it if needed)
-#   scripts/corpus.sh --env           the kernel of every role as shell assignments (fetching them)
-#   scripts/corpus.sh --resolve-index the same, judged from the package indexes alone (no kernel
-#                                     downloads, nothing recorded: to test the resolver)
+#   scripts/corpus.sh --env [all|ROLE...]  the kernel of every role (but the ports'; all: every one;
+#                                     or those named) as shell assignments, fetching them
+#   scripts/corpus.sh --resolve-index [all|ROLE...]  the same, judged from the package indexes
+#                                     alone (no kernel downloads, nothing recorded: tests the resolver)
 #   scripts/corpus.sh --list          the roles, tools and sets
 #
 # NAME is a role, a kernel release (VER) or a set: "default" (what tests/run-all.sh fetches),
@@ -237,11 +238,12 @@ resolve() {
 	echo "corpus: $role: ${MISSING[$role]}" >&2
 	return 1
 }
-env_out() { # the assignments of every role (BTFC_X= and BTFC_X_MISSING='...' when it has none)
-	local role var rc=0
+env_out() { # [all|ROLE...]: the assignments of every role but the ports' (all: every role; ROLEs: those)
+	local role var rc=0 only=" $* "  # BTFC_X= and BTFC_X_MISSING='...' when a role has none
 	while read -r role var _; do
 		[ -n "$role" ] || continue
-		if [[ " $SET_ports " == *" $role "* ]] && [ "${1:-}" != all ]; then continue; fi
+		if [ "$only" = "  " ]; then [[ " $SET_ports " != *" $role "* ]] || continue
+		elif [ "$only" != " all " ]; then [[ $only == *" $role "* ]] || continue; fi
 		resolve "$role" || rc=1
 		echo "$var=${RES[$role]:-}"
 		[ -z "${MISSING[$role]:-}" ] || echo "${var}_MISSING='${MISSING[$role]//\'/}'"
@@ -272,10 +274,10 @@ case "${1:-}" in
 	exit 0 ;;
 --env)
 	lock
-	env_out "${2:-}"; exit ;;
+	shift; env_out "$@"; exit ;;
 --resolve-index)
 	INDEX_ONLY=1
-	env_out "${2:-}"; exit ;;
+	shift; env_out "$@"; exit ;;
 --list)
 	echo "roles (ROLE VARIABLE PINNED SOURCE PACKAGES):"; printf '%s\n' "$ROLES" | sed '/^$/d; s/^/  /'
 	echo "resolved (recorded in $CACHE/roles):"; sed 's/^/  /' "$CACHE/roles" 2>/dev/null || true
