@@ -19,9 +19,9 @@
 # flavour that can be downloaded (6.1.0-N-cloud-amd64: N nearest to the pinned N; 6.12.P+debNN-F:
 # P nearest), ties going away from the pair's other member. The -new role of a pair takes a build
 # newer than its -old role's. A release is available when its packages download (or it is cached
-# already), not when an index names it. The resolution is recorded in the cache (roles, "ROLE VER"
-# lines) on first fetch, so every later run uses the same kernels, offline. A role with nothing
-# available prints BTFC_X= and BTFC_X_MISSING='package ...': tests FAIL naming it.
+# already), not when an index names it. The resolution is recorded in the cache (roles: "ROLE VER
+# PINNED" lines) on first fetch, so every later run uses the same kernels, offline. A role with
+# nothing available prints BTFC_X= and BTFC_X_MISSING='package ...': tests FAIL naming it.
 #   BTFC_CORPUS_GONE="VER|GLOB ..."   treat these releases as unavailable (tests the fallback);
 #                                     with it set nothing is recorded.
 #
@@ -204,10 +204,11 @@ ordered() {
 		if [ "$2" = up ]; then echo "$d $((-n)) $v"; else echo "$d $n $v"; fi
 	done | sort -k1,1n -k2,2n -k3,3V | cut -d' ' -f3
 }
-recorded() { [ -f "$CACHE/roles" ] && awk -v r="$1" '$1 == r { print $2; exit }' "$CACHE/roles" || true; }
-record() { # ROLE VER
+# the roles file: "ROLE VER PINNED" lines (a record made for another pinned release is not used)
+recorded() { [ -f "$CACHE/roles" ] && awk -v r="$1" -v p="$2" '$1 == r && $3 == p { print $2; exit }' "$CACHE/roles" || true; }
+record() { # ROLE VER PINNED
 	[ "$INDEX_ONLY" = 0 ] && [ -z "${BTFC_CORPUS_GONE:-}" ] || return 0
-	{ [ -f "$CACHE/roles" ] && awk -v r="$1" '$1 != r' "$CACHE/roles"; echo "$1 $2"; } > "$CACHE/roles.tmp"
+	{ [ -f "$CACHE/roles" ] && awk -v r="$1" '$1 != r' "$CACHE/roles"; echo "$1 $2 $3"; } > "$CACHE/roles.tmp"
 	mv "$CACHE/roles.tmp" "$CACHE/roles"
 }
 declare -A RES=() MISSING=()
@@ -224,14 +225,14 @@ resolve() {
 		resolve "${role%-new}-old" || { MISSING[$role]="needs ${role%-new}-old: ${MISSING[${role%-new}-old]}"; return 1; }
 		after=${RES[${role%-new}-old]} ;;
 	esac
-	rec=$(recorded "$role")
+	rec=$(recorded "$role" "$pin")
 	if [ "$INDEX_ONLY" = 0 ] && [ -n "$rec" ] && ! gone "$rec" && { [ -z "$after" ] || ordered "$rec" "$side" "$after" <<< "$rec" | grep -q .; } &&
 		extract "$rec" "$src" "$(pkgs_of "$rec" "$tpl")"; then
 		RES[$role]=$rec; return 0
 	fi
 	for v in $(candidates "$pin" "$src" "$tpl" | ordered "$pin" "$side" "$after"); do
 		if [ "$INDEX_ONLY" = 1 ] || extract "$v" "$src" "$(pkgs_of "$v" "$tpl")"; then
-			RES[$role]=$v; record "$role" "$v"; return 0
+			RES[$role]=$v; record "$role" "$v" "$pin"; return 0
 		fi
 	done
 	MISSING[$role]="$(pkgs_of "$pin" "$tpl" | sed 's/,/ /g') is not available, nor any other $(series "$pin" | cut -d' ' -f1 | sed 's/@/*/') build${after:+ newer than $after}"
