@@ -187,8 +187,8 @@ if K=$("$ROOT/scripts/corpus.sh" --path "$BTFC_K61A" 2>/dev/null); then
 	xargs -a "$TMP/mods" -P "$(nproc)" -n 600 "$OURS" validate -B "$K/boot/vmlinuz-${BTFC_K61A}" >/dev/null 2>&1 || true
 	t1=$(date +%s.%N)
 	ms=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.0f", (b - a) * 1000 }')
-	echo "module-profile validate of the 6.1.0-54 tree ($(wc -l <"$TMP/mods") modules, base parsed from vmlinuz per process): $ms ms wall"
-	row "6.1.0-54 module tree" "validate (module), wall" "$ms ms" "" "" "$(wc -l <"$TMP/mods") modules, $(nproc) cores"
+	echo "module-profile validate of the $BTFC_K61A tree ($(wc -l <"$TMP/mods") modules, base parsed from vmlinuz per process): $ms ms wall"
+	row "$BTFC_K61A module tree" "validate (module), wall" "$ms ms" "" "" "$(wc -l <"$TMP/mods") modules, $(nproc) cores"
 fi
 
 # scan: a whole stale tree, full verdict per module, base parsed from its vmlinuz (2 cores)
@@ -200,7 +200,7 @@ if K54=$("$ROOT/scripts/corpus.sh" --path "$BTFC_K61A" 2>/dev/null) &&
    K55=$("$ROOT/scripts/corpus.sh" --path "$BTFC_K61B" 2>/dev/null); then
 	s_ms=$(best_ms "$OURS" scan -B "$K55/boot/vmlinuz-${BTFC_K61B}" "$K54/lib/modules")
 	echo "scan of $BTFC_K61A's $(find "$K54/lib/modules" -name '*.ko' | wc -l) modules against $BTFC_K61B's vmlinuz: $s_ms ms wall (best of 3; goal < 250 ms)"
-	row "scan 6.1.0-54 on -55" "whole tree, wall" "$s_ms ms" "" "" "goal < 250 ms, incl. base from vmlinuz"
+	row "scan $BTFC_K61A on $BTFC_K61B" "whole tree, wall" "$s_ms ms" "" "" "goal < 250 ms, incl. base from vmlinuz"
 	# stamp vs sha256sum of the same bytes (the base's BTF)
 	"$BENCH" --extract "$K54/boot/vmlinuz-${BTFC_K61A}" "$TMP/v54.btf" 2>/dev/null
 	st_ms=$(best_ms "$OURS" stamp --print -B "$TMP/v54.btf")
@@ -211,8 +211,8 @@ if K54=$("$ROOT/scripts/corpus.sh" --path "$BTFC_K61A" 2>/dev/null) &&
 	"$BENCH" --extract "$K55/boot/vmlinuz-${BTFC_K61B}" "$TMP/v55.btf" 2>/dev/null
 	df_ms=$(best_ms "$OURS" diff "$TMP/v54.btf" "$TMP/v55.btf")
 	dd_ms=$("$BENCH" --dedup "$TMP/v54.btf" | sed -n 's/^dedup: libbpf btf__dedup \([0-9.]*\) ms.*/\1/p')
-	echo "diff of the 6.1.0-54 and -55 bases: $df_ms ms wall (goal <= 150); libbpf btf__dedup of one base: $dd_ms ms"
-	row "diff 6.1.0-54 vs -55" "vs btf__dedup of one, wall" "$df_ms ms" "$dd_ms ms" "$(ratio "$df_ms" "$dd_ms")" "goal <= 150 ms and <= 2"
+	echo "diff of the $BTFC_K61A and $BTFC_K61B bases: $df_ms ms wall (goal <= 150); libbpf btf__dedup of one base: $dd_ms ms"
+	row "diff $BTFC_K61A vs $BTFC_K61B" "vs btf__dedup of one, wall" "$df_ms ms" "$dd_ms ms" "$(ratio "$df_ms" "$dd_ms")" "goal <= 150 ms and <= 2"
 
 	# relocate: the whole -54 tree onto -55's base, in-process vs libbpf 1.5
 	# distill+relocate (bench_parse --relocate), then the two CLIs
@@ -228,7 +228,7 @@ if K54=$("$ROOT/scripts/corpus.sh" --path "$BTFC_K61A" 2>/dev/null) &&
 	rb_t=$(rl libbpf 1) rb_m=$(rl libbpf 2) rb_ok=$(rl libbpf 3) rb_no=$(rl libbpf 4)
 	rn_ms=$(sed -n 's/^relocate: relocator_new \([0-9.]*\) ms.*/\1/p' "$TMP/rl.out")
 	r_same=$(sed -n 's/^relocate: output vs libbpf: \([0-9]*\) identical.*/\1/p' "$TMP/rl.out")
-	row "relocate 6.1.0-54 onto -55" "per module (median)" "$rk_m ms" "$rb_m ms" "$(ratio "$rk_m" "$rb_m")" "ours (kernel match)/libbpf distill+relocate, goal <= 0.5"
+	row "relocate $BTFC_K61A onto $BTFC_K61B" "per module (median)" "$rk_m ms" "$rb_m ms" "$(ratio "$rk_m" "$rb_m")" "ours (kernel match)/libbpf distill+relocate, goal <= 0.5"
 	row "" "whole tree, in-process" "$rk_t ms" "$rb_t ms" "$(ratio "$rk_t" "$rb_t")" "goal <= 0.5; ok/refused: ours $rk_ok/$rk_no, libbpf $rb_ok/$rb_no; ${r_same:-?} outputs identical"
 	row "" "whole tree, layout match" "$ry_t ms" "$rb_t ms" "$(ratio "$ry_t" "$rb_t")" "ours ok/refused $ry_ok/$ry_no (a used type's layout changed: refused); median $ry_m ms"
 	row "" "relocator_new (base diff)" "$rn_ms ms" "" "" "once per tree, outside the rows above"

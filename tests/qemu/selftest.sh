@@ -181,7 +181,7 @@ else
 			if [ -f "$M54/$p" ] && swap_btf "$M55/$p" "$M54/$p" "$WORK/g-mods/$p" 2> /dev/null; then nsw=$((nsw + 1))
 			else cp "$M55/$p" "$WORK/g-mods/$p"; fi
 		done < "$WORK/g.files"
-		echo "# g: $nsw of $(wc -l < "$WORK/g.files") modules got 6.1.0-54's .BTF ($(since "$t0")s with objcopy)"
+		echo "# g: $nsw of $(wc -l < "$WORK/g.files") modules got $V54's .BTF ($(since "$t0")s with objcopy)"
 		boot g --ver $V55 --modules-dir "$WORK/g-mods" --all --timeout 1800 --out "$WORK/g.tsv"
 		if boot_ok "$c"; then
 			counts=$(awk -F'\t' 'NR > 1 { n++; if ($2 == 0) ok++; else bad++; if ($3 == 1) b++ }
