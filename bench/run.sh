@@ -17,6 +17,7 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+eval "$("$ROOT/scripts/corpus.sh" --env 2>/dev/null)" # the corpus roles' kernels (BTFC_K61A ...)
 cd "$ROOT"
 BUILD=$ROOT/build-bench
 RUNS=${BENCH_RUNS:-5}
@@ -94,7 +95,7 @@ else
 	else
 		log "no /sys/kernel/btf/vmlinux on this machine"
 	fi
-	v=6.1.0-54-cloud-amd64
+	v=${BTFC_K61A}
 	if kroot=$(bash "$ROOT/scripts/corpus.sh" --path "$v" 2>"$TMP/corpus.err"); then
 		add_input "vmlinuz-$v" "$kroot/boot/vmlinuz-$v"
 	else
@@ -180,14 +181,14 @@ for idx in "${!files[@]}"; do
 done
 
 # module-profile validation of a whole module tree against its base (one process per core)
-if K=$("$ROOT/scripts/corpus.sh" --path 6.1.0-54-cloud-amd64 2>/dev/null); then
+if K=$("$ROOT/scripts/corpus.sh" --path "$BTFC_K61A" 2>/dev/null); then
 	find "$K/lib/modules" -name '*.ko' > "$TMP/mods"
 	t0=$(date +%s.%N)
-	xargs -a "$TMP/mods" -P "$(nproc)" -n 600 "$OURS" validate -B "$K/boot/vmlinuz-6.1.0-54-cloud-amd64" >/dev/null 2>&1 || true
+	xargs -a "$TMP/mods" -P "$(nproc)" -n 600 "$OURS" validate -B "$K/boot/vmlinuz-${BTFC_K61A}" >/dev/null 2>&1 || true
 	t1=$(date +%s.%N)
 	ms=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.0f", (b - a) * 1000 }')
-	echo "module-profile validate of the 6.1.0-54 tree ($(wc -l <"$TMP/mods") modules, base parsed from vmlinuz per process): $ms ms wall"
-	row "6.1.0-54 module tree" "validate (module), wall" "$ms ms" "" "" "$(wc -l <"$TMP/mods") modules, $(nproc) cores"
+	echo "module-profile validate of the $BTFC_K61A tree ($(wc -l <"$TMP/mods") modules, base parsed from vmlinuz per process): $ms ms wall"
+	row "$BTFC_K61A module tree" "validate (module), wall" "$ms ms" "" "" "$(wc -l <"$TMP/mods") modules, $(nproc) cores"
 fi
 
 # scan: a whole stale tree, full verdict per module, base parsed from its vmlinuz (2 cores)
@@ -195,23 +196,23 @@ wall_ms() { local t0 t1; t0=$(date +%s.%N); "$@" >/dev/null 2>&1 || true; t1=$(d
 	awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.0f", (b - a) * 1000 }'; }
 best_ms() { local best=999999999 m; for _ in 1 2 3; do m=$(wall_ms "$@"); [ "$m" -lt "$best" ] && best=$m; done; echo "$best"; }
 C=${BTFCOMPAT_CACHE:-$HOME/.cache/btfcompat}
-if K54=$("$ROOT/scripts/corpus.sh" --path 6.1.0-54-cloud-amd64 2>/dev/null) &&
-   K55=$("$ROOT/scripts/corpus.sh" --path 6.1.0-55-cloud-amd64 2>/dev/null); then
-	s_ms=$(best_ms "$OURS" scan -B "$K55/boot/vmlinuz-6.1.0-55-cloud-amd64" "$K54/lib/modules")
-	echo "scan of 6.1.0-54's 1121 modules against 6.1.0-55's vmlinuz: $s_ms ms wall (best of 3; goal < 250 ms)"
-	row "scan 6.1.0-54 on -55" "whole tree, wall" "$s_ms ms" "" "" "goal < 250 ms, incl. base from vmlinuz"
+if K54=$("$ROOT/scripts/corpus.sh" --path "$BTFC_K61A" 2>/dev/null) &&
+   K55=$("$ROOT/scripts/corpus.sh" --path "$BTFC_K61B" 2>/dev/null); then
+	s_ms=$(best_ms "$OURS" scan -B "$K55/boot/vmlinuz-${BTFC_K61B}" "$K54/lib/modules")
+	echo "scan of $BTFC_K61A's $(find "$K54/lib/modules" -name '*.ko' | wc -l) modules against $BTFC_K61B's vmlinuz: $s_ms ms wall (best of 3; goal < 250 ms)"
+	row "scan $BTFC_K61A on $BTFC_K61B" "whole tree, wall" "$s_ms ms" "" "" "goal < 250 ms, incl. base from vmlinuz"
 	# stamp vs sha256sum of the same bytes (the base's BTF)
-	"$BENCH" --extract "$K54/boot/vmlinuz-6.1.0-54-cloud-amd64" "$TMP/v54.btf" 2>/dev/null
+	"$BENCH" --extract "$K54/boot/vmlinuz-${BTFC_K61A}" "$TMP/v54.btf" 2>/dev/null
 	st_ms=$(best_ms "$OURS" stamp --print -B "$TMP/v54.btf")
 	sh_ms=$(best_ms sha256sum "$TMP/v54.btf")
 	echo "stamp --print (parse + SHA-256 of types+strings): $st_ms ms, sha256sum of the same file: $sh_ms ms"
 	row "stamp of 6.1 vmlinux BTF" "vs sha256sum, wall" "$st_ms ms" "$sh_ms ms" "$(ratio "$st_ms" "$sh_ms")" "goal <= 1.1"
 	# diff of the two 6.1 bases vs libbpf's btf__dedup of one of them
-	"$BENCH" --extract "$K55/boot/vmlinuz-6.1.0-55-cloud-amd64" "$TMP/v55.btf" 2>/dev/null
+	"$BENCH" --extract "$K55/boot/vmlinuz-${BTFC_K61B}" "$TMP/v55.btf" 2>/dev/null
 	df_ms=$(best_ms "$OURS" diff "$TMP/v54.btf" "$TMP/v55.btf")
 	dd_ms=$("$BENCH" --dedup "$TMP/v54.btf" | sed -n 's/^dedup: libbpf btf__dedup \([0-9.]*\) ms.*/\1/p')
-	echo "diff of the 6.1.0-54 and -55 bases: $df_ms ms wall (goal <= 150); libbpf btf__dedup of one base: $dd_ms ms"
-	row "diff 6.1.0-54 vs -55" "vs btf__dedup of one, wall" "$df_ms ms" "$dd_ms ms" "$(ratio "$df_ms" "$dd_ms")" "goal <= 150 ms and <= 2"
+	echo "diff of the $BTFC_K61A and $BTFC_K61B bases: $df_ms ms wall (goal <= 150); libbpf btf__dedup of one base: $dd_ms ms"
+	row "diff $BTFC_K61A vs $BTFC_K61B" "vs btf__dedup of one, wall" "$df_ms ms" "$dd_ms ms" "$(ratio "$df_ms" "$dd_ms")" "goal <= 150 ms and <= 2"
 
 	# relocate: the whole -54 tree onto -55's base, in-process vs libbpf 1.5
 	# distill+relocate (bench_parse --relocate), then the two CLIs
@@ -227,7 +228,7 @@ if K54=$("$ROOT/scripts/corpus.sh" --path 6.1.0-54-cloud-amd64 2>/dev/null) &&
 	rb_t=$(rl libbpf 1) rb_m=$(rl libbpf 2) rb_ok=$(rl libbpf 3) rb_no=$(rl libbpf 4)
 	rn_ms=$(sed -n 's/^relocate: relocator_new \([0-9.]*\) ms.*/\1/p' "$TMP/rl.out")
 	r_same=$(sed -n 's/^relocate: output vs libbpf: \([0-9]*\) identical.*/\1/p' "$TMP/rl.out")
-	row "relocate 6.1.0-54 onto -55" "per module (median)" "$rk_m ms" "$rb_m ms" "$(ratio "$rk_m" "$rb_m")" "ours (kernel match)/libbpf distill+relocate, goal <= 0.5"
+	row "relocate $BTFC_K61A onto $BTFC_K61B" "per module (median)" "$rk_m ms" "$rb_m ms" "$(ratio "$rk_m" "$rb_m")" "ours (kernel match)/libbpf distill+relocate, goal <= 0.5"
 	row "" "whole tree, in-process" "$rk_t ms" "$rb_t ms" "$(ratio "$rk_t" "$rb_t")" "goal <= 0.5; ok/refused: ours $rk_ok/$rk_no, libbpf $rb_ok/$rb_no; ${r_same:-?} outputs identical"
 	row "" "whole tree, layout match" "$ry_t ms" "$rb_t ms" "$(ratio "$ry_t" "$rb_t")" "ours ok/refused $ry_ok/$ry_no (a used type's layout changed: refused); median $ry_m ms"
 	row "" "relocator_new (base diff)" "$rn_ms ms" "" "" "once per tree, outside the rows above"
@@ -259,12 +260,12 @@ if K54=$("$ROOT/scripts/corpus.sh" --path 6.1.0-54-cloud-amd64 2>/dev/null) &&
 		log "skipping relocate CLI: $(tail -n1 "$TMP/reloc-build.err")"
 	fi
 fi
-if K115=$("$ROOT/scripts/corpus.sh" --path 6.12.115+deb12-cloud-amd64 2>/dev/null) &&
-   K117=$("$ROOT/scripts/corpus.sh" --path 6.12.117+deb12-cloud-amd64 2>/dev/null); then
-	x_ms=$(best_ms "$OURS" scan -B "$K117/boot/vmlinuz-6.12.117+deb12-cloud-amd64" "$K115/lib/modules")
+if K115=$("$ROOT/scripts/corpus.sh" --path "$BTFC_K612A" 2>/dev/null) &&
+   K117=$("$ROOT/scripts/corpus.sh" --path "$BTFC_K612B" 2>/dev/null); then
+	x_ms=$(best_ms "$OURS" scan -B "$K117/boot/vmlinuz-${BTFC_K612B}" "$K115/lib/modules")
 	find "$K115/lib/modules" -name '*.ko.xz' > "$TMP/xz.list"
 	d_ms=$(best_ms sh -c "xargs -a '$TMP/xz.list' -P $(nproc) -n 100 xz -dc")
-	echo "scan of 6.12.115's 1138 .ko.xz against 6.12.117: $x_ms ms; xz -dc of the same files on $(nproc) cores: $d_ms ms"
+	echo "scan of $BTFC_K612A's $(find "$K115/lib/modules" -name '*.ko.xz' | wc -l) .ko.xz against $BTFC_K612B: $x_ms ms; xz -dc of the same files on $(nproc) cores: $d_ms ms"
 	row "scan 6.12 .ko.xz tree" "vs xz -dc, wall" "$x_ms ms" "$d_ms ms" "$(ratio "$x_ms" "$d_ms")" "goal <= 1.2"
 fi
 

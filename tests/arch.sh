@@ -2,11 +2,13 @@
 # SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause
 # Every architecture Debian ships with BTF, and Debian 14's /usr/lib/modules/VER/ layout, read and
 # judged from one (x86) host:
-#   arm64    6.1.0-54/-55 cloud   /boot/vmlinuz-VER is an arm64 Image (the BTF among its bytes)
-#   s390x    6.12.107 (13)        /boot/vmlinuz-VER is s390's compressed image; big-endian BTF
-#   ppc64el  6.12.107 (13)        /boot/vmlinux-VER is the vmlinux ELF          (set "ports")
-#   riscv64  6.12.107 (13)        /boot/vmlinux-VER is a riscv64 Image          (set "ports")
-#   amd64    7.2.13 cloud (14)    /usr/lib/modules/VER/vmlinuz.unsigned + config (ALLOW_BTF_MISMATCH off)
+#   arm64    6.1 cloud, 2 builds  /boot/vmlinuz-VER is an arm64 Image (the BTF among its bytes)
+#   s390x    6.12 (13)            /boot/vmlinuz-VER is s390's compressed image; big-endian BTF
+#   ppc64el  6.12 (13)            /boot/vmlinux-VER is the vmlinux ELF          (set "ports")
+#   riscv64  6.12 (13)            /boot/vmlinux-VER is a riscv64 Image          (set "ports")
+#   amd64    7.2 cloud (14)       /usr/lib/modules/VER/vmlinuz.unsigned + config (ALLOW_BTF_MISMATCH off)
+# (corpus roles arm64-61-old/-new, s390x-old, ppc64el, riscv64, x86-72: BTFC_ARM61A/B, BTFC_S390A,
+# BTFC_PPC, BTFC_RISCV, BTFC_K72; and x86-612-new, BTFC_K612B, for a stale 7.2 module)
 # Formats Debian does not ship (Image.gz, EFI zboot with each compression, powerpc zImage) are built
 # from these kernels' bytes by tests/tools/mkimage.py, with the layouts of linux-source-6.12.
 # The oracle is bpftool, reading BTF cut out by tests/tools/extract-image-btf.py (not our reader).
@@ -22,7 +24,7 @@ TMP=$(mktemp -d); trap 'rm -rf "$TMP"' EXIT
 
 command -v bpftool >/dev/null || { skip arch "bpftool not installed"; exit 0; }
 
-kroot() { "$TOP/scripts/corpus.sh" --path "$1" 2>/dev/null; }
+corpus_env all
 image_of() { # ROOT VER: the kernel image wherever the package put it
 	local f
 	for f in boot/vmlinuz-$2 boot/vmlinux-$2 usr/lib/modules/$2/vmlinuz usr/lib/modules/$2/vmlinuz.unsigned; do
@@ -62,10 +64,11 @@ modules_case() {
 
 # ---- each architecture's kernel: its image, a sample of its modules, its whole tree ----------
 declare -A IMG RAW MD
-for ver in 6.1.0-54-cloud-arm64 6.1.0-55-cloud-arm64 6.12.107+deb13-s390x 7.2.13+deb14-cloud-amd64 \
-	 6.12.107+deb13-powerpc64le 6.12.107+deb13-riscv64; do
+for var in BTFC_ARM61A BTFC_ARM61B BTFC_S390A BTFC_K72 BTFC_PPC BTFC_RISCV; do
+	need_kernels "arch/$var" $var || continue
+	ver=${!var}
 	if ! root=$(kroot "$ver") || ! IMG[$ver]=$(image_of "$root" "$ver"); then
-		skip "arch/$ver" "not in the corpus (scripts/corpus.sh $ver)"; continue
+		fail "arch/$ver" "no kernel image in the corpus (scripts/corpus.sh $ver)"; continue
 	fi
 	MD[$ver]=$(mods_of "$root" "$ver")
 	RAW[$ver]=$(raw_of "${IMG[$ver]}")
@@ -79,28 +82,28 @@ for ver in 6.1.0-54-cloud-arm64 6.1.0-55-cloud-arm64 6.12.107+deb13-s390x 7.2.13
 	esac
 done
 # the byte order is the kernel's: what info says of s390x (bpftool's libbpf reads both orders)
-if [ -n "${IMG[6.12.107+deb13-s390x]:-}" ]; then
-	"$BIN" -j info "${IMG[6.12.107+deb13-s390x]}" > "$TMP/i.json" 2>&1
+if [ -n "${IMG[${BTFC_S390A:-none}]:-}" ]; then
+	"$BIN" -j info "${IMG[$BTFC_S390A]}" > "$TMP/i.json" 2>&1
 	grep -q '"container":"s390-image","compression":"zstd".*"byte_order":"big"' "$TMP/i.json" &&
 		pass arch/s390x/info-big-endian-in-s390-image || fail arch/s390x/info-big-endian-in-s390-image "$(head -c 300 "$TMP/i.json")"
 fi
 
 # ---- a stale tree: every module a mismatch ---------------------------------------------------
-old=6.1.0-54-cloud-arm64 new=6.1.0-55-cloud-arm64
+old=${BTFC_ARM61A:-none} new=${BTFC_ARM61B:-none}
 [ -n "${IMG[$old]:-}" ] && [ -n "${IMG[$new]:-}" ] &&
-	scan_case "scan/arm64/6.1.0-54-tree-on-6.1.0-55" "${MD[$old]}" "${IMG[$new]}" mismatch
-# (s390x: Debian's pool has one s390x build with BTF, 6.12.107, so no stale s390x tree)
+	scan_case "scan/arm64/$old-tree-on-$new" "${MD[$old]}" "${IMG[$new]}" mismatch
+# (s390x: a stale tree in tests/bigendian.sh)
 
 # ---- Debian 14's layout: /usr/lib/modules/VER/vmlinuz with config beside it ---------------------
-V=7.2.13+deb14-cloud-amd64
-if [ -n "${IMG[$V]:-}" ] && K612=$(kroot 6.12.117+deb12-cloud-amd64); then
-	# a stale module: 7.2.13's af_key.ko carrying 6.12.117's .BTF (objcopy: test scaffolding)
+V=${BTFC_K72:-none}
+if [ -n "${IMG[$V]:-}" ] && need_kernels check/7.2 BTFC_K612B && K612=$(kroot "$BTFC_K612B"); then
+	# a stale module: 7.2's af_key.ko carrying 6.12's .BTF (objcopy: test scaffolding)
 	xz -dc "${MD[$V]}/kernel/net/key/af_key.ko.xz" > "$TMP/af_key.ko"
-	xz -dc "$K612/lib/modules/6.12.117+deb12-cloud-amd64/kernel/net/key/af_key.ko.xz" > "$TMP/old.ko"
+	xz -dc "$K612/lib/modules/$BTFC_K612B/kernel/net/key/af_key.ko.xz" > "$TMP/old.ko"
 	objcopy --dump-section .BTF="$TMP/old.btf" "$TMP/old.ko" "$TMP/junk" &&
 		objcopy --update-section .BTF="$TMP/old.btf" "$TMP/af_key.ko" "$TMP/stale.ko"
 	grep -q '^# CONFIG_MODULE_ALLOW_BTF_MISMATCH is not set' "${MD[$V]}/config" ||
-		fail "check/7.2/config" "the 7.2.13 config sets CONFIG_MODULE_ALLOW_BTF_MISMATCH: the cases below assume not"
+		fail "check/7.2/config" "the $V config sets CONFIG_MODULE_ALLOW_BTF_MISMATCH: the cases below assume not"
 	# as the package installs it (vmlinuz.unsigned), and as the signed package and Fedora/Arch name it
 	out=$("$BIN" check -B "${IMG[$V]}" "$TMP/stale.ko" 2>&1)
 	echo "$out" | grep -q 'stale.ko: mismatch .*; kernel: refuse module$' && pass check/7.2/vmlinuz.unsigned-config-beside ||
@@ -120,14 +123,14 @@ if [ -n "${IMG[$V]:-}" ] && K612=$(kroot 6.12.117+deb12-cloud-amd64); then
 fi
 
 # ---- formats built from real kernels' bytes ----------------------------------------------------
-F=$WORK/fixtures
+F=$WORK/fixtures-$BTFC_ARM61B-$BTFC_RISCV-$BTFC_PPC # of these releases' bytes
 mkdir -p "$F"
 fixture() { # OUT CMD...: build once (the fixtures are kept with the other cached test data)
 	local out=$1; shift
 	[ -s "$out" ] || "$@" || rm -f "$out"
 	[ -s "$out" ]
 }
-A=6.1.0-55-cloud-arm64 R=6.12.107+deb13-riscv64 P=6.12.107+deb13-powerpc64le
+A=${BTFC_ARM61B:-none} R=${BTFC_RISCV:-none} P=${BTFC_PPC:-none}
 if [ -n "${IMG[$A]:-}" ]; then
 	fixture "$F/Image.gz" sh -c "gzip -1 -n -c '${IMG[$A]}' > '$F/Image.gz'" &&
 		dump_case "arch/built/arm64-Image.gz" "$F/Image.gz" "${RAW[$A]}"
@@ -179,7 +182,7 @@ if [ -n "${IMG[$A]:-}" ]; then
 		corrupt_at "$F/zboot-arm64.$c" 0.5 "$B/zboot-$c-corrupt"; bad "arch/bad/zboot-$c-corrupt" "$B/zboot-$c-corrupt" "corrupt $c|$c data"
 	done
 fi
-S=6.12.107+deb13-s390x
+S=${BTFC_S390A:-none}
 if [ -n "${IMG[$S]:-}" ]; then
 	cut_at "${IMG[$S]}" 0.5 "$B/s390-cut"; bad arch/bad/s390-image-cut "$B/s390-cut" "s390 image"
 	corrupt_at "${IMG[$S]}" 0.3 "$B/s390-corrupt"; bad arch/bad/s390-image-corrupt "$B/s390-corrupt" "s390 image"

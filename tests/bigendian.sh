@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause
-# Big-endian kernels: Debian 13's s390x 6.12.107 and 6.12.111 (their .BTF is
+# Big-endian kernels: two of Debian 13's s390x 6.12 builds, corpus roles
+# s390x-old and s390x-new (BTFC_S390A, BTFC_S390B; pinned 6.12.107 and 6.12.111,
+# else the nearest the mirror has), their .BTF is
 # big-endian, as an s390x kernel takes it), judged and repaired as that kernel
 # would, on this little-endian machine:
 #  * the vmlinux BTF cut out of each vmlinuz independently (tests/tools/s390-btf.py);
 #  * dump byte-identical to bpftool for the base and a sample of modules;
-#  * scan of 6.12.107's tree on its own base: every module `match`; the module
+#  * scan of the old build's tree on its own base: every module `match`; the module
 #    profile says ok; a big-endian module on a little-endian base (and the other
 #    way round) is what the kernel calls it: invalid, in the other byte order;
-#  * relocate the whole 6.12.107 tree onto 6.12.111's base (--match kernel):
+#  * relocate the whole old tree onto the new build's base (--match kernel):
 #    relocated and refused exactly where libbpf 1.5 is, every .BTF byte-identical
-#    to libbpf's; relocated modules validate ok on 6.12.111 and scan finds them
+#    to libbpf's; relocated modules validate ok on the new base and scan finds them
 #    matching; .BTF_ids slots (big-endian) name the same functions, sets sorted;
 #  * distill the tree: .BTF and .BTF.base byte-identical to libbpf's btf__distill_base;
 #  * stamp: every field big-endian as docs/stamp.md says (vector 4), check by stamp;
@@ -18,8 +20,8 @@
 #  * diff of the two bases equals diff of their little-endian copies;
 #  * mixed byte orders (module vs base, base vs base) refused: exit 2, one line;
 #  * stamp vector 3 of docs/stamp.md (the smallest base, big-endian), byte for byte.
-# Data: scripts/corpus.sh --path VER, else ~/.cache/btfcompat/be/VER (the
-# extracted linux-image-VER .deb); SKIP when neither is there. The bases are
+# Data: scripts/corpus.sh (FAIL naming the package when Debian's mirror has no
+# pair of s390x builds). The bases are
 # the BTF cut out of each vmlinuz by the test tool (our reader of s390's
 # vmlinuz format is another change's).
 #   tests/bigendian.sh BTFCOMPAT
@@ -28,14 +30,11 @@ BIN=$(realpath "$1")
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 . "$TOP/tests/lib.sh"
 TMP=$(mktemp -d -p /dev/shm 2>/dev/null || mktemp -d); trap 'chmod -R u+w "$TMP"; rm -rf "$TMP"' EXIT # tmpfs: the whole-tree rewrites fsync every module
-CACHE=${BTFCOMPAT_CACHE:-$HOME/.cache/btfcompat}
-
-root() { # the extracted tree of Debian kernel $1
-	if [ -d "$CACHE/be/$1" ]; then echo "$CACHE/be/$1"; else "$TOP/scripts/corpus.sh" --path "$1" 2>/dev/null; fi
-}
-V1=6.12.107+deb13-s390x V2=6.12.111+deb13-s390x
-R1=$(root $V1) && R2=$(root $V2) && [ -f "$R1/boot/vmlinuz-$V1" ] && [ -f "$R2/boot/vmlinuz-$V2" ] ||
-	{ skip bigendian "Debian s390x kernels $V1 and $V2 not in the corpus"; exit 0; }
+corpus_env
+need_kernels bigendian BTFC_S390A BTFC_S390B BTFC_K612B || exit 0
+V1=$BTFC_S390A V2=$BTFC_S390B
+R1=$(kroot "$V1") && R2=$(kroot "$V2") && [ -f "$R1/boot/vmlinuz-$V1" ] && [ -f "$R2/boot/vmlinuz-$V2" ] ||
+	{ fail bigendian "Debian s390x kernels $V1 and $V2: no vmlinuz in the corpus"; exit 0; }
 command -v zstd >/dev/null || { skip bigendian "zstd not installed (cuts the base out of the vmlinuz)"; exit 0; }
 Z1=$R1/boot/vmlinuz-$V1 Z2=$R2/boot/vmlinuz-$V2
 M1=$(dirname "$(find "$R1" -name "modules.order" -path "*/$V1/*" | head -n 1)")
@@ -45,7 +44,7 @@ python3 "$TOP/tests/tools/s390-btf.py" "$Z1" "$TMP/b1.btf" && python3 "$TOP/test
 	{ fail be/base-cut-out "no big-endian BTF in $Z1 or $Z2"; exit 0; }
 sec() { python3 "$TOP/tests/tools/btf_sections.py" --section "$2" "$1" "$3"; }
 
-# plain copies of the 6.12.107 tree (libbpf and bpftool read plain ELF)
+# plain copies of the old build's tree (libbpf and bpftool read plain ELF)
 cp -a "$M1/kernel" "$TMP/plain"
 find "$TMP/plain" -name '*.ko.xz' -print0 | xargs -0 -n 200 xz -d
 find "$TMP/plain" -name '*.ko' | sort > "$TMP/mods"
@@ -81,10 +80,10 @@ out=$("$BIN" validate --target-endian host "$TMP/b1.btf" 2>&1); rc=$?
 [ $rc = 1 ] && echo "$out" | grep -q 'btf_header not found' && echo "$out" | grep -q 'other byte order (big-endian; the kernel is little-endian)' &&
 	pass be/validate-on-little-endian-host || fail be/validate-on-little-endian-host "rc=$rc $out"
 # the other byte order is what the kernel calls it: a little-endian base, a big-endian module
-K=$("$TOP/scripts/corpus.sh" --path 6.12.117+deb12-cloud-amd64 2>/dev/null)
+K=$(kroot "$BTFC_K612B")
 AK=$(grep '/af_key.ko$' "$TMP/mods")
 if [ -n "$K" ]; then
-	out=$("$BIN" check -B "$K/boot/vmlinuz-6.12.117+deb12-cloud-amd64" "$AK" 2>&1); rc=$?
+	out=$("$BIN" check -B "$K/boot/vmlinuz-$BTFC_K612B" "$AK" 2>&1); rc=$?
 	[ $rc = 1 ] && echo "$out" | grep -q 'invalid' && echo "$out" | grep -q 'other byte order (big-endian; the kernel is little-endian)' &&
 		pass be/big-endian-module-on-little-endian-kernel || fail be/big-endian-module-on-little-endian-kernel "rc=$rc $out"
 	LK=$(find "$K" -name 'af_key.ko*' | head -n 1)
@@ -92,7 +91,7 @@ if [ -n "$K" ]; then
 	[ $rc = 1 ] && echo "$out" | grep -q 'invalid' && echo "$out" | grep -q 'other byte order (little-endian; the kernel is big-endian)' &&
 		pass be/little-endian-module-on-big-endian-kernel || fail be/little-endian-module-on-big-endian-kernel "rc=$rc $out"
 else
-	skip be/other-byte-order "corpus 6.12.117+deb12-cloud-amd64 unavailable"
+	fail be/other-byte-order "corpus: cannot fetch $BTFC_K612B"
 fi
 
 # ---- relocate onto the other big-endian kernel, against libbpf 1.5 ----
@@ -105,7 +104,8 @@ for x in json.load(open(sys.argv[1])):
     print("%s\t%s\t%s" % (os.path.basename(x["file"])[:-3], x["result"], x["reason"]))
 PY
 nrel=$(awk -F'\t' '$2 == "relocated"' "$TMP/rel.tsv" | wc -l)
-[ "$nrel" -ge 2000 ] && pass "be/relocate-onto-$V2 ($nrel of $N relocated, rc=$rc)" || fail be/relocate "rc=$rc relocated=$nrel"
+# most of a tree relocates between two builds of one stable series; libbpf says which, below
+[ "$nrel" -gt $((N / 2)) ] && pass "be/relocate-onto-$V2 ($nrel of $N relocated, rc=$rc)" || fail be/relocate "rc=$rc relocated=$nrel"
 if [ -n "$LIBBPF" ]; then
 	mkdir -p "$TMP/lb"
 	xargs -a "$TMP/mods" "$LIBBPF" relocate "$TMP/b1.btf" "$TMP/b2.btf" "$TMP/lb" > "$TMP/lb.tsv"

@@ -128,12 +128,14 @@ else
 fi
 
 # ---- the rest reads real kernels and modules (the corpus: scripts/corpus.sh)
-R54=$("$TOP/scripts/corpus.sh" --path 6.1.0-54-cloud-amd64 2>/dev/null)
-R55=$("$TOP/scripts/corpus.sh" --path 6.1.0-55-cloud-amd64 2>/dev/null)
-K54=$R54/boot/vmlinuz-6.1.0-54-cloud-amd64 K55=$R55/boot/vmlinuz-6.1.0-55-cloud-amd64
-NET=$R55/lib/modules/6.1.0-55-cloud-amd64/kernel/drivers/net
+corpus_env
+need_kernels cli/corpus BTFC_K61A BTFC_K61B || exit 0
+V54=$BTFC_K61A V55=$BTFC_K61B
+R54=$(kroot "$V54") R55=$(kroot "$V55")
+K54=$R54/boot/vmlinuz-$V54 K55=$R55/boot/vmlinuz-$V55
+NET=$R55/lib/modules/$V55/kernel/drivers/net
 if [ ! -f "$K54" ] || [ ! -f "$K55" ] || [ ! -f "$NET/veth.ko" ]; then
-	skip cli/corpus "the 6.1.0-54/55 corpus is not fetched (scripts/corpus.sh)"; exit 0
+	fail cli/corpus "$V54/$V55 not in the corpus cache (scripts/corpus.sh)"; exit 0
 fi
 M=$NET/veth.ko
 
@@ -196,7 +198,7 @@ jcase relocate relocate 2 "$BIN" -j relocate -n --unsign --match kernel --from "
 jcase relocate-refused relocate 1 "$BIN" -p relocate -n --unsign --from "$K55" --to "$K54" "$TMP/veth.ko"
 jcase distill distill 2 "$BIN" -j distill -n --unsign -B "$K55" "$TMP/veth.ko" "$TMP/bad.ko"
 jcase strip strip 2 "$BIN" -j strip -n --unsign "$TMP/veth.ko" "$TMP/bad.ko"
-jcase store-add store 2 "$BIN" -j store add --store "$TMP/store" --kernel 6.1.0-54-cloud-amd64 "$TMP/bad.ko"
+jcase store-add store 2 "$BIN" -j store add --store "$TMP/store" --kernel "$V54" "$TMP/bad.ko"
 jcase store-list store 0 "$BIN" -j store list --store "$TMP/store"
 jcase store-verify store 0 "$BIN" -j store verify --store "$TMP/store"
 jcase store-prune store 0 "$BIN" -j store prune -n --keep 0 --modules "$TMP" --store "$TMP/store"
@@ -240,7 +242,7 @@ mkdir -p "$TMP/prom"; echo stale > "$TMP/prom/btfcompat.prom"; ino=$(stat -c %i 
 t0=$(date +%s)
 "$BIN" -j scan -B "$K54" --metrics "$TMP/prom/btfcompat.prom" "$NET" > "$TMP/scan.json" 2> "$TMP/scan.err"
 t1=$(date +%s)
-if $PY - "$TMP/prom/btfcompat.prom" "$TMP/scan.json" "$t0" "$t1" > "$TMP/m.err" 2>&1 <<'PY'
+if $PY - "$TMP/prom/btfcompat.prom" "$TMP/scan.json" "$t0" "$t1" "$V54" > "$TMP/m.err" 2>&1 <<'PY'
 import json, sys
 from prometheus_client.openmetrics.parser import text_string_to_metric_families as om
 from prometheus_client.parser import text_string_to_metric_families as prom
@@ -252,7 +254,7 @@ for f in fam.values():
     assert f.type == "gauge", f
     for s in f.samples:
         assert s.timestamp is None, s            # node_exporter's textfile collector refuses timestamps
-        assert s.labels["kernel"] == "6.1.0-54-cloud-amd64", s.labels
+        assert s.labels["kernel"] == sys.argv[5], s.labels
 by = {(s.labels["outcome"], s.labels["action"]): s.value for s in fam["btfcompat_modules"].samples}
 want = {(x["outcome"], x["kernel_action"]): x["modules"] for x in scan["summary"]["summary"]}
 assert by == want, (by, want)

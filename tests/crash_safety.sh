@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause
 # Crash safety of module rewrites: `stamp` (.ko and .ko.xz) and `relocate`
-# (.ko.xz, onto 6.1.0-55) killed with SIGKILL at random points, KILLS (100) times each, the
+# (.ko.xz, onto the newer 6.1 build, BTFC_K61B) killed with SIGKILL at random points, KILLS (100) times each, the
 # points spread over the whole run (one in each of KILLS equal slices of twice its duration);
 # the module must always be either the old or the new file, byte for byte, and
 # no temporary file may be taken for the module.
@@ -10,11 +10,13 @@ set -u
 BIN=$(realpath "$1")
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 . "$TOP/tests/lib.sh"
-K=$("$TOP/scripts/corpus.sh" --path 6.1.0-54-cloud-amd64 2>/dev/null) || { skip crash-safety "corpus unavailable"; exit 0; }
-V=$K/boot/vmlinuz-6.1.0-54-cloud-amd64
+corpus_env
+need_kernels crash-safety BTFC_K61A BTFC_K61B || exit 0
+K=$(kroot "$BTFC_K61A") || { fail crash-safety "corpus: cannot fetch $BTFC_K61A"; exit 0; }
+V=$K/boot/vmlinuz-${BTFC_K61A}
 KILLS=${BTFC_CRASH_KILLS:-100}
-K55=$("$TOP/scripts/corpus.sh" --path 6.1.0-55-cloud-amd64 2>/dev/null) || { skip crash-safety "corpus unavailable"; exit 0; }
-V55=$K55/boot/vmlinuz-6.1.0-55-cloud-amd64
+K55=$(kroot "$BTFC_K61B") || { fail crash-safety "corpus: cannot fetch $BTFC_K61B"; exit 0; }
+V55=$K55/boot/vmlinuz-${BTFC_K61B}
 TMP=$(mktemp -d); trap 'rm -rf "$TMP"' EXIT
 "$BIN" dump "$V" > /dev/null # warm the page cache
 for job in "stamp ko" "stamp ko.xz" "relocate ko.xz"; do

@@ -1,18 +1,20 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause
 # diff on real kernels: a base against itself and against a copy with permuted
-# ids is empty; 6.1.0-54 vs -55: ten reported layout changes and ten unchanged
-# structs are checked against bpftool's dumps of both; a hand-made change is
-# reported exactly.
+# ids is empty; Debian 6.1's two cloud builds (corpus roles x86-61-old/-new,
+# BTFC_K61A/B): ten reported layout changes and ten unchanged structs are checked
+# against bpftool's dumps of both, and so is every member af_key's changed base
+# structs lose or gain; a hand-made change is reported exactly.
 #   tests/diff.sh BTFCOMPAT
 set -u
 BIN=$(realpath "$1")
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 . "$TOP/tests/lib.sh"
 TMP=$(mktemp -d); trap 'rm -rf "$TMP"' EXIT
-K54=$("$TOP/scripts/corpus.sh" --path 6.1.0-54-cloud-amd64 2>/dev/null) &&
-K55=$("$TOP/scripts/corpus.sh" --path 6.1.0-55-cloud-amd64 2>/dev/null) || { skip diff "corpus unavailable"; exit 0; }
-V54=$K54/boot/vmlinuz-6.1.0-54-cloud-amd64 V55=$K55/boot/vmlinuz-6.1.0-55-cloud-amd64
+corpus_env
+need_kernels diff BTFC_K61A BTFC_K61B || exit 0
+K54=$(kroot "$BTFC_K61A") && K55=$(kroot "$BTFC_K61B") || { fail diff "corpus: cannot fetch"; exit 0; }
+V54=$K54/boot/vmlinuz-$BTFC_K61A V55=$K55/boot/vmlinuz-$BTFC_K61B
 # raw BTF of both, cut out independently of btfcompat's reader
 raw_base "$V54" "$TMP/54.btf" && raw_base "$V55" "$TMP/55.btf"
 
@@ -24,7 +26,7 @@ out=$("$BIN" diff "$TMP/54.btf" "$TMP/54s.btf" 2>&1); rc=$?
 	fail diff/permuted-ids-empty "rc=$rc $out"
 
 "$BIN" -j diff --kind struct "$V54" "$V55" > "$TMP/d.json"; rc=$?
-[ $rc = 1 ] && pass diff/6.1.0-54-vs-55-differs || fail diff/6.1.0-54-vs-55-differs "rc=$rc"
+[ $rc = 1 ] && pass diff/old-vs-new-differs || fail diff/old-vs-new-differs "rc=$rc"
 bpftool btf dump file "$TMP/54.btf" > "$TMP/54.txt"
 bpftool btf dump file "$TMP/55.btf" > "$TMP/55.txt"
 python3 - "$TMP/d.json" "$TMP/54.txt" "$TMP/55.txt" <<'PY'
@@ -88,27 +90,38 @@ echo "$out" | grep -q "^~ STRUCT 'list_head': size 16 -> 24; member 'next' remov
 	echo "$out" | grep -q '^0 added, 0 removed, 1 changed' && [ $rc = 1 ] && pass diff/hand-made-change ||
 	fail diff/hand-made-change "rc=$rc $(echo "$out" | head -n 3 | tr '\n' '|')"
 
-# check --abi over the whole -54 tree: counts; af_key uses struct sock, whose layout changed
-find "$K54/lib/modules" -name '*.ko' | sort | xargs "$BIN" -j check --abi --from "$TMP/54.btf" --to "$TMP/55.btf" > "$TMP/abi.json"
-python3 - "$TMP/abi.json" "$TMP/54.txt" "$TMP/55.txt" <<'PY'
+# check --abi over the whole old tree: one row a module; the members af_key's changed base structs
+# (the first module with such claims when af_key has none) lose or gain, as bpftool's dumps show
+find "$K54/lib/modules" -name '*.ko' | sort > "$TMP/mods"
+xargs -a "$TMP/mods" "$BIN" -j check --abi --from "$TMP/54.btf" --to "$TMP/55.btf" > "$TMP/abi.json"
+python3 - "$TMP/abi.json" "$TMP/54.txt" "$TMP/55.txt" "$(wc -l < "$TMP/mods")" <<'PY'
 import json, re, sys
 d = json.load(open(sys.argv[1]))
 reb = sum(m["verdict"] == "rebuild" for m in d)
-print("# check --abi, 6.1.0-54's modules onto 6.1.0-55: %d modules, %d with no layout change among the base types "
+print("# check --abi, the old build's modules onto the new: %d modules, %d with no layout change among the base types "
       "they use, %d to rebuild" % (len(d), len(d) - reb, reb))
-af = [m for m in d if m["file"].endswith("/af_key.ko")][0]
-sock = [t for t in af["base_types"] if t["name"] == "sock" and t["kind"] == "STRUCT"]
-def members(path, name):
-    out, on = [], False
+def structs(path):
+    out, cur = {}, None
     for line in open(path):
+        m = re.match(r"\[\d+\] STRUCT '([^']*)' ", line)
         if line.startswith("["):
-            on = bool(re.match(r"\[\d+\] STRUCT '%s' " % name, line))
-        elif on:
-            out.append(line.split()[0])
+            cur = m.group(1) if m else None
+            if cur:
+                out.setdefault(cur, []).append([])
+        elif cur:
+            out[cur][-1].append(line.split()[0].strip("'"))
     return out
-old, new = members(sys.argv[2], "sock"), members(sys.argv[3], "sock")
-ok = len(d) == 1121 and sock and "member 'sk_timer' removed" in sock[0]["what"] and "'sk_timer'" in old and "'sk_timer'" not in new
-print(("PASS: diff/abi/af_key-struct-sock" if ok else "FAIL: diff/abi/af_key-struct-sock: %s" % (sock,)))
+old, new = structs(sys.argv[2]), structs(sys.argv[3])
+def claims(m):
+    return [(t["name"], x, how) for t in m["base_types"] if t["kind"] == "STRUCT"
+            and len(old.get(t["name"], [])) == 1 and len(new.get(t["name"], [])) == 1
+            for x, how in re.findall(r"member '([^']*)' (removed|added)", t["what"])]
+mods = sorted(d, key=lambda m: not m["file"].endswith("/af_key.ko"))
+c = next((claims(m) for m in mods if claims(m)), [])
+bad = [x for x in c if (x[1] in old[x[0]][0]) != (x[2] == "removed") or (x[1] in new[x[0]][0]) != (x[2] == "added")]
+ok = len(d) == int(sys.argv[4]) and c and not bad
+print(("PASS: diff/abi/members-as-bpftool (%d claims: %s)" % (len(c), ", ".join("%s.%s %s" % x for x in c[:3]))) if ok else
+      "FAIL: diff/abi/members-as-bpftool: %d rows of %s modules; claims %s; wrong %s" % (len(d), sys.argv[4], c[:5], bad[:5]))
 print(("PASS: diff/abi/whole-tree (%d rebuild)" % reb) if 0 < reb < len(d) else "FAIL: diff/abi/whole-tree: %d" % reb)
 PY
 

@@ -36,9 +36,10 @@
 set -u
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 . "$TOP/tests/lib.sh"
+corpus_env
 BIN=$(realpath "${1:-}" 2>/dev/null) && [ -x "$BIN" ] || { fail dkms "usage: tests/dkms.sh BTFCOMPAT (got '${1:-}')"; exit 0; }
 [ "$(id -u)" = 0 ] || { skip dkms "not root (installs packages, registers a DKMS module)"; exit 0; }
-VER=6.1.0-55-cloud-amd64 OLD=6.1.0-54-cloud-amd64
+VER=${BTFC_K61B} OLD=${BTFC_K61A}
 PKG=btfdemo PV=1.0
 CACHE=${BTFCOMPAT_CACHE:-$HOME/.cache/btfcompat}
 H=/usr/src/linux-headers-$VER

@@ -5,18 +5,20 @@
 set -u
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 . "$TOP/tests/lib.sh"
+corpus_env
 SECS=${1:-20}
 B=$TOP/build-fuzz
 if ! { [ -f "$B/build.ninja" ] || CC=clang meson setup "$B" -Dfuzz=true -Dwerror=true >/dev/null; } ||
    ! ninja -C "$B" > "$B/build.log" 2>&1; then
 	fail fuzz/build "$(grep -m3 error "$B/build.log" 2>/dev/null | tr '\n' '|')"; exit 1
 fi
-# fuzz_elfw: real modules of the corpus (small ones, a .ko.xz among them) on their own base, relocated onto -55
+# fuzz_elfw: real modules of the corpus (small ones, a .ko.xz among them) on their own base (BTFC_K61A),
+# relocated onto the newer build (BTFC_K61B)
 elfw_seeds() {
 	local k54 k55
-	k54=$("$TOP/scripts/corpus.sh" --path 6.1.0-54-cloud-amd64 2>/dev/null) || return 0
-	k55=$("$TOP/scripts/corpus.sh" --path 6.1.0-55-cloud-amd64 2>/dev/null) || return 0
-	export BTFC_FUZZ_BASE=$k54/boot/vmlinuz-6.1.0-54-cloud-amd64 BTFC_FUZZ_TO=$k55/boot/vmlinuz-6.1.0-55-cloud-amd64
+	need_kernels fuzz/elfw-seeds BTFC_K61A BTFC_K61B || return 0
+	k54=$(kroot "$BTFC_K61A") && k55=$(kroot "$BTFC_K61B") || { fail fuzz/elfw-seeds "corpus: cannot fetch"; return 0; }
+	export BTFC_FUZZ_BASE=$k54/boot/vmlinuz-${BTFC_K61A} BTFC_FUZZ_TO=$k55/boot/vmlinuz-${BTFC_K61B}
 	local m i=0
 	for m in net/key/af_key.ko lib/crc7.ko crypto/echainiv.ko net/ipv4/ah4.ko; do
 		m=$(find "$k54/lib/modules" -path "*/$m" | head -n1)

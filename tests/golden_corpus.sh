@@ -10,6 +10,8 @@ TOP=$(cd "$(dirname "$0")/.." && pwd)
 . "$TOP/tests/lib.sh"
 mkdir -p "$WORK"
 J=$(nproc)
+corpus_env
+need_kernels golden/debian BTFC_K61A BTFC_K612B || exit 0
 
 if ! command -v bpftool >/dev/null; then
 	skip golden "bpftool not installed"; exit 0
@@ -39,65 +41,69 @@ else
 	skip golden/sysfs-vmlinux "/sys/kernel/btf/vmlinux not readable"
 fi
 
-# --- Debian 6.1.0-54-cloud: vmlinuz and every module ---
-if ! K=$("$TOP/scripts/corpus.sh" --path 6.1.0-54-cloud-amd64 2>"$WORK/corpus.err"); then
-	skip golden/debian-6.1 "corpus unavailable: $(tail -n1 "$WORK/corpus.err")"
+# --- Debian 6.1's older cloud build (role x86-61-old): vmlinuz and every module ---
+# (bpftool's outputs kept in W, a directory of that release: a cache never compared with another build)
+V61=$BTFC_K61A W=$WORK/$BTFC_K61A
+if ! K=$("$TOP/scripts/corpus.sh" --path "$V61" 2>"$WORK/corpus.err"); then
+	fail golden/debian-6.1 "corpus: cannot fetch $V61: $(tail -n1 "$WORK/corpus.err")"
 else
-	VMLINUZ=$K/boot/vmlinuz-6.1.0-54-cloud-amd64
-	VMLINUX=$WORK/vmlinux-6.1.0-54
+	mkdir -p "$W"
+	VMLINUZ=$K/boot/vmlinuz-$V61
+	VMLINUX=$W/vmlinux-$V61
 	[ -f "$VMLINUX" ] || python3 "$TOP/tests/tools/extract-vmlinux.py" "$VMLINUZ" "$VMLINUX"
-	[ -f "$WORK/v54.text" ] || bpftool btf dump file "$VMLINUX" > "$WORK/v54.text"
-	[ -f "$WORK/v54.json" ] || bpftool -j btf dump file "$VMLINUX" > "$WORK/v54.json"
-	"$BIN" dump "$VMLINUZ" > "$WORK/ours.v54.text" 2>&1
-	same_file "golden/6.1.0-54/vmlinuz-text" "$WORK/v54.text" "$WORK/ours.v54.text"
-	"$BIN" -j dump "$VMLINUZ" > "$WORK/ours.v54.json" 2>&1
-	same_file "golden/6.1.0-54/vmlinuz-json" "$WORK/v54.json" "$WORK/ours.v54.json"
-	"$BIN" dump "$VMLINUX" > "$WORK/ours.v54elf.text" 2>&1
-	same_file "golden/6.1.0-54/vmlinux-elf-text" "$WORK/v54.text" "$WORK/ours.v54elf.text"
+	[ -f "$W/v54.text" ] || bpftool btf dump file "$VMLINUX" > "$W/v54.text"
+	[ -f "$W/v54.json" ] || bpftool -j btf dump file "$VMLINUX" > "$W/v54.json"
+	"$BIN" dump "$VMLINUZ" > "$W/ours.v54.text" 2>&1
+	same_file "golden/$V61/vmlinuz-text" "$W/v54.text" "$W/ours.v54.text"
+	"$BIN" -j dump "$VMLINUZ" > "$W/ours.v54.json" 2>&1
+	same_file "golden/$V61/vmlinuz-json" "$W/v54.json" "$W/ours.v54.json"
+	"$BIN" dump "$VMLINUX" > "$W/ours.v54elf.text" 2>&1
+	same_file "golden/$V61/vmlinux-elf-text" "$W/v54.text" "$W/ours.v54elf.text"
 
 	# every module, bpftool with -B the vmlinux ELF; ours with -B its .BTF cut out (the same base without
 	# reading 50 MB per module: the ELF base is compared above); JSON for every 10th
 	[ -f "$VMLINUX.btf" ] || { python3 "$TOP/tests/tools/btf_sections.py" --section .BTF "$VMLINUX" "$VMLINUX.btf.tmp" &&
 		mv "$VMLINUX.btf.tmp" "$VMLINUX.btf"; } # never a half-written cut kept in the cache
-	mkdir -p "$WORK/mods"
+	mkdir -p "$W/mods"
 	# BTFC_GOLDEN_EVERY=N: every N-th module only (the sanitizer pass: the plain pass did them all)
 	(cd "$K/lib/modules" && find . -name '*.ko' | sort) | awk -v n="${BTFC_GOLDEN_EVERY:-1}" 'NR % n == 1 || n == 1' \
-		> "$WORK/mods.list"
-	echo "$(wc -l < "$WORK/mods.list") modules" >&2
-	export BIN VMLINUX K WORK TOP
-	nl -ba "$WORK/mods.list" | xargs -P "$J" -L 64 bash -c '
+		> "$W/mods.list"
+	echo "$(wc -l < "$W/mods.list") modules" >&2
+	export BIN VMLINUX K W TOP V61
+	nl -ba "$W/mods.list" | xargs -P "$J" -L 64 bash -c '
 		. "$TOP/tests/lib.sh"
 		while [ $# -gt 0 ]; do
 			i=$1 m=$2; shift 2
 			key=$(echo "$m" | tr / _)
-			exp=$WORK/mods/$key.text got=$WORK/mods/$key.ours
+			exp=$W/mods/$key.text got=$W/mods/$key.ours
 			[ -f "$exp" ] || bpftool -B "$VMLINUX" btf dump file "$K/lib/modules/$m" > "$exp" 2>&1
 			"$BIN" dump -B "$VMLINUX.btf" "$K/lib/modules/$m" > "$got" 2>&1
-			same_file "golden/6.1.0-54/module/$m" "$exp" "$got" && rm -f "$got"
+			same_file "golden/$V61/module/$m" "$exp" "$got" && rm -f "$got"
 			if [ $((i % 10)) = 0 ]; then
 				[ -f "$exp.json" ] || bpftool -j -B "$VMLINUX" btf dump file "$K/lib/modules/$m" > "$exp.json" 2>&1
 				"$BIN" -j dump -B "$VMLINUX.btf" "$K/lib/modules/$m" > "$got.json" 2>&1
-				same_file "golden/6.1.0-54/module-json/$m" "$exp.json" "$got.json" && rm -f "$got.json"
+				same_file "golden/$V61/module-json/$m" "$exp.json" "$got.json" && rm -f "$got.json"
 			fi
 		done' _
 fi
 
 # --- Debian 6.12: ten .ko.xz modules with -B the vmlinuz (zstd payload) ---
-V12=6.12.117+deb12-cloud-amd64
-if ! K12=$("$TOP/scripts/corpus.sh" --path $V12 2>"$WORK/corpus.err"); then
-	skip golden/debian-6.12 "corpus unavailable: $(tail -n1 "$WORK/corpus.err")"
+V12=$BTFC_K612B W=$WORK/$BTFC_K612B
+if ! K12=$("$TOP/scripts/corpus.sh" --path "$V12" 2>"$WORK/corpus.err"); then
+	fail golden/debian-6.12 "corpus: cannot fetch $V12: $(tail -n1 "$WORK/corpus.err")"
 else
+	mkdir -p "$W"
 	VMLINUZ12=$K12/boot/vmlinuz-$V12
-	VMLINUX12=$WORK/vmlinux-$V12
+	VMLINUX12=$W/vmlinux-$V12
 	[ -f "$VMLINUX12" ] || python3 "$TOP/tests/tools/extract-vmlinux.py" "$VMLINUZ12" "$VMLINUX12"
 	for m in net/ipv4/ip_gre fs/nfs/nfs drivers/net/vxlan/vxlan crypto/cryptd net/sctp/sctp \
 		 fs/btrfs/btrfs drivers/block/nbd net/netfilter/nf_conntrack drivers/md/dm-mod fs/nls/nls_utf8; do
 		ko=$(find "$K12/lib/modules" -path "*/kernel/$m.ko.xz" | head -n1)
 		if [ -z "$ko" ]; then fail "golden/6.12/$m.ko.xz" "module not found in $K12"; continue; fi
 		key=$(echo "$m" | tr / _)
-		xz -dc "$ko" > "$WORK/$key.ko"
-		[ -f "$WORK/$key.612.text" ] || bpftool -B "$VMLINUX12" btf dump file "$WORK/$key.ko" > "$WORK/$key.612.text" 2>&1
-		"$BIN" dump -B "$VMLINUZ12" "$ko" > "$WORK/ours.$key.612" 2>&1
-		same_file "golden/6.12/$m.ko.xz" "$WORK/$key.612.text" "$WORK/ours.$key.612"
+		xz -dc "$ko" > "$W/$key.ko"
+		[ -f "$W/$key.612.text" ] || bpftool -B "$VMLINUX12" btf dump file "$W/$key.ko" > "$W/$key.612.text" 2>&1
+		"$BIN" dump -B "$VMLINUZ12" "$ko" > "$W/ours.$key.612" 2>&1
+		same_file "golden/6.12/$m.ko.xz" "$W/$key.612.text" "$W/ours.$key.612"
 	done
 fi

@@ -13,9 +13,10 @@ RUNS=40; [ "${2:-}" = quick ] && RUNS=10
 RSS_MAX_KB=204800; [ "${2:-}" = quick ] && RSS_MAX_KB=409600
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 . "$TOP/tests/lib.sh"
-K54=$("$TOP/scripts/corpus.sh" --path 6.1.0-54-cloud-amd64 2>/dev/null) &&
-K55=$("$TOP/scripts/corpus.sh" --path 6.1.0-55-cloud-amd64 2>/dev/null) || { skip hostile "corpus unavailable"; exit 0; }
-V54=$K54/boot/vmlinuz-6.1.0-54-cloud-amd64 V55=$K55/boot/vmlinuz-6.1.0-55-cloud-amd64
+corpus_env
+K54=$("$TOP/scripts/corpus.sh" --path "$BTFC_K61A" 2>/dev/null) &&
+K55=$("$TOP/scripts/corpus.sh" --path "$BTFC_K61B" 2>/dev/null) || { skip hostile "corpus unavailable"; exit 0; }
+V54=$K54/boot/vmlinuz-${BTFC_K61A} V55=$K55/boot/vmlinuz-${BTFC_K61B}
 M54=$(find "$K54/lib/modules" -maxdepth 1 -mindepth 1 -type d | head -n1)/kernel
 TMP=$(mktemp -d); trap 'rm -rf "$TMP"' EXIT
 AK=$M54/net/key/af_key.ko

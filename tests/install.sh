@@ -16,6 +16,7 @@ BUILD=$(realpath "$1")
 BIN=$BUILD/btfcompat
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 . "$TOP/tests/lib.sh"
+corpus_env
 TMP=$(mktemp -d); trap 'rm -rf "$TMP"' EXIT
 D=$TMP/root
 
@@ -118,9 +119,9 @@ if flags=$(PKG_CONFIG_PATH=$D$LIBDIR/pkgconfig pkg-config --define-variable=pref
 	pass install/man-example-builds-with-pkg-config
 else fail install/man-example-builds-with-pkg-config "$flags $(head -c 300 "$TMP/cc.log") $(ldd "$TMP/example" 2>&1 | grep btfc)"; fi
 
-K54=$("$TOP/scripts/corpus.sh" --path 6.1.0-54-cloud-amd64 2>/dev/null) &&
-K55=$("$TOP/scripts/corpus.sh" --path 6.1.0-55-cloud-amd64 2>/dev/null) || { skip install/corpus "corpus unavailable"; exit 0; }
-V55=6.1.0-55-cloud-amd64 V54=6.1.0-54-cloud-amd64
+K54=$("$TOP/scripts/corpus.sh" --path "$BTFC_K61A" 2>/dev/null) &&
+K55=$("$TOP/scripts/corpus.sh" --path "$BTFC_K61B" 2>/dev/null) || { skip install/corpus "corpus unavailable"; exit 0; }
+V55=${BTFC_K61B} V54=${BTFC_K61A}
 M54=$K54/lib/modules/$V54/kernel M55=$K55/lib/modules/$V55/kernel
 export LD_LIBRARY_PATH=$D$LIBDIR
 out=$("$TMP/example" "$K54/boot/vmlinuz-$V54" "$M54/net/key/af_key.ko" 2>&1); rc1=$?
@@ -261,7 +262,7 @@ hook_tree() {
 		run-parts --arg="$ver" "$R/hooks/postinst.d" 2>&1 | sed "s/$ver/VER/g"
 }
 conf on_mismatch=warn
-A55=6.1.0-55-cloud-arm64 A54=6.1.0-54-cloud-arm64 S=6.12.107+deb13-s390x
+A55=${BTFC_ARM61B} A54=${BTFC_ARM61A} S=${BTFC_S390A}
 # the same report but for the kernel's action on each module (how many are accepted with wrong types
 # depends on the architecture's own types)
 nowrong() { sed 's/ ([0-9]* would be accepted with wrong types)//; s|/tmp/[^ ]*/h-[a-z0-9-]*/||g; s/; kernel: .*//'; }

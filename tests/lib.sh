@@ -68,3 +68,17 @@ scan_case() {
 	if [ "$got" = "$n" ]; then pass "$name ($got/$n $want)"; else
 		fail "$name" "$got/$n $want; $(head -c 300 "$TMP/s.err")"; fi
 }
+# corpus_env: the kernels of the corpus roles (scripts/corpus.sh --env: BTFC_K61A=6.1.0-54-cloud-amd64 ...,
+# the pinned release or the nearest one Debian's mirror still has), fetched when not cached yet
+corpus_env() { eval "$("$TOP/scripts/corpus.sh" --env "$@" 2>/dev/null)"; }
+# need_kernels NAME VAR...: every role named is resolved, else FAIL naming the missing packages (returns 1)
+need_kernels() {
+	local name=$1 v m bad=; shift
+	for v; do
+		m=${v}_MISSING
+		[ -n "${!v:-}" ] || bad="$bad${bad:+; }${!m:-$v: corpus not fetched (scripts/corpus.sh)}"
+	done
+	[ -z "$bad" ] || { fail "$name" "missing from Debian's mirror: $bad"; return 1; }
+}
+# kroot VER: the extracted root of a corpus kernel (scripts/corpus.sh --path)
+kroot() { "$TOP/scripts/corpus.sh" --path "$1" 2>/dev/null; }

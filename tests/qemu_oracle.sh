@@ -6,13 +6,13 @@
 #
 #   tests/qemu_oracle.sh BTFCOMPAT [--quick]
 #
-#  1. 6.1.0-55 with its whole module tree carrying 6.1.0-54's .BTF sections;
-#  2. 6.12.117 with its whole tree carrying 6.12.115's .BTF sections;
-#  3. arm64: Debian's 6.1.0-55 cloud kernel (its Image) with the whole -54 tree's .BTF, in
+# The kernels are the corpus roles' (scripts/corpus.sh --env; pinned releases in brackets):
+#  1. 6.1's newer cloud build [6.1.0-55] with its whole module tree carrying the older's [-54] .BTF;
+#  2. 6.12's newer build [6.12.117] with its whole tree carrying the older's [6.12.115] .BTF;
+#  3. arm64: Debian's newer 6.1 cloud kernel (its Image) with the whole older tree's .BTF, in
 #     qemu-system-aarch64 -M virt (busybox-static:arm64);
-#  4. s390x: Debian 13's 6.12.107 kernel (its s390 image) with its own modules, every 8th of the
-#     2244 (a sample: the whole tree takes too long under TCG), in qemu-system-s390x; the only
-#     s390x build with BTF in Debian's pool, so there is no stale s390x tree;
+#  4. s390x: Debian 13's older s390x kernel [6.12.107] (its s390 image) with its own modules, every
+#     8th of the tree (a sample: the whole tree takes too long under TCG), in qemu-system-s390x;
 #  5. one module (af_key) inserted 1,000 times in one boot, each time with a
 #     differently mutated .BTF (insmod, look, rmmod).
 # Printed as counts: accepted (BTF published) / dropped / did not load, and
@@ -22,6 +22,7 @@ set -u
 BIN=$(realpath "$1")
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 . "$TOP/tests/lib.sh"
+corpus_env
 SEQ_N=1000; [ "${2:-}" = --quick ] && SEQ_N=200
 CACHE=${BTFCOMPAT_CACHE:-$HOME/.cache/btfcompat}
 WORK=${BTFC_TEST_WORK:-$CACHE/test-work}/qemu-oracle
@@ -135,8 +136,8 @@ PY
 run_pair() {
 	[[ $1 =~ ${BTFC_ORACLE_ONLY:-.} ]] || return 0 # (a developer's selection of boots)
 	local tag=$1 nv=$2 ov=$3 arch=${4:-x86_64} every=${5:-1} mem=${6:-} nr or img sel=(--all) f
-	nr=$("$TOP/scripts/corpus.sh" --path "$nv" 2>/dev/null) && or=$("$TOP/scripts/corpus.sh" --path "$ov" 2>/dev/null) ||
-		{ skip "qemu-oracle/$tag" "corpus unavailable"; return; }
+	[ -n "$nv" ] && [ -n "$ov" ] || { fail "qemu-oracle/$tag" "missing from Debian's mirror: $(for v in $(compgen -v | grep '^BTFC_.*_MISSING$'); do printf '%s; ' "${!v}"; done)"; return; }
+	nr=$(kroot "$nv") && or=$(kroot "$ov") || { fail "qemu-oracle/$tag" "corpus: cannot fetch $nv $ov"; return; }
 	for f in "$nr/boot/vmlinuz-$nv" "$nr/usr/lib/modules/$nv/vmlinuz"; do [ -f "$f" ] && img=$f && break; done
 	stale_tree "$nr" "$nv" "$or" "$ov" "$TREES/$tag" ||
 		{ fail "qemu-oracle/$tag" "$(wc -l < "$TREES/$tag/swap-errors") modules: $(head -n 1 "$TREES/$tag/swap-errors")"; return; }
@@ -156,17 +157,17 @@ run_pair() {
 }
 
 t0=$SECONDS
-t1=$SECONDS; run_pair 6.1.0-54-btf-on-6.1.0-55 6.1.0-55-cloud-amd64 6.1.0-54-cloud-amd64
-t1=$SECONDS; run_pair 6.12.115-btf-on-6.12.117 6.12.117+deb12-cloud-amd64 6.12.115+deb12-cloud-amd64
+t1=$SECONDS; run_pair "$BTFC_K61A-btf-on-$BTFC_K61B" "$BTFC_K61B" "$BTFC_K61A"
+t1=$SECONDS; run_pair "$BTFC_K612A-btf-on-$BTFC_K612B" "$BTFC_K612B" "$BTFC_K612A"
 echo "# whole-tree boots: $((SECONDS - t0)) s"
-t1=$SECONDS; run_pair arm64-6.1.0-54-btf-on-6.1.0-55 6.1.0-55-cloud-arm64 6.1.0-54-cloud-arm64 arm64 1 3072
-t1=$SECONDS; run_pair s390x-6.12.107-own-every-8th 6.12.107+deb13-s390x 6.12.107+deb13-s390x s390x 8
+t1=$SECONDS; run_pair "$BTFC_ARM61A-btf-on-$BTFC_ARM61B" "$BTFC_ARM61B" "$BTFC_ARM61A" arm64 1 3072
+t1=$SECONDS; run_pair "$BTFC_S390A-own-every-8th" "$BTFC_S390A" "$BTFC_S390A" s390x 8
 
 # --- one module, re-inserted SEQ_N times with a mutated .BTF each time ---
 [[ reinsert =~ ${BTFC_ORACLE_ONLY:-.} ]] || exit 0
 t0=$SECONDS
-NV=6.1.0-55-cloud-amd64 OV=6.1.0-54-cloud-amd64
-if N55=$("$TOP/scripts/corpus.sh" --path $NV 2>/dev/null) && N54=$("$TOP/scripts/corpus.sh" --path $OV 2>/dev/null); then
+NV=$BTFC_K61B OV=$BTFC_K61A
+if need_kernels qemu-oracle/reinsert BTFC_K61A BTFC_K61B && N55=$(kroot "$NV") && N54=$(kroot "$OV"); then
 	S=$WORK/seq; mkdir -p "$S/btf" "$S/ko"
 	AFK=lib/modules/$NV/kernel/net/key/af_key.ko
 	objcopy --dump-section .BTF="$S/own.btf" "$N55/$AFK" "$S/junk"
@@ -221,7 +222,7 @@ print("PASS: qemu-oracle/reinsert (%d/%d)" % (agree, n) if n and not bad else
       "FAIL: qemu-oracle/reinsert: %d of %d disagree" % (len(bad), n))
 PY
 	fi
-else
-	skip qemu-oracle/reinsert "corpus unavailable"
+elif [ -n "$NV" ] && [ -n "$OV" ]; then
+	fail qemu-oracle/reinsert "corpus: cannot fetch $NV $OV"
 fi
 echo "# re-insertion boot: $((SECONDS - t0)) s"

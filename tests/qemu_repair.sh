@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause
-# Repair, end to end on real Debian kernels booted in QEMU (tests/qemu/boot-modules.sh):
+# Repair, end to end on real Debian kernels booted in QEMU (tests/qemu/boot-modules.sh); the
+# corpus roles' kernels (x86-61-old/-new, x86-612-old/-new; the pinned releases named below):
 #  1. 6.1.0-55 and its own modules: /sys/kernel/btf/<mod> present;
 #  2. the same modules carrying 6.1.0-54's .BTF: absent (the seed's failure);
 #  3. after `relocate --from 54 --to 55`: present, and the BTF read back from
@@ -21,10 +22,12 @@ CACHE=${BTFCOMPAT_CACHE:-$HOME/.cache/btfcompat}
 WORK=${BTFC_TEST_WORK:-$CACHE/test-work}/qemu-repair
 BM=$TOP/tests/qemu/boot-modules.sh
 need_qemu_tools || exit 0
-K54=$("$TOP/scripts/corpus.sh" --path 6.1.0-54-cloud-amd64 2>/dev/null) &&
-K55=$("$TOP/scripts/corpus.sh" --path 6.1.0-55-cloud-amd64 2>/dev/null) || { skip qemu-repair "corpus unavailable"; exit 0; }
+corpus_env
+need_kernels qemu-repair BTFC_K61A BTFC_K61B BTFC_K612A BTFC_K612B || exit 0
+K54=$(kroot "$BTFC_K61A") &&
+K55=$(kroot "$BTFC_K61B") || { fail qemu-repair "corpus: cannot fetch"; exit 0; }
 rm -rf "$WORK"; mkdir -p "$WORK"
-R54=6.1.0-54-cloud-amd64 R55=6.1.0-55-cloud-amd64
+R54=$BTFC_K61A R55=$BTFC_K61B
 MODS61="ah4 esp4 netlink_diag af_packet_diag act_meta_mark xfrm_ipcomp nf_nat_ftp mpls_gso
 	vfat isofs udf squashfs overlay fuse exfat nls_cp437
 	zram nbd evdev softdog uio
@@ -72,7 +75,7 @@ xargs -a "$WORK/reloc.files" "$BIN" relocate --from "$K54/boot/vmlinuz-$R54" --t
 "$BM" --ver "$R55" --kernel-root "$K55" --insmod-seq-list "$WORK/seq.list" --out "$WORK/seq61.tsv" > "$WORK/seq61.log" 2>&1
 rc=$?; [ $rc = 3 ] && { skip qemu-repair "$(grep SKIP "$WORK/seq61.log")"; exit 0; }
 # seq table: index module insmod_rc btf_present rmmod_rc btf_err btf_log file
-python3 - "$WORK/seq61.tsv" <<'PY'
+python3 - "$WORK/seq61.tsv" "$R55" <<'PY'
 import sys
 rows = [l.split("\t") for l in open(sys.argv[1]).read().splitlines()[1:]]
 by = {"own": [], "stale": [], "strip": []}
@@ -80,10 +83,10 @@ for r in rows:
     by[r[7].split("/")[-2]].append(r)
 def report(name, ok, rs, what):
     bad = [r[1] for r in rs if not ok(r)]
-    print(("PASS: qemu-repair/6.1.0-55-%s: %d modules %s" % (name, len(rs), what)) if rs and not bad
-          else "FAIL: qemu-repair/6.1.0-55-%s: %s" % (name, " ".join(bad[:6]) or "no rows"))
+    print(("PASS: qemu-repair/%s-%s: %d modules %s" % (sys.argv[2], name, len(rs), what)) if rs and not bad
+          else "FAIL: qemu-repair/%s-%s: %s" % (sys.argv[2], name, " ".join(bad[:6]) or "no rows"))
 report("own-module-btf-present", lambda r: r[2] == "0" and r[3] == "1", by["own"], "loaded, /sys/kernel/btf/<mod> present")
-report("stale-54-btf-absent", lambda r: r[2] == "0" and r[3] == "0", by["stale"], "loaded, BTF dropped (the seed's failure)")
+report("stale-older-btf-absent", lambda r: r[2] == "0" and r[3] == "0", by["stale"], "loaded, BTF dropped (the seed's failure)")
 report("stripped-loads-no-btf-silently", lambda r: r[2] == "0" and r[3] == "0" and r[5] in ("", "-") and r[6] in ("", "-"),
        by["strip"], "loaded, no BTF, no BTF message")
 PY
@@ -101,13 +104,13 @@ for m in $MODS61; do
 		bad="$bad $m"
 	fi
 done
-[ -z "$bad" ] && pass "qemu-repair/6.1.0-55-relocated-present-types-right: $ok modules, the guest's BTF means what -54's meant" ||
-	fail qemu-repair/6.1.0-55-relocated-present-types-right "$bad"
+[ -z "$bad" ] && pass "qemu-repair/$R55-relocated-present-types-right: $ok modules, the guest's BTF means what $R54's meant" ||
+	fail "qemu-repair/$R55-relocated-present-types-right" "$bad"
 
-# ---- 6.12: 6.12.117's code carrying 6.12.115's .BTF, distilled against 6.12.115, loaded into 6.12.117 ----
-K115=$("$TOP/scripts/corpus.sh" --path 6.12.115+deb12-cloud-amd64 2>/dev/null) &&
-K117=$("$TOP/scripts/corpus.sh" --path 6.12.117+deb12-cloud-amd64 2>/dev/null) || { skip qemu-repair/6.12 "corpus unavailable"; exit 0; }
-R115=6.12.115+deb12-cloud-amd64 R117=6.12.117+deb12-cloud-amd64
+# ---- 6.12: the newer build's code carrying the older's .BTF, distilled against the older, loaded into the newer ----
+K115=$(kroot "$BTFC_K612A") &&
+K117=$(kroot "$BTFC_K612B") || { fail qemu-repair/6.12 "corpus: cannot fetch"; exit 0; }
+R115=$BTFC_K612A R117=$BTFC_K612B
 M115=$K115/lib/modules/$R115 M117=$K117/lib/modules/$R117
 MODS612="ah4 netlink_diag af_packet_diag vfat isofs squashfs zram evdev softdog ccm xts reed_solomon"
 raw_base "$K115/boot/vmlinuz-$R115" "$WORK/115.btf" && raw_base "$K117/boot/vmlinuz-$R117" "$WORK/117.btf"
@@ -122,7 +125,7 @@ for m in $MODS612; do
 	echo "$m" >> "$WORK/load612"
 done
 xargs -a "$WORK/dist.files" "$BIN" distill --base "$K115/boot/vmlinuz-$R115" > "$WORK/distill.out" 2>&1 &&
-	pass "qemu-repair/distill-$(wc -l < "$WORK/load612")-stale-6.12-modules-on-6.12.115" || fail qemu-repair/distill "$(head -n 3 "$WORK/distill.out")"
+	pass "qemu-repair/distill-$(wc -l < "$WORK/load612")-stale-6.12-modules-on-$R115" || fail qemu-repair/distill "$(head -n 3 "$WORK/distill.out")"
 "$BM" --ver "$R117" --kernel-root "$K117" --modules-dir "$WORK/dist" --load "$WORK/load612" \
 	--fetch-btf "$(tr '\n-' ',_' < "$WORK/load612" | sed 's/,$//')" --fetch-dir "$WORK/fetch612" --out "$WORK/dist612.tsv" \
 	> "$WORK/dist612.log" 2>&1
@@ -135,6 +138,6 @@ for m in $MODS612; do
 		bad="$bad $m"
 	fi
 done
-[ -z "$bad" ] && pass "qemu-repair/6.12.117-distilled-present-types-right: $ok modules relocated by the kernel at load" ||
-	fail qemu-repair/6.12.117-distilled-present-types-right "$bad"
+[ -z "$bad" ] && pass "qemu-repair/$R117-distilled-present-types-right: $ok modules relocated by the kernel at load" ||
+	fail "qemu-repair/$R117-distilled-present-types-right" "$bad"
 exit 0

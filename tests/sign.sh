@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause
 # Signing of rewritten modules (--sign-key/--sign-cert/--sign-hash) against
 # the kernel's own scripts/sign-file as Debian ships it (linux-kbuild-6.1 and
-# linux-kbuild-6.12.*): for the same unsigned module, key, certificate and
-# hash, our signed module must be byte-identical to sign-file's. RSA 2048 and
+# one linux-kbuild-6.12.*, installed here): for the same unsigned module, key,
+# certificate and hash, our signed module must be byte-identical to each
+# sign-file's (cases run times sign-file builds, two at least). RSA 2048 and
 # 4096, DER and PEM certificates, several hashes, -k (key id), each rewriting
 # verb (strip, stamp, distill, relocate), a .ko.xz. ECDSA signatures are
 # randomised: there the CMS structure must equal sign-file's but for the
@@ -17,16 +18,23 @@ BIN=$(realpath "$1")
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 . "$TOP/tests/lib.sh"
 TMP=$(mktemp -d); trap 'rm -rf "$TMP"' EXIT
-K55=$("$TOP/scripts/corpus.sh" --path 6.1.0-55-cloud-amd64 2>/dev/null) &&
-K54=$("$TOP/scripts/corpus.sh" --path 6.1.0-54-cloud-amd64 2>/dev/null) || { skip sign "corpus unavailable"; exit 0; }
-K117=$("$TOP/scripts/corpus.sh" --path 6.12.117+deb12-cloud-amd64 2>/dev/null) || K117=
-V55=$K55/boot/vmlinuz-6.1.0-55-cloud-amd64 V54=$K54/boot/vmlinuz-6.1.0-54-cloud-amd64
-M55=$K55/lib/modules/6.1.0-55-cloud-amd64/kernel M54=$K54/lib/modules/6.1.0-54-cloud-amd64/kernel
-if ! ls /usr/lib/linux-kbuild-*/scripts/sign-file >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
-	apt-get -o DPkg::Lock::Timeout=900 install -y -qq linux-kbuild-6.1 >/dev/null 2>&1
+corpus_env
+need_kernels sign BTFC_K61A BTFC_K61B BTFC_K612B || exit 0
+K55=$(kroot "$BTFC_K61B") && K54=$(kroot "$BTFC_K61A") && K117=$(kroot "$BTFC_K612B") || { fail sign "corpus: cannot fetch"; exit 0; }
+V55=$K55/boot/vmlinuz-$BTFC_K61B V54=$K54/boot/vmlinuz-$BTFC_K61A
+M55=$K55/lib/modules/$BTFC_K61B/kernel M54=$K54/lib/modules/$BTFC_K61A/kernel
+# sign-file of both series: linux-kbuild-6.1, and 6.12's of the 6.12 kernel here (else the newest the index names)
+KB612=linux-kbuild-${BTFC_K612B%-cloud-amd64}
+apt-cache show "$KB612" >/dev/null 2>&1 || KB612=$(apt-cache pkgnames linux-kbuild-6.12. | sort -V | tail -n 1)
+if [ "$(id -u)" = 0 ]; then
+	for p in linux-kbuild-6.1 $KB612; do
+		[ -x "/usr/lib/$p/scripts/sign-file" ] ||
+			apt-get -o DPkg::Lock::Timeout=900 install -y -qq "$p" >/dev/null 2>&1
+	done
 fi
-SIGNFILES=$(ls /usr/lib/linux-kbuild-*/scripts/sign-file 2>/dev/null)
-[ -n "$SIGNFILES" ] || { skip sign "no sign-file (apt-get install linux-kbuild-6.1)"; exit 0; }
+SIGNFILES=$(ls /usr/lib/linux-kbuild-6.1/scripts/sign-file /usr/lib/linux-kbuild-6.12*/scripts/sign-file 2>/dev/null)
+NSF=$(echo $SIGNFILES | wc -w)
+[ "$NSF" -ge 2 ] || { fail sign "sign-file of linux-kbuild-6.1 and ${KB612:-linux-kbuild-6.12.*} wanted, found: ${SIGNFILES:-none} (install as root)"; exit 0; }
 command -v openssl >/dev/null || { skip sign "openssl not installed"; exit 0; }
 cd "$TMP"
 
@@ -40,10 +48,11 @@ mkkey rsa2048 -newkey rsa:2048 && mkkey rsa4096 -newkey rsa:4096 &&
 	{ fail sign/keys "openssl could not make test keys"; exit 0; }
 
 MODS="net/key/af_key.ko net/ipv4/tcp_bbr.ko fs/nls/nls_utf8.ko drivers/net/dummy.ko"
-same=0 total=0 bad=""
+same=0 total=0 ran=0 bad="" # ran: the cases, each compared with every sign-file
 # compare VERB-OUTPUT SIGNED-BY-US UNSIGNED KEY CERT HASH [-k]: sign-file on UNSIGNED must give SIGNED-BY-US
 compare() {
 	local ours=$1 plain=$2 key=$3 cert=$4 hash=$5 k=${6:-} sf
+	ran=$((ran + 1))
 	for sf in $SIGNFILES; do
 		total=$((total + 1))
 		rm -f theirs.ko
@@ -76,14 +85,14 @@ cp "$m" st-plain.ko && cp "$m" st-ours.ko && "$BIN" stamp --unsign --base "$V54"
 	"$BIN" relocate --from "$V54" --to "$V55" -o r-ours.ko --sign-key rsa4096.key --sign-cert rsa4096.pem "$m" >/dev/null &&
 	compare r-ours.ko r-plain.ko rsa4096.key rsa4096.pem sha512 || bad="$bad relocate-failed"
 # a .ko.xz: signed before compression, as kbuild does
-if [ -n "$K117" ]; then
-	x=$(find "$K117" -name 'af_key.ko.xz' | head -n 1)
-	"$BIN" strip --unsign -o xplain.ko.xz "$x" >/dev/null && "$BIN" strip -o xours.ko.xz --sign-key rsa2048.key \
-		--sign-cert rsa2048.der "$x" >/dev/null && xz -dc xplain.ko.xz > xplain.ko && xz -dc xours.ko.xz > xours.ko &&
-		compare xours.ko xplain.ko rsa2048.key rsa2048.der sha512 || bad="$bad xz-failed"
-fi
-[ -z "$bad" ] && [ "$same" -ge 60 ] && pass "sign/byte-identical-to-sign-file ($same of $total, $(echo $SIGNFILES | wc -w) sign-file builds)" ||
-	fail sign/byte-identical-to-sign-file "$same of $total identical; differ:$bad"
+x=$(find "$K117" -name 'af_key.ko.xz' | head -n 1)
+"$BIN" strip --unsign -o xplain.ko.xz "$x" >/dev/null && "$BIN" strip -o xours.ko.xz --sign-key rsa2048.key \
+	--sign-cert rsa2048.der "$x" >/dev/null && xz -dc xplain.ko.xz > xplain.ko && xz -dc xours.ko.xz > xours.ko &&
+	compare xours.ko xplain.ko rsa2048.key rsa2048.der sha512 || bad="$bad xz-failed"
+# every case of the 4 modules x 7 signings and the 4 other verbs ran, on every sign-file, identical
+[ -z "$bad" ] && [ "$ran" = $(($(echo $MODS | wc -w) * 7 + 4)) ] && [ "$same" = $((ran * NSF)) ] && [ "$total" = "$same" ] &&
+	pass "sign/byte-identical-to-sign-file ($same of $total: $ran cases, $NSF sign-file builds)" ||
+	fail sign/byte-identical-to-sign-file "$same of $total identical ($ran cases, $NSF sign-file builds); differ:$bad"
 
 # ECDSA: random signatures; the rest of the CMS must be sign-file's, and ours must verify
 ecbad=""

@@ -11,10 +11,12 @@ TOP=$(cd "$(dirname "$0")/.." && pwd)
 . "$TOP/tests/lib.sh"
 TMP=$(mktemp -d); trap 'rm -rf "$TMP"' EXIT
 export TSAN_OPTIONS="halt_on_error=1 exitcode=66"
-K54=$("$TOP/scripts/corpus.sh" --path 6.1.0-54-cloud-amd64 2>/dev/null) &&
-K55=$("$TOP/scripts/corpus.sh" --path 6.1.0-55-cloud-amd64 2>/dev/null) &&
-K115=$("$TOP/scripts/corpus.sh" --path 6.12.115+deb12-cloud-amd64 2>/dev/null) &&
-K117=$("$TOP/scripts/corpus.sh" --path 6.12.117+deb12-cloud-amd64 2>/dev/null) || { skip threads "corpus unavailable"; exit 0; }
+corpus_env
+need_kernels threads BTFC_K61A BTFC_K61B BTFC_K612A BTFC_K612B || exit 0
+K54=$(kroot "$BTFC_K61A") &&
+K55=$(kroot "$BTFC_K61B") &&
+K115=$(kroot "$BTFC_K612A") &&
+K117=$(kroot "$BTFC_K612B") || { fail threads "corpus: cannot fetch"; exit 0; }
 # case NAME ARGS...: the TSan binary reports no race and prints what the plain one prints
 case_() {
 	local name=$1; shift
@@ -28,9 +30,9 @@ case_() {
 		pass "threads/$name (exit $got)"
 	fi
 }
-case_ scan-6.1-on-55-J4 -j scan -J 4 -B "$K55/boot/vmlinuz-6.1.0-55-cloud-amd64" "$K54/lib/modules"
-case_ scan-6.1-on-own-J2 scan -J 2 -B "$K54/boot/vmlinuz-6.1.0-54-cloud-amd64" "$K54/lib/modules"
-case_ scan-6.12-xz-on-117-J3 -j scan -J 3 -B "$K117/boot/vmlinuz-6.12.117+deb12-cloud-amd64" "$K115/lib/modules"
+case_ scan-6.1-on-55-J4 -j scan -J 4 -B "$K55/boot/vmlinuz-${BTFC_K61B}" "$K54/lib/modules"
+case_ scan-6.1-on-own-J2 scan -J 2 -B "$K54/boot/vmlinuz-${BTFC_K61A}" "$K54/lib/modules"
+case_ scan-6.12-xz-on-117-J3 -j scan -J 3 -B "$K117/boot/vmlinuz-${BTFC_K612B}" "$K115/lib/modules"
 case_ scan-base-unreadable-J4 scan -J 4 -B "$TMP/no-such-vmlinuz" "$K54/lib/modules"
-head -c 3000000 "$K55/boot/vmlinuz-6.1.0-55-cloud-amd64" > "$TMP/cut-vmlinuz"
+head -c 3000000 "$K55/boot/vmlinuz-${BTFC_K61B}" > "$TMP/cut-vmlinuz"
 case_ scan-base-truncated-J4 scan -J 4 -B "$TMP/cut-vmlinuz" "$K54/lib/modules"

@@ -29,9 +29,10 @@ CACHE=${BTFCOMPAT_CACHE:-$HOME/.cache/btfcompat}
 WORK=${BTFC_TEST_WORK:-$CACHE/test-work}/qemu
 rm -rf "$WORK"; mkdir -p "$WORK"
 
-V55=6.1.0-55-cloud-amd64 V54=6.1.0-54-cloud-amd64
-V12N=6.12.117+deb12-cloud-amd64 V12O=6.12.115+deb12-cloud-amd64
-P55=qemu/6.1.0-55 P12=qemu/6.12.117
+corpus_env # the corpus roles' kernels (pinned: 6.1.0-54/-55, 6.12.115/117, named in the cases above)
+V55=$BTFC_K61B V54=$BTFC_K61A
+V12N=$BTFC_K612B V12O=$BTFC_K612A
+P55=qemu/$V55 P12=qemu/$V12N
 
 # objcopy is test scaffolding only (the product never shells out to it)
 if ! command -v objcopy > /dev/null; then
@@ -78,8 +79,8 @@ boot_ok() { # CASE
 	esac
 }
 
-K55=$("$TOP/scripts/corpus.sh" --path $V55 2> /dev/null) || K55=
-K54=$("$TOP/scripts/corpus.sh" --path $V54 2> /dev/null) || K54=
+K55=$("$TOP/scripts/corpus.sh" --path "$V55" 2> /dev/null) || K55=
+K54=$("$TOP/scripts/corpus.sh" --path "$V54" 2> /dev/null) || K54=
 if [ -z "$K55" ]; then
 	for c in af_key-own-btf af_key-54-btf twenty-modules insmod-seq; do skip "$P55/$c" "corpus $V55 unavailable"; done
 else
@@ -180,7 +181,7 @@ else
 			if [ -f "$M54/$p" ] && swap_btf "$M55/$p" "$M54/$p" "$WORK/g-mods/$p" 2> /dev/null; then nsw=$((nsw + 1))
 			else cp "$M55/$p" "$WORK/g-mods/$p"; fi
 		done < "$WORK/g.files"
-		echo "# g: $nsw of $(wc -l < "$WORK/g.files") modules got 6.1.0-54's .BTF ($(since "$t0")s with objcopy)"
+		echo "# g: $nsw of $(wc -l < "$WORK/g.files") modules got $V54's .BTF ($(since "$t0")s with objcopy)"
 		boot g --ver $V55 --modules-dir "$WORK/g-mods" --all --timeout 1800 --out "$WORK/g.tsv"
 		if boot_ok "$c"; then
 			counts=$(awk -F'\t' 'NR > 1 { n++; if ($2 == 0) ok++; else bad++; if ($3 == 1) b++ }
@@ -194,8 +195,8 @@ else
 fi
 
 # (e) 6.12: .ko.xz tree, own BTF and 6.12.115's BTF
-K12N=$("$TOP/scripts/corpus.sh" --path $V12N 2> /dev/null) || K12N=
-K12O=$("$TOP/scripts/corpus.sh" --path $V12O 2> /dev/null) || K12O=
+K12N=$("$TOP/scripts/corpus.sh" --path "$V12N" 2> /dev/null) || K12N=
+K12O=$("$TOP/scripts/corpus.sh" --path "$V12O" 2> /dev/null) || K12O=
 if [ -z "$K12N" ]; then
 	skip "$P12/af_key-own-btf" "corpus $V12N unavailable"; skip "$P12/af_key-115-btf" "corpus $V12N unavailable"
 else
