@@ -151,7 +151,10 @@ static char *our_dump(const struct btfc_btf *btf, enum btfc_dump_format fmt)
 	}
 	off_t n = lseek(fd, 0, SEEK_END);
 	char *s = calloc(1, n + 1);
-	pread(fd, s, n, 0);
+	if (pread(fd, s, n, 0) != n) {
+		free(s);
+		s = NULL;
+	}
 	close(fd);
 	return s;
 }
@@ -161,7 +164,7 @@ static char *bpftool_dump(const void *blob, size_t len, bool json, int *rc)
 {
 	char in[] = "/tmp/btfc-test-in-XXXXXX", cmd[256];
 	int fd = mkstemp(in);
-	write(fd, blob, len);
+	bool wrote = write(fd, blob, len) == (ssize_t)len; /* a short write fails the case (rc -1) */
 	close(fd);
 	snprintf(cmd, sizeof(cmd), "bpftool %s btf dump file %s 2>/dev/null", json ? "-j" : "", in);
 	FILE *p = popen(cmd, "r");
@@ -169,6 +172,8 @@ static char *bpftool_dump(const void *blob, size_t len, bool json, int *rc)
 	size_t n = fread(s, 1, (1 << 16) - 1, p);
 	s[n] = 0;
 	*rc = pclose(p);
+	if (!wrote)
+		*rc = -1;
 	unlink(in);
 	return s;
 }
