@@ -196,14 +196,15 @@ mkdir -p "$T/postinst.d" "$T/etc"
 sed -e "s|@BINDIR@|$(dirname "$BIN")|g" -e "s|@SYSCONFDIR@|$T/etc|g" -e "s|@LOGDIR@|$T/log|g" \
 	"$TOP/hooks/kernel-hook.in" > "$T/kernel-hook"
 chmod 755 "$T/kernel-hook"
-ln -s ../kernel-hook "$T/postinst.d/zz-btfcompat"
+ln -s ../kernel-hook "$T/postinst.d/dkms-btfcompat"
 # run_hook MODULES_ROOT CONF-LINE...: run-parts, as /etc/kernel/postinst.d is run; stdout+stderr to $T/hook.out
 # (HOOK_VER, HOOK_BOOT: another kernel than $VER)
 run_hook() {
 	local root=$1; shift
 	printf '%s\n' "$@" > "$T/hook.conf"
-	rm -rf "$T/log"
-	env BTFCOMPAT="$BIN" BTFCOMPAT_STORE="$T/store" BTFCOMPAT_BOOT_DIR="${HOOK_BOOT:-$K55/boot}" BTFCOMPAT_LOG_DIR="$T/log" BTFCOMPAT_HOOK_CONF="$T/hook.conf" \
+	rm -rf "$T/log" "$T/state"
+	# (DKMS's own tree is not the hook's to repair here: the modules are copies)
+	env BTFCOMPAT="$BIN" BTFCOMPAT_STORE="$T/store" BTFCOMPAT_STATE_DIR="$T/state" BTFCOMPAT_RUN_DIR="$T/run" BTFCOMPAT_DKMS_TREE="$T/no-dkms" BTFCOMPAT_BOOT_DIR="${HOOK_BOOT:-$K55/boot}" BTFCOMPAT_LOG_DIR="$T/log" BTFCOMPAT_HOOK_CONF="$T/hook.conf" \
 		BTFCOMPAT_MODULES_ROOT="$root" run-parts --arg="${HOOK_VER:-$VER}" "$T/postinst.d" > "$T/hook.out" 2>&1
 }
 sum0=$(sha256sum < "$MOD")
@@ -239,12 +240,16 @@ mkdir -p "${SM%/*}"
 cp "$STALE" "$SM"
 hasbtf() { readelf -S -W "$1" 2> /dev/null | grep -q ' \.BTF '; }
 if [ $signed = 1 ]; then
-	run_hook "$SR" scope=updates on_mismatch=strip
+	# without DKMS's key a signed module is left as it is; with it, stripped and signed again
+	run_hook "$SR" scope=updates on_mismatch=strip resign=no
 	hrc=$?
-	[ $hrc = 0 ] && grep -q "stripped the BTF of 0 modules (on_mismatch=strip); kept 1 signed ones" "$T/hook.out" &&
-		cmp -s "$STALE" "$SM" && pass "dkms/hook-strip-keeps-signed-$PKG: strip_signed=no leaves the DKMS-signed module as it is" ||
+	[ $hrc = 0 ] && grep -q "stripped the BTF of 0 modules (on_mismatch=strip); kept 1 (strip_signed=yes" "$T/hook.out" &&
+		cmp -s "$STALE" "$SM" && pass "dkms/hook-strip-keeps-signed-$PKG: resign=no leaves the DKMS-signed module as it is" ||
 		fail "dkms/hook-strip-keeps-signed-$PKG" "rc $hrc, $(cmp -s "$STALE" "$SM" && echo unchanged || echo changed): $(grep stripped "$T/hook.out")"
-	run_hook "$SR" scope=updates on_mismatch=strip strip_signed=yes
+	run_hook "$SR" scope=updates on_mismatch=strip
+	grep -q "stripped the BTF of 1 modules (on_mismatch=strip), 1 signed again with /var/lib/dkms/mok.key" "$T/hook.out" &&
+		tail -c 28 "$SM" | grep -qa '~Module signature appended~' && pass "dkms/hook-strip-signs-again-$PKG" ||
+		fail "dkms/hook-strip-signs-again-$PKG" "$(grep stripped "$T/hook.out")"
 else
 	skip "dkms/hook-strip-keeps-signed-$PKG" "dkms did not sign the module"
 	run_hook "$SR" scope=updates on_mismatch=strip
@@ -286,6 +291,7 @@ else
 fi
 "$BIN" check --base "$Z55" "$RM" > "$T/checkfb.out" 2>&1
 if [ $hrc = 0 ] && grep -q "^btfcompat:   $RM: stripped (not relocated: refused: [0-9]* base types\? it uses changed" "$T/hook.out" &&
+	{ [ $signed = 0 ] || grep -q "^btfcompat:   $RM: stripped (.*), signed again with /var/lib/dkms/mok.key" "$T/hook.out"; } &&
 	grep -q "relocated 1 stale modules onto this kernel, 1 not (fallback=strip)" "$T/hook.out" &&
 	[ "$(outcome "$T/checkfb.out")" = no-btf ] && grep -q "^  ! struct [a-z_]*: " "$T/log/$VER.log"; then
 	pass "dkms/hook-relocate-layout-falls-back-to-strip: $(grep -m1 "^btfcompat:   $RM: " "$T/hook.out" | sed "s|^btfcompat: *$RM: ||" | cut -c1-110)"

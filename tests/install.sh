@@ -258,6 +258,104 @@ conf enabled=no on_mismatch=fail
 out=$(run-parts --arg="$V55" "$R/hooks/postinst.d" 2>&1); rc=$?
 [ $rc = 0 ] && [ -z "$out" ] && [ ! -e "$log" ] && pass install/hook-disabled || fail install/hook-disabled "rc=$rc $out"
 
+# ---- the hook on hostile input -----------------------------------------------------------------
+PI=$R/hooks/postinst.d/dkms-btfcompat
+fresh() { rm -rf "$R/mods" "$R/state" "$R/log"; cp -r "$R/mods.orig" "$R/mods"; }
+# a module whose name reads like a finding: the hook acts on the file, never on a name read back
+fresh
+unsign "$M54/drivers/net/dummy.ko" "$R/mods/$V55/updates/dkms/evil: mismatch x.ko"
+cp "$R/mods.orig/$V55/kernel/af_key.ko" "$R/mods/$V55/updates/dkms/evil"
+conf on_mismatch=strip strip_signed=no scope=updates
+out=$("$PI" "$V55" 2>&1); rc=$?
+if [ $rc = 0 ] && cmp -s "$R/mods.orig/$V55/kernel/af_key.ko" "$R/mods/$V55/updates/dkms/evil" &&
+	"$BIN" check -B "$R/boot/vmlinuz-$V55" "$R/mods/$V55/updates/dkms/evil: mismatch x.ko" | grep -q ': no-btf ' &&
+	echo "$out" | grep -q "4 of 4 modules carry"; then
+	pass install/hook-module-named-like-a-finding
+else fail install/hook-module-named-like-a-finding "rc=$rc $(echo "$out" | head -n 4 | tr '\n' '|')"; fi
+# versions that are not plain names: refused, nothing outside the log folder removed
+mkdir -p "$R/victim"; : > "$R/victim/x.log"
+out=$("$R/hooks/postrm.d/dkms-btfcompat" ../victim/x 2>&1); rc1=$?
+out2=$("$PI" '' 2>&1; "$PI" '*' 2>&1; "$PI" 'a b' 2>&1); rc2=$?
+[ $rc1 = 0 ] && [ -e "$R/victim/x.log" ] && echo "$out" | grep -q "refusing kernel version '../victim/x'" &&
+	[ "$(echo "$out2" | grep -c 'refusing kernel version')" = 3 ] && pass install/hook-refuses-odd-versions ||
+	fail install/hook-refuses-odd-versions "rc=$rc1/$rc2 $out | $out2"
+# CR LF: on_mismatch=fail is read as fail, with a warning; an unknown value is an error
+fresh
+printf 'on_mismatch=fail\r\nscope=updates\r\n' > "$R/hook.conf"
+out=$("$PI" "$V55" 2>&1); rc=$?
+[ $rc = 1 ] && echo "$out" | grep -q 'hook.conf:1: a DOS line end' && echo "$out" | grep -q 'on_mismatch=fail: stopping' &&
+	pass install/hook-conf-crlf-keeps-fail || fail install/hook-conf-crlf-keeps-fail "rc=$rc $(echo "$out" | head -n 3 | tr '\n' '|')"
+conf on_mismatch=fial; rm -f "$log"
+out=$("$PI" "$V55" 2>&1); rc=$?
+[ -e "$log" ] && rc="$rc(log written)"
+out2=$(BTFCOMPAT_HOOK=warn "$PI" "$V55" 2>&1); rc2=$?
+[ $rc = 1 ] && echo "$out" | grep -q "hook.conf:2: 'fial' is not a value of on_mismatch" &&
+	[ $rc2 = 0 ] && echo "$out2" | grep -q "4 of 7 modules carry" && pass install/hook-conf-bad-value-fails-env-overrides ||
+	fail install/hook-conf-bad-value-fails-env-overrides "rc=$rc $out | rc=$rc2 $(echo "$out2" | head -n 2)"
+# drop-ins come after hook.conf; a sign_key path keeps its blanks
+fresh
+mkdir -p "$R/hook.conf.d"
+conf on_mismatch=fail
+printf '%s\n' 'on_mismatch = "warn"  # drop-in' 'sign_key=/a dir/mok.key' > "$R/hook.conf.d/10-local.conf"
+out=$(BTFCOMPAT_HOOK_CONF=$R/hook.conf "$PI" "$V55" 2>&1); rc=$?
+[ $rc = 0 ] && echo "$out" | grep -q "4 of 7 modules carry" && ! echo "$out" | grep -q 'hook.conf' &&
+	pass install/hook-conf-d-drop-in || fail install/hook-conf-d-drop-in "rc=$rc $(echo "$out" | head -n 3 | tr '\n' '|')"
+rm -rf "$R/hook.conf.d"
+# an empty module is reported and counted; the policy still applies to the others; fail fails on it
+fresh
+: > "$R/mods/$V55/updates/dkms/empty.ko"
+conf on_mismatch=strip scope=updates
+out=$("$PI" "$V55" 2>&1); rc=$?
+[ $rc = 0 ] && echo "$out" | grep -q "stripped the BTF of 3 modules" && grep -q 'empty.ko: unreadable: empty file' "$log" &&
+	grep -q '^summary: 4 modules .* 3 stale .* 1 unreadable; 3 repaired' "$log" && pass install/hook-unreadable-counted-policy-applies ||
+	fail install/hook-unreadable-counted-policy-applies "rc=$rc $(echo "$out" | tail -n 3 | tr '\n' '|')"
+fresh
+: > "$R/mods/$V55/updates/dkms/empty.ko"
+rm "$R/mods/$V55/updates/dkms/"{xfrm_algo,cast6_generic,dummy}.ko
+conf on_mismatch=fail scope=updates
+out=$("$PI" "$V55" 2>&1); rc=$?
+[ $rc = 1 ] && echo "$out" | grep -q '0 stale, 1 unreadable modules' && pass install/hook-fail-on-unreadable ||
+	fail install/hook-fail-on-unreadable "rc=$rc $(echo "$out" | tail -n 2 | tr '\n' '|')"
+# a module link (DKMS symlink_modules): checked and repaired at the file it names, the link kept
+fresh
+mkdir -p "$R/dkms/demo/1.0/$V55/x86_64/module"
+mv "$R/mods/$V55/updates/dkms/dummy.ko" "$R/dkms/demo/1.0/$V55/x86_64/module/dummy.ko"
+ln -s "$R/dkms/demo/1.0/$V55/x86_64/module/dummy.ko" "$R/mods/$V55/updates/dkms/dummy.ko"
+conf on_mismatch=strip scope=updates
+out=$(BTFCOMPAT_DKMS_TREE=$R/dkms "$PI" "$V55" 2>&1); rc=$?
+[ $rc = 0 ] && [ -L "$R/mods/$V55/updates/dkms/dummy.ko" ] && echo "$out" | grep -q '3 of 3 modules (1 of them links) carry' &&
+	"$BIN" check -B "$R/boot/vmlinuz-$V55" "$R/dkms/demo/1.0/$V55/x86_64/module/dummy.ko" | grep -q ': no-btf ' &&
+	pass install/hook-link-repaired-at-target || fail install/hook-link-repaired-at-target "rc=$rc $(echo "$out" | head -n 3 | tr '\n' '|')"
+# DKMS's built copy of a module installed as a copy is repaired with it
+fresh
+mkdir -p "$R/dkms2/demo/1.0/$V55/x86_64/module"
+cp "$R/mods/$V55/updates/dkms/dummy.ko" "$R/dkms2/demo/1.0/$V55/x86_64/module/dummy.ko"
+out=$(BTFCOMPAT_DKMS_TREE=$R/dkms2 "$PI" "$V55" 2>&1); rc=$?
+[ $rc = 0 ] && cmp -s "$R/mods/$V55/updates/dkms/dummy.ko" "$R/dkms2/demo/1.0/$V55/x86_64/module/dummy.ko" &&
+	! cmp -s "$R/mods.orig/$V55/updates/dkms/dummy.ko" "$R/mods/$V55/updates/dkms/dummy.ko" &&
+	grep -q "DKMS's built copy .* repaired the same way" "$log" && pass install/hook-dkms-built-copy-follows ||
+	fail install/hook-dkms-built-copy-follows "rc=$rc $(grep -i dkms "$log" | head -n 2)"
+# a full log folder: the log is lost, the counts are not
+fresh
+conf on_mismatch=warn scope=updates
+mkdir -p "$R/fulllog"
+if mount -t tmpfs -o size=8k tmpfs "$R/fulllog" 2> /dev/null; then
+	head -c 8192 /dev/zero > "$R/fulllog/fill" 2> /dev/null
+	out=$(BTFCOMPAT_LOG_DIR=$R/fulllog "$PI" "$V55" 2>&1); rc=$?
+	umount "$R/fulllog"
+	[ $rc = 0 ] && echo "$out" | grep -q "3 of 3 modules carry" && echo "$out" | grep -q 'could not write' &&
+		echo "$out" | grep -q 'summary: 3 modules (0 links): 0 fit, 0 without BTF, 3 stale' && pass install/hook-full-log-dir-counts-right ||
+		fail install/hook-full-log-dir-counts-right "rc=$rc $(echo "$out" | tail -n 3 | tr '\n' '|')"
+else skip install/hook-full-log-dir-counts-right "cannot mount a tmpfs"; fi
+# two hooks for one kernel at once: serialised; the second finds the check done, same counts
+fresh
+"$PI" "$V55" > "$R/h1.out" 2>&1 & p1=$!
+"$PI" "$V55" > "$R/h2.out" 2>&1 & p2=$!
+wait $p1; r1=$?; wait $p2; r2=$?
+n=$(cat "$R/h1.out" "$R/h2.out" | grep -c 'summary: 3 modules (0 links): 0 fit, 0 without BTF, 3 stale')
+[ $r1 = 0 ] && [ $r2 = 0 ] && [ "$n" = 2 ] && [ "$(cat "$R/h1.out" "$R/h2.out" | grep -c 'modules unchanged since the last check')" = 1 ] &&
+	pass install/hook-concurrent-serialised || fail install/hook-concurrent-serialised "rc $r1/$r2: $(cat "$R/h1.out" "$R/h2.out" | tr '\n' '|' | cut -c1-400)"
+
 # ---- the hook on other architectures' kernels reports what it reports on x86 -----------------------
 # hook_tree DIR VER NEWROOT [OLDROOT OLDVER] LAYOUT: in a fresh system DIR, kernel VER has af_key, ah4,
 # nfs of its own and (OLDROOT given) xfrm_algo, cast6_generic, dummy from OLDVER in updates/dkms
