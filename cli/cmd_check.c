@@ -5,6 +5,7 @@
  * what the kernel running BASE will do with it.
  */
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -115,6 +116,8 @@ static int run(struct cli *cli, int argc, char **argv)
 	};
 	static struct out o;
 	const char *base_path = "/sys/kernel/btf/vmlinux", *config = NULL;
+	char tree_base[PATH_MAX];
+	int base_given = 0;
 	BTFC_OPTS(btfc_check_opts, co);
 	struct btfc_btf *base;
 	int opt, rc = EXIT_OK, abi = 0, kernel_given = 0, allow = -1;
@@ -123,7 +126,7 @@ static int run(struct cli *cli, int argc, char **argv)
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "B:" CLI_COMMON_OPTS, lopts, NULL)) != -1) {
 		if (opt == 'B')
-			base_path = optarg;
+			base_path = optarg, base_given = 1;
 		else if (opt == 'C' && cli_opt_file(cli, "--config", optarg))
 			return EXIT_ERROR;
 		else if (opt == 'C')
@@ -147,6 +150,8 @@ static int run(struct cli *cli, int argc, char **argv)
 		return cli_usage(cli, &cmd_check);
 	if (abi)
 		return run_abi(cli, &o, from, to, argc - optind, argv + optind);
+	if (!base_given && cli_tree_base(cli, argc - optind, argv + optind, &base_path, tree_base, sizeof(tree_base)))
+		return EXIT_ERROR;
 	co.mismatch_allowed = cli_mismatch_allowed(base_path, config, allow);
 	if (!kernel_given)
 		co.kernel = cli_base_kernel(base_path);

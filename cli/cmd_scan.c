@@ -14,6 +14,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <limits.h>
+
 #include "cli.h"
 
 struct job {
@@ -217,6 +219,8 @@ static int run(struct cli *cli, int argc, char **argv)
 	};
 	static struct out o;
 	const char *base_path = "/sys/kernel/btf/vmlinux", *config = NULL;
+	char tree_base[PATH_MAX];
+	int base_given = 0;
 	struct pool p = { 0 };
 	size_t cap = 0;
 	long threads = sysconf(_SC_NPROCESSORS_ONLN);
@@ -226,7 +230,7 @@ static int run(struct cli *cli, int argc, char **argv)
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "B:J:a" CLI_COMMON_OPTS, lopts, NULL)) != -1) {
 		switch (opt) {
-		case 'B': base_path = optarg; break;
+		case 'B': base_path = optarg, base_given = 1; break;
 		case 'C':
 			if (cli_opt_file(cli, "--config", optarg))
 				return EXIT_ERROR;
@@ -248,6 +252,8 @@ static int run(struct cli *cli, int argc, char **argv)
 	}
 	if (optind >= argc || threads < 1 || threads > 256)
 		return cli_usage(cli, &cmd_scan);
+	if (!base_given && cli_tree_base(cli, argc - optind, argv + optind, &base_path, tree_base, sizeof(tree_base)))
+		return EXIT_ERROR;
 	p.opts.sz = sizeof(p.opts);
 	p.opts.mismatch_allowed = cli_mismatch_allowed(base_path, config, allow);
 	p.opts.kernel = cli_base_kernel(base_path);

@@ -59,7 +59,7 @@ static int run(struct cli *cli, int argc, char **argv)
 	}
 	if (base_path && !stale)
 		return cli_error(cli, "strip: --base goes with --stale");
-	if (cli_sign_setup(cli))
+	if (cli_sign_setup(cli, base_path))
 		return EXIT_ERROR;
 	if (stale) {
 		if (!base_path)

@@ -150,6 +150,17 @@ unset LD_LIBRARY_PATH
 [ $rc1 = 0 ] && [ "${out%%:*}" = match ] && [ $rc2 = 2 ] && echo "$err" | grep -q garbage.ko && pass install/man-example-runs ||
 	fail install/man-example-runs "rc=$rc1 '$out', garbage rc=$rc2 '$err'"
 
+# ---- check/scan on a module tree without --base: that tree's kernel, never the running one silently
+out=$("$BIN" scan "$K55/lib/modules/$V55" 2>&1); rc=$?
+[ $rc = 0 ] && echo "$out" | grep -qE '^match +1121 ' && pass install/scan-tree-uses-its-kernel ||
+	fail install/scan-tree-uses-its-kernel "rc=$rc $(echo "$out" | head -n 3 | tr '\n' '|')"
+mkdir -p "$TMP/ft/lib/modules/9.9.9-gone/kernel" "$TMP/ft/boot"
+cp "$K55/boot/vmlinuz-$V55" "$TMP/ft/boot/vmlinuz-$V55"
+cp "$M55/net/key/af_key.ko" "$TMP/ft/lib/modules/9.9.9-gone/kernel/"
+out=$("$BIN" check "$TMP/ft/lib/modules/9.9.9-gone/kernel/af_key.ko" 2>&1); rc=$?
+[ $rc = 2 ] && echo "$out" | grep -q "kernel 9.9.9-gone is not installed .*give --base; installed: $V55" &&
+	pass install/check-tree-without-its-kernel-refuses || fail install/check-tree-without-its-kernel-refuses "rc=$rc $out"
+
 # ---- the kernel hook, on a 6.1.0-55 tree with 6.1.0-54 modules installed as DKMS does
 HOOK=$D$LIBEXEC/btfcompat/kernel-hook
 R=$TMP/sys
