@@ -290,6 +290,7 @@ for pol in strip relocate; do
 	fi
 	inc dpkg-reconfigure "linux-image-$V-unsigned" > "$T/reconf-$pol.log" 2>&1
 	rrc=$?
+	cp "$L" "$T/log-$pol"
 	bad=$(after $pol)
 	sum=$(grep -m1 "btfcompat: $V: summary:" "$T/reconf-$pol.log" | sed 's/^btfcompat: //')
 	if [ $rrc = 0 ] && [ -z "$bad" ] && grep -q "updates/broken.ko: unreadable" "$L" &&
@@ -351,7 +352,8 @@ elif ! grep -q '^# CONFIG_MODULE_SIG_FORCE is not set' "$C/boot/config-$V"; then
 	skip hook-system/qemu-initrd-modules-btf "$V enforces signatures"
 else
 	printf '%s\n' virtio_blk virtio_scsi virtio_net > "$T/load"
-	"$TOP/tests/qemu/boot-modules.sh" --ver "$V" --kernel-root "$K55" --modules-dir "$ir" --timeout 240 \
+	cp -rL "$ir" "$T/bootmods" # the DKMS link, as the initramfs resolves it (to its copy of the DKMS file)
+	"$TOP/tests/qemu/boot-modules.sh" --ver "$V" --kernel-root "$K55" --modules-dir "$T/bootmods" --timeout 240 \
 		--load "$T/load" --out "$T/boot.tsv" > "$T/boot.log" 2>&1
 	qrc=$?
 	if [ $qrc = 3 ]; then
@@ -362,7 +364,7 @@ else
 		res=$(awk -F'\t' 'NR > 1 { printf "%s:%s:%s ", $1, $2, $3 }' "$T/boot.tsv" 2> /dev/null)
 		bad= good=0
 		for m in virtio_blk virtio_scsi virtio_net; do
-			r=$(grep "^relocate: .*/$m.ko: " "$L" | head -n 1)
+			r=$(grep "^relocate: .*/$m.ko: " "$T/log-relocate" | head -n 1)
 			want=1; [[ $r == *": stripped"* ]] && want=0
 			row=$(awk -F'\t' -v m=$m '$1 == m { print $2 ":" $3 }' "$T/boot.tsv")
 			case $row in 0:$want) good=$((good + 1)) ;; 0:*) bad="$bad $m(btf ${row#0:}, want $want)" ;; esac
