@@ -344,6 +344,18 @@ else
 	fi
 fi
 
+# ---- after the initramfs was made: the hook makes it again (the dpkg trigger, DKMS's post_transaction)
+place_plain
+conf on_mismatch=strip
+out=$(inc /usr/libexec/btfcompat/kernel-hook triggered 2>&1); trc=$?
+ir=$(unpack_initrd "$T/ir-trigger")
+if [ $trc = 0 ] && echo "$out" | grep -q "btfcompat: $V: /boot/initrd.img-$V held 1 of the modules changed: made again (update-initramfs -u -k $V)" &&
+	[ -n "$ir" ] && [ -z "$(stale_in "$ir")" ] && cmp -s "$ir/updates/virtio_blk.ko" "$C/lib/modules/$V/updates/virtio_blk.ko"; then
+	pass "hook-system/initramfs-made-again-where-nothing-else-does: $(echo "$out" | grep -m1 'made again' | sed 's/^btfcompat: //')"
+else
+	fail hook-system/initramfs-made-again-where-nothing-else-does "rc $trc, stale in initrd: $([ -n "$ir" ] && stale_in "$ir" | tr '\n' ' ') $(echo "$out" | tail -n 3 | tr '\n' '|')"
+fi
+
 # ---- the real kernel, booted with the modules of the initramfs ---------------------------------
 ir=$(ls -d "$T"/ir-relocate/*/lib/modules/$V "$T"/ir-relocate/lib/modules/$V "$T"/ir-relocate/*/usr/lib/modules/$V "$T"/ir-relocate/usr/lib/modules/$V 2> /dev/null | head -n 1)
 if [ -z "$ir" ]; then

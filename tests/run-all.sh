@@ -76,6 +76,7 @@ kernel_suites() { # TAG BUILD-DIR
 	suite "$tag-dkms" tests/dkms.sh "$b/btfcompat"
 	suite "$tag-arch" tests/arch.sh "$b/btfcompat"
 	suite "$tag-install" tests/install.sh "$b"
+	suite "$tag-hook-system" tests/hook_system.sh "$b"
 	suite "$tag-bigendian" tests/bigendian.sh "$b/btfcompat"
 	suite "$tag-crash-safety" tests/crash_safety.sh "$b/btfcompat"
 }
