@@ -366,7 +366,7 @@ else
 	printf '%s\n' virtio_blk virtio_scsi virtio_net > "$T/load"
 	cp -rL "$ir" "$T/bootmods" # the DKMS link, as the initramfs resolves it (to its copy of the DKMS file)
 	"$TOP/tests/qemu/boot-modules.sh" --ver "$V" --kernel-root "$K55" --modules-dir "$T/bootmods" --timeout 240 \
-		--load "$T/load" --out "$T/boot.tsv" > "$T/boot.log" 2>&1
+		--load "$T/load" --fetch-btf virtio_blk --fetch-dir "$T/fetch" --out "$T/boot.tsv" > "$T/boot.log" 2>&1
 	qrc=$?
 	if [ $qrc = 3 ]; then
 		skip hook-system/qemu-initrd-modules-btf "$(grep -m1 SKIP "$T/boot.log")"
@@ -381,6 +381,15 @@ else
 			row=$(awk -F'\t' -v m=$m '$1 == m { print $2 ":" $3 }' "$T/boot.tsv")
 			case $row in 0:$want) good=$((good + 1)) ;; 0:*) bad="$bad $m(btf ${row#0:}, want $want)" ;; esac
 		done
+		# the relocated virtio_blk's BTF, as the kernel publishes it, means what 6.1.0-54's meant (types
+		# and the layouts of the base types they use; tests/tools/btf_canon.py against each base)
+		if grep -q "^relocate: .*/virtio_blk.ko: relocated" "$T/log-relocate"; then
+			raw_base "$K54/boot/vmlinuz-$O" "$T/54.btf" && raw_base "$K55/boot/vmlinuz-$V" "$T/55.btf" &&
+				nt=$(python3 "$TOP/tests/tools/btf_sections.py" --count "$T/virtio_blk.btf54") &&
+				python3 "$TOP/tests/tools/btf_canon.py" "$T/54.btf" "$T/virtio_blk.btf54" "$nt" > "$T/a.canon" &&
+				python3 "$TOP/tests/tools/btf_canon.py" "$T/55.btf" "$T/fetch/virtio_blk.btf" "$nt" > "$T/b.canon" &&
+				cmp -s "$T/a.canon" "$T/b.canon" && res="$res; virtio_blk's $nt types mean what $O's meant" || bad="$bad virtio_blk-types-differ"
+		fi
 		[ $qrc = 0 ] && [ -z "$bad" ] && [ $good -gt 0 ] && pass "hook-system/qemu-initrd-modules-btf: $good loaded as repaired; $res(module:insmod-rc:btf)" ||
 			fail hook-system/qemu-initrd-modules-btf "rc $qrc$bad, $good right: $res $(tail -n 3 "$T/boot.log" | tr '\n' '|')"
 	fi
