@@ -120,6 +120,15 @@ unsigned cli_base_kernel(const char *base_path);
  * followed) into @rel (@cap bytes): 0, or -1 if the path names none.
  */
 int cli_base_release(const char *base_path, char *rel, size_t cap);
+/*
+ * The default base of check and scan for @files (@n of them): when they lie in a module tree
+ * ROOT/lib/modules/VER or ROOT/usr/lib/modules/VER, that tree's installed kernel
+ * (ROOT/boot/vmlinuz-VER, ROOT/boot/vmlinux-VER, the tree's vmlinuz or vmlinux) into @buf (@cap
+ * bytes) and *@base_path, or the running kernel's BTF when VER is the running kernel; else
+ * *@base_path stays. -1 (error reported, naming the kernels installed under ROOT/boot) when the
+ * tree's kernel is not installed or the files lie in trees of different kernels.
+ */
+int cli_tree_base(struct cli *cli, int n, char *const *files, const char **base_path, char *buf, size_t cap);
 
 /* Per-file verbs: in JSON mode the output is one list of objects, one per file. */
 void cli_list_begin(struct cli *cli, struct out *o);
@@ -196,8 +205,14 @@ enum { CLI_OPT_SIGN_KEY = 0x110, CLI_OPT_SIGN_CERT, CLI_OPT_SIGN_HASH, CLI_OPT_S
 	{ "sign-own", no_argument, NULL, CLI_OPT_SIGN_OWN, NULL, "sign only modules already signed with CERT; others stay as they are", NULL }
 #define CLI_SIGN_USAGE "[--sign-key KEY --sign-cert CERT [--sign-hash HASH] [--sign-keyid] [--sign-own]]"
 bool cli_sign_opt(struct cli *cli, int opt, const char *arg);
-/* After option parsing: load the key and certificate and sign with them (ctx). 0 or EXIT_ERROR (printed). */
-int cli_sign_setup(struct cli *cli);
+/*
+ * After option parsing: load the key and certificate and sign with them (ctx). Without
+ * --sign-hash, the hash is the CONFIG_MODULE_SIG_HASH of the kernel whose image @base_path is
+ * (its config beside it; NULL: none), else the library's default. 0 or EXIT_ERROR (printed).
+ */
+int cli_sign_setup(struct cli *cli, const char *base_path);
+/* CONFIG_MODULE_SIG_HASH of the kernel whose image @base_path is, into @hash (@cap bytes): 0, or -1 if unknown. */
+int cli_base_sig_hash(const char *base_path, char *hash, size_t cap);
 
 /* ---- the store and candidate bases (bases.c) ---- */
 

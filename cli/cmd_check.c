@@ -5,6 +5,7 @@
  * what the kernel running BASE will do with it.
  */
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -116,6 +117,8 @@ static int run(struct cli *cli, int argc, char **argv)
 {
 	static struct out o;
 	const char *base_path = "/sys/kernel/btf/vmlinux", *config = NULL;
+	char tree_base[PATH_MAX];
+	int base_given = 0;
 	BTFC_OPTS(btfc_check_opts, co);
 	struct btfc_btf *base;
 	int opt, rc = EXIT_OK, abi = 0, kernel_given = 0, allow = -1;
@@ -124,7 +127,7 @@ static int run(struct cli *cli, int argc, char **argv)
 	optind = 1;
 	while ((opt = cli_getopt(cli, &cmd_check, argc, argv)) != -1) {
 		if (opt == 'B')
-			base_path = optarg;
+			base_path = optarg, base_given = 1;
 		else if (opt == 'C' && cli_opt_file(cli, "--config", optarg))
 			return EXIT_ERROR;
 		else if (opt == 'C')
@@ -148,6 +151,8 @@ static int run(struct cli *cli, int argc, char **argv)
 		return cli_usage(cli, &cmd_check);
 	if (abi)
 		return run_abi(cli, &o, from, to, argc - optind, argv + optind);
+	if (!base_given && cli_tree_base(cli, argc - optind, argv + optind, &base_path, tree_base, sizeof(tree_base)))
+		return EXIT_ERROR;
 	co.mismatch_allowed = cli_mismatch_allowed(base_path, config, allow);
 	if (!kernel_given)
 		co.kernel = cli_base_kernel(base_path);

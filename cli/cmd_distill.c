@@ -41,7 +41,7 @@ static int run(struct cli *cli, int argc, char **argv)
 			 !cli_sign_opt(cli, opt, optarg))
 			return cli_usage(cli, &cmd_distill);
 	}
-	if (cli_sign_setup(cli))
+	if (cli_sign_setup(cli, base_path))
 		return EXIT_ERROR;
 	if (cli_collect_args(cli, &cmd_distill, argc, argv, dest, &paths))
 		return EXIT_ERROR;

@@ -220,7 +220,7 @@ static int run(struct cli *cli, int argc, char **argv)
 				return cli_usage(cli, &cmd_relocate);
 		}
 	}
-	if (cli_sign_setup(cli))
+	if (cli_sign_setup(cli, to_path))
 		return EXIT_ERROR;
 	if (cli_collect_args(cli, &cmd_relocate, argc, argv, dest, &paths))
 		return EXIT_ERROR;

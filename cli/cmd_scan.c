@@ -16,6 +16,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <limits.h>
+
 #include "cli.h"
 
 struct job {
@@ -321,6 +323,8 @@ static int run(struct cli *cli, int argc, char **argv)
 {
 	static struct out o;
 	const char *base_path = "/sys/kernel/btf/vmlinux", *config = NULL;
+	char tree_base[PATH_MAX];
+	int base_given = 0;
 	struct pool p = { 0 };
 	size_t cap = 0;
 	long threads = sysconf(_SC_NPROCESSORS_ONLN);
@@ -331,7 +335,7 @@ static int run(struct cli *cli, int argc, char **argv)
 	optind = 1;
 	while ((opt = cli_getopt(cli, &cmd_scan, argc, argv)) != -1) {
 		switch (opt) {
-		case 'B': base_path = optarg; break;
+		case 'B': base_path = optarg, base_given = 1; break;
 		case 'C':
 			if (cli_opt_file(cli, "--config", optarg))
 				return EXIT_ERROR;
@@ -355,6 +359,8 @@ static int run(struct cli *cli, int argc, char **argv)
 	}
 	if (optind >= argc || threads < 1 || threads > 256)
 		return cli_usage(cli, &cmd_scan);
+	if (!base_given && cli_tree_base(cli, argc - optind, argv + optind, &base_path, tree_base, sizeof(tree_base)))
+		return EXIT_ERROR;
 	p.opts.sz = sizeof(p.opts);
 	p.parent = cli->ctx;
 	p.opts.mismatch_allowed = cli_mismatch_allowed(base_path, config, allow);

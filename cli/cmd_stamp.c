@@ -61,7 +61,7 @@ static int run(struct cli *cli, int argc, char **argv)
 	}
 	if (print == (optind < argc))
 		return cli_usage(cli, &cmd_stamp);
-	if (cli_sign_setup(cli))
+	if (cli_sign_setup(cli, base_path))
 		return EXIT_ERROR;
 	if (btfc_btf_open(cli->ctx, base_path, NULL, &base))
 		return cli_lib_error(cli);

@@ -73,7 +73,7 @@ static int run(struct cli *cli, int argc, char **argv)
 		return cli_error(cli, "strip: --base goes with --stale");
 	if (print0 && dest && !strcmp(dest, "-"))
 		return cli_error(cli, "strip: --print0 and -o - both want standard output");
-	if (cli_sign_setup(cli))
+	if (cli_sign_setup(cli, base_path))
 		return EXIT_ERROR;
 	if (stale) {
 		if (!base_path)

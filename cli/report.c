@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause
 /* Shared by check and scan: one printer for a module's check result (text and JSON), the kernel config. */
+#include <dirent.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -155,4 +156,87 @@ int cli_old_loader(const char *base_path)
 bool cli_check_finding(const struct btfc_check *c)
 {
 	return c->outcome == BTFC_OUTCOME_MISMATCH || c->outcome == BTFC_OUTCOME_INVALID;
+}
+
+/* @path's module tree: ROOT (where boot/ is) and VER; false if @path is in none. */
+static bool module_tree(const char *path, char *root, char *ver, size_t cap)
+{
+	char *real = realpath(path, NULL), *m, *end;
+	bool ok = false;
+
+	if (real && (m = strstr(real, "/lib/modules/")) && m[13] && m[13] != '/') {
+		end = strchr(m + 13, '/');
+		snprintf(ver, cap, "%.*s", end ? (int)(end - m - 13) : (int)strlen(m + 13), m + 13);
+		*m = 0;
+		size_t l = strlen(real);
+		if (l >= 4 && !strcmp(real + l - 4, "/usr"))
+			real[l - 4] = 0;
+		snprintf(root, cap, "%s", real);
+		ok = strcmp(ver, ".") && strcmp(ver, "..");
+	}
+	free(real);
+	return ok;
+}
+
+int cli_tree_base(struct cli *cli, int n, char *const *files, const char **base_path, char *buf, size_t cap)
+{
+	char root[PATH_MAX], ver[PATH_MAX], r0[PATH_MAX] = "", v0[PATH_MAX] = "", img[PATH_MAX * 2 + 32];
+	struct utsname u;
+
+	for (int i = 0; i < n; i++) {
+		if (!module_tree(files[i], root, ver, sizeof(root)))
+			continue;
+		if (!*v0) {
+			snprintf(r0, sizeof(r0), "%s", root);
+			snprintf(v0, sizeof(v0), "%s", ver);
+		} else if (strcmp(v0, ver) || strcmp(r0, root)) {
+			return cli_error(cli, "%s and %s are module trees of different kernels: give --base", v0, ver);
+		}
+	}
+	if (!*v0)
+		return 0;
+	static const char *const layouts[] = { "%s/boot/vmlinuz-%s", "%s/boot/vmlinux-%s", "%s/usr/lib/modules/%s/vmlinuz",
+					       "%s/usr/lib/modules/%s/vmlinux", "%s/lib/modules/%s/vmlinuz" };
+	for (size_t i = 0; i < sizeof(layouts) / sizeof(layouts[0]); i++) {
+		snprintf(img, sizeof(img), layouts[i], r0, v0);
+		if (!access(img, R_OK)) {
+			snprintf(buf, cap, "%s", img);
+			*base_path = buf;
+			return 0;
+		}
+	}
+	if (!*r0 && !uname(&u) && !strcmp(u.release, v0))
+		return 0; /* the running kernel's own tree: its BTF is /sys/kernel/btf/vmlinux */
+	/* the kernels that are installed there */
+	char list[1024] = "";
+	size_t len = 0;
+	snprintf(img, sizeof(img), "%s/boot", r0);
+	DIR *d = opendir(img);
+	for (struct dirent *e; d && (e = readdir(d));)
+		if (!strncmp(e->d_name, "vmlinuz-", 8) && len < sizeof(list) - 2)
+			len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%s", len ? ", " : "", e->d_name + 8);
+	if (d)
+		closedir(d);
+	return cli_error(cli, "%s/lib/modules/%s: kernel %s is not installed (no %s/boot/vmlinuz-%s): give --base%s%s", r0, v0, v0,
+			 r0, v0, *list ? "; installed: " : "", list);
+}
+
+int cli_base_sig_hash(const char *base_path, char *hash, size_t cap)
+{
+	char rel[4096], cfg[4096], line[256];
+	static const char sym[] = "CONFIG_MODULE_SIG_HASH=\"";
+	FILE *f;
+	int rc = -1;
+
+	if (!base_path || !find_layout(base_path, rel, cfg, sizeof(rel)) || !(f = fopen(cfg, "r")))
+		return -1;
+	while (rc && fgets(line, sizeof(line), f)) {
+		size_t l = strspn(line + sizeof(sym) - 1, "abcdefghijklmnopqrstuvwxyz0123456789-");
+		if (!strncmp(line, sym, sizeof(sym) - 1) && l && line[sizeof(sym) - 1 + l] == '"' && l < cap) {
+			snprintf(hash, cap, "%.*s", (int)l, line + sizeof(sym) - 1);
+			rc = 0;
+		}
+	}
+	fclose(f);
+	return rc;
 }

@@ -16,10 +16,14 @@ bool cli_sign_opt(struct cli *cli, int opt, const char *arg)
 	return false;
 }
 
-int cli_sign_setup(struct cli *cli)
+int cli_sign_setup(struct cli *cli, const char *base_path)
 {
+	static char config_hash[64];
+
 	if (!cli->sign_key && !cli->sign_cert && !cli->sign_hash && !cli->sign_flags)
 		return 0;
+	if (!cli->sign_hash && !cli_base_sig_hash(base_path, config_hash, sizeof(config_hash)))
+		cli->sign_hash = config_hash;
 	if (!cli->sign_key || !cli->sign_cert)
 		return cli_error(cli, "%s: --sign-key and --sign-cert go together", cli->argv[0]);
 	if (btfc_signer_new(cli->ctx, cli->sign_key, cli->sign_cert, cli->sign_hash, cli->sign_flags, &cli->signer))

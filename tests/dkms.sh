@@ -26,8 +26,8 @@
 #     relocate_match=layout relocates and re-signs it, and in the guest its BTF means exactly what
 #     the -54 build's meant, base layouts included.
 # Debian 12's dkms signs what it builds with its own MOK key (/var/lib/dkms/mok.key); the
-# -55 kernel does not enforce signatures, so the module loads. The hook keeps signed modules
-# unless strip_signed=yes; both are checked. linux-kbuild-6.1 ships no resolve_btfids, which
+# -55 kernel does not enforce signatures, so the module loads. The hook strips DKMS-signed modules
+# and signs them again with DKMS's key (resign=no: keeps them); both are checked. linux-kbuild-6.1 ships no resolve_btfids, which
 # Kbuild runs after pahole when vmlinux exists; it is taken from a Debian linux-kbuild-6.12*
 # package (a no-op here: btfdemo has no .BTF_ids) and linked in for the build only.
 # Installs (root) dkms, linux-headers-6.1.0-55-cloud-amd64, dwarves and the QEMU tools when
@@ -197,22 +197,23 @@ mkdir -p "$T/postinst.d" "$T/etc"
 sed -e "s|@BINDIR@|$(dirname "$BIN")|g" -e "s|@SYSCONFDIR@|$T/etc|g" -e "s|@LOGDIR@|$T/log|g" \
 	"$TOP/hooks/kernel-hook.in" > "$T/kernel-hook"
 chmod 755 "$T/kernel-hook"
-ln -s ../kernel-hook "$T/postinst.d/zz-btfcompat"
+ln -s ../kernel-hook "$T/postinst.d/dkms-btfcompat"
 # run_hook MODULES_ROOT CONF-LINE...: run-parts, as /etc/kernel/postinst.d is run; stdout+stderr to $T/hook.out
 # (HOOK_VER, HOOK_BOOT: another kernel than $VER)
 run_hook() {
 	local root=$1; shift
 	printf '%s\n' "$@" > "$T/hook.conf"
-	rm -rf "$T/log"
-	env BTFCOMPAT="$BIN" BTFCOMPAT_STORE="$T/store" BTFCOMPAT_BOOT_DIR="${HOOK_BOOT:-$K55/boot}" BTFCOMPAT_LOG_DIR="$T/log" BTFCOMPAT_HOOK_CONF="$T/hook.conf" \
+	rm -rf "$T/log" "$T/state"
+	# (DKMS's own tree is not the hook's to repair here: the modules are copies)
+	env BTFCOMPAT="$BIN" BTFCOMPAT_STORE="$T/store" BTFCOMPAT_STATE_DIR="$T/state" BTFCOMPAT_RUN_DIR="$T/run" BTFCOMPAT_DKMS_TREE="$T/no-dkms" BTFCOMPAT_BOOT_DIR="${HOOK_BOOT:-$K55/boot}" BTFCOMPAT_LOG_DIR="$T/log" BTFCOMPAT_HOOK_CONF="$T/hook.conf" \
 		BTFCOMPAT_MODULES_ROOT="$root" run-parts --arg="${HOOK_VER:-$VER}" "$T/postinst.d" > "$T/hook.out" 2>&1
 }
 sum0=$(sha256sum < "$MOD")
 run_hook /lib/modules scope=updates on_mismatch=warn
 hrc=$?
 if [ $hrc = 0 ] && grep -q "^btfcompat: $VER: [1-9][0-9]* of [0-9]* modules carry BTF that does not fit this kernel" "$T/hook.out" &&
-	grep -q "^  $MD/updates/.*$PKG\.ko[.a-z]*: mismatch " "$T/hook.out" &&
-	grep -q "^$MD/updates/.*$PKG\.ko[.a-z]*: mismatch " "$T/log/$VER.log" 2> /dev/null && [ "$(sha256sum < "$MOD")" = "$sum0" ]; then
+	grep -q "^btfcompat:   $MD/updates/.*$PKG\.ko[.a-z]*: mismatch; kernel: " "$T/hook.out" &&
+	grep -q "^$MD/updates/.*$PKG\.ko[.a-z]*: mismatch; kernel: " "$T/log/$VER.log" 2> /dev/null && [ "$(sha256sum < "$MOD")" = "$sum0" ]; then
 	pass "dkms/hook-warn-names-$PKG: $(grep -m1 'modules carry BTF' "$T/hook.out" | sed 's/; see .*//')"
 else
 	fail "dkms/hook-warn-names-$PKG" "run-parts rc $hrc: $(head -n 3 "$T/hook.out" | tr '\n' '|')"
@@ -240,12 +241,16 @@ mkdir -p "${SM%/*}"
 cp "$STALE" "$SM"
 hasbtf() { readelf -S -W "$1" 2> /dev/null | grep -q ' \.BTF '; }
 if [ $signed = 1 ]; then
-	run_hook "$SR" scope=updates on_mismatch=strip
+	# without DKMS's key a signed module is left as it is; with it, stripped and signed again
+	run_hook "$SR" scope=updates on_mismatch=strip resign=no
 	hrc=$?
-	[ $hrc = 0 ] && grep -q "stripped the BTF of 0 modules (on_mismatch=strip); kept 1 signed ones" "$T/hook.out" &&
-		cmp -s "$STALE" "$SM" && pass "dkms/hook-strip-keeps-signed-$PKG: strip_signed=no leaves the DKMS-signed module as it is" ||
+	[ $hrc = 0 ] && grep -q "stripped the BTF of 0 modules (on_mismatch=strip); kept 1 (strip_signed=yes" "$T/hook.out" &&
+		cmp -s "$STALE" "$SM" && pass "dkms/hook-strip-keeps-signed-$PKG: resign=no leaves the DKMS-signed module as it is" ||
 		fail "dkms/hook-strip-keeps-signed-$PKG" "rc $hrc, $(cmp -s "$STALE" "$SM" && echo unchanged || echo changed): $(grep stripped "$T/hook.out")"
-	run_hook "$SR" scope=updates on_mismatch=strip strip_signed=yes
+	run_hook "$SR" scope=updates on_mismatch=strip
+	grep -q "stripped the BTF of 1 modules (on_mismatch=strip), 1 signed again with /var/lib/dkms/mok.key" "$T/hook.out" &&
+		tail -c 28 "$SM" | grep -qa '~Module signature appended~' && pass "dkms/hook-strip-signs-again-$PKG" ||
+		fail "dkms/hook-strip-signs-again-$PKG" "$(grep stripped "$T/hook.out")"
 else
 	skip "dkms/hook-strip-keeps-signed-$PKG" "dkms did not sign the module"
 	run_hook "$SR" scope=updates on_mismatch=strip
@@ -281,15 +286,16 @@ if [ $hrc = 0 ] && grep -q "^btfcompat:   $NU: relocated from $OLD" "$T/hook.out
 	{ [ $signed = 0 ] || grep -q "^btfcompat:   $NU: .*signed again with /var/lib/dkms/mok.key" "$T/hook.out"; } &&
 	{ [ $signed = 0 ] || [ -z "$SF" ] || { python3 "$TOP/tests/tools/modsig.py" "$T/hooknu.ko" "$T/nu2.p7s" "$T/nu2.body" &&
 		"$SF" "$HASH" /var/lib/dkms/mok.key /var/lib/dkms/mok.pub "$T/nu2.body" "$T/nu2.sf.ko" && cmp -s "$T/nu2.sf.ko" "$T/hooknu.ko"; }; }; then
-	pass "dkms/hook-relocate-layout-kept: nls_utf8 $(grep -m1 "^btfcompat:   $NU: " "$T/hook.out" | sed "s|^btfcompat: *$NU: ||"); check: match; signature = sign-file's"
+	pass "dkms/hook-relocate-layout-kept: nls_utf8 $(grep -m1 "^btfcompat:   $NU: [rsl][eti]" "$T/hook.out" | sed "s|^btfcompat: *$NU: ||"); check: match; signature = sign-file's"
 else
 	fail dkms/hook-relocate-layout-kept "rc $hrc: $(grep "$NU: " "$T/hook.out" | tr '\n' '|' | cut -c1-300) check: $(head -n 1 "$T/checknu.out")"
 fi
 "$BIN" check --base "$Z55" "$RM" > "$T/checkfb.out" 2>&1
 if [ $hrc = 0 ] && grep -q "^btfcompat:   $RM: stripped (not relocated: refused: [0-9]* base types\? it uses changed" "$T/hook.out" &&
+	{ [ $signed = 0 ] || grep -q "^btfcompat:   $RM: stripped (.*), signed again with /var/lib/dkms/mok.key" "$T/hook.out"; } &&
 	grep -q "relocated 1 stale modules onto this kernel, 1 not (fallback=strip)" "$T/hook.out" &&
 	[ "$(outcome "$T/checkfb.out")" = no-btf ] && grep -q "^  ! struct [a-z_]*: " "$T/log/$VER.log"; then
-	pass "dkms/hook-relocate-layout-falls-back-to-strip: $(grep -m1 "^btfcompat:   $RM: " "$T/hook.out" | sed "s|^btfcompat: *$RM: ||" | cut -c1-110)"
+	pass "dkms/hook-relocate-layout-falls-back-to-strip: $(grep -m1 "^btfcompat:   $RM: [rsl][eti]" "$T/hook.out" | sed "s|^btfcompat: *$RM: ||" | cut -c1-110)"
 else
 	fail dkms/hook-relocate-layout-falls-back-to-strip "rc $hrc: $(grep "$RM: \|relocated [0-9]" "$T/hook.out" | tr '\n' '|' | cut -c1-300) check: $(head -n 1 "$T/checkfb.out") log: $(grep -c '^  ! ' "$T/log/$VER.log")"
 fi
@@ -301,7 +307,7 @@ cp "$T/hook.out" "$T/hook-reloc.out"
 if [ $hrc = 0 ] && grep -q "^btfcompat:   $RM: relocated from $OLD" "$T/hook.out" &&
 	grep -q "relocated 1 stale modules onto this kernel, 0 not" "$T/hook.out" && [ "$(outcome "$T/checkreloc.out")" = match ] &&
 	{ [ $signed = 0 ] || grep -q "signed again with /var/lib/dkms/mok.key" "$T/hook.out"; }; then
-	pass "dkms/hook-relocate-$PKG: $(grep -m1 "^btfcompat:   $RM: " "$T/hook.out" | sed "s|^btfcompat: *$RM: ||"); then check: match"
+	pass "dkms/hook-relocate-$PKG: $(grep -m1 "^btfcompat:   $RM: [rsl][eti]" "$T/hook.out" | sed "s|^btfcompat: *$RM: ||"); then check: match"
 else
 	fail "dkms/hook-relocate-$PKG" "rc $hrc: $(tr '\n' '|' < "$T/hook.out" | head -c 600) check: $(head -n 1 "$T/checkreloc.out")"
 fi

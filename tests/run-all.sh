@@ -87,6 +87,7 @@ kernel_suites() { # TAG BUILD-DIR
 	suite "$tag-arch" tests/arch.sh "$b/btfcompat"
 	suite "$tag-install" tests/install.sh "$b"
 	suite "$tag-package" tests/package.sh "$b"
+	suite "$tag-hook-system" tests/hook_system.sh "$b"
 	suite "$tag-bigendian" tests/bigendian.sh "$b/btfcompat"
 	suite "$tag-crash-safety" tests/crash_safety.sh "$b/btfcompat"
 }
