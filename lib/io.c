@@ -945,7 +945,7 @@ int btfc__module_load(struct btfc_ctx *ctx, const char *name, uint8_t *file, siz
 		goto fail;
 	}
 	if (m->len < 4 || memcmp(m->img, "\x7f" "ELF", 4)) {
-		err = btfc__refuse(ctx, BTFC_REASON_CORRUPT, -EINVAL, name, "not an ELF module");
+		err = btfc__refuse(ctx, BTFC_REASON_CORRUPT, -EINVAL, name, m->len ? "not an ELF module" : "empty file");
 		goto fail;
 	}
 	struct bytes img = { .data = m->img, .len = m->len };

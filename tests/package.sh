@@ -133,7 +133,9 @@ check package/libbtfcompat-dev-files has libbtfcompat-dev /usr/include/btfcompat
 	/usr/include/btfcompat/stamp.h "/usr/lib/[^/]+/libbtfcompat\.so" "/usr/lib/[^/]+/libbtfcompat\.a" \
 	"/usr/lib/[^/]+/pkgconfig/libbtfcompat\.pc" /usr/share/man/man3/libbtfcompat.3.gz
 c=$(dpkg-deb --ctrl-tarfile "$(deb btfcompat)" | tar -xOf - ./conffiles 2>&1)
-[ "$c" = /etc/btfcompat/hook.conf ] && pass package/conffile || fail package/conffile "conffiles: '$c'"
+# hook.conf, and the DKMS (>= 3.1) drop-in that runs the hook after each DKMS transaction
+[ "$(echo "$c" | sort | tr '\n' ' ')" = "/etc/btfcompat/hook.conf /etc/dkms/framework.conf.d/btfcompat.conf " ] &&
+	pass package/conffile || fail package/conffile "conffiles: '$c'"
 X=$T/x
 dpkg-deb -R "$(deb libbtfcompat1)" "$X"
 so=$(find "$X/usr/lib" -name 'libbtfcompat.so.1.*' -type f)
@@ -229,7 +231,8 @@ for d in /etc/kernel/postinst.d /etc/kernel/postrm.d /etc/kernel/header_postinst
 done
 [ -z "$bad" ] && pass "package/hooks-where-debian-runs-them (${hooks# })" || fail package/hooks-where-debian-runs-them "$bad"
 c=$(inch "$R" dpkg-query -W -f='${Conffiles}' btfcompat)
-echo "$c" | grep -qE '^ /etc/btfcompat/hook.conf [0-9a-f]{32}$' && pass package/conffile-registered ||
+echo "$c" | grep -qE '^ /etc/btfcompat/hook.conf [0-9a-f]{32}$' &&
+	echo "$c" | grep -qE '^ /etc/dkms/framework.conf.d/btfcompat.conf [0-9a-f]{32}$' && pass package/conffile-registered ||
 	fail package/conffile-registered "'$c'"
 
 # the autopkgtest: a kernel package installed (here reinstalled, from the cached .deb), the hook's report
