@@ -88,14 +88,27 @@ static uint32_t m_bitoff(const struct btfc_type *t, const struct btfc_member *m)
 {
 	return btfc_type_kflag(t) ? m->offset & 0xffffff : m->offset;
 }
-/* names were checked in check_refs(): never NULL */
-static const char *str(const struct dc *d, uint32_t off) { return btfc_btf_str(d->btf, off); }
-
 static int fail(struct dc *d, int err, const char *fmt, uint32_t id)
 {
 	if (!d->err)
 		d->err = btfc__err(d->ctx, err, btfc_btf_name(d->btf), fmt, id);
 	return d->err;
+}
+
+/*
+ * A name that is written: one out of the string section is an error here, where
+ * libbpf would print "(null)" or crash. Names never written (FUNC, VAR, DATASEC)
+ * are not looked at, as in bpftool.
+ */
+static const char *str(struct dc *d, uint32_t off)
+{
+	const char *s = btfc_btf_str(d->btf, off);
+
+	if (!s) {
+		fail(d, -EINVAL, "name offset %u out of range", off);
+		return "";
+	}
+	return s;
 }
 
 static bool enter(struct dc *d, uint32_t id)
@@ -460,7 +473,7 @@ static void emit_typedef_def(struct dc *d, uint32_t id, int lvl)
 }
 
 /* __builtin_va_list is the compiler's own: never redefined */
-static bool is_blacklisted(const struct dc *d, uint32_t id)
+static bool is_blacklisted(struct dc *d, uint32_t id)
 {
 	const struct btfc_type *t = d->t[id];
 	return t->name_off && !strcmp(str(d, t->name_off), "__builtin_va_list");
@@ -981,8 +994,8 @@ static int ptr_size(const struct dc *d)
 		const struct btfc_type *t = d->t[id];
 		if (kind(t) != BTFC_KIND_INT || (t->size != 4 && t->size != 8))
 			continue;
-		const char *name = str(d, t->name_off);
-		for (size_t j = 0; j < sizeof(longs) / sizeof(longs[0]); j++)
+		const char *name = btfc_btf_str(d->btf, t->name_off);
+		for (size_t j = 0; name && j < sizeof(longs) / sizeof(longs[0]); j++)
 			if (!strcmp(name, longs[j]))
 				return (int)t->size;
 	}
@@ -990,8 +1003,8 @@ static int ptr_size(const struct dc *d)
 }
 
 /*
- * Index every type, check that every type id and name it refers to exists
- * (so the passes above trust the data), and mark the types referred to by
+ * Index every type, check that every type id it refers to exists (so the
+ * passes above trust the data; libbpf 1.1 writes out of bounds), and mark the types referred to by
  * another: an anonymous enum nobody uses is a top-level declaration.
  */
 static int check_refs(struct dc *d)
@@ -1003,8 +1016,6 @@ static int check_refs(struct dc *d)
 		const struct btfc_type *t = d->t[id];
 		unsigned vlen = btfc_type_vlen(t);
 		uint32_t refs[2] = { UINT32_MAX, UINT32_MAX };
-		if (!btfc_btf_str(d->btf, t->name_off))
-			return fail(d, -EINVAL, "type [%u]: name offset out of range", id);
 		switch (kind(t)) {
 		case BTFC_KIND_PTR: case BTFC_KIND_TYPEDEF: case BTFC_KIND_VOLATILE: case BTFC_KIND_CONST:
 		case BTFC_KIND_RESTRICT: case BTFC_KIND_FUNC: case BTFC_KIND_VAR: case BTFC_KIND_DECL_TAG:
@@ -1026,30 +1037,20 @@ static int check_refs(struct dc *d)
 				d->st[refs[i]].referenced = 1;
 		}
 		for (unsigned i = 0; i < vlen; i++) {
-			uint32_t name_off = 0, ref = 0;
+			uint32_t ref;
 			switch (kind(t)) {
-			case BTFC_KIND_STRUCT: case BTFC_KIND_UNION: {
-				const struct btfc_member *m = (const struct btfc_member *)btfc_type_data(t) + i;
-				name_off = m->name_off, ref = m->type;
+			case BTFC_KIND_STRUCT: case BTFC_KIND_UNION:
+				ref = ((const struct btfc_member *)btfc_type_data(t))[i].type;
 				break;
-			}
-			case BTFC_KIND_FUNC_PROTO: {
-				const struct btfc_param *pa = (const struct btfc_param *)btfc_type_data(t) + i;
-				name_off = pa->name_off, ref = pa->type;
+			case BTFC_KIND_FUNC_PROTO:
+				ref = ((const struct btfc_param *)btfc_type_data(t))[i].type;
 				break;
-			}
 			case BTFC_KIND_DATASEC:
-				ref = ((const struct btfc_var_secinfo *)btfc_type_data(t) + i)->type;
+				ref = ((const struct btfc_var_secinfo *)btfc_type_data(t))[i].type;
 				break;
-			case BTFC_KIND_ENUM:
-				name_off = ((const struct btfc_enum *)btfc_type_data(t) + i)->name_off;
-				break;
-			case BTFC_KIND_ENUM64:
-				name_off = ((const struct btfc_enum64 *)btfc_type_data(t) + i)->name_off;
-				break;
+			default:
+				continue;
 			}
-			if (!btfc_btf_str(d->btf, name_off))
-				return fail(d, -EINVAL, "type [%u]: a member's name offset out of range", id);
 			if (ref >= d->n)
 				return fail(d, -EINVAL, "type [%u]: a member refers to a type id out of range", id);
 			d->st[ref].referenced = 1;

@@ -117,6 +117,23 @@ done
 timeout 20 bpftool btf dump file "$TMP/anon-loop.btf" format c > "$TMP/anon-loop.exp" 2>/dev/null
 same_file golden-c/refuse/anon-loop-output-as-bpftool "$TMP/anon-loop.exp" "$TMP/anon-loop.h"
 
+# --- mutants of real BTF (tests/tools/mutate_btf.py): where bpftool writes a header (exit 0) ours is the
+# same bytes; elsewhere (bpftool refuses or crashes) ours exits 2 with a message, never crashes ---
+MUT=$WORK/mutants; N=${BTFC_GOLDEN_C_MUTANTS:-40}
+[ -s "$MUT/$((N - 1)).btf" ] || python3 "$TOP/tests/tools/mutate_btf.py" "${RAW[$BTFC_K61A]}" "$MUT" "$N" 7
+same=0 refused=0 bad=
+for ((i = 0; i < N; i++)); do
+	[ -f "$MUT/$i.rc" ] || ( timeout 60 bpftool btf dump file "$MUT/$i.btf" format c > "$MUT/$i.h"
+		echo $? > "$MUT/$i.rc" ) 2>/dev/null # (bpftool's crashes reported by the subshell, kept quiet)
+	timeout 60 "$BIN" dump --format c "$MUT/$i.btf" > "$TMP/mut.h" 2> "$TMP/mut.err"; rc=$?
+	if [ "$(cat "$MUT/$i.rc")" = 0 ]; then
+		if [ $rc = 0 ] && cmp -s "$MUT/$i.h" "$TMP/mut.h"; then same=$((same + 1)); else bad="$bad $i(exit $rc)"; fi
+	elif [ $rc = 2 ] && [ -s "$TMP/mut.err" ]; then refused=$((refused + 1))
+	else bad="$bad $i(bpftool $(cat "$MUT/$i.rc"), ours $rc)"; fi
+done
+[ -z "$bad" ] && pass "golden-c/mutants ($same as bpftool, $refused refused where bpftool fails)" ||
+	fail golden-c/mutants "differ:$bad"
+
 # --- the CLI's spellings ---
 "$BIN" -j dump --format c "${RAW[$BTFC_K61A]}" > /dev/null 2> "$TMP/j.err"; rc=$?
 [ $rc = 2 ] && grep -q "JSON" "$TMP/j.err" && pass golden-c/cli/json-refused || fail golden-c/cli/json-refused "exit $rc"
