@@ -122,14 +122,16 @@ static bool enter(struct dc *d, uint32_t id)
 
 /* ---- output ---- */
 
-static void p(struct dc *d, const char *s) { out_str(d->o, s); }
-static void pu(struct dc *d, uint64_t v) { out_u64(d->o, v); }
-static void pi(struct dc *d, int64_t v) { out_i64(d->o, v); }
+/* after an error nothing more: the output stops where it was */
+static void p(struct dc *d, const char *s) { if (!d->err) out_str(d->o, s); }
+static void pu(struct dc *d, uint64_t v) { if (!d->err) out_u64(d->o, v); }
+static void pi(struct dc *d, int64_t v) { if (!d->err) out_i64(d->o, v); }
 static void pfx(struct dc *d, int lvl)
 {
 	static const char tabs[] = "\t\t\t\t\t\t\t\t\t\t\t\t\t"; /* sic: libbpf indents at most 13 levels */
 	int n = lvl < (int)sizeof(tabs) - 1 ? lvl : (int)sizeof(tabs) - 1;
-	out_raw(d->o, tabs, n);
+	if (!d->err)
+		out_raw(d->o, tabs, n);
 }
 
 /* ---- names ---- */
