@@ -638,6 +638,11 @@ static void emit_bit_padding(struct dc *d, uint32_t id, int64_t cur, int64_t nex
 			break;
 	}
 	if (new_off > cur && new_off <= next) {
+		/* bpftool divides by a zero alignment here (a member of type void, FWD or FUNC_PROTO) */
+		if (!in_bitfield && new_off == next && next_align <= 0) {
+			fail(d, -EINVAL, "type [%u]: a member's type has no size or alignment", id);
+			return;
+		}
 		/*
 		 * An explicit `<type>: 0` when the next member sits on the boundary but its
 		 * own alignment would not take it there, or when `<type>: X` would fit the

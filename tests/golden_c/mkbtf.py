@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause
 """Write a small BTF blob whose types form a cycle, for the C dumper's refusals.
    mkbtf.py KIND OUT   KIND: anon-loop (an anonymous struct embedding itself: bpftool's
-   "unsatisfiable type cycle"), typedef-loop (two typedefs naming each other), ptr-loop (two pointers)."""
+   "unsatisfiable type cycle"), typedef-loop (two typedefs naming each other), ptr-loop (two pointers),
+   fwd-member (a struct member of a forward-declared type after a gap: bpftool divides by zero)."""
 import struct, sys
 
 def blob(types, names):
@@ -30,6 +31,10 @@ elif kind == "typedef-loop":
 elif kind == "ptr-loop":
     names = ["int", "a"]
     types = [INT("int"), ("", 2, 0, 3, b""), ("", 2, 0, 2, b""), ("a", 8, 0, 2, b"")]
+elif kind == "fwd-member":
+    names = ["int", "f", "s", "a", "b"]
+    types = [INT("int"), ("f", 7, 0, 0, b""),
+             ("s", 4, 2, 16, struct.pack("<IIIIII", 9, 1, 0, 11, 2, 64))]
 else:
     sys.exit("unknown kind " + kind)
 open(out, "wb").write(blob(types, names))
