@@ -27,8 +27,11 @@
 
 /* deeper type chains are refused (libbpf recurses without a bound and crashes on a cycle) */
 #define MAX_DEPTH 1024
-/* a gap of more padding bits than this in one struct is refused (bpftool writes 64 bits a line) */
-#define MAX_PAD_BITS (1 << 24)
+/*
+ * explicit padding bits in one dump (bpftool writes 64 bits a line): beyond this the input is
+ * refused, not written as a billion lines (real vmlinux headers have about 350 000)
+ */
+#define MAX_PAD_BITS ((int64_t)1 << 26)
 /* libbpf's MAX_RESOLVE_DEPTH: btf__resolve_size() gives up after this many links */
 #define RESOLVE_DEPTH 32
 
@@ -64,6 +67,7 @@ struct dc {
 	uint32_t *decl, decl_cnt, decl_cap;
 	struct names type_names, ident_names;
 	int depth;
+	int64_t pad_bits;            /* explicit padding written so far */
 	int err;                     /* first error; once set, nothing more is written */
 };
 
@@ -626,8 +630,8 @@ static void emit_bit_padding(struct dc *d, uint32_t id, int64_t cur, int64_t nex
 
 	if (cur >= next)
 		return;
-	if (next - cur > MAX_PAD_BITS) {
-		fail(d, -E2BIG, "type [%u]: a gap of more than 2 MiB between members", id);
+	if ((d->pad_bits += next - cur) > MAX_PAD_BITS) {
+		fail(d, -E2BIG, "type [%u]: more padding between members than any real BTF has", id);
 		return;
 	}
 	for (i = 0; i < 4; i++) {
