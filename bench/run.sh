@@ -161,6 +161,16 @@ for idx in "${!files[@]}"; do
 		diff "$TMP/ours.txt" "$TMP/bpftool.txt" 2>&1 | head -n 6 | sed 's/^/    /' || true
 	fi
 
+	# the C header (vmlinux.h) vs bpftool's `format c`: wall time, and the bytes
+	c_ours=$(median_ms "$OURS" dump --format c "$f")
+	c_bpf=$(median_ms "$BPFTOOL" btf dump file "$f" format c)
+	c_speed=$(ratio "$c_bpf" "$c_ours")
+	"$OURS" dump --format c "$f" >"$TMP/ours.h" 2>>"$TMP/cmd.err" || true
+	"$BPFTOOL" btf dump file "$f" format c >"$TMP/bpftool.h" 2>>"$TMP/cmd.err" || true
+	if cmp -s "$TMP/ours.h" "$TMP/bpftool.h"; then c_same=identical; else
+		c_same="DIFFERENT: $(cmp "$TMP/ours.h" "$TMP/bpftool.h" 2>&1 | head -n1)"; fi
+	echo "format c wall (median of $RUNS): btfcompat $c_ours ms, bpftool $c_bpf ms, bpftool/btfcompat ${c_speed}x (goal >= 2x); output $c_same"
+
 	# peak RSS
 	r_ours=$(peak_kib "$OURS" dump "$f")
 	r_bpf=$(peak_kib "$BPFTOOL" btf dump file "$f")
@@ -177,6 +187,7 @@ for idx in "${!files[@]}"; do
 	row "" "validate (bpf) vs btf__new" "$v_ours ms" "$p_bpf ms" "$(ratio "$v_ours" "$p_bpf")" "ours/libbpf, goal <= 5"
 	row "" "dump in-process (library)" "$d_lib ms" "" "" "btfc_btf_dump() to /dev/null"
 	row "" "dump CLI vs bpftool (wall)" "$d_ours ms" "$d_bpf ms" "${speed}x" "bpftool/ours, goal >= 3x; output $same"
+	row "" "format c CLI vs bpftool (wall)" "$c_ours ms" "$c_bpf ms" "${c_speed}x" "bpftool/ours, goal >= 2x; output $c_same"
 	row "" "peak RSS dump vs blob size" "$(mb "$r_ours")" "$(mb "$((size / 1024))")" "$rss_ratio" "ours/blob, goal <= 2 (bpftool $(mb "$r_bpf"))"
 done
 

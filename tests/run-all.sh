@@ -61,6 +61,7 @@ run_suites() { # TAG BUILD-DIR
 	done
 	[ -f tests/badinput_cli.sh ] && suite "$tag-badinput-cli" tests/badinput_cli.sh "$b/btfcompat"
 	suite "$tag-golden" tests/golden_corpus.sh "$b/btfcompat" "$WORK/golden"
+	suite "$tag-golden-c" tests/golden_c.sh "$b/btfcompat" "$WORK/golden-c"
 	suite "$tag-corpus-validate" tests/corpus_validate.sh "$b/btfcompat"
 	suite "$tag-check-scan" tests/check_scan.sh "$b/btfcompat"
 	suite "$tag-diff" tests/diff.sh "$b/btfcompat"

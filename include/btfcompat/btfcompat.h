@@ -346,6 +346,23 @@ enum btfc_dump_format {
  */
 int btfc_btf_dump(const struct btfc_btf *btf, int fd, enum btfc_dump_format format);
 
+/*
+ * Write @btf as a C header (vmlinux.h) to file descriptor @fd, byte-identical
+ * to `bpftool btf dump file F format c` of Debian 12's bpftool 7.1 (libbpf as
+ * in Linux 6.1.192): the include guard, the preserve_access_index pragma
+ * block, then every type in id order (for split BTF the base's types first,
+ * as bpftool does), each preceded by the definitions and forward declarations
+ * it needs. @flags must be 0.
+ * Returns 0 or a negative errno, the reason recorded in @ctx: -ELOOP for a type
+ * cycle C cannot express (bpftool's "unsatisfiable type cycle", or a loop
+ * bpftool overflows its stack on); -EINVAL for a type id or a written name out
+ * of range, or a member without alignment where bpftool divides by zero;
+ * -E2BIG for absurd padding (over 2^26 bits in all); write errors. After an
+ * error the output stops where it was (bpftool's too: no footer).
+ * Since 0.4.
+ */
+int btfc_btf_dump_c(struct btfc_ctx *ctx, const struct btfc_btf *btf, int fd, unsigned flags);
+
 /* ------------------------------------------------------------------ */
 /* Validate, as the kernel does (kernel/bpf/btf.c).                     */
 

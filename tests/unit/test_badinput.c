@@ -8,7 +8,8 @@
  * says (sizes from uapi linux/btf.h, not from the library), every string it
  * names resolves inside a string section and is NUL-terminated there, every
  * referenced id resolves iff it is in range, btfc_btf_find() finds names,
- * and btfc_btf_dump() writes the whole thing to /dev/null.
+ * btfc_btf_dump() writes the whole thing to /dev/null, and btfc_btf_dump_c()
+ * writes it as C or refuses with a message.
  *
  * Hand-made cases are table rows; each says what the bug is (expected errno
  * and words the message must contain, written from the defect, not copied
@@ -241,6 +242,12 @@ static const char *verify(const struct btfc_btf *b, int fmt)
 	int err = btfc_btf_dump(b, devnull, fmt);
 	if (err)
 		return reason("dump (format %d) failed: %d", fmt, err);
+	/* the C header: written, or refused for what C cannot express (cycles, ids or names out of range) */
+	err = btfc_btf_dump_c(ctx, b, devnull, 0);
+	if (err && err != -ELOOP && err != -EINVAL && err != -E2BIG)
+		return reason("dump as C failed: %d", err);
+	if (err && !strstr(btfc_ctx_last_error(ctx), "type [") && !strstr(btfc_ctx_last_error(ctx), "name offset"))
+		return reason("dump as C refused without saying which type: %s", btfc_ctx_last_error(ctx));
 	for (int i = 0; i < 2; i++) {
 		if (!named[i])
 			continue;

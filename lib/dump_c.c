@@ -1,0 +1,1134 @@
+// SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause
+/*
+ * `bpftool btf dump file F format c` (Debian 12's bpftool 7.1.0+6.1.192, built
+ * with the copy of libbpf in Linux 6.1.192's tools/lib/bpf), byte for byte: the vmlinux.h header. Our own code following the same
+ * rules, in two passes per root type as bpftool calls them for ids 1..n-1:
+ *
+ *  1. order: a depth-first walk queues the named definitions a type needs,
+ *     dependencies first. A link is "strong" (the dependency must be fully
+ *     defined first) unless a pointer and a named type lie on the path;
+ *     weak links are satisfied with a forward declaration.
+ *  2. emit: each queued type is written at top level; on the way, types seen
+ *     again while still being written get a forward declaration
+ *     ("struct X;"), anonymous types are written inline.
+ *
+ * Names: struct/union/enum names share one count, typedef names and
+ * enumerators another; the n-th definition of a name (n > 1) is written
+ * NAME___n, counted in the order definitions are first named.
+ * bpftool's quirks are kept on purpose and marked "sic".
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "btf_int.h"
+#include "out.h"
+
+/* deeper type chains are refused (libbpf recurses without a bound and crashes on a cycle) */
+#define MAX_DEPTH 1024
+/*
+ * explicit padding bits in one dump (bpftool writes 64 bits a line): beyond this the input is
+ * refused, not written as a billion lines (real vmlinux headers have about 350 000)
+ */
+#define MAX_PAD_BITS ((int64_t)1 << 26)
+/* libbpf's MAX_RESOLVE_DEPTH: btf__resolve_size() gives up after this many links */
+#define RESOLVE_DEPTH 32
+
+enum { NOT_ORDERED, ORDERING, ORDERED };
+enum { NOT_EMITTED, EMITTING, EMITTED };
+
+struct tstate {
+	uint8_t order : 2;
+	uint8_t emit : 2;
+	uint8_t fwd_emitted : 1;
+	uint8_t name_resolved : 1;
+	uint8_t referenced : 1;
+};
+
+/* name -> number of definitions named so far; keys point into the BTF's string sections */
+struct names {
+	const char **key;
+	uint32_t *cnt;
+	uint32_t mask, used;
+};
+
+struct dc {
+	struct btfc_ctx *ctx;
+	const struct btfc_btf *btf;
+	struct out *o;
+	uint32_t n;                  /* type count, base included */
+	const struct btfc_type **t;  /* by id; [0] is void */
+	struct tstate *st;
+	char **dup_name;             /* NAME___n, malloc'd, by id */
+	uint8_t *align;              /* align_of() + 1 by id, 0: not yet known */
+	int ptr_sz;
+	uint32_t *queue, queue_cnt, queue_cap;
+	uint32_t *decl, decl_cnt, decl_cap;
+	struct names type_names, ident_names;
+	int depth;
+	int64_t pad_bits;            /* explicit padding written so far */
+	int err;                     /* first error; once set, nothing more is written */
+};
+
+static const struct btfc_type void_type;
+
+static unsigned kind(const struct btfc_type *t) { return btfc_type_kind(t); }
+static bool is_composite(const struct btfc_type *t)
+{
+	return kind(t) == BTFC_KIND_STRUCT || kind(t) == BTFC_KIND_UNION;
+}
+static bool is_mod(const struct btfc_type *t)
+{
+	unsigned k = kind(t);
+	return k == BTFC_KIND_VOLATILE || k == BTFC_KIND_CONST || k == BTFC_KIND_RESTRICT ||
+	       k == BTFC_KIND_TYPE_TAG;
+}
+static uint32_t m_bitsize(const struct btfc_type *t, const struct btfc_member *m)
+{
+	return btfc_type_kflag(t) ? m->offset >> 24 : 0;
+}
+static uint32_t m_bitoff(const struct btfc_type *t, const struct btfc_member *m)
+{
+	return btfc_type_kflag(t) ? m->offset & 0xffffff : m->offset;
+}
+static int fail(struct dc *d, int err, const char *fmt, uint32_t id)
+{
+	if (!d->err)
+		d->err = btfc__err(d->ctx, err, btfc_btf_name(d->btf), fmt, id);
+	return d->err;
+}
+
+/*
+ * A name that is written: one out of the string section is an error here, where
+ * libbpf would print "(null)" or crash. Names never written (FUNC, VAR, DATASEC)
+ * are not looked at, as in bpftool.
+ */
+static const char *str(struct dc *d, uint32_t off)
+{
+	const char *s = btfc_btf_str(d->btf, off);
+
+	if (!s) {
+		fail(d, -EINVAL, "name offset %u out of range", off);
+		return "";
+	}
+	return s;
+}
+
+static bool enter(struct dc *d, uint32_t id)
+{
+	if (++d->depth > MAX_DEPTH) {
+		fail(d, -ELOOP, "type [%u]: type chain too deep or cyclic for C", id);
+		return false;
+	}
+	return true;
+}
+
+/* ---- output ---- */
+
+/* after an error nothing more: the output stops where it was */
+static void p(struct dc *d, const char *s) { if (!d->err) out_str(d->o, s); }
+static void pu(struct dc *d, uint64_t v) { if (!d->err) out_u64(d->o, v); }
+static void pi(struct dc *d, int64_t v) { if (!d->err) out_i64(d->o, v); }
+static void pfx(struct dc *d, int lvl)
+{
+	static const char tabs[] = "\t\t\t\t\t\t\t\t\t\t\t\t\t"; /* sic: libbpf indents at most 13 levels */
+	int n = lvl < (int)sizeof(tabs) - 1 ? lvl : (int)sizeof(tabs) - 1;
+	if (!d->err)
+		out_raw(d->o, tabs, n);
+}
+
+/* ---- names ---- */
+
+static uint32_t hash(const char *s)
+{
+	uint32_t h = 2166136261u;
+	while (*s)
+		h = (h ^ (uint8_t)*s++) * 16777619u;
+	return h;
+}
+
+/* Count one more definition named @s; returns the count (1 for the first), 0 without memory. */
+static uint32_t name_dups(struct names *m, const char *s)
+{
+	if (m->used * 2 >= m->mask) {
+		uint32_t nmask = m->mask ? m->mask * 2 + 1 : 1023;
+		const char **key = calloc((size_t)nmask + 1, sizeof(*key));
+		uint32_t *cnt = calloc((size_t)nmask + 1, sizeof(*cnt));
+		if (!key || !cnt) {
+			free(key);
+			free(cnt);
+			return 0;
+		}
+		for (uint32_t i = 0; m->key && i <= m->mask; i++) {
+			if (!m->key[i])
+				continue;
+			uint32_t j = hash(m->key[i]) & nmask;
+			while (key[j])
+				j = (j + 1) & nmask;
+			key[j] = m->key[i];
+			cnt[j] = m->cnt[i];
+		}
+		free(m->key);
+		free(m->cnt);
+		m->key = key;
+		m->cnt = cnt;
+		m->mask = nmask;
+	}
+	uint32_t i = hash(s) & m->mask;
+	while (m->key[i] && strcmp(m->key[i], s))
+		i = (i + 1) & m->mask;
+	if (!m->key[i]) {
+		m->key[i] = s;
+		m->used++;
+	}
+	return ++m->cnt[i];
+}
+
+static const char *resolve_name(struct dc *d, uint32_t id, struct names *m)
+{
+	const struct btfc_type *t = d->t[id];
+	struct tstate *s = &d->st[id];
+	const char *name = str(d, t->name_off);
+
+	if (!t->name_off)
+		return "";
+	if (s->name_resolved)
+		return d->dup_name[id] ? d->dup_name[id] : name;
+	s->name_resolved = 1;
+	/* forward declarations and ENUM (not ENUM64) without values keep their name */
+	if (kind(t) == BTFC_KIND_FWD || (kind(t) == BTFC_KIND_ENUM && !btfc_type_vlen(t)))
+		return name;
+	uint32_t n = name_dups(m, name);
+	if (!n) {
+		fail(d, -ENOMEM, "type [%u]: out of memory for names", id);
+		return name;
+	}
+	if (n > 1) {
+		char buf[256]; /* sic: libbpf cuts NAME___n at 255 bytes */
+		snprintf(buf, sizeof(buf), "%s___%u", name, n);
+		if (!(d->dup_name[id] = strdup(buf)))
+			fail(d, -ENOMEM, "type [%u]: out of memory for names", id);
+	}
+	return d->dup_name[id] ? d->dup_name[id] : name;
+}
+
+static const char *type_name(struct dc *d, uint32_t id) { return resolve_name(d, id, &d->type_names); }
+static const char *ident_name(struct dc *d, uint32_t id) { return resolve_name(d, id, &d->ident_names); }
+
+/* ---- sizes (libbpf's btf__resolve_size, btf__align_of) ---- */
+
+static int align_of(struct dc *d, uint32_t id);
+
+static int64_t resolve_size(const struct dc *d, uint32_t id)
+{
+	uint64_t nelems = 1;
+	int64_t size = -1;
+
+	for (int i = 0; i < RESOLVE_DEPTH && id && kind(d->t[id]) != BTFC_KIND_FWD; i++) {
+		const struct btfc_type *t = d->t[id];
+		switch (kind(t)) {
+		case BTFC_KIND_INT: case BTFC_KIND_STRUCT: case BTFC_KIND_UNION: case BTFC_KIND_ENUM:
+		case BTFC_KIND_ENUM64: case BTFC_KIND_DATASEC: case BTFC_KIND_FLOAT:
+			size = t->size;
+			goto done;
+		case BTFC_KIND_PTR:
+			size = d->ptr_sz;
+			goto done;
+		case BTFC_KIND_TYPEDEF: case BTFC_KIND_VOLATILE: case BTFC_KIND_CONST: case BTFC_KIND_RESTRICT:
+		case BTFC_KIND_VAR: case BTFC_KIND_DECL_TAG: case BTFC_KIND_TYPE_TAG:
+			id = t->type;
+			break;
+		case BTFC_KIND_ARRAY: {
+			const struct btfc_array *a = btfc_type_data(t);
+			if (nelems && a->nelems > UINT32_MAX / nelems)
+				return -E2BIG;
+			nelems *= a->nelems;
+			id = a->type;
+			break;
+		}
+		default:
+			return -EINVAL;
+		}
+	}
+done:
+	if (size < 0)
+		return -EINVAL;
+	if (nelems && (uint64_t)size > UINT32_MAX / nelems)
+		return -E2BIG;
+	return (int64_t)nelems * size;
+}
+
+/* 0 for what has no alignment (void, FWD, FUNC_PROTO); cached by id */
+static int align_of_(struct dc *d, uint32_t id)
+{
+	const struct btfc_type *t = d->t[id];
+
+	switch (kind(t)) {
+	case BTFC_KIND_INT: case BTFC_KIND_ENUM: case BTFC_KIND_ENUM64: case BTFC_KIND_FLOAT:
+		return t->size < (uint32_t)d->ptr_sz ? (int)t->size : d->ptr_sz;
+	case BTFC_KIND_PTR:
+		return d->ptr_sz;
+	case BTFC_KIND_TYPEDEF: case BTFC_KIND_VOLATILE: case BTFC_KIND_CONST: case BTFC_KIND_RESTRICT:
+	case BTFC_KIND_TYPE_TAG:
+		return align_of(d, t->type);
+	case BTFC_KIND_ARRAY:
+		return align_of(d, ((const struct btfc_array *)btfc_type_data(t))->type);
+	case BTFC_KIND_STRUCT: case BTFC_KIND_UNION: {
+		const struct btfc_member *m = btfc_type_data(t);
+		int max_align = 1;
+		for (unsigned i = 0; i < btfc_type_vlen(t); i++, m++) {
+			int a = align_of(d, m->type);
+			if (a <= 0)
+				return 0;
+			if (a > max_align)
+				max_align = a;
+			/* a member off its type's alignment: packed (sic: the raw offset word) */
+			if (!m_bitsize(t, m) && m->offset % (8u * a))
+				return 1;
+		}
+		/* a size not a multiple of the alignment: packed */
+		return t->size % max_align ? 1 : max_align;
+	}
+	default:
+		return 0;
+	}
+}
+
+static int align_of(struct dc *d, uint32_t id)
+{
+	if (d->align[id])
+		return d->align[id] - 1;
+	if (!enter(d, id))
+		return 0;
+	int r = align_of_(d, id);
+	d->depth--;
+	if (!d->err)
+		d->align[id] = (uint8_t)(r + 1); /* r <= 8 */
+	return r;
+}
+
+static bool is_packed(struct dc *d, const struct btfc_type *t)
+{
+	const struct btfc_member *m = btfc_type_data(t);
+	int max_align = 1;
+
+	/* every member that is not a bitfield naturally aligned */
+	for (unsigned i = 0; i < btfc_type_vlen(t); i++, m++) {
+		int a = align_of(d, m->type);
+		if (a && !m_bitsize(t, m) && m->offset % (8u * a))
+			return true;
+		if (a > max_align)
+			max_align = a;
+	}
+	/* and the size a multiple of the alignment */
+	return t->size % max_align != 0;
+}
+
+/* ---- pass 1: order ---- */
+
+static int queue(struct dc *d, uint32_t id)
+{
+	if (d->queue_cnt == d->queue_cap) {
+		uint32_t cap = d->queue_cap ? d->queue_cap * 2 : 256;
+		uint32_t *q = realloc(d->queue, cap * sizeof(*q));
+		if (!q)
+			return fail(d, -ENOMEM, "type [%u]: out of memory", id);
+		d->queue = q;
+		d->queue_cap = cap;
+	}
+	d->queue[d->queue_cnt++] = id;
+	return 0;
+}
+
+static int order_type(struct dc *d, uint32_t id, bool through_ptr);
+
+static int order_type_(struct dc *d, uint32_t id, bool through_ptr)
+{
+	struct tstate *s = &d->st[id];
+	const struct btfc_type *t = d->t[id];
+	int err;
+
+	/* 1: "strong", the definition is (or will be) complete, typedefs may follow it */
+	if (s->order == ORDERED)
+		return 1;
+	if (s->order == ORDERING) {
+		/* a loop, broken by a forward declaration */
+		if (is_composite(t) && through_ptr && t->name_off)
+			return 0;
+		return fail(d, -ELOOP, "type [%u]: unsatisfiable type cycle", id);
+	}
+
+	switch (kind(t)) {
+	case BTFC_KIND_INT: case BTFC_KIND_FLOAT:
+		s->order = ORDERED;
+		return 0;
+	case BTFC_KIND_PTR:
+		err = order_type(d, t->type, true);
+		s->order = ORDERED;
+		return err;
+	case BTFC_KIND_ARRAY:
+		return order_type(d, ((const struct btfc_array *)btfc_type_data(t))->type, false);
+	case BTFC_KIND_STRUCT: case BTFC_KIND_UNION: {
+		const struct btfc_member *m = btfc_type_data(t);
+		/* strong only when embedded, or anonymous (defined inline even behind a pointer) */
+		if (through_ptr && t->name_off)
+			return 0;
+		s->order = ORDERING;
+		for (unsigned i = 0; i < btfc_type_vlen(t); i++, m++) {
+			err = order_type(d, m->type, false);
+			if (err < 0)
+				return err;
+		}
+		if (t->name_off && (err = queue(d, id)))
+			return err;
+		s->order = ORDERED;
+		return 1;
+	}
+	case BTFC_KIND_ENUM: case BTFC_KIND_ENUM64: case BTFC_KIND_FWD:
+		/* named, or anonymous and used by nothing: a top-level declaration */
+		if ((t->name_off || !s->referenced) && (err = queue(d, id)))
+			return err;
+		s->order = ORDERED;
+		return 1;
+	case BTFC_KIND_TYPEDEF: {
+		int strong = order_type(d, t->type, through_ptr);
+		if (strong < 0)
+			return strong;
+		/* like a struct: behind a pointer a forward declaration will do */
+		if (through_ptr && !strong)
+			return 0;
+		if ((err = queue(d, id)))
+			return err;
+		s->order = ORDERED;
+		return 1;
+	}
+	case BTFC_KIND_VOLATILE: case BTFC_KIND_CONST: case BTFC_KIND_RESTRICT: case BTFC_KIND_TYPE_TAG:
+		return order_type(d, t->type, through_ptr);
+	case BTFC_KIND_FUNC_PROTO: {
+		const struct btfc_param *pa = btfc_type_data(t);
+		bool strong;
+		err = order_type(d, t->type, through_ptr);
+		if (err < 0)
+			return err;
+		strong = err > 0;
+		for (unsigned i = 0; i < btfc_type_vlen(t); i++, pa++) {
+			err = order_type(d, pa->type, through_ptr);
+			if (err < 0)
+				return err;
+			strong |= err > 0;
+		}
+		return strong;
+	}
+	default: /* FUNC, VAR, DATASEC, DECL_TAG: not written */
+		s->order = ORDERED;
+		return 0;
+	}
+}
+
+static int order_type(struct dc *d, uint32_t id, bool through_ptr)
+{
+	if (!enter(d, id))
+		return d->err;
+	int r = order_type_(d, id, through_ptr);
+	d->depth--;
+	return r;
+}
+
+/* ---- pass 2: emit ---- */
+
+static void emit_type_decl(struct dc *d, uint32_t id, const char *fname, int lvl);
+static void emit_struct_def(struct dc *d, uint32_t id, int lvl);
+static void emit_enum_def(struct dc *d, uint32_t id, int lvl);
+
+static void emit_struct_fwd(struct dc *d, uint32_t id)
+{
+	const struct btfc_type *t = d->t[id];
+	p(d, kind(t) == BTFC_KIND_STRUCT ? "struct" : "union");
+	if (t->name_off)
+		p(d, " ");
+	p(d, type_name(d, id));
+}
+
+static void emit_fwd_def(struct dc *d, uint32_t id)
+{
+	const char *name = type_name(d, id);
+	p(d, btfc_type_kflag(d->t[id]) ? "union " : "struct ");
+	p(d, name);
+}
+
+static void emit_enum_fwd(struct dc *d, uint32_t id)
+{
+	const char *name = type_name(d, id);
+	p(d, "enum ");
+	p(d, name);
+}
+
+static void emit_typedef_def(struct dc *d, uint32_t id, int lvl)
+{
+	const struct btfc_type *t = d->t[id];
+	const char *name = ident_name(d, id);
+
+	/* old GCC's typedef of __gnuc_va_list to void */
+	if (!t->type && !strcmp(name, "__gnuc_va_list")) {
+		p(d, "typedef __builtin_va_list __gnuc_va_list");
+		return;
+	}
+	p(d, "typedef ");
+	emit_type_decl(d, t->type, name, lvl);
+}
+
+/* __builtin_va_list is the compiler's own: never redefined */
+static bool is_blacklisted(struct dc *d, uint32_t id)
+{
+	const struct btfc_type *t = d->t[id];
+	return t->name_off && !strcmp(str(d, t->name_off), "__builtin_va_list");
+}
+
+/* GCC's typedefs to its internal __PolyN_t types (Arm SIMD), aliased to standard types */
+static void emit_missing_aliases(struct dc *d, uint32_t id)
+{
+	static const char *const alias[][2] = {
+		{ "__Poly8_t", "unsigned char" },
+		{ "__Poly16_t", "unsigned short" },
+		{ "__Poly64_t", "unsigned long long" },
+		{ "__Poly128_t", "unsigned __int128" },
+	};
+	const char *name = type_name(d, id); /* sic: counts INT names with struct names */
+
+	for (size_t i = 0; i < sizeof(alias) / sizeof(alias[0]); i++)
+		if (!strcmp(name, alias[i][0])) {
+			p(d, "typedef ");
+			p(d, alias[i][1]);
+			p(d, " ");
+			p(d, name);
+			p(d, ";\n\n");
+			break;
+		}
+}
+
+static void emit_type(struct dc *d, uint32_t id, uint32_t cont_id);
+
+static void emit_type_(struct dc *d, uint32_t id, uint32_t cont_id)
+{
+	struct tstate *s = &d->st[id];
+	const struct btfc_type *t = d->t[id];
+	bool top = cont_id == 0;
+
+	if (s->emit == EMITTED)
+		return;
+	if (s->emit == EMITTING) {
+		/* met again while being written: a forward declaration, once */
+		if (s->fwd_emitted)
+			return;
+		switch (kind(t)) {
+		case BTFC_KIND_STRUCT: case BTFC_KIND_UNION:
+			/* no forward declaration needed inside itself; anonymous loops cannot have one */
+			if (id == cont_id || !t->name_off)
+				return;
+			emit_struct_fwd(d, id);
+			p(d, ";\n\n");
+			s->fwd_emitted = 1;
+			break;
+		case BTFC_KIND_TYPEDEF:
+			/* the typedef itself serves as the forward declaration (for pointers) */
+			if (!is_blacklisted(d, id)) {
+				emit_typedef_def(d, id, 0);
+				p(d, ";\n\n");
+			}
+			s->fwd_emitted = 1;
+			break;
+		}
+		return;
+	}
+
+	switch (kind(t)) {
+	case BTFC_KIND_INT:
+		emit_missing_aliases(d, id);
+		s->emit = EMITTED;
+		break;
+	case BTFC_KIND_ENUM: case BTFC_KIND_ENUM64:
+		if (top) {
+			emit_enum_def(d, id, 0);
+			p(d, ";\n\n");
+		}
+		s->emit = EMITTED;
+		break;
+	case BTFC_KIND_PTR: case BTFC_KIND_VOLATILE: case BTFC_KIND_CONST: case BTFC_KIND_RESTRICT:
+	case BTFC_KIND_TYPE_TAG:
+		emit_type(d, t->type, cont_id);
+		break;
+	case BTFC_KIND_ARRAY:
+		emit_type(d, ((const struct btfc_array *)btfc_type_data(t))->type, cont_id);
+		break;
+	case BTFC_KIND_FWD:
+		emit_fwd_def(d, id);
+		p(d, ";\n\n");
+		s->emit = EMITTED;
+		break;
+	case BTFC_KIND_TYPEDEF:
+		s->emit = EMITTING;
+		emit_type(d, t->type, id);
+		if (!s->fwd_emitted && !is_blacklisted(d, id)) {
+			emit_typedef_def(d, id, 0);
+			p(d, ";\n\n");
+		}
+		s->emit = EMITTED;
+		break;
+	case BTFC_KIND_STRUCT: case BTFC_KIND_UNION:
+		s->emit = EMITTING;
+		/* written in full (top level, or anonymous inline): its members' types first */
+		if (top || !t->name_off) {
+			const struct btfc_member *m = btfc_type_data(t);
+			uint32_t new_cont = t->name_off ? id : cont_id;
+			for (unsigned i = 0; i < btfc_type_vlen(t); i++, m++)
+				emit_type(d, m->type, new_cont);
+		} else if (!s->fwd_emitted && id != cont_id) {
+			emit_struct_fwd(d, id);
+			p(d, ";\n\n");
+			s->fwd_emitted = 1;
+		}
+		if (top) {
+			emit_struct_def(d, id, 0);
+			p(d, ";\n\n");
+			s->emit = EMITTED;
+		} else {
+			s->emit = NOT_EMITTED;
+		}
+		break;
+	case BTFC_KIND_FUNC_PROTO: {
+		const struct btfc_param *pa = btfc_type_data(t);
+		emit_type(d, t->type, cont_id);
+		for (unsigned i = 0; i < btfc_type_vlen(t); i++, pa++)
+			emit_type(d, pa->type, cont_id);
+		break;
+	}
+	}
+}
+
+static void emit_type(struct dc *d, uint32_t id, uint32_t cont_id)
+{
+	if (d->err || !enter(d, id))
+		return;
+	emit_type_(d, id, cont_id);
+	d->depth--;
+}
+
+/*
+ * Explicit padding from bit @cur to bit @next: the widest of long, int, short,
+ * char that reaches an aligned boundary within the gap, then whole units of
+ * it, then the smallest type that holds the rest.
+ */
+static void emit_bit_padding(struct dc *d, uint32_t id, int64_t cur, int64_t next, int next_align, bool in_bitfield, int lvl)
+{
+	const struct { const char *name; int bits; } pads[] = {
+		{ "long", d->ptr_sz * 8 }, { "int", 32 }, { "short", 16 }, { "char", 8 },
+	};
+	int64_t new_off = 0;
+	int pad_bits = 0, i;
+	const char *pad_type = NULL;
+
+	if (cur >= next)
+		return;
+	if ((d->pad_bits += next - cur) > MAX_PAD_BITS) {
+		fail(d, -E2BIG, "type [%u]: more padding between members than any real BTF has", id);
+		return;
+	}
+	for (i = 0; i < 4; i++) {
+		pad_bits = pads[i].bits;
+		pad_type = pads[i].name;
+		new_off = (cur + pad_bits - 1) / pad_bits * pad_bits;
+		if (new_off <= next)
+			break;
+	}
+	if (new_off > cur && new_off <= next) {
+		/* bpftool divides by a zero alignment here (a member of type void, FWD or FUNC_PROTO) */
+		if (!in_bitfield && new_off == next && next_align <= 0) {
+			fail(d, -EINVAL, "type [%u]: a member's type has no size or alignment", id);
+			return;
+		}
+		/*
+		 * An explicit `<type>: 0` when the next member sits on the boundary but its
+		 * own alignment would not take it there, or when `<type>: X` would fit the
+		 * hole before the boundary; in a run of bitfields the bit count itself.
+		 */
+		if (in_bitfield ||
+		    (new_off == next && (cur + next_align * 8 - 1) / (next_align * 8) * (next_align * 8) != new_off) ||
+		    (new_off != next && next - new_off <= new_off - cur)) {
+			p(d, "\n");
+			pfx(d, lvl);
+			p(d, pad_type);
+			p(d, ": ");
+			pi(d, in_bitfield ? new_off - cur : 0);
+			p(d, ";");
+		}
+		cur = new_off;
+	}
+	while (cur != next) {
+		int64_t bits = next - cur < pad_bits ? next - cur : pad_bits;
+		if (bits == pad_bits) {
+			p(d, "\n");
+			pfx(d, lvl);
+			p(d, pad_type);
+			p(d, ": ");
+			pi(d, pad_bits);
+			p(d, ";");
+			cur += bits;
+			continue;
+		}
+		/* the rest: the smallest type that holds it */
+		for (i = 3; i >= 0; i--) {
+			pad_type = pads[i].name;
+			pad_bits = pads[i].bits;
+			if (pad_bits < bits)
+				continue;
+			p(d, "\n");
+			pfx(d, lvl);
+			p(d, pad_type);
+			p(d, ": ");
+			pi(d, bits);
+			p(d, ";");
+			cur += bits;
+			break;
+		}
+	}
+}
+
+static void emit_struct_def(struct dc *d, uint32_t id, int lvl)
+{
+	const struct btfc_type *t = d->t[id];
+	const struct btfc_member *m = btfc_type_data(t);
+	bool is_struct = kind(t) == BTFC_KIND_STRUCT, prev_bitfield = false;
+	unsigned vlen = btfc_type_vlen(t);
+	int align = align_of(d, id);
+	bool packed = is_struct && is_packed(d, t);
+	int64_t off = 0;
+
+	emit_struct_fwd(d, id);
+	p(d, " {");
+	for (unsigned i = 0; i < vlen && !d->err; i++, m++) {
+		int64_t m_sz = m_bitsize(t, m), m_off = m_bitoff(t, m);
+		int m_align = packed ? 1 : align_of(d, m->type);
+		bool in_bitfield = prev_bitfield && m_sz;
+
+		emit_bit_padding(d, id, off, m_off, m_align, in_bitfield, lvl + 1);
+		p(d, "\n");
+		pfx(d, lvl + 1);
+		emit_type_decl(d, m->type, str(d, m->name_off), lvl + 1);
+		if (m_sz) {
+			p(d, ": ");
+			pi(d, m_sz);
+			off = m_off + m_sz;
+			prev_bitfield = true;
+		} else {
+			int64_t sz = resolve_size(d, m->type);
+			/* sic: libbpf keeps the size in an int */
+			off = m_off + (int64_t)(int32_t)(sz > 0 ? sz : 0) * 8;
+			prev_bitfield = false;
+		}
+		p(d, ";");
+	}
+	if (is_struct)
+		emit_bit_padding(d, id, off, (int64_t)t->size * 8, align, false, lvl + 1);
+	/* `struct empty {}` stays on one line */
+	if (vlen || t->size) {
+		p(d, "\n");
+		pfx(d, lvl);
+	}
+	p(d, "}");
+	if (packed)
+		p(d, " __attribute__((packed))");
+}
+
+static void emit_enum_def(struct dc *d, uint32_t id, int lvl)
+{
+	const struct btfc_type *t = d->t[id];
+	unsigned vlen = btfc_type_vlen(t);
+	bool sgn = btfc_type_kflag(t), is64 = kind(t) == BTFC_KIND_ENUM64;
+
+	p(d, t->name_off ? "enum " : "enum");
+	p(d, type_name(d, id));
+	if (!vlen)
+		return;
+	p(d, " {");
+	for (unsigned i = 0; i < vlen; i++) {
+		uint32_t name_off;
+		uint64_t val;
+		if (is64) {
+			const struct btfc_enum64 *e = (const struct btfc_enum64 *)btfc_type_data(t) + i;
+			name_off = e->name_off;
+			val = (uint64_t)e->val_hi32 << 32 | e->val_lo32;
+		} else {
+			const struct btfc_enum *e = (const struct btfc_enum *)btfc_type_data(t) + i;
+			name_off = e->name_off;
+			val = sgn ? (uint64_t)(int64_t)e->val : (uint32_t)e->val;
+		}
+		const char *name = str(d, name_off);
+		/* enumerators share the typedefs' name space; counted at every definition */
+		uint32_t dups = name_dups(&d->ident_names, name);
+		p(d, "\n");
+		pfx(d, lvl + 1);
+		p(d, name);
+		if (dups > 1) {
+			p(d, "___");
+			pu(d, dups);
+		}
+		p(d, " = ");
+		if (sgn)
+			pi(d, (int64_t)val);
+		else
+			pu(d, val);
+		p(d, is64 ? (sgn ? "LL," : "ULL,") : ",");
+	}
+	p(d, "\n");
+	pfx(d, lvl);
+	p(d, "}");
+	/*
+	 * sic: no mode(byte)/mode(word) for enums of 1 or 8 bytes: that came to libbpf
+	 * after the 6.1 kernel's copy (1.1 upstream); Debian's 6.1 bpftool has none.
+	 */
+}
+
+/* ---- declarations: a chain of types written as C's inside-out syntax ---- */
+
+struct id_stack {
+	const uint32_t *ids;
+	uint32_t cnt;
+};
+
+static void emit_type_chain(struct dc *d, struct id_stack *decls, const char *fname, int lvl);
+
+/* const/volatile/restrict on top of the stack, written before the type they qualify */
+static void emit_mods(struct dc *d, struct id_stack *decls)
+{
+	while (decls->cnt) {
+		const struct btfc_type *t = d->t[decls->ids[decls->cnt - 1]];
+		switch (kind(t)) {
+		case BTFC_KIND_VOLATILE: p(d, "volatile "); break;
+		case BTFC_KIND_CONST: p(d, "const "); break;
+		case BTFC_KIND_RESTRICT: p(d, "restrict "); break;
+		default: return;
+		}
+		decls->cnt--;
+	}
+}
+
+/* GCC's extra qualifiers on arrays and noreturn function pointers: dropped */
+static void drop_mods(struct dc *d, struct id_stack *decls)
+{
+	while (decls->cnt && is_mod(d->t[decls->ids[decls->cnt - 1]]))
+		decls->cnt--;
+}
+
+static void emit_name(struct dc *d, const char *name, bool last_was_ptr)
+{
+	if (name[0] && !last_was_ptr)
+		p(d, " ");
+	p(d, name);
+}
+
+static void emit_type_decl(struct dc *d, uint32_t id, const char *fname, int lvl)
+{
+	uint32_t start = d->decl_cnt;
+
+	if (d->err || !enter(d, id))
+		return;
+	for (uint32_t len = 0;; len++) {
+		if (len > MAX_DEPTH) {
+			fail(d, -ELOOP, "type [%u]: type chain too long or cyclic for C", id);
+			break;
+		}
+		if (d->decl_cnt == d->decl_cap) {
+			uint32_t cap = d->decl_cap ? d->decl_cap * 2 : 64;
+			uint32_t *s = realloc(d->decl, cap * sizeof(*s));
+			if (!s) {
+				fail(d, -ENOMEM, "type [%u]: out of memory", id);
+				break;
+			}
+			d->decl = s;
+			d->decl_cap = cap;
+		}
+		d->decl[d->decl_cnt++] = id;
+		if (!id)
+			break;
+		const struct btfc_type *t = d->t[id];
+		switch (kind(t)) {
+		case BTFC_KIND_PTR: case BTFC_KIND_VOLATILE: case BTFC_KIND_CONST: case BTFC_KIND_RESTRICT:
+		case BTFC_KIND_FUNC_PROTO: case BTFC_KIND_TYPE_TAG:
+			id = t->type;
+			continue;
+		case BTFC_KIND_ARRAY:
+			id = ((const struct btfc_array *)btfc_type_data(t))->type;
+			continue;
+		}
+		break; /* a named or terminal type (or one C has no syntax for) */
+	}
+	/* a frame of the shared stack: nested declarations (function arguments) push above it */
+	struct id_stack decls = { d->decl + start, d->decl_cnt - start };
+	emit_type_chain(d, &decls, fname, lvl);
+	d->decl_cnt = start;
+	d->depth--;
+}
+
+static void emit_type_chain(struct dc *d, struct id_stack *decls, const char *fname, int lvl)
+{
+	/* `int ***`, not `int * * *`; a lone pointer before a function is `(*f)` */
+	bool last_was_ptr = true;
+
+	while (decls->cnt && !d->err) {
+		uint32_t id = decls->ids[--decls->cnt];
+		if (!id) {
+			emit_mods(d, decls);
+			p(d, "void");
+			last_was_ptr = false;
+			continue;
+		}
+		const struct btfc_type *t = d->t[id];
+		unsigned k = kind(t);
+		switch (k) {
+		case BTFC_KIND_INT: case BTFC_KIND_FLOAT:
+			emit_mods(d, decls);
+			p(d, str(d, t->name_off));
+			break;
+		case BTFC_KIND_STRUCT: case BTFC_KIND_UNION:
+			emit_mods(d, decls);
+			if (!t->name_off) /* anonymous: inline */
+				emit_struct_def(d, id, lvl);
+			else
+				emit_struct_fwd(d, id);
+			break;
+		case BTFC_KIND_ENUM: case BTFC_KIND_ENUM64:
+			emit_mods(d, decls);
+			if (!t->name_off)
+				emit_enum_def(d, id, lvl);
+			else
+				emit_enum_fwd(d, id);
+			break;
+		case BTFC_KIND_FWD:
+			emit_mods(d, decls);
+			emit_fwd_def(d, id);
+			break;
+		case BTFC_KIND_TYPEDEF:
+			emit_mods(d, decls);
+			p(d, ident_name(d, id));
+			break;
+		case BTFC_KIND_PTR:
+			p(d, last_was_ptr ? "*" : " *");
+			break;
+		case BTFC_KIND_VOLATILE:
+			p(d, " volatile");
+			break;
+		case BTFC_KIND_CONST:
+			p(d, " const");
+			break;
+		case BTFC_KIND_RESTRICT:
+			p(d, " restrict");
+			break;
+		case BTFC_KIND_TYPE_TAG:
+			emit_mods(d, decls);
+			p(d, " __attribute__((btf_type_tag(\"");
+			p(d, str(d, t->name_off));
+			p(d, "\")))");
+			break;
+		case BTFC_KIND_ARRAY: {
+			const struct btfc_array *a = btfc_type_data(t);
+			drop_mods(d, decls);
+			if (!decls->cnt) {
+				emit_name(d, fname, last_was_ptr);
+				p(d, "[");
+				pu(d, a->nelems);
+				p(d, "]");
+				return;
+			}
+			bool multidim = kind(d->t[decls->ids[decls->cnt - 1]]) == BTFC_KIND_ARRAY;
+			if (fname[0] && !last_was_ptr)
+				p(d, " ");
+			if (!multidim)
+				p(d, "(");
+			emit_type_chain(d, decls, fname, lvl);
+			if (!multidim)
+				p(d, ")");
+			p(d, "[");
+			pu(d, a->nelems);
+			p(d, "]");
+			return;
+		}
+		case BTFC_KIND_FUNC_PROTO: {
+			const struct btfc_param *pa = btfc_type_data(t);
+			unsigned vlen = btfc_type_vlen(t);
+			drop_mods(d, decls);
+			if (decls->cnt) {
+				p(d, " (");
+				emit_type_chain(d, decls, fname, lvl);
+				p(d, ")");
+			} else {
+				emit_name(d, fname, last_was_ptr);
+			}
+			p(d, "(");
+			/* no parameters, or clang's one void parameter: `f(void)` (libbpf's 6.1 stable fix) */
+			if (!vlen || (vlen == 1 && !pa->type)) {
+				p(d, "void)");
+				return;
+			}
+			for (unsigned i = 0; i < vlen; i++, pa++) {
+				if (i)
+					p(d, ", ");
+				/* a last parameter of type void: varargs */
+				if (i == vlen - 1 && !pa->type) {
+					p(d, "...");
+					break;
+				}
+				emit_type_decl(d, pa->type, str(d, pa->name_off), lvl);
+			}
+			p(d, ")");
+			return;
+		}
+		default: /* FUNC, VAR, DATASEC, DECL_TAG: nothing C can write here */
+			return;
+		}
+		last_was_ptr = k == BTFC_KIND_PTR;
+	}
+	emit_name(d, fname, last_was_ptr);
+}
+
+/* ---- setup ---- */
+
+/* libbpf's pointer size: that of the first INT named like `long` of 4 or 8 bytes, else the host's (8) */
+static int ptr_size(const struct dc *d)
+{
+	static const char *const longs[] = {
+		"long", "long int", "int long", "unsigned long", "long unsigned", "unsigned long int",
+		"unsigned int long", "long unsigned int", "long int unsigned", "int unsigned long",
+		"int long unsigned",
+	};
+	for (uint32_t id = 1; id < d->n; id++) {
+		const struct btfc_type *t = d->t[id];
+		if (kind(t) != BTFC_KIND_INT || (t->size != 4 && t->size != 8))
+			continue;
+		const char *name = btfc_btf_str(d->btf, t->name_off);
+		for (size_t j = 0; name && j < sizeof(longs) / sizeof(longs[0]); j++)
+			if (!strcmp(name, longs[j]))
+				return (int)t->size;
+	}
+	return 8; /* sic: bpftool's sizeof(void *) on x86-64 */
+}
+
+/*
+ * Index every type, check that every type id it refers to exists (so the
+ * passes above trust the data; libbpf 1.1 writes out of bounds), and mark the types referred to by
+ * another: an anonymous enum nobody uses is a top-level declaration.
+ */
+static int check_refs(struct dc *d)
+{
+	d->t[0] = &void_type;
+	for (uint32_t id = 1; id < d->n; id++)
+		d->t[id] = btfc_btf_type_by_id(d->btf, id);
+	for (uint32_t id = 1; id < d->n; id++) {
+		const struct btfc_type *t = d->t[id];
+		unsigned vlen = btfc_type_vlen(t);
+		uint32_t refs[2] = { UINT32_MAX, UINT32_MAX };
+		switch (kind(t)) {
+		case BTFC_KIND_PTR: case BTFC_KIND_TYPEDEF: case BTFC_KIND_VOLATILE: case BTFC_KIND_CONST:
+		case BTFC_KIND_RESTRICT: case BTFC_KIND_FUNC: case BTFC_KIND_VAR: case BTFC_KIND_DECL_TAG:
+		case BTFC_KIND_TYPE_TAG: case BTFC_KIND_FUNC_PROTO:
+			refs[0] = t->type;
+			break;
+		case BTFC_KIND_ARRAY: {
+			const struct btfc_array *a = btfc_type_data(t);
+			refs[0] = a->type;
+			refs[1] = a->index_type;
+			break;
+		}
+		}
+		for (int i = 0; i < 2 && refs[i] != UINT32_MAX; i++) {
+			if (refs[i] >= d->n)
+				return fail(d, -EINVAL, "type [%u]: refers to a type id out of range", id);
+			/* sic: a FUNC_PROTO's return type is not marked */
+			if (kind(t) != BTFC_KIND_FUNC_PROTO)
+				d->st[refs[i]].referenced = 1;
+		}
+		for (unsigned i = 0; i < vlen; i++) {
+			uint32_t ref;
+			switch (kind(t)) {
+			case BTFC_KIND_STRUCT: case BTFC_KIND_UNION:
+				ref = ((const struct btfc_member *)btfc_type_data(t))[i].type;
+				break;
+			case BTFC_KIND_FUNC_PROTO:
+				ref = ((const struct btfc_param *)btfc_type_data(t))[i].type;
+				break;
+			case BTFC_KIND_DATASEC:
+				ref = ((const struct btfc_var_secinfo *)btfc_type_data(t))[i].type;
+				break;
+			default:
+				continue;
+			}
+			if (ref >= d->n)
+				return fail(d, -EINVAL, "type [%u]: a member refers to a type id out of range", id);
+			d->st[ref].referenced = 1;
+		}
+	}
+	d->st[0].order = ORDERED;
+	d->st[0].emit = EMITTED;
+	return 0;
+}
+
+BTFC_API int btfc_btf_dump_c(struct btfc_ctx *ctx, const struct btfc_btf *btf, int fd, unsigned flags)
+{
+	struct dc d = { .ctx = ctx, .btf = btf, .n = btfc_btf_type_cnt(btf) };
+	int err;
+
+	if (flags)
+		return btfc__err(ctx, -EINVAL, btfc_btf_name(btf), "unknown dump flags %#x", flags);
+	d.o = malloc(sizeof(*d.o));
+	d.t = malloc(d.n * sizeof(*d.t));
+	d.st = calloc(d.n, sizeof(*d.st));
+	d.dup_name = calloc(d.n, sizeof(*d.dup_name));
+	d.align = calloc(d.n, 1);
+	if (!d.o || !d.t || !d.st || !d.dup_name || !d.align) {
+		err = btfc__err(ctx, -ENOMEM, btfc_btf_name(btf), "out of memory for %u types", d.n);
+		goto out;
+	}
+	if ((err = check_refs(&d)))
+		goto out;
+	d.ptr_sz = ptr_size(&d);
+	out_init(d.o, fd, OUT_TEXT);
+	p(&d, "#ifndef __VMLINUX_H__\n"
+	      "#define __VMLINUX_H__\n"
+	      "\n"
+	      "#ifndef BPF_NO_PRESERVE_ACCESS_INDEX\n"
+	      "#pragma clang attribute push (__attribute__((preserve_access_index)), apply_to = record)\n"
+	      "#endif\n\n");
+	/* every type in id order (a split BTF's base too), each with what it needs first */
+	for (uint32_t id = 1; id < d.n && !d.err; id++) {
+		d.queue_cnt = 0;
+		if (order_type(&d, id, false) < 0)
+			break;
+		for (uint32_t i = 0; i < d.queue_cnt && !d.err; i++)
+			emit_type(&d, d.queue[i], 0);
+	}
+	/* sic: on an error bpftool stops where it is, without the footer */
+	if (!d.err)
+		p(&d, "#ifndef BPF_NO_PRESERVE_ACCESS_INDEX\n"
+		      "#pragma clang attribute pop\n"
+		      "#endif\n"
+		      "\n"
+		      "#endif /* __VMLINUX_H__ */\n");
+	err = out_flush(d.o);
+	if (d.err)
+		err = d.err;
+out:
+	for (uint32_t i = 0; d.dup_name && i < d.n; i++)
+		free(d.dup_name[i]);
+	free(d.dup_name);
+	free(d.type_names.key);
+	free(d.type_names.cnt);
+	free(d.ident_names.key);
+	free(d.ident_names.cnt);
+	free(d.queue);
+	free(d.decl);
+	free(d.st);
+	free(d.align);
+	free(d.t);
+	free(d.o);
+	return err;
+}
