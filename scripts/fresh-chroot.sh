@@ -68,7 +68,7 @@ git -C "$TOP" archive --format=tar --prefix=btfcompat/ HEAD | tar -x -C "$C/root
 [ -d "$TOP/../shared" ] && cp -a "$TOP/../shared" "$C/root/src/shared"
 echo "fresh-chroot: $(git -C "$TOP" log --oneline -1) in $C, log $LOG" >&2
 
-chroot "$C" /usr/bin/env -i HOME=/root TERM=dumb CI=true \
+chroot "$C" /usr/bin/env -i HOME=/root TERM=dumb CI=true BTFC_TEST_WORK=/root/test-work \
 	PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
 	bash -c "cd /root/src/btfcompat && bash tests/run-all.sh $QUICK" > "$LOG" 2>&1
 rc=$?
