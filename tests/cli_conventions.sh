@@ -157,13 +157,15 @@ done
 esc=$'\033['
 c_always=$("$BIN" --color=always check -B "$K54" "$M"); c_never=$("$BIN" check --color never -B "$K54" "$M")
 c_json=$("$BIN" -j --color=always check -B "$K54" "$M"); c_pipe=$("$BIN" check -B "$K54" "$M")
-c_tty=$(script -qec "'$BIN' check -B '$K54' '$M'" /dev/null 2>&1)
-c_tty_no=$(NO_COLOR=1 script -qec "'$BIN' check -B '$K54' '$M'" /dev/null 2>&1)
-c_tty_never=$(script -qec "'$BIN' --color=never check -B '$K54' '$M'" /dev/null 2>&1)
+c_tty=$(TERM=xterm script -qec "'$BIN' check -B '$K54' '$M'" /dev/null 2>&1)
+c_tty_no=$(TERM=xterm NO_COLOR=1 script -qec "'$BIN' check -B '$K54' '$M'" /dev/null 2>&1)
+c_tty_never=$(TERM=xterm script -qec "'$BIN' --color=never check -B '$K54' '$M'" /dev/null 2>&1)
+c_tty_dumb=$(TERM=dumb script -qec "'$BIN' check -B '$K54' '$M'" /dev/null 2>&1)
 [[ $c_always == *"${esc}31mmismatch${esc}0m"* ]] && [[ $c_never != *"$esc"* ]] && [[ $c_json != *"$esc"* ]] &&
 	[[ $c_pipe != *"$esc"* ]] && [[ $c_tty == *"${esc}31mmismatch"* ]] && [[ $c_tty_no != *"$esc"* ]] &&
-	[[ $c_tty_never != *"$esc"* ]] && [[ $c_tty_no == *mismatch* ]] && pass cli/color-auto-always-never-NO_COLOR ||
-	fail cli/color-auto-always-never-NO_COLOR "always '${c_always:0:120}' tty '${c_tty:0:120}' NO_COLOR '${c_tty_no:0:120}'"
+	[[ $c_tty_never != *"$esc"* ]] && [[ $c_tty_dumb != *"$esc"* ]] && [[ $c_tty_no == *mismatch* ]] &&
+	pass cli/color-auto-always-never-NO_COLOR-dumb ||
+	fail cli/color-auto-always-never-NO_COLOR-dumb "always '${c_always:0:120}' tty '${c_tty:0:120}' NO_COLOR '${c_tty_no:0:120}'"
 "$BIN" --color=purple check "$M" > /dev/null 2>&1; [ $? = 2 ] && pass cli/color-bad-value-exit-2 || fail cli/color-bad-value-exit-2
 
 # -q: nothing on standard output, the same exit status; errors still said
