@@ -273,6 +273,21 @@ out=$(run-parts --arg="$V55" "$R/hooks/postinst.d" 2>&1); rc=$?
 # ---- the hook on hostile input -----------------------------------------------------------------
 PI=$R/hooks/postinst.d/dkms-btfcompat
 fresh() { rm -rf "$R/mods" "$R/state" "$R/log"; cp -r "$R/mods.orig" "$R/mods"; }
+# fleets: metrics_dir keeps btfcompat-VER.prom current (what the kernel boots with), removed with the kernel
+fresh
+mkdir -p "$R/prom"
+conf on_mismatch=strip scope=updates "metrics_dir=$R/prom"
+out=$("$PI" "$V55" 2>&1); rc=$?
+prom=$R/prom/btfcompat-$V55.prom
+if [ $rc = 0 ] && grep -q "^btfcompat_modules_outcome{kernel=\"$V55\",outcome=\"match\"} " "$prom" &&
+	grep -q "^btfcompat_modules_outcome{kernel=\"$V55\",outcome=\"mismatch\"} 0" "$prom" && tail -n 1 "$prom" | grep -qx '# EOF' &&
+	"$R/hooks/postrm.d/dkms-btfcompat" "$V55" > /dev/null 2>&1 && [ ! -e "$prom" ]; then
+	pass install/hook-metrics-dir-current-after-strip-removed-with-kernel
+else
+	fail install/hook-metrics-dir-current-after-strip-removed-with-kernel "rc=$rc $(head -c 600 "$prom" 2>&1 | tr '\n' '|') $out"
+fi
+rm -rf "$R/prom"
+
 # a module whose name reads like a finding: the hook acts on the file, never on a name read back
 fresh
 unsign "$M54/drivers/net/dummy.ko" "$R/mods/$V55/updates/dkms/evil: mismatch x.ko"
