@@ -34,7 +34,7 @@ mounted=()
 cleanup() {
 	for ((i = ${#mounted[@]} - 1; i >= 0; i--)); do umount "${mounted[i]}" 2>/dev/null || umount -l "${mounted[i]}"; done
 	# never remove through a mount that is still there (a bind of the cache shares its device)
-	if [ $KEEP = 0 ] && ! findmnt -rn -o TARGET | grep -q "^$C/"; then rm -rf --one-file-system "$C"; fi
+	if [ $KEEP = 0 ] && ! findmnt -rn -o TARGET | grep -q "^$C\(/\|$\)"; then rm -rf --one-file-system "$C"; fi
 }
 trap cleanup EXIT
 
@@ -51,6 +51,9 @@ fi
 cp /etc/apt/sources.list.d/*.sources "$C/etc/apt/sources.list.d/" 2>/dev/null &&
 	rm -f "$C/etc/apt/sources.list"
 cp /etc/resolv.conf "$C/etc/resolv.conf"
+# the chroot's / a mount point of its own, as on a machine (unshare -m makes / private: a plain
+# folder as / gives EINVAL)
+mount --bind "$C" "$C" && mounted+=("$C")
 for m in proc sys dev dev/pts; do
 	mkdir -p "$C/$m"
 	mount --bind "/$m" "$C/$m" && mounted+=("$C/$m")
