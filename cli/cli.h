@@ -197,10 +197,15 @@ extern const char CLI_DEST_TWICE[];
 
 /* Signing options of the rewriting verbs: --sign-key KEY --sign-cert CERT [--sign-hash HASH] [--sign-keyid]. */
 enum { CLI_OPT_SIGN_KEY = 0x110, CLI_OPT_SIGN_CERT, CLI_OPT_SIGN_HASH, CLI_OPT_SIGN_KEYID, CLI_OPT_SIGN_OWN };
+/* check's and scan's kernel: its BTF, and what its module loader does with BTF that does not fit */
+#define CLI_KERNEL_OPTTAB                                                                                          \
+	{ "base", required_argument, NULL, 'B', "BASE", "the kernel's BTF (default: a /lib/modules/VER tree's own kernel, else /sys/kernel/btf/vmlinux; /boot/vmlinuz-VER works)", NULL }, \
+	{ "config", required_argument, NULL, 'C', "FILE", "the kernel's config (default: the one beside the base image)", NULL }, \
+	{ "mismatch-allowed", required_argument, NULL, 'M', "yes|no", "CONFIG_MODULE_ALLOW_BTF_MISMATCH, instead of a config", "yes no" }
 #define CLI_SIGN_OPTTAB                                                                                            \
 	{ "sign-key", required_argument, NULL, CLI_OPT_SIGN_KEY, "KEY", "sign rewritten modules with this PEM private key (with --sign-cert)", NULL }, \
 	{ "sign-cert", required_argument, NULL, CLI_OPT_SIGN_CERT, "CERT", "the X.509 certificate of --sign-key (DER or PEM)", NULL }, \
-	{ "sign-hash", required_argument, NULL, CLI_OPT_SIGN_HASH, "HASH", "the signature's digest (default sha512)", "sha256 sha384 sha512" }, \
+	{ "sign-hash", required_argument, NULL, CLI_OPT_SIGN_HASH, "HASH", "the signature's digest (default: the kernel's CONFIG_MODULE_SIG_HASH, else sha512)", "sha256 sha384 sha512" }, \
 	{ "sign-keyid", no_argument, NULL, CLI_OPT_SIGN_KEYID, NULL, "name the signer by subject key identifier (sign-file -k)", NULL }, \
 	{ "sign-own", no_argument, NULL, CLI_OPT_SIGN_OWN, NULL, "sign only modules already signed with CERT; others stay as they are", NULL }
 #define CLI_SIGN_USAGE "[--sign-key KEY --sign-cert CERT [--sign-hash HASH] [--sign-keyid] [--sign-own]]"

@@ -103,9 +103,7 @@ static int run_abi(struct cli *cli, struct out *o, const char *from, const char 
 }
 
 static const struct cli_opt opts[] = {
-	{ "base", required_argument, NULL, 'B', "BASE", "the kernel's BTF (default /sys/kernel/btf/vmlinux; /boot/vmlinuz-VER works)", NULL },
-	{ "config", required_argument, NULL, 'C', "FILE", "the kernel's config (default: the one beside the base image)", NULL },
-	{ "mismatch-allowed", required_argument, NULL, 'M', "yes|no", "CONFIG_MODULE_ALLOW_BTF_MISMATCH, instead of a config", "yes no" },
+	CLI_KERNEL_OPTTAB,
 	{ "kernel", required_argument, NULL, 'K', "VER", "whose rules apply: 6.1, 6.12, 6.18, 7.2, X.Y, newest (default: the base's)", "6.1 6.12 6.18 7.2 newest" },
 	{ "abi", no_argument, NULL, 'A', NULL, "with --from and --to: which base types each module uses changed", NULL },
 	{ "from", required_argument, NULL, 'F', "OLDBASE", "with --abi: the kernel the modules were built on", NULL },

@@ -309,9 +309,7 @@ static void summary(struct out *o, const struct pool *p)
 }
 
 static const struct cli_opt opts[] = {
-	{ "base", required_argument, NULL, 'B', "BASE", "the kernel's BTF (default /sys/kernel/btf/vmlinux; /boot/vmlinuz-VER works)", NULL },
-	{ "config", required_argument, NULL, 'C', "FILE", "the kernel's config (default: the one beside the base image)", NULL },
-	{ "mismatch-allowed", required_argument, NULL, 'M', "yes|no", "CONFIG_MODULE_ALLOW_BTF_MISMATCH, instead of a config", "yes no" },
+	CLI_KERNEL_OPTTAB,
 	{ "threads", required_argument, NULL, 'J', "THREADS", "worker threads (default: one per core)", "" },
 	{ "all", no_argument, NULL, 'a', NULL, "list every module, not only those that do not match", NULL },
 	{ "metrics", required_argument, NULL, 'O', "FILE", "also write the summary as OpenMetrics text (node_exporter's textfile collector)", NULL },

@@ -49,6 +49,20 @@ struct btfc_btf {
  * may be NULL) or @map/@map_len (mmap'd, may be NULL) even on failure. The
  * bytes are borrowed when in host order and aligned, otherwise copied.
  */
+/* The i-th enumerator of an ENUM or ENUM64 type t: its value, *name_off its name; a 32-bit value
+ * sign-extended to 64 bits when sext, else zero-extended (the printers decide: dump.c, dump_c.c). */
+static inline uint64_t btfc__enum_val(const struct btfc_type *t, unsigned i, bool sext, uint32_t *name_off)
+{
+	if (btfc_type_kind(t) == BTFC_KIND_ENUM64) {
+		const struct btfc_enum64 *e = (const struct btfc_enum64 *)btfc_type_data(t) + i;
+		*name_off = e->name_off;
+		return (uint64_t)e->val_hi32 << 32 | e->val_lo32;
+	}
+	const struct btfc_enum *e = (const struct btfc_enum *)btfc_type_data(t) + i;
+	*name_off = e->name_off;
+	return sext ? (uint64_t)(int64_t)e->val : (uint32_t)e->val;
+}
+
 int btfc__btf_new(struct btfc_ctx *ctx, const uint8_t *data, size_t len, const char *name,
 		  const struct btfc_btf *base, void *owned, void *map, size_t map_len,
 		  const struct btfc_source_info *src, struct btfc_btf **out);

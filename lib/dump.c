@@ -73,20 +73,11 @@ static void dump_enum(struct out *o, const struct btfc_btf *btf, const struct bt
 	em_list_begin(o, "values");
 	for (unsigned i = 0; i < btfc_type_vlen(t); i++) {
 		uint32_t name_off;
-		uint64_t val;
-		if (is64) {
-			const struct btfc_enum64 *e = (const struct btfc_enum64 *)btfc_type_data(t) + i;
-			name_off = e->name_off;
-			val = (uint64_t)e->val_hi32 << 32 | e->val_lo32;
-		} else {
-			const struct btfc_enum *e = (const struct btfc_enum *)btfc_type_data(t) + i;
-			name_off = e->name_off;
-			/*
-			 * sic: bpftool prints an unsigned enum's s32 value with %u in
-			 * text but widens it to u64 with sign extension in JSON.
-			 */
-			val = em_json(o) || sgn ? (uint64_t)(int64_t)e->val : (uint32_t)e->val;
-		}
+		/*
+		 * sic: bpftool prints an unsigned enum's s32 value with %u in
+		 * text but widens it to u64 with sign extension in JSON.
+		 */
+		uint64_t val = btfc__enum_val(t, i, em_json(o) || sgn, &name_off);
 		em_item_begin(o);
 		em_quoted(o, "name", name_of(btf, name_off));
 		if (sgn)

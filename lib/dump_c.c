@@ -753,16 +753,7 @@ static void emit_enum_def(struct dc *d, uint32_t id, int lvl)
 	p(d, " {");
 	for (unsigned i = 0; i < vlen; i++) {
 		uint32_t name_off;
-		uint64_t val;
-		if (is64) {
-			const struct btfc_enum64 *e = (const struct btfc_enum64 *)btfc_type_data(t) + i;
-			name_off = e->name_off;
-			val = (uint64_t)e->val_hi32 << 32 | e->val_lo32;
-		} else {
-			const struct btfc_enum *e = (const struct btfc_enum *)btfc_type_data(t) + i;
-			name_off = e->name_off;
-			val = sgn ? (uint64_t)(int64_t)e->val : (uint32_t)e->val;
-		}
+		uint64_t val = btfc__enum_val(t, i, sgn, &name_off);
 		const char *name = str(d, name_off);
 		/* enumerators share the typedefs' name space; counted at every definition */
 		uint32_t dups = name_dups(&d->ident_names, name);
