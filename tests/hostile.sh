@@ -220,7 +220,8 @@ as_nobody() { setpriv --reuid=nobody --regid=nogroup --clear-groups "$@"; }
 CAN_NOBODY=0; [ "$(id -u)" = 0 ] && command -v setpriv > /dev/null && as_nobody true 2>/dev/null && CAN_NOBODY=1
 NBIN=$BIN # a build under a folder only root may enter (a clone in /root): the user runs a copy
 if [ $CAN_NOBODY = 1 ] && ! as_nobody test -x "$BIN"; then
-	mkdir -p "$TMP/nb" && chmod 755 "$TMP" "$TMP/nb" && cp "$BIN" "$(dirname "$BIN")"/libbtfcompat.so.* "$TMP/nb/" &&
+	mkdir -p "$TMP/nb" && chmod 755 "$TMP" "$TMP/nb" && cp "$BIN" "$TMP/nb/" && # the library beside it ($ORIGIN), not the build's .p folders
+		find "$(dirname "$BIN")" -maxdepth 1 -name 'libbtfcompat.so*' ! -type d -exec cp -P {} "$TMP/nb/" \; &&
 		NBIN=$TMP/nb/$(basename "$BIN")
 fi
 # hold_shared FILE: nobody holds a shared flock on FILE (until kill $hold), and holds it already on return

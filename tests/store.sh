@@ -167,7 +167,9 @@ if [ "$(id -u)" = 0 ]; then
 	as_nobody() { setpriv --reuid=nobody --regid=nogroup --clear-groups env BTFCOMPAT_STORE="$S" "$@"; }
 	NBIN=$BIN # a build under a folder only root may enter (a clone in /root): the user runs a copy
 	if ! as_nobody test -x "$BIN"; then
-		mkdir -p "$TMP/nb" && cp "$BIN" "$(dirname "$BIN")"/libbtfcompat.so.* "$TMP/nb/" && NBIN=$TMP/nb/$(basename "$BIN")
+		mkdir -p "$TMP/nb" && cp "$BIN" "$TMP/nb/" && # the library beside it ($ORIGIN), not the build's .p folders
+			find "$(dirname "$BIN")" -maxdepth 1 -name 'libbtfcompat.so*' ! -type d -exec cp -P {} "$TMP/nb/" \; &&
+			NBIN=$TMP/nb/$(basename "$BIN")
 	fi
 	before=$(ls -l --time-style=+%s "$S" | md5sum)
 	l=$(as_nobody "$NBIN" store list 2>&1 | grep -c 'types')
