@@ -10,7 +10,7 @@
 #include "btfcompat/btfcompat.h"
 #include "out.h"
 
-/* Exit codes (design.md §4): 0 all good, 1 a finding (mismatch/invalid/differs), 2 usage or I/O error. */
+/* Exit codes (docs/design.md): 0 all good, 1 a finding (mismatch/invalid/differs), 2 usage or I/O error. */
 enum { EXIT_OK = 0, EXIT_FINDING = 1, EXIT_ERROR = 2 };
 
 enum cli_color { CLI_COLOR_AUTO, CLI_COLOR_ALWAYS, CLI_COLOR_NEVER };

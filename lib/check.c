@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause
 /*
- * check: does a module's BTF fit a base (design.md §4), and what does the
+ * check: does a module's BTF fit a base (docs/design.md, outcomes), and what does the
  * kernel that runs that base do with it?
  *
  *   distilled  a .BTF.base relocated onto the base as kernels >= 6.11 do at
