@@ -170,8 +170,10 @@ static int run(struct cli *cli, int argc, char **argv)
 		const uint8_t *d = data;
 		if (src.container == BTFC_CONT_RAW && !(len >= 2 && ((d[0] == 0x9f && d[1] == 0xeb) ||
 								     (d[0] == 0xeb && d[1] == 0x9f)))) {
-			rc = cli_error(cli, "%s: not BTF, ELF, a compressed module or a kernel image (starts with %02x %02x)",
-				       argv[i], len > 0 ? d[0] : 0, len > 1 ? d[1] : 0);
+			out_flush(&o);
+			rc = cli_file_error(&o, argv[i],
+					    cli_error(cli, "%s: not BTF, ELF, a compressed module or a kernel image (starts with %02x %02x)",
+						      argv[i], len > 0 ? d[0] : 0, len > 1 ? d[1] : 0));
 			free(data);
 			continue;
 		}
