@@ -233,7 +233,7 @@ predict() { # BOOT KDIR
 	local ids=() f
 	while read -r id _; do ids+=("$W/f/$id.ko"); done < "$W/obs-$1"
 	"$BIN" check -j -B "$2/vmlinux" --config "$2/.config" "${ids[@]}" > "$W/check-$1.json" 2> "$W/check-$1.err"
-	rm -rf "$W/scan-$1"; mkdir -p "$W/scan-$1"; for f in "${ids[@]}"; do ln "$f" "$W/scan-$1/"; done
+	rm -rf "$W/scan-$1"; mkdir -p "$W/scan-$1"; for f in "${ids[@]}"; do ln "$f" "$W/scan-$1/" 2> /dev/null || cp "$f" "$W/scan-$1/"; done
 	"$BIN" scan -j -B "$2/vmlinux" --config "$2/.config" "$W/scan-$1" > "$W/scan-$1.json" 2> "$W/scan-$1.err"
 	for v in check scan; do
 		python3 -c 'import json,sys,os

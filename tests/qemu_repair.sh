@@ -52,7 +52,7 @@ same_meaning() {
 # ---- 6.1: own, stale, stripped (one boot, one insmod each), relocated (one boot, BTF fetched) ----
 M55=$K55/lib/modules/$R55 M54=$K54/lib/modules/$R54
 mkdir -p "$WORK/own" "$WORK/stale" "$WORK/strip"
-cp -al "$M55" "$WORK/reloc"
+{ cp -al "$M55" "$WORK/reloc" 2> /dev/null || { rm -rf "$WORK/reloc"; cp -a "$M55" "$WORK/reloc"; }; } # links where one file system
 : > "$WORK/seq.list"
 for m in $MODS61; do
 	o=$(modfile "$M55" "$m") d=$(modfile "$M54" "$m")
@@ -114,7 +114,7 @@ R115=$BTFC_K612A R117=$BTFC_K612B
 M115=$K115/lib/modules/$R115 M117=$K117/lib/modules/$R117
 MODS612="ah4 netlink_diag af_packet_diag vfat isofs squashfs zram evdev softdog ccm xts reed_solomon"
 raw_base "$K115/boot/vmlinuz-$R115" "$WORK/115.btf" && raw_base "$K117/boot/vmlinuz-$R117" "$WORK/117.btf"
-cp -al "$M117" "$WORK/dist"
+{ cp -al "$M117" "$WORK/dist" 2> /dev/null || { rm -rf "$WORK/dist"; cp -a "$M117" "$WORK/dist"; }; }
 : > "$WORK/load612"
 for m in $MODS612; do
 	o=$(modfile "$M117" "$m") d=$(modfile "$M115" "$m") rel=${o#"$M117"/}
