@@ -38,7 +38,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-if [ ! -x "$C/usr/bin/apt-get" ]; then
+if [ ! -x "$C/usr/bin/apt-get" ] || [ ! -d "$C/etc/apt" ]; then
 	rm -rf --one-file-system "$C"
 	echo "fresh-chroot: mmdebstrap bookworm $C (minbase)" >&2
 	mmdebstrap --variant=minbase --include=ca-certificates bookworm "$C" \
