@@ -207,7 +207,7 @@ mixed relocate-big-endian-module-on-little-endian-from "$AK" relocate --force --
 mixed distill-big-endian-module-on-little-endian-base "$AK" distill --force --unsign --base "$TMP/le1.btf" "$AK" -o "$TMP/mx.ko"
 
 # ---- stamp vector 3 (docs/stamp.md): the smallest base stored big-endian; expected bytes from the doc ----
-printf 'eb9f010000000018000000000000001000000010000000050000000101000000000000040100002000696e7400' | xxd -r -p > "$TMP/small.btf"
+printf 'eb9f010000000018000000000000001000000010000000050000000101000000000000040100002000696e7400' | unhex > "$TMP/small.btf"
 cp "$AK" "$TMP/ak3.ko"
 "$BIN" stamp --force --unsign -B "$TMP/small.btf" "$TMP/ak3.ko" > /dev/null 2>&1 && sec "$TMP/ak3.ko" .BTF.base_checksum "$TMP/st3.bin" &&
 	[ "$(od -An -tx1 "$TMP/st3.bin" | tr -d ' \n')" = eb9f01010000001000000001000000050687ced93b63c13d9c13ca7777fe512902b1bcdf9d9f6105af5046f5f122007a ] &&

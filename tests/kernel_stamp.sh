@@ -88,7 +88,7 @@ want_stamp() {
 	local cnt sl
 	cnt=$($PY --count "$1") sl=$(python3 -c 'import struct,sys; print(struct.unpack_from("<I", open(sys.argv[1],"rb").read(), 20)[0])' "$1")
 	{ printf '\x9f\xeb\x01\x01'; python3 -c 'import struct,sys; sys.stdout.buffer.write(struct.pack("<III", 16, *map(int, sys.argv[1:])))' "$cnt" "$sl"
-	  $PY --types-then-strings "$1" | sha256sum | cut -c1-64 | xxd -r -p; } > "$2"
+	  $PY --types-then-strings "$1" | sha256sum | cut -c1-64 | unhex; } > "$2"
 }
 for k in A B; do
 	want_stamp "$W/$k.base" "$W/$k.want"

@@ -82,3 +82,5 @@ need_kernels() {
 }
 # kroot VER: the extracted root of a corpus kernel (scripts/corpus.sh --path)
 kroot() { "$TOP/scripts/corpus.sh" --path "$1" 2>/dev/null; }
+# unhex: hex digits on stdin -> those bytes on stdout (xxd -r -p, which a minimal Debian lacks)
+unhex() { python3 -c 'import sys; sys.stdout.buffer.write(bytes.fromhex("".join(sys.stdin.read().split())))'; }
