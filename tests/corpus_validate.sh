@@ -4,7 +4,7 @@
 # (role x86-61-old, BTFC_K61A) must validate "ok" against its own base, in the
 # module and in the bpf profile; and the stale case (that module on the newer
 # build's base, BTFC_K61B) must not be "ok" for af_key in the module profile
-# (design.md §5: the real newer kernel drops its BTF). 7.2's layout section: the
+# (tests/qemu/README.md: the real newer kernel drops its BTF). 7.2's layout section: the
 # vmlinux BTF of Debian's 7.2 kernel (BTFC_K72) with that section added.
 #   tests/corpus_validate.sh BTFCOMPAT
 set -u
