@@ -98,7 +98,7 @@ static void print_verdict(struct out *o, const char *file, enum btfc_profile p, 
 			}
 			if (v->msg[0]) {
 				out_str(o, "  ");
-				out_name(o, v->msg);
+				out_message(o, v->msg);
 			} else
 				out_printf(o, "  (the kernel fails without a message)");
 			if (v->note[0]) {

@@ -223,7 +223,7 @@ static void jw_name(struct out *o, const char *name)
 		out_ch(o, ' ');
 }
 
-void out_name(struct out *o, const char *s)
+static void out_escaped(struct out *o, const char *s, bool tabs)
 {
 	if (o->bpftool) {
 		out_str(o, s);
@@ -231,13 +231,23 @@ void out_name(struct out *o, const char *s)
 	}
 	for (; *s; s++) {
 		unsigned char c = *s;
-		if (c < 0x20 || c == 0x7f)
+		if ((c < 0x20 && !(tabs && c == '\t')) || c == 0x7f)
 			out_printf(o, "\\x%02x", c);
 		else if (c == '\\') /* so that a real control character and the text \x0a print differently */
 			out_raw(o, "\\\\", 2);
 		else
 			out_ch(o, *s);
 	}
+}
+
+void out_name(struct out *o, const char *s)
+{
+	out_escaped(o, s, false);
+}
+
+void out_message(struct out *o, const char *s)
+{
+	out_escaped(o, s, true);
 }
 
 /* ---- emitter ---- */

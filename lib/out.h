@@ -33,6 +33,7 @@
 #define out_flush btfc__out_flush
 #define out_i64 btfc__out_i64
 #define out_init btfc__out_init
+#define out_message btfc__out_message
 #define out_name btfc__out_name
 #define out_printf btfc__out_printf
 #define out_raw btfc__out_raw
@@ -66,6 +67,8 @@ void out_str(struct out *o, const char *s);
  * own or send terminal escapes; unchanged when o->bpftool.
  */
 void out_name(struct out *o, const char *s);
+/* A message (the kernel's log lines, which hold tabs): as out_name, tabs kept. */
+void out_message(struct out *o, const char *s);
 void out_u64(struct out *o, uint64_t v);
 void out_i64(struct out *o, int64_t v);
 void out_printf(struct out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
