@@ -273,7 +273,7 @@ static int write_metrics(struct cli *cli, const char *path, const char *base_pat
 }
 
 /* outcomes x actions */
-static void summary(struct out *o, const struct pool *p)
+static void summary(struct out *o, const struct pool *p, bool listed)
 {
 	size_t t[4][6], errors = tally(p, t);
 	if (em_json(o)) {
@@ -295,7 +295,7 @@ static void summary(struct out *o, const struct pool *p)
 		em_obj_end(o, false);
 		return;
 	}
-	out_printf(o, "\n%zu modules%s\n%-10s %8s %10s %9s %10s %11s %7s %7s\n", p->n, errors ? " (some unreadable)" : "",
+	out_printf(o, "%s%zu modules%s\n%-10s %8s %10s %9s %10s %11s %7s %7s\n", listed ? "\n" : "", p->n, errors ? " (some unreadable)" : "",
 		   "outcome", "accept", "types wrong", "drop BTF", "refuse", "drop/refuse", "no BTF", "total");
 	for (int r = 0; r < 4; r++) {
 		size_t tot = 0;
@@ -327,6 +327,7 @@ static int run(struct cli *cli, int argc, char **argv)
 	size_t cap = 0;
 	long threads = sysconf(_SC_NPROCESSORS_ONLN);
 	int opt, rc = EXIT_OK, all = 0, allow = -1, print0 = 0;
+	bool listed = false; /* a module line was printed: a blank line before the summary */
 	const char *metrics = NULL;
 	struct btfc_btf *base;
 
@@ -440,13 +441,14 @@ static int run(struct cli *cli, int argc, char **argv)
 			continue;
 		}
 		report_check(&o, j->path, &j->c);
+		listed = true;
 	}
 	if (em_json(&o)) {
 		em_list_end(&o);
 		out_raw(&o, ",\"summary\":", 11);
 		o.sep = 0;
 	}
-	summary(&o, &p);
+	summary(&o, &p, listed);
 	if (em_json(&o)) {
 		out_raw(&o, "}\n", 2);
 		o.depth = 0;
