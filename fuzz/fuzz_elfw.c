@@ -17,7 +17,7 @@
 #include <string.h>
 
 #include "btfcompat/btfcompat.h"
-#include "../lib/elfw.h"
+#include "../lib/repair.h"
 
 #include "fixed_base.h"
 

@@ -22,8 +22,9 @@
 
 #include "btf_int.h"
 #include "btfcompat/stamp.h"
-#include "elfw.h"
+#include "module.h"
 #include "relocate.h"
+#include "stamp_int.h"
 
 BTFC_API const char *btfc_outcome_name(enum btfc_outcome o)
 {

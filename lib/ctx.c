@@ -247,6 +247,8 @@ static int verr(struct btfc_ctx *ctx, int err, const char *name, const char *fmt
 {
 	int n = 0;
 
+	if (!ctx)
+		return err;
 	if (name)
 		n = snprintf(ctx->err, sizeof(ctx->err), "%s: ", name);
 	if (n < 0 || (size_t)n >= sizeof(ctx->err))
@@ -262,7 +264,8 @@ int btfc__err(struct btfc_ctx *ctx, int err, const char *name, const char *fmt, 
 {
 	va_list ap;
 
-	ctx->reason = BTFC_REASON_NONE;
+	if (ctx)
+		ctx->reason = BTFC_REASON_NONE;
 	va_start(ap, fmt);
 	verr(ctx, err, name, fmt, ap);
 	va_end(ap);
@@ -276,6 +279,7 @@ int btfc__refuse(struct btfc_ctx *ctx, enum btfc_reason reason, int err, const c
 	va_start(ap, fmt);
 	verr(ctx, err, name, fmt, ap);
 	va_end(ap);
-	ctx->reason = reason;
+	if (ctx)
+		ctx->reason = reason;
 	return err;
 }

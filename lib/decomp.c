@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
 /*
  * Decompression with the field libraries (zlib, liblzma, libzstd, liblz4,
- * libbz2, liblzo2) and the kernel image payload locators. Every decoder stops at the end
+ * libbz2, liblzo2), the kernel image payload locators, and compression of a
+ * rewritten module as kbuild compresses it (xz, zstd, gzip). Every decoder stops at the end
  * of its stream and ignores what follows (the bzImage payload carries a 4-byte
  * size after it), grows its output geometrically and never beyond
  * ctx->max_decompressed.
@@ -660,4 +661,62 @@ size_t btfc__next_stream(const uint8_t *p, size_t n, size_t from)
 		if (btfc__sniff_compression(p + i, n - i) != BTFC_COMP_NONE)
 			return i;
 	return n;
+}
+
+/* ---- compression: a rewritten module, compressed as it was ---- */
+
+/* Compress @in in format @c (as kbuild does) into a malloc'd buffer. */
+int btfc__compress(struct btfc_ctx *ctx, const char *path, enum btfc_compression c, const uint8_t *in, size_t n,
+		   uint8_t **out, size_t *outlen)
+{
+	size_t cap;
+
+	switch (c) {
+	case BTFC_COMP_XZ: {
+		cap = lzma_stream_buffer_bound(n);
+		*out = malloc(cap);
+		*outlen = 0;
+		/* kbuild: xz --check=crc32 --lzma2=dict=1MiB (the kernel's decompressor wants crc32) */
+		lzma_options_lzma opt;
+		lzma_lzma_preset(&opt, 6);
+		opt.dict_size = 1 << 20;
+		lzma_filter f[2] = { { LZMA_FILTER_LZMA2, &opt }, { LZMA_VLI_UNKNOWN, NULL } };
+		if (*out && lzma_stream_buffer_encode(f, LZMA_CHECK_CRC32, NULL, in, n, *out, outlen, cap) == LZMA_OK)
+			return 0;
+		break;
+	}
+	case BTFC_COMP_ZSTD:
+		cap = ZSTD_compressBound(n);
+		*out = malloc(cap);
+		if (*out) {
+			size_t r = ZSTD_compress(*out, cap, in, n, 3);
+			if (!ZSTD_isError(r)) {
+				*outlen = r;
+				return 0;
+			}
+		}
+		break;
+	case BTFC_COMP_GZIP: {
+		z_stream z = { 0 };
+		cap = compressBound(n) + 64;
+		*out = malloc(cap);
+		if (*out && deflateInit2(&z, 9, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY) == Z_OK) {
+			z.next_in = (Bytef *)in;
+			z.avail_in = n;
+			z.next_out = *out;
+			z.avail_out = cap;
+			int r = deflate(&z, Z_FINISH);
+			*outlen = z.total_out;
+			deflateEnd(&z);
+			if (r == Z_STREAM_END)
+				return 0;
+		}
+		break;
+	}
+	default:
+		return btfc__err(ctx, -ENOTSUP, path, "cannot write %s-compressed modules", btfc_compression_name(c));
+	}
+	free(*out);
+	*out = NULL;
+	return btfc__err(ctx, -ENOMEM, path, "cannot %s-compress the new module", btfc_compression_name(c));
 }

@@ -22,80 +22,15 @@
 #include <stdlib.h>
 #include <sys/file.h>
 #include <sys/xattr.h>
-#include <lzma.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <zlib.h>
-#include <zstd.h>
 
 #include "elfw.h"
-
-#define SIG_MAGIC "~Module signature appended~\n"
-
-bool btfc__module_signed(const uint8_t *p, size_t n)
-{
-	return n >= sizeof(SIG_MAGIC) - 1 && !memcmp(p + n - (sizeof(SIG_MAGIC) - 1), SIG_MAGIC, sizeof(SIG_MAGIC) - 1);
-}
-
-/* Compress @in in format @c (as kbuild does) into a malloc'd buffer. */
-static int compress_image(struct btfc_ctx *ctx, const char *path, enum btfc_compression c, const uint8_t *in, size_t n,
-		    uint8_t **out, size_t *outlen)
-{
-	size_t cap;
-
-	switch (c) {
-	case BTFC_COMP_XZ: {
-		cap = lzma_stream_buffer_bound(n);
-		*out = malloc(cap);
-		*outlen = 0;
-		/* kbuild: xz --check=crc32 --lzma2=dict=1MiB (the kernel's decompressor wants crc32) */
-		lzma_options_lzma opt;
-		lzma_lzma_preset(&opt, 6);
-		opt.dict_size = 1 << 20;
-		lzma_filter f[2] = { { LZMA_FILTER_LZMA2, &opt }, { LZMA_VLI_UNKNOWN, NULL } };
-		if (*out && lzma_stream_buffer_encode(f, LZMA_CHECK_CRC32, NULL, in, n, *out, outlen, cap) == LZMA_OK)
-			return 0;
-		break;
-	}
-	case BTFC_COMP_ZSTD:
-		cap = ZSTD_compressBound(n);
-		*out = malloc(cap);
-		if (*out) {
-			size_t r = ZSTD_compress(*out, cap, in, n, 3);
-			if (!ZSTD_isError(r)) {
-				*outlen = r;
-				return 0;
-			}
-		}
-		break;
-	case BTFC_COMP_GZIP: {
-		z_stream z = { 0 };
-		cap = compressBound(n) + 64;
-		*out = malloc(cap);
-		if (*out && deflateInit2(&z, 9, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY) == Z_OK) {
-			z.next_in = (Bytef *)in;
-			z.avail_in = n;
-			z.next_out = *out;
-			z.avail_out = cap;
-			int r = deflate(&z, Z_FINISH);
-			*outlen = z.total_out;
-			deflateEnd(&z);
-			if (r == Z_STREAM_END)
-				return 0;
-		}
-		break;
-	}
-	default:
-		return btfc__err(ctx, -ENOTSUP, path, "cannot write %s-compressed modules", btfc_compression_name(c));
-	}
-	free(*out);
-	*out = NULL;
-	return btfc__err(ctx, -ENOMEM, path, "cannot %s-compress the new module", btfc_compression_name(c));
-}
+#include "sign.h"
 
 static const struct btfc__sec_edit *edit_for(const struct btfc__sec_edit *e, size_t n, const char *name)
 {
@@ -370,127 +305,6 @@ static int write_all(int fd, const uint8_t *p, size_t n)
 }
 
 
-#define RUN_LOCK_DIR "/run/btfcompat"
-
-/*
- * Lock the module @fd (status @st) for a rewrite. Root takes a lock file of
- * its own, RUN_LOCK_DIR/rewrite-NN.lock (one of 256, chosen by device and
- * inode; 0600 in a 0700 directory): no other user can open it, so holding a
- * shared flock on a module anyone can read stalls nothing. Other users, and
- * root where that directory cannot be made, lock the module itself and wait
- * a bounded time (btfc__flock_wait()). *@lockfd: the lock file, or -1 when
- * @fd itself is locked.
- */
-static int rewrite_lock(struct btfc_ctx *ctx, int fd, const struct stat *st, const char *name, int *lockfd)
-{
-	struct stat ds;
-	int dfd, err;
-
-	*lockfd = -1;
-	if (geteuid() == 0) {
-		mkdir(RUN_LOCK_DIR, 0700);
-		dfd = open(RUN_LOCK_DIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		if (dfd >= 0 && !fstat(dfd, &ds) && ds.st_uid == 0 && !(ds.st_mode & 022)) {
-			char lname[32];
-			uint64_t h = ((uint64_t)st->st_dev * 0x9e3779b97f4a7c15ull) ^ (uint64_t)st->st_ino;
-			snprintf(lname, sizeof(lname), "rewrite-%02x.lock", (unsigned)((h ^ h >> 8 ^ h >> 16) & 0xff));
-			int l = btfc__lock_file(ctx, dfd, lname, RUN_LOCK_DIR);
-			close(dfd);
-			if (l < 0)
-				return l;
-			if ((err = btfc__flock_wait(ctx, l, name, "the module's rewrite lock"))) {
-				close(l);
-				return err;
-			}
-			*lockfd = l;
-			return 0;
-		}
-		if (dfd >= 0)
-			close(dfd);
-	}
-	return btfc__flock_wait(ctx, fd, name, "the module");
-}
-
-/*
- * A symbolic link @path (its owner @lst) to a file owned by someone else:
- * refused, as fs.protected_symlinks reasons, unless the link belongs to
- * the target's owner (or to root, who made it). Following a link a user
- * planted would let them point a root rewrite at any root-owned module.
- */
-static int check_link(struct btfc_ctx *ctx, const char *path, const struct stat *lst, const struct stat *st)
-{
-	if (!S_ISLNK(lst->st_mode) || lst->st_uid == st->st_uid || lst->st_uid == 0)
-		return 0;
-	return btfc__refuse(ctx, BTFC_REASON_UNSAFE, -EPERM, path,
-			    "is a symbolic link of uid %u to a file of uid %u: not following it to rewrite (give the "
-			    "file itself)", (unsigned)lst->st_uid, (unsigned)st->st_uid);
-}
-
-BTFC_API int btfc_module_open_rw(struct btfc_ctx *ctx, const char *path, unsigned flags, const char *verb,
-				 struct btfc_module **out)
-{
-	struct btfc_module *m = NULL;
-	struct stat st, now, lst;
-	uint8_t *buf;
-	size_t len;
-	int fd = -1, lockfd = -1, err;
-	char *real = realpath(path, NULL); /* a symbolic link: the file it points to is rewritten */
-
-	*out = NULL;
-	verb = verb ? verb : "rewriting";
-	if (!real)
-		return btfc__err(ctx, -errno, path, "cannot open: %s", strerror(errno));
-	for (int tries = 0;; tries++) {
-		if ((fd = btfc__open_regular(ctx, real, ctx->max_module, &st)) < 0) {
-			err = fd;
-			goto fail;
-		}
-		if (!lstat(path, &lst) && (err = check_link(ctx, path, &lst, &st)))
-			goto fail;
-		if (!(st.st_mode & 0222) && !(flags & BTFC_REWRITE_READ_ONLY)) {
-			err = btfc__refuse(ctx, BTFC_REASON_READ_ONLY, -EACCES, path, "is read-only (mode %04o): not %s it",
-					   (unsigned)(st.st_mode & 07777), verb);
-			goto fail;
-		}
-		/* another btfcompat rewriting it: wait for it, then read what it wrote */
-		if ((err = rewrite_lock(ctx, fd, &st, path, &lockfd)))
-			goto fail;
-		if (!stat(real, &now) && now.st_dev == st.st_dev && now.st_ino == st.st_ino && !fstat(fd, &st))
-			break;
-		close(fd); /* renamed over while we waited: open the new file */
-		fd = -1;
-		if (lockfd >= 0)
-			close(lockfd);
-		lockfd = -1;
-		if (tries == 100) {
-			err = btfc__refuse(ctx, BTFC_REASON_CHANGED, -EAGAIN, path, "keeps being replaced: not %s it", verb);
-			goto fail;
-		}
-	}
-	bool budgeted;
-	if ((err = btfc__read_module(ctx, path, fd, &st, &buf, &len, &budgeted)) ||
-	    (err = btfc__module_load(ctx, path, buf, len, budgeted, &m)))
-		goto fail;
-	m->fd = fd;
-	m->lockfd = lockfd;
-	m->st = st;
-	m->path = real;
-	if (m->is_signed && !(flags & BTFC_REWRITE_UNSIGN) && !ctx->signer) {
-		btfc_module_free(m);
-		return btfc__refuse(ctx, BTFC_REASON_SIGNED, -EPERM, path, "module is signed: %s it voids the signature",
-				    verb);
-	}
-	*out = m;
-	return 0;
-fail:
-	if (fd >= 0)
-		close(fd);
-	if (lockfd >= 0)
-		close(lockfd);
-	free(real);
-	return err;
-}
-
 /* The new file's bytes: the ELF with @edits applied, compressed as the module was. */
 static int build(struct btfc_ctx *ctx, struct btfc_module *m, const struct btfc__sec_edit *edits, size_t n,
 		 uint8_t **out, size_t *outlen)
@@ -524,7 +338,7 @@ static int build(struct btfc_ctx *ctx, struct btfc_module *m, const struct btfc_
 		*outlen = elen;
 		return 0;
 	}
-	err = compress_image(ctx, m->name, m->src.compression, elfbytes, elen, out, outlen);
+	err = btfc__compress(ctx, m->name, m->src.compression, elfbytes, elen, out, outlen);
 	free(elfbytes);
 	return err;
 }
@@ -602,7 +416,7 @@ static int destination(struct btfc_ctx *ctx, const struct btfc_module *m, const 
 		lst = st;
 		if (stat(*target, &st))
 			return btfc__err(ctx, -errno, dest, "cannot stat: %s", strerror(errno));
-		if ((err = check_link(ctx, dest, &lst, &st)))
+		if ((err = btfc__check_link(ctx, dest, &lst, &st)))
 			return err;
 	}
 	if (!S_ISREG(st.st_mode))

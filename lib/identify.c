@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "module.h"
 #include "btfcompat/stamp.h"
 
 static void say(struct btfc_identity *id, const char *fmt, ...) BTFC_PRINTF(2, 3);

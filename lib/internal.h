@@ -46,7 +46,8 @@ void btfc__budget_put(struct btfc__budget *b);
 /*
  * Record a failure: formats "NAME: message" into ctx->err, logs it at ERROR
  * level and returns @err (a negative errno) so callers can `return btfc__err(...)`.
- * @name may be NULL (then only the message is kept).
+ * @name may be NULL (then only the message is kept); @ctx may be NULL (a call
+ * whose caller gets the errno alone: nothing is kept).
  */
 int btfc__err(struct btfc_ctx *ctx, int err, const char *name, const char *fmt, ...) BTFC_PRINTF(4, 5);
 /* btfc__err() that also records why the call refused (btfc_ctx_last_reason()). */
@@ -109,6 +110,8 @@ void btfc__check_put(struct btfc_check *out, struct btfc_check *c);
 void btfc__log(struct btfc_ctx *ctx, enum btfc_log_level level, const char *fmt, ...) BTFC_PRINTF(3, 4);
 
 /*
+ * ---- files (file.c) ----
+ *
  * Read all of @fd (from offset 0; pipes and sysfs files of unknown size too)
  * into a new malloc'd buffer; at most ctx->max_decompressed bytes (-EFBIG).
  * Errors name @name.
@@ -146,7 +149,24 @@ int btfc__flock_wait(struct btfc_ctx *ctx, int fd, const char *name, const char 
  */
 int btfc__lock_file(struct btfc_ctx *ctx, int dirfd, const char *name, const char *path);
 
-/* ---- decompression (decomp.c) ---- */
+/*
+ * A symbolic link @path (its status @lst) to a file (@st) owned by someone
+ * else: refused (-EPERM, BTFC_REASON_UNSAFE) unless the link belongs to the
+ * target's owner or to root, as fs.protected_symlinks reasons.
+ */
+int btfc__check_link(struct btfc_ctx *ctx, const char *path, const struct stat *lst, const struct stat *st);
+/* Same device, inode, size, mtime and ctime (file.c). */
+bool btfc__same_file_state(const struct stat *a, const struct stat *b);
+
+/* ---- decompression and compression (decomp.c) ---- */
+
+/*
+ * Compress @n bytes at @in in format @c as kbuild does (xz with crc32 and a
+ * 1 MiB dictionary, zstd, gzip) into a new malloc'd buffer; -ENOTSUP for the
+ * other formats. Errors name @path.
+ */
+int btfc__compress(struct btfc_ctx *ctx, const char *path, enum btfc_compression c, const uint8_t *in, size_t n,
+		   uint8_t **out, size_t *outlen);
 
 /* Compression format recognised by its magic bytes at @p, BTFC_COMP_NONE if none. */
 enum btfc_compression btfc__sniff_compression(const uint8_t *p, size_t n);
@@ -223,17 +243,6 @@ static inline uint32_t btfc__bswap32(uint32_t v) { return __builtin_bswap32(v); 
  * that ends inside a word (hdr_len % 4) leaves that word unswapped.
  */
 void btfc__btf_swap(uint8_t *p, size_t len, bool to_host);
-
-/* Called for each symbol defined in a section: its name and value; non-zero stops. */
-typedef int (*btfc__sym_fn)(void *user, const char *name, uint64_t value);
-/* Every symbol of module @m defined in section @secname (-ENODATA if there is no such section). */
-int btfc__module_symbols(const struct btfc_module *m, const char *secname, btfc__sym_fn fn, void *user);
-/* The path a module was opened from (for messages). */
-const char *btfc__module_name(const struct btfc_module *m);
-/* True if the module's ELF is big-endian (EI_DATA): the order of its .BTF_ids words. */
-bool btfc__module_big_endian(const struct btfc_module *m);
-/* The pointer size of the module's target (EI_CLASS): 4 or 8. */
-unsigned btfc__module_ptr_size(const struct btfc_module *m);
 
 /* FNV-1a hash of a NUL-terminated string (name index, string sets). */
 uint32_t btfc__hash_str(const char *s);

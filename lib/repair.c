@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause
 /*
- * repair: relocate, distill and strip kernel modules' BTF, on disk.
+ * repair: the rewriting verbs: relocate, distill, strip and stamp kernel
+ * modules' BTF, on disk.
  *
  * relocate = distill on the old base, then relocate onto the new one, exactly
  * as libbpf and the kernel do (relocate.c); on top of that, with the old base
@@ -19,6 +20,8 @@
 #include "diff.h"
 #include "elfw.h"
 #include "relocate.h"
+#include "repair.h"
+#include "stamp_int.h"
 
 BTFC_API const char *btfc_match_name(enum btfc_match m)
 {
@@ -730,6 +733,62 @@ BTFC_API int btfc_module_strip(struct btfc_ctx *ctx, const char *path, const cha
 	if ((err = btfc_module_open_rw(ctx, path, flags, "stripping", &m)))
 		return err;
 	err = btfc_module_strip_opened(ctx, m, dest, flags, changed);
+	btfc_module_free(m);
+	return err;
+}
+
+/* ---- stamp: the base a module was built on, in a section of its own ---- */
+
+int btfc__stamp_m(struct btfc_ctx *ctx, struct btfc_module *m, const struct btfc_btf *base, unsigned flags,
+		  int *changed)
+{
+	const char *path = m->name;
+	struct btfc_stamp st;
+	const void *btf, *old;
+	size_t btf_len, old_len;
+	uint8_t bytes[BTFC_STAMP_SIZE];
+	int err;
+
+	*changed = 0;
+	if ((err = btfc_module_section(m, ".BTF", &btf, &btf_len)) || btf_len < 24)
+		return err && err != -ENODATA ? btfc__refuse(ctx, BTFC_REASON_CORRUPT, -EINVAL, path, "cannot read its .BTF section")
+					      : btfc__err(ctx, -ENODATA, path, "no .BTF section to stamp");
+	/* a stamp asserts "built on this base": only where check says so, on the same bytes */
+	if (!(flags & BTFC_REWRITE_FORCE)) {
+		BTFC_OPTS(btfc_check, c);
+		if ((err = btfc_module_check(ctx, m, base, NULL, &c)))
+			return err;
+		if (c.outcome != BTFC_OUTCOME_MATCH)
+			err = btfc__refuse(ctx, BTFC_REASON_NOT_FIT, -EINVAL, path,
+					   "its .BTF does not fit %s (%s, %s): not stamping it; %s", btfc_btf_name(base),
+					   btfc_outcome_name(c.outcome), btfc_method_name(c.method), c.evidence);
+		btfc_check_release(&c);
+		if (err)
+			return err;
+	}
+	if ((err = btfc_stamp_compute(ctx, base, &st)))
+		return err;
+	st.big_endian = ((const uint8_t *)btf)[0] == 0xeb;
+	btfc_stamp_encode(&st, bytes);
+	if (!btfc_module_section(m, BTFC_STAMP_SECTION, &old, &old_len) && old_len == sizeof(bytes) &&
+	    !memcmp(old, bytes, sizeof(bytes)))
+		return 0; /* already stamped for this base */
+	struct btfc__sec_edit ed = { BTFC_STAMP_SECTION, bytes, sizeof(bytes), 4, false };
+	if (!(err = btfc__module_rewrite(ctx, m, NULL, &ed, 1, flags)))
+		*changed = 1;
+	return err;
+}
+
+BTFC_API int btfc_module_stamp(struct btfc_ctx *ctx, const char *path, const struct btfc_btf *base, unsigned flags,
+			       int *changed)
+{
+	struct btfc_module *m;
+	int err;
+
+	*changed = 0;
+	if ((err = btfc_module_open_rw(ctx, path, flags, "stamping", &m)))
+		return err;
+	err = btfc__stamp_m(ctx, m, base, flags, changed);
 	btfc_module_free(m);
 	return err;
 }

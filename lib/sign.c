@@ -23,10 +23,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "elfw.h"
+#include "module.h"
+#include "sign.h"
 
-#define SIG_MAGIC "~Module signature appended~\n"
-#define SIG_INFO_LEN 12 /* struct module_signature */
 #define PKEY_ID_PKCS7 2
 
 struct btfc_signer {
@@ -186,7 +185,7 @@ BTFC_API const char *btfc_signer_hash(const struct btfc_signer *s)
 /* Length of @p/@n without an appended signature (and its trailer), or @n if it has none. */
 static size_t unsigned_len(const uint8_t *p, size_t n)
 {
-	const size_t tail = SIG_INFO_LEN + sizeof(SIG_MAGIC) - 1;
+	const size_t tail = SIG_INFO_LEN + SIG_MAGIC_LEN;
 
 	if (!btfc__module_signed(p, n) || n < tail)
 		return n;
@@ -223,7 +222,7 @@ BTFC_API int btfc_signer_sign(const struct btfc_signer *s, struct btfc_ctx *ctx,
 	long sn = BIO_get_mem_data(sig, &sp);
 	if (sn <= 0 || (uint64_t)sn > UINT32_MAX)
 		goto fail;
-	size_t total = len + (size_t)sn + SIG_INFO_LEN + sizeof(SIG_MAGIC) - 1;
+	size_t total = len + (size_t)sn + SIG_INFO_LEN + SIG_MAGIC_LEN;
 	uint8_t *o = malloc(total);
 	if (!o) {
 		err = -ENOMEM;
@@ -234,7 +233,7 @@ BTFC_API int btfc_signer_sign(const struct btfc_signer *s, struct btfc_ctx *ctx,
 	memcpy(o, image, len);
 	memcpy(o + len, sp, (size_t)sn);
 	memcpy(o + len + sn, info, sizeof(info));
-	memcpy(o + len + sn + sizeof(info), SIG_MAGIC, sizeof(SIG_MAGIC) - 1);
+	memcpy(o + len + sn + sizeof(info), SIG_MAGIC, SIG_MAGIC_LEN);
 	*out = o;
 	*outlen = total;
 	err = 0;
@@ -250,7 +249,7 @@ fail:
 /* 1 when @p/@n carries a signature whose signer is @s's certificate (issuer and serial, or key id). */
 static bool signed_by(const struct btfc_signer *s, const uint8_t *p, size_t n)
 {
-	size_t body = unsigned_len(p, n), tail = SIG_INFO_LEN + sizeof(SIG_MAGIC) - 1;
+	size_t body = unsigned_len(p, n), tail = SIG_INFO_LEN + SIG_MAGIC_LEN;
 	const unsigned char *der = p + body;
 	bool own = false;
 
