@@ -11,8 +11,7 @@
 #include <sys/mman.h>
 
 #include "btf_int.h"
-#include "relocate.h"
-#include "stamp_core.h"
+#include "btf_kind.h"
 
 static const char *const kind_names[] = {
 	"UNKNOWN", "INT", "PTR", "ARRAY", "STRUCT", "UNION", "ENUM", "FWD", "TYPEDEF",
@@ -303,12 +302,8 @@ BTFC_API void btfc_btf_free(struct btfc_btf *b)
 	release(b->owned, b->map, b->map_len);
 	free(b->offs);
 	free(b->idx.slots);
-	for (int i = 0; i < 6; i++) {
-		free(b->vcache[i].rid);
-		free(b->vcache[i].rsize);
-		btfc_verdict_release(b->vcache[i].verdict);
-		free(b->vcache[i].verdict);
-	}
+	if (b->vcache)
+		b->vcache_free(b->vcache);
 	pthread_mutex_destroy(&b->idx_lock);
 	free(b->name);
 	free(b);

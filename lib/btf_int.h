@@ -35,13 +35,13 @@ struct btfc_btf {
 	pthread_mutex_t idx_lock;
 	struct name_index idx; /* built on first btfc_btf_find() */
 
-	/* bpf-profile resolution of this BTF as a base, per rule set (before 6.14, 6.14+, 7.2+)
-	 * and pointer size (+ 3: 4 bytes); validate.c */
-	struct vcache {
-		bool done;
-		uint32_t *rid, *rsize;   /* the kernel's resolved ids and sizes, indexed by type id */
-		struct btfc_verdict *verdict;
-	} vcache[6];
+	/*
+	 * The validator's cache of this BTF's resolution as a base (validate.c
+	 * owns its layout, fills it under idx_lock and sets vcache_free, which
+	 * btfc_btf_free() calls): the model knows nothing of the validator.
+	 */
+	struct btfc__vcache *vcache;
+	void (*vcache_free)(struct btfc__vcache *c);
 };
 
 /*
@@ -62,6 +62,10 @@ static inline uint64_t btfc__enum_val(const struct btfc_type *t, unsigned i, boo
 	*name_off = e->name_off;
 	return sext ? (uint64_t)(int64_t)e->val : (uint32_t)e->val;
 }
+
+/* All own types of @b named @name (any kind), ascending; returns how many (may exceed @cap). */
+size_t btfc__btf_named(const struct btfc_btf *b, const char *name, uint32_t *ids, size_t cap);
+
 
 int btfc__btf_new(struct btfc_ctx *ctx, const uint8_t *data, size_t len, const char *name,
 		  const struct btfc_btf *base, void *owned, void *map, size_t map_len,

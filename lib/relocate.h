@@ -40,7 +40,4 @@ int btfc__distill(struct btfc_ctx *ctx, const struct btfc_btf *mod, const uint32
  */
 int btfc__relocate(struct btfc_ctx *ctx, const struct btfc_btf *mod, const struct btfc_btf *to, struct btfc__blob *out);
 
-/* All own types of @b named @name (any kind), ascending; returns how many (may exceed @cap). */
-size_t btfc__btf_named(const struct btfc_btf *b, const char *name, uint32_t *ids, size_t cap);
-
 #endif

@@ -1480,6 +1480,13 @@ BTFC_API const char *btfc_profile_name(enum btfc_profile p)
 	return "?";
 }
 
+/* A base's own bpf-profile resolution under one rule set (struct btfc__vcache below). */
+struct vcache {
+	bool done;
+	uint32_t *rid, *rsize;   /* the kernel's resolved ids and sizes, indexed by type id */
+	struct btfc_verdict *verdict;
+};
+
 static int run(struct btfc_ctx *ctx, const void *data, size_t len, const struct btfc_btf *base,
 	       const struct btfc_validate_opts *opts, const struct vcache *cache, struct vcache *keep,
 	       struct btfc_verdict *v);
@@ -1660,16 +1667,41 @@ out:
 	return err;
 }
 
+/* bpf-profile resolution of a BTF as a base, per rule set (before 6.14, 6.14+, 7.2+) and pointer size
+ * (+ 3: 4 bytes), kept in the base's model (btf_int.h) and released with it through vcache_free() */
+struct btfc__vcache {
+	struct vcache v[6];
+};
+
+static void vcache_free(struct btfc__vcache *c)
+{
+	for (int i = 0; i < 6; i++) {
+		free(c->v[i].rid);
+		free(c->v[i].rsize);
+		btfc_verdict_release(c->v[i].verdict);
+		free(c->v[i].verdict);
+	}
+	free(c);
+}
+
 /* The base's own bpf-profile resolution, computed once per base and rule set. */
 static int base_cache(struct btfc_ctx *ctx, const struct btfc_btf *cbase, const struct btfc_validate_opts *opts,
 		      const struct vcache **out)
 {
 	struct btfc_btf *base = (struct btfc_btf *)cbase; /* a cache, like the name index */
 	unsigned k = opts->kernel, rules = !k || k >= BTFC_KERNEL_7_2 ? 2 : k >= 0x060e00;
-	struct vcache *c = &base->vcache[rules + 3 * (opts->ptr_size == 4)];
+	struct vcache *c;
 	int err = 0;
 
 	pthread_mutex_lock(&base->idx_lock);
+	if (!base->vcache && (base->vcache = calloc(1, sizeof(*base->vcache))))
+		base->vcache_free = vcache_free;
+	if (!base->vcache) {
+		pthread_mutex_unlock(&base->idx_lock);
+		*out = NULL;
+		return btfc__err(ctx, -ENOMEM, NULL, "out of memory");
+	}
+	c = &base->vcache->v[rules + 3 * (opts->ptr_size == 4)];
 	if (!c->done) {
 		struct btfc_validate_opts bo = { .profile = BTFC_PROFILE_BPF, .kernel = opts->kernel,
 						 .ptr_size = opts->ptr_size };
