@@ -255,7 +255,7 @@ static int verr(struct btfc_ctx *ctx, int err, const char *name, const char *fmt
 		n = 0;
 	ctx->err_what = n;
 	vsnprintf(ctx->err + n, sizeof(ctx->err) - n, fmt, ap);
-	if (ctx->log_fn && ctx->log_max >= BTFC_LOG_ERROR)
+	if (ctx->log_fn && ctx->log_max >= BTFC_LOG_ERROR && !ctx->quiet)
 		ctx->log_fn(ctx->log_user, BTFC_LOG_ERROR, ctx->err);
 	return err;
 }
@@ -282,4 +282,18 @@ int btfc__refuse(struct btfc_ctx *ctx, enum btfc_reason reason, int err, const c
 	if (ctx)
 		ctx->reason = reason;
 	return err;
+}
+
+void btfc__err_save(const struct btfc_ctx *ctx, struct btfc__err_save *s)
+{
+	s->reason = ctx->reason;
+	s->what = ctx->err_what;
+	memcpy(s->err, ctx->err, sizeof(s->err));
+}
+
+void btfc__err_restore(struct btfc_ctx *ctx, const struct btfc__err_save *s)
+{
+	ctx->reason = s->reason;
+	ctx->err_what = s->what;
+	memcpy(ctx->err, s->err, sizeof(ctx->err));
 }

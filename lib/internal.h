@@ -30,8 +30,23 @@ struct btfc_ctx {
 	bool budget_owned;       /* created with it (btfc_ctx_new()), not shared from a parent */
 	enum btfc_reason reason; /* why the last call refused, as data */
 	size_t err_what; /* where in err the message starts, after "NAME: " */
+	unsigned quiet;  /* > 0: failures are recorded but not logged (tries that may fail: btfc__err_save()) */
 	char err[512];
 };
+
+/*
+ * The last error of a context (message, reason), saved while calls whose
+ * failures are not the caller's answer overwrite it, and put back after:
+ *   struct btfc__err_save s; btfc__err_save(ctx, &s); ...; btfc__err_restore(ctx, &s);
+ * Only the error is saved: limits, log, signer and budget are the caller's throughout.
+ */
+struct btfc__err_save {
+	enum btfc_reason reason;
+	size_t what;
+	char err[sizeof(((struct btfc_ctx *)0)->err)];
+};
+void btfc__err_save(const struct btfc_ctx *ctx, struct btfc__err_save *s);
+void btfc__err_restore(struct btfc_ctx *ctx, const struct btfc__err_save *s);
 
 /*
  * The run's large-module slot (btfc_ctx_new_worker()): btfc__budget_take()

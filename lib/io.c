@@ -265,16 +265,20 @@ static int extract_image(struct btfc_ctx *ctx, const char *name, struct bytes *i
 static int s390_payload(struct btfc_ctx *ctx, const char *name, const uint8_t *p, size_t n, uint8_t **dec,
 			size_t *dlen, enum btfc_compression *c)
 {
-	struct btfc_ctx quiet = { .max_decompressed = ctx->max_decompressed }; /* failed tries say nothing */
 	unsigned tried = 0;
+	char msg[sizeof(ctx->err)];
 
 	for (size_t at = btfc__next_stream(p, n, 0x10010); at < n; at = btfc__next_stream(p, n, at + 1)) {
 		size_t o, l;
 		*c = btfc__sniff_compression(p + at, n - at);
 		tried++;
-		int err = btfc__decompress(&quiet, name, *c, p + at, n - at, dec, dlen);
-		if (err == -ENOMEM)
-			return btfc__err(ctx, err, NULL, "%s", quiet.err);
+		ctx->quiet++; /* failed tries say nothing */
+		int err = btfc__decompress(ctx, name, *c, p + at, n - at, dec, dlen);
+		ctx->quiet--;
+		if (err == -ENOMEM) {
+			memcpy(msg, ctx->err, sizeof(msg));
+			return btfc__err(ctx, err, NULL, "%s", msg); /* now said */
+		}
 		if (!err && !find_image_btf(*dec, *dlen, &o, &l))
 			return 0;
 		free(*dec);

@@ -358,7 +358,8 @@ static int relocate(struct job *j, const uint32_t *roots, size_t n_roots, struct
 		goto out;
 	/* with the old base at hand: what became of every named base type the module uses */
 	if (!j->res->distilled && j->r->abi) {
-		struct btfc_ctx why = *ctx; /* the refusal, kept while the judging below runs */
+		struct btfc__err_save why; /* the refusal, kept while the judging below runs */
+		btfc__err_save(ctx, &why);
 		const struct btfc_type *rt = rc == 1 && out->refused_id ? btfc_btf_type_by_id(d, out->refused_id) : NULL;
 		j->refused = rt ? btfc_btf_str(d, rt->name_off) : NULL;
 		j->full = *full;
@@ -372,7 +373,7 @@ static int relocate(struct job *j, const uint32_t *roots, size_t n_roots, struct
 			rc = err;
 			goto out;
 		}
-		*ctx = why;
+		btfc__err_restore(ctx, &why);
 		if (rc == 0 && j->fatal) {
 			rc = btfc__refuse(ctx, BTFC_REASON_LAYOUT, 1, name,
 					  "%u base type%s it uses changed in %s: its code was compiled for other layouts; "

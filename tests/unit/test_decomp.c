@@ -637,6 +637,52 @@ static void test_images(void)
 	TU_CHECK("stream/from past the end", btfc__next_stream(st, n, n + 5) == n, "not n");
 }
 
+/* The context: the last error saved and put back whole; tries that may fail log nothing. */
+static int n_logged;
+static void count_log(void *user, enum btfc_log_level level, const char *msg)
+{
+	(void)user;
+	(void)msg;
+	n_logged += level == BTFC_LOG_ERROR;
+}
+
+static void test_context(const uint8_t *gz, size_t gzlen)
+{
+	struct btfc__err_save s;
+
+	btfc__refuse(ctx, BTFC_REASON_NOT_FIT, -EINVAL, "a.ko", "first");
+	btfc__err_save(ctx, &s);
+	btfc__err(ctx, -ENOENT, "b.ko", "second");
+	btfc__err_restore(ctx, &s);
+	TU_CHECK("ctx/restore message", !strcmp(btfc_ctx_last_error(ctx), "a.ko: first") &&
+		 !strcmp(btfc_ctx_last_message(ctx), "first"), "'%s'", btfc_ctx_last_error(ctx));
+	TU_CHECK("ctx/restore reason", btfc_ctx_last_reason(ctx) == BTFC_REASON_NOT_FIT, "reason %d",
+		 (int)btfc_ctx_last_reason(ctx));
+
+	/* an s390 image whose candidate streams (a cut gzip, a whole one) hold no BTF: one error logged */
+	if (!gz) {
+		tu_skip("ctx/s390 tries log nothing", "gzip not installed");
+		return;
+	}
+	size_t n = 0x10010 + gzlen / 2 + 64 + gzlen;
+	uint8_t *img = calloc(1, n);
+	struct btfc_btf *b = NULL;
+	if (!img)
+		return;
+	memcpy(img + 0x10008, "S390EP", 6);
+	memcpy(img + 0x10010, gz, gzlen / 2);
+	memcpy(img + 0x10010 + gzlen / 2 + 64, gz, gzlen);
+	n_logged = 0;
+	btfc_ctx_set_log(ctx, count_log, NULL, BTFC_LOG_ERROR);
+	int r = btfc_btf_open_mem(ctx, img, n, "vmlinuz", NULL, &b);
+	btfc_ctx_set_log(ctx, NULL, NULL, BTFC_LOG_ERROR);
+	TU_CHECK("ctx/s390 tries log nothing", r == -EINVAL && n_logged == 1 &&
+		 strstr(btfc_ctx_last_error(ctx), "compressed-stream candidates"), "returned %d, %d errors logged, '%s'",
+		 r, n_logged, btfc_ctx_last_error(ctx));
+	btfc_btf_free(b);
+	free(img);
+}
+
 /* A real Debian kernel from the corpus cache: payload found, decompressed to an ELF vmlinux. */
 static void test_real_kernel(const char *release, enum btfc_compression want)
 {
@@ -727,6 +773,7 @@ int main(void)
 	size_t gzlen = 0;
 	uint8_t *gz = have_tool("gzip") ? compress_file(&fmts[0], small_path, "bz", &gzlen) : NULL;
 	test_bzimage(gz, gzlen, small);
+	test_context(gz, gzlen);
 	free(gz);
 
 	test_images();
