@@ -161,7 +161,7 @@ static int run(struct cli *cli, int argc, char **argv)
 	cli_list_begin(cli, &o);
 	for (int i = optind; i < argc; i++) {
 		BTFC_OPTS(btfc_check, c);
-		if (btfc_check_module(cli->ctx, argv[i], base, &co, &c)) {
+		if (btfc_module_check(cli->ctx, argv[i], base, &co, &c)) {
 			out_flush(&o);
 			rc = cli_file_error(&o, argv[i], cli_lib_error(cli));
 			continue;

@@ -11,7 +11,7 @@
 #include <stdint.h>
 
 /* Bytes of kind-specific data after a type record with @info; -1 for unknown kinds. */
-static inline long btfc__kind_extra(uint32_t info)
+static inline long btfci_kind_extra(uint32_t info)
 {
 	long vlen = info & 0xffff;
 

@@ -32,7 +32,7 @@
 #include "elfw.h"
 #include "sign.h"
 
-static const struct btfc__sec_edit *edit_for(const struct btfc__sec_edit *e, size_t n, const char *name)
+static const struct btfci_sec_edit *edit_for(const struct btfci_sec_edit *e, size_t n, const char *name)
 {
 	for (size_t i = 0; i < n; i++)
 		if (!strcmp(e[i].name, name))
@@ -42,14 +42,14 @@ static const struct btfc__sec_edit *edit_for(const struct btfc__sec_edit *e, siz
 
 /* Old section index -> new (0: removed). Relocation sections of removed sections go too. */
 static int plan_removal(struct btfc_ctx *ctx, const char *path, Elf *src, size_t shstrndx, size_t shnum,
-			const struct btfc__sec_edit *edits, size_t n_edits, uint32_t *newidx)
+			const struct btfci_sec_edit *edits, size_t n_edits, uint32_t *newidx)
 {
 	for (size_t i = 0; i < shnum; i++)
 		newidx[i] = 1;
 	for (Elf_Scn *s = NULL; (s = elf_nextscn(src, s));) {
 		GElf_Shdr sh;
 		const char *name = gelf_getshdr(s, &sh) ? elf_strptr(src, shstrndx, sh.sh_name) : NULL;
-		const struct btfc__sec_edit *ed = name ? edit_for(edits, n_edits, name) : NULL;
+		const struct btfci_sec_edit *ed = name ? edit_for(edits, n_edits, name) : NULL;
 		if (ed && ed->remove)
 			newidx[elf_ndxscn(s)] = 0;
 	}
@@ -68,14 +68,14 @@ static int plan_removal(struct btfc_ctx *ctx, const char *path, Elf *src, size_t
 	for (Elf_Scn *s = NULL; any && (s = elf_nextscn(src, s));) {
 		GElf_Shdr sh;
 		if (gelf_getshdr(s, &sh) && (sh.sh_type == SHT_GROUP || sh.sh_type == SHT_SYMTAB_SHNDX))
-			return btfc__err(ctx, -ENOTSUP, path, "cannot remove sections from a module with section groups "
+			return btfci_err(ctx, -ENOTSUP, path, "cannot remove sections from a module with section groups "
 					 "or extended section indices");
 		if (newidx[elf_ndxscn(s)] && sh.sh_link && (sh.sh_link >= shnum || !newidx[sh.sh_link]))
-			return btfc__err(ctx, -EINVAL, path, "section %zu links to a section being removed",
+			return btfci_err(ctx, -EINVAL, path, "section %zu links to a section being removed",
 					 elf_ndxscn(s));
 	}
 	if (newidx[shstrndx] == 0 && shstrndx)
-		return btfc__err(ctx, -EINVAL, path, "cannot remove the section name table");
+		return btfci_err(ctx, -EINVAL, path, "cannot remove the section name table");
 	return 0;
 }
 
@@ -107,7 +107,7 @@ static void *renumber_symbols(Elf *src, const Elf_Data *d, const uint32_t *newid
  * named in @edits are replaced in place or removed; those not present are
  * appended.
  */
-static int write_elf(struct btfc_ctx *ctx, const char *path, Elf *src, int fd, const struct btfc__sec_edit *edits,
+static int write_elf(struct btfc_ctx *ctx, const char *path, Elf *src, int fd, const struct btfci_sec_edit *edits,
 		     size_t n_edits)
 {
 	GElf_Ehdr eh;
@@ -119,15 +119,15 @@ static int write_elf(struct btfc_ctx *ctx, const char *path, Elf *src, int fd, c
 	int err = 0;
 
 	if (!gelf_getehdr(src, &eh) || elf_getshdrstrndx(src, &shstrndx) || elf_getshdrnum(src, &shnum))
-		return btfc__err(ctx, -EINVAL, path, "corrupt ELF: %s", elf_errmsg(-1));
+		return btfci_err(ctx, -EINVAL, path, "corrupt ELF: %s", elf_errmsg(-1));
 	if (shstrndx >= shnum)
-		return btfc__err(ctx, -EINVAL, path, "section name table index %zu is out of range (%zu sections)",
+		return btfci_err(ctx, -EINVAL, path, "section name table index %zu is out of range (%zu sections)",
 				 shstrndx, shnum);
 	if (eh.e_type != ET_REL || eh.e_phnum)
-		return btfc__err(ctx, -EINVAL, path, "not a kernel module (ELF type %u)", eh.e_type);
+		return btfci_err(ctx, -EINVAL, path, "not a kernel module (ELF type %u)", eh.e_type);
 	if (!(newidx = calloc(shnum + 1, sizeof(*newidx))) || !(owned = calloc(shnum + 1, sizeof(*owned)))) {
 		free(newidx);
-		return btfc__err(ctx, -ENOMEM, path, "out of memory");
+		return btfci_err(ctx, -ENOMEM, path, "out of memory");
 	}
 	if ((err = plan_removal(ctx, path, src, shstrndx, shnum, edits, n_edits, newidx))) {
 		free(newidx);
@@ -142,22 +142,22 @@ static int write_elf(struct btfc_ctx *ctx, const char *path, Elf *src, int fd, c
 		elf_end(dst);
 		free(newidx);
 		free(owned);
-		return btfc__err(ctx, -EIO, path, "libelf: %s", elf_errmsg(-1));
+		return btfci_err(ctx, -EIO, path, "libelf: %s", elf_errmsg(-1));
 	}
 
 	/* names of sections to append go at the end of .shstrtab */
 	Elf_Scn *strscn = elf_getscn(src, shstrndx);
 	Elf_Data *strdata = strscn ? elf_getdata(strscn, NULL) : NULL;
-	/* (btfc__elf_layout() refused unsound name tables; libelf's view must agree: no data is no table) */
+	/* (btfci_elf_layout() refused unsound name tables; libelf's view must agree: no data is no table) */
 	if (!strdata || !strdata->d_buf || !strdata->d_size) {
-		err = btfc__refuse(ctx, BTFC_REASON_CORRUPT, -EINVAL, path, "corrupt section name table: %s",
+		err = btfci_refuse(ctx, BTFC_REASON_CORRUPT, -EINVAL, path, "corrupt section name table: %s",
 				   strdata ? "no contents" : elf_errmsg(-1));
 		goto out;
 	}
 	size_t strsize = strdata->d_size, extra = 0;
 	bool *present = calloc(n_edits ? n_edits : 1, sizeof(*present));
 	if (!present) {
-		err = btfc__err(ctx, -ENOMEM, path, "out of memory");
+		err = btfci_err(ctx, -ENOMEM, path, "out of memory");
 		goto out;
 	}
 	for (Elf_Scn *s = NULL; (s = elf_nextscn(src, s));) {
@@ -172,7 +172,7 @@ static int write_elf(struct btfc_ctx *ctx, const char *path, Elf *src, int fd, c
 	newstr = malloc(strsize + extra ? strsize + extra : 1);
 	if (!newstr) {
 		free(present);
-		err = btfc__err(ctx, -ENOMEM, path, "out of memory");
+		err = btfci_err(ctx, -ENOMEM, path, "out of memory");
 		goto out;
 	}
 	if (strsize)
@@ -181,18 +181,18 @@ static int write_elf(struct btfc_ctx *ctx, const char *path, Elf *src, int fd, c
 	for (Elf_Scn *s = NULL; (s = elf_nextscn(src, s));) {
 		GElf_Shdr sh;
 		if (!gelf_getshdr(s, &sh)) {
-			err = btfc__err(ctx, -EINVAL, path, "corrupt section header: %s", elf_errmsg(-1));
+			err = btfci_err(ctx, -EINVAL, path, "corrupt section header: %s", elf_errmsg(-1));
 			break;
 		}
 		size_t ndx = elf_ndxscn(s);
 		if (!newidx[ndx])
 			continue;
 		const char *name = elf_strptr(src, shstrndx, sh.sh_name);
-		const struct btfc__sec_edit *ed = name ? edit_for(edits, n_edits, name) : NULL;
+		const struct btfci_sec_edit *ed = name ? edit_for(edits, n_edits, name) : NULL;
 		Elf_Scn *d = elf_newscn(dst);
 		Elf_Data *od = d ? elf_newdata(d) : NULL;
 		if (!od) {
-			err = btfc__err(ctx, -EIO, path, "libelf: %s", elf_errmsg(-1));
+			err = btfci_err(ctx, -EIO, path, "libelf: %s", elf_errmsg(-1));
 			break;
 		}
 		if (sh.sh_link && sh.sh_link < shnum)
@@ -211,7 +211,7 @@ static int write_elf(struct btfc_ctx *ctx, const char *path, Elf *src, int fd, c
 			/* raw bytes: no conversion, so any section type copies unchanged */
 			Elf_Data *id = sh.sh_type == SHT_NOBITS ? elf_getdata(s, NULL) : elf_rawdata(s, NULL);
 			if (!id && sh.sh_size && sh.sh_type != SHT_NOBITS) {
-				err = btfc__err(ctx, -EINVAL, path, "cannot read section %s: %s", name ? name : "?",
+				err = btfci_err(ctx, -EINVAL, path, "cannot read section %s: %s", name ? name : "?",
 						elf_errmsg(-1));
 				break;
 			}
@@ -222,7 +222,7 @@ static int write_elf(struct btfc_ctx *ctx, const char *path, Elf *src, int fd, c
 				od->d_align = sh.sh_addralign ? sh.sh_addralign : 1;
 				if (sh.sh_type == SHT_SYMTAB && removing) {
 					if (!(owned[n_owned] = renumber_symbols(src, id, newidx, shnum))) {
-						err = btfc__err(ctx, -ENOMEM, path, "out of memory");
+						err = btfci_err(ctx, -ENOMEM, path, "out of memory");
 						break;
 					}
 					od->d_buf = owned[n_owned++];
@@ -235,7 +235,7 @@ static int write_elf(struct btfc_ctx *ctx, const char *path, Elf *src, int fd, c
 			}
 		}
 		if (!gelf_update_shdr(d, &sh)) {
-			err = btfc__err(ctx, -EIO, path, "libelf: %s", elf_errmsg(-1));
+			err = btfci_err(ctx, -EIO, path, "libelf: %s", elf_errmsg(-1));
 			break;
 		}
 	}
@@ -248,7 +248,7 @@ static int write_elf(struct btfc_ctx *ctx, const char *path, Elf *src, int fd, c
 		Elf_Data *od = d ? elf_newdata(d) : NULL;
 		GElf_Shdr sh = { 0 };
 		if (!od || !gelf_getshdr(d, &sh)) {
-			err = btfc__err(ctx, -EIO, path, "libelf: %s", elf_errmsg(-1));
+			err = btfci_err(ctx, -EIO, path, "libelf: %s", elf_errmsg(-1));
 			break;
 		}
 		memcpy(newstr + stroff, edits[i].name, strlen(edits[i].name) + 1);
@@ -262,13 +262,13 @@ static int write_elf(struct btfc_ctx *ctx, const char *path, Elf *src, int fd, c
 		od->d_type = ELF_T_BYTE;
 		od->d_align = sh.sh_addralign;
 		if (!gelf_update_shdr(d, &sh))
-			err = btfc__err(ctx, -EIO, path, "libelf: %s", elf_errmsg(-1));
+			err = btfci_err(ctx, -EIO, path, "libelf: %s", elf_errmsg(-1));
 	}
 	free(present);
 	if (!err) {
 		GElf_Ehdr nh;
 		if (!gelf_getehdr(dst, &nh)) {
-			err = btfc__err(ctx, -EIO, path, "libelf: %s", elf_errmsg(-1));
+			err = btfci_err(ctx, -EIO, path, "libelf: %s", elf_errmsg(-1));
 			goto out;
 		}
 		memcpy(nh.e_ident, eh.e_ident, EI_NIDENT);
@@ -278,7 +278,7 @@ static int write_elf(struct btfc_ctx *ctx, const char *path, Elf *src, int fd, c
 		nh.e_flags = eh.e_flags;
 		nh.e_shstrndx = newidx[shstrndx];
 		if (!gelf_update_ehdr(dst, &nh) || elf_update(dst, ELF_C_WRITE) < 0)
-			err = btfc__err(ctx, -EIO, path, "writing the new ELF: %s", elf_errmsg(-1));
+			err = btfci_err(ctx, -EIO, path, "writing the new ELF: %s", elf_errmsg(-1));
 	}
 out:
 	elf_end(dst);
@@ -306,7 +306,7 @@ static int write_all(int fd, const uint8_t *p, size_t n)
 
 
 /* The new file's bytes: the ELF with @edits applied, compressed as the module was. */
-static int build(struct btfc_ctx *ctx, struct btfc_module *m, const struct btfc__sec_edit *edits, size_t n,
+static int build(struct btfc_ctx *ctx, struct btfc_module *m, const struct btfci_sec_edit *edits, size_t n,
 		 uint8_t **out, size_t *outlen)
 {
 	uint8_t *elfbytes = NULL;
@@ -315,20 +315,20 @@ static int build(struct btfc_ctx *ctx, struct btfc_module *m, const struct btfc_
 
 	*out = NULL;
 	if (mfd < 0)
-		return btfc__err(ctx, -errno, m->name, "memfd_create: %s", strerror(errno));
+		return btfci_err(ctx, -errno, m->name, "memfd_create: %s", strerror(errno));
 	/* a handle of its own: the reader's may have decompressed sections in place */
 	elf_version(EV_CURRENT);
 	Elf *src = elf_memory((char *)m->img, m->len);
 	if (!src || elf_kind(src) != ELF_K_ELF)
-		err = btfc__err(ctx, -EINVAL, m->name, "corrupt ELF: %s", elf_errmsg(-1));
+		err = btfci_err(ctx, -EINVAL, m->name, "corrupt ELF: %s", elf_errmsg(-1));
 	else
 		err = write_elf(ctx, m->name, src, mfd, edits, n);
 	elf_end(src);
 	if (!err)
-		err = btfc__read_fd(ctx, m->name, mfd, &elfbytes, &elen);
+		err = btfci_read_fd(ctx, m->name, mfd, &elfbytes, &elen);
 	close(mfd);
-	if (!err && btfc__want_sign(ctx, m->img, m->len)) /* the final image is known: sign it (sign.c) */
-		err = btfc__sign_image(ctx, m->name, &elfbytes, &elen);
+	if (!err && btfci_want_sign(ctx, m->img, m->len)) /* the final image is known: sign it (sign.c) */
+		err = btfci_sign_image(ctx, m->name, &elfbytes, &elen);
 	if (err) {
 		free(elfbytes);
 		return err;
@@ -338,7 +338,7 @@ static int build(struct btfc_ctx *ctx, struct btfc_module *m, const struct btfc_
 		*outlen = elen;
 		return 0;
 	}
-	err = btfc__compress(ctx, m->name, m->src.compression, elfbytes, elen, out, outlen);
+	err = btfci_compress(ctx, m->name, m->src.compression, elfbytes, elen, out, outlen);
 	free(elfbytes);
 	return err;
 }
@@ -350,20 +350,20 @@ static int copy_xattrs(struct btfc_ctx *ctx, const char *name, int from, int to,
 	ssize_t n = flistxattr(from, list, sizeof(list));
 
 	if (n < 0)
-		return errno == ENOTSUP ? 0 : btfc__err(ctx, -errno, name, "cannot list its extended attributes: %s",
+		return errno == ENOTSUP ? 0 : btfci_err(ctx, -errno, name, "cannot list its extended attributes: %s",
 							 strerror(errno));
 	for (char *k = list; k < list + n; k += strlen(k) + 1) {
 		/* content signatures (IMA, EVM) would not match the new contents: like a module signature */
 		if (!strcmp(k, "security.ima") || !strcmp(k, "security.evm")) {
 			if (flags & BTFC_REWRITE_UNSIGN)
 				continue;
-			return btfc__refuse(ctx, BTFC_REASON_SIGNED, -EPERM, name,
+			return btfci_refuse(ctx, BTFC_REASON_SIGNED, -EPERM, name,
 					    "carries an %s signature (%s), which a rewrite voids: not rewriting it",
 					    k[9] == 'i' ? "IMA" : "EVM", k);
 		}
 		ssize_t v = fgetxattr(from, k, val, sizeof(val));
 		if (v < 0 || fsetxattr(to, k, val, v, 0))
-			return btfc__err(ctx, -errno, name, "cannot keep its extended attribute %s: %s: not rewriting it",
+			return btfci_err(ctx, -errno, name, "cannot keep its extended attribute %s: %s: not rewriting it",
 					 k, strerror(errno));
 	}
 	return 0;
@@ -401,38 +401,38 @@ static int destination(struct btfc_ctx *ctx, const struct btfc_module *m, const 
 	*target = dest ? dest : m->path;
 	*in_place = !dest;
 	if (!*target)
-		return btfc__err(ctx, -EINVAL, m->name, "read from memory: nowhere to write it");
+		return btfci_err(ctx, -EINVAL, m->name, "read from memory: nowhere to write it");
 	if (!dest)
 		return 0;
 	if (lstat(dest, &st)) {
 		if (errno == ENOENT)
 			return 0;
-		return btfc__err(ctx, -errno, dest, "cannot stat: %s", strerror(errno));
+		return btfci_err(ctx, -errno, dest, "cannot stat: %s", strerror(errno));
 	}
 	if (S_ISLNK(st.st_mode)) {
 		if (!(*tofree = realpath(dest, NULL)))
-			return btfc__err(ctx, -errno, dest, "symbolic link to nothing usable: %s", strerror(errno));
+			return btfci_err(ctx, -errno, dest, "symbolic link to nothing usable: %s", strerror(errno));
 		*target = *tofree;
 		lst = st;
 		if (stat(*target, &st))
-			return btfc__err(ctx, -errno, dest, "cannot stat: %s", strerror(errno));
-		if ((err = btfc__check_link(ctx, dest, &lst, &st)))
+			return btfci_err(ctx, -errno, dest, "cannot stat: %s", strerror(errno));
+		if ((err = btfci_check_link(ctx, dest, &lst, &st)))
 			return err;
 	}
 	if (!S_ISREG(st.st_mode))
-		return btfc__refuse(ctx, BTFC_REASON_NOT_REGULAR, -EINVAL, dest,
+		return btfci_refuse(ctx, BTFC_REASON_NOT_REGULAR, -EINVAL, dest,
 				    "exists and is not a regular file: not replacing it (-o - writes to standard output)");
 	*in_place = m->fd >= 0 && st.st_dev == m->st.st_dev && st.st_ino == m->st.st_ino;
 	/* /dev/stdout redirected to a file: replacing that file would lose what is written to it */
 	for (int o = STDOUT_FILENO; o <= STDERR_FILENO; o++) {
 		struct stat os;
 		if (!*in_place && !fstat(o, &os) && os.st_dev == st.st_dev && os.st_ino == st.st_ino)
-			return btfc__refuse(ctx, BTFC_REASON_NOT_REGULAR, -EINVAL, dest,
+			return btfci_refuse(ctx, BTFC_REASON_NOT_REGULAR, -EINVAL, dest,
 					    "is the standard %s: not replacing it (-o - writes the module to standard "
 					    "output)", o == STDOUT_FILENO ? "output" : "error");
 	}
 	if (!*in_place && !(st.st_mode & 0222) && !(flags & BTFC_REWRITE_READ_ONLY))
-		return btfc__refuse(ctx, BTFC_REASON_READ_ONLY, -EACCES, dest,
+		return btfci_refuse(ctx, BTFC_REASON_READ_ONLY, -EACCES, dest,
 				    "exists and is read-only (mode %04o): not replacing it", (unsigned)(st.st_mode & 07777));
 	return 0;
 }
@@ -447,7 +447,7 @@ static int replace(struct btfc_ctx *ctx, struct btfc_module *m, const char *targ
 	int err = 0, tfd;
 
 	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.btfcXXXXXX", target) >= sizeof(tmp))
-		return btfc__err(ctx, -ENAMETOOLONG, target, "path too long");
+		return btfci_err(ctx, -ENAMETOOLONG, target, "path too long");
 	/* Ctrl-C, kill: handled once the temporary file is renamed or removed */
 	sigemptyset(&block);
 	sigaddset(&block, SIGINT);
@@ -456,37 +456,37 @@ static int replace(struct btfc_ctx *ctx, struct btfc_module *m, const char *targ
 	sigaddset(&block, SIGQUIT);
 	pthread_sigmask(SIG_BLOCK, &block, &old);
 	if ((tfd = mkstemp(tmp)) < 0) {
-		err = btfc__err(ctx, -errno, target, "cannot create a temporary file next to it: %s", strerror(errno));
+		err = btfci_err(ctx, -errno, target, "cannot create a temporary file next to it: %s", strerror(errno));
 		tmp[0] = 0;
 		goto out;
 	}
 	if ((err = write_all(tfd, p, n))) {
-		btfc__err(ctx, err, tmp, "write error: %s", strerror(-err));
+		btfci_err(ctx, err, tmp, "write error: %s", strerror(-err));
 		goto out;
 	}
 	mode_t mode = m->fd >= 0 ? m->st.st_mode & 07777 : 0644;
 	/* owner first: chown clears setuid/setgid, which the chmod after it restores */
 	if (m->fd >= 0 && fchown(tfd, m->st.st_uid, m->st.st_gid)) {
 		if (errno != EPERM || (mode & (S_ISUID | S_ISGID))) {
-			err = btfc__err(ctx, -errno, target, "cannot give the new file the owner %u:%u%s: %s",
+			err = btfci_err(ctx, -errno, target, "cannot give the new file the owner %u:%u%s: %s",
 					(unsigned)m->st.st_uid, (unsigned)m->st.st_gid,
 					mode & (S_ISUID | S_ISGID) ? " its setuid/setgid bits need" : "", strerror(errno));
 			goto out;
 		}
 	}
 	if (fchmod(tfd, mode)) {
-		err = btfc__err(ctx, -errno, tmp, "cannot set the mode: %s", strerror(errno));
+		err = btfci_err(ctx, -errno, tmp, "cannot set the mode: %s", strerror(errno));
 		goto out;
 	}
 	if (m->fd >= 0 && (err = copy_xattrs(ctx, m->name, m->fd, tfd, flags)))
 		goto out;
 	if (fsync(tfd)) {
-		err = btfc__err(ctx, -errno, tmp, "cannot write: %s", strerror(errno));
+		err = btfci_err(ctx, -errno, tmp, "cannot write: %s", strerror(errno));
 		goto out;
 	}
 	/* the lock keeps other btfcompat processes out; anything else that wrote it since we read it wins */
-	if (in_place && (stat(m->path, &now) || !btfc__same_file_state(&now, &m->st))) {
-		err = btfc__refuse(ctx, BTFC_REASON_CHANGED, -EAGAIN, m->name,
+	if (in_place && (stat(m->path, &now) || !btfci_same_file_state(&now, &m->st))) {
+		err = btfci_refuse(ctx, BTFC_REASON_CHANGED, -EAGAIN, m->name,
 				   "changed while being rewritten: not replacing it (try again)");
 		goto out;
 	}
@@ -495,12 +495,12 @@ static int replace(struct btfc_ctx *ctx, struct btfc_module *m, const char *targ
 		snprintf(bak, sizeof(bak), "%s~", target);
 		unlink(bak);
 		if (link(target, bak)) {
-			err = btfc__err(ctx, -errno, bak, "cannot create the backup: %s", strerror(errno));
+			err = btfci_err(ctx, -errno, bak, "cannot create the backup: %s", strerror(errno));
 			goto out;
 		}
 	}
 	if (rename(tmp, target)) {
-		err = btfc__err(ctx, -errno, target, "cannot replace: %s", strerror(errno));
+		err = btfci_err(ctx, -errno, target, "cannot replace: %s", strerror(errno));
 		goto out;
 	}
 	tmp[0] = 0;
@@ -514,8 +514,8 @@ out:
 	return err;
 }
 
-int btfc__module_rewrite(struct btfc_ctx *ctx, struct btfc_module *m, const char *dest,
-			 const struct btfc__sec_edit *edits, size_t n, unsigned flags)
+int btfci_module_rewrite(struct btfc_ctx *ctx, struct btfc_module *m, const char *dest,
+			 const struct btfci_sec_edit *edits, size_t n, unsigned flags)
 {
 	bool to_stdout = dest && !strcmp(dest, "-"), in_place = false;
 	const char *target = NULL;
@@ -524,8 +524,8 @@ int btfc__module_rewrite(struct btfc_ctx *ctx, struct btfc_module *m, const char
 	size_t len = 0;
 	int err = 0;
 
-	if (m->is_signed && !(flags & BTFC_REWRITE_UNSIGN) && !btfc__want_sign(ctx, m->img, m->len))
-		return btfc__refuse(ctx, BTFC_REASON_SIGNED, -EPERM, m->name, "module is signed%s: rewriting it voids the signature",
+	if (m->is_signed && !(flags & BTFC_REWRITE_UNSIGN) && !btfci_want_sign(ctx, m->img, m->len))
+		return btfci_refuse(ctx, BTFC_REASON_SIGNED, -EPERM, m->name, "module is signed%s: rewriting it voids the signature",
 				    ctx->signer ? " by another key than the signing key" : "");
 	if (!to_stdout && !(flags & BTFC_REWRITE_DRY_RUN) &&
 	    (err = destination(ctx, m, dest, flags, &target, &tofree, &in_place)))
@@ -534,7 +534,7 @@ int btfc__module_rewrite(struct btfc_ctx *ctx, struct btfc_module *m, const char
 		goto out;
 	if (to_stdout) {
 		if ((err = write_all(STDOUT_FILENO, bytes, len)))
-			btfc__err(ctx, err, "standard output", "write error: %s", strerror(-err));
+			btfci_err(ctx, err, "standard output", "write error: %s", strerror(-err));
 		goto out;
 	}
 	err = replace(ctx, m, target, in_place, bytes, len, flags);

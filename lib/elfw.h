@@ -12,7 +12,7 @@
 #include "module.h"
 
 /* One section to write: replaced if the module has it, appended otherwise; or removed. */
-struct btfc__sec_edit {
+struct btfci_sec_edit {
 	const char *name;
 	const void *data;
 	size_t len;
@@ -29,7 +29,7 @@ struct btfc__sec_edit {
  * mode, xattrs, links, signals). Removing sections renumbers the others
  * (links, relocation targets, symbols). Returns 0 or a negative errno.
  */
-int btfc__module_rewrite(struct btfc_ctx *ctx, struct btfc_module *m, const char *dest,
-			 const struct btfc__sec_edit *edits, size_t n, unsigned flags);
+int btfci_module_rewrite(struct btfc_ctx *ctx, struct btfc_module *m, const char *dest,
+			 const struct btfci_sec_edit *edits, size_t n, unsigned flags);
 
 #endif

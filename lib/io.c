@@ -46,18 +46,18 @@ static int read_file(struct btfc_ctx *ctx, const char *path, struct bytes *out, 
 	struct stat st;
 	uint8_t *buf;
 	size_t len;
-	int fd = btfc__open_regular(ctx, path, ctx->max_decompressed, &st), err;
+	int fd = btfci_open_regular(ctx, path, ctx->max_decompressed, &st), err;
 
 	memset(out, 0, sizeof(*out));
 	if (fd < 0)
 		return fd;
-	err = btfc__read_regular(ctx, path, fd, &st, &buf, &len);
+	err = btfci_read_regular(ctx, path, fd, &st, &buf, &len);
 	close(fd);
 	if (err)
 		return err;
 	if (!len) {
 		free(buf);
-		return btfc__err(ctx, -EINVAL, path, "empty file");
+		return btfci_err(ctx, -EINVAL, path, "empty file");
 	}
 	*out = (struct bytes){ .data = buf, .len = len, .owned = buf };
 	*file_size = len;
@@ -75,17 +75,17 @@ static int elf_section(struct btfc_ctx *ctx, const char *name, const struct byte
 {
 	size_t shstrndx;
 	GElf_Shdr sh;
-	int err = btfc__elf_open_mem(ctx, name, in->data, in->len, elfp, &shstrndx);
+	int err = btfci_elf_open_mem(ctx, name, in->data, in->len, elfp, &shstrndx);
 
 	if (err)
 		return err;
 	Elf_Scn *scn;
-	err = btfc__elf_find_scn(*elfp, shstrndx, secname, &sh, &scn);
+	err = btfci_elf_find_scn(*elfp, shstrndx, secname, &sh, &scn);
 	if (err == -ENODATA)
-		return btfc__err(ctx, err, name, "no %s section", secname);
+		return btfci_err(ctx, err, name, "no %s section", secname);
 	if (err)
-		return btfc__err(ctx, err, name, "corrupt ELF section headers: %s", elf_errmsg(-1));
-	return btfc__elf_scn_data(ctx, name, scn, &sh, secname, ctx->max_decompressed, sec, len, compressed);
+		return btfci_err(ctx, err, name, "corrupt ELF section headers: %s", elf_errmsg(-1));
+	return btfci_elf_scn_data(ctx, name, scn, &sh, secname, ctx->max_decompressed, sec, len, compressed);
 }
 
 /*
@@ -104,23 +104,23 @@ static int zimage_vmlinux(struct btfc_ctx *ctx, const char *name, Elf *e, struct
 	Elf_Scn *scn;
 	bool compressed;
 
-	if (elf_getshdrstrndx(e, &shstrndx) || btfc__elf_find_scn(e, shstrndx, secname, &sh, &scn))
+	if (elf_getshdrstrndx(e, &shstrndx) || btfci_elf_find_scn(e, shstrndx, secname, &sh, &scn))
 		return 0;
-	int err = btfc__elf_scn_data(ctx, name, scn, &sh, secname, ctx->max_decompressed, &z, &zlen, &compressed);
+	int err = btfci_elf_scn_data(ctx, name, scn, &sh, secname, ctx->max_decompressed, &z, &zlen, &compressed);
 	if (err)
 		return err;
-	enum btfc_compression c = btfc__sniff_compression(z, zlen);
+	enum btfc_compression c = btfci_sniff_compression(z, zlen);
 	uint8_t *dec = NULL;
 	size_t dlen = zlen;
 	if (c == BTFC_COMP_NONE && (dec = malloc(zlen ? zlen : 1)))
 		memcpy(dec, z, zlen);
 	else if (c == BTFC_COMP_NONE)
-		return btfc__err(ctx, -ENOMEM, name, "out of memory");
-	else if ((err = btfc__decompress(ctx, name, c, z, zlen, &dec, &dlen)))
+		return btfci_err(ctx, -ENOMEM, name, "out of memory");
+	else if ((err = btfci_decompress(ctx, name, c, z, zlen, &dec, &dlen)))
 		return err;
 	if (dlen < 4 || memcmp(dec, "\x7f" "ELF", 4)) {
 		free(dec);
-		return btfc__err(ctx, -EINVAL, name, "zImage's %s is not a%s ELF vmlinux", secname,
+		return btfci_err(ctx, -EINVAL, name, "zImage's %s is not a%s ELF vmlinux", secname,
 				 c == BTFC_COMP_NONE ? " compressed or an" : "");
 	}
 	src->container = BTFC_CONT_ZIMAGE;
@@ -153,7 +153,7 @@ static int extract_elf(struct btfc_ctx *ctx, const char *name, struct bytes *in,
 		}
 	}
 	if (err == -ENODATA)
-		btfc__err(ctx, err, name, "no .BTF section (built without CONFIG_DEBUG_INFO_BTF%s?)",
+		btfci_err(ctx, err, name, "no .BTF section (built without CONFIG_DEBUG_INFO_BTF%s?)",
 			  src->container == BTFC_CONT_RAW || src->container == BTFC_CONT_ELF ? "_MODULES" : "");
 	if (err)
 		goto fail;
@@ -164,7 +164,7 @@ static int extract_elf(struct btfc_ctx *ctx, const char *name, struct bytes *in,
 	src->elf_type = gelf_getehdr(e, &eh) ? eh.e_type : 0;
 	uint8_t *copy = malloc(len ? len : 1);
 	if (!copy) {
-		err = btfc__err(ctx, -ENOMEM, name, "out of memory");
+		err = btfci_err(ctx, -ENOMEM, name, "out of memory");
 		goto fail;
 	}
 	if (len)
@@ -185,7 +185,7 @@ static uint32_t ld32(const uint8_t *p, bool be)
 {
 	uint32_t v;
 	memcpy(&v, p, 4);
-	return be == (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__) ? v : btfc__bswap32(v);
+	return be == (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__) ? v : btfci_bswap32(v);
 }
 
 /*
@@ -240,7 +240,7 @@ static int extract_image(struct btfc_ctx *ctx, const char *name, struct bytes *i
 
 	if (find_image_btf(in->data, in->len, &off, &len)) {
 		bytes_release(in);
-		return btfc__err(ctx, -ENODATA, name, "%s holds no BTF (built without CONFIG_DEBUG_INFO_BTF?)", what);
+		return btfci_err(ctx, -ENODATA, name, "%s holds no BTF (built without CONFIG_DEBUG_INFO_BTF?)", what);
 	}
 	if (in->owned && in->data == in->owned) { /* ours: keep it, the BTF moved to its start */
 		memmove(in->owned, in->data + off, len);
@@ -252,7 +252,7 @@ static int extract_image(struct btfc_ctx *ctx, const char *name, struct bytes *i
 		memcpy(copy, in->data + off, len);
 	bytes_release(in);
 	if (!copy)
-		return btfc__err(ctx, -ENOMEM, name, "out of memory");
+		return btfci_err(ctx, -ENOMEM, name, "out of memory");
 	*out = (struct bytes){ .data = copy, .len = len, .owned = copy };
 	return 0;
 }
@@ -268,22 +268,22 @@ static int s390_payload(struct btfc_ctx *ctx, const char *name, const uint8_t *p
 	unsigned tried = 0;
 	char msg[sizeof(ctx->err)];
 
-	for (size_t at = btfc__next_stream(p, n, 0x10010); at < n; at = btfc__next_stream(p, n, at + 1)) {
+	for (size_t at = btfci_next_stream(p, n, 0x10010); at < n; at = btfci_next_stream(p, n, at + 1)) {
 		size_t o, l;
-		*c = btfc__sniff_compression(p + at, n - at);
+		*c = btfci_sniff_compression(p + at, n - at);
 		tried++;
 		ctx->quiet++; /* failed tries say nothing */
-		int err = btfc__decompress(ctx, name, *c, p + at, n - at, dec, dlen);
+		int err = btfci_decompress(ctx, name, *c, p + at, n - at, dec, dlen);
 		ctx->quiet--;
 		if (err == -ENOMEM) {
 			memcpy(msg, ctx->err, sizeof(msg));
-			return btfc__err(ctx, err, NULL, "%s", msg); /* now said */
+			return btfci_err(ctx, err, NULL, "%s", msg); /* now said */
 		}
 		if (!err && !find_image_btf(*dec, *dlen, &o, &l))
 			return 0;
 		free(*dec);
 	}
-	return btfc__err(ctx, -EINVAL, name,
+	return btfci_err(ctx, -EINVAL, name,
 			 "s390 image: none of its %u compressed-stream candidates decompresses to a vmlinux with BTF "
 			 "(truncated or corrupt?)", tried);
 }
@@ -300,19 +300,19 @@ static int kernel_payload(struct btfc_ctx *ctx, const char *name, struct bytes *
 	size_t n = in->len, plen = 0, dlen = 0;
 	enum btfc_compression c = BTFC_COMP_NONE;
 	uint8_t *dec = NULL;
-	int r = btfc__bzimage_payload(ctx, name, p, n, &pl, &plen);
+	int r = btfci_bzimage_payload(ctx, name, p, n, &pl, &plen);
 
 	if (r == 1) {
 		src->container = BTFC_CONT_VMLINUZ;
-		c = btfc__sniff_compression(pl, plen);
+		c = btfci_sniff_compression(pl, plen);
 		if (c == BTFC_COMP_NONE)
-			r = btfc__err(ctx, -EINVAL, name, "bzImage payload compression not recognised");
+			r = btfci_err(ctx, -EINVAL, name, "bzImage payload compression not recognised");
 	}
-	if (!r && (r = btfc__zboot_payload(ctx, name, p, n, &pl, &plen, &c)) == 1)
+	if (!r && (r = btfci_zboot_payload(ctx, name, p, n, &pl, &plen, &c)) == 1)
 		src->container = BTFC_CONT_ZBOOT;
 	if (r == 1)
-		r = btfc__decompress(ctx, name, c, pl, plen, &dec, &dlen);
-	else if (!r && btfc__s390_image(p, n)) {
+		r = btfci_decompress(ctx, name, c, pl, plen, &dec, &dlen);
+	else if (!r && btfci_s390_image(p, n)) {
 		src->container = BTFC_CONT_S390;
 		r = s390_payload(ctx, name, p, n, &dec, &dlen, &c);
 	} else if (!r)
@@ -331,7 +331,7 @@ static int extract(struct btfc_ctx *ctx, const char *name, struct bytes *in, str
 {
 	const uint8_t *p = in->data;
 	size_t n = in->len;
-	const char *image = btfc__boot_image(p, n);
+	const char *image = btfci_boot_image(p, n);
 
 	if (n >= 2 && ((p[0] == 0x9f && p[1] == 0xeb) || (p[0] == 0xeb && p[1] == 0x9f))) {
 		*out = *in;
@@ -345,7 +345,7 @@ static int extract(struct btfc_ctx *ctx, const char *name, struct bytes *in, str
 		return extract_image(ctx, name, in, image, out);
 	}
 
-	enum btfc_compression c = btfc__sniff_compression(p, n);
+	enum btfc_compression c = btfci_sniff_compression(p, n);
 	if (c == BTFC_COMP_NONE && depth == 0) {
 		struct bytes inner;
 		int r = kernel_payload(ctx, name, in, src, &inner);
@@ -354,7 +354,7 @@ static int extract(struct btfc_ctx *ctx, const char *name, struct bytes *in, str
 		if (r == 1 && src->container == BTFC_CONT_VMLINUZ) {
 			if (inner.len < 4 || memcmp(inner.data, "\x7f" "ELF", 4)) {
 				bytes_release(&inner);
-				return btfc__err(ctx, -EINVAL, name, "bzImage payload is not an ELF vmlinux");
+				return btfci_err(ctx, -EINVAL, name, "bzImage payload is not an ELF vmlinux");
 			}
 			return extract_elf(ctx, name, &inner, src, out);
 		}
@@ -374,12 +374,12 @@ static int extract(struct btfc_ctx *ctx, const char *name, struct bytes *in, str
 		for (size_t i = 0, k = 0; i < 4 && i < n; i++)
 			k += snprintf(hex + k, sizeof(hex) - k, i ? " %02x" : "%02x", p[i]);
 		bytes_release(in);
-		return btfc__err(ctx, -EINVAL, name, "not BTF, ELF, a compressed module or a kernel image (starts with %s)",
+		return btfci_err(ctx, -EINVAL, name, "not BTF, ELF, a compressed module or a kernel image (starts with %s)",
 				 hex);
 	}
 	uint8_t *dec;
 	size_t dlen;
-	int err = btfc__decompress(ctx, name, c, p, n, &dec, &dlen);
+	int err = btfci_decompress(ctx, name, c, p, n, &dec, &dlen);
 	bytes_release(in);
 	if (err)
 		return err;
@@ -396,7 +396,7 @@ static int open_bytes(struct btfc_ctx *ctx, const char *name, struct bytes *in, 
 
 	if (err)
 		return err;
-	return btfc__btf_new(ctx, b.data, b.len, name, base, b.owned, NULL, 0, src, out);
+	return btfci_btf_new(ctx, b.data, b.len, name, base, b.owned, NULL, 0, src, out);
 }
 
 BTFC_API int btfc_btf_open(struct btfc_ctx *ctx, const char *path, const struct btfc_btf *base,
@@ -421,13 +421,13 @@ BTFC_API int btfc_btf_open_mem(struct btfc_ctx *ctx, const void *data, size_t le
 
 	*out = NULL;
 	if (!copy)
-		return btfc__err(ctx, -ENOMEM, name, "out of memory");
+		return btfci_err(ctx, -ENOMEM, name, "out of memory");
 	if (len)
 		memcpy(copy, data, len);
 	struct bytes in = { .data = copy, .len = len, .owned = copy };
 	if (!len) {
 		bytes_release(&in);
-		return btfc__err(ctx, -EINVAL, name, "empty input");
+		return btfci_err(ctx, -EINVAL, name, "empty input");
 	}
 	return open_bytes(ctx, name ? name : "(memory)", &in, base, &src, out);
 }
@@ -441,7 +441,7 @@ BTFC_API int btfc_read_raw(struct btfc_ctx *ctx, const char *path, void **data, 
 
 	*data = NULL;
 	*len = 0;
-	if (info && (err = btfc__result_check(ctx, info, "btfc_source_info")))
+	if (info && (err = btfci_result_check(ctx, info, "btfc_source_info")))
 		return err;
 	src.raw_fallback = 1;
 	err = read_file(ctx, path, &in, &src.file_size);
@@ -458,12 +458,12 @@ BTFC_API int btfc_read_raw(struct btfc_ctx *ctx, const char *path, void **data, 
 			memcpy(*data, b.data, b.len);
 		bytes_release(&b);
 		if (!*data)
-			return btfc__err(ctx, -ENOMEM, path, "out of memory");
+			return btfci_err(ctx, -ENOMEM, path, "out of memory");
 	}
 	src.btf_size = *len;
 	src.raw_fallback = 0;
 	src.big_endian = *len >= 2 && ((const uint8_t *)*data)[0] == 0xeb;
 	if (info)
-		btfc__result_put(info, &src, sizeof(src));
+		btfci_result_put(info, &src, sizeof(src));
 	return 0;
 }

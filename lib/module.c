@@ -24,18 +24,18 @@
 #include "elf_int.h"
 #include "module.h"
 
-const char *btfc__module_name(const struct btfc_module *m)
+const char *btfci_module_name(const struct btfc_module *m)
 {
 	return m->name;
 }
 
-bool btfc__module_big_endian(const struct btfc_module *m)
+bool btfci_module_big_endian(const struct btfc_module *m)
 {
 	const char *id = elf_getident(m->elf, NULL);
 	return id && id[EI_DATA] == ELFDATA2MSB;
 }
 
-unsigned btfc__module_ptr_size(const struct btfc_module *m)
+unsigned btfci_module_ptr_size(const struct btfc_module *m)
 {
 	const char *id = elf_getident(m->elf, NULL);
 	return id && id[EI_CLASS] == ELFCLASS32 ? 4 : 8;
@@ -46,7 +46,7 @@ BTFC_API size_t btfc_module_size(const struct btfc_module *m)
 	return m->len;
 }
 
-bool btfc__module_signed(const uint8_t *p, size_t n)
+bool btfci_module_signed(const uint8_t *p, size_t n)
 {
 	return n >= SIG_MAGIC_LEN && !memcmp(p + n - SIG_MAGIC_LEN, SIG_MAGIC, SIG_MAGIC_LEN);
 }
@@ -54,7 +54,7 @@ bool btfc__module_signed(const uint8_t *p, size_t n)
 /* Where the image's ELF ends, from its header: decompression stops beyond it (and a signature). */
 static size_t module_bound(void *user, const uint8_t *p, size_t n)
 {
-	size_t end = btfc__elf_shdr_end(p, n);
+	size_t end = btfci_elf_shdr_end(p, n);
 
 	*(size_t *)user = end;
 	return end ? end + SIG_TRAILER_MAX : 0;
@@ -71,29 +71,29 @@ static int check_trailer(struct btfc_ctx *ctx, const char *name, const uint8_t *
 		return 0;
 	if (n - end >= magic + info && !memcmp(p + n - magic, SIG_MAGIC, magic)) {
 		const uint8_t *ms = p + n - magic - info;
-		uint64_t sig = btfc__elf_rd(ms + 8, 4, true) + ms[3] + ms[4]; /* sig_len (big endian), signer_len, key_id_len */
+		uint64_t sig = btfci_elf_rd(ms + 8, 4, true) + ms[3] + ms[4]; /* sig_len (big endian), signer_len, key_id_len */
 		if (sig <= n - end - magic - info && end + sig + magic + info == n) {
 			*is_signed = true;
 			return 0;
 		}
 	}
-	return btfc__refuse(ctx, BTFC_REASON_CORRUPT, -EINVAL, name,
+	return btfci_refuse(ctx, BTFC_REASON_CORRUPT, -EINVAL, name,
 			    "%zu bytes after the ELF image (which ends at %zu) that are not a module signature", n - end, end);
 }
 
-int btfc__read_module(struct btfc_ctx *ctx, const char *name, int fd, const struct stat *st, uint8_t **out,
+int btfci_read_module(struct btfc_ctx *ctx, const char *name, int fd, const struct stat *st, uint8_t **out,
 		      size_t *outlen, bool *budgeted)
 {
-	*budgeted = (uint64_t)st->st_size > BTFC_MODULE_SMALL && btfc__budget_take(ctx);
-	int err = btfc__read_regular(ctx, name, fd, st, out, outlen);
+	*budgeted = (uint64_t)st->st_size > BTFC_MODULE_SMALL && btfci_budget_take(ctx);
+	int err = btfci_read_regular(ctx, name, fd, st, out, outlen);
 	if (err && *budgeted)
-		btfc__budget_put(ctx->budget);
+		btfci_budget_put(ctx->budget);
 	if (err)
 		*budgeted = false;
 	return err;
 }
 
-int btfc__module_load(struct btfc_ctx *ctx, const char *name, uint8_t *file, size_t flen, bool budgeted,
+int btfci_module_load(struct btfc_ctx *ctx, const char *name, uint8_t *file, size_t flen, bool budgeted,
 		      struct btfc_module **out)
 {
 	struct btfc_module *m = calloc(1, sizeof(*m));
@@ -106,8 +106,8 @@ int btfc__module_load(struct btfc_ctx *ctx, const char *name, uint8_t *file, siz
 		free(m);
 		free(file);
 		if (budgeted)
-			btfc__budget_put(ctx->budget);
-		return btfc__err(ctx, -ENOMEM, name, "out of memory");
+			btfci_budget_put(ctx->budget);
+		return btfci_err(ctx, -ENOMEM, name, "out of memory");
 	}
 	m->budget = ctx->budget;
 	m->max_section = ctx->max_decompressed;
@@ -116,10 +116,10 @@ int btfc__module_load(struct btfc_ctx *ctx, const char *name, uint8_t *file, siz
 	m->src.file_size = flen;
 	m->img = file;
 	m->len = flen;
-	enum btfc_compression c = btfc__sniff_compression(file, flen);
+	enum btfc_compression c = btfci_sniff_compression(file, flen);
 	if (c != BTFC_COMP_NONE) {
 		size_t first = 0;
-		err = btfc__decompress_bounded(ctx, name, c, file, flen, ctx->max_module, module_bound, &hdr_end, &more,
+		err = btfci_decompress_bounded(ctx, name, c, file, flen, ctx->max_module, module_bound, &hdr_end, &more,
 					       &first, &m->img, &m->len);
 		m->budget_n += more;
 		free(file);
@@ -130,28 +130,28 @@ int btfc__module_load(struct btfc_ctx *ctx, const char *name, uint8_t *file, siz
 		 * module file that is two modules to them is refused.
 		 */
 		if (!err && first && first < flen)
-			err = btfc__refuse(ctx, BTFC_REASON_CORRUPT, -EINVAL, name,
+			err = btfci_refuse(ctx, BTFC_REASON_CORRUPT, -EINVAL, name,
 					   "%zu bytes after its first %s stream (which ends at %zu): the kernel reads the first "
 					   "stream only, modprobe all of them; refusing an ambiguous module", flen - first,
 					   btfc_compression_name(c), first);
 		if (err == -EFBIG && hdr_end && hdr_end + SIG_TRAILER_MAX < ctx->max_module)
-			err = btfc__refuse(ctx, BTFC_REASON_CORRUPT, -EFBIG, name,
+			err = btfci_refuse(ctx, BTFC_REASON_CORRUPT, -EFBIG, name,
 					   "%s data decompresses to more than its ELF image (%zu bytes) and a signature",
 					   btfc_compression_name(c), hdr_end);
 		if (err)
 			goto fail;
 		m->src.compression = c;
 	} else if (flen > ctx->max_module) {
-		err = btfc__err(ctx, -EFBIG, name, "module larger than %" PRIu64 " bytes (the limit)", ctx->max_module);
+		err = btfci_err(ctx, -EFBIG, name, "module larger than %" PRIu64 " bytes (the limit)", ctx->max_module);
 		goto fail;
 	}
 	if (m->len < 4 || memcmp(m->img, "\x7f" "ELF", 4)) {
-		err = btfc__refuse(ctx, BTFC_REASON_CORRUPT, -EINVAL, name, m->len ? "not an ELF module" : "empty file");
+		err = btfci_refuse(ctx, BTFC_REASON_CORRUPT, -EINVAL, name, m->len ? "not an ELF module" : "empty file");
 		goto fail;
 	}
-	if ((err = btfc__elf_layout(ctx, name, m->img, m->len, &end)) ||
+	if ((err = btfci_elf_layout(ctx, name, m->img, m->len, &end)) ||
 	    (err = check_trailer(ctx, name, m->img, m->len, end, &m->is_signed)) ||
-	    (err = btfc__elf_open_mem(ctx, name, m->img, m->len, &m->elf, &m->shstrndx)))
+	    (err = btfci_elf_open_mem(ctx, name, m->img, m->len, &m->elf, &m->shstrndx)))
 		goto fail;
 	m->src.container = BTFC_CONT_ELF;
 	*out = m;
@@ -161,17 +161,17 @@ fail:
 	return err;
 }
 
-int btfc__module_open_mem(struct btfc_ctx *ctx, const void *data, size_t len, const char *name,
+int btfci_module_open_mem(struct btfc_ctx *ctx, const void *data, size_t len, const char *name,
 			  struct btfc_module **out)
 {
 	uint8_t *copy = malloc(len ? len : 1);
 
 	*out = NULL;
 	if (!copy)
-		return btfc__err(ctx, -ENOMEM, name, "out of memory");
+		return btfci_err(ctx, -ENOMEM, name, "out of memory");
 	if (len)
 		memcpy(copy, data, len);
-	return btfc__module_load(ctx, name, copy, len, false, out);
+	return btfci_module_load(ctx, name, copy, len, false, out);
 }
 
 BTFC_API int btfc_module_open(struct btfc_ctx *ctx, const char *path, struct btfc_module **out)
@@ -181,16 +181,16 @@ BTFC_API int btfc_module_open(struct btfc_ctx *ctx, const char *path, struct btf
 	size_t len;
 	bool budgeted;
 	/* the size from fstat first: a (sparse) file over the module limit is never read */
-	int fd = btfc__open_regular(ctx, path, ctx->max_module, &st), err;
+	int fd = btfci_open_regular(ctx, path, ctx->max_module, &st), err;
 
 	*out = NULL;
 	if (fd < 0)
 		return fd;
-	err = btfc__read_module(ctx, path, fd, &st, &buf, &len, &budgeted);
+	err = btfci_read_module(ctx, path, fd, &st, &buf, &len, &budgeted);
 	close(fd);
 	if (err)
 		return err;
-	return btfc__module_load(ctx, path, buf, len, budgeted, out);
+	return btfci_module_load(ctx, path, buf, len, budgeted, out);
 }
 
 BTFC_API void btfc_module_free(struct btfc_module *m)
@@ -205,7 +205,7 @@ BTFC_API void btfc_module_free(struct btfc_module *m)
 		close(m->lockfd);
 	while (m->budget_n) {
 		m->budget_n--;
-		btfc__budget_put(m->budget);
+		btfci_budget_put(m->budget);
 	}
 	free(m->path);
 	free(m->name);
@@ -218,12 +218,12 @@ BTFC_API int btfc_module_section(const struct btfc_module *m, const char *name, 
 	Elf_Scn *scn;
 	bool compressed;
 	const uint8_t *p;
-	int err = btfc__elf_find_scn(m->elf, m->shstrndx, name, &sh, &scn);
+	int err = btfci_elf_find_scn(m->elf, m->shstrndx, name, &sh, &scn);
 
 	if (err)
 		return err;
 	/* no context here: the caller gets the errno; the limit is the opening context's */
-	err = btfc__elf_scn_data(NULL, m->name, scn, &sh, name, m->max_section, &p, len, &compressed);
+	err = btfci_elf_scn_data(NULL, m->name, scn, &sh, name, m->max_section, &p, len, &compressed);
 	*data = p;
 	return err;
 }
@@ -242,24 +242,24 @@ BTFC_API int btfc_module_btf(struct btfc_ctx *ctx, const struct btfc_module *m, 
 
 	*out = NULL;
 	if (err == -ENODATA)
-		return btfc__err(ctx, err, m->name, "no .BTF section (built without CONFIG_DEBUG_INFO_BTF_MODULES?)");
+		return btfci_err(ctx, err, m->name, "no .BTF section (built without CONFIG_DEBUG_INFO_BTF_MODULES?)");
 	if (err)
-		return btfc__err(ctx, err, m->name, "cannot read .BTF: corrupt ELF section headers or data");
+		return btfci_err(ctx, err, m->name, "cannot read .BTF: corrupt ELF section headers or data");
 	uint8_t *copy = malloc(len ? len : 1);
 	if (!copy)
-		return btfc__err(ctx, -ENOMEM, m->name, "out of memory");
+		return btfci_err(ctx, -ENOMEM, m->name, "out of memory");
 	if (len)
 		memcpy(copy, sec, len);
 	struct btfc_source_info src = m->src;
 	src.elf_type = ET_REL;
-	return btfc__btf_new(ctx, copy, len, m->name, base, copy, NULL, 0, &src, out);
+	return btfci_btf_new(ctx, copy, len, m->name, base, copy, NULL, 0, &src, out);
 }
 
-int btfc__module_symbols(const struct btfc_module *m, const char *secname, btfc__sym_fn fn, void *user)
+int btfci_module_symbols(const struct btfc_module *m, const char *secname, btfci_sym_fn fn, void *user)
 {
 	GElf_Shdr sh, symsh;
 	Elf_Scn *target, *scn = NULL;
-	int err = btfc__elf_find_scn(m->elf, m->shstrndx, secname, &sh, &target);
+	int err = btfci_elf_find_scn(m->elf, m->shstrndx, secname, &sh, &target);
 
 	if (err)
 		return err;
@@ -292,7 +292,7 @@ int btfc__module_symbols(const struct btfc_module *m, const char *secname, btfc_
  * inode; 0600 in a 0700 directory): no other user can open it, so holding a
  * shared flock on a module anyone can read stalls nothing. Other users, and
  * root where that directory cannot be made, lock the module itself and wait
- * a bounded time (btfc__flock_wait()). *@lockfd: the lock file, or -1 when
+ * a bounded time (btfci_flock_wait()). *@lockfd: the lock file, or -1 when
  * @fd itself is locked.
  */
 static int rewrite_lock(struct btfc_ctx *ctx, int fd, const struct stat *st, const char *name, int *lockfd)
@@ -308,11 +308,11 @@ static int rewrite_lock(struct btfc_ctx *ctx, int fd, const struct stat *st, con
 			char lname[32];
 			uint64_t h = ((uint64_t)st->st_dev * 0x9e3779b97f4a7c15ull) ^ (uint64_t)st->st_ino;
 			snprintf(lname, sizeof(lname), "rewrite-%02x.lock", (unsigned)((h ^ h >> 8 ^ h >> 16) & 0xff));
-			int l = btfc__lock_file(ctx, dfd, lname, RUN_LOCK_DIR);
+			int l = btfci_lock_file(ctx, dfd, lname, RUN_LOCK_DIR);
 			close(dfd);
 			if (l < 0)
 				return l;
-			if ((err = btfc__flock_wait(ctx, l, name, "the module's rewrite lock"))) {
+			if ((err = btfci_flock_wait(ctx, l, name, "the module's rewrite lock"))) {
 				close(l);
 				return err;
 			}
@@ -322,7 +322,7 @@ static int rewrite_lock(struct btfc_ctx *ctx, int fd, const struct stat *st, con
 		if (dfd >= 0)
 			close(dfd);
 	}
-	return btfc__flock_wait(ctx, fd, name, "the module");
+	return btfci_flock_wait(ctx, fd, name, "the module");
 }
 
 BTFC_API int btfc_module_open_rw(struct btfc_ctx *ctx, const char *path, unsigned flags, const char *verb,
@@ -338,16 +338,16 @@ BTFC_API int btfc_module_open_rw(struct btfc_ctx *ctx, const char *path, unsigne
 	*out = NULL;
 	verb = verb ? verb : "rewriting";
 	if (!real)
-		return btfc__err(ctx, -errno, path, "cannot open: %s", strerror(errno));
+		return btfci_err(ctx, -errno, path, "cannot open: %s", strerror(errno));
 	for (int tries = 0;; tries++) {
-		if ((fd = btfc__open_regular(ctx, real, ctx->max_module, &st)) < 0) {
+		if ((fd = btfci_open_regular(ctx, real, ctx->max_module, &st)) < 0) {
 			err = fd;
 			goto fail;
 		}
-		if (!lstat(path, &lst) && (err = btfc__check_link(ctx, path, &lst, &st)))
+		if (!lstat(path, &lst) && (err = btfci_check_link(ctx, path, &lst, &st)))
 			goto fail;
 		if (!(st.st_mode & 0222) && !(flags & BTFC_REWRITE_READ_ONLY)) {
-			err = btfc__refuse(ctx, BTFC_REASON_READ_ONLY, -EACCES, path, "is read-only (mode %04o): not %s it",
+			err = btfci_refuse(ctx, BTFC_REASON_READ_ONLY, -EACCES, path, "is read-only (mode %04o): not %s it",
 					   (unsigned)(st.st_mode & 07777), verb);
 			goto fail;
 		}
@@ -362,13 +362,13 @@ BTFC_API int btfc_module_open_rw(struct btfc_ctx *ctx, const char *path, unsigne
 			close(lockfd);
 		lockfd = -1;
 		if (tries == 100) {
-			err = btfc__refuse(ctx, BTFC_REASON_CHANGED, -EAGAIN, path, "keeps being replaced: not %s it", verb);
+			err = btfci_refuse(ctx, BTFC_REASON_CHANGED, -EAGAIN, path, "keeps being replaced: not %s it", verb);
 			goto fail;
 		}
 	}
 	bool budgeted;
-	if ((err = btfc__read_module(ctx, path, fd, &st, &buf, &len, &budgeted)) ||
-	    (err = btfc__module_load(ctx, path, buf, len, budgeted, &m)))
+	if ((err = btfci_read_module(ctx, path, fd, &st, &buf, &len, &budgeted)) ||
+	    (err = btfci_module_load(ctx, path, buf, len, budgeted, &m)))
 		goto fail;
 	m->fd = fd;
 	m->lockfd = lockfd;
@@ -376,7 +376,7 @@ BTFC_API int btfc_module_open_rw(struct btfc_ctx *ctx, const char *path, unsigne
 	m->path = real;
 	if (m->is_signed && !(flags & BTFC_REWRITE_UNSIGN) && !ctx->signer) {
 		btfc_module_free(m);
-		return btfc__refuse(ctx, BTFC_REASON_SIGNED, -EPERM, path, "module is signed: %s it voids the signature",
+		return btfci_refuse(ctx, BTFC_REASON_SIGNED, -EPERM, path, "module is signed: %s it voids the signature",
 				    verb);
 	}
 	*out = m;

@@ -4,7 +4,7 @@
  * installed.
  *
  * A module is read once (btfc_module_open(), btfc_module_open_rw() for a
- * rewrite, btfc__module_open_mem()); the handle holds the decompressed image,
+ * rewrite, btfci_module_open_mem()); the handle holds the decompressed image,
  * knows whether it is signed, and for a rewrite holds the file's lock and
  * what the file was when it was read. The rewriter (elfw.h) writes that image
  * with the edits applied: exactly the bytes that were checked.
@@ -42,44 +42,44 @@ struct btfc_module {
 	int lockfd;       /* open_rw: root's rewrite lock for the file (module.c rewrite_lock()), held until
 			     btfc_module_free(); else -1 */
 	struct stat st;   /* open_rw: the file as it was read */
-	struct btfc__budget *budget; /* its context's budget; budget_n takes of it given back by btfc_module_free() */
+	struct btfci_budget *budget; /* its context's budget; budget_n takes of it given back by btfc_module_free() */
 	unsigned budget_n;
 };
 
 /* Whether image @p/@n ends with a module signature trailer (SIG_MAGIC). */
-bool btfc__module_signed(const uint8_t *p, size_t n);
+bool btfci_module_signed(const uint8_t *p, size_t n);
 
 /*
- * All of module file @fd (status @st, from btfc__open_regular() with the
+ * All of module file @fd (status @st, from btfci_open_regular() with the
  * module limit), taking ctx's budget first when it is larger than
- * BTFC_MODULE_SMALL (*@budgeted: hand it on to btfc__module_load()).
+ * BTFC_MODULE_SMALL (*@budgeted: hand it on to btfci_module_load()).
  */
-int btfc__read_module(struct btfc_ctx *ctx, const char *name, int fd, const struct stat *st, uint8_t **out,
+int btfci_read_module(struct btfc_ctx *ctx, const char *name, int fd, const struct stat *st, uint8_t **out,
 		      size_t *outlen, bool *budgeted);
 
 /*
  * A module from @flen bytes at @file (malloc'd; this call takes them, and
- * with @budgeted the budget btfc__read_module() took for them): a .ko
+ * with @budgeted the budget btfci_read_module() took for them): a .ko
  * or a compressed one, decompressed within ctx->max_module and not beyond
  * the ELF image its header announces plus a signature. Refuses (-EINVAL,
  * BTFC_REASON_CORRUPT) an image whose header or sections lie outside it and
  * bytes after the ELF image that are not a module signature.
  */
-int btfc__module_load(struct btfc_ctx *ctx, const char *name, uint8_t *file, size_t flen, bool budgeted,
+int btfci_module_load(struct btfc_ctx *ctx, const char *name, uint8_t *file, size_t flen, bool budgeted,
 		      struct btfc_module **out);
-/* btfc__module_load() of a copy of @data/@len (fuzzing, tests). */
-int btfc__module_open_mem(struct btfc_ctx *ctx, const void *data, size_t len, const char *name,
+/* btfci_module_load() of a copy of @data/@len (fuzzing, tests). */
+int btfci_module_open_mem(struct btfc_ctx *ctx, const void *data, size_t len, const char *name,
 			  struct btfc_module **out);
 
 /* Called for each symbol defined in a section: its name and value; non-zero stops. */
-typedef int (*btfc__sym_fn)(void *user, const char *name, uint64_t value);
+typedef int (*btfci_sym_fn)(void *user, const char *name, uint64_t value);
 /* Every symbol of module @m defined in section @secname (-ENODATA if there is no such section). */
-int btfc__module_symbols(const struct btfc_module *m, const char *secname, btfc__sym_fn fn, void *user);
+int btfci_module_symbols(const struct btfc_module *m, const char *secname, btfci_sym_fn fn, void *user);
 /* The path a module was opened from (for messages). */
-const char *btfc__module_name(const struct btfc_module *m);
+const char *btfci_module_name(const struct btfc_module *m);
 /* True if the module's ELF is big-endian (EI_DATA): the order of its .BTF_ids words. */
-bool btfc__module_big_endian(const struct btfc_module *m);
+bool btfci_module_big_endian(const struct btfc_module *m);
 /* The pointer size of the module's target (EI_CLASS): 4 or 8. */
-unsigned btfc__module_ptr_size(const struct btfc_module *m);
+unsigned btfci_module_ptr_size(const struct btfc_module *m);
 
 #endif

@@ -9,7 +9,7 @@
  * Replace the module image at *@image (*@len bytes, malloc'd) by the same image signed
  * with ctx->signer (sign.c). Returns 0 or a negative errno naming @path.
  */
-int btfc__sign_image(struct btfc_ctx *ctx, const char *path, uint8_t **image, size_t *len);
+int btfci_sign_image(struct btfc_ctx *ctx, const char *path, uint8_t **image, size_t *len);
 /* Whether the rewrite of module image @image/@len is to be signed (ctx->signer, BTFC_SIGN_OWN). */
-bool btfc__want_sign(const struct btfc_ctx *ctx, const uint8_t *image, size_t len);
+bool btfci_want_sign(const struct btfc_ctx *ctx, const uint8_t *image, size_t len);
 #endif

@@ -36,12 +36,12 @@ static const void *stored_blob(const struct btfc_btf *base, size_t *len, void **
 	if (!c)
 		return NULL;
 	memcpy(c, raw, *len);
-	btfc__btf_swap(c, *len, false);
+	btfci_btf_swap(c, *len, false);
 	*tofree = c;
 	return c;
 }
 
-int btfc__stamp_check(struct btfc_ctx *ctx, const void *sec, size_t len, const struct btfc_btf *base,
+int btfci_stamp_check(struct btfc_ctx *ctx, const void *sec, size_t len, const struct btfc_btf *base,
 		      struct btfc_stamp *want, struct btfc_stamp *found)
 {
 	EVP_MD_CTX *md = EVP_MD_CTX_new();
@@ -51,7 +51,7 @@ int btfc__stamp_check(struct btfc_ctx *ctx, const void *sec, size_t len, const s
 
 	if (!md || !blob) {
 		EVP_MD_CTX_free(md);
-		return btfc__err(ctx, -ENOMEM, btfc_btf_name(base), "out of memory");
+		return btfci_err(ctx, -ENOMEM, btfc_btf_name(base), "out of memory");
 	}
 	struct sha h = { md, false };
 	struct btfc_sha256_ops ops = { &h, sha_init, sha_update, sha_final };
@@ -61,7 +61,7 @@ int btfc__stamp_check(struct btfc_ctx *ctx, const void *sec, size_t len, const s
 	EVP_MD_CTX_free(md);
 	free(tofree);
 	if (h.failed)
-		return btfc__err(ctx, -EIO, btfc_btf_name(base), "libcrypto's SHA-256 failed");
+		return btfci_err(ctx, -EIO, btfc_btf_name(base), "libcrypto's SHA-256 failed");
 	return r;
 }
 
@@ -74,7 +74,7 @@ BTFC_API int btfc_stamp_compute(struct btfc_ctx *ctx, const struct btfc_btf *bas
 
 	if (!md || !blob) {
 		EVP_MD_CTX_free(md);
-		return btfc__err(ctx, -ENOMEM, btfc_btf_name(base), "out of memory");
+		return btfci_err(ctx, -ENOMEM, btfc_btf_name(base), "out of memory");
 	}
 	struct sha h = { md, false };
 	struct btfc_sha256_ops ops = { &h, sha_init, sha_update, sha_final };
@@ -82,10 +82,10 @@ BTFC_API int btfc_stamp_compute(struct btfc_ctx *ctx, const struct btfc_btf *bas
 	EVP_MD_CTX_free(md);
 	free(tofree);
 	if (h.failed)
-		return btfc__err(ctx, -EIO, btfc_btf_name(base), "libcrypto's SHA-256 failed");
+		return btfci_err(ctx, -EIO, btfc_btf_name(base), "libcrypto's SHA-256 failed");
 	if (btfc_btf_base(base))
-		return btfc__err(ctx, -EINVAL, btfc_btf_name(base), "a base must be standalone BTF (vmlinux), not split BTF");
+		return btfci_err(ctx, -EINVAL, btfc_btf_name(base), "a base must be standalone BTF (vmlinux), not split BTF");
 	if (r)
-		return btfc__err(ctx, -EINVAL, btfc_btf_name(base), "not well-formed BTF");
+		return btfci_err(ctx, -EINVAL, btfc_btf_name(base), "not well-formed BTF");
 	return 0;
 }

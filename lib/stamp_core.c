@@ -87,7 +87,7 @@ static int base_layout(const uint8_t *b, size_t len, int *be, uint32_t *types_at
 	while (off < tl) {
 		if (tl - off < 12)
 			return BTFC_STAMP_BAD_BASE;
-		long extra = btfc__kind_extra(rd32(b + hl + to + off + 4, *be));
+		long extra = btfci_kind_extra(rd32(b + hl + to + off + 4, *be));
 		if (extra < 0 || (uint64_t)extra > tl - off - 12)
 			return BTFC_STAMP_BAD_BASE;
 		off += 12 + (uint32_t)extra;
