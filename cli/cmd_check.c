@@ -154,7 +154,8 @@ static int run(struct cli *cli, int argc, char **argv)
 	co.mismatch_allowed = cli_mismatch_allowed(base_path, config, allow);
 	if (!kernel_given)
 		co.kernel = cli_base_kernel(base_path);
-	co.old_loader = cli_old_loader(base_path) || (co.kernel && co.kernel < 0x060b00);
+	/* before 6.11 the module loader ignores a .BTF.base */
+	co.old_loader = cli_old_loader(base_path) || (co.kernel && co.kernel < BTFC_KERNEL_VERSION(6, 11));
 	co.stamp_checked = cli_stamp_checked(base_path, config);
 	if (btfc_btf_open(cli->ctx, base_path, NULL, &base))
 		return cli_lib_error(cli);

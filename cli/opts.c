@@ -97,7 +97,7 @@ int cli_parse_kernel(const char *s, unsigned *k)
 	if (!strcmp(s, "newest"))
 		*k = BTFC_KERNEL_NEWEST;
 	else if (sscanf(s, "%u.%u%c", &maj, &min, &end) == 2 && maj >= 5 && maj < 100 && min < 40)
-		*k = maj << 16 | min << 8;
+		*k = BTFC_KERNEL_VERSION(maj, min);
 	else
 		return -1;
 	return 0;

@@ -30,6 +30,9 @@
 #define BTFCI_COMPAT(impl, name, node) __asm__(".symver " #impl ", " #name "@" #node)
 #define BTFC_PRINTF(a, b) __attribute__((format(printf, a, b)))
 
+/* Kernel versions where one rule changes, inside the public rule sets (BTFC_KERNEL_*) */
+#define BTFCI_KERNEL_6_14 BTFC_KERNEL_VERSION(6, 14) /* kind_flag allowed on TYPE_TAG and DECL_TAG */
+
 #define BTF_MAGIC 0xeB9F
 #define BTF_VERSION 1
 #define BTF_HDR_MIN 24 /* sizeof(struct btf_header) up to 6.x */

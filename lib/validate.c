@@ -1110,26 +1110,84 @@ static int decl_tag_resolve(struct env *e, const struct vertex *v)
 }
 
 /* --- the table: one row per kind --- */
-static const struct kind_ops int_ops = { int_check_meta, df_resolve, int_check_member, int_check_kflag_member };
-static const struct kind_ops ptr_ops = { ref_check_meta, ptr_resolve, ptr_check_member, generic_check_kflag_member };
-static const struct kind_ops modifier_ops = { ref_check_meta, modifier_resolve, modifier_check_member,
-					      modifier_check_member };
-static const struct kind_ops fwd_ops = { fwd_check_meta, df_resolve, df_check_member, df_check_kflag_member };
-static const struct kind_ops array_ops = { array_check_meta, array_resolve, array_check_member,
-					   generic_check_kflag_member };
-static const struct kind_ops struct_ops = { struct_check_meta, struct_resolve, sized_check_member,
-					    generic_check_kflag_member };
-static const struct kind_ops enum_ops = { enum_check_meta, df_resolve, sized_check_member, enum_check_kflag_member };
-static const struct kind_ops func_proto_ops = { func_proto_check_meta, df_resolve, df_check_member,
-						df_check_kflag_member };
-static const struct kind_ops func_ops = { func_check_meta, func_resolve, df_check_member, df_check_kflag_member };
-static const struct kind_ops var_ops = { var_check_meta, var_resolve, df_check_member, df_check_kflag_member };
-static const struct kind_ops datasec_ops = { datasec_check_meta, datasec_resolve, df_check_member,
-					     df_check_kflag_member };
-static const struct kind_ops float_ops = { float_check_meta, df_resolve, float_check_member,
-					   generic_check_kflag_member };
-static const struct kind_ops decl_tag_ops = { decl_tag_check_meta, decl_tag_resolve, df_check_member,
-					      df_check_kflag_member };
+static const struct kind_ops int_ops = {
+	.check_meta = int_check_meta,
+	.resolve = df_resolve,
+	.check_member = int_check_member,
+	.check_kflag_member = int_check_kflag_member,
+};
+static const struct kind_ops ptr_ops = {
+	.check_meta = ref_check_meta,
+	.resolve = ptr_resolve,
+	.check_member = ptr_check_member,
+	.check_kflag_member = generic_check_kflag_member,
+};
+static const struct kind_ops modifier_ops = {
+	.check_meta = ref_check_meta,
+	.resolve = modifier_resolve,
+	.check_member = modifier_check_member,
+	.check_kflag_member = modifier_check_member,
+};
+static const struct kind_ops fwd_ops = {
+	.check_meta = fwd_check_meta,
+	.resolve = df_resolve,
+	.check_member = df_check_member,
+	.check_kflag_member = df_check_kflag_member,
+};
+static const struct kind_ops array_ops = {
+	.check_meta = array_check_meta,
+	.resolve = array_resolve,
+	.check_member = array_check_member,
+	.check_kflag_member = generic_check_kflag_member,
+};
+static const struct kind_ops struct_ops = {
+	.check_meta = struct_check_meta,
+	.resolve = struct_resolve,
+	.check_member = sized_check_member,
+	.check_kflag_member = generic_check_kflag_member,
+};
+static const struct kind_ops enum_ops = {
+	.check_meta = enum_check_meta,
+	.resolve = df_resolve,
+	.check_member = sized_check_member,
+	.check_kflag_member = enum_check_kflag_member,
+};
+static const struct kind_ops func_proto_ops = {
+	.check_meta = func_proto_check_meta,
+	.resolve = df_resolve,
+	.check_member = df_check_member,
+	.check_kflag_member = df_check_kflag_member,
+};
+static const struct kind_ops func_ops = {
+	.check_meta = func_check_meta,
+	.resolve = func_resolve,
+	.check_member = df_check_member,
+	.check_kflag_member = df_check_kflag_member,
+};
+static const struct kind_ops var_ops = {
+	.check_meta = var_check_meta,
+	.resolve = var_resolve,
+	.check_member = df_check_member,
+	.check_kflag_member = df_check_kflag_member,
+};
+static const struct kind_ops datasec_ops = {
+	.check_meta = datasec_check_meta,
+	.resolve = datasec_resolve,
+	.check_member = df_check_member,
+	.check_kflag_member = df_check_kflag_member,
+};
+static const struct kind_ops float_ops = {
+	.check_meta = float_check_meta,
+	.resolve = df_resolve,
+	.check_member = float_check_member,
+	.check_kflag_member = generic_check_kflag_member,
+};
+static const struct kind_ops decl_tag_ops = {
+	.check_meta = decl_tag_check_meta,
+	.resolve = decl_tag_resolve,
+	.check_member = df_check_member,
+	.check_kflag_member = df_check_kflag_member,
+};
 
 static const struct kind_ops *const kind_ops[BTFC_KIND_MAX + 1] = {
 	[BTFC_KIND_INT] = &int_ops,           [BTFC_KIND_PTR] = &ptr_ops,
@@ -1553,8 +1611,8 @@ static int run(struct btfc_ctx *ctx, const void *data, size_t len, const struct 
 {
 	enum btfc_profile profile = opts->profile;
 	struct env e = { .v = v, .profile = profile, .base = base,
-			 .tag_kflag = !opts->kernel || opts->kernel >= 0x060e00,
-			 .section_is_identifier = opts->kernel && opts->kernel < 0x060c00,
+			 .tag_kflag = !opts->kernel || opts->kernel >= BTFCI_KERNEL_6_14,
+			 .section_is_identifier = opts->kernel && opts->kernel < BTFC_KERNEL_6_12,
 			 .v7_2 = !opts->kernel || opts->kernel >= BTFC_KERNEL_7_2,
 			 .ptr_size = opts->ptr_size ? opts->ptr_size : 8 };
 	uint8_t *copy = NULL;
@@ -1689,7 +1747,7 @@ static int base_cache(struct btfc_ctx *ctx, const struct btfc_btf *cbase, const 
 		      const struct vcache **out)
 {
 	struct btfc_btf *base = (struct btfc_btf *)cbase; /* a cache, like the name index */
-	unsigned k = opts->kernel, rules = !k || k >= BTFC_KERNEL_7_2 ? 2 : k >= 0x060e00;
+	unsigned k = opts->kernel, rules = !k || k >= BTFC_KERNEL_7_2 ? 2 : k >= BTFCI_KERNEL_6_14;
 	struct vcache *c;
 	int err = 0;
 

@@ -423,10 +423,11 @@ void btfc_verdict_release(struct btfc_verdict *v);
  * (major << 16 | minor << 8) is accepted and gets the rules of the newest of
  * these at or below it.
  */
-#define BTFC_KERNEL_6_1 0x060100
-#define BTFC_KERNEL_6_12 0x060c00
-#define BTFC_KERNEL_6_18 0x061200 /* 6.14 to 6.18's rules (checked on 6.18) */
-#define BTFC_KERNEL_7_2 0x070200
+#define BTFC_KERNEL_VERSION(major, minor) ((unsigned)(major) << 16 | (unsigned)(minor) << 8)
+#define BTFC_KERNEL_6_1 BTFC_KERNEL_VERSION(6, 1)
+#define BTFC_KERNEL_6_12 BTFC_KERNEL_VERSION(6, 12)
+#define BTFC_KERNEL_6_18 BTFC_KERNEL_VERSION(6, 18) /* 6.14 to 6.18's rules (checked on 6.18) */
+#define BTFC_KERNEL_7_2 BTFC_KERNEL_VERSION(7, 2)
 #define BTFC_KERNEL_NEWEST 0 /* the newest rules known: 7.2's */
 
 /* Byte order of the kernel that judges (struct btfc_validate_opts). */
