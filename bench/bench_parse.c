@@ -323,7 +323,7 @@ static int ours_reloc_one(struct reloc_bench *b, const struct rmod *m, enum btfc
 
 	if (err)
 		return -1;
-	err = btfc_relocator_btf(b->rel, b->ctx, mod, match, NULL, NULL, &out, &len, &res);
+	err = btfc_relocator_btf(b->ctx, b->rel, mod, match, NULL, NULL, &out, &len, &res);
 	btfc_btf_free(mod);
 	if (keep && err == 0) {
 		*keep = out;

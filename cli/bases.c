@@ -99,12 +99,12 @@ int cli_bases_load(struct cli *cli, struct cli_bases *b, const char *store_dir, 
 	if (!btfc_store_open(cli->ctx, cli_store_dir(store_dir), BTFC_STORE_READ_ONLY, &s)) {
 		struct btfc_store_entry *e;
 		size_t n;
-		if (!btfc_store_list(s, cli->ctx, &e, &n)) {
+		if (!btfc_store_list(cli->ctx, s, &e, &n)) {
 			for (size_t i = 0; i < n; i++) {
 				struct btfc_btf *btf;
 				if (e[i].meta_corrupt)
 					continue; /* unnamed: reported by store verify, removed by store prune */
-				if (btfc_store_load(s, cli->ctx, e[i].digest, &btf))
+				if (btfc_store_load(cli->ctx, s, e[i].digest, &btf))
 					cli_warn(cli, "%s", btfc_ctx_last_error(cli->ctx));
 				else { /* named after the first kernel it was stored for */
 					e[i].kernels[strcspn(e[i].kernels, " ")] = 0;

@@ -59,6 +59,23 @@ struct cmd {
 extern const struct cmd cmd_dump, cmd_info, cmd_validate, cmd_stamp, cmd_check, cmd_scan, cmd_diff, cmd_relocate,
 	cmd_distill, cmd_strip, cmd_store, cmd_identify;
 
+/* ---- the options every verb takes and the help generated from the option tables (common.c) ---- */
+
+/* The options taken before or after any verb ({ 0 }-terminated, at most CLI_COMMON_OPTS_MAX with it); their short forms. */
+#define CLI_COMMON_OPTS_MAX 16
+#define CLI_COMMON_SHORT "jpqh"
+extern const struct cli_opt cli_common_opts[];
+/* Apply common option @opt (its argument @arg); false if it is none of them. */
+bool cli_global_opt(struct cli *cli, int opt, const char *arg);
+/* One line of help for option @o of @cmd (NULL: a common option). */
+void cli_help_line(FILE *f, const struct cmd *cmd, const struct cli_opt *o, bool common);
+/* `btfcompat VERB --help`: the usage and every option of @cmd with its line. */
+void cli_verb_help(FILE *f, const char *prog, const struct cmd *cmd);
+/* The options @o of @cmd as `help --list` prints them for completion. */
+void cli_list_opts(const struct cmd *cmd, const struct cli_opt *o, bool common);
+
+/* ---- errors and warnings (err.c) ---- */
+
 /* Print "btfcompat: MSG" to stderr; returns EXIT_ERROR. */
 int cli_error(struct cli *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Print the library's last error (with the option that overrides a refusal); returns EXIT_ERROR. */

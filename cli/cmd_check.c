@@ -154,14 +154,15 @@ static int run(struct cli *cli, int argc, char **argv)
 	co.mismatch_allowed = cli_mismatch_allowed(base_path, config, allow);
 	if (!kernel_given)
 		co.kernel = cli_base_kernel(base_path);
-	co.old_loader = cli_old_loader(base_path) || (co.kernel && co.kernel < 0x060b00);
+	/* before 6.11 the module loader ignores a .BTF.base */
+	co.old_loader = cli_old_loader(base_path) || (co.kernel && co.kernel < BTFC_KERNEL_VERSION(6, 11));
 	co.stamp_checked = cli_stamp_checked(base_path, config);
 	if (btfc_btf_open(cli->ctx, base_path, NULL, &base))
 		return cli_lib_error(cli);
 	cli_list_begin(cli, &o);
 	for (int i = optind; i < argc; i++) {
 		BTFC_OPTS(btfc_check, c);
-		if (btfc_check_module(cli->ctx, argv[i], base, &co, &c)) {
+		if (btfc_module_check(cli->ctx, argv[i], base, &co, &c)) {
 			out_flush(&o);
 			rc = cli_file_error(&o, argv[i], cli_lib_error(cli));
 			continue;

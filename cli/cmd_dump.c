@@ -47,7 +47,7 @@ static int open_relocated(struct cli *cli, const char *file, const char *from_pa
 		rc = cli_lib_error(cli);
 		goto out;
 	}
-	err = btfc_relocator_btf(r, cli->ctx, mod, match, NULL, NULL, blob, &len, NULL);
+	err = btfc_relocator_btf(cli->ctx, r, mod, match, NULL, NULL, blob, &len, NULL);
 	if (err == 1) {
 		cli_error(cli, "%s: not relocated onto %s: %s", file, base_path, btfc_ctx_last_message(cli->ctx));
 		rc = EXIT_FINDING;

@@ -241,7 +241,7 @@ static int run(struct cli *cli, int argc, char **argv)
 			rc = cli_file_error(&o, paths.v[i], EXIT_ERROR); /* printed; go on with the others */
 			continue;
 		}
-		if (btfc_relocator_module(ri, cli->ctx, paths.v[i], dest, match, flags, on_issue, &l, &res)) {
+		if (btfc_module_relocate(cli->ctx, ri, paths.v[i], dest, match, flags, on_issue, &l, &res)) {
 			out_flush(&o);
 			rc = cli_file_error(&o, paths.v[i], cli_lib_failure(cli, rc)); /* go on with the others */
 			continue;

@@ -109,7 +109,7 @@ static void job_finish(struct pool *p, struct btfc_ctx *ctx, struct job *j, bool
 
 	if (pending)
 		atomic_fetch_sub(&p->pending_bytes, btfc_module_size(j->m));
-	if (p->ready == 1 && (err = btfc_module_check(ctx, j->m, p->base, &p->opts, &j->c)))
+	if (p->ready == 1 && (err = btfc_module_check_opened(ctx, j->m, p->base, &p->opts, &j->c)))
 		job_fail(j, ctx, err);
 	btfc_module_free(j->m);
 	j->m = NULL;

@@ -59,7 +59,7 @@ static int do_add(struct cli *cli, struct btfc_store *s, const char *kernel, int
 			rc = cli_file_error(&o, argv[i], cli_error(cli, "%s: cannot tell its kernel version from the name: give --kernel VER", argv[i]));
 			continue;
 		}
-		if (btfc_store_add(s, cli->ctx, argv[i], k, &e)) {
+		if (btfc_store_add(cli->ctx, s, argv[i], k, &e)) {
 			out_flush(&o);
 			rc = cli_file_error(&o, argv[i], cli_lib_error(cli));
 			continue;
@@ -78,7 +78,7 @@ static int do_list(struct cli *cli, struct btfc_store *s, bool verify)
 	size_t n;
 	int rc = EXIT_OK;
 
-	if (btfc_store_list(s, cli->ctx, &e, &n))
+	if (btfc_store_list(cli->ctx, s, &e, &n))
 		return cli_lib_error(cli);
 	cli_list_begin(cli, &o);
 	for (size_t i = 0; i < n; i++) {
@@ -92,7 +92,7 @@ static int do_list(struct cli *cli, struct btfc_store *s, bool verify)
 		} else if (verify) {
 			struct btfc_btf *btf;
 			state = "ok";
-			if (btfc_store_load(s, cli->ctx, e[i].digest, &btf)) {
+			if (btfc_store_load(cli->ctx, s, e[i].digest, &btf)) {
 				out_flush(&o);
 				cli_lib_error(cli);
 				state = "corrupted";
@@ -189,7 +189,7 @@ static int do_prune(struct cli *cli, struct btfc_store *s, const char *store, lo
 	struct keep k = { .store = store };
 	int rc = EXIT_OK;
 
-	if (btfc_store_list(s, cli->ctx, &k.e, &k.n))
+	if (btfc_store_list(cli->ctx, s, &k.e, &k.n))
 		return cli_lib_error(cli);
 	if (!(k.why = calloc(k.n ? k.n : 1, sizeof(*k.why)))) {
 		free(k.e);
@@ -216,7 +216,7 @@ static int do_prune(struct cli *cli, struct btfc_store *s, const char *store, lo
 			snprintf(state, sizeof(state), "kept (%s)", k.why[i]);
 		else if (dry_run)
 			snprintf(state, sizeof(state), "would remove");
-		else if (btfc_store_remove(s, cli->ctx, k.e[i].digest)) {
+		else if (btfc_store_remove(cli->ctx, s, k.e[i].digest)) {
 			out_flush(&o);
 			rc = cli_lib_error(cli);
 			continue;

@@ -27,7 +27,7 @@ static int strip_one(struct cli *cli, const char *path, const char *dest, const 
 	/* a signed module that fits is kept, not refused: the rewrite itself refuses signed ones */
 	if (btfc_module_open_rw(cli->ctx, path, flags | (base ? BTFC_REWRITE_UNSIGN : 0), "stripping", &m))
 		return -1;
-	err = base ? btfc_module_check(cli->ctx, m, base, co, &c) : 0;
+	err = base ? btfc_module_check_opened(cli->ctx, m, base, co, &c) : 0;
 	if (!err && base)
 		*kept = !cli_check_finding(&c) && c.outcome != BTFC_OUTCOME_NO_BTF;
 	if (!err && base && c.outcome == BTFC_OUTCOME_NO_BTF)

@@ -19,33 +19,6 @@ static int parse_profile(const char *s, int *p)
 	return -1;
 }
 
-int cli_parse_kernel(const char *s, unsigned *k)
-{
-	unsigned maj, min;
-	char end;
-
-	if (!strcmp(s, "newest"))
-		*k = BTFC_KERNEL_NEWEST;
-	else if (sscanf(s, "%u.%u%c", &maj, &min, &end) == 2 && maj >= 5 && maj < 100 && min < 40)
-		*k = maj << 16 | min << 8;
-	else
-		return -1;
-	return 0;
-}
-
-unsigned cli_base_kernel(const char *base_path)
-{
-	char rel[256], ver[16] = "";
-	unsigned k;
-
-	if (!cli_base_release(base_path, rel, sizeof(rel)))
-		sscanf(rel, "%15[0-9.]", ver);
-	char *dot = strchr(ver, '.');
-	if (dot && (dot = strchr(dot + 1, '.')))
-		*dot = 0; /* "7.2.13" -> "7.2" */
-	return ver[0] && !cli_parse_kernel(ver, &k) ? k : BTFC_KERNEL_NEWEST;
-}
-
 static int parse_order(const char *s, int *order)
 {
 	if (!strcmp(s, "little"))

@@ -89,15 +89,16 @@ int cli_opt_match(struct cli *cli, const char *opt, const char *arg, enum btfc_m
 	return 0;
 }
 
-void cli_safe_fputs(const char *s, FILE *f)
+int cli_parse_kernel(const char *s, unsigned *k)
 {
-	for (; *s; s++) {
-		unsigned char c = *s;
-		if (c < 0x20 || c == 0x7f)
-			fprintf(f, "\\x%02x", c);
-		else if (c == '\\') /* a real newline (\x0a) and the text \x0a print differently */
-			fputs("\\\\", f);
-		else
-			fputc(c, f);
-	}
+	unsigned maj, min;
+	char end;
+
+	if (!strcmp(s, "newest"))
+		*k = BTFC_KERNEL_NEWEST;
+	else if (sscanf(s, "%u.%u%c", &maj, &min, &end) == 2 && maj >= 5 && maj < 100 && min < 40)
+		*k = BTFC_KERNEL_VERSION(maj, min);
+	else
+		return -1;
+	return 0;
 }

@@ -240,3 +240,16 @@ int cli_base_sig_hash(const char *base_path, char *hash, size_t cap)
 	fclose(f);
 	return rc;
 }
+
+unsigned cli_base_kernel(const char *base_path)
+{
+	char rel[256], ver[16] = "";
+	unsigned k;
+
+	if (!cli_base_release(base_path, rel, sizeof(rel)))
+		sscanf(rel, "%15[0-9.]", ver);
+	char *dot = strchr(ver, '.');
+	if (dot && (dot = strchr(dot + 1, '.')))
+		*dot = 0; /* "7.2.13" -> "7.2" */
+	return ver[0] && !cli_parse_kernel(ver, &k) ? k : BTFC_KERNEL_NEWEST;
+}

@@ -17,7 +17,7 @@
 #include <string.h>
 
 #include "btfcompat/btfcompat.h"
-#include "../lib/elfw.h"
+#include "../lib/repair.h"
 
 #include "fixed_base.h"
 
@@ -56,16 +56,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 	}
 	struct btfc_module *m;
-	if (btfc__module_open_mem(ctx, data, size, "fuzz.ko", &m))
+	if (btfci_module_open_mem(ctx, data, size, "fuzz.ko", &m))
 		return 0;
 	/* the last byte picks whether the content checks are skipped (FORCE) */
 	unsigned flags = BTFC_REWRITE_DRY_RUN | BTFC_REWRITE_UNSIGN | (size && data[size - 1] & 1 ? BTFC_REWRITE_FORCE : 0);
 	int changed;
 	BTFC_OPTS(btfc_reloc_result, res);
 	btfc_module_strip_opened(ctx, m, NULL, flags, &changed);
-	btfc__stamp_m(ctx, m, from, flags, &changed);
-	btfc__distill_m(ctx, m, NULL, from, flags, &changed);
-	btfc_module_relocate(reloc, ctx, m, NULL, size & 2 ? BTFC_MATCH_KERNEL : BTFC_MATCH_LAYOUT, flags, NULL, NULL, &res);
+	btfci_stamp_m(ctx, m, from, flags, &changed);
+	btfci_distill_m(ctx, m, NULL, from, flags, &changed);
+	btfc_module_relocate_opened(ctx, reloc, m, NULL, size & 2 ? BTFC_MATCH_KERNEL : BTFC_MATCH_LAYOUT, flags, NULL, NULL, &res);
 	btfc_module_free(m);
 	return 0;
 }

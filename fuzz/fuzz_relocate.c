@@ -35,13 +35,13 @@ static struct btfc_btf *oldb, *newb;
 
 static void relocate_onto_new(const struct btfc_btf *mod)
 {
-	struct btfc__blob out;
+	struct btfci_blob out;
 	struct btfc_btf *r;
 
-	if (btfc__relocate(ctx, mod, newb, &out) == 0) {
+	if (btfci_relocate(ctx, mod, newb, &out) == 0) {
 		if (!btfc_btf_parse(ctx, out.data, out.len, "relocated", newb, &r))
 			btfc_btf_free(r);
-		btfc__blob_fini(&out);
+		btfci_blob_fini(&out);
 	}
 }
 
@@ -64,9 +64,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	memcpy(copy, data + 1, size - 1);
 	struct btfc_btf *mod = NULL, *dist = NULL, *dmod = NULL;
-	struct btfc__blob db = { 0 }, ds = { 0 };
+	struct btfci_blob db = { 0 }, ds = { 0 };
 	if (!(data[0] & 1)) {
-		if (!btfc_btf_parse(ctx, copy, size - 1, "mod", oldb, &mod) && !btfc__distill(ctx, mod, NULL, 0, &db, &ds) &&
+		if (!btfc_btf_parse(ctx, copy, size - 1, "mod", oldb, &mod) && !btfci_distill(ctx, mod, NULL, 0, &db, &ds) &&
 		    !btfc_btf_parse(ctx, db.data, db.len, "dist", NULL, &dist) &&
 		    !btfc_btf_parse(ctx, ds.data, ds.len, "dmod", dist, &dmod))
 			relocate_onto_new(dmod);
@@ -93,8 +93,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	btfc_btf_free(dmod);
 	btfc_btf_free(dist);
 	btfc_btf_free(mod);
-	btfc__blob_fini(&db);
-	btfc__blob_fini(&ds);
+	btfci_blob_fini(&db);
+	btfci_blob_fini(&ds);
 	free(copy);
 	return 0;
 }

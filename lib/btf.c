@@ -11,8 +11,7 @@
 #include <sys/mman.h>
 
 #include "btf_int.h"
-#include "relocate.h"
-#include "stamp_core.h"
+#include "btf_kind.h"
 
 static const char *const kind_names[] = {
 	"UNKNOWN", "INT", "PTR", "ARRAY", "STRUCT", "UNION", "ENUM", "FWD", "TYPEDEF",
@@ -25,9 +24,9 @@ BTFC_API const char *btfc_kind_name(unsigned kind)
 	return kind <= BTFC_KIND_MAX ? kind_names[kind] : kind_names[0];
 }
 
-long btfc__type_extra(const struct btfc_type *t)
+long btfci_type_extra(const struct btfc_type *t)
 {
-	return btfc__kind_extra(t->info);
+	return btfci_kind_extra(t->info);
 }
 
 static void release(void *owned, void *map, size_t map_len)
@@ -44,15 +43,15 @@ static void read_header(struct btfc_header *h, const uint8_t *p, size_t len, boo
 
 	memcpy(w, p, BTF_HDR_MIN);
 	if (swap)
-		w[1] = btfc__bswap32(w[1]);
+		w[1] = btfci_bswap32(w[1]);
 	if (w[1] >= BTF_HDR_LAYOUT && len >= BTF_HDR_LAYOUT)
 		memcpy(w + 6, p + BTF_HDR_MIN, 8);
 	for (int i = 2; swap && i < 8; i++)
-		w[i] = btfc__bswap32(w[i]);
+		w[i] = btfci_bswap32(w[i]);
 	/* word 0 is magic(16) version(8) flags(8) in memory order */
 	uint16_t magic;
 	memcpy(&magic, p, 2);
-	h->magic = swap ? btfc__bswap16(magic) : magic;
+	h->magic = swap ? btfci_bswap16(magic) : magic;
 	h->version = p[2];
 	h->flags = p[3];
 	h->hdr_len = w[1];
@@ -70,12 +69,12 @@ static void swap_words(uint8_t *p, uint64_t off, uint64_t n)
 	for (uint64_t i = 0; i + 4 <= n; i += 4) {
 		uint32_t v;
 		memcpy(&v, p + off + i, 4);
-		v = btfc__bswap32(v);
+		v = btfci_bswap32(v);
 		memcpy(p + off + i, &v, 4);
 	}
 }
 
-void btfc__btf_swap(uint8_t *p, size_t len, bool to_host)
+void btfci_btf_swap(uint8_t *p, size_t len, bool to_host)
 {
 	uint32_t w[8] = { 0 }; /* header words, host order */
 	uint16_t m;
@@ -83,13 +82,13 @@ void btfc__btf_swap(uint8_t *p, size_t len, bool to_host)
 	if (len < 2)
 		return;
 	memcpy(&m, p, 2);
-	m = btfc__bswap16(m);
+	m = btfci_bswap16(m);
 	memcpy(p, &m, 2);
 	if (len < 8)
 		return;
 	memcpy(&w[1], p + 4, 4);
 	if (to_host)
-		w[1] = btfc__bswap32(w[1]);
+		w[1] = btfci_bswap32(w[1]);
 	/* header words the kernel reads: hdr_len itself always, then up to hdr_len (at most 32) */
 	uint64_t hl = w[1] < BTF_HDR_LAYOUT ? w[1] & ~3u : BTF_HDR_LAYOUT;
 	if (hl < 8)
@@ -99,7 +98,7 @@ void btfc__btf_swap(uint8_t *p, size_t len, bool to_host)
 	for (uint32_t o = 4; o + 4 <= hl; o += 4) {
 		uint32_t v;
 		memcpy(&v, p + o, 4);
-		w[o / 4] = to_host ? btfc__bswap32(v) : v;
+		w[o / 4] = to_host ? btfci_bswap32(v) : v;
 	}
 	swap_words(p, 4, hl - 4);
 	uint64_t data = len - (w[1] < len ? w[1] : len);
@@ -109,7 +108,7 @@ void btfc__btf_swap(uint8_t *p, size_t len, bool to_host)
 	if (hl >= BTF_HDR_LAYOUT && (uint64_t)w[6] + w[7] <= data)
 		for (uint64_t o = (uint64_t)w[1] + w[6]; o + 4 <= (uint64_t)w[1] + w[6] + w[7]; o += 4) {
 			memcpy(&m, p + o + 2, 2);
-			m = btfc__bswap16(m);
+			m = btfci_bswap16(m);
 			memcpy(p + o + 2, &m, 2);
 		}
 }
@@ -118,35 +117,35 @@ static int check_layout(struct btfc_ctx *ctx, const char *name, const struct btf
 			size_t len, bool split)
 {
 	if (h->hdr_len < BTF_HDR_MIN)
-		return btfc__err(ctx, -EINVAL, name, "BTF header length %u is smaller than %d",
+		return btfci_err(ctx, -EINVAL, name, "BTF header length %u is smaller than %d",
 				 h->hdr_len, BTF_HDR_MIN);
 	if (h->hdr_len > len)
-		return btfc__err(ctx, -EINVAL, name, "BTF header length %u exceeds data size %zu",
+		return btfci_err(ctx, -EINVAL, name, "BTF header length %u exceeds data size %zu",
 				 h->hdr_len, len);
 	uint64_t data = len - h->hdr_len;
 	if ((uint64_t)h->type_off + h->type_len > data)
-		return btfc__err(ctx, -EINVAL, name,
+		return btfci_err(ctx, -EINVAL, name,
 				 "type section at %u + %u exceeds data size %" PRIu64 " after the header",
 				 h->type_off, h->type_len, data);
 	if ((uint64_t)h->str_off + h->str_len > data)
-		return btfc__err(ctx, -EINVAL, name,
+		return btfci_err(ctx, -EINVAL, name,
 				 "string section at %u + %u exceeds data size %" PRIu64 " after the header",
 				 h->str_off, h->str_len, data);
 	if (h->hdr_len >= BTF_HDR_LAYOUT && (uint64_t)h->layout_off + h->layout_len > data)
-		return btfc__err(ctx, -EINVAL, name,
+		return btfci_err(ctx, -EINVAL, name,
 				 "layout section at %u + %u exceeds data size %" PRIu64 " after the header",
 				 h->layout_off, h->layout_len, data);
 	if (h->type_len && h->str_len &&
 	    h->type_off < (uint64_t)h->str_off + h->str_len && h->str_off < (uint64_t)h->type_off + h->type_len)
-		return btfc__err(ctx, -EINVAL, name, "type section at %u + %u overlaps string section at %u + %u",
+		return btfci_err(ctx, -EINVAL, name, "type section at %u + %u overlaps string section at %u + %u",
 				 h->type_off, h->type_len, h->str_off, h->str_len);
 	if ((h->hdr_len + (uint64_t)h->type_off) % 4 || h->type_len % 4)
-		return btfc__err(ctx, -EINVAL, name,
+		return btfci_err(ctx, -EINVAL, name,
 				 "type section (hdr_len %u + type_off %u, type_len %u) is not 4-byte aligned",
 				 h->hdr_len, h->type_off, h->type_len);
 	if (!h->str_len) {
 		if (!split)
-			return btfc__err(ctx, -EINVAL, name, "string section is empty");
+			return btfci_err(ctx, -EINVAL, name, "string section is empty");
 	}
 	return 0;
 }
@@ -156,9 +155,9 @@ static int check_strings(struct btfc_ctx *ctx, const char *name, const char *s, 
 	if (!n)
 		return 0;
 	if (s[n - 1])
-		return btfc__err(ctx, -EINVAL, name, "string section (%u bytes) does not end with NUL", n);
+		return btfci_err(ctx, -EINVAL, name, "string section (%u bytes) does not end with NUL", n);
 	if (!split && s[0])
-		return btfc__err(ctx, -EINVAL, name, "string section does not start with the empty string "
+		return btfci_err(ctx, -EINVAL, name, "string section does not start with the empty string "
 				 "(split BTF of a module? it needs its base)");
 	return 0;
 }
@@ -170,26 +169,26 @@ static int index_types(struct btfc_ctx *ctx, struct btfc_btf *b)
 
 	b->offs = malloc((size_t)cap * sizeof(*b->offs));
 	if (!b->offs)
-		return btfc__err(ctx, -ENOMEM, b->name, "out of memory indexing %u type bytes", b->types_len);
+		return btfci_err(ctx, -ENOMEM, b->name, "out of memory indexing %u type bytes", b->types_len);
 	while (off < b->types_len) {
 		uint32_t id = b->start_id + n;
 		if (b->types_len - off < sizeof(struct btfc_type))
-			return btfc__err(ctx, -EINVAL, b->name,
+			return btfci_err(ctx, -EINVAL, b->name,
 					 "type [%u] at offset %u: record truncated (%u bytes left)",
 					 id, off, b->types_len - off);
 		const struct btfc_type *t = (const void *)(b->types + off);
-		long extra = btfc__type_extra(t);
+		long extra = btfci_type_extra(t);
 		if (extra < 0)
-			return btfc__err(ctx, -EINVAL, b->name, "type [%u] at offset %u: unknown kind %u",
+			return btfci_err(ctx, -EINVAL, b->name, "type [%u] at offset %u: unknown kind %u",
 					 id, off, btfc_type_kind(t));
 		uint64_t end = (uint64_t)off + sizeof(*t) + (uint64_t)extra;
 		if (end > b->types_len)
-			return btfc__err(ctx, -EINVAL, b->name,
+			return btfci_err(ctx, -EINVAL, b->name,
 					 "type [%u] %s at offset %u (vlen %u) needs %" PRIu64 " bytes, only %u left",
 					 id, btfc_kind_name(btfc_type_kind(t)), off, btfc_type_vlen(t),
 					 end - off, b->types_len - off);
 		if (id == UINT32_MAX || id >= (1u << 31))
-			return btfc__err(ctx, -EINVAL, b->name, "too many types");
+			return btfci_err(ctx, -EINVAL, b->name, "too many types");
 		b->offs[n++] = off;
 		off = (uint32_t)end;
 	}
@@ -197,7 +196,7 @@ static int index_types(struct btfc_ctx *ctx, struct btfc_btf *b)
 	return 0;
 }
 
-int btfc__btf_new(struct btfc_ctx *ctx, const uint8_t *data, size_t len, const char *name,
+int btfci_btf_new(struct btfc_ctx *ctx, const uint8_t *data, size_t len, const char *name,
 		  const struct btfc_btf *base, void *owned, void *map, size_t map_len,
 		  const struct btfc_source_info *src, struct btfc_btf **out)
 {
@@ -208,7 +207,7 @@ int btfc__btf_new(struct btfc_ctx *ctx, const uint8_t *data, size_t len, const c
 	*out = NULL;
 	if (len < 4 || !((data[0] == 0x9f && data[1] == 0xeb) || (data[0] == 0xeb && data[1] == 0x9f))) {
 		release(owned, map, map_len);
-		return btfc__err(ctx, -EINVAL, name, len < 4 ? "%stoo short for BTF (%zu bytes)" :
+		return btfci_err(ctx, -EINVAL, name, len < 4 ? "%stoo short for BTF (%zu bytes)" :
 				 "%snot BTF: bad magic (%zu bytes)",
 				 src && src->container != BTFC_CONT_RAW ? "its .BTF section is " : "", len);
 	}
@@ -218,14 +217,14 @@ int btfc__btf_new(struct btfc_ctx *ctx, const uint8_t *data, size_t len, const c
 	swap = m != BTF_MAGIC;
 	if (len < BTF_HDR_MIN) {
 		release(owned, map, map_len);
-		return btfc__err(ctx, -EINVAL, name, "truncated BTF header (%zu of %d bytes)", len, BTF_HDR_MIN);
+		return btfci_err(ctx, -EINVAL, name, "truncated BTF header (%zu of %d bytes)", len, BTF_HDR_MIN);
 	}
 
 	b = calloc(1, sizeof(*b));
 	if (!b || !(b->name = strdup(name ? name : "(memory)"))) {
 		free(b);
 		release(owned, map, map_len);
-		return btfc__err(ctx, -ENOMEM, name, "out of memory");
+		return btfci_err(ctx, -ENOMEM, name, "out of memory");
 	}
 	pthread_mutex_init(&b->idx_lock, NULL);
 	b->owned = owned;
@@ -244,7 +243,7 @@ int btfc__btf_new(struct btfc_ctx *ctx, const uint8_t *data, size_t len, const c
 	if (err)
 		goto fail;
 	if (b->hdr.version != BTF_VERSION) {
-		err = btfc__err(ctx, -EINVAL, b->name, "unsupported BTF version %u", b->hdr.version);
+		err = btfci_err(ctx, -EINVAL, b->name, "unsupported BTF version %u", b->hdr.version);
 		goto fail;
 	}
 
@@ -253,12 +252,12 @@ int btfc__btf_new(struct btfc_ctx *ctx, const uint8_t *data, size_t len, const c
 	if (swap || !aligned) {
 		uint8_t *copy = malloc(len);
 		if (!copy) {
-			err = btfc__err(ctx, -ENOMEM, b->name, "out of memory copying %zu bytes", len);
+			err = btfci_err(ctx, -ENOMEM, b->name, "out of memory copying %zu bytes", len);
 			goto fail;
 		}
 		memcpy(copy, data, len);
 		if (swap)
-			btfc__btf_swap(copy, len, true);
+			btfci_btf_swap(copy, len, true);
 		release(b->owned, b->map, b->map_len);
 		b->map = NULL;
 		b->owned = copy;
@@ -293,7 +292,7 @@ BTFC_API int btfc_btf_parse(struct btfc_ctx *ctx, const void *data, size_t len, 
 {
 	struct btfc_source_info src = { .container = BTFC_CONT_RAW, .file_size = len };
 
-	return btfc__btf_new(ctx, data, len, name, base, NULL, NULL, 0, &src, out);
+	return btfci_btf_new(ctx, data, len, name, base, NULL, NULL, 0, &src, out);
 }
 
 BTFC_API void btfc_btf_free(struct btfc_btf *b)
@@ -303,12 +302,8 @@ BTFC_API void btfc_btf_free(struct btfc_btf *b)
 	release(b->owned, b->map, b->map_len);
 	free(b->offs);
 	free(b->idx.slots);
-	for (int i = 0; i < 6; i++) {
-		free(b->vcache[i].rid);
-		free(b->vcache[i].rsize);
-		btfc_verdict_release(b->vcache[i].verdict);
-		free(b->vcache[i].verdict);
-	}
+	if (b->vcache)
+		b->vcache_free(b->vcache);
 	pthread_mutex_destroy(&b->idx_lock);
 	free(b->name);
 	free(b);
@@ -393,7 +388,7 @@ BTFC_API int btfc_btf_flatten(const struct btfc_btf *btf, void **out, size_t *le
 
 /* ---- name index ---- */
 
-uint32_t btfc__hash_str(const char *s)
+uint32_t btfci_hash_str(const char *s)
 {
 	uint32_t h = 2166136261u; /* FNV-1a */
 
@@ -416,7 +411,7 @@ static int build_index(struct btfc_btf *b)
 		const char *s = btfc_btf_str(b, t->name_off);
 		if (!s || !*s)
 			continue;
-		uint32_t h = btfc__hash_str(s) & (size - 1);
+		uint32_t h = btfci_hash_str(s) & (size - 1);
 		while (slots[h])
 			h = (h + 1) & (size - 1);
 		slots[h] = b->start_id + i;
@@ -444,7 +439,7 @@ static int64_t find_own(const struct btfc_btf *cb, const char *name, unsigned ki
 
 	if (err)
 		return err;
-	for (uint32_t h = btfc__hash_str(name) & b->idx.mask; b->idx.slots[h]; h = (h + 1) & b->idx.mask) {
+	for (uint32_t h = btfci_hash_str(name) & b->idx.mask; b->idx.slots[h]; h = (h + 1) & b->idx.mask) {
 		uint32_t id = b->idx.slots[h];
 		const struct btfc_type *t = btfc_btf_type_by_id(b, id);
 		if ((kind && btfc_type_kind(t) != kind) || strcmp(btfc_btf_str(b, t->name_off), name))
@@ -466,14 +461,14 @@ BTFC_API int64_t btfc_btf_find(const struct btfc_btf *b, const char *name, unsig
 }
 
 /* Ids of all own types named @name, ascending (see relocate.h). */
-size_t btfc__btf_named(const struct btfc_btf *cb, const char *name, uint32_t *ids, size_t cap)
+size_t btfci_btf_named(const struct btfc_btf *cb, const char *name, uint32_t *ids, size_t cap)
 {
 	struct btfc_btf *b = (struct btfc_btf *)cb; /* the index is a cache */
 	size_t n = 0;
 
 	if (ensure_index(b))
 		return 0;
-	for (uint32_t h = btfc__hash_str(name) & b->idx.mask; b->idx.slots[h]; h = (h + 1) & b->idx.mask) {
+	for (uint32_t h = btfci_hash_str(name) & b->idx.mask; b->idx.slots[h]; h = (h + 1) & b->idx.mask) {
 		uint32_t id = b->idx.slots[h];
 		const struct btfc_type *t = btfc_btf_type_by_id(b, id);
 		if (strcmp(btfc_btf_str(b, t->name_off), name))

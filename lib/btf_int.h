@@ -35,13 +35,13 @@ struct btfc_btf {
 	pthread_mutex_t idx_lock;
 	struct name_index idx; /* built on first btfc_btf_find() */
 
-	/* bpf-profile resolution of this BTF as a base, per rule set (before 6.14, 6.14+, 7.2+)
-	 * and pointer size (+ 3: 4 bytes); validate.c */
-	struct vcache {
-		bool done;
-		uint32_t *rid, *rsize;   /* the kernel's resolved ids and sizes, indexed by type id */
-		struct btfc_verdict *verdict;
-	} vcache[6];
+	/*
+	 * The validator's cache of this BTF's resolution as a base (validate.c
+	 * owns its layout, fills it under idx_lock and sets vcache_free, which
+	 * btfc_btf_free() calls): the model knows nothing of the validator.
+	 */
+	struct btfci_vcache *vcache;
+	void (*vcache_free)(struct btfci_vcache *c);
 };
 
 /*
@@ -51,7 +51,7 @@ struct btfc_btf {
  */
 /* The i-th enumerator of an ENUM or ENUM64 type t: its value, *name_off its name; a 32-bit value
  * sign-extended to 64 bits when sext, else zero-extended (the printers decide: dump.c, dump_c.c). */
-static inline uint64_t btfc__enum_val(const struct btfc_type *t, unsigned i, bool sext, uint32_t *name_off)
+static inline uint64_t btfci_enum_val(const struct btfc_type *t, unsigned i, bool sext, uint32_t *name_off)
 {
 	if (btfc_type_kind(t) == BTFC_KIND_ENUM64) {
 		const struct btfc_enum64 *e = (const struct btfc_enum64 *)btfc_type_data(t) + i;
@@ -63,7 +63,11 @@ static inline uint64_t btfc__enum_val(const struct btfc_type *t, unsigned i, boo
 	return sext ? (uint64_t)(int64_t)e->val : (uint32_t)e->val;
 }
 
-int btfc__btf_new(struct btfc_ctx *ctx, const uint8_t *data, size_t len, const char *name,
+/* All own types of @b named @name (any kind), ascending; returns how many (may exceed @cap). */
+size_t btfci_btf_named(const struct btfc_btf *b, const char *name, uint32_t *ids, size_t cap);
+
+
+int btfci_btf_new(struct btfc_ctx *ctx, const uint8_t *data, size_t len, const char *name,
 		  const struct btfc_btf *base, void *owned, void *map, size_t map_len,
 		  const struct btfc_source_info *src, struct btfc_btf **out);
 

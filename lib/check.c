@@ -22,8 +22,9 @@
 
 #include "btf_int.h"
 #include "btfcompat/stamp.h"
-#include "elfw.h"
+#include "module.h"
 #include "relocate.h"
+#include "stamp_int.h"
 
 BTFC_API const char *btfc_outcome_name(enum btfc_outcome o)
 {
@@ -48,16 +49,16 @@ BTFC_API const char *btfc_action_name(enum btfc_action a)
 static void say(struct btfc_check *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void say(struct btfc_check *c, const char *fmt, ...)
 {
-	struct btfc__str b = { 0 };
+	struct btfci_str b = { 0 };
 	va_list ap;
 
 	va_start(ap, fmt);
-	btfc__str_vaddf(&b, fmt, ap);
+	btfci_str_vaddf(&b, fmt, ap);
 	va_end(ap);
-	if (b.oom || btfc__strs_set(&c->priv_, 1, (const char **const[]){ &c->evidence },
-				    (const char *const[]){ btfc__str_get(&b) }))
-		btfc__strs_release(&c->priv_, 1, (const char **const[]){ &c->evidence }), c->evidence = NULL;
-	btfc__str_fini(&b);
+	if (b.oom || btfci_strs_set(&c->priv_, 1, (const char **const[]){ &c->evidence },
+				    (const char *const[]){ btfci_str_get(&b) }))
+		btfci_strs_release(&c->priv_, 1, (const char **const[]){ &c->evidence }), c->evidence = NULL;
+	btfci_str_fini(&b);
 }
 
 /* Set the kernel verdict's message, keeping its context and note; out of memory leaves it NULL. */
@@ -65,7 +66,7 @@ static void kernel_says(struct btfc_check *c, const char *msg)
 {
 	struct btfc_verdict *k = &c->kernel;
 
-	if (btfc__strs_set(&k->priv_, 3, (const char **const[]){ &k->msg, &k->context, &k->note },
+	if (btfci_strs_set(&k->priv_, 3, (const char **const[]){ &k->msg, &k->context, &k->note },
 			   (const char *const[]){ msg, k->context, k->note }))
 		k->msg = NULL;
 }
@@ -80,12 +81,12 @@ static int kernel_validate(struct btfc_ctx *ctx, const void *data, size_t len, c
 
 BTFC_API void btfc_check_release(struct btfc_check *c)
 {
-	if (!c || c->sz < btfc__offsetofend(struct btfc_check, priv_))
+	if (!c || c->sz < btfci_offsetofend(struct btfc_check, priv_))
 		return;
-	btfc__strs_release(&c->priv_, 0, NULL);
-	if (c->sz >= btfc__offsetofend(struct btfc_check, evidence))
+	btfci_strs_release(&c->priv_, 0, NULL);
+	if (c->sz >= btfci_offsetofend(struct btfc_check, evidence))
 		c->evidence = "";
-	if (c->sz >= btfc__offsetofend(struct btfc_check, kernel))
+	if (c->sz >= btfci_offsetofend(struct btfc_check, kernel))
 		btfc_verdict_release(&c->kernel);
 }
 
@@ -285,7 +286,7 @@ static int check_distilled(struct btfc_ctx *ctx, const char *path, const void *r
 {
 	struct btfc_validate_opts bo = *vo;
 	struct btfc_btf *dist = NULL, *mod = NULL;
-	struct btfc__blob out = { 0 };
+	struct btfci_blob out = { 0 };
 	int err;
 
 	c->method = BTFC_METHOD_DISTILLED;
@@ -308,7 +309,7 @@ static int check_distilled(struct btfc_ctx *ctx, const char *path, const void *r
 		c->kernel.err = c->kernel.err ? c->kernel.err : -EINVAL;
 		goto out;
 	}
-	int r = btfc__relocate(ctx, mod, base, &out);
+	int r = btfci_relocate(ctx, mod, base, &out);
 	if (r < 0) {
 		err = r;
 		goto out;
@@ -327,7 +328,7 @@ static int check_distilled(struct btfc_ctx *ctx, const char *path, const void *r
 		kernel_says(c, msg);
 	}
 out:
-	btfc__blob_fini(&out);
+	btfci_blob_fini(&out);
 	btfc_btf_free(mod);
 	btfc_btf_free(dist);
 	return err;
@@ -358,62 +359,67 @@ static int stamp_contradicted(struct btfc_ctx *ctx, const struct btfc_module *m,
 	return err;
 }
 
-BTFC_API int btfc_check_module(struct btfc_ctx *ctx, const char *path, const struct btfc_btf *base,
-			       const struct btfc_check_opts *opts, struct btfc_check *c)
+BTFC_API int btfci_module_check(struct btfc_ctx *ctx, const char *path, const struct btfc_btf *base,
+				 const struct btfc_check_opts *opts, struct btfc_check *c)
 {
 	struct btfc_module *m;
 	int err;
 
-	if ((err = BTFC__OPTS_CHECK(ctx, opts, btfc_check_opts)) || (err = btfc__result_check(ctx, c, "btfc_check")) ||
+	if ((err = BTFCI_OPTS_CHECK(ctx, opts, btfc_check_opts)) || (err = btfci_result_check(ctx, c, "btfc_check")) ||
 	    (err = btfc_module_open(ctx, path, &m)))
 		return err;
-	err = btfc_module_check(ctx, m, base, opts, c);
+	err = btfc_module_check_opened(ctx, m, base, opts, c);
 	btfc_module_free(m);
 	return err;
 }
+/* the path form is btfc_module_check() since 0.5; btfc_check_module, its old name, stays for one release */
+BTFCI_DEFAULT(btfci_module_check, btfc_module_check, LIBBTFCOMPAT_0.5);
+BTFC_API extern __typeof__(btfci_module_check) btfc_check_module __attribute__((alias("btfci_module_check")));
 
 static int check(struct btfc_ctx *ctx, const struct btfc_module *m, const struct btfc_btf *base,
 		 const struct btfc_check_opts *opts, struct btfc_check *c);
 
-BTFC_API int btfc_module_check(struct btfc_ctx *ctx, const struct btfc_module *m, const struct btfc_btf *base,
-			       const struct btfc_check_opts *opts, struct btfc_check *out)
+BTFC_API int btfc_module_check_opened(struct btfc_ctx *ctx, const struct btfc_module *m, const struct btfc_btf *base,
+				      const struct btfc_check_opts *opts, struct btfc_check *out)
 {
 	struct btfc_check c = { .sz = sizeof(c), .strength = "none", .evidence = "",
 				.kernel = { .sz = sizeof(c.kernel), .msg = "", .context = "", .note = "" } };
 	int err;
 
-	if ((err = BTFC__OPTS_CHECK(ctx, opts, btfc_check_opts)) || (err = btfc__result_check(ctx, out, "btfc_check")))
+	if ((err = BTFCI_OPTS_CHECK(ctx, opts, btfc_check_opts)) || (err = btfci_result_check(ctx, out, "btfc_check")))
 		return err;
 	const struct btfc_check_opts o = {
 		.sz = sizeof(o),
-		.mismatch_allowed = BTFC__OPTS_GET(opts, mismatch_allowed, -1),
-		.kernel = BTFC__OPTS_GET(opts, kernel, BTFC_KERNEL_NEWEST),
-		.old_loader = BTFC__OPTS_GET(opts, old_loader, 0),
-		.stamp_checked = BTFC__OPTS_GET(opts, stamp_checked, 0),
+		.mismatch_allowed = BTFCI_OPTS_GET(opts, mismatch_allowed, -1),
+		.kernel = BTFCI_OPTS_GET(opts, kernel, BTFC_KERNEL_NEWEST),
+		.old_loader = BTFCI_OPTS_GET(opts, old_loader, 0),
+		.stamp_checked = BTFCI_OPTS_GET(opts, stamp_checked, 0),
 	};
 	err = check(ctx, m, base, &o, &c);
 	if (!err && (!c.evidence || !c.kernel.msg))
-		err = btfc__err(ctx, -ENOMEM, btfc__module_name(m), "out of memory");
+		err = btfci_err(ctx, -ENOMEM, btfci_module_name(m), "out of memory");
 	if (err)
 		btfc_check_release(&c);
 	else
-		btfc__check_put(out, &c);
+		btfci_check_put(out, &c);
 	return err;
 }
+/* before 0.5 btfc_module_check() took the opened module: programs linked then keep it */
+BTFCI_COMPAT(btfc_module_check_opened, btfc_module_check, LIBBTFCOMPAT_0.1);
 
-void btfc__check_put(struct btfc_check *out, struct btfc_check *c)
+void btfci_check_put(struct btfc_check *out, struct btfc_check *c)
 {
-	if (out->sz < btfc__offsetofend(struct btfc_check, priv_))
+	if (out->sz < btfci_offsetofend(struct btfc_check, priv_))
 		btfc_check_release(c); /* no string reaches the caller */
-	else if (out->sz < btfc__offsetofend(struct btfc_check, kernel))
+	else if (out->sz < btfci_offsetofend(struct btfc_check, kernel))
 		btfc_verdict_release(&c->kernel);
-	btfc__result_put(out, c, sizeof(*c));
+	btfci_result_put(out, c, sizeof(*c));
 }
 
 static int check(struct btfc_ctx *ctx, const struct btfc_module *m, const struct btfc_btf *base,
 		 const struct btfc_check_opts *opts, struct btfc_check *c)
 {
-	const char *path = btfc__module_name(m);
+	const char *path = btfci_module_name(m);
 	const void *raw, *sec;
 	size_t raw_len, sec_len;
 	bool stamp_refused = false;
@@ -426,7 +432,7 @@ static int check(struct btfc_ctx *ctx, const struct btfc_module *m, const struct
 		goto done;
 	}
 	if (err)
-		return btfc__refuse(ctx, BTFC_REASON_CORRUPT, err, path, "cannot read its .BTF section: %s",
+		return btfci_refuse(ctx, BTFC_REASON_CORRUPT, err, path, "cannot read its .BTF section: %s",
 				    err == -EFBIG ? "too large" : "corrupt section header or data");
 	BTFC_OPTS(btfc_validate_opts, vo, .profile = BTFC_PROFILE_MODULE, .kernel = opts->kernel);
 	bool distilled = !btfc_module_section(m, ".BTF.base", &sec, &sec_len);
@@ -442,7 +448,7 @@ static int check(struct btfc_ctx *ctx, const struct btfc_module *m, const struct
 	/* 1. a stamp decides */
 	if (!btfc_module_section(m, BTFC_STAMP_SECTION, &sec, &sec_len)) {
 		struct btfc_stamp want, found;
-		int r = btfc__stamp_check(ctx, sec, sec_len, base, &want, &found);
+		int r = btfci_stamp_check(ctx, sec, sec_len, base, &want, &found);
 		if (r == -ENOMEM || r == -EIO) {
 			err = r;
 			goto out;
@@ -502,7 +508,7 @@ static int check(struct btfc_ctx *ctx, const struct btfc_module *m, const struct
 	if (!v.found) {
 		BTFC_OPTS(btfc_verdict, bv);
 		BTFC_OPTS(btfc_validate_opts, bo, .profile = BTFC_PROFILE_BPF, .kernel = opts->kernel,
-			  .ptr_size = btfc__module_ptr_size(m));
+			  .ptr_size = btfci_module_ptr_size(m));
 		if ((err = btfc_validate(ctx, raw, raw_len, base, &bo, &bv))) {
 			btfc_btf_free(btf);
 			goto out;

@@ -9,7 +9,7 @@
 
 #include "internal.h"
 
-struct btfc__budget {
+struct btfci_budget {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	const struct btfc_ctx *owner; /* holds the large-module slot, or NULL */
@@ -57,9 +57,9 @@ BTFC_API void btfc_ctx_free(struct btfc_ctx *ctx)
 	free(ctx);
 }
 
-bool btfc__budget_take(struct btfc_ctx *ctx)
+bool btfci_budget_take(struct btfc_ctx *ctx)
 {
-	struct btfc__budget *b = ctx->budget;
+	struct btfci_budget *b = ctx->budget;
 
 	if (!b)
 		return false;
@@ -72,7 +72,7 @@ bool btfc__budget_take(struct btfc_ctx *ctx)
 	return true;
 }
 
-void btfc__budget_put(struct btfc__budget *b)
+void btfci_budget_put(struct btfci_budget *b)
 {
 	if (!b)
 		return;
@@ -117,7 +117,7 @@ BTFC_API enum btfc_reason btfc_ctx_last_reason(const struct btfc_ctx *ctx)
 	return ctx->reason;
 }
 
-void btfc__appendf(char *buf, size_t cap, const char *fmt, ...)
+void btfci_appendf(char *buf, size_t cap, const char *fmt, ...)
 {
 	size_t n = strlen(buf);
 	va_list ap;
@@ -129,7 +129,7 @@ void btfc__appendf(char *buf, size_t cap, const char *fmt, ...)
 	va_end(ap);
 }
 
-void btfc__str_vaddf(struct btfc__str *b, const char *fmt, va_list ap)
+void btfci_str_vaddf(struct btfci_str *b, const char *fmt, va_list ap)
 {
 	va_list aq;
 
@@ -152,45 +152,45 @@ void btfc__str_vaddf(struct btfc__str *b, const char *fmt, va_list ap)
 	b->len += n;
 }
 
-void btfc__str_addf(struct btfc__str *b, const char *fmt, ...)
+void btfci_str_addf(struct btfci_str *b, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	btfc__str_vaddf(b, fmt, ap);
+	btfci_str_vaddf(b, fmt, ap);
 	va_end(ap);
 }
 
-void btfc__str_fini(struct btfc__str *b)
+void btfci_str_fini(struct btfci_str *b)
 {
 	free(b->s);
-	*b = (struct btfc__str){ 0 };
+	*b = (struct btfci_str){ 0 };
 }
 
-int btfc__opts_check(struct btfc_ctx *ctx, const void *opts, size_t known, const char *type)
+int btfci_opts_check(struct btfc_ctx *ctx, const void *opts, size_t known, const char *type)
 {
 	if (!opts)
 		return 0;
 	size_t sz = *(const size_t *)opts;
 	if (sz < sizeof(size_t))
-		return btfc__err(ctx, -EINVAL, NULL, "struct %s: sz %zu is too small (set it to sizeof; BTFC_OPTS() does)",
+		return btfci_err(ctx, -EINVAL, NULL, "struct %s: sz %zu is too small (set it to sizeof; BTFC_OPTS() does)",
 				 type, sz);
 	for (size_t i = known; i < sz; i++)
 		if (((const uint8_t *)opts)[i])
-			return btfc__err(ctx, -EINVAL, NULL, "struct %s: the caller sets a field at byte %zu that this "
+			return btfci_err(ctx, -EINVAL, NULL, "struct %s: the caller sets a field at byte %zu that this "
 					 "library (%zu bytes of it) does not know", type, i, known);
 	return 0;
 }
 
-int btfc__result_check(struct btfc_ctx *ctx, const void *out, const char *type)
+int btfci_result_check(struct btfc_ctx *ctx, const void *out, const char *type)
 {
 	if (!out || *(const size_t *)out < sizeof(size_t))
-		return btfc__err(ctx, -EINVAL, NULL, "struct %s: %s", type,
+		return btfci_err(ctx, -EINVAL, NULL, "struct %s: %s", type,
 				 out ? "sz is too small (set it to sizeof; BTFC_OPTS() does)" : "no result to fill");
 	return 0;
 }
 
-void btfc__result_put(void *out, const void *full, size_t known)
+void btfci_result_put(void *out, const void *full, size_t known)
 {
 	size_t sz = *(const size_t *)out;
 
@@ -198,7 +198,7 @@ void btfc__result_put(void *out, const void *full, size_t known)
 	       (sz < known ? sz : known) - sizeof(size_t));
 }
 
-int btfc__strs_set(void **priv, size_t n, const char **const field[], const char *const val[])
+int btfci_strs_set(void **priv, size_t n, const char **const field[], const char *const val[])
 {
 	size_t len = 0, l[8];
 
@@ -216,7 +216,7 @@ int btfc__strs_set(void **priv, size_t n, const char **const field[], const char
 	return 0;
 }
 
-void btfc__strs_release(void **priv, size_t n, const char **const field[])
+void btfci_strs_release(void **priv, size_t n, const char **const field[])
 {
 	free(*priv);
 	*priv = NULL;
@@ -234,7 +234,7 @@ static void vlog(struct btfc_ctx *ctx, enum btfc_log_level level, const char *fm
 	ctx->log_fn(ctx->log_user, level, msg);
 }
 
-void btfc__log(struct btfc_ctx *ctx, enum btfc_log_level level, const char *fmt, ...)
+void btfci_log(struct btfc_ctx *ctx, enum btfc_log_level level, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -247,35 +247,53 @@ static int verr(struct btfc_ctx *ctx, int err, const char *name, const char *fmt
 {
 	int n = 0;
 
+	if (!ctx)
+		return err;
 	if (name)
 		n = snprintf(ctx->err, sizeof(ctx->err), "%s: ", name);
 	if (n < 0 || (size_t)n >= sizeof(ctx->err))
 		n = 0;
 	ctx->err_what = n;
 	vsnprintf(ctx->err + n, sizeof(ctx->err) - n, fmt, ap);
-	if (ctx->log_fn && ctx->log_max >= BTFC_LOG_ERROR)
+	if (ctx->log_fn && ctx->log_max >= BTFC_LOG_ERROR && !ctx->quiet)
 		ctx->log_fn(ctx->log_user, BTFC_LOG_ERROR, ctx->err);
 	return err;
 }
 
-int btfc__err(struct btfc_ctx *ctx, int err, const char *name, const char *fmt, ...)
+int btfci_err(struct btfc_ctx *ctx, int err, const char *name, const char *fmt, ...)
 {
 	va_list ap;
 
-	ctx->reason = BTFC_REASON_NONE;
+	if (ctx)
+		ctx->reason = BTFC_REASON_NONE;
 	va_start(ap, fmt);
 	verr(ctx, err, name, fmt, ap);
 	va_end(ap);
 	return err;
 }
 
-int btfc__refuse(struct btfc_ctx *ctx, enum btfc_reason reason, int err, const char *name, const char *fmt, ...)
+int btfci_refuse(struct btfc_ctx *ctx, enum btfc_reason reason, int err, const char *name, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
 	verr(ctx, err, name, fmt, ap);
 	va_end(ap);
-	ctx->reason = reason;
+	if (ctx)
+		ctx->reason = reason;
 	return err;
+}
+
+void btfci_err_save(const struct btfc_ctx *ctx, struct btfci_err_save *s)
+{
+	s->reason = ctx->reason;
+	s->what = ctx->err_what;
+	memcpy(s->err, ctx->err, sizeof(s->err));
+}
+
+void btfci_err_restore(struct btfc_ctx *ctx, const struct btfci_err_save *s)
+{
+	ctx->reason = s->reason;
+	ctx->err_what = s->what;
+	memcpy(ctx->err, s->err, sizeof(ctx->err));
 }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
 /*
  * Decompression with the field libraries (zlib, liblzma, libzstd, liblz4,
- * libbz2, liblzo2) and the kernel image payload locators. Every decoder stops at the end
+ * libbz2, liblzo2), the kernel image payload locators, and compression of a
+ * rewritten module as kbuild compresses it (xz, zstd, gzip). Every decoder stops at the end
  * of its stream and ignores what follows (the bzImage payload carries a 4-byte
  * size after it), grows its output geometrically and never beyond
  * ctx->max_decompressed.
@@ -79,7 +80,7 @@ static bool lzma_alone_header(const uint8_t *p, size_t n)
 }
 
 /* The compression format whose magic bytes start @p; BTFC_COMP_NONE if none (any @n). */
-enum btfc_compression btfc__sniff_compression(const uint8_t *p, size_t n)
+enum btfc_compression btfci_sniff_compression(const uint8_t *p, size_t n)
 {
 	if (!p)
 		return BTFC_COMP_NONE;
@@ -109,7 +110,7 @@ struct obuf {
 	uint8_t *p;
 	size_t len, cap;
 	size_t lim; /* max_decompressed + 1 */
-	btfc__bound_fn bound; /* asked once the first bytes are out (see internal.h) */
+	btfci_bound_fn bound; /* asked once the first bytes are out (see internal.h) */
 	void *user;
 	struct btfc_ctx *ctx; /* with budgeted: growth beyond BTFC_MODULE_SMALL takes ctx's budget first */
 	bool *budgeted;
@@ -139,7 +140,7 @@ static int obuf_reserve(struct obuf *o, size_t want)
 	if (cap > o->lim)
 		cap = o->lim;
 	if (o->budgeted && !*o->budgeted && cap > BTFC_MODULE_SMALL)
-		*o->budgeted = btfc__budget_take(o->ctx);
+		*o->budgeted = btfci_budget_take(o->ctx);
 	uint8_t *np = realloc(o->p, cap);
 	if (!np)
 		return -ENOMEM;
@@ -164,9 +165,9 @@ static unsigned clamp32(size_t v)
 static int obuf_err(struct btfc_ctx *ctx, const char *name, const char *fmt, int err, const struct obuf *o)
 {
 	if (err == -EFBIG)
-		return btfc__err(ctx, -EFBIG, name, "%s data decompresses to more than %zu bytes (the limit)",
+		return btfci_err(ctx, -EFBIG, name, "%s data decompresses to more than %zu bytes (the limit)",
 				 fmt, o->lim - 1);
-	return btfc__err(ctx, -ENOMEM, name, "out of memory decompressing %s data", fmt);
+	return btfci_err(ctx, -ENOMEM, name, "out of memory decompressing %s data", fmt);
 }
 
 /* gzip (one member; what follows it is ignored) with zlib. */
@@ -178,7 +179,7 @@ static int gunzip(struct btfc_ctx *ctx, const char *name, const uint8_t *in, siz
 	memset(&z, 0, sizeof(z));
 	zr = inflateInit2(&z, 16 + MAX_WBITS);
 	if (zr != Z_OK)
-		return btfc__err(ctx, zr == Z_MEM_ERROR ? -ENOMEM : -EINVAL, name, "cannot initialise zlib: %s",
+		return btfci_err(ctx, zr == Z_MEM_ERROR ? -ENOMEM : -EINVAL, name, "cannot initialise zlib: %s",
 				 z.msg ? z.msg : zError(zr));
 	z.next_in = (Bytef *)in;
 	do {
@@ -197,11 +198,11 @@ static int gunzip(struct btfc_ctx *ctx, const char *name, const uint8_t *in, siz
 	if (err)
 		err = obuf_err(ctx, name, "gzip", err, o);
 	else if (zr == Z_MEM_ERROR)
-		err = btfc__err(ctx, -ENOMEM, name, "out of memory decompressing gzip data");
+		err = btfci_err(ctx, -ENOMEM, name, "out of memory decompressing gzip data");
 	else if (zr == Z_BUF_ERROR) /* no progress: the input ended inside the stream */
-		err = btfc__err(ctx, -EINVAL, name, "truncated gzip data: stream ends early");
+		err = btfci_err(ctx, -EINVAL, name, "truncated gzip data: stream ends early");
 	else if (zr != Z_STREAM_END)
-		err = btfc__err(ctx, -EINVAL, name, "corrupt gzip data: %s", z.msg ? z.msg : zError(zr));
+		err = btfci_err(ctx, -EINVAL, name, "corrupt gzip data: %s", z.msg ? z.msg : zError(zr));
 	inflateEnd(&z);
 	return err;
 }
@@ -234,7 +235,7 @@ static int unxz(struct btfc_ctx *ctx, const char *name, const uint8_t *in, size_
 	int err = 0;
 
 	if (r != LZMA_OK)
-		return btfc__err(ctx, r == LZMA_MEM_ERROR ? -ENOMEM : -EINVAL, name, "cannot initialise liblzma: %s",
+		return btfci_err(ctx, r == LZMA_MEM_ERROR ? -ENOMEM : -EINVAL, name, "cannot initialise liblzma: %s",
 				 lzma_reason(r));
 	s.next_in = in;
 	s.avail_in = n;
@@ -255,8 +256,8 @@ static int unxz(struct btfc_ctx *ctx, const char *name, const uint8_t *in, size_
 	if (r == LZMA_STREAM_END)
 		return 0;
 	if (r == LZMA_MEM_ERROR)
-		return btfc__err(ctx, -ENOMEM, name, "out of memory decompressing %s data", fmt);
-	return btfc__err(ctx, -EINVAL, name, "%s %s data: %s", r == LZMA_BUF_ERROR ? "truncated" : "corrupt", fmt,
+		return btfci_err(ctx, -ENOMEM, name, "out of memory decompressing %s data", fmt);
+	return btfci_err(ctx, -EINVAL, name, "%s %s data: %s", r == LZMA_BUF_ERROR ? "truncated" : "corrupt", fmt,
 			 lzma_reason(r));
 }
 
@@ -278,7 +279,7 @@ static int unzstd(struct btfc_ctx *ctx, const char *name, const uint8_t *in, siz
 	int err = 0;
 
 	if (!d)
-		return btfc__err(ctx, -ENOMEM, name, "cannot initialise libzstd");
+		return btfci_err(ctx, -ENOMEM, name, "cannot initialise libzstd");
 	for (;;) {
 		if ((err = obuf_reserve(o, 1)))
 			break;
@@ -301,11 +302,11 @@ static int unzstd(struct btfc_ctx *ctx, const char *name, const uint8_t *in, siz
 	if (err)
 		return obuf_err(ctx, name, "zstd", err, o);
 	if (ZSTD_isError(r) && ZSTD_getErrorCode(r) == ZSTD_error_memory_allocation)
-		return btfc__err(ctx, -ENOMEM, name, "out of memory decompressing zstd data");
+		return btfci_err(ctx, -ENOMEM, name, "out of memory decompressing zstd data");
 	if (ZSTD_isError(r))
-		return btfc__err(ctx, -EINVAL, name, "corrupt zstd data: %s", ZSTD_getErrorName(r));
+		return btfci_err(ctx, -EINVAL, name, "corrupt zstd data: %s", ZSTD_getErrorName(r));
 	if (r)
-		return btfc__err(ctx, -EINVAL, name, "truncated zstd data: frame ends early");
+		return btfci_err(ctx, -EINVAL, name, "truncated zstd data: frame ends early");
 	return 0;
 }
 
@@ -333,9 +334,9 @@ static int unlz4(struct btfc_ctx *ctx, const char *name, const uint8_t *in, size
 	size_t pos = 4, blocks = 0;
 
 	if (n < 4)
-		return btfc__err(ctx, -EINVAL, name, "truncated lz4 data: only %zu bytes", n);
+		return btfci_err(ctx, -EINVAL, name, "truncated lz4 data: only %zu bytes", n);
 	if (le32(in) != LZ4_LEGACY_MAGIC)
-		return btfc__err(ctx, -EINVAL, name, "corrupt lz4 data: no legacy frame magic");
+		return btfci_err(ctx, -EINVAL, name, "corrupt lz4 data: no legacy frame magic");
 	while (n - pos >= 4) {
 		uint32_t csize = le32(in + pos);
 		size_t left = n - pos - 4;
@@ -346,11 +347,11 @@ static int unlz4(struct btfc_ctx *ctx, const char *name, const uint8_t *in, size
 		if (!csize || !left)
 			break; /* padding, or the kernel's appended size */
 		if (csize > left)
-			return btfc__err(ctx, -EINVAL, name,
+			return btfci_err(ctx, -EINVAL, name,
 					 "truncated lz4 data: block at offset %zu needs %" PRIu32 " bytes, %zu remain",
 					 pos, csize, left);
 		if (csize > cmax)
-			return btfc__err(ctx, -EINVAL, name, "corrupt lz4 data: block at offset %zu has size %" PRIu32,
+			return btfci_err(ctx, -EINVAL, name, "corrupt lz4 data: block at offset %zu has size %" PRIu32,
 					 pos, csize);
 		int err = obuf_reserve(o, LZ4_LEGACY_BLOCK);
 		if (err)
@@ -364,14 +365,14 @@ static int unlz4(struct btfc_ctx *ctx, const char *name, const uint8_t *in, size
 				return obuf_err(ctx, name, "lz4", err < 0 ? err : -EFBIG, o);
 		}
 		if (r < 0)
-			return btfc__err(ctx, -EINVAL, name, "corrupt lz4 data: block %zu at offset %zu does not decode",
+			return btfci_err(ctx, -EINVAL, name, "corrupt lz4 data: block %zu at offset %zu does not decode",
 					 blocks, pos);
 		o->len += (size_t)r;
 		pos += 4 + (size_t)csize;
 		blocks++;
 	}
 	if (!blocks)
-		return btfc__err(ctx, -EINVAL, name, "truncated lz4 data: no complete block");
+		return btfci_err(ctx, -EINVAL, name, "truncated lz4 data: no complete block");
 	return 0;
 }
 
@@ -396,7 +397,7 @@ static int unbzip2(struct btfc_ctx *ctx, const char *name, const uint8_t *in, si
 	memset(&s, 0, sizeof(s));
 	r = BZ2_bzDecompressInit(&s, 0, 0);
 	if (r != BZ_OK)
-		return btfc__err(ctx, r == BZ_MEM_ERROR ? -ENOMEM : -EINVAL, name, "cannot initialise libbz2: %s",
+		return btfci_err(ctx, r == BZ_MEM_ERROR ? -ENOMEM : -EINVAL, name, "cannot initialise libbz2: %s",
 				 bz2_reason(r));
 	s.next_in = (char *)in;
 	do {
@@ -419,8 +420,8 @@ static int unbzip2(struct btfc_ctx *ctx, const char *name, const uint8_t *in, si
 	if (r == BZ_STREAM_END)
 		return 0;
 	if (r == BZ_MEM_ERROR)
-		return btfc__err(ctx, -ENOMEM, name, "out of memory decompressing bzip2 data");
-	return btfc__err(ctx, -EINVAL, name, "%s bzip2 data: %s", r == BZ_OK ? "truncated" : "corrupt",
+		return btfci_err(ctx, -ENOMEM, name, "out of memory decompressing bzip2 data");
+	return btfci_err(ctx, -EINVAL, name, "%s bzip2 data: %s", r == BZ_OK ? "truncated" : "corrupt",
 			 bz2_reason(r));
 }
 
@@ -441,9 +442,9 @@ static int unlzo(struct btfc_ctx *ctx, const char *name, const uint8_t *in, size
 	size_t pos = 9;
 
 	if (lzo_init() != LZO_E_OK)
-		return btfc__err(ctx, -EINVAL, name, "cannot initialise liblzo2");
+		return btfci_err(ctx, -EINVAL, name, "cannot initialise liblzo2");
 	if (n < 9 + 7 + 4 + 8 + 1 + 4 || memcmp(in, LZOP_MAGIC, 9))
-		return btfc__err(ctx, -EINVAL, name, "truncated lzo data: header cut short (%zu bytes)", n);
+		return btfci_err(ctx, -EINVAL, name, "truncated lzo data: header cut short (%zu bytes)", n);
 	unsigned version = (unsigned)in[pos] << 8 | in[pos + 1];
 	pos += 4 + (version >= 0x0940 ? 2 : 0); /* version, library version, version needed */
 	unsigned method = in[pos];
@@ -451,28 +452,28 @@ static int unlzo(struct btfc_ctx *ctx, const char *name, const uint8_t *in, size
 	uint32_t flags = be32(in + pos);
 	pos += 4 + (flags & F_H_FILTER ? 4 : 0) + 8 + (version >= 0x0940 ? 4 : 0); /* mode, mtimes */
 	if (method < 1 || method > 3) /* M_LZO1X_1, M_LZO1X_1_15, M_LZO1X_999 */
-		return btfc__err(ctx, -EINVAL, name, "corrupt lzo data: method %u is not LZO1X", method);
+		return btfci_err(ctx, -EINVAL, name, "corrupt lzo data: method %u is not LZO1X", method);
 	if (pos + 1 > n || pos + 1 + in[pos] + 4 > n)
-		return btfc__err(ctx, -EINVAL, name, "truncated lzo data: header cut short (%zu bytes)", n);
+		return btfci_err(ctx, -EINVAL, name, "truncated lzo data: header cut short (%zu bytes)", n);
 	pos += 1 + in[pos] + 4; /* name, header checksum */
 	for (;;) {
 		if (n - pos < 4)
-			return btfc__err(ctx, -EINVAL, name, "truncated lzo data: stream ends early");
+			return btfci_err(ctx, -EINVAL, name, "truncated lzo data: stream ends early");
 		uint32_t dlen = be32(in + pos);
 		pos += 4;
 		if (!dlen)
 			return 0;
 		if (n - pos < 4)
-			return btfc__err(ctx, -EINVAL, name, "truncated lzo data: stream ends early");
+			return btfci_err(ctx, -EINVAL, name, "truncated lzo data: stream ends early");
 		uint32_t clen = be32(in + pos);
 		pos += 4;
 		if (dlen > LZOP_BLOCK || !clen || clen > dlen)
-			return btfc__err(ctx, -EINVAL, name, "corrupt lzo data: block at offset %zu has sizes %" PRIu32
+			return btfci_err(ctx, -EINVAL, name, "corrupt lzo data: block at offset %zu has sizes %" PRIu32
 					 " / %" PRIu32, pos - 8, dlen, clen);
 		size_t sums = (flags & (F_ADLER32_D | F_CRC32_D) ? 4 : 0) +
 			      (clen < dlen && flags & (F_ADLER32_C | F_CRC32_C) ? 4 : 0);
 		if (n - pos < sums + clen)
-			return btfc__err(ctx, -EINVAL, name, "truncated lzo data: block at offset %zu needs %zu bytes, %zu remain",
+			return btfci_err(ctx, -EINVAL, name, "truncated lzo data: block at offset %zu needs %zu bytes, %zu remain",
 					 pos - 8, sums + clen, n - pos);
 		uint32_t dsum = sums ? be32(in + pos) : 0;
 		pos += sums;
@@ -485,11 +486,11 @@ static int unlzo(struct btfc_ctx *ctx, const char *name, const uint8_t *in, size
 		if (clen == dlen)
 			memcpy(o->p + o->len, in + pos, dlen);
 		else if (lzo1x_decompress_safe(in + pos, clen, o->p + o->len, &got, NULL) != LZO_E_OK || got != dlen)
-			return btfc__err(ctx, -EINVAL, name, "corrupt lzo data: block at offset %zu does not decode",
+			return btfci_err(ctx, -EINVAL, name, "corrupt lzo data: block at offset %zu does not decode",
 					 pos - sums - 8);
 		if (flags & (F_ADLER32_D | F_CRC32_D) &&
 		    dsum != (flags & F_ADLER32_D ? adler32(1, o->p + o->len, dlen) : crc32(0, o->p + o->len, dlen)))
-			return btfc__err(ctx, -EINVAL, name, "corrupt lzo data: checksum of block at offset %zu",
+			return btfci_err(ctx, -EINVAL, name, "corrupt lzo data: checksum of block at offset %zu",
 					 pos - sums - 8);
 		o->len += dlen;
 		pos += clen;
@@ -497,14 +498,14 @@ static int unlzo(struct btfc_ctx *ctx, const char *name, const uint8_t *in, size
 }
 
 /* Decompress @in/@n of format @c into a new malloc'd *@out, *@outlen (see internal.h). */
-int btfc__decompress(struct btfc_ctx *ctx, const char *name, enum btfc_compression c, const uint8_t *in,
+int btfci_decompress(struct btfc_ctx *ctx, const char *name, enum btfc_compression c, const uint8_t *in,
 		     size_t n, uint8_t **out, size_t *outlen)
 {
-	return btfc__decompress_bounded(ctx, name, c, in, n, ctx->max_decompressed, NULL, NULL, NULL, NULL, out, outlen);
+	return btfci_decompress_bounded(ctx, name, c, in, n, ctx->max_decompressed, NULL, NULL, NULL, NULL, out, outlen);
 }
 
-int btfc__decompress_bounded(struct btfc_ctx *ctx, const char *name, enum btfc_compression c, const uint8_t *in,
-			     size_t n, uint64_t limit, btfc__bound_fn bound, void *user, bool *budgeted, size_t *first_end,
+int btfci_decompress_bounded(struct btfc_ctx *ctx, const char *name, enum btfc_compression c, const uint8_t *in,
+			     size_t n, uint64_t limit, btfci_bound_fn bound, void *user, bool *budgeted, size_t *first_end,
 			     uint8_t **out, size_t *outlen)
 {
 	uint64_t max = limit < SIZE_MAX / 4 ? limit : SIZE_MAX / 4;
@@ -525,12 +526,12 @@ int btfc__decompress_bounded(struct btfc_ctx *ctx, const char *name, enum btfc_c
 	case BTFC_COMP_LZ4: err = unlz4(ctx, name, in, n, &o); break;
 	case BTFC_COMP_BZIP2: err = unbzip2(ctx, name, in, n, &o); break;
 	case BTFC_COMP_LZO: err = unlzo(ctx, name, in, n, &o); break;
-	default: err = btfc__err(ctx, -EINVAL, name, "unknown compression %d", (int)c); break;
+	default: err = btfci_err(ctx, -EINVAL, name, "unknown compression %d", (int)c); break;
 	}
 	if (!err && o.len > o.lim - 1)
 		err = obuf_err(ctx, name, btfc_compression_name(c), -EFBIG, &o);
 	if (!err && !o.p && !(o.p = malloc(1))) /* a valid pointer even for empty output */
-		err = btfc__err(ctx, -ENOMEM, name, "out of memory");
+		err = btfci_err(ctx, -ENOMEM, name, "out of memory");
 	if (err) {
 		free(o.p);
 		return err;
@@ -555,25 +556,25 @@ int btfc__decompress_bounded(struct btfc_ctx *ctx, const char *name, enum btfc_c
  * 1 and *@payload, *@plen on success, 0 if @p is not a bzImage, -EINVAL if the
  * header is cut short or points outside the file.
  */
-int btfc__bzimage_payload(struct btfc_ctx *ctx, const char *name, const uint8_t *p, size_t n,
+int btfci_bzimage_payload(struct btfc_ctx *ctx, const char *name, const uint8_t *p, size_t n,
 			  const uint8_t **payload, size_t *plen)
 {
 	if (!p || n < 0x206 || memcmp(p + 0x202, "HdrS", 4))
 		return 0;
 	if (n < 0x250)
-		return btfc__err(ctx, -EINVAL, name, "bzImage setup header cut short: file has %zu bytes", n);
+		return btfci_err(ctx, -EINVAL, name, "bzImage setup header cut short: file has %zu bytes", n);
 	uint16_t version = le16(p + 0x206);
 	if (version < 0x208)
-		return btfc__err(ctx, -EINVAL, name, "bzImage boot protocol %u.%02u has no payload fields (needs 2.08)",
+		return btfci_err(ctx, -EINVAL, name, "bzImage boot protocol %u.%02u has no payload fields (needs 2.08)",
 				 version >> 8, version & 0xff);
 	uint64_t setup_sects = p[0x1f1] ? p[0x1f1] : 4;
 	uint64_t start = (setup_sects + 1) * 512 + le32(p + 0x248); /* at most 0x20000 + 2^32: no overflow */
 	uint64_t len = le32(p + 0x24c);
 	if (start > n || len > n - start)
-		return btfc__err(ctx, -EINVAL, name,
+		return btfci_err(ctx, -EINVAL, name,
 				 "bzImage payload at 0x%" PRIx64 " + %" PRIu64 " exceeds file size %zu", start, len, n);
 	if (!len)
-		return btfc__err(ctx, -EINVAL, name, "bzImage payload is empty");
+		return btfci_err(ctx, -EINVAL, name, "bzImage payload is empty");
 	*payload = p + start;
 	*plen = (size_t)len;
 	return 1;
@@ -585,7 +586,7 @@ int btfc__bzimage_payload(struct btfc_ctx *ctx, const char *name, const uint8_t 
  * reserved words and the compression's name as a NUL-terminated string at 0x18
  * (Makefile.zboot: gzip, bzip2, lz4, lzma, lzo, xz, zstd).
  */
-int btfc__zboot_payload(struct btfc_ctx *ctx, const char *name, const uint8_t *p, size_t n,
+int btfci_zboot_payload(struct btfc_ctx *ctx, const char *name, const uint8_t *p, size_t n,
 			const uint8_t **payload, size_t *plen, enum btfc_compression *comp)
 {
 	static const struct {
@@ -600,18 +601,18 @@ int btfc__zboot_payload(struct btfc_ctx *ctx, const char *name, const uint8_t *p
 	if (!p || n < 8 || memcmp(p, "MZ", 2) || memcmp(p + 4, "zimg", 4))
 		return 0;
 	if (n < 0x40)
-		return btfc__err(ctx, -EINVAL, name, "EFI zboot header cut short: file has %zu bytes", n);
+		return btfci_err(ctx, -EINVAL, name, "EFI zboot header cut short: file has %zu bytes", n);
 	char type[0x20] = "";
 	const uint8_t *z = memchr(p + 0x18, 0, 0x20);
 	if (!z)
-		return btfc__err(ctx, -EINVAL, name, "EFI zboot header: compression type is not a short string");
+		return btfci_err(ctx, -EINVAL, name, "EFI zboot header: compression type is not a short string");
 	memcpy(type, p + 0x18, (size_t)(z - (p + 0x18)));
 	uint64_t start = le32(p + 8), len = le32(p + 12);
 	if (start > n || len > n - start)
-		return btfc__err(ctx, -EINVAL, name,
+		return btfci_err(ctx, -EINVAL, name,
 				 "EFI zboot payload at 0x%" PRIx64 " + %" PRIu64 " exceeds file size %zu", start, len, n);
 	if (!len)
-		return btfc__err(ctx, -EINVAL, name, "EFI zboot payload is empty");
+		return btfci_err(ctx, -EINVAL, name, "EFI zboot payload is empty");
 	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
 		if (strcmp(type, types[i].type))
 			continue;
@@ -623,7 +624,7 @@ int btfc__zboot_payload(struct btfc_ctx *ctx, const char *name, const uint8_t *p
 	for (char *c = type; *c; c++)
 		if (*c < 0x20 || *c > 0x7e)
 			*c = '?';
-	return btfc__err(ctx, -EOPNOTSUPP, name, "EFI zboot payload compressed with \"%s\": not supported", type);
+	return btfci_err(ctx, -EOPNOTSUPP, name, "EFI zboot payload compressed with \"%s\": not supported", type);
 }
 
 /*
@@ -632,7 +633,7 @@ int btfc__zboot_payload(struct btfc_ctx *ctx, const char *name, const uint8_t *p
  * header with the magic "ARM\x64", or "RSC\x05" (and the older "RISCV\0\0\0"
  * at 0x30), at 0x38. Which one, or NULL.
  */
-const char *btfc__boot_image(const uint8_t *p, size_t n)
+const char *btfci_boot_image(const uint8_t *p, size_t n)
 {
 	if (!p || n < 0x40)
 		return NULL;
@@ -648,16 +649,74 @@ const char *btfc__boot_image(const uint8_t *p, size_t n)
  * "S390EP" at 0x10008, then the decompressor and the compressed vmlinux.bin
  * (section .vmlinux.bin.compressed, whose position no header records).
  */
-bool btfc__s390_image(const uint8_t *p, size_t n)
+bool btfci_s390_image(const uint8_t *p, size_t n)
 {
 	return p && n >= 0x10010 && !memcmp(p + 0x10008, "S390EP", 6);
 }
 
 /* Offset of the first compressed stream magic at or after @from in @p/@n; @n if none. */
-size_t btfc__next_stream(const uint8_t *p, size_t n, size_t from)
+size_t btfci_next_stream(const uint8_t *p, size_t n, size_t from)
 {
 	for (size_t i = from; p && i < n; i++)
-		if (btfc__sniff_compression(p + i, n - i) != BTFC_COMP_NONE)
+		if (btfci_sniff_compression(p + i, n - i) != BTFC_COMP_NONE)
 			return i;
 	return n;
+}
+
+/* ---- compression: a rewritten module, compressed as it was ---- */
+
+/* Compress @in in format @c (as kbuild does) into a malloc'd buffer. */
+int btfci_compress(struct btfc_ctx *ctx, const char *path, enum btfc_compression c, const uint8_t *in, size_t n,
+		   uint8_t **out, size_t *outlen)
+{
+	size_t cap;
+
+	switch (c) {
+	case BTFC_COMP_XZ: {
+		cap = lzma_stream_buffer_bound(n);
+		*out = malloc(cap);
+		*outlen = 0;
+		/* kbuild: xz --check=crc32 --lzma2=dict=1MiB (the kernel's decompressor wants crc32) */
+		lzma_options_lzma opt;
+		lzma_lzma_preset(&opt, 6);
+		opt.dict_size = 1 << 20;
+		lzma_filter f[2] = { { LZMA_FILTER_LZMA2, &opt }, { LZMA_VLI_UNKNOWN, NULL } };
+		if (*out && lzma_stream_buffer_encode(f, LZMA_CHECK_CRC32, NULL, in, n, *out, outlen, cap) == LZMA_OK)
+			return 0;
+		break;
+	}
+	case BTFC_COMP_ZSTD:
+		cap = ZSTD_compressBound(n);
+		*out = malloc(cap);
+		if (*out) {
+			size_t r = ZSTD_compress(*out, cap, in, n, 3);
+			if (!ZSTD_isError(r)) {
+				*outlen = r;
+				return 0;
+			}
+		}
+		break;
+	case BTFC_COMP_GZIP: {
+		z_stream z = { 0 };
+		cap = compressBound(n) + 64;
+		*out = malloc(cap);
+		if (*out && deflateInit2(&z, 9, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY) == Z_OK) {
+			z.next_in = (Bytef *)in;
+			z.avail_in = n;
+			z.next_out = *out;
+			z.avail_out = cap;
+			int r = deflate(&z, Z_FINISH);
+			*outlen = z.total_out;
+			deflateEnd(&z);
+			if (r == Z_STREAM_END)
+				return 0;
+		}
+		break;
+	}
+	default:
+		return btfci_err(ctx, -ENOTSUP, path, "cannot write %s-compressed modules", btfc_compression_name(c));
+	}
+	free(*out);
+	*out = NULL;
+	return btfci_err(ctx, -ENOMEM, path, "cannot %s-compress the new module", btfc_compression_name(c));
 }

@@ -220,7 +220,7 @@ static int diff(struct btfc_ctx *ctx, const struct btfc_btf *old, const struct b
 		cb = no_cb;
 	if ((err = fp_init(&fo, old)) || (err = fp_init(&fn, new)) || (err = entries(&fo, &eo, &no)) ||
 	    (err = entries(&fn, &en, &nn))) {
-		err = btfc__err(ctx, -ENOMEM, NULL, "out of memory comparing BTF");
+		err = btfci_err(ctx, -ENOMEM, NULL, "out of memory comparing BTF");
 		goto out;
 	}
 	/*
@@ -287,45 +287,45 @@ static void render(const struct btfc_btf *b, uint32_t id, char *buf, size_t cap,
 	const char *name;
 
 	if (!t || depth > 16) {
-		btfc__appendf(buf, cap, id ? "?" : "void");
+		btfci_appendf(buf, cap, id ? "?" : "void");
 		return;
 	}
 	name = t->name_off ? btfc_btf_str(b, t->name_off) : "(anon)";
 	switch (btfc_type_kind(t)) {
-	case BTFC_KIND_STRUCT: btfc__appendf(buf, cap, "struct %s", name); break;
-	case BTFC_KIND_UNION: btfc__appendf(buf, cap, "union %s", name); break;
-	case BTFC_KIND_ENUM: case BTFC_KIND_ENUM64: btfc__appendf(buf, cap, "enum %s", name); break;
-	case BTFC_KIND_FWD: btfc__appendf(buf, cap, "%s %s", btfc_type_kflag(t) ? "union" : "struct", name); break;
-	case BTFC_KIND_PTR: render(b, t->type, buf, cap, depth + 1); btfc__appendf(buf, cap, " *"); break;
-	case BTFC_KIND_CONST: btfc__appendf(buf, cap, "const "); render(b, t->type, buf, cap, depth + 1); break;
-	case BTFC_KIND_VOLATILE: btfc__appendf(buf, cap, "volatile "); render(b, t->type, buf, cap, depth + 1); break;
-	case BTFC_KIND_RESTRICT: render(b, t->type, buf, cap, depth + 1); btfc__appendf(buf, cap, " restrict"); break;
+	case BTFC_KIND_STRUCT: btfci_appendf(buf, cap, "struct %s", name); break;
+	case BTFC_KIND_UNION: btfci_appendf(buf, cap, "union %s", name); break;
+	case BTFC_KIND_ENUM: case BTFC_KIND_ENUM64: btfci_appendf(buf, cap, "enum %s", name); break;
+	case BTFC_KIND_FWD: btfci_appendf(buf, cap, "%s %s", btfc_type_kflag(t) ? "union" : "struct", name); break;
+	case BTFC_KIND_PTR: render(b, t->type, buf, cap, depth + 1); btfci_appendf(buf, cap, " *"); break;
+	case BTFC_KIND_CONST: btfci_appendf(buf, cap, "const "); render(b, t->type, buf, cap, depth + 1); break;
+	case BTFC_KIND_VOLATILE: btfci_appendf(buf, cap, "volatile "); render(b, t->type, buf, cap, depth + 1); break;
+	case BTFC_KIND_RESTRICT: render(b, t->type, buf, cap, depth + 1); btfci_appendf(buf, cap, " restrict"); break;
 	case BTFC_KIND_TYPE_TAG: render(b, t->type, buf, cap, depth + 1); break;
 	case BTFC_KIND_ARRAY: {
 		const struct btfc_array *a = btfc_type_data(t);
 		render(b, a->type, buf, cap, depth + 1);
-		btfc__appendf(buf, cap, "[%u]", a->nelems);
+		btfci_appendf(buf, cap, "[%u]", a->nelems);
 		break;
 	}
 	case BTFC_KIND_FUNC_PROTO: {
 		const struct btfc_param *p = btfc_type_data(t);
 		render(b, t->type, buf, cap, depth + 1);
-		btfc__appendf(buf, cap, " (");
+		btfci_appendf(buf, cap, " (");
 		for (unsigned i = 0; i < btfc_type_vlen(t); i++) {
-			btfc__appendf(buf, cap, i ? ", " : "");
+			btfci_appendf(buf, cap, i ? ", " : "");
 			if (p[i].type)
 				render(b, p[i].type, buf, cap, depth + 1);
 			else
-				btfc__appendf(buf, cap, "...");
+				btfci_appendf(buf, cap, "...");
 		}
-		btfc__appendf(buf, cap, ")");
+		btfci_appendf(buf, cap, ")");
 		break;
 	}
-	default: btfc__appendf(buf, cap, "%s", name);
+	default: btfci_appendf(buf, cap, "%s", name);
 	}
 }
 
-void btfc__type_render(const struct btfc_btf *btf, uint32_t id, char *buf, size_t cap)
+void btfci_type_render(const struct btfc_btf *btf, uint32_t id, char *buf, size_t cap)
 {
 	buf[0] = 0;
 	render(btf, id, buf, cap, 0);
@@ -342,7 +342,7 @@ static const struct btfc_member *member_named(const struct btfc_btf *b, const st
 }
 
 static void explain_members(const struct btfc_btf *ob, const struct btfc_type *ot, const struct btfc_btf *nb,
-			    const struct btfc_type *nt, struct btfc__str *buf, struct btfc__diff_counts *n)
+			    const struct btfc_type *nt, struct btfci_str *buf, struct btfci_diff_counts *n)
 {
 	const struct btfc_member *om = btfc_type_data(ot), *nm = btfc_type_data(nt);
 	char a[160], b[160];
@@ -353,35 +353,35 @@ static void explain_members(const struct btfc_btf *ob, const struct btfc_type *o
 		const char *name = btfc_btf_str(ob, om[i].name_off);
 		const struct btfc_member *m = member_named(nb, nt, name);
 		if (!m) {
-			btfc__str_addf(buf, "; member '%s' removed", name);
+			btfci_str_addf(buf, "; member '%s' removed", name);
 			n->removed++;
 			continue;
 		}
 		if (m->offset != om[i].offset) {
-			btfc__str_addf(buf, "; member '%s' moved: bit %u -> %u", name, om[i].offset & 0xffffff,
+			btfci_str_addf(buf, "; member '%s' moved: bit %u -> %u", name, om[i].offset & 0xffffff,
 			    m->offset & 0xffffff);
 			n->moved++;
 		}
-		btfc__type_render(ob, om[i].type, a, sizeof(a));
-		btfc__type_render(nb, m->type, b, sizeof(b));
+		btfci_type_render(ob, om[i].type, a, sizeof(a));
+		btfci_type_render(nb, m->type, b, sizeof(b));
 		if (strcmp(a, b)) {
-			btfc__str_addf(buf, "; member '%s' retyped: %s -> %s", name, a, b);
+			btfci_str_addf(buf, "; member '%s' retyped: %s -> %s", name, a, b);
 			n->retyped++;
 		}
 	}
 	for (unsigned i = 0; i < btfc_type_vlen(nt); i++)
 		if (nm[i].name_off && !member_named(ob, ot, btfc_btf_str(nb, nm[i].name_off))) {
-			btfc__str_addf(buf, "; member '%s' added at bit %u", btfc_btf_str(nb, nm[i].name_off),
+			btfci_str_addf(buf, "; member '%s' added at bit %u", btfc_btf_str(nb, nm[i].name_off),
 			    nm[i].offset & 0xffffff);
 			n->added++;
 		}
 }
 
-void btfc__diff_explain(const struct btfc_btf *ob, uint32_t oid, const struct btfc_btf *nb, uint32_t nid,
-			struct btfc__str *buf, struct btfc__diff_counts *counts)
+void btfci_diff_explain(const struct btfc_btf *ob, uint32_t oid, const struct btfc_btf *nb, uint32_t nid,
+			struct btfci_str *buf, struct btfci_diff_counts *counts)
 {
 	const struct btfc_type *ot = btfc_btf_type_by_id(ob, oid), *nt = btfc_btf_type_by_id(nb, nid);
-	struct btfc__diff_counts n = { 0 };
+	struct btfci_diff_counts n = { 0 };
 	char a[256], b[256];
 
 	switch (btfc_type_kind(ot)) {
@@ -389,29 +389,29 @@ void btfc__diff_explain(const struct btfc_btf *ob, uint32_t oid, const struct bt
 		n.old_size = ot->size;
 		n.new_size = nt->size;
 		if (ot->size != nt->size)
-			btfc__str_addf(buf, "; size %u -> %u", ot->size, nt->size);
+			btfci_str_addf(buf, "; size %u -> %u", ot->size, nt->size);
 		explain_members(ob, ot, nb, nt, buf, &n);
 		break;
 	case BTFC_KIND_ENUM: case BTFC_KIND_ENUM64:
 		n.old_size = ot->size;
 		n.new_size = nt->size;
 		if (ot->size != nt->size)
-			btfc__str_addf(buf, "; size %u -> %u", ot->size, nt->size);
+			btfci_str_addf(buf, "; size %u -> %u", ot->size, nt->size);
 		if (btfc_type_vlen(ot) != btfc_type_vlen(nt))
-			btfc__str_addf(buf, "; %u -> %u values", btfc_type_vlen(ot), btfc_type_vlen(nt));
+			btfci_str_addf(buf, "; %u -> %u values", btfc_type_vlen(ot), btfc_type_vlen(nt));
 		break;
 	case BTFC_KIND_FUNC: case BTFC_KIND_TYPEDEF: case BTFC_KIND_VAR:
-		btfc__type_render(ob, ot->type, a, sizeof(a));
-		btfc__type_render(nb, nt->type, b, sizeof(b));
+		btfci_type_render(ob, ot->type, a, sizeof(a));
+		btfci_type_render(nb, nt->type, b, sizeof(b));
 		if (strcmp(a, b))
-			btfc__str_addf(buf, "; %s -> %s", a, b);
+			btfci_str_addf(buf, "; %s -> %s", a, b);
 		break;
 	default:
 		if (ot->size != nt->size)
-			btfc__str_addf(buf, "; size %u -> %u", ot->size, nt->size);
+			btfci_str_addf(buf, "; size %u -> %u", ot->size, nt->size);
 	}
 	if (!buf->len) /* the difference lies deeper: an anonymous member type, a value, a parameter name */
-		btfc__str_addf(buf, "; layout differs below the surface (anonymous types, values or names)");
+		btfci_str_addf(buf, "; layout differs below the surface (anonymous types, values or names)");
 	if (counts)
 		*counts = n;
 	/* the text is buf's after its leading "; " */
@@ -420,11 +420,11 @@ void btfc__diff_explain(const struct btfc_btf *ob, uint32_t oid, const struct bt
 BTFC_API int btfc_diff_explain(const struct btfc_btf *old, uint32_t old_id, const struct btfc_btf *new, uint32_t new_id,
 			       char *buf, size_t cap)
 {
-	struct btfc__str s = { 0 };
+	struct btfci_str s = { 0 };
 
-	btfc__diff_explain(old, old_id, new, new_id, &s, NULL);
-	int n = s.oom ? -ENOMEM : snprintf(buf, cap, "%s", btfc__str_get(&s) + 2);
-	btfc__str_fini(&s);
+	btfci_diff_explain(old, old_id, new, new_id, &s, NULL);
+	int n = s.oom ? -ENOMEM : snprintf(buf, cap, "%s", btfci_str_get(&s) + 2);
+	btfci_str_fini(&s);
 	return n;
 }
 
@@ -490,10 +490,10 @@ BTFC_API int btfc_diff_walk(struct btfc_ctx *ctx, const struct btfc_btf *old, co
 	struct btfc_diff_counts c = { .sz = sizeof(c) };
 	int err;
 
-	if (counts && (err = btfc__result_check(ctx, counts, "btfc_diff_counts")))
+	if (counts && (err = btfci_result_check(ctx, counts, "btfc_diff_counts")))
 		return err;
 	if (!(err = diff(ctx, old, new, fn, user, &c)) && counts)
-		btfc__result_put(counts, &c, sizeof(c));
+		btfci_result_put(counts, &c, sizeof(c));
 	return err;
 }
 
@@ -508,7 +508,7 @@ BTFC_API int btfc_abi_map_new(struct btfc_ctx *ctx, const struct btfc_btf *old, 
 	*out = NULL;
 	if (!m || !(m->what = calloc(n, sizeof(*m->what))) || !(m->new_id = calloc(n, sizeof(*m->new_id)))) {
 		btfc_abi_map_free(m);
-		return btfc__err(ctx, -ENOMEM, NULL, "out of memory");
+		return btfci_err(ctx, -ENOMEM, NULL, "out of memory");
 	}
 	m->n = n;
 	for (uint32_t i = 0; i < n; i++)
@@ -544,7 +544,7 @@ BTFC_API int btfc_abi_map_walk(struct btfc_ctx *ctx, const struct btfc_abi_map *
 	uint8_t *used = calloc(n, 1);
 
 	if (!used)
-		return btfc__err(ctx, -ENOMEM, NULL, "out of memory");
+		return btfci_err(ctx, -ENOMEM, NULL, "out of memory");
 	/* every reference of the module's own types */
 	for (uint32_t id = btfc_btf_start_id(mod); id < btfc_btf_type_cnt(mod); id++) {
 		const struct btfc_type *t = btfc_btf_type_by_id(mod, id);

@@ -77,7 +77,7 @@ static void dump_enum(struct out *o, const struct btfc_btf *btf, const struct bt
 		 * sic: bpftool prints an unsigned enum's s32 value with %u in
 		 * text but widens it to u64 with sign extension in JSON.
 		 */
-		uint64_t val = btfc__enum_val(t, i, em_json(o) || sgn, &name_off);
+		uint64_t val = btfci_enum_val(t, i, em_json(o) || sgn, &name_off);
 		em_item_begin(o);
 		em_quoted(o, "name", name_of(btf, name_off));
 		if (sgn)

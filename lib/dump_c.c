@@ -95,7 +95,7 @@ static uint32_t m_bitoff(const struct btfc_type *t, const struct btfc_member *m)
 static int fail(struct dc *d, int err, const char *fmt, uint32_t id)
 {
 	if (!d->err)
-		d->err = btfc__err(d->ctx, err, btfc_btf_name(d->btf), fmt, id);
+		d->err = btfci_err(d->ctx, err, btfc_btf_name(d->btf), fmt, id);
 	return d->err;
 }
 
@@ -753,7 +753,7 @@ static void emit_enum_def(struct dc *d, uint32_t id, int lvl)
 	p(d, " {");
 	for (unsigned i = 0; i < vlen; i++) {
 		uint32_t name_off;
-		uint64_t val = btfc__enum_val(t, i, sgn, &name_off);
+		uint64_t val = btfci_enum_val(t, i, sgn, &name_off);
 		const char *name = str(d, name_off);
 		/* enumerators share the typedefs' name space; counted at every definition */
 		uint32_t dups = name_dups(&d->ident_names, name);
@@ -1069,14 +1069,14 @@ BTFC_API int btfc_btf_dump_c(struct btfc_ctx *ctx, const struct btfc_btf *btf, i
 	int err;
 
 	if (flags)
-		return btfc__err(ctx, -EINVAL, btfc_btf_name(btf), "unknown dump flags %#x", flags);
+		return btfci_err(ctx, -EINVAL, btfc_btf_name(btf), "unknown dump flags %#x", flags);
 	d.o = malloc(sizeof(*d.o));
 	d.t = malloc(d.n * sizeof(*d.t));
 	d.st = calloc(d.n, sizeof(*d.st));
 	d.dup_name = calloc(d.n, sizeof(*d.dup_name));
 	d.align = calloc(d.n, 1);
 	if (!d.o || !d.t || !d.st || !d.dup_name || !d.align) {
-		err = btfc__err(ctx, -ENOMEM, btfc_btf_name(btf), "out of memory for %u types", d.n);
+		err = btfci_err(ctx, -ENOMEM, btfc_btf_name(btf), "out of memory for %u types", d.n);
 		goto out;
 	}
 	if ((err = check_refs(&d)))

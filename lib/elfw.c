@@ -22,82 +22,17 @@
 #include <stdlib.h>
 #include <sys/file.h>
 #include <sys/xattr.h>
-#include <lzma.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <zlib.h>
-#include <zstd.h>
 
 #include "elfw.h"
+#include "sign.h"
 
-#define SIG_MAGIC "~Module signature appended~\n"
-
-bool btfc__module_signed(const uint8_t *p, size_t n)
-{
-	return n >= sizeof(SIG_MAGIC) - 1 && !memcmp(p + n - (sizeof(SIG_MAGIC) - 1), SIG_MAGIC, sizeof(SIG_MAGIC) - 1);
-}
-
-/* Compress @in in format @c (as kbuild does) into a malloc'd buffer. */
-static int compress_image(struct btfc_ctx *ctx, const char *path, enum btfc_compression c, const uint8_t *in, size_t n,
-		    uint8_t **out, size_t *outlen)
-{
-	size_t cap;
-
-	switch (c) {
-	case BTFC_COMP_XZ: {
-		cap = lzma_stream_buffer_bound(n);
-		*out = malloc(cap);
-		*outlen = 0;
-		/* kbuild: xz --check=crc32 --lzma2=dict=1MiB (the kernel's decompressor wants crc32) */
-		lzma_options_lzma opt;
-		lzma_lzma_preset(&opt, 6);
-		opt.dict_size = 1 << 20;
-		lzma_filter f[2] = { { LZMA_FILTER_LZMA2, &opt }, { LZMA_VLI_UNKNOWN, NULL } };
-		if (*out && lzma_stream_buffer_encode(f, LZMA_CHECK_CRC32, NULL, in, n, *out, outlen, cap) == LZMA_OK)
-			return 0;
-		break;
-	}
-	case BTFC_COMP_ZSTD:
-		cap = ZSTD_compressBound(n);
-		*out = malloc(cap);
-		if (*out) {
-			size_t r = ZSTD_compress(*out, cap, in, n, 3);
-			if (!ZSTD_isError(r)) {
-				*outlen = r;
-				return 0;
-			}
-		}
-		break;
-	case BTFC_COMP_GZIP: {
-		z_stream z = { 0 };
-		cap = compressBound(n) + 64;
-		*out = malloc(cap);
-		if (*out && deflateInit2(&z, 9, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY) == Z_OK) {
-			z.next_in = (Bytef *)in;
-			z.avail_in = n;
-			z.next_out = *out;
-			z.avail_out = cap;
-			int r = deflate(&z, Z_FINISH);
-			*outlen = z.total_out;
-			deflateEnd(&z);
-			if (r == Z_STREAM_END)
-				return 0;
-		}
-		break;
-	}
-	default:
-		return btfc__err(ctx, -ENOTSUP, path, "cannot write %s-compressed modules", btfc_compression_name(c));
-	}
-	free(*out);
-	*out = NULL;
-	return btfc__err(ctx, -ENOMEM, path, "cannot %s-compress the new module", btfc_compression_name(c));
-}
-
-static const struct btfc__sec_edit *edit_for(const struct btfc__sec_edit *e, size_t n, const char *name)
+static const struct btfci_sec_edit *edit_for(const struct btfci_sec_edit *e, size_t n, const char *name)
 {
 	for (size_t i = 0; i < n; i++)
 		if (!strcmp(e[i].name, name))
@@ -107,14 +42,14 @@ static const struct btfc__sec_edit *edit_for(const struct btfc__sec_edit *e, siz
 
 /* Old section index -> new (0: removed). Relocation sections of removed sections go too. */
 static int plan_removal(struct btfc_ctx *ctx, const char *path, Elf *src, size_t shstrndx, size_t shnum,
-			const struct btfc__sec_edit *edits, size_t n_edits, uint32_t *newidx)
+			const struct btfci_sec_edit *edits, size_t n_edits, uint32_t *newidx)
 {
 	for (size_t i = 0; i < shnum; i++)
 		newidx[i] = 1;
 	for (Elf_Scn *s = NULL; (s = elf_nextscn(src, s));) {
 		GElf_Shdr sh;
 		const char *name = gelf_getshdr(s, &sh) ? elf_strptr(src, shstrndx, sh.sh_name) : NULL;
-		const struct btfc__sec_edit *ed = name ? edit_for(edits, n_edits, name) : NULL;
+		const struct btfci_sec_edit *ed = name ? edit_for(edits, n_edits, name) : NULL;
 		if (ed && ed->remove)
 			newidx[elf_ndxscn(s)] = 0;
 	}
@@ -133,14 +68,14 @@ static int plan_removal(struct btfc_ctx *ctx, const char *path, Elf *src, size_t
 	for (Elf_Scn *s = NULL; any && (s = elf_nextscn(src, s));) {
 		GElf_Shdr sh;
 		if (gelf_getshdr(s, &sh) && (sh.sh_type == SHT_GROUP || sh.sh_type == SHT_SYMTAB_SHNDX))
-			return btfc__err(ctx, -ENOTSUP, path, "cannot remove sections from a module with section groups "
+			return btfci_err(ctx, -ENOTSUP, path, "cannot remove sections from a module with section groups "
 					 "or extended section indices");
 		if (newidx[elf_ndxscn(s)] && sh.sh_link && (sh.sh_link >= shnum || !newidx[sh.sh_link]))
-			return btfc__err(ctx, -EINVAL, path, "section %zu links to a section being removed",
+			return btfci_err(ctx, -EINVAL, path, "section %zu links to a section being removed",
 					 elf_ndxscn(s));
 	}
 	if (newidx[shstrndx] == 0 && shstrndx)
-		return btfc__err(ctx, -EINVAL, path, "cannot remove the section name table");
+		return btfci_err(ctx, -EINVAL, path, "cannot remove the section name table");
 	return 0;
 }
 
@@ -172,7 +107,7 @@ static void *renumber_symbols(Elf *src, const Elf_Data *d, const uint32_t *newid
  * named in @edits are replaced in place or removed; those not present are
  * appended.
  */
-static int write_elf(struct btfc_ctx *ctx, const char *path, Elf *src, int fd, const struct btfc__sec_edit *edits,
+static int write_elf(struct btfc_ctx *ctx, const char *path, Elf *src, int fd, const struct btfci_sec_edit *edits,
 		     size_t n_edits)
 {
 	GElf_Ehdr eh;
@@ -184,15 +119,15 @@ static int write_elf(struct btfc_ctx *ctx, const char *path, Elf *src, int fd, c
 	int err = 0;
 
 	if (!gelf_getehdr(src, &eh) || elf_getshdrstrndx(src, &shstrndx) || elf_getshdrnum(src, &shnum))
-		return btfc__err(ctx, -EINVAL, path, "corrupt ELF: %s", elf_errmsg(-1));
+		return btfci_err(ctx, -EINVAL, path, "corrupt ELF: %s", elf_errmsg(-1));
 	if (shstrndx >= shnum)
-		return btfc__err(ctx, -EINVAL, path, "section name table index %zu is out of range (%zu sections)",
+		return btfci_err(ctx, -EINVAL, path, "section name table index %zu is out of range (%zu sections)",
 				 shstrndx, shnum);
 	if (eh.e_type != ET_REL || eh.e_phnum)
-		return btfc__err(ctx, -EINVAL, path, "not a kernel module (ELF type %u)", eh.e_type);
+		return btfci_err(ctx, -EINVAL, path, "not a kernel module (ELF type %u)", eh.e_type);
 	if (!(newidx = calloc(shnum + 1, sizeof(*newidx))) || !(owned = calloc(shnum + 1, sizeof(*owned)))) {
 		free(newidx);
-		return btfc__err(ctx, -ENOMEM, path, "out of memory");
+		return btfci_err(ctx, -ENOMEM, path, "out of memory");
 	}
 	if ((err = plan_removal(ctx, path, src, shstrndx, shnum, edits, n_edits, newidx))) {
 		free(newidx);
@@ -207,22 +142,22 @@ static int write_elf(struct btfc_ctx *ctx, const char *path, Elf *src, int fd, c
 		elf_end(dst);
 		free(newidx);
 		free(owned);
-		return btfc__err(ctx, -EIO, path, "libelf: %s", elf_errmsg(-1));
+		return btfci_err(ctx, -EIO, path, "libelf: %s", elf_errmsg(-1));
 	}
 
 	/* names of sections to append go at the end of .shstrtab */
 	Elf_Scn *strscn = elf_getscn(src, shstrndx);
 	Elf_Data *strdata = strscn ? elf_getdata(strscn, NULL) : NULL;
-	/* (btfc__elf_layout() refused unsound name tables; libelf's view must agree: no data is no table) */
+	/* (btfci_elf_layout() refused unsound name tables; libelf's view must agree: no data is no table) */
 	if (!strdata || !strdata->d_buf || !strdata->d_size) {
-		err = btfc__refuse(ctx, BTFC_REASON_CORRUPT, -EINVAL, path, "corrupt section name table: %s",
+		err = btfci_refuse(ctx, BTFC_REASON_CORRUPT, -EINVAL, path, "corrupt section name table: %s",
 				   strdata ? "no contents" : elf_errmsg(-1));
 		goto out;
 	}
 	size_t strsize = strdata->d_size, extra = 0;
 	bool *present = calloc(n_edits ? n_edits : 1, sizeof(*present));
 	if (!present) {
-		err = btfc__err(ctx, -ENOMEM, path, "out of memory");
+		err = btfci_err(ctx, -ENOMEM, path, "out of memory");
 		goto out;
 	}
 	for (Elf_Scn *s = NULL; (s = elf_nextscn(src, s));) {
@@ -237,7 +172,7 @@ static int write_elf(struct btfc_ctx *ctx, const char *path, Elf *src, int fd, c
 	newstr = malloc(strsize + extra ? strsize + extra : 1);
 	if (!newstr) {
 		free(present);
-		err = btfc__err(ctx, -ENOMEM, path, "out of memory");
+		err = btfci_err(ctx, -ENOMEM, path, "out of memory");
 		goto out;
 	}
 	if (strsize)
@@ -246,18 +181,18 @@ static int write_elf(struct btfc_ctx *ctx, const char *path, Elf *src, int fd, c
 	for (Elf_Scn *s = NULL; (s = elf_nextscn(src, s));) {
 		GElf_Shdr sh;
 		if (!gelf_getshdr(s, &sh)) {
-			err = btfc__err(ctx, -EINVAL, path, "corrupt section header: %s", elf_errmsg(-1));
+			err = btfci_err(ctx, -EINVAL, path, "corrupt section header: %s", elf_errmsg(-1));
 			break;
 		}
 		size_t ndx = elf_ndxscn(s);
 		if (!newidx[ndx])
 			continue;
 		const char *name = elf_strptr(src, shstrndx, sh.sh_name);
-		const struct btfc__sec_edit *ed = name ? edit_for(edits, n_edits, name) : NULL;
+		const struct btfci_sec_edit *ed = name ? edit_for(edits, n_edits, name) : NULL;
 		Elf_Scn *d = elf_newscn(dst);
 		Elf_Data *od = d ? elf_newdata(d) : NULL;
 		if (!od) {
-			err = btfc__err(ctx, -EIO, path, "libelf: %s", elf_errmsg(-1));
+			err = btfci_err(ctx, -EIO, path, "libelf: %s", elf_errmsg(-1));
 			break;
 		}
 		if (sh.sh_link && sh.sh_link < shnum)
@@ -276,7 +211,7 @@ static int write_elf(struct btfc_ctx *ctx, const char *path, Elf *src, int fd, c
 			/* raw bytes: no conversion, so any section type copies unchanged */
 			Elf_Data *id = sh.sh_type == SHT_NOBITS ? elf_getdata(s, NULL) : elf_rawdata(s, NULL);
 			if (!id && sh.sh_size && sh.sh_type != SHT_NOBITS) {
-				err = btfc__err(ctx, -EINVAL, path, "cannot read section %s: %s", name ? name : "?",
+				err = btfci_err(ctx, -EINVAL, path, "cannot read section %s: %s", name ? name : "?",
 						elf_errmsg(-1));
 				break;
 			}
@@ -287,7 +222,7 @@ static int write_elf(struct btfc_ctx *ctx, const char *path, Elf *src, int fd, c
 				od->d_align = sh.sh_addralign ? sh.sh_addralign : 1;
 				if (sh.sh_type == SHT_SYMTAB && removing) {
 					if (!(owned[n_owned] = renumber_symbols(src, id, newidx, shnum))) {
-						err = btfc__err(ctx, -ENOMEM, path, "out of memory");
+						err = btfci_err(ctx, -ENOMEM, path, "out of memory");
 						break;
 					}
 					od->d_buf = owned[n_owned++];
@@ -300,7 +235,7 @@ static int write_elf(struct btfc_ctx *ctx, const char *path, Elf *src, int fd, c
 			}
 		}
 		if (!gelf_update_shdr(d, &sh)) {
-			err = btfc__err(ctx, -EIO, path, "libelf: %s", elf_errmsg(-1));
+			err = btfci_err(ctx, -EIO, path, "libelf: %s", elf_errmsg(-1));
 			break;
 		}
 	}
@@ -313,7 +248,7 @@ static int write_elf(struct btfc_ctx *ctx, const char *path, Elf *src, int fd, c
 		Elf_Data *od = d ? elf_newdata(d) : NULL;
 		GElf_Shdr sh = { 0 };
 		if (!od || !gelf_getshdr(d, &sh)) {
-			err = btfc__err(ctx, -EIO, path, "libelf: %s", elf_errmsg(-1));
+			err = btfci_err(ctx, -EIO, path, "libelf: %s", elf_errmsg(-1));
 			break;
 		}
 		memcpy(newstr + stroff, edits[i].name, strlen(edits[i].name) + 1);
@@ -327,13 +262,13 @@ static int write_elf(struct btfc_ctx *ctx, const char *path, Elf *src, int fd, c
 		od->d_type = ELF_T_BYTE;
 		od->d_align = sh.sh_addralign;
 		if (!gelf_update_shdr(d, &sh))
-			err = btfc__err(ctx, -EIO, path, "libelf: %s", elf_errmsg(-1));
+			err = btfci_err(ctx, -EIO, path, "libelf: %s", elf_errmsg(-1));
 	}
 	free(present);
 	if (!err) {
 		GElf_Ehdr nh;
 		if (!gelf_getehdr(dst, &nh)) {
-			err = btfc__err(ctx, -EIO, path, "libelf: %s", elf_errmsg(-1));
+			err = btfci_err(ctx, -EIO, path, "libelf: %s", elf_errmsg(-1));
 			goto out;
 		}
 		memcpy(nh.e_ident, eh.e_ident, EI_NIDENT);
@@ -343,7 +278,7 @@ static int write_elf(struct btfc_ctx *ctx, const char *path, Elf *src, int fd, c
 		nh.e_flags = eh.e_flags;
 		nh.e_shstrndx = newidx[shstrndx];
 		if (!gelf_update_ehdr(dst, &nh) || elf_update(dst, ELF_C_WRITE) < 0)
-			err = btfc__err(ctx, -EIO, path, "writing the new ELF: %s", elf_errmsg(-1));
+			err = btfci_err(ctx, -EIO, path, "writing the new ELF: %s", elf_errmsg(-1));
 	}
 out:
 	elf_end(dst);
@@ -370,129 +305,8 @@ static int write_all(int fd, const uint8_t *p, size_t n)
 }
 
 
-#define RUN_LOCK_DIR "/run/btfcompat"
-
-/*
- * Lock the module @fd (status @st) for a rewrite. Root takes a lock file of
- * its own, RUN_LOCK_DIR/rewrite-NN.lock (one of 256, chosen by device and
- * inode; 0600 in a 0700 directory): no other user can open it, so holding a
- * shared flock on a module anyone can read stalls nothing. Other users, and
- * root where that directory cannot be made, lock the module itself and wait
- * a bounded time (btfc__flock_wait()). *@lockfd: the lock file, or -1 when
- * @fd itself is locked.
- */
-static int rewrite_lock(struct btfc_ctx *ctx, int fd, const struct stat *st, const char *name, int *lockfd)
-{
-	struct stat ds;
-	int dfd, err;
-
-	*lockfd = -1;
-	if (geteuid() == 0) {
-		mkdir(RUN_LOCK_DIR, 0700);
-		dfd = open(RUN_LOCK_DIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		if (dfd >= 0 && !fstat(dfd, &ds) && ds.st_uid == 0 && !(ds.st_mode & 022)) {
-			char lname[32];
-			uint64_t h = ((uint64_t)st->st_dev * 0x9e3779b97f4a7c15ull) ^ (uint64_t)st->st_ino;
-			snprintf(lname, sizeof(lname), "rewrite-%02x.lock", (unsigned)((h ^ h >> 8 ^ h >> 16) & 0xff));
-			int l = btfc__lock_file(ctx, dfd, lname, RUN_LOCK_DIR);
-			close(dfd);
-			if (l < 0)
-				return l;
-			if ((err = btfc__flock_wait(ctx, l, name, "the module's rewrite lock"))) {
-				close(l);
-				return err;
-			}
-			*lockfd = l;
-			return 0;
-		}
-		if (dfd >= 0)
-			close(dfd);
-	}
-	return btfc__flock_wait(ctx, fd, name, "the module");
-}
-
-/*
- * A symbolic link @path (its owner @lst) to a file owned by someone else:
- * refused, as fs.protected_symlinks reasons, unless the link belongs to
- * the target's owner (or to root, who made it). Following a link a user
- * planted would let them point a root rewrite at any root-owned module.
- */
-static int check_link(struct btfc_ctx *ctx, const char *path, const struct stat *lst, const struct stat *st)
-{
-	if (!S_ISLNK(lst->st_mode) || lst->st_uid == st->st_uid || lst->st_uid == 0)
-		return 0;
-	return btfc__refuse(ctx, BTFC_REASON_UNSAFE, -EPERM, path,
-			    "is a symbolic link of uid %u to a file of uid %u: not following it to rewrite (give the "
-			    "file itself)", (unsigned)lst->st_uid, (unsigned)st->st_uid);
-}
-
-BTFC_API int btfc_module_open_rw(struct btfc_ctx *ctx, const char *path, unsigned flags, const char *verb,
-				 struct btfc_module **out)
-{
-	struct btfc_module *m = NULL;
-	struct stat st, now, lst;
-	uint8_t *buf;
-	size_t len;
-	int fd = -1, lockfd = -1, err;
-	char *real = realpath(path, NULL); /* a symbolic link: the file it points to is rewritten */
-
-	*out = NULL;
-	verb = verb ? verb : "rewriting";
-	if (!real)
-		return btfc__err(ctx, -errno, path, "cannot open: %s", strerror(errno));
-	for (int tries = 0;; tries++) {
-		if ((fd = btfc__open_regular(ctx, real, ctx->max_module, &st)) < 0) {
-			err = fd;
-			goto fail;
-		}
-		if (!lstat(path, &lst) && (err = check_link(ctx, path, &lst, &st)))
-			goto fail;
-		if (!(st.st_mode & 0222) && !(flags & BTFC_REWRITE_READ_ONLY)) {
-			err = btfc__refuse(ctx, BTFC_REASON_READ_ONLY, -EACCES, path, "is read-only (mode %04o): not %s it",
-					   (unsigned)(st.st_mode & 07777), verb);
-			goto fail;
-		}
-		/* another btfcompat rewriting it: wait for it, then read what it wrote */
-		if ((err = rewrite_lock(ctx, fd, &st, path, &lockfd)))
-			goto fail;
-		if (!stat(real, &now) && now.st_dev == st.st_dev && now.st_ino == st.st_ino && !fstat(fd, &st))
-			break;
-		close(fd); /* renamed over while we waited: open the new file */
-		fd = -1;
-		if (lockfd >= 0)
-			close(lockfd);
-		lockfd = -1;
-		if (tries == 100) {
-			err = btfc__refuse(ctx, BTFC_REASON_CHANGED, -EAGAIN, path, "keeps being replaced: not %s it", verb);
-			goto fail;
-		}
-	}
-	bool budgeted;
-	if ((err = btfc__read_module(ctx, path, fd, &st, &buf, &len, &budgeted)) ||
-	    (err = btfc__module_load(ctx, path, buf, len, budgeted, &m)))
-		goto fail;
-	m->fd = fd;
-	m->lockfd = lockfd;
-	m->st = st;
-	m->path = real;
-	if (m->is_signed && !(flags & BTFC_REWRITE_UNSIGN) && !ctx->signer) {
-		btfc_module_free(m);
-		return btfc__refuse(ctx, BTFC_REASON_SIGNED, -EPERM, path, "module is signed: %s it voids the signature",
-				    verb);
-	}
-	*out = m;
-	return 0;
-fail:
-	if (fd >= 0)
-		close(fd);
-	if (lockfd >= 0)
-		close(lockfd);
-	free(real);
-	return err;
-}
-
 /* The new file's bytes: the ELF with @edits applied, compressed as the module was. */
-static int build(struct btfc_ctx *ctx, struct btfc_module *m, const struct btfc__sec_edit *edits, size_t n,
+static int build(struct btfc_ctx *ctx, struct btfc_module *m, const struct btfci_sec_edit *edits, size_t n,
 		 uint8_t **out, size_t *outlen)
 {
 	uint8_t *elfbytes = NULL;
@@ -501,20 +315,20 @@ static int build(struct btfc_ctx *ctx, struct btfc_module *m, const struct btfc_
 
 	*out = NULL;
 	if (mfd < 0)
-		return btfc__err(ctx, -errno, m->name, "memfd_create: %s", strerror(errno));
+		return btfci_err(ctx, -errno, m->name, "memfd_create: %s", strerror(errno));
 	/* a handle of its own: the reader's may have decompressed sections in place */
 	elf_version(EV_CURRENT);
 	Elf *src = elf_memory((char *)m->img, m->len);
 	if (!src || elf_kind(src) != ELF_K_ELF)
-		err = btfc__err(ctx, -EINVAL, m->name, "corrupt ELF: %s", elf_errmsg(-1));
+		err = btfci_err(ctx, -EINVAL, m->name, "corrupt ELF: %s", elf_errmsg(-1));
 	else
 		err = write_elf(ctx, m->name, src, mfd, edits, n);
 	elf_end(src);
 	if (!err)
-		err = btfc__read_fd(ctx, m->name, mfd, &elfbytes, &elen);
+		err = btfci_read_fd(ctx, m->name, mfd, &elfbytes, &elen);
 	close(mfd);
-	if (!err && btfc__want_sign(ctx, m->img, m->len)) /* the final image is known: sign it (sign.c) */
-		err = btfc__sign_image(ctx, m->name, &elfbytes, &elen);
+	if (!err && btfci_want_sign(ctx, m->img, m->len)) /* the final image is known: sign it (sign.c) */
+		err = btfci_sign_image(ctx, m->name, &elfbytes, &elen);
 	if (err) {
 		free(elfbytes);
 		return err;
@@ -524,7 +338,7 @@ static int build(struct btfc_ctx *ctx, struct btfc_module *m, const struct btfc_
 		*outlen = elen;
 		return 0;
 	}
-	err = compress_image(ctx, m->name, m->src.compression, elfbytes, elen, out, outlen);
+	err = btfci_compress(ctx, m->name, m->src.compression, elfbytes, elen, out, outlen);
 	free(elfbytes);
 	return err;
 }
@@ -536,20 +350,20 @@ static int copy_xattrs(struct btfc_ctx *ctx, const char *name, int from, int to,
 	ssize_t n = flistxattr(from, list, sizeof(list));
 
 	if (n < 0)
-		return errno == ENOTSUP ? 0 : btfc__err(ctx, -errno, name, "cannot list its extended attributes: %s",
+		return errno == ENOTSUP ? 0 : btfci_err(ctx, -errno, name, "cannot list its extended attributes: %s",
 							 strerror(errno));
 	for (char *k = list; k < list + n; k += strlen(k) + 1) {
 		/* content signatures (IMA, EVM) would not match the new contents: like a module signature */
 		if (!strcmp(k, "security.ima") || !strcmp(k, "security.evm")) {
 			if (flags & BTFC_REWRITE_UNSIGN)
 				continue;
-			return btfc__refuse(ctx, BTFC_REASON_SIGNED, -EPERM, name,
+			return btfci_refuse(ctx, BTFC_REASON_SIGNED, -EPERM, name,
 					    "carries an %s signature (%s), which a rewrite voids: not rewriting it",
 					    k[9] == 'i' ? "IMA" : "EVM", k);
 		}
 		ssize_t v = fgetxattr(from, k, val, sizeof(val));
 		if (v < 0 || fsetxattr(to, k, val, v, 0))
-			return btfc__err(ctx, -errno, name, "cannot keep its extended attribute %s: %s: not rewriting it",
+			return btfci_err(ctx, -errno, name, "cannot keep its extended attribute %s: %s: not rewriting it",
 					 k, strerror(errno));
 	}
 	return 0;
@@ -587,38 +401,38 @@ static int destination(struct btfc_ctx *ctx, const struct btfc_module *m, const 
 	*target = dest ? dest : m->path;
 	*in_place = !dest;
 	if (!*target)
-		return btfc__err(ctx, -EINVAL, m->name, "read from memory: nowhere to write it");
+		return btfci_err(ctx, -EINVAL, m->name, "read from memory: nowhere to write it");
 	if (!dest)
 		return 0;
 	if (lstat(dest, &st)) {
 		if (errno == ENOENT)
 			return 0;
-		return btfc__err(ctx, -errno, dest, "cannot stat: %s", strerror(errno));
+		return btfci_err(ctx, -errno, dest, "cannot stat: %s", strerror(errno));
 	}
 	if (S_ISLNK(st.st_mode)) {
 		if (!(*tofree = realpath(dest, NULL)))
-			return btfc__err(ctx, -errno, dest, "symbolic link to nothing usable: %s", strerror(errno));
+			return btfci_err(ctx, -errno, dest, "symbolic link to nothing usable: %s", strerror(errno));
 		*target = *tofree;
 		lst = st;
 		if (stat(*target, &st))
-			return btfc__err(ctx, -errno, dest, "cannot stat: %s", strerror(errno));
-		if ((err = check_link(ctx, dest, &lst, &st)))
+			return btfci_err(ctx, -errno, dest, "cannot stat: %s", strerror(errno));
+		if ((err = btfci_check_link(ctx, dest, &lst, &st)))
 			return err;
 	}
 	if (!S_ISREG(st.st_mode))
-		return btfc__refuse(ctx, BTFC_REASON_NOT_REGULAR, -EINVAL, dest,
+		return btfci_refuse(ctx, BTFC_REASON_NOT_REGULAR, -EINVAL, dest,
 				    "exists and is not a regular file: not replacing it (-o - writes to standard output)");
 	*in_place = m->fd >= 0 && st.st_dev == m->st.st_dev && st.st_ino == m->st.st_ino;
 	/* /dev/stdout redirected to a file: replacing that file would lose what is written to it */
 	for (int o = STDOUT_FILENO; o <= STDERR_FILENO; o++) {
 		struct stat os;
 		if (!*in_place && !fstat(o, &os) && os.st_dev == st.st_dev && os.st_ino == st.st_ino)
-			return btfc__refuse(ctx, BTFC_REASON_NOT_REGULAR, -EINVAL, dest,
+			return btfci_refuse(ctx, BTFC_REASON_NOT_REGULAR, -EINVAL, dest,
 					    "is the standard %s: not replacing it (-o - writes the module to standard "
 					    "output)", o == STDOUT_FILENO ? "output" : "error");
 	}
 	if (!*in_place && !(st.st_mode & 0222) && !(flags & BTFC_REWRITE_READ_ONLY))
-		return btfc__refuse(ctx, BTFC_REASON_READ_ONLY, -EACCES, dest,
+		return btfci_refuse(ctx, BTFC_REASON_READ_ONLY, -EACCES, dest,
 				    "exists and is read-only (mode %04o): not replacing it", (unsigned)(st.st_mode & 07777));
 	return 0;
 }
@@ -633,7 +447,7 @@ static int replace(struct btfc_ctx *ctx, struct btfc_module *m, const char *targ
 	int err = 0, tfd;
 
 	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.btfcXXXXXX", target) >= sizeof(tmp))
-		return btfc__err(ctx, -ENAMETOOLONG, target, "path too long");
+		return btfci_err(ctx, -ENAMETOOLONG, target, "path too long");
 	/* Ctrl-C, kill: handled once the temporary file is renamed or removed */
 	sigemptyset(&block);
 	sigaddset(&block, SIGINT);
@@ -642,37 +456,37 @@ static int replace(struct btfc_ctx *ctx, struct btfc_module *m, const char *targ
 	sigaddset(&block, SIGQUIT);
 	pthread_sigmask(SIG_BLOCK, &block, &old);
 	if ((tfd = mkstemp(tmp)) < 0) {
-		err = btfc__err(ctx, -errno, target, "cannot create a temporary file next to it: %s", strerror(errno));
+		err = btfci_err(ctx, -errno, target, "cannot create a temporary file next to it: %s", strerror(errno));
 		tmp[0] = 0;
 		goto out;
 	}
 	if ((err = write_all(tfd, p, n))) {
-		btfc__err(ctx, err, tmp, "write error: %s", strerror(-err));
+		btfci_err(ctx, err, tmp, "write error: %s", strerror(-err));
 		goto out;
 	}
 	mode_t mode = m->fd >= 0 ? m->st.st_mode & 07777 : 0644;
 	/* owner first: chown clears setuid/setgid, which the chmod after it restores */
 	if (m->fd >= 0 && fchown(tfd, m->st.st_uid, m->st.st_gid)) {
 		if (errno != EPERM || (mode & (S_ISUID | S_ISGID))) {
-			err = btfc__err(ctx, -errno, target, "cannot give the new file the owner %u:%u%s: %s",
+			err = btfci_err(ctx, -errno, target, "cannot give the new file the owner %u:%u%s: %s",
 					(unsigned)m->st.st_uid, (unsigned)m->st.st_gid,
 					mode & (S_ISUID | S_ISGID) ? " its setuid/setgid bits need" : "", strerror(errno));
 			goto out;
 		}
 	}
 	if (fchmod(tfd, mode)) {
-		err = btfc__err(ctx, -errno, tmp, "cannot set the mode: %s", strerror(errno));
+		err = btfci_err(ctx, -errno, tmp, "cannot set the mode: %s", strerror(errno));
 		goto out;
 	}
 	if (m->fd >= 0 && (err = copy_xattrs(ctx, m->name, m->fd, tfd, flags)))
 		goto out;
 	if (fsync(tfd)) {
-		err = btfc__err(ctx, -errno, tmp, "cannot write: %s", strerror(errno));
+		err = btfci_err(ctx, -errno, tmp, "cannot write: %s", strerror(errno));
 		goto out;
 	}
 	/* the lock keeps other btfcompat processes out; anything else that wrote it since we read it wins */
-	if (in_place && (stat(m->path, &now) || !btfc__same_file_state(&now, &m->st))) {
-		err = btfc__refuse(ctx, BTFC_REASON_CHANGED, -EAGAIN, m->name,
+	if (in_place && (stat(m->path, &now) || !btfci_same_file_state(&now, &m->st))) {
+		err = btfci_refuse(ctx, BTFC_REASON_CHANGED, -EAGAIN, m->name,
 				   "changed while being rewritten: not replacing it (try again)");
 		goto out;
 	}
@@ -681,12 +495,12 @@ static int replace(struct btfc_ctx *ctx, struct btfc_module *m, const char *targ
 		snprintf(bak, sizeof(bak), "%s~", target);
 		unlink(bak);
 		if (link(target, bak)) {
-			err = btfc__err(ctx, -errno, bak, "cannot create the backup: %s", strerror(errno));
+			err = btfci_err(ctx, -errno, bak, "cannot create the backup: %s", strerror(errno));
 			goto out;
 		}
 	}
 	if (rename(tmp, target)) {
-		err = btfc__err(ctx, -errno, target, "cannot replace: %s", strerror(errno));
+		err = btfci_err(ctx, -errno, target, "cannot replace: %s", strerror(errno));
 		goto out;
 	}
 	tmp[0] = 0;
@@ -700,8 +514,8 @@ out:
 	return err;
 }
 
-int btfc__module_rewrite(struct btfc_ctx *ctx, struct btfc_module *m, const char *dest,
-			 const struct btfc__sec_edit *edits, size_t n, unsigned flags)
+int btfci_module_rewrite(struct btfc_ctx *ctx, struct btfc_module *m, const char *dest,
+			 const struct btfci_sec_edit *edits, size_t n, unsigned flags)
 {
 	bool to_stdout = dest && !strcmp(dest, "-"), in_place = false;
 	const char *target = NULL;
@@ -710,8 +524,8 @@ int btfc__module_rewrite(struct btfc_ctx *ctx, struct btfc_module *m, const char
 	size_t len = 0;
 	int err = 0;
 
-	if (m->is_signed && !(flags & BTFC_REWRITE_UNSIGN) && !btfc__want_sign(ctx, m->img, m->len))
-		return btfc__refuse(ctx, BTFC_REASON_SIGNED, -EPERM, m->name, "module is signed%s: rewriting it voids the signature",
+	if (m->is_signed && !(flags & BTFC_REWRITE_UNSIGN) && !btfci_want_sign(ctx, m->img, m->len))
+		return btfci_refuse(ctx, BTFC_REASON_SIGNED, -EPERM, m->name, "module is signed%s: rewriting it voids the signature",
 				    ctx->signer ? " by another key than the signing key" : "");
 	if (!to_stdout && !(flags & BTFC_REWRITE_DRY_RUN) &&
 	    (err = destination(ctx, m, dest, flags, &target, &tofree, &in_place)))
@@ -720,7 +534,7 @@ int btfc__module_rewrite(struct btfc_ctx *ctx, struct btfc_module *m, const char
 		goto out;
 	if (to_stdout) {
 		if ((err = write_all(STDOUT_FILENO, bytes, len)))
-			btfc__err(ctx, err, "standard output", "write error: %s", strerror(-err));
+			btfci_err(ctx, err, "standard output", "write error: %s", strerror(-err));
 		goto out;
 	}
 	err = replace(ctx, m, target, in_place, bytes, len, flags);

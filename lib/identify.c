@@ -13,30 +13,30 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "module.h"
 #include "btfcompat/stamp.h"
 
 static void say(struct btfc_identity *id, const char *fmt, ...) BTFC_PRINTF(2, 3);
 static void say(struct btfc_identity *id, const char *fmt, ...)
 {
-	struct btfc__str b = { 0 };
+	struct btfci_str b = { 0 };
 	va_list ap;
 
 	va_start(ap, fmt);
-	btfc__str_vaddf(&b, fmt, ap);
+	btfci_str_vaddf(&b, fmt, ap);
 	va_end(ap);
-	if (b.oom || btfc__strs_set(&id->priv_, 1, (const char **const[]){ &id->why },
-				    (const char *const[]){ btfc__str_get(&b) }))
+	if (b.oom || btfci_strs_set(&id->priv_, 1, (const char **const[]){ &id->why },
+				    (const char *const[]){ btfci_str_get(&b) }))
 		id->why = NULL; /* -ENOMEM at the end */
-	btfc__str_fini(&b);
+	btfci_str_fini(&b);
 }
 
 BTFC_API void btfc_identity_release(struct btfc_identity *id)
 {
-	if (!id || id->sz < btfc__offsetofend(struct btfc_identity, priv_))
+	if (!id || id->sz < btfci_offsetofend(struct btfc_identity, priv_))
 		return;
-	btfc__strs_release(&id->priv_, 0, NULL);
-	if (id->sz >= btfc__offsetofend(struct btfc_identity, why))
+	btfci_strs_release(&id->priv_, 0, NULL);
+	if (id->sz >= btfci_offsetofend(struct btfc_identity, why))
 		id->why = "";
 }
 
@@ -69,7 +69,7 @@ static void by_stamp(const struct btfc_stamp *st, const struct btfc_candidate *c
 			struct btfc_check ck = { .sz = sizeof(ck), .outcome = same ? BTFC_OUTCOME_MATCH : BTFC_OUTCOME_MISMATCH,
 						 .method = BTFC_METHOD_STAMP, .strength = "certain", .evidence = "",
 						 .kernel = { .sz = sizeof(ck.kernel), .msg = "", .context = "", .note = "" } };
-			btfc__check_put(check_at(checks, i), &ck);
+			btfci_check_put(check_at(checks, i), &ck);
 		}
 		if (same && id->build < 0)
 			id->build = (int)i;
@@ -105,7 +105,7 @@ static int identify(struct btfc_ctx *ctx, const struct btfc_module *m, const str
 	unsigned mismatch_strong = 0;
 	for (size_t i = 0; i < n; i++) {
 		BTFC_OPTS(btfc_check, ck);
-		if ((err = btfc_module_check(ctx, m, c[i].base, opts, &ck)))
+		if ((err = btfc_module_check_opened(ctx, m, c[i].base, opts, &ck)))
 			return err;
 		id->method = ck.method;
 		if (ck.outcome == BTFC_OUTCOME_MATCH) {
@@ -118,7 +118,7 @@ static int identify(struct btfc_ctx *ctx, const struct btfc_module *m, const str
 		} else if (strcmp(ck.strength, "probable"))
 			mismatch_strong++;
 		if (checks)
-			btfc__check_put(check_at(checks, i), &ck);
+			btfci_check_put(check_at(checks, i), &ck);
 		else
 			btfc_check_release(&ck);
 	}
@@ -136,15 +136,15 @@ BTFC_API int btfc_module_identify(struct btfc_ctx *ctx, const struct btfc_module
 	struct btfc_identity id = { .sz = sizeof(id), .build = -1, .strength = "none", .why = "" };
 	int err;
 
-	if ((err = btfc__result_check(ctx, out, "btfc_identity")) ||
-	    (n && checks && (err = btfc__result_check(ctx, checks, "btfc_check"))))
+	if ((err = btfci_result_check(ctx, out, "btfc_identity")) ||
+	    (n && checks && (err = btfci_result_check(ctx, checks, "btfc_check"))))
 		return err;
 	err = identify(ctx, m, c, n, opts, checks, &id);
 	if (!err && !id.why)
-		err = btfc__err(ctx, -ENOMEM, btfc__module_name(m), "out of memory");
-	if (err || out->sz < btfc__offsetofend(struct btfc_identity, priv_))
+		err = btfci_err(ctx, -ENOMEM, btfci_module_name(m), "out of memory");
+	if (err || out->sz < btfci_offsetofend(struct btfc_identity, priv_))
 		btfc_identity_release(&id);
 	if (!err)
-		btfc__result_put(out, &id, sizeof(id));
+		btfci_result_put(out, &id, sizeof(id));
 	return err;
 }

@@ -16,29 +16,29 @@
 
 /*
  * The library's static archive is linked into programs: its symbols carry
- * the library's internal prefix (btfc__out_init), the sources keep the short names.
+ * the library's internal prefix (btfci_out_init), the sources keep the short names.
  */
-#define em_b btfc__em_b
-#define em_i btfc__em_i
-#define em_item_begin btfc__em_item_begin
-#define em_item_end btfc__em_item_end
-#define em_list_begin btfc__em_list_begin
-#define em_list_end btfc__em_list_end
-#define em_obj_begin btfc__em_obj_begin
-#define em_obj_end btfc__em_obj_end
-#define em_quoted btfc__em_quoted
-#define em_s btfc__em_s
-#define em_text btfc__em_text
-#define em_u btfc__em_u
-#define out_flush btfc__out_flush
-#define out_i64 btfc__out_i64
-#define out_init btfc__out_init
-#define out_message btfc__out_message
-#define out_name btfc__out_name
-#define out_printf btfc__out_printf
-#define out_raw btfc__out_raw
-#define out_str btfc__out_str
-#define out_u64 btfc__out_u64
+#define em_b btfci_em_b
+#define em_i btfci_em_i
+#define em_item_begin btfci_em_item_begin
+#define em_item_end btfci_em_item_end
+#define em_list_begin btfci_em_list_begin
+#define em_list_end btfci_em_list_end
+#define em_obj_begin btfci_em_obj_begin
+#define em_obj_end btfci_em_obj_end
+#define em_quoted btfci_em_quoted
+#define em_s btfci_em_s
+#define em_text btfci_em_text
+#define em_u btfci_em_u
+#define out_flush btfci_out_flush
+#define out_i64 btfci_out_i64
+#define out_init btfci_out_init
+#define out_message btfci_out_message
+#define out_name btfci_out_name
+#define out_printf btfci_out_printf
+#define out_raw btfci_out_raw
+#define out_str btfci_out_str
+#define out_u64 btfci_out_u64
 
 enum out_mode { OUT_TEXT, OUT_JSON, OUT_JSON_PRETTY };
 
@@ -67,8 +67,6 @@ void out_str(struct out *o, const char *s);
  * own or send terminal escapes; unchanged when o->bpftool.
  */
 void out_name(struct out *o, const char *s);
-/* A message (the kernel's log lines, which hold tabs): as out_name, tabs kept. */
-void out_message(struct out *o, const char *s);
 void out_u64(struct out *o, uint64_t v);
 void out_i64(struct out *o, int64_t v);
 void out_printf(struct out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -18,7 +18,7 @@
 #include "btf_int.h"
 #include "relocate.h"
 
-void btfc__blob_fini(struct btfc__blob *b)
+void btfci_blob_fini(struct btfci_blob *b)
 {
 	free(b->data);
 	free(b->id_map);
@@ -59,7 +59,7 @@ static int64_t strset_find(const struct strset *s, const char *str)
 {
 	if (!s->slots)
 		return -1;
-	for (uint32_t h = btfc__hash_str(str) & s->mask; s->slots[h]; h = (h + 1) & s->mask)
+	for (uint32_t h = btfci_hash_str(str) & s->mask; s->slots[h]; h = (h + 1) & s->mask)
 		if (!strcmp((const char *)s->data.p + s->slots[h] - 1, str))
 			return s->slots[h] - 1;
 	return -1;
@@ -74,7 +74,7 @@ static int strset_rehash(struct strset *s)
 	for (uint32_t i = 0; s->slots && i <= s->mask; i++) {
 		if (!s->slots[i])
 			continue;
-		uint32_t h = btfc__hash_str((const char *)s->data.p + s->slots[i] - 1) & (size - 1);
+		uint32_t h = btfci_hash_str((const char *)s->data.p + s->slots[i] - 1) & (size - 1);
 		while (n[h])
 			h = (h + 1) & (size - 1);
 		n[h] = s->slots[i];
@@ -101,7 +101,7 @@ static int64_t strset_add(struct strset *s, const char *str)
 	if (!p)
 		return -ENOMEM;
 	memcpy(p, str, n);
-	uint32_t h = btfc__hash_str(str) & s->mask;
+	uint32_t h = btfci_hash_str(str) & s->mask;
 	while (s->slots[h])
 		h = (h + 1) & s->mask;
 	s->slots[h] = off + 1;
@@ -173,7 +173,7 @@ static unsigned fields(struct btfc_type *t, bool strs, uint32_t **f)
 
 static size_t rec_size(const struct btfc_type *t)
 {
-	return sizeof(*t) + (size_t)btfc__type_extra(t);
+	return sizeof(*t) + (size_t)btfci_type_extra(t);
 }
 
 /* The record of own type @id of @b (ids are in range: the parser indexed them). */
@@ -291,7 +291,7 @@ static void put_blob(uint8_t *p, const void *types, uint32_t tl, const void *str
 }
 
 /* header + types + strings */
-static int enc_blob(const struct enc *e, struct btfc__blob *b)
+static int enc_blob(const struct enc *e, struct btfci_blob *b)
 {
 	size_t tl = e->types.len, sl = e->strs.data.len;
 	if (tl + sl > UINT32_MAX)
@@ -346,7 +346,7 @@ static int mark(struct btfc_ctx *ctx, const struct btfc_btf *mod, uint32_t root,
 		const struct btfc_type *t = own(base, id);
 		unsigned k = btfc_type_kind(t);
 		if (!distillable_ref(k))
-			return btfc__err(ctx, -EINVAL, btfc_btf_name(mod),
+			return btfci_err(ctx, -EINVAL, btfc_btf_name(mod),
 					 "unexpected reference to base type[%u] of kind [%u] when creating distilled base BTF",
 					 id, k);
 		map[id] = id;
@@ -407,8 +407,8 @@ static int add_marked(const struct btfc_btf *base, uint32_t start, uint32_t *map
 	return 0;
 }
 
-int btfc__distill(struct btfc_ctx *ctx, const struct btfc_btf *mod, const uint32_t *roots, size_t n_roots,
-		  struct btfc__blob *dbase, struct btfc__blob *dsplit)
+int btfci_distill(struct btfc_ctx *ctx, const struct btfc_btf *mod, const uint32_t *roots, size_t n_roots,
+		  struct btfci_blob *dbase, struct btfci_blob *dsplit)
 {
 	const struct btfc_btf *base = mod->base;
 	const char *name = btfc_btf_name(mod);
@@ -421,7 +421,7 @@ int btfc__distill(struct btfc_ctx *ctx, const struct btfc_btf *mod, const uint32
 	memset(dbase, 0, sizeof(*dbase));
 	memset(dsplit, 0, sizeof(*dsplit));
 	if (!base || base->base)
-		return btfc__err(ctx, -EINVAL, name, "distill needs split BTF on a standalone base");
+		return btfci_err(ctx, -EINVAL, name, "distill needs split BTF on a standalone base");
 	ctx->err[0] = 0; /* below, an -EINVAL without a message of this call gets one */
 	uint32_t start = btfc_btf_start_id(mod), n = btfc_btf_type_cnt(mod);
 	int e1 = enc_init(&eb, NULL), e2 = enc_init(&es, &eb);
@@ -440,7 +440,7 @@ int btfc__distill(struct btfc_ctx *ctx, const struct btfc_btf *mod, const uint32
 		for (unsigned j = 0; j < nf; j++) {
 			uint32_t v = *eb.f[j];
 			if (v >= n) {
-				err = btfc__err(ctx, -EINVAL, name, "type [%u] refers to type id %u, beyond the last (%u)", i,
+				err = btfci_err(ctx, -EINVAL, name, "type [%u] refers to type id %u, beyond the last (%u)", i,
 						v, n - 1);
 				goto out;
 			}
@@ -467,7 +467,7 @@ int btfc__distill(struct btfc_ctx *ctx, const struct btfc_btf *mod, const uint32
 		for (unsigned j = 0; j < nf; j++) {
 			uint32_t v = *es.f[j];
 			if (v >= n) {
-				err = btfc__err(ctx, -EINVAL, name, "a type it uses refers to type id %u, beyond the last (%u)",
+				err = btfci_err(ctx, -EINVAL, name, "a type it uses refers to type id %u, beyond the last (%u)",
 						v, n - 1);
 				goto out;
 			}
@@ -483,12 +483,12 @@ int btfc__distill(struct btfc_ctx *ctx, const struct btfc_btf *mod, const uint32
 	map = NULL;
 out:
 	if (err == -ENOMEM)
-		btfc__err(ctx, err, name, "out of memory distilling its base");
+		btfci_err(ctx, err, name, "out of memory distilling its base");
 	else if (err == -EINVAL && !ctx->err[0])
-		btfc__err(ctx, err, name, "cannot distill: a base enum has an invalid size");
+		btfci_err(ctx, err, name, "cannot distill: a base enum has an invalid size");
 	if (err) {
-		btfc__blob_fini(dbase);
-		btfc__blob_fini(dsplit);
+		btfci_blob_fini(dbase);
+		btfci_blob_fini(dsplit);
 	}
 	enc_fini(&eb);
 	enc_fini(&es);
@@ -503,7 +503,7 @@ out:
 
 #define EMBEDDED UINT32_MAX
 
-int btfc__relocate(struct btfc_ctx *ctx, const struct btfc_btf *mod, const struct btfc_btf *to, struct btfc__blob *out)
+int btfci_relocate(struct btfc_ctx *ctx, const struct btfc_btf *mod, const struct btfc_btf *to, struct btfci_blob *out)
 {
 	const struct btfc_btf *dist = mod->base;
 	const char *name = btfc_btf_name(mod);
@@ -514,7 +514,7 @@ int btfc__relocate(struct btfc_ctx *ctx, const struct btfc_btf *mod, const struc
 
 	memset(out, 0, sizeof(*out));
 	if (!dist || dist->base || to->base)
-		return btfc__err(ctx, -EINVAL, name, "relocation needs split BTF on a distilled base and a standalone target");
+		return btfci_err(ctx, -EINVAL, name, "relocation needs split BTF on a distilled base and a standalone target");
 	uint32_t nd = btfc_btf_type_cnt(dist), nb = btfc_btf_type_cnt(to), n = btfc_btf_type_cnt(mod);
 	size_t dstr = dist->strs_len, cap = 64;
 	map = calloc(n, sizeof(*map));
@@ -523,7 +523,7 @@ int btfc__relocate(struct btfc_ctx *ctx, const struct btfc_btf *mod, const struc
 	f = malloc(MAX_FIELDS * sizeof(*f));
 	types = malloc(mod->types_len ? mod->types_len : 1);
 	if (!map || !strmap || !cand || !f || !types) {
-		err = btfc__err(ctx, -ENOMEM, name, "out of memory relocating");
+		err = btfci_err(ctx, -ENOMEM, name, "out of memory relocating");
 		goto out;
 	}
 	/* the distilled base holds named INT, FLOAT, ENUM, STRUCT, UNION, FWD only */
@@ -533,7 +533,7 @@ int btfc__relocate(struct btfc_ctx *ctx, const struct btfc_btf *mod, const struc
 		bool ok = k == BTFC_KIND_INT || k == BTFC_KIND_FLOAT || k == BTFC_KIND_ENUM || composite(k) ||
 			  k == BTFC_KIND_FWD;
 		if (!ok || !t->name_off) {
-			err = btfc__err(ctx, 1, name,
+			err = btfci_err(ctx, 1, name,
 					ok ? "type [%u], kind [%u] is invalid for distilled base BTF; it is anonymous"
 					   : "type [%u] in distilled based BTF has unexpected kind [%u]",
 					i, k);
@@ -581,16 +581,16 @@ int btfc__relocate(struct btfc_ctx *ctx, const struct btfc_btf *mod, const struc
 		const struct btfc_type *dt = own(dist, d);
 		unsigned dk = btfc_type_kind(dt);
 		const char *dn = btfc_btf_str(dist, dt->name_off);
-		size_t nc = btfc__btf_named(to, dn, cand, cap);
+		size_t nc = btfci_btf_named(to, dn, cand, cap);
 		if (nc > cap) {
 			uint32_t *c2 = realloc(cand, nc * sizeof(*c2));
 			if (!c2) {
-				err = btfc__err(ctx, -ENOMEM, name, "out of memory relocating");
+				err = btfci_err(ctx, -ENOMEM, name, "out of memory relocating");
 				goto out;
 			}
 			cand = c2;
 			cap = nc;
-			nc = btfc__btf_named(to, dn, cand, cap);
+			nc = btfci_btf_named(to, dn, cand, cap);
 		}
 		uint32_t first = 0;
 		for (size_t c = 0; c < nc; c++) {
@@ -662,7 +662,7 @@ int btfc__relocate(struct btfc_ctx *ctx, const struct btfc_btf *mod, const struc
 		}
 	}
 	if (amb_d) {
-		err = btfc__err(ctx, 1, name,
+		err = btfci_err(ctx, 1, name,
 				"distilled base BTF type '%s' [%u], size %u has multiple candidates of the same size (ids [%u, %u]) in base BTF",
 				btfc_btf_str(dist, own(dist, amb_d)->name_off), amb_d, own(to, amb_second)->size,
 				amb_second, amb_first);
@@ -671,7 +671,7 @@ int btfc__relocate(struct btfc_ctx *ctx, const struct btfc_btf *mod, const struc
 	}
 	for (uint32_t d = 1; d < nd; d++)
 		if (!map[d]) {
-			err = btfc__err(ctx, 1, name, "distilled base BTF type '%s' [%u] is not mapped to base BTF id",
+			err = btfci_err(ctx, 1, name, "distilled base BTF type '%s' [%u] is not mapped to base BTF id",
 					btfc_btf_str(dist, own(dist, d)->name_off), d);
 			refused_id = d;
 			goto out;
@@ -686,7 +686,7 @@ int btfc__relocate(struct btfc_ctx *ctx, const struct btfc_btf *mod, const struc
 		unsigned nf = fields(t, false, f);
 		for (unsigned j = 0; j < nf; j++) {
 			if (*f[j] >= n) {
-				err = btfc__err(ctx, -EINVAL, name, "type [%u] refers to type id %u, beyond the last (%u)", i,
+				err = btfci_err(ctx, -EINVAL, name, "type [%u] refers to type id %u, beyond the last (%u)", i,
 						*f[j], n - 1);
 				goto out;
 			}
@@ -702,7 +702,7 @@ int btfc__relocate(struct btfc_ctx *ctx, const struct btfc_btf *mod, const struc
 			} else if (strmap[o]) {
 				*f[j] = strmap[o];
 			} else {
-				err = btfc__err(ctx, 1, name, "string '%s' [offset %u] is not mapped to base BTF",
+				err = btfci_err(ctx, 1, name, "string '%s' [offset %u] is not mapped to base BTF",
 						btfc_btf_str(dist, o) ? btfc_btf_str(dist, o) : "", o);
 				goto out;
 			}
@@ -712,7 +712,7 @@ int btfc__relocate(struct btfc_ctx *ctx, const struct btfc_btf *mod, const struc
 	out->len = BTF_HDR_MIN + mod->types_len + mod->strs_len;
 	out->data = malloc(out->len);
 	if (!out->data) {
-		err = btfc__err(ctx, -ENOMEM, name, "out of memory relocating");
+		err = btfci_err(ctx, -ENOMEM, name, "out of memory relocating");
 		goto out;
 	}
 	put_blob(out->data, types, mod->types_len, mod->strs, mod->strs_len);
@@ -721,7 +721,7 @@ int btfc__relocate(struct btfc_ctx *ctx, const struct btfc_btf *mod, const struc
 	map = NULL;
 out:
 	if (err)
-		btfc__blob_fini(out);
+		btfci_blob_fini(out);
 	out->refused_id = refused_id;
 	free(map);
 	free(strmap);

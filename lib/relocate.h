@@ -6,15 +6,15 @@
 #include "internal.h"
 
 /* A new BTF blob (header, types, strings; host byte order) and how ids moved into it. */
-struct btfc__blob {
+struct btfci_blob {
 	uint8_t *data;
 	size_t len;
 	uint32_t *id_map; /* old id -> new id (0: none), indexed by the input's ids */
 	uint32_t n_map;   /* entries of id_map */
-	uint32_t refused_id; /* btfc__relocate() refused: the distilled base type it could not map, else 0 */
+	uint32_t refused_id; /* btfci_relocate() refused: the distilled base type it could not map, else 0 */
 };
 
-void btfc__blob_fini(struct btfc__blob *b);
+void btfci_blob_fini(struct btfci_blob *b);
 
 /*
  * btf__distill_base() of libbpf 1.5, output for output: the named INT, FLOAT,
@@ -26,8 +26,8 @@ void btfc__blob_fini(struct btfc__blob *b);
  * distilled base, *@split the split BTF on it; split->id_map maps every old
  * id (base and split) to its id in the distilled numbering.
  */
-int btfc__distill(struct btfc_ctx *ctx, const struct btfc_btf *mod, const uint32_t *roots, size_t n_roots,
-		  struct btfc__blob *base, struct btfc__blob *split);
+int btfci_distill(struct btfc_ctx *ctx, const struct btfc_btf *mod, const uint32_t *roots, size_t n_roots,
+		  struct btfci_blob *base, struct btfci_blob *split);
 
 /*
  * btf__relocate() of libbpf 1.5 (= the kernel's btf_relocate() at module
@@ -38,9 +38,6 @@ int btfc__distill(struct btfc_ctx *ctx, const struct btfc_btf *mod, const uint32
  * words it; out->refused_id names the distilled type when one is to blame),
  * or a negative errno.
  */
-int btfc__relocate(struct btfc_ctx *ctx, const struct btfc_btf *mod, const struct btfc_btf *to, struct btfc__blob *out);
-
-/* All own types of @b named @name (any kind), ascending; returns how many (may exceed @cap). */
-size_t btfc__btf_named(const struct btfc_btf *b, const char *name, uint32_t *ids, size_t cap);
+int btfci_relocate(struct btfc_ctx *ctx, const struct btfc_btf *mod, const struct btfc_btf *to, struct btfci_blob *out);
 
 #endif

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause
 /*
- * repair: relocate, distill and strip kernel modules' BTF, on disk.
+ * repair: the rewriting verbs: relocate, distill, strip and stamp kernel
+ * modules' BTF, on disk.
  *
  * relocate = distill on the old base, then relocate onto the new one, exactly
  * as libbpf and the kernel do (relocate.c); on top of that, with the old base
@@ -19,6 +20,8 @@
 #include "diff.h"
 #include "elfw.h"
 #include "relocate.h"
+#include "repair.h"
+#include "stamp_int.h"
 
 BTFC_API const char *btfc_match_name(enum btfc_match m)
 {
@@ -94,7 +97,7 @@ static uint32_t rd32(const uint8_t *p)
 static void ids_swap(struct btf_ids *ids)
 {
 	for (size_t o = 0; ids->swap && o + 4 <= ids->len; o += 4) {
-		uint32_t v = btfc__bswap32(rd32(ids->data + o));
+		uint32_t v = btfci_bswap32(rd32(ids->data + o));
 		memcpy(ids->data + o, &v, 4);
 	}
 }
@@ -114,9 +117,9 @@ static int ids_load(struct btfc_ctx *ctx, const char *path, const struct btfc_mo
 	if (!err) {
 		memcpy(ids->data, sec, len);
 		ids->len = len;
-		ids->swap = btfc__module_big_endian(m) != (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__);
+		ids->swap = btfci_module_big_endian(m) != (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__);
 		ids_swap(ids);
-		err = btfc__module_symbols(m, ".BTF_ids", ids_sym, ids);
+		err = btfci_module_symbols(m, ".BTF_ids", ids_sym, ids);
 	}
 	for (size_t i = 0; !err && i < ids->n_set; i++) {
 		uint32_t o = ids->set[i].off, cnt = rd32(ids->data + o);
@@ -126,7 +129,7 @@ static int ids_load(struct btfc_ctx *ctx, const char *path, const struct btfc_mo
 	}
 	if (err) {
 		ids_fini(ids);
-		return btfc__err(ctx, err, path, err == -ENOMEM ? "out of memory" : "corrupt .BTF_ids section or symbols");
+		return btfci_err(ctx, err, path, err == -ENOMEM ? "out of memory" : "corrupt .BTF_ids section or symbols");
 	}
 	return 0;
 }
@@ -199,14 +202,14 @@ BTFC_API int btfc_relocator_new(struct btfc_ctx *ctx, const struct btfc_btf *fro
 
 	*out = NULL;
 	if (!r)
-		return btfc__err(ctx, -ENOMEM, NULL, "out of memory");
+		return btfci_err(ctx, -ENOMEM, NULL, "out of memory");
 	if ((from && from->base) || to->base) {
 		free(r);
-		return btfc__err(ctx, -EINVAL, btfc_btf_name(to->base ? to : from), "not a vmlinux BTF (it is split BTF)");
+		return btfci_err(ctx, -EINVAL, btfc_btf_name(to->base ? to : from), "not a vmlinux BTF (it is split BTF)");
 	}
 	if (from && from->src.big_endian != to->src.big_endian) {
 		free(r);
-		return btfc__err(ctx, -EINVAL, btfc_btf_name(to), "is %s-endian and %s %s-endian: no module moves between them",
+		return btfci_err(ctx, -EINVAL, btfc_btf_name(to), "is %s-endian and %s %s-endian: no module moves between them",
 				 to->src.big_endian ? "big" : "little", btfc_btf_name(from), from->src.big_endian ? "big" : "little");
 	}
 	r->from = from;
@@ -244,21 +247,21 @@ struct job {
 };
 
 static void issue(struct job *j, uint32_t old_id, const char *what, bool fatal, bool gone,
-		  const struct btfc__diff_counts *n)
+		  const struct btfci_diff_counts *n)
 {
 	char type[256];
 
 	j->fatal += fatal;
 	if (!j->fn)
 		return;
-	btfc__type_render(j->r->from, old_id, type, sizeof(type));
+	btfci_type_render(j->r->from, old_id, type, sizeof(type));
 	struct btfc_reloc_issue is = { type, what, fatal, gone, n->old_size, n->new_size, n->moved, n->added, n->removed,
 				       n->retyped };
 	j->fn(j->user, &is);
 }
 
 /* Text built as "; a; b" without its leading "; ". */
-static const char *after_sep(const struct btfc__str *s)
+static const char *after_sep(const struct btfci_str *s)
 {
 	return s->oom || s->len < 2 ? "(out of memory)" : s->s + 2;
 }
@@ -269,8 +272,8 @@ static void judge(struct job *j, uint32_t old_id)
 	const struct btfc_type *t = btfc_btf_type_by_id(j->r->from, old_id);
 	unsigned k = btfc_type_kind(t);
 	uint32_t nid;
-	struct btfc__str what = { 0 };
-	struct btfc__diff_counts n = { 0 };
+	struct btfci_str what = { 0 };
+	struct btfci_diff_counts n = { 0 };
 	enum btfc_diff_what fate;
 
 	if (k == BTFC_KIND_FWD)
@@ -282,26 +285,26 @@ static void judge(struct job *j, uint32_t old_id)
 		bool distilled = k == BTFC_KIND_STRUCT || k == BTFC_KIND_UNION || k == BTFC_KIND_ENUM ||
 				 k == BTFC_KIND_ENUM64 || k == BTFC_KIND_INT || k == BTFC_KIND_FLOAT;
 		if (j->full && distilled && got && got != nid) {
-			btfc__str_addf(&what, "; matched by name and size to [%u], but the type with the same layout is [%u]",
+			btfci_str_addf(&what, "; matched by name and size to [%u], but the type with the same layout is [%u]",
 				       got, nid);
 			j->res->changed++;
 			issue(j, old_id, after_sep(&what), true, false, &n);
-			btfc__str_fini(&what);
+			btfci_str_fini(&what);
 		}
 		return;
 	}
 	case BTFC_DIFF_CHANGED:
-		btfc__diff_explain(j->r->from, old_id, j->r->to, nid, &what, &n);
+		btfci_diff_explain(j->r->from, old_id, j->r->to, nid, &what, &n);
 		break;
 	default:
-		btfc__str_addf(&what, "; not in the new base");
+		btfci_str_addf(&what, "; not in the new base");
 	}
 	j->res->changed++;
 	issue(j, old_id, after_sep(&what),
 	      j->match == BTFC_MATCH_LAYOUT ||
 		      (t->name_off && j->refused && !strcmp(btfc_btf_str(j->r->from, t->name_off), j->refused)),
 	      fate != BTFC_DIFF_CHANGED, &n);
-	btfc__str_fini(&what);
+	btfci_str_fini(&what);
 }
 
 static void judge_cb(void *user, enum btfc_diff_what what, uint32_t old_id, uint32_t new_id)
@@ -315,12 +318,12 @@ static void judge_cb(void *user, enum btfc_diff_what what, uint32_t old_id, uint
  * Relocate @mod; *@full maps every old id. @roots: extra base ids to carry.
  * 0 relocated, 1 refused, < 0 error.
  */
-static int relocate(struct job *j, const uint32_t *roots, size_t n_roots, struct btfc__blob *out, uint32_t **full)
+static int relocate(struct job *j, const uint32_t *roots, size_t n_roots, struct btfci_blob *out, uint32_t **full)
 {
 	struct btfc_ctx *ctx = j->ctx;
 	const struct btfc_btf *mod = j->mod;
 	const char *name = btfc_btf_name(mod);
-	struct btfc__blob db = { 0 }, ds = { 0 };
+	struct btfci_blob db = { 0 }, ds = { 0 };
 	struct btfc_btf *d = NULL, *s = NULL;
 	int rc;
 
@@ -328,15 +331,15 @@ static int relocate(struct job *j, const uint32_t *roots, size_t n_roots, struct
 	j->res->distilled = mod->base != j->r->from;
 	if (!j->res->distilled) {
 		/* full base: distill, then relocate what the kernel would relocate */
-		if ((rc = btfc__distill(ctx, mod, roots, n_roots, &db, &ds)) ||
+		if ((rc = btfci_distill(ctx, mod, roots, n_roots, &db, &ds)) ||
 		    (rc = btfc_btf_parse(ctx, db.data, db.len, name, NULL, &d)) ||
 		    (rc = btfc_btf_parse(ctx, ds.data, ds.len, name, d, &s)))
 			goto out;
-		rc = btfc__relocate(ctx, s, j->r->to, out);
+		rc = btfci_relocate(ctx, s, j->r->to, out);
 		if (rc == 0) {
 			uint32_t n = btfc_btf_type_cnt(mod);
 			if (!(*full = calloc(n, sizeof(**full)))) {
-				rc = btfc__err(ctx, -ENOMEM, name, "out of memory");
+				rc = btfci_err(ctx, -ENOMEM, name, "out of memory");
 				goto out;
 			}
 			for (uint32_t i = 0; i < n; i++)
@@ -344,7 +347,7 @@ static int relocate(struct job *j, const uint32_t *roots, size_t n_roots, struct
 			j->n_full = n;
 		}
 	} else {
-		rc = btfc__relocate(ctx, mod, j->r->to, out);
+		rc = btfci_relocate(ctx, mod, j->r->to, out);
 		if (rc == 0) {
 			*full = out->id_map;
 			j->n_full = out->n_map;
@@ -355,7 +358,8 @@ static int relocate(struct job *j, const uint32_t *roots, size_t n_roots, struct
 		goto out;
 	/* with the old base at hand: what became of every named base type the module uses */
 	if (!j->res->distilled && j->r->abi) {
-		struct btfc_ctx why = *ctx; /* the refusal, kept while the judging below runs */
+		struct btfci_err_save why; /* the refusal, kept while the judging below runs */
+		btfci_err_save(ctx, &why);
 		const struct btfc_type *rt = rc == 1 && out->refused_id ? btfc_btf_type_by_id(d, out->refused_id) : NULL;
 		j->refused = rt ? btfc_btf_str(d, rt->name_off) : NULL;
 		j->full = *full;
@@ -369,9 +373,9 @@ static int relocate(struct job *j, const uint32_t *roots, size_t n_roots, struct
 			rc = err;
 			goto out;
 		}
-		*ctx = why;
+		btfci_err_restore(ctx, &why);
 		if (rc == 0 && j->fatal) {
-			rc = btfc__refuse(ctx, BTFC_REASON_LAYOUT, 1, name,
+			rc = btfci_refuse(ctx, BTFC_REASON_LAYOUT, 1, name,
 					  "%u base type%s it uses changed in %s: its code was compiled for other layouts; "
 					  "rebuild it (or relocate by name and size, as the kernel does)",
 					  j->fatal, j->fatal == 1 ? "" : "s", btfc_btf_name(j->r->to));
@@ -381,12 +385,12 @@ out:
 	if (rc) {
 		free(*full);
 		*full = NULL;
-		btfc__blob_fini(out);
+		btfci_blob_fini(out);
 	}
 	btfc_btf_free(s);
 	btfc_btf_free(d);
-	btfc__blob_fini(&db);
-	btfc__blob_fini(&ds);
+	btfci_blob_fini(&db);
+	btfci_blob_fini(&ds);
 	return rc;
 }
 
@@ -394,13 +398,13 @@ static int relocator_btf(struct btfc_relocator *r, struct btfc_ctx *ctx, const s
 			 enum btfc_match match, btfc_reloc_issue_fn fn, void *user, void **out, size_t *len,
 			 struct btfc_reloc_result *res)
 {
-	struct btfc__blob b;
+	struct btfci_blob b;
 	uint32_t *full;
 
 	*out = NULL;
 	*len = 0;
 	if (!mod->base || (mod->base != r->from && mod->base->base))
-		return btfc__err(ctx, -EINVAL, btfc_btf_name(mod), "not split BTF on the relocator's base");
+		return btfci_err(ctx, -EINVAL, btfc_btf_name(mod), "not split BTF on the relocator's base");
 	struct job j = { r, ctx, mod, match, fn, user, res, NULL, 0, 0 };
 	int rc = relocate(&j, NULL, 0, &b, &full);
 	res->refused = rc == 1;
@@ -409,7 +413,7 @@ static int relocator_btf(struct btfc_relocator *r, struct btfc_ctx *ctx, const s
 	free(full);
 	free(b.id_map);
 	if (mod->src.swapped) /* in the module's own byte order, as libbpf's btf__raw_data() */
-		btfc__btf_swap(b.data, b.len, false);
+		btfci_btf_swap(b.data, b.len, false);
 	*out = b.data;
 	*len = b.len;
 	return 0;
@@ -453,7 +457,7 @@ static int open_mod_btf(struct btfc_ctx *ctx, const char *path, const struct btf
 
 	*dist = *mod = NULL;
 	if ((err = btfc_module_section(m, ".BTF", &sec, &len)))
-		return btfc__err(ctx, err == -ENODATA ? -ENODATA : -EINVAL, path,
+		return btfci_err(ctx, err == -ENODATA ? -ENODATA : -EINVAL, path,
 				 err == -ENODATA ? "no .BTF section" : "cannot read its .BTF section");
 	if (!btfc_module_section(m, ".BTF.base", &bsec, &blen)) {
 		char nm[4096];
@@ -462,31 +466,41 @@ static int open_mod_btf(struct btfc_ctx *ctx, const char *path, const struct btf
 			return err;
 		err = btfc_btf_parse(ctx, sec, len, path, *dist, mod);
 	} else if (!from) {
-		return btfc__err(ctx, -EINVAL, path, "has no .BTF.base: the base it was built on is needed");
+		return btfci_err(ctx, -EINVAL, path, "has no .BTF.base: the base it was built on is needed");
 	} else {
 		err = btfc_btf_parse(ctx, sec, len, path, from, mod);
 	}
 	const struct btfc_btf *b = *dist ? *dist : from;
 	if (!err && (*mod)->src.big_endian != b->src.big_endian) /* the kernel takes neither */
-		err = btfc__err(ctx, -EINVAL, path, "its .BTF is %s-endian and %s %s-endian: a kernel takes only its own byte order",
+		err = btfci_err(ctx, -EINVAL, path, "its .BTF is %s-endian and %s %s-endian: a kernel takes only its own byte order",
 				(*mod)->src.big_endian ? "big" : "little", btfc_btf_name(b), b->src.big_endian ? "big" : "little");
 	return err;
 }
 
-BTFC_API int btfc_relocator_btf(struct btfc_relocator *r, struct btfc_ctx *ctx, const struct btfc_btf *mod,
-				enum btfc_match match, btfc_reloc_issue_fn fn, void *user, void **out, size_t *len,
-				struct btfc_reloc_result *res)
+BTFC_API int btfci_relocator_btf(struct btfc_ctx *ctx, struct btfc_relocator *r, const struct btfc_btf *mod,
+				  enum btfc_match match, btfc_reloc_issue_fn fn, void *user, void **out, size_t *len,
+				  struct btfc_reloc_result *res)
 {
 	struct btfc_reloc_result full = { .sz = sizeof(full) };
 	int err;
 
-	if (res && (err = btfc__result_check(ctx, res, "btfc_reloc_result")))
+	if (res && (err = btfci_result_check(ctx, res, "btfc_reloc_result")))
 		return err;
 	err = relocator_btf(r, ctx, mod, match, fn, user, out, len, &full);
 	if (res)
-		btfc__result_put(res, &full, sizeof(full));
+		btfci_result_put(res, &full, sizeof(full));
 	return err;
 }
+BTFCI_DEFAULT(btfci_relocator_btf, btfc_relocator_btf, LIBBTFCOMPAT_0.5);
+
+/* before 0.5: (r, ctx, ...) */
+BTFC_API int btfci_relocator_btf_v01(struct btfc_relocator *r, struct btfc_ctx *ctx, const struct btfc_btf *mod,
+				     enum btfc_match match, btfc_reloc_issue_fn fn, void *user, void **out, size_t *len,
+				     struct btfc_reloc_result *res)
+{
+	return btfci_relocator_btf(ctx, r, mod, match, fn, user, out, len, res);
+}
+BTFCI_COMPAT(btfci_relocator_btf_v01, btfc_relocator_btf, LIBBTFCOMPAT_0.1);
 
 static int relocate_m(struct btfc_relocator *r, struct btfc_ctx *ctx, struct btfc_module *m, const char *dest,
 		      enum btfc_match match, unsigned flags, btfc_reloc_issue_fn fn, void *user,
@@ -495,7 +509,7 @@ static int relocate_m(struct btfc_relocator *r, struct btfc_ctx *ctx, struct btf
 	const char *path = m->name;
 	struct btfc_btf *dist = NULL, *mod = NULL;
 	struct btf_ids ids = { 0 };
-	struct btfc__blob b = { 0 };
+	struct btfci_blob b = { 0 };
 	uint32_t *full = NULL, *roots = NULL;
 	uint8_t stamp[BTFC_STAMP_SIZE];
 	size_t n_roots = 0;
@@ -505,7 +519,7 @@ static int relocate_m(struct btfc_relocator *r, struct btfc_ctx *ctx, struct btf
 	if ((err = open_mod_btf(ctx, path, m, r->from, &dist, &mod)) || (err = ids_load(ctx, path, m, &ids)))
 		goto out;
 	if (!(roots = ids_base_refs(&ids, mod, &n_roots))) {
-		err = btfc__err(ctx, -ENOMEM, path, "out of memory");
+		err = btfci_err(ctx, -ENOMEM, path, "out of memory");
 		goto out;
 	}
 	/* the slots' base types of kinds a distilled base can hold travel with the module's BTF */
@@ -530,18 +544,18 @@ static int relocate_m(struct btfc_relocator *r, struct btfc_ctx *ctx, struct btf
 		char d[300];
 		describe_id(mod, bad, d, sizeof(d));
 		res->refused = 1;
-		btfc__refuse(ctx, BTFC_REASON_UNMAPPED, 1, path, ".BTF_ids names type %s, which has no counterpart in %s", d,
+		btfci_refuse(ctx, BTFC_REASON_UNMAPPED, 1, path, ".BTF_ids names type %s, which has no counterpart in %s", d,
 			     btfc_btf_name(r->to));
 		goto out;
 	}
 	res->btf_ids = ids.n_slot;
 	if (mod->src.swapped) /* written in the byte order it came in */
-		btfc__btf_swap(b.data, b.len, false);
+		btfci_btf_swap(b.data, b.len, false);
 	ids_swap(&ids);
-	struct btfc__sec_edit ed[4] = { { ".BTF", b.data, b.len, 4, false }, { ".BTF.base", NULL, 0, 0, true } };
+	struct btfci_sec_edit ed[4] = { { ".BTF", b.data, b.len, 4, false }, { ".BTF.base", NULL, 0, 0, true } };
 	size_t n = 2;
 	if (ids.n_slot)
-		ed[n++] = (struct btfc__sec_edit){ ".BTF_ids", ids.data, ids.len, 1, false };
+		ed[n++] = (struct btfci_sec_edit){ ".BTF_ids", ids.data, ids.len, 1, false };
 	const void *old;
 	size_t old_len;
 	if ((flags & BTFC_REWRITE_STAMP) || !btfc_module_section(m, BTFC_STAMP_SECTION, &old, &old_len)) {
@@ -550,64 +564,83 @@ static int relocate_m(struct btfc_relocator *r, struct btfc_ctx *ctx, struct btf
 			goto out;
 		st.big_endian = (uint8_t)mod->src.big_endian; /* in the order of the module's .BTF */
 		btfc_stamp_encode(&st, stamp);
-		ed[n++] = (struct btfc__sec_edit){ BTFC_STAMP_SECTION, stamp, sizeof(stamp), 4, false };
+		ed[n++] = (struct btfci_sec_edit){ BTFC_STAMP_SECTION, stamp, sizeof(stamp), 4, false };
 		res->restamped = 1;
 	}
-	err = btfc__module_rewrite(ctx, m, dest, ed, n, flags);
+	err = btfci_module_rewrite(ctx, m, dest, ed, n, flags);
 out:
 	free(full);
 	free(roots);
-	btfc__blob_fini(&b);
+	btfci_blob_fini(&b);
 	ids_fini(&ids);
 	btfc_btf_free(mod);
 	btfc_btf_free(dist);
 	return err;
 }
 
-BTFC_API int btfc_relocator_module(struct btfc_relocator *r, struct btfc_ctx *ctx, const char *path, const char *dest,
-				   enum btfc_match match, unsigned flags, btfc_reloc_issue_fn fn, void *user,
-				   struct btfc_reloc_result *res)
+BTFC_API int btfci_module_relocate(struct btfc_ctx *ctx, struct btfc_relocator *r, const char *path,
+				    const char *dest, enum btfc_match match, unsigned flags, btfc_reloc_issue_fn fn,
+				    void *user, struct btfc_reloc_result *res)
 {
 	struct btfc_module *m;
 	int err;
 
-	if ((err = btfc__result_check(ctx, res, "btfc_reloc_result")) ||
+	if ((err = btfci_result_check(ctx, res, "btfc_reloc_result")) ||
 	    (err = btfc_module_open_rw(ctx, path, flags, "relocating", &m)))
 		return err;
-	err = btfc_module_relocate(r, ctx, m, dest, match, flags, fn, user, res);
+	err = btfc_module_relocate_opened(ctx, r, m, dest, match, flags, fn, user, res);
 	btfc_module_free(m);
 	return err;
 }
+/* the path form is btfc_module_relocate(ctx, r, ...) since 0.5 */
+BTFCI_DEFAULT(btfci_module_relocate, btfc_module_relocate, LIBBTFCOMPAT_0.5);
 
-BTFC_API int btfc_module_relocate(struct btfc_relocator *r, struct btfc_ctx *ctx, struct btfc_module *m,
-				  const char *dest, enum btfc_match match, unsigned flags, btfc_reloc_issue_fn fn,
-				  void *user, struct btfc_reloc_result *res)
+/* its name and argument order before 0.5, kept for one release */
+BTFC_API int btfc_relocator_module(struct btfc_relocator *r, struct btfc_ctx *ctx, const char *path, const char *dest,
+				   enum btfc_match match, unsigned flags, btfc_reloc_issue_fn fn, void *user,
+				   struct btfc_reloc_result *res)
+{
+	return btfci_module_relocate(ctx, r, path, dest, match, flags, fn, user, res);
+}
+
+BTFC_API int btfc_module_relocate_opened(struct btfc_ctx *ctx, struct btfc_relocator *r, struct btfc_module *m,
+					 const char *dest, enum btfc_match match, unsigned flags, btfc_reloc_issue_fn fn,
+					 void *user, struct btfc_reloc_result *res)
 {
 	struct btfc_reloc_result full = { .sz = sizeof(full) };
 	int err;
 
-	if ((err = btfc__result_check(ctx, res, "btfc_reloc_result")))
+	if ((err = btfci_result_check(ctx, res, "btfc_reloc_result")))
 		return err;
 	err = relocate_m(r, ctx, m, dest, match, flags, fn, user, &full);
-	btfc__result_put(res, &full, sizeof(full));
+	btfci_result_put(res, &full, sizeof(full));
 	return err;
 }
+
+/* before 0.5 btfc_module_relocate() took (r, ctx, m, ...): programs linked then keep it */
+BTFC_API int btfci_module_relocate_v03(struct btfc_relocator *r, struct btfc_ctx *ctx, struct btfc_module *m,
+				       const char *dest, enum btfc_match match, unsigned flags, btfc_reloc_issue_fn fn,
+				       void *user, struct btfc_reloc_result *res)
+{
+	return btfc_module_relocate_opened(ctx, r, m, dest, match, flags, fn, user, res);
+}
+BTFCI_COMPAT(btfci_module_relocate_v03, btfc_module_relocate, LIBBTFCOMPAT_0.3);
 
 /* ---- distill ---- */
 
 static uint32_t map_distill(void *user, uint32_t v)
 {
-	const struct btfc__blob *s = user;
+	const struct btfci_blob *s = user;
 	return v < s->n_map ? s->id_map[v] : 0;
 }
 
-int btfc__distill_m(struct btfc_ctx *ctx, struct btfc_module *m, const char *dest, const struct btfc_btf *base,
+int btfci_distill_m(struct btfc_ctx *ctx, struct btfc_module *m, const char *dest, const struct btfc_btf *base,
 		    unsigned flags, int *changed)
 {
 	const char *path = m->name;
 	struct btfc_btf *dist = NULL, *mod = NULL;
 	struct btf_ids ids = { 0 };
-	struct btfc__blob db = { 0 }, ds = { 0 };
+	struct btfci_blob db = { 0 }, ds = { 0 };
 	uint32_t *roots = NULL;
 	size_t n_roots = 0;
 	const void *sec;
@@ -616,18 +649,18 @@ int btfc__distill_m(struct btfc_ctx *ctx, struct btfc_module *m, const char *des
 
 	*changed = 0;
 	if (base->base)
-		return btfc__err(ctx, -EINVAL, btfc_btf_name(base), "not a vmlinux BTF (it is split BTF)");
+		return btfci_err(ctx, -EINVAL, btfc_btf_name(base), "not a vmlinux BTF (it is split BTF)");
 	if (!btfc_module_section(m, ".BTF.base", &sec, &len))
 		goto out; /* already distilled */
 	if (btfc_module_section(m, ".BTF", &sec, &len) == -ENODATA) /* as stamp and relocate: nothing to do it on */
-		return btfc__err(ctx, -ENODATA, path, "no .BTF section to distill");
+		return btfci_err(ctx, -ENODATA, path, "no .BTF section to distill");
 	if (!(flags & BTFC_REWRITE_FORCE)) {
 		/* distilling on the wrong base would name wrong types forever after */
 		BTFC_OPTS(btfc_check, c);
-		if ((err = btfc_module_check(ctx, m, base, NULL, &c)))
+		if ((err = btfc_module_check_opened(ctx, m, base, NULL, &c)))
 			goto out;
 		if (c.outcome != BTFC_OUTCOME_MATCH)
-			err = btfc__refuse(ctx, BTFC_REASON_NOT_FIT, -EINVAL, path,
+			err = btfci_refuse(ctx, BTFC_REASON_NOT_FIT, -EINVAL, path,
 					   "its .BTF was not built on %s (%s: %s): not distilling it",
 					   btfc_btf_name(base), btfc_outcome_name(c.outcome), c.evidence);
 		btfc_check_release(&c);
@@ -637,44 +670,44 @@ int btfc__distill_m(struct btfc_ctx *ctx, struct btfc_module *m, const char *des
 	if ((err = open_mod_btf(ctx, path, m, base, &dist, &mod)) || (err = ids_load(ctx, path, m, &ids)))
 		goto out;
 	if (!(roots = ids_base_refs(&ids, mod, &n_roots))) {
-		err = btfc__err(ctx, -ENOMEM, path, "out of memory");
+		err = btfci_err(ctx, -ENOMEM, path, "out of memory");
 		goto out;
 	}
 	for (size_t i = 0; i < n_roots; i++) {
 		if (base_only_kind(mod, roots[i])) {
 			char d[300];
 			describe_id(mod, roots[i], d, sizeof(d));
-			err = btfc__err(ctx, -ENOTSUP, path,
+			err = btfci_err(ctx, -ENOTSUP, path,
 					".BTF_ids names base type %s, which a distilled base cannot carry: not distilling", d);
 			goto out;
 		}
 	}
-	if ((err = btfc__distill(ctx, mod, roots, n_roots, &db, &ds)))
+	if ((err = btfci_distill(ctx, mod, roots, n_roots, &db, &ds)))
 		goto out;
 	uint32_t bad;
 	if (ids_remap(&ids, map_distill, &ds, &bad)) {
-		err = btfc__err(ctx, -EINVAL, path, ".BTF_ids names type [%u], which is out of range", bad);
+		err = btfci_err(ctx, -EINVAL, path, ".BTF_ids names type [%u], which is out of range", bad);
 		goto out;
 	}
 	if (mod->src.swapped) { /* written in the byte order they came in, as libbpf's distill does */
-		btfc__btf_swap(ds.data, ds.len, false);
-		btfc__btf_swap(db.data, db.len, false);
+		btfci_btf_swap(ds.data, ds.len, false);
+		btfci_btf_swap(db.data, db.len, false);
 	}
 	ids_swap(&ids);
-	struct btfc__sec_edit ed[4] = {
+	struct btfci_sec_edit ed[4] = {
 		{ ".BTF", ds.data, ds.len, 4, false },
 		{ ".BTF.base", db.data, db.len, 4, false },
 		{ BTFC_STAMP_SECTION, NULL, 0, 0, true },
 	};
 	size_t n = 3;
 	if (ids.n_slot)
-		ed[n++] = (struct btfc__sec_edit){ ".BTF_ids", ids.data, ids.len, 1, false };
-	if (!(err = btfc__module_rewrite(ctx, m, dest, ed, n, flags)))
+		ed[n++] = (struct btfci_sec_edit){ ".BTF_ids", ids.data, ids.len, 1, false };
+	if (!(err = btfci_module_rewrite(ctx, m, dest, ed, n, flags)))
 		*changed = 1;
 out:
 	free(roots);
-	btfc__blob_fini(&db);
-	btfc__blob_fini(&ds);
+	btfci_blob_fini(&db);
+	btfci_blob_fini(&ds);
 	ids_fini(&ids);
 	btfc_btf_free(mod);
 	btfc_btf_free(dist);
@@ -689,10 +722,10 @@ BTFC_API int btfc_module_distill(struct btfc_ctx *ctx, const char *path, const c
 
 	*changed = 0;
 	if (base->base)
-		return btfc__err(ctx, -EINVAL, btfc_btf_name(base), "not a vmlinux BTF (it is split BTF)");
+		return btfci_err(ctx, -EINVAL, btfc_btf_name(base), "not a vmlinux BTF (it is split BTF)");
 	if ((err = btfc_module_open_rw(ctx, path, flags, "distilling", &m)))
 		return err;
-	err = btfc__distill_m(ctx, m, dest, base, flags, changed);
+	err = btfci_distill_m(ctx, m, dest, base, flags, changed);
 	btfc_module_free(m);
 	return err;
 }
@@ -703,7 +736,7 @@ BTFC_API int btfc_module_strip_opened(struct btfc_ctx *ctx, struct btfc_module *
 				      int *changed)
 {
 	static const char *const secs[] = { ".BTF", ".BTF.base", BTFC_STAMP_SECTION };
-	struct btfc__sec_edit ed[3];
+	struct btfci_sec_edit ed[3];
 	size_t n = 0;
 	int err;
 
@@ -712,11 +745,11 @@ BTFC_API int btfc_module_strip_opened(struct btfc_ctx *ctx, struct btfc_module *
 		const void *d;
 		size_t len;
 		if (btfc_module_section(m, secs[i], &d, &len) != -ENODATA)
-			ed[n++] = (struct btfc__sec_edit){ secs[i], NULL, 0, 0, true };
+			ed[n++] = (struct btfci_sec_edit){ secs[i], NULL, 0, 0, true };
 	}
 	if (!n)
 		return 0;
-	if (!(err = btfc__module_rewrite(ctx, m, dest, ed, n, flags)))
+	if (!(err = btfci_module_rewrite(ctx, m, dest, ed, n, flags)))
 		*changed = 1;
 	return err;
 }
@@ -730,6 +763,62 @@ BTFC_API int btfc_module_strip(struct btfc_ctx *ctx, const char *path, const cha
 	if ((err = btfc_module_open_rw(ctx, path, flags, "stripping", &m)))
 		return err;
 	err = btfc_module_strip_opened(ctx, m, dest, flags, changed);
+	btfc_module_free(m);
+	return err;
+}
+
+/* ---- stamp: the base a module was built on, in a section of its own ---- */
+
+int btfci_stamp_m(struct btfc_ctx *ctx, struct btfc_module *m, const struct btfc_btf *base, unsigned flags,
+		  int *changed)
+{
+	const char *path = m->name;
+	struct btfc_stamp st;
+	const void *btf, *old;
+	size_t btf_len, old_len;
+	uint8_t bytes[BTFC_STAMP_SIZE];
+	int err;
+
+	*changed = 0;
+	if ((err = btfc_module_section(m, ".BTF", &btf, &btf_len)) || btf_len < 24)
+		return err && err != -ENODATA ? btfci_refuse(ctx, BTFC_REASON_CORRUPT, -EINVAL, path, "cannot read its .BTF section")
+					      : btfci_err(ctx, -ENODATA, path, "no .BTF section to stamp");
+	/* a stamp asserts "built on this base": only where check says so, on the same bytes */
+	if (!(flags & BTFC_REWRITE_FORCE)) {
+		BTFC_OPTS(btfc_check, c);
+		if ((err = btfc_module_check_opened(ctx, m, base, NULL, &c)))
+			return err;
+		if (c.outcome != BTFC_OUTCOME_MATCH)
+			err = btfci_refuse(ctx, BTFC_REASON_NOT_FIT, -EINVAL, path,
+					   "its .BTF does not fit %s (%s, %s): not stamping it; %s", btfc_btf_name(base),
+					   btfc_outcome_name(c.outcome), btfc_method_name(c.method), c.evidence);
+		btfc_check_release(&c);
+		if (err)
+			return err;
+	}
+	if ((err = btfc_stamp_compute(ctx, base, &st)))
+		return err;
+	st.big_endian = ((const uint8_t *)btf)[0] == 0xeb;
+	btfc_stamp_encode(&st, bytes);
+	if (!btfc_module_section(m, BTFC_STAMP_SECTION, &old, &old_len) && old_len == sizeof(bytes) &&
+	    !memcmp(old, bytes, sizeof(bytes)))
+		return 0; /* already stamped for this base */
+	struct btfci_sec_edit ed = { BTFC_STAMP_SECTION, bytes, sizeof(bytes), 4, false };
+	if (!(err = btfci_module_rewrite(ctx, m, NULL, &ed, 1, flags)))
+		*changed = 1;
+	return err;
+}
+
+BTFC_API int btfc_module_stamp(struct btfc_ctx *ctx, const char *path, const struct btfc_btf *base, unsigned flags,
+			       int *changed)
+{
+	struct btfc_module *m;
+	int err;
+
+	*changed = 0;
+	if ((err = btfc_module_open_rw(ctx, path, flags, "stamping", &m)))
+		return err;
+	err = btfci_stamp_m(ctx, m, base, flags, changed);
 	btfc_module_free(m);
 	return err;
 }

@@ -23,10 +23,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "elfw.h"
+#include "module.h"
+#include "sign.h"
 
-#define SIG_MAGIC "~Module signature appended~\n"
-#define SIG_INFO_LEN 12 /* struct module_signature */
 #define PKEY_ID_PKCS7 2
 
 struct btfc_signer {
@@ -76,16 +75,16 @@ static int read_small(struct btfc_ctx *ctx, const char *path, bool private, cons
 		      size_t *len)
 {
 	struct stat st;
-	int fd = btfc__open_regular(ctx, path, 1 << 20, &st), err;
+	int fd = btfci_open_regular(ctx, path, 1 << 20, &st), err;
 
 	if (fd < 0)
 		return fd;
 	if (private && (st.st_mode & 077))
-		err = btfc__refuse(ctx, BTFC_REASON_UNSAFE, -EPERM, path,
+		err = btfci_refuse(ctx, BTFC_REASON_UNSAFE, -EPERM, path,
 				   "%s has mode %04o: others can read or change it; not using it (chmod 600, as "
 				   "sign-file and DKMS keep keys)", what, (unsigned)(st.st_mode & 07777));
 	else
-		err = btfc__read_regular(ctx, path, fd, &st, buf, len);
+		err = btfci_read_regular(ctx, path, fd, &st, buf, len);
 	close(fd);
 	return err;
 }
@@ -95,7 +94,7 @@ static BIO *mem_bio(struct btfc_ctx *ctx, const char *path, const uint8_t *buf, 
 {
 	BIO *b = len <= INT_MAX ? BIO_new_mem_buf(buf, (int)len) : NULL;
 
-	*err = b ? 0 : btfc__err(ctx, -ENOMEM, path, "out of memory");
+	*err = b ? 0 : btfci_err(ctx, -ENOMEM, path, "out of memory");
 	return b;
 }
 
@@ -117,16 +116,16 @@ BTFC_API int btfc_signer_new(struct btfc_ctx *ctx, const char *key_path, const c
 	for (size_t i = 0; i < sizeof(kernel_hashes) / sizeof(kernel_hashes[0]); i++)
 		known |= !strcmp(hash, kernel_hashes[i]);
 	if (!known)
-		return btfc__err(ctx, -EINVAL, hash, "not a hash the kernel verifies module signatures with "
+		return btfci_err(ctx, -EINVAL, hash, "not a hash the kernel verifies module signatures with "
 				 "(sha256, sha384, sha512)");
 	if (!(s = calloc(1, sizeof(*s))))
-		return btfc__err(ctx, -ENOMEM, key_path, "out of memory");
+		return btfci_err(ctx, -ENOMEM, key_path, "out of memory");
 	s->flags = flags;
 	snprintf(s->hash, sizeof(s->hash), "%s", hash);
 	ERR_clear_error();
 	if (!(s->md = EVP_get_digestbyname(hash))) {
 		btfc_signer_free(s);
-		return btfc__err(ctx, -EINVAL, hash, "this libcrypto has no %s", hash);
+		return btfci_err(ctx, -EINVAL, hash, "this libcrypto has no %s", hash);
 	}
 	uint8_t *buf = NULL;
 	size_t len = 0;
@@ -142,7 +141,7 @@ BTFC_API int btfc_signer_new(struct btfc_ctx *ctx, const char *key_path, const c
 	free(buf);
 	buf = NULL;
 	if (!s->key) {
-		btfc__err(ctx, -EINVAL, key_path, "not a PEM private key without passphrase (%s)", ssl_reason(why, sizeof(why)));
+		btfci_err(ctx, -EINVAL, key_path, "not a PEM private key without passphrase (%s)", ssl_reason(why, sizeof(why)));
 		btfc_signer_free(s);
 		return -EINVAL;
 	}
@@ -156,14 +155,14 @@ BTFC_API int btfc_signer_new(struct btfc_ctx *ctx, const char *key_path, const c
 	BIO_free(b);
 	free(buf);
 	if (!s->cert) {
-		btfc__err(ctx, -EINVAL, cert_path, "not an X.509 certificate, DER or PEM (%s)", ssl_reason(why, sizeof(why)));
+		btfci_err(ctx, -EINVAL, cert_path, "not an X.509 certificate, DER or PEM (%s)", ssl_reason(why, sizeof(why)));
 		btfc_signer_free(s);
 		return -EINVAL;
 	}
 	if (X509_check_private_key(s->cert, s->key) != 1) {
 		ERR_clear_error();
 		btfc_signer_free(s);
-		return btfc__err(ctx, -EINVAL, cert_path, "the certificate does not belong to the key %s", key_path);
+		return btfci_err(ctx, -EINVAL, cert_path, "the certificate does not belong to the key %s", key_path);
 	}
 	*out = s;
 	return 0;
@@ -186,16 +185,16 @@ BTFC_API const char *btfc_signer_hash(const struct btfc_signer *s)
 /* Length of @p/@n without an appended signature (and its trailer), or @n if it has none. */
 static size_t unsigned_len(const uint8_t *p, size_t n)
 {
-	const size_t tail = SIG_INFO_LEN + sizeof(SIG_MAGIC) - 1;
+	const size_t tail = SIG_INFO_LEN + SIG_MAGIC_LEN;
 
-	if (!btfc__module_signed(p, n) || n < tail)
+	if (!btfci_module_signed(p, n) || n < tail)
 		return n;
 	const uint8_t *info = p + n - tail;
 	uint32_t sig_len = (uint32_t)info[8] << 24 | (uint32_t)info[9] << 16 | (uint32_t)info[10] << 8 | info[11];
 	return sig_len <= n - tail ? n - tail - sig_len : n;
 }
 
-BTFC_API int btfc_signer_sign(const struct btfc_signer *s, struct btfc_ctx *ctx, const void *image, size_t len,
+BTFC_API int btfci_signer_sign_v02(const struct btfc_signer *s, struct btfc_ctx *ctx, const void *image, size_t len,
 			      void **out, size_t *outlen)
 {
 	const unsigned cms_flags = CMS_NOCERTS | CMS_BINARY;
@@ -208,7 +207,7 @@ BTFC_API int btfc_signer_sign(const struct btfc_signer *s, struct btfc_ctx *ctx,
 	*outlen = 0;
 	len = unsigned_len(image, len);
 	if (len > INT_MAX)
-		return btfc__err(ctx, -EFBIG, NULL, "module too large to sign");
+		return btfci_err(ctx, -EFBIG, NULL, "module too large to sign");
 	ERR_clear_error();
 	if (!(in = BIO_new_mem_buf(image, (int)len)) || !(sig = BIO_new(BIO_s_mem())))
 		goto fail;
@@ -223,7 +222,7 @@ BTFC_API int btfc_signer_sign(const struct btfc_signer *s, struct btfc_ctx *ctx,
 	long sn = BIO_get_mem_data(sig, &sp);
 	if (sn <= 0 || (uint64_t)sn > UINT32_MAX)
 		goto fail;
-	size_t total = len + (size_t)sn + SIG_INFO_LEN + sizeof(SIG_MAGIC) - 1;
+	size_t total = len + (size_t)sn + SIG_INFO_LEN + SIG_MAGIC_LEN;
 	uint8_t *o = malloc(total);
 	if (!o) {
 		err = -ENOMEM;
@@ -234,23 +233,32 @@ BTFC_API int btfc_signer_sign(const struct btfc_signer *s, struct btfc_ctx *ctx,
 	memcpy(o, image, len);
 	memcpy(o + len, sp, (size_t)sn);
 	memcpy(o + len + sn, info, sizeof(info));
-	memcpy(o + len + sn + sizeof(info), SIG_MAGIC, sizeof(SIG_MAGIC) - 1);
+	memcpy(o + len + sn + sizeof(info), SIG_MAGIC, SIG_MAGIC_LEN);
 	*out = o;
 	*outlen = total;
 	err = 0;
 fail:
 	if (err)
-		btfc__err(ctx, err, NULL, "signing failed: %s", err == -ENOMEM ? "out of memory" : ssl_reason(why, sizeof(why)));
+		btfci_err(ctx, err, NULL, "signing failed: %s", err == -ENOMEM ? "out of memory" : ssl_reason(why, sizeof(why)));
 	CMS_ContentInfo_free(cms);
 	BIO_free(in);
 	BIO_free(sig);
 	return err;
 }
+BTFCI_COMPAT(btfci_signer_sign_v02, btfc_signer_sign, LIBBTFCOMPAT_0.2);
+
+/* since 0.5: the context first */
+BTFC_API int btfci_signer_sign(struct btfc_ctx *ctx, const struct btfc_signer *s, const void *image, size_t len, void **out,
+			   size_t *outlen)
+{
+	return btfci_signer_sign_v02(s, ctx, image, len, out, outlen);
+}
+BTFCI_DEFAULT(btfci_signer_sign, btfc_signer_sign, LIBBTFCOMPAT_0.5);
 
 /* 1 when @p/@n carries a signature whose signer is @s's certificate (issuer and serial, or key id). */
 static bool signed_by(const struct btfc_signer *s, const uint8_t *p, size_t n)
 {
-	size_t body = unsigned_len(p, n), tail = SIG_INFO_LEN + sizeof(SIG_MAGIC) - 1;
+	size_t body = unsigned_len(p, n), tail = SIG_INFO_LEN + SIG_MAGIC_LEN;
 	const unsigned char *der = p + body;
 	bool own = false;
 
@@ -270,7 +278,7 @@ BTFC_API int btfc_signer_owns(const struct btfc_signer *s, const void *image, si
 	return signed_by(s, image, len);
 }
 
-bool btfc__want_sign(const struct btfc_ctx *ctx, const uint8_t *image, size_t len)
+bool btfci_want_sign(const struct btfc_ctx *ctx, const uint8_t *image, size_t len)
 {
 	return ctx->signer && (!(ctx->signer->flags & BTFC_SIGN_OWN) || signed_by(ctx->signer, image, len));
 }
@@ -280,16 +288,16 @@ BTFC_API void btfc_ctx_set_signer(struct btfc_ctx *ctx, const struct btfc_signer
 	ctx->signer = s;
 }
 
-int btfc__sign_image(struct btfc_ctx *ctx, const char *path, uint8_t **image, size_t *len)
+int btfci_sign_image(struct btfc_ctx *ctx, const char *path, uint8_t **image, size_t *len)
 {
 	void *signed_img;
 	size_t n;
-	int err = btfc_signer_sign(ctx->signer, ctx, *image, *len, &signed_img, &n);
+	int err = btfc_signer_sign(ctx, ctx->signer, *image, *len, &signed_img, &n);
 
 	if (err) {
 		char msg[sizeof(ctx->err)];
 		snprintf(msg, sizeof(msg), "%s", ctx->err);
-		return btfc__err(ctx, err, path, "%s", msg);
+		return btfci_err(ctx, err, path, "%s", msg);
 	}
 	free(*image);
 	*image = signed_img;

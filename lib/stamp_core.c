@@ -4,7 +4,7 @@
  * allocation; CI compiles it with -ffreestanding -nostdlib). See stamp.h.
  */
 #include "btfcompat/stamp.h"
-#include "stamp_core.h"
+#include "btf_kind.h"
 
 #define API __attribute__((visibility("default")))
 
@@ -18,26 +18,6 @@ static void wr32(uint8_t *p, uint32_t v, int be)
 {
 	for (int i = 0; i < 4; i++)
 		p[be ? 3 - i : i] = (uint8_t)(v >> (8 * i));
-}
-
-long btfc__kind_extra(uint32_t info)
-{
-	long vlen = info & 0xffff;
-
-	switch ((info >> 24) & 0x1f) {
-	case 1: /* INT */ case 14: /* VAR */ case 17: /* DECL_TAG */
-		return 4;
-	case 2: case 7: case 8: case 9: case 10: case 11: case 12: case 16: case 18:
-		return 0; /* PTR FWD TYPEDEF VOLATILE CONST RESTRICT FUNC FLOAT TYPE_TAG */
-	case 3: /* ARRAY */
-		return 12;
-	case 4: case 5: case 15: case 19: /* STRUCT UNION DATASEC ENUM64 */
-		return 12 * vlen;
-	case 6: case 13: /* ENUM FUNC_PROTO */
-		return 8 * vlen;
-	default:
-		return -1;
-	}
 }
 
 API int btfc_stamp_parse(const void *sec, size_t len, struct btfc_stamp *out)
@@ -107,7 +87,7 @@ static int base_layout(const uint8_t *b, size_t len, int *be, uint32_t *types_at
 	while (off < tl) {
 		if (tl - off < 12)
 			return BTFC_STAMP_BAD_BASE;
-		long extra = btfc__kind_extra(rd32(b + hl + to + off + 4, *be));
+		long extra = btfci_kind_extra(rd32(b + hl + to + off + 4, *be));
 		if (extra < 0 || (uint64_t)extra > tl - off - 12)
 			return BTFC_STAMP_BAD_BASE;
 		off += 12 + (uint32_t)extra;

@@ -62,7 +62,7 @@ BTFC_API int btfc_store_open(struct btfc_ctx *ctx, const char *dir, unsigned fla
 		/* parents too, as mkdir -p; 0755: the bases are public data */
 		char p[PATH_MAX];
 		if ((size_t)snprintf(p, sizeof(p), "%s", dir) >= sizeof(p))
-			return btfc__err(ctx, -ENAMETOOLONG, dir, "path too long");
+			return btfci_err(ctx, -ENAMETOOLONG, dir, "path too long");
 		for (char *q = p + 1; *q; q++)
 			if (*q == '/') {
 				*q = 0;
@@ -70,20 +70,20 @@ BTFC_API int btfc_store_open(struct btfc_ctx *ctx, const char *dir, unsigned fla
 				*q = '/';
 			}
 		if (mkdir(p, 0755) && errno != EEXIST)
-			return btfc__err(ctx, -errno, dir, "cannot create the store: %s", strerror(errno));
+			return btfci_err(ctx, -errno, dir, "cannot create the store: %s", strerror(errno));
 	}
 	if (stat(dir, &st))
-		return btfc__err(ctx, -errno, dir, "no store here: %s", strerror(errno));
+		return btfci_err(ctx, -errno, dir, "no store here: %s", strerror(errno));
 	if (!S_ISDIR(st.st_mode))
-		return btfc__err(ctx, -ENOTDIR, dir, "the store is not a directory");
+		return btfci_err(ctx, -ENOTDIR, dir, "the store is not a directory");
 	if (!(s = calloc(1, sizeof(*s))) || !(s->dir = strdup(dir))) {
 		free(s);
-		return btfc__err(ctx, -ENOMEM, dir, "out of memory");
+		return btfci_err(ctx, -ENOMEM, dir, "out of memory");
 	}
 	s->read_only = (flags & BTFC_STORE_READ_ONLY) || access(dir, W_OK);
 	if (!(flags & BTFC_STORE_READ_ONLY) && s->read_only && (flags & BTFC_STORE_CREATE)) {
 		btfc_store_free(s);
-		return btfc__err(ctx, -EACCES, dir, "the store is read-only for this user (%s)", strerror(EACCES));
+		return btfci_err(ctx, -EACCES, dir, "the store is read-only for this user (%s)", strerror(EACCES));
 	}
 	*out = s;
 	return 0;
@@ -114,10 +114,10 @@ static int lock_store(struct btfc_store *s, struct btfc_ctx *ctx)
 	char p[PATH_MAX];
 
 	if (s->read_only)
-		return btfc__err(ctx, -EROFS, s->dir, "the store is read-only: cannot change it");
+		return btfci_err(ctx, -EROFS, s->dir, "the store is read-only: cannot change it");
 	snprintf(p, sizeof(p), "%s/lock", s->dir);
-	int fd = btfc__lock_file(ctx, AT_FDCWD, p, p), err;
-	if (fd >= 0 && (err = btfc__flock_wait(ctx, fd, p, "the store"))) {
+	int fd = btfci_lock_file(ctx, AT_FDCWD, p, p), err;
+	if (fd >= 0 && (err = btfci_flock_wait(ctx, fd, p, "the store"))) {
 		close(fd);
 		return err;
 	}
@@ -134,7 +134,7 @@ static int write_file(struct btfc_store *s, struct btfc_ctx *ctx, const char *na
 	snprintf(dst, sizeof(dst), "%s/%s", s->dir, name);
 	snprintf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", s->dir, name);
 	if ((fd = mkstemp(tmp)) < 0)
-		return btfc__err(ctx, -errno, dst, "cannot create a temporary file: %s", strerror(errno));
+		return btfci_err(ctx, -errno, dst, "cannot create a temporary file: %s", strerror(errno));
 	while (n && !err) {
 		ssize_t w = write(fd, p, n);
 		if (w < 0 && errno == EINTR)
@@ -154,7 +154,7 @@ static int write_file(struct btfc_store *s, struct btfc_ctx *ctx, const char *na
 		err = -errno;
 	if (err) {
 		unlink(tmp);
-		return btfc__err(ctx, err, dst, "cannot write: %s", strerror(-err));
+		return btfci_err(ctx, err, dst, "cannot write: %s", strerror(-err));
 	}
 	return 0;
 }
@@ -256,7 +256,7 @@ static char *meta_text(const char *old, const struct btfc_stamp *st, size_t size
 
 /* ---- add ---- */
 
-BTFC_API int btfc_store_add(struct btfc_store *s, struct btfc_ctx *ctx, const char *path, const char *kernel,
+BTFC_API int btfci_store_add_v02(struct btfc_store *s, struct btfc_ctx *ctx, const char *path, const char *kernel,
 			    struct btfc_store_entry *out)
 {
 	struct btfc_source_info info = { .sz = sizeof(info) };
@@ -267,12 +267,12 @@ BTFC_API int btfc_store_add(struct btfc_store *s, struct btfc_ctx *ctx, const ch
 	size_t len;
 	int lock = -1, err;
 
-	if (out && (err = btfc__result_check(ctx, out, "btfc_store_entry")))
+	if (out && (err = btfci_result_check(ctx, out, "btfc_store_entry")))
 		return err;
 	if (!kernel || !*kernel || strpbrk(kernel, "\t\n /"))
-		return btfc__err(ctx, -EINVAL, path, "a kernel version without blanks or slashes is needed to store it");
+		return btfci_err(ctx, -EINVAL, path, "a kernel version without blanks or slashes is needed to store it");
 	if (strpbrk(path, "\t\n"))
-		return btfc__err(ctx, -EINVAL, path, "a file name with a tab or newline cannot be recorded");
+		return btfci_err(ctx, -EINVAL, path, "a file name with a tab or newline cannot be recorded");
 	if ((err = btfc_read_raw(ctx, path, &raw, &len, &info)))
 		return err;
 	/* a base: well-formed standalone BTF; parsed from a copy (the raw bytes are stored as they are) */
@@ -281,12 +281,12 @@ BTFC_API int btfc_store_add(struct btfc_store *s, struct btfc_ctx *ctx, const ch
 	hex(digest, st.digest, 32);
 	size_t cap = ZSTD_compressBound(len);
 	if (!(packed = malloc(cap))) {
-		err = btfc__err(ctx, -ENOMEM, path, "out of memory");
+		err = btfci_err(ctx, -ENOMEM, path, "out of memory");
 		goto out;
 	}
 	size_t plen = ZSTD_compress(packed, cap, raw, len, ZSTD_LEVEL);
 	if (ZSTD_isError(plen)) {
-		err = btfc__err(ctx, -EIO, path, "zstd: %s", ZSTD_getErrorName(plen));
+		err = btfci_err(ctx, -EIO, path, "zstd: %s", ZSTD_getErrorName(plen));
 		goto out;
 	}
 	if ((lock = lock_store(s, ctx)) < 0) {
@@ -297,13 +297,13 @@ BTFC_API int btfc_store_add(struct btfc_store *s, struct btfc_ctx *ctx, const ch
 	read_text(meta_path, &old);
 	/* a stored base that no longer verifies is replaced, not trusted */
 	struct btfc_btf *have = NULL;
-	bool intact = old && !btfc_store_load(s, ctx, digest, &have);
+	bool intact = old && !btfc_store_load(ctx, s, digest, &have);
 	btfc_btf_free(have);
 	snprintf(name, sizeof(name), "%s.btf.zst", digest);
 	if (!intact && (err = write_file(s, ctx, name, packed, plen)))
 		goto out;
 	if (!(meta = meta_text(intact ? old : NULL, &st, len, kernel, path))) {
-		err = btfc__err(ctx, -ENOMEM, path, "out of memory");
+		err = btfci_err(ctx, -ENOMEM, path, "out of memory");
 		goto out;
 	}
 	snprintf(name, sizeof(name), "%s.meta", digest);
@@ -311,8 +311,8 @@ BTFC_API int btfc_store_add(struct btfc_store *s, struct btfc_ctx *ctx, const ch
 		goto out;
 	fsync_path(s->dir);
 	struct btfc_store_entry e;
-	if (out && !(err = parse_meta(meta, digest, &e) ? btfc__err(ctx, -EINVAL, meta_path, "metadata unreadable") : 0))
-		btfc__result_put(out, &e, sizeof(e));
+	if (out && !(err = parse_meta(meta, digest, &e) ? btfci_err(ctx, -EINVAL, meta_path, "metadata unreadable") : 0))
+		btfci_result_put(out, &e, sizeof(e));
 out:
 	if (lock >= 0)
 		close(lock);
@@ -323,6 +323,15 @@ out:
 	free(meta);
 	return err;
 }
+BTFCI_COMPAT(btfci_store_add_v02, btfc_store_add, LIBBTFCOMPAT_0.2);
+
+/* since 0.5: the context first */
+BTFC_API int btfci_store_add(struct btfc_ctx *ctx, struct btfc_store *s, const char *path, const char *kernel,
+			 struct btfc_store_entry *out)
+{
+	return btfci_store_add_v02(s, ctx, path, kernel, out);
+}
+BTFCI_DEFAULT(btfci_store_add, btfc_store_add, LIBBTFCOMPAT_0.5);
 
 /* ---- read ---- */
 
@@ -332,26 +341,35 @@ static int entry_read(const struct btfc_store *s, struct btfc_ctx *ctx, const ch
 	int err;
 
 	if (!is_digest(digest))
-		return btfc__err(ctx, -EINVAL, digest, "not a base digest (64 hex digits)");
+		return btfci_err(ctx, -EINVAL, digest, "not a base digest (64 hex digits)");
 	snprintf(p, sizeof(p), "%s/%s.meta", s->dir, digest);
 	if ((err = read_text(p, &text)))
-		return btfc__err(ctx, err, p, "cannot read: %s", strerror(-err));
+		return btfci_err(ctx, err, p, "cannot read: %s", strerror(-err));
 	err = parse_meta(text, digest, e);
 	free(text);
-	return err ? btfc__err(ctx, err, p, "not a btfcompat base metadata file") : 0;
+	return err ? btfci_err(ctx, err, p, "not a btfcompat base metadata file") : 0;
 }
 
-BTFC_API int btfc_store_entry(const struct btfc_store *s, struct btfc_ctx *ctx, const char *digest,
+BTFC_API int btfci_store_entry_v02(const struct btfc_store *s, struct btfc_ctx *ctx, const char *digest,
 			      struct btfc_store_entry *out)
 {
 	struct btfc_store_entry e;
 	int err;
 
-	if ((err = btfc__result_check(ctx, out, "btfc_store_entry")) || (err = entry_read(s, ctx, digest, &e)))
+	if ((err = btfci_result_check(ctx, out, "btfc_store_entry")) || (err = entry_read(s, ctx, digest, &e)))
 		return err;
-	btfc__result_put(out, &e, sizeof(e));
+	btfci_result_put(out, &e, sizeof(e));
 	return 0;
 }
+BTFCI_COMPAT(btfci_store_entry_v02, btfc_store_entry, LIBBTFCOMPAT_0.2);
+
+/* since 0.5: the context first */
+BTFC_API int btfci_store_entry(struct btfc_ctx *ctx, const struct btfc_store *s, const char *digest,
+			   struct btfc_store_entry *out)
+{
+	return btfci_store_entry_v02(s, ctx, digest, out);
+}
+BTFCI_DEFAULT(btfci_store_entry, btfc_store_entry, LIBBTFCOMPAT_0.5);
 
 static int cmp_added(const void *a, const void *b)
 {
@@ -359,7 +377,7 @@ static int cmp_added(const void *a, const void *b)
 	return x->added != y->added ? (x->added < y->added ? 1 : -1) : strcmp(x->kernel, y->kernel);
 }
 
-BTFC_API int btfc_store_list(const struct btfc_store *s, struct btfc_ctx *ctx, struct btfc_store_entry **out,
+BTFC_API int btfci_store_list_v02(const struct btfc_store *s, struct btfc_ctx *ctx, struct btfc_store_entry **out,
 			     size_t *n)
 {
 	DIR *d = opendir(s->dir);
@@ -370,7 +388,7 @@ BTFC_API int btfc_store_list(const struct btfc_store *s, struct btfc_ctx *ctx, s
 	*out = NULL;
 	*n = 0;
 	if (!d)
-		return btfc__err(ctx, -errno, s->dir, "cannot read the store: %s", strerror(errno));
+		return btfci_err(ctx, -errno, s->dir, "cannot read the store: %s", strerror(errno));
 	while ((de = readdir(d))) {
 		char digest[65];
 		size_t l = strlen(de->d_name);
@@ -386,12 +404,12 @@ BTFC_API int btfc_store_list(const struct btfc_store *s, struct btfc_ctx *ctx, s
 			if (!nv) {
 				free(v);
 				closedir(d);
-				return btfc__err(ctx, -ENOMEM, s->dir, "out of memory");
+				return btfci_err(ctx, -ENOMEM, s->dir, "out of memory");
 			}
 			v = nv;
 		}
 		if (entry_read(s, ctx, digest, &v[*n])) { /* listed, so that verify reports it and prune removes it */
-			btfc__log(ctx, BTFC_LOG_WARN, "%s", btfc_ctx_last_error(ctx));
+			btfci_log(ctx, BTFC_LOG_WARN, "%s", btfc_ctx_last_error(ctx));
 			v[*n] = (struct btfc_store_entry){ .sz = sizeof(v[*n]), .meta_corrupt = 1 };
 			memcpy(v[*n].digest, digest, sizeof(digest));
 		}
@@ -403,8 +421,17 @@ BTFC_API int btfc_store_list(const struct btfc_store *s, struct btfc_ctx *ctx, s
 	*out = v;
 	return 0;
 }
+BTFCI_COMPAT(btfci_store_list_v02, btfc_store_list, LIBBTFCOMPAT_0.2);
 
-BTFC_API int btfc_store_load(const struct btfc_store *s, struct btfc_ctx *ctx, const char *digest,
+/* since 0.5: the context first */
+BTFC_API int btfci_store_list(struct btfc_ctx *ctx, const struct btfc_store *s, struct btfc_store_entry **out,
+			  size_t *n)
+{
+	return btfci_store_list_v02(s, ctx, out, n);
+}
+BTFCI_DEFAULT(btfci_store_list, btfc_store_list, LIBBTFCOMPAT_0.5);
+
+BTFC_API int btfci_store_load_v02(const struct btfc_store *s, struct btfc_ctx *ctx, const char *digest,
 			     struct btfc_btf **out)
 {
 	char p[PATH_MAX];
@@ -415,34 +442,34 @@ BTFC_API int btfc_store_load(const struct btfc_store *s, struct btfc_ctx *ctx, c
 
 	*out = NULL;
 	if (!is_digest(digest))
-		return btfc__err(ctx, -EINVAL, digest, "not a base digest (64 hex digits)");
+		return btfci_err(ctx, -EINVAL, digest, "not a base digest (64 hex digits)");
 	snprintf(p, sizeof(p), "%s/%s.btf.zst", s->dir, digest);
 	/* a FIFO or a device planted there is refused before any read; the file's size is bounded first */
 	struct stat fst;
-	if ((fd = btfc__open_regular(ctx, p, ctx->max_module, &fst)) < 0)
+	if ((fd = btfci_open_regular(ctx, p, ctx->max_module, &fst)) < 0)
 		return fd;
-	err = btfc__read_regular(ctx, p, fd, &fst, &packed, &plen);
+	err = btfci_read_regular(ctx, p, fd, &fst, &packed, &plen);
 	close(fd);
 	if (err)
 		return err;
-	if (btfc__sniff_compression(packed, plen) != BTFC_COMP_ZSTD) {
+	if (btfci_sniff_compression(packed, plen) != BTFC_COMP_ZSTD) {
 		free(packed);
-		return btfc__err(ctx, -EBADMSG, p, "corrupted stored base: not zstd data; skipped");
+		return btfci_err(ctx, -EBADMSG, p, "corrupted stored base: not zstd data; skipped");
 	}
-	err = btfc__decompress(ctx, p, BTFC_COMP_ZSTD, packed, plen, &raw, &len);
+	err = btfci_decompress(ctx, p, BTFC_COMP_ZSTD, packed, plen, &raw, &len);
 	free(packed);
 	if (err)
-		return btfc__err(ctx, -EBADMSG, p, "corrupted stored base (%s); skipped", strerror(-err));
+		return btfci_err(ctx, -EBADMSG, p, "corrupted stored base (%s); skipped", strerror(-err));
 	struct btfc_source_info src = { .container = BTFC_CONT_RAW, .compression = BTFC_COMP_ZSTD, .file_size = plen,
 					.btf_size = len };
-	if ((err = btfc__btf_new(ctx, raw, len, p, NULL, raw, NULL, 0, &src, out)))
-		return btfc__err(ctx, -EBADMSG, p, "corrupted stored base (not BTF); skipped");
+	if ((err = btfci_btf_new(ctx, raw, len, p, NULL, raw, NULL, 0, &src, out)))
+		return btfci_err(ctx, -EBADMSG, p, "corrupted stored base (not BTF); skipped");
 	char got[65];
 	if ((err = btfc_stamp_compute(ctx, *out, &st)))
 		goto bad;
 	hex(got, st.digest, 32);
 	if (strcmp(got, digest)) {
-		btfc__err(ctx, -EBADMSG, p, "corrupted stored base: its SHA-256 is %.16s..., not the one it is stored "
+		btfci_err(ctx, -EBADMSG, p, "corrupted stored base: its SHA-256 is %.16s..., not the one it is stored "
 			  "under; skipped", got);
 		goto bad;
 	}
@@ -452,24 +479,41 @@ bad:
 	*out = NULL;
 	return -EBADMSG;
 }
+BTFCI_COMPAT(btfci_store_load_v02, btfc_store_load, LIBBTFCOMPAT_0.2);
 
-BTFC_API int btfc_store_remove(struct btfc_store *s, struct btfc_ctx *ctx, const char *digest)
+/* since 0.5: the context first */
+BTFC_API int btfci_store_load(struct btfc_ctx *ctx, const struct btfc_store *s, const char *digest,
+			  struct btfc_btf **out)
+{
+	return btfci_store_load_v02(s, ctx, digest, out);
+}
+BTFCI_DEFAULT(btfci_store_load, btfc_store_load, LIBBTFCOMPAT_0.5);
+
+BTFC_API int btfci_store_remove_v02(struct btfc_store *s, struct btfc_ctx *ctx, const char *digest)
 {
 	char p[PATH_MAX];
 	int lock, err = 0;
 
 	if (!is_digest(digest))
-		return btfc__err(ctx, -EINVAL, digest, "not a base digest (64 hex digits)");
+		return btfci_err(ctx, -EINVAL, digest, "not a base digest (64 hex digits)");
 	if ((lock = lock_store(s, ctx)) < 0)
 		return lock;
 	/* metadata first: a base without it is invisible, and replaced by the next add */
 	snprintf(p, sizeof(p), "%s/%s.meta", s->dir, digest);
 	if (unlink(p) && errno != ENOENT)
-		err = btfc__err(ctx, -errno, p, "cannot remove: %s", strerror(errno));
+		err = btfci_err(ctx, -errno, p, "cannot remove: %s", strerror(errno));
 	snprintf(p, sizeof(p), "%s/%s.btf.zst", s->dir, digest);
 	if (!err && unlink(p) && errno != ENOENT)
-		err = btfc__err(ctx, -errno, p, "cannot remove: %s", strerror(errno));
+		err = btfci_err(ctx, -errno, p, "cannot remove: %s", strerror(errno));
 	fsync_path(s->dir);
 	close(lock);
 	return err;
 }
+BTFCI_COMPAT(btfci_store_remove_v02, btfc_store_remove, LIBBTFCOMPAT_0.2);
+
+/* since 0.5: the context first */
+BTFC_API int btfci_store_remove(struct btfc_ctx *ctx, struct btfc_store *s, const char *digest)
+{
+	return btfci_store_remove_v02(s, ctx, digest);
+}
+BTFCI_DEFAULT(btfci_store_remove, btfc_store_remove, LIBBTFCOMPAT_0.5);

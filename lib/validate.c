@@ -43,7 +43,7 @@ struct vertex {
 
 struct env {
 	struct btfc_verdict *v;
-	struct btfc__str msg, context, note; /* v's strings while they are built */
+	struct btfci_str msg, context, note; /* v's strings while they are built */
 	enum btfc_profile profile;
 	bool tag_kflag; /* >= 6.14: kind_flag allowed on TYPE_TAG and DECL_TAG */
 	bool section_is_identifier; /* 6.1: DATASEC names follow the identifier rule */
@@ -224,75 +224,75 @@ static const char *int_enc_str(uint32_t enc)
 /* Give @v its strings (copies; they may point into its old ones). */
 static int verdict_strs(struct btfc_verdict *v, const char *msg, const char *context, const char *note)
 {
-	return btfc__strs_set(&v->priv_, 3, (const char **const[]){ &v->msg, &v->context, &v->note },
+	return btfci_strs_set(&v->priv_, 3, (const char **const[]){ &v->msg, &v->context, &v->note },
 			      (const char *const[]){ msg, context, note });
 }
 
 /* The kind's log_details(): what follows "[id] KIND name " in the kernel's log. */
-static void log_details(const struct env *e, const struct btfc_type *t, struct btfc__str *b)
+static void log_details(const struct env *e, const struct btfc_type *t, struct btfci_str *b)
 {
 	switch (kind_of(t)) {
 	case BTFC_KIND_INT: {
 		uint32_t d = int_data(t);
-		btfc__str_addf(b, "size=%u bits_offset=%u nr_bits=%u encoding=%s", t->size, int_offset(d), int_bits(d),
+		btfci_str_addf(b, "size=%u bits_offset=%u nr_bits=%u encoding=%s", t->size, int_offset(d), int_bits(d),
 		    int_enc_str(int_encoding(d)));
 		break;
 	}
 	case BTFC_KIND_PTR: case BTFC_KIND_TYPEDEF: case BTFC_KIND_VOLATILE: case BTFC_KIND_CONST:
 	case BTFC_KIND_RESTRICT: case BTFC_KIND_TYPE_TAG: case BTFC_KIND_FUNC:
-		btfc__str_addf(b, "type_id=%u", t->type);
+		btfci_str_addf(b, "type_id=%u", t->type);
 		break;
 	case BTFC_KIND_FWD:
-		btfc__str_addf(b, "%s", btfc_type_kflag(t) ? "union" : "struct");
+		btfci_str_addf(b, "%s", btfc_type_kflag(t) ? "union" : "struct");
 		break;
 	case BTFC_KIND_ARRAY: {
 		const struct btfc_array *a = btfc_type_data(t);
-		btfc__str_addf(b, "type_id=%u index_type_id=%u nr_elems=%u", a->type, a->index_type, a->nelems);
+		btfci_str_addf(b, "type_id=%u index_type_id=%u nr_elems=%u", a->type, a->index_type, a->nelems);
 		break;
 	}
 	case BTFC_KIND_STRUCT: case BTFC_KIND_UNION: case BTFC_KIND_ENUM: case BTFC_KIND_ENUM64:
 	case BTFC_KIND_DATASEC:
-		btfc__str_addf(b, "size=%u vlen=%u", t->size, vlen_of(t));
+		btfci_str_addf(b, "size=%u vlen=%u", t->size, vlen_of(t));
 		break;
 	case BTFC_KIND_FUNC_PROTO: {
 		const struct btfc_param *p = btfc_type_data(t);
 		unsigned n = vlen_of(t);
-		btfc__str_addf(b, "return=%u args=(", t->type);
+		btfci_str_addf(b, "return=%u args=(", t->type);
 		if (!n) {
-			btfc__str_addf(b, "void");
+			btfci_str_addf(b, "void");
 		} else if (n == 1 && !p[0].type) {
-			btfc__str_addf(b, "vararg");
+			btfci_str_addf(b, "vararg");
 		} else {
-			btfc__str_addf(b, "%u %s", p[0].type, name_by_offset(e, p[0].name_off));
+			btfci_str_addf(b, "%u %s", p[0].type, name_by_offset(e, p[0].name_off));
 			for (unsigned i = 1; i + 1 < n; i++)
-				btfc__str_addf(b, ", %u %s", p[i].type, name_by_offset(e, p[i].name_off));
+				btfci_str_addf(b, ", %u %s", p[i].type, name_by_offset(e, p[i].name_off));
 			if (n > 1) {
 				if (p[n - 1].type)
-					btfc__str_addf(b, ", %u %s", p[n - 1].type, name_by_offset(e, p[n - 1].name_off));
+					btfci_str_addf(b, ", %u %s", p[n - 1].type, name_by_offset(e, p[n - 1].name_off));
 				else
-					btfc__str_addf(b, ", vararg");
+					btfci_str_addf(b, ", vararg");
 			}
 		}
-		btfc__str_addf(b, ")");
+		btfci_str_addf(b, ")");
 		break;
 	}
 	case BTFC_KIND_VAR:
-		btfc__str_addf(b, "type_id=%u linkage=%u", t->type, ((const struct btfc_var *)btfc_type_data(t))->linkage);
+		btfci_str_addf(b, "type_id=%u linkage=%u", t->type, ((const struct btfc_var *)btfc_type_data(t))->linkage);
 		break;
 	case BTFC_KIND_FLOAT:
-		btfc__str_addf(b, "size=%u", t->size);
+		btfci_str_addf(b, "size=%u", t->size);
 		break;
 	case BTFC_KIND_DECL_TAG:
-		btfc__str_addf(b, "type=%u component_idx=%d", t->type,
+		btfci_str_addf(b, "type=%u component_idx=%d", t->type,
 		    ((const struct btfc_decl_tag *)btfc_type_data(t))->component_idx);
 		break;
 	}
 }
 
 /* "[id] KIND name[ details]" into @b. */
-static void type_line(const struct env *e, const struct btfc_type *t, bool details, struct btfc__str *b)
+static void type_line(const struct env *e, const struct btfc_type *t, bool details, struct btfci_str *b)
 {
-	btfc__str_addf(b, "[%u] %s %s%s", e->log_type_id, btfc_kind_name(kind_of(t)), name_by_offset(e, t->name_off),
+	btfci_str_addf(b, "[%u] %s %s%s", e->log_type_id, btfc_kind_name(kind_of(t)), name_by_offset(e, t->name_off),
 	    details ? " " : "");
 	if (details)
 		log_details(e, t, b);
@@ -307,7 +307,7 @@ static int fail_plain(struct env *e, int err, uint32_t type_id, const char *fmt,
 	e->v->err = err;
 	e->v->type_id = type_id;
 	va_start(ap, fmt);
-	btfc__str_vaddf(&e->msg, fmt, ap);
+	btfci_str_vaddf(&e->msg, fmt, ap);
 	va_end(ap);
 	return err;
 }
@@ -320,9 +320,9 @@ static int fail_type(struct env *e, const struct btfc_type *t, bool details, int
 	va_list ap;
 
 	type_line(e, t, details, &e->msg);
-	btfc__str_addf(&e->msg, " ");
+	btfci_str_addf(&e->msg, " ");
 	va_start(ap, fmt);
-	btfc__str_vaddf(&e->msg, fmt, ap);
+	btfci_str_vaddf(&e->msg, fmt, ap);
 	va_end(ap);
 	e->v->err = err;
 	e->v->type_id = e->log_type_id;
@@ -336,16 +336,16 @@ static int fail_member(struct env *e, const struct btfc_type *s, const struct bt
 		       const char *msg, ...)
 {
 	va_list ap;
-	struct btfc__str *b = &e->msg;
+	struct btfci_str *b = &e->msg;
 
 	type_line(e, s, true, &e->context);
 	if (btfc_type_kflag(s))
-		btfc__str_addf(b, "\t%s type_id=%u bitfield_size=%u bits_offset=%u ", name_by_offset(e, m->name_off),
+		btfci_str_addf(b, "\t%s type_id=%u bitfield_size=%u bits_offset=%u ", name_by_offset(e, m->name_off),
 		    m->type, m->offset >> 24, m->offset & 0xffffff);
 	else
-		btfc__str_addf(b, "\t%s type_id=%u bits_offset=%u ", name_by_offset(e, m->name_off), m->type, m->offset);
+		btfci_str_addf(b, "\t%s type_id=%u bits_offset=%u ", name_by_offset(e, m->name_off), m->type, m->offset);
 	va_start(ap, msg);
-	btfc__str_vaddf(b, msg, ap);
+	btfci_str_vaddf(b, msg, ap);
 	va_end(ap);
 	e->v->err = err;
 	e->v->type_id = e->log_type_id;
@@ -357,7 +357,7 @@ static int fail_vsi(struct env *e, const struct btfc_type *ds, const struct btfc
 		    const char *msg)
 {
 	type_line(e, ds, true, &e->context);
-	btfc__str_addf(&e->msg, "\t type_id=%u offset=%u size=%u %s", vsi->type, vsi->offset,
+	btfci_str_addf(&e->msg, "\t type_id=%u offset=%u size=%u %s", vsi->type, vsi->offset,
 		 vsi->size, msg);
 	e->v->err = err;
 	e->v->type_id = e->log_type_id;
@@ -370,7 +370,7 @@ static void note(struct env *e, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	btfc__str_vaddf(&e->note, fmt, ap);
+	btfci_str_vaddf(&e->note, fmt, ap);
 	va_end(ap);
 }
 
@@ -1110,26 +1110,84 @@ static int decl_tag_resolve(struct env *e, const struct vertex *v)
 }
 
 /* --- the table: one row per kind --- */
-static const struct kind_ops int_ops = { int_check_meta, df_resolve, int_check_member, int_check_kflag_member };
-static const struct kind_ops ptr_ops = { ref_check_meta, ptr_resolve, ptr_check_member, generic_check_kflag_member };
-static const struct kind_ops modifier_ops = { ref_check_meta, modifier_resolve, modifier_check_member,
-					      modifier_check_member };
-static const struct kind_ops fwd_ops = { fwd_check_meta, df_resolve, df_check_member, df_check_kflag_member };
-static const struct kind_ops array_ops = { array_check_meta, array_resolve, array_check_member,
-					   generic_check_kflag_member };
-static const struct kind_ops struct_ops = { struct_check_meta, struct_resolve, sized_check_member,
-					    generic_check_kflag_member };
-static const struct kind_ops enum_ops = { enum_check_meta, df_resolve, sized_check_member, enum_check_kflag_member };
-static const struct kind_ops func_proto_ops = { func_proto_check_meta, df_resolve, df_check_member,
-						df_check_kflag_member };
-static const struct kind_ops func_ops = { func_check_meta, func_resolve, df_check_member, df_check_kflag_member };
-static const struct kind_ops var_ops = { var_check_meta, var_resolve, df_check_member, df_check_kflag_member };
-static const struct kind_ops datasec_ops = { datasec_check_meta, datasec_resolve, df_check_member,
-					     df_check_kflag_member };
-static const struct kind_ops float_ops = { float_check_meta, df_resolve, float_check_member,
-					   generic_check_kflag_member };
-static const struct kind_ops decl_tag_ops = { decl_tag_check_meta, decl_tag_resolve, df_check_member,
-					      df_check_kflag_member };
+static const struct kind_ops int_ops = {
+	.check_meta = int_check_meta,
+	.resolve = df_resolve,
+	.check_member = int_check_member,
+	.check_kflag_member = int_check_kflag_member,
+};
+static const struct kind_ops ptr_ops = {
+	.check_meta = ref_check_meta,
+	.resolve = ptr_resolve,
+	.check_member = ptr_check_member,
+	.check_kflag_member = generic_check_kflag_member,
+};
+static const struct kind_ops modifier_ops = {
+	.check_meta = ref_check_meta,
+	.resolve = modifier_resolve,
+	.check_member = modifier_check_member,
+	.check_kflag_member = modifier_check_member,
+};
+static const struct kind_ops fwd_ops = {
+	.check_meta = fwd_check_meta,
+	.resolve = df_resolve,
+	.check_member = df_check_member,
+	.check_kflag_member = df_check_kflag_member,
+};
+static const struct kind_ops array_ops = {
+	.check_meta = array_check_meta,
+	.resolve = array_resolve,
+	.check_member = array_check_member,
+	.check_kflag_member = generic_check_kflag_member,
+};
+static const struct kind_ops struct_ops = {
+	.check_meta = struct_check_meta,
+	.resolve = struct_resolve,
+	.check_member = sized_check_member,
+	.check_kflag_member = generic_check_kflag_member,
+};
+static const struct kind_ops enum_ops = {
+	.check_meta = enum_check_meta,
+	.resolve = df_resolve,
+	.check_member = sized_check_member,
+	.check_kflag_member = enum_check_kflag_member,
+};
+static const struct kind_ops func_proto_ops = {
+	.check_meta = func_proto_check_meta,
+	.resolve = df_resolve,
+	.check_member = df_check_member,
+	.check_kflag_member = df_check_kflag_member,
+};
+static const struct kind_ops func_ops = {
+	.check_meta = func_check_meta,
+	.resolve = func_resolve,
+	.check_member = df_check_member,
+	.check_kflag_member = df_check_kflag_member,
+};
+static const struct kind_ops var_ops = {
+	.check_meta = var_check_meta,
+	.resolve = var_resolve,
+	.check_member = df_check_member,
+	.check_kflag_member = df_check_kflag_member,
+};
+static const struct kind_ops datasec_ops = {
+	.check_meta = datasec_check_meta,
+	.resolve = datasec_resolve,
+	.check_member = df_check_member,
+	.check_kflag_member = df_check_kflag_member,
+};
+static const struct kind_ops float_ops = {
+	.check_meta = float_check_meta,
+	.resolve = df_resolve,
+	.check_member = float_check_member,
+	.check_kflag_member = generic_check_kflag_member,
+};
+static const struct kind_ops decl_tag_ops = {
+	.check_meta = decl_tag_check_meta,
+	.resolve = decl_tag_resolve,
+	.check_member = df_check_member,
+	.check_kflag_member = df_check_kflag_member,
+};
 
 static const struct kind_ops *const kind_ops[BTFC_KIND_MAX + 1] = {
 	[BTFC_KIND_INT] = &int_ops,           [BTFC_KIND_PTR] = &ptr_ops,
@@ -1480,6 +1538,13 @@ BTFC_API const char *btfc_profile_name(enum btfc_profile p)
 	return "?";
 }
 
+/* A base's own bpf-profile resolution under one rule set (struct btfci_vcache below). */
+struct vcache {
+	bool done;
+	uint32_t *rid, *rsize;   /* the kernel's resolved ids and sizes, indexed by type id */
+	struct btfc_verdict *verdict;
+};
+
 static int run(struct btfc_ctx *ctx, const void *data, size_t len, const struct btfc_btf *base,
 	       const struct btfc_validate_opts *opts, const struct vcache *cache, struct vcache *keep,
 	       struct btfc_verdict *v);
@@ -1513,7 +1578,7 @@ static int validate_flat(struct btfc_ctx *ctx, const void *data, size_t len, con
 	const void *bt = btfc_btf_types_raw(base, &btl);
 	const char *bs = btfc_btf_strs_raw(base, &bsl);
 	if (btfc_btf_base(base))
-		return btfc__err(ctx, -EINVAL, NULL, "a base that is itself split BTF is not supported");
+		return btfci_err(ctx, -EINVAL, NULL, "a base that is itself split BTF is not supported");
 	/*
 	 * The flattened blob: base types then ours, base strings then ours. A layout
 	 * section (7.2; checked above, and describing kinds, not types) goes first,
@@ -1522,7 +1587,7 @@ static int validate_flat(struct btfc_ctx *ctx, const void *data, size_t len, con
 	size_t hl = lay_len ? 32 : 24, flen = hl + lay_len + btl + type_len + bsl + str_len;
 	uint8_t *flat = malloc(flen), *p = flat;
 	if (!flat)
-		return btfc__err(ctx, -ENOMEM, NULL, "out of memory");
+		return btfci_err(ctx, -ENOMEM, NULL, "out of memory");
 	uint32_t tl = (uint32_t)(btl + type_len), sl = (uint32_t)(bsl + str_len);
 	uint32_t fh[8] = { BTF_MAGIC | BTF_VERSION << 16, (uint32_t)hl, lay_len, tl, lay_len + tl, sl, 0, lay_len };
 	const struct { const void *src; size_t len; } part[] = {
@@ -1546,8 +1611,8 @@ static int run(struct btfc_ctx *ctx, const void *data, size_t len, const struct 
 {
 	enum btfc_profile profile = opts->profile;
 	struct env e = { .v = v, .profile = profile, .base = base,
-			 .tag_kflag = !opts->kernel || opts->kernel >= 0x060e00,
-			 .section_is_identifier = opts->kernel && opts->kernel < 0x060c00,
+			 .tag_kflag = !opts->kernel || opts->kernel >= BTFCI_KERNEL_6_14,
+			 .section_is_identifier = opts->kernel && opts->kernel < BTFC_KERNEL_6_12,
 			 .v7_2 = !opts->kernel || opts->kernel >= BTFC_KERNEL_7_2,
 			 .ptr_size = opts->ptr_size ? opts->ptr_size : 8 };
 	uint8_t *copy = NULL;
@@ -1566,7 +1631,7 @@ static int run(struct btfc_ctx *ctx, const void *data, size_t len, const struct 
 		goto out;
 	}
 	if (len > UINT32_MAX)
-		return btfc__err(ctx, -EFBIG, NULL, "BTF larger than 4 GiB");
+		return btfci_err(ctx, -EFBIG, NULL, "BTF larger than 4 GiB");
 	/* Work on a copy laid out so that the type section is 4-byte aligned. */
 	uint32_t shift = 0;
 	if (len >= 12) {
@@ -1635,14 +1700,14 @@ out:
 	if (!err)
 		v->phase = NULL;
 	if (e.msg.oom || e.context.oom || e.note.oom ||
-	    btfc__strs_set(&v->priv_, 3, (const char **const[]){ &v->msg, &v->context, &v->note },
-			   (const char *const[]){ btfc__str_get(&e.msg), btfc__str_get(&e.context), btfc__str_get(&e.note) }))
+	    btfci_strs_set(&v->priv_, 3, (const char **const[]){ &v->msg, &v->context, &v->note },
+			   (const char *const[]){ btfci_str_get(&e.msg), btfci_str_get(&e.context), btfci_str_get(&e.note) }))
 		err = -ENOMEM;
-	btfc__str_fini(&e.msg);
-	btfc__str_fini(&e.context);
-	btfc__str_fini(&e.note);
+	btfci_str_fini(&e.msg);
+	btfci_str_fini(&e.context);
+	btfci_str_fini(&e.note);
 	if (err == -ENOMEM) {
-		btfc__err(ctx, -ENOMEM, NULL, "out of memory validating BTF");
+		btfci_err(ctx, -ENOMEM, NULL, "out of memory validating BTF");
 	} else {
 		v->err = err;
 		err = 0;
@@ -1660,16 +1725,41 @@ out:
 	return err;
 }
 
+/* bpf-profile resolution of a BTF as a base, per rule set (before 6.14, 6.14+, 7.2+) and pointer size
+ * (+ 3: 4 bytes), kept in the base's model (btf_int.h) and released with it through vcache_free() */
+struct btfci_vcache {
+	struct vcache v[6];
+};
+
+static void vcache_free(struct btfci_vcache *c)
+{
+	for (int i = 0; i < 6; i++) {
+		free(c->v[i].rid);
+		free(c->v[i].rsize);
+		btfc_verdict_release(c->v[i].verdict);
+		free(c->v[i].verdict);
+	}
+	free(c);
+}
+
 /* The base's own bpf-profile resolution, computed once per base and rule set. */
 static int base_cache(struct btfc_ctx *ctx, const struct btfc_btf *cbase, const struct btfc_validate_opts *opts,
 		      const struct vcache **out)
 {
 	struct btfc_btf *base = (struct btfc_btf *)cbase; /* a cache, like the name index */
-	unsigned k = opts->kernel, rules = !k || k >= BTFC_KERNEL_7_2 ? 2 : k >= 0x060e00;
-	struct vcache *c = &base->vcache[rules + 3 * (opts->ptr_size == 4)];
+	unsigned k = opts->kernel, rules = !k || k >= BTFC_KERNEL_7_2 ? 2 : k >= BTFCI_KERNEL_6_14;
+	struct vcache *c;
 	int err = 0;
 
 	pthread_mutex_lock(&base->idx_lock);
+	if (!base->vcache && (base->vcache = calloc(1, sizeof(*base->vcache))))
+		base->vcache_free = vcache_free;
+	if (!base->vcache) {
+		pthread_mutex_unlock(&base->idx_lock);
+		*out = NULL;
+		return btfci_err(ctx, -ENOMEM, NULL, "out of memory");
+	}
+	c = &base->vcache->v[rules + 3 * (opts->ptr_size == 4)];
 	if (!c->done) {
 		struct btfc_validate_opts bo = { .profile = BTFC_PROFILE_BPF, .kernel = opts->kernel,
 						 .ptr_size = opts->ptr_size };
@@ -1680,9 +1770,9 @@ static int base_cache(struct btfc_ctx *ctx, const struct btfc_btf *cbase, const 
 		if (c->verdict)
 			c->verdict->sz = sizeof(*c->verdict);
 		if (!c->verdict)
-			err = btfc__err(ctx, -ENOMEM, NULL, "out of memory");
+			err = btfci_err(ctx, -ENOMEM, NULL, "out of memory");
 		else if (btfc_btf_base(base))
-			err = btfc__err(ctx, -EINVAL, base->name, "a base must be standalone BTF, not split BTF");
+			err = btfci_err(ctx, -EINVAL, base->name, "a base must be standalone BTF, not split BTF");
 		else
 			err = run(ctx, raw, len, NULL, &bo, NULL, c, c->verdict);
 		c->done = !err;
@@ -1714,7 +1804,7 @@ static int validate(struct btfc_ctx *ctx, const void *data, size_t len, const st
 		*v = (struct btfc_verdict){ .sz = v->sz, .priv_ = v->priv_, .err = b->err, .type_id = b->type_id,
 					    .phase = b->phase, .msg = v->msg, .context = v->context, .note = v->note };
 		if (verdict_strs(v, b->msg, b->context, b->note))
-			return btfc__err(ctx, -ENOMEM, NULL, "out of memory");
+			return btfci_err(ctx, -ENOMEM, NULL, "out of memory");
 		return 0;
 	}
 	return run(ctx, data, len, base, opts, c, NULL, v);
@@ -1724,15 +1814,15 @@ static const char *order_name(bool big) { return big ? "big-endian" : "little-en
 
 BTFC_API void btfc_verdict_release(struct btfc_verdict *v)
 {
-	if (!v || v->sz < btfc__offsetofend(struct btfc_verdict, priv_))
+	if (!v || v->sz < btfci_offsetofend(struct btfc_verdict, priv_))
 		return; /* zero-initialised, or too short to hold strings */
-	btfc__strs_release(&v->priv_, 0, NULL);
+	btfci_strs_release(&v->priv_, 0, NULL);
 	/* the strings the caller's sz covers point at "" */
-	if (v->sz >= btfc__offsetofend(struct btfc_verdict, msg))
+	if (v->sz >= btfci_offsetofend(struct btfc_verdict, msg))
 		v->msg = "";
-	if (v->sz >= btfc__offsetofend(struct btfc_verdict, context))
+	if (v->sz >= btfci_offsetofend(struct btfc_verdict, context))
 		v->context = "";
-	if (v->sz >= btfc__offsetofend(struct btfc_verdict, note))
+	if (v->sz >= btfci_offsetofend(struct btfc_verdict, note))
 		v->note = "";
 }
 
@@ -1751,20 +1841,20 @@ static int validate_full(struct btfc_ctx *ctx, const void *data, size_t len, con
 	/* what a kernel of that order reads: the blob as its order maps it to ours */
 	if (big != host_big) {
 		if (!(view = malloc(len ? len : 1)))
-			return btfc__err(ctx, -ENOMEM, NULL, "out of memory");
+			return btfci_err(ctx, -ENOMEM, NULL, "out of memory");
 		memcpy(view, data, len);
-		btfc__btf_swap(view, len, true);
+		btfci_btf_swap(view, len, true);
 		data = view;
 	}
 	int err = validate(ctx, data, len, base, opts, v);
 	free(view);
 	if (!err && v->err && blob && (blob == 2) != big && !v->note[0]) {
-		struct btfc__str n = { 0 };
-		btfc__str_addf(&n, "the BTF is in the other byte order (%s; the kernel is %s): a kernel takes only its own",
+		struct btfci_str n = { 0 };
+		btfci_str_addf(&n, "the BTF is in the other byte order (%s; the kernel is %s): a kernel takes only its own",
 			       order_name(blob == 2), order_name(big));
-		if (n.oom || verdict_strs(v, v->msg, v->context, btfc__str_get(&n)))
-			err = btfc__err(ctx, -ENOMEM, NULL, "out of memory");
-		btfc__str_fini(&n);
+		if (n.oom || verdict_strs(v, v->msg, v->context, btfci_str_get(&n)))
+			err = btfci_err(ctx, -ENOMEM, NULL, "out of memory");
+		btfci_str_fini(&n);
 	}
 	return err;
 }
@@ -1775,20 +1865,20 @@ BTFC_API int btfc_validate(struct btfc_ctx *ctx, const void *data, size_t len, c
 	struct btfc_verdict full = { .sz = sizeof(full), .msg = "", .context = "", .note = "" };
 	int err;
 
-	if ((err = BTFC__OPTS_CHECK(ctx, opts, btfc_validate_opts)) || (err = btfc__result_check(ctx, v, "btfc_verdict")))
+	if ((err = BTFCI_OPTS_CHECK(ctx, opts, btfc_validate_opts)) || (err = btfci_result_check(ctx, v, "btfc_verdict")))
 		return err;
 	const struct btfc_validate_opts o = {
 		.sz = sizeof(o),
-		.profile = BTFC__OPTS_GET(opts, profile, BTFC_PROFILE_BPF),
-		.kernel = BTFC__OPTS_GET(opts, kernel, BTFC_KERNEL_NEWEST),
-		.headers_only = BTFC__OPTS_GET(opts, headers_only, 0),
-		.flatten = BTFC__OPTS_GET(opts, flatten, 0),
-		.order = BTFC__OPTS_GET(opts, order, BTFC_ORDER_AUTO),
-		.ptr_size = BTFC__OPTS_GET(opts, ptr_size, 0),
+		.profile = BTFCI_OPTS_GET(opts, profile, BTFC_PROFILE_BPF),
+		.kernel = BTFCI_OPTS_GET(opts, kernel, BTFC_KERNEL_NEWEST),
+		.headers_only = BTFCI_OPTS_GET(opts, headers_only, 0),
+		.flatten = BTFCI_OPTS_GET(opts, flatten, 0),
+		.order = BTFCI_OPTS_GET(opts, order, BTFC_ORDER_AUTO),
+		.ptr_size = BTFCI_OPTS_GET(opts, ptr_size, 0),
 	};
 	err = validate_full(ctx, data, len, base, &o, &full);
-	if (v->sz < btfc__offsetofend(struct btfc_verdict, priv_))
+	if (v->sz < btfci_offsetofend(struct btfc_verdict, priv_))
 		btfc_verdict_release(&full);
-	btfc__result_put(v, &full, sizeof(full));
+	btfci_result_put(v, &full, sizeof(full));
 	return err;
 }

@@ -89,10 +89,10 @@ nsym=$(wc -l < "$TMP/syms"); other=$(grep -v -e '^btfc_' -e '^LIBBTFCOMPAT_' "$T
 objdump -T "$so" | grep -q ' LIBBTFCOMPAT_[0-9]' && pass install/symbols-versioned ||
 	fail install/symbols-versioned "no LIBBTFCOMPAT_ version node in $(objdump -T "$so" | grep -m2 btfc_)"
 # the CLI is a library user like any other: it includes only its own headers and the installed ones
-# (cli.h: lib/out.h, the text/JSON writer compiled into both), calls no btfc__ internal, and the
+# (cli.h: lib/out.h, the text/JSON writer compiled into both), calls no btfci_ internal, and the
 # installed btfcompat runs on the installed shared library's exported symbols alone
 inc=$(grep -rn '#include "' "$TOP/cli" | grep -v -e '/cli\.h:' -e '"cli\.h"' -e '"btfcompat/[a-z]*\.h"')
-int=$(grep -rnE '\bbtfc__[a-z]' "$TOP/cli" | grep -v -e '/cli/cli\.h:')
+int=$(grep -rnE '\bbtfci_[a-z]' "$TOP/cli" | grep -v -e '/cli/cli\.h:')
 [ -z "$inc" ] && [ -z "$int" ] && pass install/cli-off-library-internals ||
 	fail install/cli-off-library-internals "$(echo "$inc $int" | head -c 300)"
 if LD_LIBRARY_PATH=$D$LIBDIR ldd "$D$BINDIR/btfcompat" | grep -q "libbtfcompat.so.1 => $D$LIBDIR" &&

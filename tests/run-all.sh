@@ -100,6 +100,8 @@ suite builds bash -c "$(declare -f build_variant build_check); LOGS=$LOGS
 	build_check tsan build-tsan -Db_sanitize=thread -Db_lundef=false"
 
 suite corpus-resolve tests/corpus_resolve.sh
+# the house: the include and symbol graph of lib/ and cli/, no circles (objects of the gcc build)
+suite house tests/house.sh build/btfcompat
 run_suites gcc build
 if [ $QUICK = 0 ]; then
 	# The kernel suites mostly wait on one QEMU thread; the sanitizer pass, TSan and the fuzz

@@ -4,7 +4,22 @@
  *
  * Conventions (man libbtfcompat(3) shows a whole program):
  *  - every public symbol starts with btfc_; objects are opaque and named
- *    btfc_<object>_<verb>();
+ *    btfc_<object>_<verb>(); the library's internal functions start with
+ *    btfci_ and are never exported (nor is any btfc__ name: libbpf's public
+ *    double underscore means nothing here);
+ *  - the context comes first, then the object the call acts on:
+ *    btfc_store_add(ctx, store, ...), btfc_relocator_btf(ctx, r, ...);
+ *    calls that take no context (accessors, releases) start with the object;
+ *  - a verb on a module comes in two forms: btfc_module_<verb>(ctx, path,
+ *    ...) opens the file, acts and closes it; btfc_module_<verb>_opened(ctx,
+ *    m, ...) acts on a module opened with btfc_module_open() or
+ *    btfc_module_open_rw() (one read and decompression, several verbs);
+ *    a module's accessors, which have no path form, take @m unsuffixed
+ *    (btfc_module_section(), btfc_module_btf(), btfc_module_identify());
+ *  - a call renamed or reordered to follow these rules keeps its old binary
+ *    interface under its old version node for one release (old programs run
+ *    unchanged); old names that still mean the same thing stay declared,
+ *    deprecated, for one release (btfc_check_module(), btfc_relocator_module());
  *  - functions returning int return 0 (or a non-negative count/id) on success
  *    and a negative errno on failure; functions returning a pointer return
  *    NULL on failure and set nothing global;
@@ -408,10 +423,11 @@ void btfc_verdict_release(struct btfc_verdict *v);
  * (major << 16 | minor << 8) is accepted and gets the rules of the newest of
  * these at or below it.
  */
-#define BTFC_KERNEL_6_1 0x060100
-#define BTFC_KERNEL_6_12 0x060c00
-#define BTFC_KERNEL_6_18 0x061200 /* 6.14 to 6.18's rules (checked on 6.18) */
-#define BTFC_KERNEL_7_2 0x070200
+#define BTFC_KERNEL_VERSION(major, minor) ((unsigned)(major) << 16 | (unsigned)(minor) << 8)
+#define BTFC_KERNEL_6_1 BTFC_KERNEL_VERSION(6, 1)
+#define BTFC_KERNEL_6_12 BTFC_KERNEL_VERSION(6, 12)
+#define BTFC_KERNEL_6_18 BTFC_KERNEL_VERSION(6, 18) /* 6.14 to 6.18's rules (checked on 6.18) */
+#define BTFC_KERNEL_7_2 BTFC_KERNEL_VERSION(7, 2)
 #define BTFC_KERNEL_NEWEST 0 /* the newest rules known: 7.2's */
 
 /* Byte order of the kernel that judges (struct btfc_validate_opts). */
@@ -522,7 +538,7 @@ int btfc_module_stamp(struct btfc_ctx *ctx, const char *path, const struct btfc_
  * Open the module at @path for a rewrite (what the path-taking rewriting
  * calls do first; a caller that wants to look at the module before it
  * decides, as `strip --stale` checks it, opens it so and hands the handle to
- * btfc_module_strip_opened() or btfc_module_relocate()): symbolic links
+ * btfc_module_strip_opened() or btfc_module_relocate_opened()): symbolic links
  * resolved, a regular file, locked with flock(LOCK_EX) until
  * btfc_module_free() (waiting for another rewrite of it to finish), read
  * once; the rewrite then writes exactly these bytes. Refused as the
@@ -603,16 +619,20 @@ void btfc_check_release(struct btfc_check *c);
  * sz set by the caller) is released with btfc_check_release(). Returns 0 with *@out filled,
  * or a negative errno when the module cannot be read (message in ctx).
  */
-int btfc_check_module(struct btfc_ctx *ctx, const char *path, const struct btfc_btf *base,
+int btfc_module_check(struct btfc_ctx *ctx, const char *path, const struct btfc_btf *base,
 		      const struct btfc_check_opts *opts, struct btfc_check *out);
 /*
- * btfc_check_module() for a module already opened with btfc_module_open()
+ * btfc_module_check() for a module already opened with btfc_module_open()
  * (which does the reading and decompressing, and needs no base: a caller can
  * open modules while it is still reading the base). Same contract; @m is
  * only read, so one module may be checked against several bases.
  */
-int btfc_module_check(struct btfc_ctx *ctx, const struct btfc_module *m, const struct btfc_btf *base,
-		      const struct btfc_check_opts *opts, struct btfc_check *out);
+int btfc_module_check_opened(struct btfc_ctx *ctx, const struct btfc_module *m, const struct btfc_btf *base,
+			     const struct btfc_check_opts *opts, struct btfc_check *out);
+/* The name of btfc_module_check() before 0.5, kept for one release. */
+int btfc_check_module(struct btfc_ctx *ctx, const char *path, const struct btfc_btf *base,
+		      const struct btfc_check_opts *opts, struct btfc_check *out)
+	__attribute__((deprecated("btfc_module_check()")));
 
 
 /* ------------------------------------------------------------------ */
@@ -733,7 +753,7 @@ void btfc_relocator_free(struct btfc_relocator *r);
  * (may be NULL; its sz set by the caller) receives the counts.
  * Returns 0 when relocated, 1 when refused (reason in ctx), or a negative errno.
  */
-int btfc_relocator_btf(struct btfc_relocator *r, struct btfc_ctx *ctx, const struct btfc_btf *mod,
+int btfc_relocator_btf(struct btfc_ctx *ctx, struct btfc_relocator *r, const struct btfc_btf *mod,
 		       enum btfc_match match, btfc_reloc_issue_fn fn, void *user, void **out, size_t *len,
 		       struct btfc_reloc_result *res);
 
@@ -746,13 +766,17 @@ int btfc_relocator_btf(struct btfc_relocator *r, struct btfc_ctx *ctx, const str
  * Returns 0 when relocated (or refused: see res->refused; nothing written),
  * or a negative errno (message in ctx).
  */
-int btfc_relocator_module(struct btfc_relocator *r, struct btfc_ctx *ctx, const char *path, const char *dest,
-			  enum btfc_match match, unsigned flags, btfc_reloc_issue_fn fn, void *user,
-			  struct btfc_reloc_result *res);
-/* btfc_relocator_module() of module @m opened with btfc_module_open_rw(). */
-int btfc_module_relocate(struct btfc_relocator *r, struct btfc_ctx *ctx, struct btfc_module *m, const char *dest,
+int btfc_module_relocate(struct btfc_ctx *ctx, struct btfc_relocator *r, const char *path, const char *dest,
 			 enum btfc_match match, unsigned flags, btfc_reloc_issue_fn fn, void *user,
 			 struct btfc_reloc_result *res);
+/* btfc_module_relocate() of module @m opened with btfc_module_open_rw(). */
+int btfc_module_relocate_opened(struct btfc_ctx *ctx, struct btfc_relocator *r, struct btfc_module *m,
+				const char *dest, enum btfc_match match, unsigned flags, btfc_reloc_issue_fn fn,
+				void *user, struct btfc_reloc_result *res);
+/* btfc_module_relocate() as it was named (and its arguments ordered) before 0.5, kept for one release. */
+int btfc_relocator_module(struct btfc_relocator *r, struct btfc_ctx *ctx, const char *path, const char *dest,
+			  enum btfc_match match, unsigned flags, btfc_reloc_issue_fn fn, void *user,
+			  struct btfc_reloc_result *res) __attribute__((deprecated("btfc_module_relocate(ctx, r, ...)")));
 
 /*
  * Distill: give the module at @path a .BTF.base holding only what its .BTF
@@ -761,7 +785,7 @@ int btfc_module_relocate(struct btfc_relocator *r, struct btfc_ctx *ctx, struct 
  * pahole --btf_features=distilled_base and libbpf btf__distill_base() do, so
  * that a kernel >= 6.11 relocates it at load onto whatever vmlinux it runs.
  * A .BTF.base_checksum is removed (the module no longer depends on one base).
- * The module's .BTF must fit @base (checked as btfc_check_module() does)
+ * The module's .BTF must fit @base (checked as btfc_module_check() does)
  * unless BTFC_REWRITE_FORCE. *@changed is 0 when the module already carried
  * a .BTF.base (nothing written). Atomic, into @dest (NULL: in place).
  * Returns 0 or a negative errno (message in ctx).
@@ -817,7 +841,7 @@ const char *btfc_signer_hash(const struct btfc_signer *s);
  * signed loses its old signature first. Thread-safe for one signer.
  * Returns 0 or a negative errno (message in ctx).
  */
-int btfc_signer_sign(const struct btfc_signer *s, struct btfc_ctx *ctx, const void *image, size_t len, void **out,
+int btfc_signer_sign(struct btfc_ctx *ctx, const struct btfc_signer *s, const void *image, size_t len, void **out,
 		     size_t *outlen);
 
 /* 1 when the module image @image/@len carries a signature made with @s's certificate, else 0. */
@@ -877,7 +901,7 @@ const char *btfc_store_dir(const struct btfc_store *s);
  * concurrent writers (flock on DIR/lock) and crashes (temporary file, fsync,
  * rename). *@out (may be NULL) receives the entry. Returns 0 or a negative errno.
  */
-int btfc_store_add(struct btfc_store *s, struct btfc_ctx *ctx, const char *path, const char *kernel,
+int btfc_store_add(struct btfc_ctx *ctx, struct btfc_store *s, const char *path, const char *kernel,
 		   struct btfc_store_entry *out);
 
 /*
@@ -885,18 +909,18 @@ int btfc_store_add(struct btfc_store *s, struct btfc_ctx *ctx, const char *path,
  * first: *@out malloc'd (caller frees), *@n entries. Unreadable metadata is
  * skipped with a warning through the ctx's log.
  */
-int btfc_store_list(const struct btfc_store *s, struct btfc_ctx *ctx, struct btfc_store_entry **out, size_t *n);
+int btfc_store_list(struct btfc_ctx *ctx, const struct btfc_store *s, struct btfc_store_entry **out, size_t *n);
 /* The metadata of the base with hex digest @digest. */
-int btfc_store_entry(const struct btfc_store *s, struct btfc_ctx *ctx, const char *digest,
+int btfc_store_entry(struct btfc_ctx *ctx, const struct btfc_store *s, const char *digest,
 		     struct btfc_store_entry *e);
 /*
  * Load the base with hex digest @digest, recomputing its digest: a stored
  * base that does not decompress, parse or hash to its name fails with
  * -EBADMSG ("corrupted stored base ...; skipped"), never returned.
  */
-int btfc_store_load(const struct btfc_store *s, struct btfc_ctx *ctx, const char *digest, struct btfc_btf **out);
+int btfc_store_load(struct btfc_ctx *ctx, const struct btfc_store *s, const char *digest, struct btfc_btf **out);
 /* Remove a stored base (metadata first). -EROFS on a read-only store. */
-int btfc_store_remove(struct btfc_store *s, struct btfc_ctx *ctx, const char *digest);
+int btfc_store_remove(struct btfc_ctx *ctx, struct btfc_store *s, const char *digest);
 
 /* ------------------------------------------------------------------ */
 /* identify: which kernel build a module's BTF was made for.           */
@@ -936,7 +960,7 @@ void btfc_identity_release(struct btfc_identity *id);
 /*
  * Identify the build of module @m among the @n candidates @c. A stamp is
  * looked up by digest (no check runs); otherwise the module is checked
- * (btfc_module_check(), as @opts says) against every candidate. @checks (@n
+ * (btfc_module_check_opened(), as @opts says) against every candidate. @checks (@n
  * entries, may be NULL) receives each candidate's check (after a stamp
  * lookup only outcome, method and strength); the library steps through it
  * by checks[0].sz (set it in the first entry at least) and the caller

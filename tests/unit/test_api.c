@@ -96,7 +96,7 @@ static void test_opts(struct btfc_ctx *ctx, const void *blob, size_t len, const 
 		c.o.sz = caller_sz(r->sz, sizeof(c.o), offsetof(struct btfc_check_opts, kernel));
 		c.b[sizeof(c.o) + 3] = r->sz == SZ_LONG_DIRTY;
 		BTFC_OPTS(btfc_check, ck);
-		ret = btfc_check_module(ctx, "/nonexistent/m.ko", base, r->sz == SZ_NULL ? NULL : &c.o, &ck);
+		ret = btfc_module_check(ctx, "/nonexistent/m.ko", base, r->sz == SZ_NULL ? NULL : &c.o, &ck);
 		int want = r->want_ret ? r->want_ret : -ENOENT;
 		snprintf(name, sizeof(name), "api/check-opts/%s", r->name);
 		TU_CHECK(name, ret == want, "returned %d, want %d: %s", ret, want, btfc_ctx_last_error(ctx));

@@ -148,7 +148,7 @@ static uint8_t *compress_file(const struct fmt *f, const char *in, const char *t
 	return read_file(out, n);
 }
 
-/* btfc__decompress on an exact-size copy of @n bytes at @p. */
+/* btfci_decompress on an exact-size copy of @n bytes at @p. */
 static int decomp(enum btfc_compression c, const uint8_t *p, size_t n, uint8_t **out, size_t *outlen)
 {
 	uint8_t *copy = dup_bytes(p, n);
@@ -156,7 +156,7 @@ static int decomp(enum btfc_compression c, const uint8_t *p, size_t n, uint8_t *
 		return -ENOMEM;
 	*out = NULL;
 	*outlen = 0;
-	int err = btfc__decompress(ctx, "test.bin", c, copy, n, out, outlen);
+	int err = btfci_decompress(ctx, "test.bin", c, copy, n, out, outlen);
 	free(copy);
 	return err;
 }
@@ -215,7 +215,7 @@ static void test_format(const struct fmt *f, const uint8_t *small, const char *s
 	}
 
 	snprintf(t, sizeof(t), "decomp/%s/sniff", f->name);
-	enum btfc_compression got = btfc__sniff_compression(z, n);
+	enum btfc_compression got = btfci_sniff_compression(z, n);
 	TU_CHECK(t, got == f->c, "sniffed %s", btfc_compression_name(got));
 
 	snprintf(t, sizeof(t), "decomp/%s/roundtrip %u bytes", f->name, SMALL_LEN);
@@ -277,7 +277,7 @@ static void test_format(const struct fmt *f, const uint8_t *small, const char *s
 		enum btfc_compression want = f->c == BTFC_COMP_GZIP && k >= 2 ? BTFC_COMP_GZIP : BTFC_COMP_NONE;
 		uint8_t *pre = dup_bytes(z, k);
 		snprintf(t, sizeof(t), "sniff/%s prefix of %zu bytes", f->name, k);
-		got = btfc__sniff_compression(pre, k);
+		got = btfci_sniff_compression(pre, k);
 		TU_CHECK(t, got == want, "sniffed %s", btfc_compression_name(got));
 		free(pre);
 	}
@@ -377,22 +377,22 @@ static void test_sniff(void)
 	char t[128];
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
 		uint8_t *p = dup_bytes((const uint8_t *)rows[i].bytes, rows[i].n);
-		enum btfc_compression got = btfc__sniff_compression(p, rows[i].n);
+		enum btfc_compression got = btfci_sniff_compression(p, rows[i].n);
 		snprintf(t, sizeof(t), "sniff/%s", rows[i].name);
 		TU_CHECK(t, got == rows[i].want, "sniffed %s, want %s", btfc_compression_name(got),
 			 btfc_compression_name(rows[i].want));
 		free(p);
 	}
-	enum btfc_compression got = btfc__sniff_compression(r, sizeof(r));
+	enum btfc_compression got = btfci_sniff_compression(r, sizeof(r));
 	TU_CHECK("sniff/random bytes", got == BTFC_COMP_NONE, "sniffed %s", btfc_compression_name(got));
-	got = btfc__sniff_compression(NULL, 0);
+	got = btfci_sniff_compression(NULL, 0);
 	TU_CHECK("sniff/NULL, 0 bytes", got == BTFC_COMP_NONE, "sniffed %s", btfc_compression_name(got));
-	got = btfc__sniff_compression(r, 0);
+	got = btfci_sniff_compression(r, 0);
 	TU_CHECK("sniff/0 bytes", got == BTFC_COMP_NONE, "sniffed %s", btfc_compression_name(got));
 	for (size_t k = 1; k <= 3; k++) {
 		snprintf(t, sizeof(t), "sniff/%zu random bytes", k);
 		uint8_t *p = dup_bytes(r, k);
-		got = btfc__sniff_compression(p, k);
+		got = btfci_sniff_compression(p, k);
 		TU_CHECK(t, got == BTFC_COMP_NONE, "sniffed %s", btfc_compression_name(got));
 		free(p);
 	}
@@ -409,7 +409,7 @@ static void test_sniff(void)
 	int err = decomp((enum btfc_compression)99, r, sizeof(r), &out, &outlen);
 	TU_CHECK("decomp/unknown format -EINVAL", err == -EINVAL && !out, "returned %d", err);
 	free(out);
-	err = btfc__decompress(ctx, "test.bin", BTFC_COMP_GZIP, NULL, 0, &out, &outlen);
+	err = btfci_decompress(ctx, "test.bin", BTFC_COMP_GZIP, NULL, 0, &out, &outlen);
 	TU_CHECK("decomp/NULL input -EINVAL", err == -EINVAL && !out, "returned %d", err);
 	free(out);
 }
@@ -473,7 +473,7 @@ static void test_bzimage(const uint8_t *gz, size_t gzlen, const uint8_t *small)
 		uint8_t *p = make_bzimage(rows[i].n, rows[i].setup_sects, rows[i].version, rows[i].off, rows[i].len);
 		const uint8_t *pl = NULL;
 		size_t plen = 0;
-		int r = btfc__bzimage_payload(ctx, "vmlinuz", p, rows[i].n, &pl, &plen);
+		int r = btfci_bzimage_payload(ctx, "vmlinuz", p, rows[i].n, &pl, &plen);
 		snprintf(t, sizeof(t), "bzimage/%s", rows[i].name);
 		if (r != rows[i].want)
 			tu_fail(t, "returned %d, want %d (%s)", r, rows[i].want, btfc_ctx_last_error(ctx));
@@ -489,13 +489,13 @@ static void test_bzimage(const uint8_t *gz, size_t gzlen, const uint8_t *small)
 		free(p);
 	}
 
-	int r = btfc__bzimage_payload(ctx, "vmlinuz", NULL, 0, NULL, NULL);
+	int r = btfci_bzimage_payload(ctx, "vmlinuz", NULL, 0, NULL, NULL);
 	TU_CHECK("bzimage/NULL, 0 bytes", r == 0, "returned %d", r);
 
 	const uint8_t *pl;
 	size_t plen;
 	uint8_t *p = make_bzimage(0x4000, 3, 0x20f, 0x4000, 0x10);
-	r = p ? btfc__bzimage_payload(ctx, "vmlinuz", p, 0x4000, &pl, &plen) : -ENOMEM;
+	r = p ? btfci_bzimage_payload(ctx, "vmlinuz", p, 0x4000, &pl, &plen) : -ENOMEM;
 	TU_CHECK("bzimage/out of range message", r == -EINVAL && strstr(btfc_ctx_last_error(ctx), "0x4800") &&
 		 strstr(btfc_ctx_last_error(ctx), "exceeds file size 16384"), "%d %s", r, btfc_ctx_last_error(ctx));
 	free(p);
@@ -513,11 +513,11 @@ static void test_bzimage(const uint8_t *gz, size_t gzlen, const uint8_t *small)
 	if (p) {
 		memcpy(p + 0x840, gz, gzlen);
 		memcpy(p + 0x840 + gzlen, "\x00\x00\x06\x00", 4);
-		r = btfc__bzimage_payload(ctx, "vmlinuz", p, n, &pl, &plen);
-		if (r == 1 && btfc__sniff_compression(pl, plen) != BTFC_COMP_GZIP)
+		r = btfci_bzimage_payload(ctx, "vmlinuz", p, n, &pl, &plen);
+		if (r == 1 && btfci_sniff_compression(pl, plen) != BTFC_COMP_GZIP)
 			r = -EPROTO;
 		if (r == 1)
-			r = btfc__decompress(ctx, "vmlinuz", BTFC_COMP_GZIP, pl, plen, &out, &outlen);
+			r = btfci_decompress(ctx, "vmlinuz", BTFC_COMP_GZIP, pl, plen, &out, &outlen);
 	}
 	TU_CHECK("bzimage/gzip payload end to end", r == 0 && outlen == SMALL_LEN && !memcmp(out, small, SMALL_LEN),
 		 "returned %d, %zu bytes: %s", r, outlen, btfc_ctx_last_error(ctx));
@@ -578,7 +578,7 @@ static void test_images(void)
 		const uint8_t *pl = NULL;
 		size_t plen = 0;
 		enum btfc_compression c = BTFC_COMP_NONE;
-		int r = btfc__zboot_payload(ctx, "vmlinuz", p, rows[i].n, &pl, &plen, &c);
+		int r = btfci_zboot_payload(ctx, "vmlinuz", p, rows[i].n, &pl, &plen, &c);
 		snprintf(t, sizeof(t), "zboot/%s", rows[i].name);
 		if (r != rows[i].want)
 			tu_fail(t, "returned %d, want %d (%s)", r, rows[i].want, btfc_ctx_last_error(ctx));
@@ -594,47 +594,93 @@ static void test_images(void)
 	const uint8_t *pl;
 	size_t plen;
 	enum btfc_compression c;
-	int r = btfc__zboot_payload(ctx, "vmlinuz", p, 0x2000, &pl, &plen, &c);
+	int r = btfci_zboot_payload(ctx, "vmlinuz", p, 0x2000, &pl, &plen, &c);
 	TU_CHECK("zboot/unknown type message", r == -EOPNOTSUPP && strstr(btfc_ctx_last_error(ctx), "\"zip\": not supported"),
 		 "%s", btfc_ctx_last_error(ctx));
 	free(p);
-	TU_CHECK("zboot/NULL", btfc__zboot_payload(ctx, "vmlinuz", NULL, 0, &pl, &plen, &c) == 0, "not 0");
+	TU_CHECK("zboot/NULL", btfci_zboot_payload(ctx, "vmlinuz", NULL, 0, &pl, &plen, &c) == 0, "not 0");
 
 	/* Image headers: arm64 (booting.rst) and riscv64 (boot-image-header.rst) */
 	uint8_t img[0x40];
 	memset(img, 0, sizeof(img));
 	memcpy(img + 0x38, "ARM\x64", 4);
-	const char *k = btfc__boot_image(img, sizeof(img));
+	const char *k = btfci_boot_image(img, sizeof(img));
 	TU_CHECK("image/arm64", k && !strcmp(k, "arm64 Image"), "%s", k ? k : "NULL");
-	TU_CHECK("image/arm64 0x3f bytes", !btfc__boot_image(img, 0x3f), "recognised");
+	TU_CHECK("image/arm64 0x3f bytes", !btfci_boot_image(img, 0x3f), "recognised");
 	memcpy(img + 0x38, "RSC\x05", 4);
-	k = btfc__boot_image(img, sizeof(img));
+	k = btfci_boot_image(img, sizeof(img));
 	TU_CHECK("image/riscv64 magic2", k && !strcmp(k, "riscv64 Image"), "%s", k ? k : "NULL");
 	memcpy(img + 0x30, "RISCV\0\0\0\0\0\0\0", 12);
-	k = btfc__boot_image(img, sizeof(img));
+	k = btfci_boot_image(img, sizeof(img));
 	TU_CHECK("image/riscv64 old magic", k && !strcmp(k, "riscv64 Image"), "%s", k ? k : "NULL");
 	memcpy(img + 0x30, "\0\0\0\0\0\0\0\0\xcd\x23\x82\x81", 12); /* LINUX_PE_MAGIC: zboot, x86 */
-	TU_CHECK("image/PE magic is no Image", !btfc__boot_image(img, sizeof(img)), "recognised");
-	TU_CHECK("image/NULL", !btfc__boot_image(NULL, 0), "recognised");
+	TU_CHECK("image/PE magic is no Image", !btfci_boot_image(img, sizeof(img)), "recognised");
+	TU_CHECK("image/NULL", !btfci_boot_image(NULL, 0), "recognised");
 
 	/* s390: "S390EP" at 0x10008 */
 	uint8_t *s = calloc(1, 0x10010);
 	if (s) {
 		memcpy(s + 0x10008, "S390EP", 6);
-		TU_CHECK("s390/recognised", btfc__s390_image(s, 0x10010), "not recognised");
-		TU_CHECK("s390/cut before the entry list", !btfc__s390_image(s, 0x1000f), "recognised");
+		TU_CHECK("s390/recognised", btfci_s390_image(s, 0x10010), "not recognised");
+		TU_CHECK("s390/cut before the entry list", !btfci_s390_image(s, 0x1000f), "recognised");
 		s[0x1000d] = 'Q';
-		TU_CHECK("s390/other string", !btfc__s390_image(s, 0x10010), "recognised");
+		TU_CHECK("s390/other string", !btfci_s390_image(s, 0x10010), "recognised");
 		free(s);
 	}
 
 	/* the stream finder: the first magic at or after a position */
 	static const uint8_t st[] = "..\x28\xb5\x2f\xfd....\x1f\x8b.";
 	size_t n = sizeof(st) - 1;
-	TU_CHECK("stream/first", btfc__next_stream(st, n, 0) == 2, "%zu", btfc__next_stream(st, n, 0));
-	TU_CHECK("stream/next", btfc__next_stream(st, n, 3) == 10, "%zu", btfc__next_stream(st, n, 3));
-	TU_CHECK("stream/none", btfc__next_stream(st, n, 11) == n, "%zu", btfc__next_stream(st, n, 11));
-	TU_CHECK("stream/from past the end", btfc__next_stream(st, n, n + 5) == n, "not n");
+	TU_CHECK("stream/first", btfci_next_stream(st, n, 0) == 2, "%zu", btfci_next_stream(st, n, 0));
+	TU_CHECK("stream/next", btfci_next_stream(st, n, 3) == 10, "%zu", btfci_next_stream(st, n, 3));
+	TU_CHECK("stream/none", btfci_next_stream(st, n, 11) == n, "%zu", btfci_next_stream(st, n, 11));
+	TU_CHECK("stream/from past the end", btfci_next_stream(st, n, n + 5) == n, "not n");
+}
+
+/* The context: the last error saved and put back whole; tries that may fail log nothing. */
+static int n_logged;
+static void count_log(void *user, enum btfc_log_level level, const char *msg)
+{
+	(void)user;
+	(void)msg;
+	n_logged += level == BTFC_LOG_ERROR;
+}
+
+static void test_context(const uint8_t *gz, size_t gzlen)
+{
+	struct btfci_err_save s;
+
+	btfci_refuse(ctx, BTFC_REASON_NOT_FIT, -EINVAL, "a.ko", "first");
+	btfci_err_save(ctx, &s);
+	btfci_err(ctx, -ENOENT, "b.ko", "second");
+	btfci_err_restore(ctx, &s);
+	TU_CHECK("ctx/restore message", !strcmp(btfc_ctx_last_error(ctx), "a.ko: first") &&
+		 !strcmp(btfc_ctx_last_message(ctx), "first"), "'%s'", btfc_ctx_last_error(ctx));
+	TU_CHECK("ctx/restore reason", btfc_ctx_last_reason(ctx) == BTFC_REASON_NOT_FIT, "reason %d",
+		 (int)btfc_ctx_last_reason(ctx));
+
+	/* an s390 image whose candidate streams (a cut gzip, a whole one) hold no BTF: one error logged */
+	if (!gz) {
+		tu_skip("ctx/s390 tries log nothing", "gzip not installed");
+		return;
+	}
+	size_t n = 0x10010 + gzlen / 2 + 64 + gzlen;
+	uint8_t *img = calloc(1, n);
+	struct btfc_btf *b = NULL;
+	if (!img)
+		return;
+	memcpy(img + 0x10008, "S390EP", 6);
+	memcpy(img + 0x10010, gz, gzlen / 2);
+	memcpy(img + 0x10010 + gzlen / 2 + 64, gz, gzlen);
+	n_logged = 0;
+	btfc_ctx_set_log(ctx, count_log, NULL, BTFC_LOG_ERROR);
+	int r = btfc_btf_open_mem(ctx, img, n, "vmlinuz", NULL, &b);
+	btfc_ctx_set_log(ctx, NULL, NULL, BTFC_LOG_ERROR);
+	TU_CHECK("ctx/s390 tries log nothing", r == -EINVAL && n_logged == 1 &&
+		 strstr(btfc_ctx_last_error(ctx), "compressed-stream candidates"), "returned %d, %d errors logged, '%s'",
+		 r, n_logged, btfc_ctx_last_error(ctx));
+	btfc_btf_free(b);
+	free(img);
 }
 
 /* A real Debian kernel from the corpus cache: payload found, decompressed to an ELF vmlinux. */
@@ -664,13 +710,13 @@ static void test_real_kernel(const char *release, enum btfc_compression want)
 	size_t plen = 0;
 	uint8_t *out = NULL;
 	size_t outlen = 0;
-	int r = btfc__bzimage_payload(ctx, path, p, n, &pl, &plen);
-	enum btfc_compression c = r == 1 ? btfc__sniff_compression(pl, plen) : BTFC_COMP_NONE;
+	int r = btfci_bzimage_payload(ctx, path, p, n, &pl, &plen);
+	enum btfc_compression c = r == 1 ? btfci_sniff_compression(pl, plen) : BTFC_COMP_NONE;
 	if (r != 1)
 		tu_fail(t, "bzimage_payload returned %d: %s", r, btfc_ctx_last_error(ctx));
 	else if (c != want)
 		tu_fail(t, "payload sniffed as %s", btfc_compression_name(c));
-	else if ((r = btfc__decompress(ctx, path, c, pl, plen, &out, &outlen)))
+	else if ((r = btfci_decompress(ctx, path, c, pl, plen, &out, &outlen)))
 		tu_fail(t, "decompress returned %d: %s", r, btfc_ctx_last_error(ctx));
 	else if (outlen <= 10u << 20 || memcmp(out, "\x7f" "ELF", 4))
 		tu_fail(t, "output is not an ELF larger than 10 MB (%zu bytes)", outlen);
@@ -727,6 +773,7 @@ int main(void)
 	size_t gzlen = 0;
 	uint8_t *gz = have_tool("gzip") ? compress_file(&fmts[0], small_path, "bz", &gzlen) : NULL;
 	test_bzimage(gz, gzlen, small);
+	test_context(gz, gzlen);
 	free(gz);
 
 	test_images();
