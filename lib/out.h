@@ -67,6 +67,8 @@ void out_str(struct out *o, const char *s);
  * own or send terminal escapes; unchanged when o->bpftool.
  */
 void out_name(struct out *o, const char *s);
+/* A message (the kernel's log lines, which hold tabs): as out_name, tabs kept. */
+void out_message(struct out *o, const char *s);
 void out_u64(struct out *o, uint64_t v);
 void out_i64(struct out *o, int64_t v);
 void out_printf(struct out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
