@@ -91,6 +91,7 @@ suite builds bash -c "$(declare -f build_variant build_check); LOGS=$LOGS
 	build_check tsan build-tsan -Db_sanitize=thread -Db_lundef=false"
 
 suite corpus-resolve mt build corpus-resolve
+suite bench-smoke mt build bench-smoke
 run_suites gcc build
 if [ $QUICK = 0 ]; then
 	# The kernel suites mostly wait on one QEMU thread; the sanitizer pass, TSan and the fuzz
