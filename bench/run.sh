@@ -63,10 +63,10 @@ if [ "${1:-}" = --smoke ]; then
 		fail bench/relocate "$rw/$N rewritten, $signed signed: $(tail -n 2 "$TMP/rel.out" | tr '\n' '|')"
 	# the same row as the full run had it: --force alone refuses signed modules: it must show as no work
 	cp "$TMP/orig/"*.ko "$TMP/tree/"
-	"$OURS" relocate --match kernel --force --from "$TMP/v54.btf" --to "$TMP/v55.btf" "$TMP/tree" > /dev/null 2>&1
-	rw0=$(rewritten "$TMP/orig" "$TMP/tree")
-	[ "$rw0" = 0 ] && pass "bench/relocate-refusal-counted (--force alone: $rw0/$N rewritten)" ||
-		fail bench/relocate-refusal-counted "--force alone rewrote $rw0 signed modules"
+	"$OURS" relocate --match kernel --force --from "$TMP/v54.btf" --to "$TMP/v55.btf" "$TMP/tree" > "$TMP/rel0.out" 2>&1
+	rw0=$(rewritten "$TMP/orig" "$TMP/tree"); nsig=$(grep -c 'module is signed' "$TMP/rel0.out")
+	[ "$rw0" = 0 ] && [ "$nsig" = "$N" ] && pass "bench/relocate-refusal-counted (--force alone: $rw0/$N rewritten, $nsig refused as signed)" ||
+		fail bench/relocate-refusal-counted "--force alone: $rw0 signed modules rewritten, $nsig/$N refused as signed"
 	# stamp --print: a digest
 	ms "$OURS" stamp --print -B "$TMP/v54.btf" > "$TMP/stamp.out" 2>&1
 	echo "stamp --print: $(cat "$TMP/ms") ms: $(head -c 120 "$TMP/stamp.out")"
