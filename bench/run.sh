@@ -4,6 +4,7 @@
 # same BTF bytes. See bench/README.md.
 #
 #   bench/run.sh [SOURCE...]
+#   bench/run.sh --smoke BTFCOMPAT   CI's smoke run: tiny inputs, the work of each row counted
 #
 # SOURCE: anything btfcompat opens (raw BTF, vmlinux, vmlinuz, .ko[.xz|.zst|.gz]);
 # its .BTF is extracted to a temporary raw file first. Default: the running
@@ -25,6 +26,53 @@ MIN_TIME=${BENCH_MIN_TIME:-1}
 export PATH=$PATH:/usr/sbin:/sbin
 
 log() { echo "bench: $*" >&2; }
+BENCH_FAILED=0
+# rewritten ORIG-DIR NEW-DIR: how many .ko files under NEW-DIR differ from their original (the work done)
+rewritten() { local n=0 f; while read -r f; do cmp -s "$1/$f" "$2/$f" || n=$((n + 1)); done < <(cd "$2" && find . -name '*.ko'); echo $n; }
+
+# ---- smoke: `bench/run.sh --smoke BTFCOMPAT` (CI; meson test suite bench) -------------------
+# Every CLI row on tiny inputs (the 6.1 base and SMOKE_MODULES modules of its tree), once: no timing
+# is judged, but each row prints what it did beside what it timed, and a row whose work did not
+# happen is a FAIL line (tests/lib.sh's protocol): a dump that printed no type, a relocation that
+# rewrote no module, a stamp without a digest.
+if [ "${1:-}" = --smoke ]; then
+	set +e +o pipefail # each row judges its own work
+	OURS=$(cd "$OLDPWD" && realpath "$2"); N=${SMOKE_MODULES:-12} TOP=$ROOT
+	. "$ROOT/tests/lib.sh"
+	need_kernels bench-smoke BTFC_K61A BTFC_K61B || exit 0
+	K54=$(kroot "$BTFC_K61A") K55=$(kroot "$BTFC_K61B")
+	TMP=$(mktemp -d /tmp/btfc-bench.XXXXXX); trap 'rm -rf "$TMP"' EXIT
+	raw_base "$K54/boot/vmlinuz-$BTFC_K61A" "$TMP/v54.btf" && raw_base "$K55/boot/vmlinuz-$BTFC_K61B" "$TMP/v55.btf" ||
+		{ fail bench-smoke "cannot cut the raw bases"; exit 0; }
+	ms() { local t0 t1; t0=$(date +%s%N); "$@"; local rc=$?; t1=$(date +%s%N); echo "$(((t1 - t0) / 1000000))" > "$TMP/ms"; return $rc; }
+	# dump: types printed
+	ms "$OURS" dump "$TMP/v54.btf" > "$TMP/dump.txt"
+	nt=$(grep -c '^\[' "$TMP/dump.txt"); want=$(command -v bpftool >/dev/null && bpftool btf dump file "$TMP/v54.btf" | grep -c '^\[' || true)
+	echo "dump: $(cat "$TMP/ms") ms, $nt types printed${want:+ (bpftool prints $want)}"
+	[ "$nt" -gt 0 ] && { [ -z "$want" ] || [ "$nt" = "$want" ]; } && pass "bench/dump ($nt types)" || fail bench/dump "$nt types printed${want:+, want $want}"
+	# relocate: N signed modules rewritten onto -55's base and signed with the test key
+	mkdir -p "$TMP/orig" "$TMP/tree"
+	find "$K54/lib/modules" -name '*.ko' | sort | head -n "$N" | while read -r f; do cp "$f" "$TMP/orig/"; done
+	cp "$TMP/orig/"*.ko "$TMP/tree/"
+	install -m 600 "$ROOT/tests/kernel/test-signing-key.pem" "$TMP/key.pem"
+	ms "$OURS" relocate --match kernel --force --sign-key "$TMP/key.pem" --sign-cert "$TMP/key.pem" --sign-hash sha256 \
+		--from "$TMP/v54.btf" --to "$TMP/v55.btf" "$TMP/tree" > "$TMP/rel.out" 2>&1
+	rw=$(rewritten "$TMP/orig" "$TMP/tree"); signed=$(grep -l 'Module signature appended' "$TMP/tree/"*.ko | wc -l)
+	echo "relocate: $(cat "$TMP/ms") ms, $rw of $N modules rewritten, $signed signed"
+	[ "$rw" = "$N" ] && [ "$signed" = "$N" ] && pass "bench/relocate ($rw/$N rewritten and signed)" ||
+		fail bench/relocate "$rw/$N rewritten, $signed signed: $(tail -n 2 "$TMP/rel.out" | tr '\n' '|')"
+	# the same row as the full run had it: --force alone refuses signed modules: it must show as no work
+	cp "$TMP/orig/"*.ko "$TMP/tree/"
+	"$OURS" relocate --match kernel --force --from "$TMP/v54.btf" --to "$TMP/v55.btf" "$TMP/tree" > "$TMP/rel0.out" 2>&1
+	rw0=$(rewritten "$TMP/orig" "$TMP/tree"); nsig=$(grep -c 'module is signed' "$TMP/rel0.out")
+	[ "$rw0" = 0 ] && [ "$nsig" = "$N" ] && pass "bench/relocate-refusal-counted (--force alone: $rw0/$N rewritten, $nsig refused as signed)" ||
+		fail bench/relocate-refusal-counted "--force alone: $rw0 signed modules rewritten, $nsig/$N refused as signed"
+	# stamp --print: a digest
+	ms "$OURS" stamp --print -B "$TMP/v54.btf" > "$TMP/stamp.out" 2>&1
+	echo "stamp --print: $(cat "$TMP/ms") ms: $(head -c 120 "$TMP/stamp.out")"
+	grep -qE '[0-9a-f]{64}' "$TMP/stamp.out" && pass bench/stamp || fail bench/stamp "no digest: $(head -c 200 "$TMP/stamp.out")"
+	exit 0
+fi
 
 # ---- 1. packages -----------------------------------------------------------
 need=()
@@ -58,18 +106,12 @@ if [ ! -f "$BUILD/build.ninja" ]; then
 	# -Dwerror=false: a new -O3 warning must not stop a benchmark.
 	meson setup "$BUILD" --buildtype=release -Dwerror=false >&2
 fi
-log "ninja -C $BUILD"
-ninja -C "$BUILD" btfcompat libbtfcompat.a >&2
 ORACLE=$(bash "$ROOT/scripts/oracle-libbpf.sh")
-BENCH=$BUILD/bench_parse
-if [ ! -x "$BENCH" ] || [ "$ROOT/bench/bench_parse.c" -nt "$BENCH" ] ||
-	[ "$BUILD/libbtfcompat.a" -nt "$BENCH" ] || [ "$ORACLE/lib/libbpf.a" -nt "$BENCH" ]; then
-	log "cc -O2 bench/bench_parse.c"
-	cc -O2 -std=gnu11 -Wall -Wextra -D_GNU_SOURCE -I"$ROOT/include" -I"$ORACLE/include" \
-		"$ROOT/bench/bench_parse.c" -o "$BENCH" \
-		"$BUILD/libbtfcompat.a" "$ORACLE/lib/libbpf.a" \
-		-lelf -lz -llzma -lzstd -llz4 -lbz2 -llzo2 -lcrypto -lpthread
-fi
+# bench_parse is a target of the project's own build (bench/meson.build), against this libbpf
+meson configure "$BUILD" -Dbench_libbpf="$ORACLE" >&2
+log "ninja -C $BUILD"
+ninja -C "$BUILD" btfcompat libbtfcompat.a bench/bench_parse >&2
+BENCH=$BUILD/bench/bench_parse
 OURS=$BUILD/btfcompat
 
 # ---- 3. inputs (raw BTF files in a temp dir: every tool reads the same bytes)
@@ -259,14 +301,20 @@ if K54=$("$ROOT/scripts/corpus.sh" --path "$BTFC_K61A" 2>/dev/null) &&
 		}
 		fresh_tree() { rm -rf "$TMP/rtree"; cp -a "$K54/lib/modules" "$TMP/rtree"; sync; }
 		fresh_out() { rm -rf "$TMP/rout"; sync; }
-		ro=$(cli_best fresh_tree "$OURS" relocate --match kernel --force --from "$TMP/v54.btf" --to "$TMP/v55.btf" "$TMP/rtree")
+		# Debian's modules are signed: they are rewritten and signed again with the test key (a
+		# relocation that refuses a signed module does no work; the row counts what was rewritten)
+		install -m 600 "$ROOT/tests/kernel/test-signing-key.pem" "$TMP/key.pem"
+		ro=$(cli_best fresh_tree "$OURS" relocate --match kernel --force --sign-key "$TMP/key.pem" --sign-cert "$TMP/key.pem" \
+			--sign-hash sha256 --from "$TMP/v54.btf" --to "$TMP/v55.btf" "$TMP/rtree")
+		rw=$(rewritten "$K54/lib/modules" "$TMP/rtree")
 		rb=$(cli_best fresh_out "$RELOC" relocate "$TMP/v54.btf" "$TMP/v55.btf" "$TMP/rout" "${mods54[@]}")
 		read -r ro_w ro_c <<<"$ro"
 		read -r rb_w rb_c <<<"$rb"
 		rm -rf "$TMP/rtree" "$TMP/rout"
-		echo "relocate CLI, $nm modules (best of 3): btfcompat relocate --match kernel --force $ro_w ms wall ($ro_c ms user+sys;" \
-			"every .ko rewritten in place, fsync'd), libbpf_reloc relocate $rb_w ms wall ($rb_c ms user+sys; raw BTF files only)"
-		row "" "CLI whole tree (wall)" "$ro_w ms" "$rb_w ms" "$(ratio "$ro_w" "$rb_w")" "ours rewrites each .ko atomically (fsync), libbpf_reloc writes raw BTF only; cpu $ro_c vs $rb_c ms"
+		echo "relocate CLI, $nm modules (best of 3): btfcompat relocate --match kernel --force --sign-key $ro_w ms wall ($ro_c ms user+sys;" \
+			"$rw of $nm .ko rewritten in place and signed, fsync'd), libbpf_reloc relocate $rb_w ms wall ($rb_c ms user+sys; raw BTF files only)"
+		[ "$rw" -gt 0 ] || { log "relocate CLI: no module was rewritten: the row measured a refusal"; BENCH_FAILED=1; }
+		row "" "CLI whole tree (wall)" "$ro_w ms" "$rb_w ms" "$(ratio "$ro_w" "$rb_w")" "$rw/$nm .ko rewritten atomically (fsync) and signed; libbpf_reloc writes raw BTF only; cpu $ro_c vs $rb_c ms"
 	else
 		log "skipping relocate CLI: $(tail -n1 "$TMP/reloc-build.err")"
 	fi
@@ -287,3 +335,4 @@ echo "== summary (btfcompat $rev, libbpf ${lbv:-?}, $btv) =="
 # shellcheck disable=SC2059
 printf "$FMT\n" input measure btfcompat reference ratio note
 printf '%s\n' "${summary[@]}"
+[ "$BENCH_FAILED" = 0 ] || { log "a row measured work that did not happen (see above)"; exit 1; }

@@ -15,11 +15,28 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "internal.h"
+
+/*
+ * Map the pages of a large read buffer before the read fills them: one call instead of a page
+ * fault per 4 KiB page (a 4 MB vmlinux BTF: ~1000 faults, ~1 ms of a 16 ms dump, since files are
+ * read, not mapped). A hint: kernels before 5.14 refuse it and the read faults as before.
+ */
+static void prefault(uint8_t *p, size_t n)
+{
+#ifdef MADV_POPULATE_WRITE
+	uintptr_t page = 4096, a = ((uintptr_t)p + page - 1) & ~(page - 1), e = ((uintptr_t)p + n) & ~(page - 1);
+	if (n >= (1u << 20) && e > a)
+		madvise((void *)a, e - a, MADV_POPULATE_WRITE);
+#else
+	(void)p, (void)n;
+#endif
+}
 
 int btfci_read_fd(struct btfc_ctx *ctx, const char *name, int fd, uint8_t **out, size_t *outlen)
 {
@@ -44,6 +61,7 @@ int btfci_read_fd(struct btfc_ctx *ctx, const char *name, int fd, uint8_t **out,
 				return btfci_err(ctx, -ENOMEM, name, "out of memory reading");
 			}
 			buf = nb;
+			prefault(buf + len, cap - len);
 		}
 		/* pread: independent of the file offset (a memfd just written); read: pipes */
 		ssize_t r = seekable ? pread(fd, buf + len, cap - len, len) : read(fd, buf + len, cap - len);

@@ -37,28 +37,21 @@ int out_flush(struct out *o)
 	return o->err;
 }
 
-void out_raw(struct out *o, const char *s, size_t n)
+void out_raw_slow(struct out *o, const char *s, size_t n)
 {
-	if (o->len + n > sizeof(o->buf)) {
-		out_flush(o);
-		if (n > sizeof(o->buf)) {
-			o->len = 0;
-			while (n > sizeof(o->buf)) { /* longer than the buffer: write in pieces */
-				memcpy(o->buf, s, sizeof(o->buf));
-				o->len = sizeof(o->buf);
-				out_flush(o);
-				s += sizeof(o->buf);
-				n -= sizeof(o->buf);
-			}
+	out_flush(o);
+	if (n > sizeof(o->buf)) {
+		o->len = 0;
+		while (n > sizeof(o->buf)) { /* longer than the buffer: write in pieces */
+			memcpy(o->buf, s, sizeof(o->buf));
+			o->len = sizeof(o->buf);
+			out_flush(o);
+			s += sizeof(o->buf);
+			n -= sizeof(o->buf);
 		}
 	}
 	memcpy(o->buf + o->len, s, n);
 	o->len += n;
-}
-
-void out_str(struct out *o, const char *s)
-{
-	out_raw(o, s, strlen(s));
 }
 
 static void out_ch(struct out *o, char c)

@@ -36,8 +36,7 @@
 #define out_message btfci_out_message
 #define out_name btfci_out_name
 #define out_printf btfci_out_printf
-#define out_raw btfci_out_raw
-#define out_str btfci_out_str
+#define out_raw_slow btfci_out_raw_slow
 #define out_u64 btfci_out_u64
 
 enum out_mode { OUT_TEXT, OUT_JSON, OUT_JSON_PRETTY };
@@ -59,8 +58,22 @@ void out_init(struct out *o, int fd, enum out_mode mode);
 /* Write out what is buffered; returns o->err. */
 int out_flush(struct out *o);
 
-void out_raw(struct out *o, const char *s, size_t n);
-void out_str(struct out *o, const char *s);
+/* The buffer's slow path: flush, and write what does not fit in pieces. */
+void out_raw_slow(struct out *o, const char *s, size_t n);
+/*
+ * Append @n bytes. Inline: the dump's hot path is one copy into the buffer per
+ * field, and a call per field (through the PLT in a shared library) cost more than the copy.
+ */
+static inline void out_raw(struct out *o, const char *s, size_t n)
+{
+	if (__builtin_expect(o->len + n > sizeof(o->buf), 0)) {
+		out_raw_slow(o, s, n);
+		return;
+	}
+	__builtin_memcpy(o->buf + o->len, s, n);
+	o->len += n;
+}
+static inline void out_str(struct out *o, const char *s) { out_raw(o, s, __builtin_strlen(s)); }
 /*
  * A string from outside (a file name, a name from BTF): in TEXT mode with
  * control characters written as \xNN, so that it cannot start a line of its

@@ -408,6 +408,8 @@ static int relocator_btf(struct btfc_relocator *r, struct btfc_ctx *ctx, const s
 	struct job j = { r, ctx, mod, match, fn, user, res, NULL, 0, 0 };
 	int rc = relocate(&j, NULL, 0, &b, &full);
 	res->refused = rc == 1;
+	if (rc == 1 && ctx->reason == BTFC_REASON_NONE) /* as relocate_m: why is data */
+		ctx->reason = BTFC_REASON_UNMAPPED;
 	if (rc)
 		return rc;
 	free(full);

@@ -4,6 +4,8 @@
 # what it needs, builds with gcc, clang, gcc+ASan+UBSan and gcc+TSan, fetches the real
 # kernel corpus, runs all suites against the plain and the ASan build, runs
 # the fuzz targets briefly, and ends with the line "N passed, N failed, N skipped".
+# Every suite runs through `meson test` (tests/meson.build registers them); this script adds the
+# builds, the corpus fetch, the parallel groups and the counts.
 #   tests/run-all.sh [--quick]     --quick: skip the ASan pass and the fuzz smoke run
 set -u
 TOP=$(cd "$(dirname "$0")/.." && pwd)
@@ -54,43 +56,33 @@ build_check() { # NAME DIR ARGS...: a build is a test: it must compile warning-f
 		echo "FAIL: build/$name: $(grep -m3 -E 'error|warning' "$LOGS/build-$name.log" | tr '\n' '|')"; fi
 }
 
+# mt BUILD-DIR NAME: one suite through `meson test` (tests/meson.build registers them all; the suite's
+# PASS/FAIL/SKIP lines come through -v unchanged; each run its own log file, as groups run in parallel)
+# (-t 0: no time limit, as before; the CI budget is the whole run's)
+mt() { meson test -C "$1" --no-rebuild -v -t 0 --logbase "testlog-$2" "$2"; }
+
 run_suites() { # TAG BUILD-DIR
-	local tag=$1 b=$2
-	for t in "$b"/tests/test_*; do
-		[ -f "$t" ] && [ -x "$t" ] && suite "$tag-$(basename "$t")" "$t"
+	local tag=$1 b=$2 t
+	for t in $(meson test -C "$b" --no-rebuild --list --suite unit 2>/dev/null | sed -n 's|^.*:unit / ||p'); do
+		suite "$tag-$t" mt "$b" "$t"
 	done
-	[ -f tests/badinput_cli.sh ] && suite "$tag-badinput-cli" tests/badinput_cli.sh "$b/btfcompat"
-	suite "$tag-golden" tests/golden_corpus.sh "$b/btfcompat" "$WORK/golden"
-	suite "$tag-golden-c" tests/golden_c.sh "$b/btfcompat" "$WORK/golden-c"
-	suite "$tag-corpus-validate" tests/corpus_validate.sh "$b/btfcompat"
-	suite "$tag-check-scan" tests/check_scan.sh "$b/btfcompat"
-	suite "$tag-diff" tests/diff.sh "$b/btfcompat"
-	suite "$tag-relocate" tests/relocate.sh "$b/btfcompat"
-	suite "$tag-cli-conventions" tests/cli_conventions.sh "$b/btfcompat"
-	suite "$tag-sign" tests/sign.sh "$b/btfcompat"
-	suite "$tag-store" tests/store.sh "$b/btfcompat" $([ "$tag" = asan ] && echo quick)
-	suite "$tag-hostile" tests/hostile.sh "$b/btfcompat" $([ "$tag" = asan ] && echo quick)
+	suite "$tag-badinput-cli" mt "$b" badinput-cli
+	for t in golden golden-c corpus-validate check-scan diff relocate cli-conventions sign store hostile; do
+		suite "$tag-$t" mt "$b" $t
+	done
 	# the validator against this machine's kernel: a slice of mutants of real BTF
-	local v61 cases=${BTFC_ORACLE_CASES:-2000}
+	local cases=${BTFC_ORACLE_CASES:-2000}
 	[ "$tag" = asan ] && cases=${BTFC_ORACLE_CASES_ASAN:-500}
-	v61=$("$TOP/scripts/corpus.sh" --path "$BTFC_K61A" 2>/dev/null)/boot/vmlinuz-$BTFC_K61A
-	suite "$tag-oracle-bpf" "$b/tests/validate_oracle" -n "$cases" -s 1 "$v61"
+	BTFC_ORACLE_CASES=$cases suite "$tag-oracle-bpf" mt "$b" oracle-bpf
 }
 
 # Kernel-dominated suites (QEMU boots: one TCG thread each; SIGKILL timing; installs), run once,
 # on the plain build.
 kernel_suites() { # TAG BUILD-DIR
-	local tag=$1 b=$2
-	suite "$tag-oracle-qemu" tests/qemu_oracle.sh "$b/btfcompat" $([ $QUICK = 1 ] && echo --quick)
-	suite "$tag-qemu-repair" tests/qemu_repair.sh "$b/btfcompat"
-	suite "$tag-kernel-stamp" tests/kernel_stamp.sh "$b/btfcompat"
-	suite "$tag-dkms" tests/dkms.sh "$b/btfcompat"
-	suite "$tag-arch" tests/arch.sh "$b/btfcompat"
-	suite "$tag-install" tests/install.sh "$b"
-	suite "$tag-package" tests/package.sh "$b"
-	suite "$tag-hook-system" tests/hook_system.sh "$b"
-	suite "$tag-bigendian" tests/bigendian.sh "$b/btfcompat"
-	suite "$tag-crash-safety" tests/crash_safety.sh "$b/btfcompat"
+	local tag=$1 b=$2 t
+	for t in oracle-qemu qemu-repair kernel-stamp dkms arch install package hook-system bigendian crash-safety; do
+		BTFC_SUITE_QUICK=$QUICK suite "$tag-$t" mt "$b" $t
+	done
 }
 
 suite builds bash -c "$(declare -f build_variant build_check); LOGS=$LOGS
@@ -99,9 +91,10 @@ suite builds bash -c "$(declare -f build_variant build_check); LOGS=$LOGS
 	build_check asan build-asan -Db_sanitize=address,undefined -Db_lundef=false
 	build_check tsan build-tsan -Db_sanitize=thread -Db_lundef=false"
 
-suite corpus-resolve tests/corpus_resolve.sh
+suite corpus-resolve mt build corpus-resolve
 # the house: the include and symbol graph of lib/ and cli/, no circles (objects of the gcc build)
-suite house tests/house.sh build/btfcompat
+suite house mt build house
+suite bench-smoke mt build bench-smoke
 run_suites gcc build
 if [ $QUICK = 0 ]; then
 	# The kernel suites mostly wait on one QEMU thread; the sanitizer pass, TSan and the fuzz
@@ -112,12 +105,13 @@ if [ $QUICK = 0 ]; then
 		export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=99
 		export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:exitcode=98
 		export BTFC_GOLDEN_EVERY=${BTFC_GOLDEN_EVERY:-3}
+		export BTFC_SUITE_QUICK=1 # store and hostile: their quick pass
 		[ -x build-asan/btfcompat ] && run_suites asan build-asan
 		echo "$P $F $S" > "$LOGS/asan.count"
 	)
 	read -r P F S < "$LOGS/asan.count"
-	[ -x build-tsan/btfcompat ] && suite tsan-threads tests/threads.sh build/btfcompat build-tsan/btfcompat
-	suite fuzz-smoke tests/fuzz_smoke.sh "${BTFC_FUZZ_SECONDS:-20}"
+	[ -x build-tsan/btfcompat ] && BTFC_TSAN_BIN=$TOP/build-tsan/btfcompat suite tsan-threads mt build tsan-threads
+	suite fuzz-smoke mt build fuzz-smoke
 	wait $kpid
 	cat "$LOGS/kernel-suites.out"
 	if read -r p f s < "$LOGS/kernel-suites.count"; then P=$((P + p)); F=$((F + f)); S=$((S + s)); else
