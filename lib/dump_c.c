@@ -69,6 +69,8 @@ struct dc {
 	int depth;
 	int64_t pad_bits;            /* explicit padding written so far */
 	unsigned style;              /* BTFC_DUMP_C_7_1, _7_5 or _7_8 */
+	uint64_t *dhash[2];          /* disambig_hash() by id, without and with members */
+	uint8_t *dknown;             /* bit 0, bit 1: dhash[0], dhash[1] computed */
 	int err;                     /* first error; once set, nothing more is written */
 };
 
@@ -1010,7 +1012,17 @@ struct sort_key {
 	int rank;
 	const char *sort_name, *own_name;
 	uint64_t hash;
+	uint64_t sort_pfx, own_pfx; /* the names' first 8 bytes, big-endian: strcmp's order, cheaper */
 };
+
+static uint64_t prefix(const char *s)
+{
+	uint64_t v = 0;
+	int i = 0;
+	for (; i < 8 && s[i]; i++)
+		v = v << 8 | (uint8_t)s[i];
+	return i ? v << (8 * (8 - i)) : 0; /* (a shift by 64 is undefined) */
+}
 
 /* bpftool's btf_type_rank: named enums, then ints/floats, structs, function prototypes, the rest */
 static int sort_rank(struct dc *d, uint32_t id, bool has_name)
@@ -1091,8 +1103,11 @@ static uint64_t name_hash(struct dc *d, uint64_t h, uint32_t off)
 static uint64_t disambig_hash(struct dc *d, uint32_t id, bool members)
 {
 	const struct btfc_type *t = d->t[id];
-	uint64_t h = name_hash(d, 0, t->name_off);
+	uint64_t h;
 
+	if (d->dknown[id] & (1u << members))
+		return d->dhash[members][id];
+	h = name_hash(d, 0, t->name_off);
 	if (d->err || !enter(d, id))
 		return 0;
 	switch (kind(t)) {
@@ -1124,6 +1139,8 @@ static uint64_t disambig_hash(struct dc *d, uint32_t id, bool members)
 	}
 	}
 	d->depth--;
+	d->dhash[members][id] = h;
+	d->dknown[id] |= (uint8_t)(1u << members);
 	return h;
 }
 
@@ -1133,7 +1150,13 @@ static int sort_cmp(const void *l, const void *r)
 	int c;
 	if (a->rank != b->rank)
 		return a->rank < b->rank ? -1 : 1;
-	if ((c = strcmp(a->sort_name, b->sort_name)) || (c = strcmp(a->own_name, b->own_name)))
+	if (a->sort_pfx != b->sort_pfx)
+		return a->sort_pfx < b->sort_pfx ? -1 : 1;
+	if ((c = strcmp(a->sort_name, b->sort_name)))
+		return c;
+	if (a->own_pfx != b->own_pfx)
+		return a->own_pfx < b->own_pfx ? -1 : 1;
+	if ((c = strcmp(a->own_name, b->own_name)))
 		return c;
 	if (a->hash != b->hash)
 		return a->hash < b->hash ? -1 : 1;
@@ -1146,7 +1169,10 @@ static uint32_t *sorted_ids(struct dc *d)
 	struct sort_key *k = malloc(d->n * sizeof(*k));
 	uint32_t *ids = malloc(d->n * sizeof(*ids));
 
-	if (!k || !ids) {
+	d->dhash[0] = malloc(d->n * sizeof(uint64_t));
+	d->dhash[1] = malloc(d->n * sizeof(uint64_t));
+	d->dknown = calloc(d->n, 1);
+	if (!k || !ids || !d->dhash[0] || !d->dhash[1] || !d->dknown) {
 		free(k);
 		free(ids);
 		fail(d, -ENOMEM, "type [%u]: out of memory sorting", 0);
@@ -1154,7 +1180,11 @@ static uint32_t *sorted_ids(struct dc *d)
 	}
 	for (uint32_t id = 0; id < d->n && !d->err; id++)
 		k[id] = (struct sort_key){ id, sort_rank(d, id, false), sort_name(d, id), str(d, d->t[id]->name_off),
-					   disambig_hash(d, id, true) };
+					   disambig_hash(d, id, true), 0, 0 };
+	for (uint32_t id = 0; id < d->n && !d->err; id++) {
+		k[id].sort_pfx = prefix(k[id].sort_name);
+		k[id].own_pfx = prefix(k[id].own_name);
+	}
 	if (d->err) {
 		free(k);
 		free(ids);
@@ -1392,6 +1422,9 @@ out:
 	free(d.ident_names.key);
 	free(d.ident_names.cnt);
 	free(order);
+	free(d.dhash[0]);
+	free(d.dhash[1]);
+	free(d.dknown);
 	free(d.queue);
 	free(d.decl);
 	free(d.st);
