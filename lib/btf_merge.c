@@ -364,7 +364,8 @@ static int add_module(struct dd *d, const struct btfc_btf *mod)
 
 /* ---- signatures and equality (libbpf's btf_hash_* and btf_equal_*) ---- */
 
-static long hc(long h, long v) { return h * 31 + v; }
+/* libbpf's hash_combine, h * 31 + v, wrapping */
+static long hc(long h, long v) { return (long)((unsigned long)h * 31 + (unsigned long)v); }
 static long hash_common(struct btfc_type *t) { return hc(hc(hc(0, t->name_off), t->info), t->size); }
 static long hash_typedef(struct btfc_type *t) { return hc(hc(0, t->name_off), t->info); }
 static long hash_int_tag(struct btfc_type *t) { return hc(hash_common(t), word(t)); }
@@ -450,7 +451,8 @@ static bool mapped(struct dd *d, uint32_t id) { return d->map[id] <= MAX_NR_TYPE
 
 static uint32_t resolve(struct dd *d, uint32_t id)
 {
-	while (mapped(d, id) && d->map[id] != id)
+	/* a chain is at most n long; hostile input could make a loop, which libbpf would spin in */
+	for (uint32_t steps = 0; mapped(d, id) && d->map[id] != id && steps < d->n; steps++)
 		id = d->map[id];
 	return id;
 }

@@ -1252,7 +1252,7 @@ static void emit_kfuncs(struct dc *d)
 	for (uint32_t i = 0; i < n; i++)
 		if (k[i].name)
 			k[m++] = k[i];
-	if (d->style >= BTFC_DUMP_C_7_8)
+	if (d->style >= BTFC_DUMP_C_7_8 && m > 1)
 		qsort(k, m, sizeof(*k), kfunc_name_cmp);
 	for (uint32_t i = 0; i < m && !d->err; i++) {
 		p(d, "extern ");
