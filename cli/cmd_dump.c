@@ -171,10 +171,10 @@ static int run(struct cli *cli, int argc, char **argv)
 			if (!strncmp(files[i], sysfs, sizeof(sysfs) - 1))
 				base_path = sysfs_vmlinux;
 		if (nfiles > 1 && !base_path)
-			return cli_error(cli, "several BTF files are merged on a base: name it with -B BASE "
+			return cli_error(cli, "dump: several FILEs are merged on one base: give it with -B BASE "
 					      "(or give /sys/kernel/btf/ paths)");
 		if (nfiles > 1 && from_path)
-			return cli_error(cli, "--relocate-from takes one module");
+			return cli_error(cli, "dump: --relocate-from takes one FILE, not several");
 	}
 	if (from_path)
 		rc = open_relocated(cli, files[0], from_path, base_path, match, &btf, &base, &blob);
