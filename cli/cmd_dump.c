@@ -157,17 +157,16 @@ static int run(struct cli *cli, int argc, char **argv)
 	if (from_path && !base_path)
 		return cli_error(cli, "--relocate-from OLDBASE needs -B BASE, the base to relocate onto");
 	if (nfiles > 1) {
-		/* as bpftool: the running kernel's vmlinux among several is the base, not a module */
+		/* as bpftool: the running kernel's vmlinux among several is skipped (the base of the
+		 * /sys/kernel/btf/ modules, which take it by default), or alone when all are it */
 		int n = 0;
 		for (i = 0; i < nfiles; i++)
 			if (strcmp(files[i], sysfs_vmlinux))
 				files[n++] = files[i];
-			else if (!base_path)
-				base_path = sysfs_vmlinux;
 		nfiles = n ? n : 1;
 		if (!n)
 			files[0] = sysfs_vmlinux;
-		for (i = 0; i < nfiles && !base_path; i++)
+		for (i = 0; i < nfiles && nfiles > 1 && !base_path; i++)
 			if (!strncmp(files[i], sysfs, sizeof(sysfs) - 1))
 				base_path = sysfs_vmlinux;
 		if (nfiles > 1 && !base_path)

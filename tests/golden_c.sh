@@ -43,6 +43,9 @@ if [ -r /sys/kernel/btf/vmlinux ]; then
 	bpftool_c "$WORK/sysfs.h" /sys/kernel/btf/vmlinux
 	"$BIN" dump /sys/kernel/btf/vmlinux format c > "$TMP/sysfs.h" 2>&1
 	same_file golden-c/sysfs-vmlinux "$WORK/sysfs.h" "$TMP/sysfs.h"
+	# bpftool >= 7.7 skips the running kernel's vmlinux among several files; all of them it: itself, once
+	"$BIN" dump /sys/kernel/btf/vmlinux file /sys/kernel/btf/vmlinux format c > "$TMP/sysfs2.h" 2>&1
+	same_file golden-c/sysfs-vmlinux-named-twice "$WORK/sysfs.h" "$TMP/sysfs2.h"
 	python3 "$TOP/tests/tools/btfswap.py" /sys/kernel/btf/vmlinux "$TMP/vmlinux.be"
 	"$BIN" dump --format c "$TMP/vmlinux.be" > "$TMP/be.h" 2>&1
 	same_file golden-c/sysfs-vmlinux-big-endian "$WORK/sysfs.h" "$TMP/be.h"
