@@ -8,7 +8,9 @@
  * on OLDBASE is relocated onto BASE in memory first (as `relocate` would rewrite it), so that a
  * stale module's header names the running kernel's types.
  */
+#include <errno.h>
 #include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -108,6 +110,8 @@ static int run(struct cli *cli, int argc, char **argv)
 	void *blob = NULL;
 	int opt, c_format = 0, nfiles = 0, i, rc;
 	unsigned style = BTFC_DUMP_C_7_1, unsorted = 0;
+	uint32_t roots[16]; /* bpftool's MAX_ROOT_IDS */
+	size_t nroots = 0;
 
 	optind = 1;
 	while ((opt = cli_getopt(cli, &cmd_dump, argc, argv)) != -1) {
@@ -145,6 +149,17 @@ static int run(struct cli *cli, int argc, char **argv)
 		} else if (nfiles && is_prefix(a, "unsorted")) {
 			unsorted = BTFC_DUMP_C_UNSORTED;
 			continue;
+		} else if (nfiles && i + 1 < argc && is_prefix(a, "root_id")) {
+			char *end;
+			unsigned long v;
+			errno = 0;
+			v = strtoul(argv[++i], &end, 0);
+			if (errno || *end || !*argv[i] || v > UINT32_MAX)
+				return cli_error(cli, "dump: can't parse %s as root ID", argv[i]);
+			if (nroots == sizeof(roots) / sizeof(roots[0]))
+				return cli_error(cli, "dump: only %zu root_id are supported", nroots);
+			roots[nroots++] = (uint32_t)v;
+			continue;
 		}
 		if (nfiles == MAX_FILES)
 			return cli_error(cli, "too many BTF files (at most %d)", MAX_FILES);
@@ -152,6 +167,8 @@ static int run(struct cli *cli, int argc, char **argv)
 	}
 	if (!nfiles)
 		return cli_usage(cli, &cmd_dump);
+	if (nroots && !c_format)
+		return cli_error(cli, "dump: root_id is taken with format c only (bpftool 7.8 takes it with raw too)");
 	if (c_format && cli->mode != OUT_TEXT)
 		return cli_error(cli, "no JSON for the C format (as bpftool: -j/-p with raw only)");
 	if (from_path && !base_path)
@@ -188,7 +205,7 @@ static int run(struct cli *cli, int argc, char **argv)
 	}
 	int err;
 	if (c_format) {
-		err = btfc_btf_dump_c(cli->ctx, btf, cli_out_fd(cli), style | (style ? unsorted : 0));
+		err = btfc_btf_dump_c_roots(cli->ctx, btf, cli_out_fd(cli), style | (style ? unsorted : 0), roots, nroots);
 		cli_close(btf, base);
 		free(blob);
 		return err ? cli_lib_error(cli) : EXIT_OK;
@@ -207,7 +224,7 @@ const struct cmd cmd_dump = {
 	.name = "dump",
 	.run = run,
 	.usage = "[-j|-p] [-B BASE [--relocate-from OLDBASE [--match layout|kernel]]] [--format raw|c] [--c-style 7.1|7.5|7.8] "
-		 "FILE [[file] FILE]... [format raw|c] [unsorted]",
+		 "FILE [[file] FILE]... [format raw|c] [unsorted] [root_id ID]...",
 	.summary = "print every type of FILE's BTF exactly as `bpftool btf dump file` does, raw or as C; "
 		   "several modules merged on their base",
 	.shortopts = "B:",

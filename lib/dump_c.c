@@ -1346,11 +1346,21 @@ static int check_refs(struct dc *d)
 	return 0;
 }
 
-BTFC_API int btfc_btf_dump_c(struct btfc_ctx *ctx, const struct btfc_btf *btf, int fd, unsigned flags)
+BTFC_API int btfc_btf_dump_c_roots(struct btfc_ctx *ctx, const struct btfc_btf *btf, int fd, unsigned flags,
+				   const uint32_t *roots, size_t nroots)
 {
 	struct dc d = { .ctx = ctx, .btf = btf, .n = btfc_btf_type_cnt(btf) };
 	uint32_t *order = NULL;
 	int err;
+
+	/* bpftool's checks, before anything is written */
+	for (size_t i = 0; i < nroots; i++) {
+		if (roots[i] >= d.n)
+			return btfc__err(ctx, -EINVAL, btfc_btf_name(btf), "invalid root ID: %u", roots[i]);
+		for (size_t j = 0; j < i; j++)
+			if (roots[j] == roots[i])
+				return btfc__err(ctx, -EINVAL, btfc_btf_name(btf), "duplicate root_id %u supplied", roots[i]);
+	}
 
 	if ((flags & ~(BTFC_DUMP_C_STYLE_MASK | BTFC_DUMP_C_UNSORTED)) || (flags & BTFC_DUMP_C_STYLE_MASK) > BTFC_DUMP_C_7_8)
 		return btfc__err(ctx, -EINVAL, btfc_btf_name(btf), "unknown dump flags %#x", flags);
@@ -1390,18 +1400,23 @@ BTFC_API int btfc_btf_dump_c(struct btfc_ctx *ctx, const struct btfc_btf *btf, i
 		      "#endif\n"
 		      "#endif\n\n");
 	/* 7.5+: bpftool's sorted order (sic: whatever sorts first, usually an anonymous enum, is skipped) */
-	if (d.style >= BTFC_DUMP_C_7_5 && !(flags & BTFC_DUMP_C_UNSORTED))
+	if (d.style >= BTFC_DUMP_C_7_5 && !(flags & BTFC_DUMP_C_UNSORTED) && !nroots)
 		order = sorted_ids(&d);
-	/* every type in id order (a split BTF's base too), each with what it needs first */
-	for (uint32_t i = 1; i < d.n && !d.err; i++) {
-		uint32_t id = order ? order[i] : i;
+	/*
+	 * every type in id order (a split BTF's base too), or the roots in the order given, each with
+	 * what it needs first
+	 */
+	uint32_t cnt = nroots ? (uint32_t)nroots : d.n - 1;
+	for (uint32_t i = 0; i < cnt && !d.err; i++) {
+		uint32_t id = nroots ? roots[i] : order ? order[i + 1] : i + 1;
 		d.queue_cnt = 0;
 		if (order_type(&d, id, false) < 0)
 			break;
 		for (uint32_t j = 0; j < d.queue_cnt && !d.err; j++)
 			emit_type(&d, d.queue[j], 0);
 	}
-	if (d.style >= BTFC_DUMP_C_7_5 && !d.err)
+	/* the kfunc prototypes of the whole BTF (not with roots, as bpftool) */
+	if (d.style >= BTFC_DUMP_C_7_5 && !nroots && !d.err)
 		emit_kfuncs(&d);
 	/* sic: on an error bpftool stops where it is, without the footer */
 	if (!d.err)
@@ -1432,4 +1447,9 @@ out:
 	free(d.t);
 	free(d.o);
 	return err;
+}
+
+BTFC_API int btfc_btf_dump_c(struct btfc_ctx *ctx, const struct btfc_btf *btf, int fd, unsigned flags)
+{
+	return btfc_btf_dump_c_roots(ctx, btf, fd, flags, NULL, 0);
 }

@@ -178,6 +178,21 @@ for sv in 7.5 7.8; do
 		same_file "golden-c/style-$sv/$BTFC_K72/unsorted" "$WORK/$BTFC_K72.$sv.unsorted.h" "$TMP/s.h"
 	fi
 done
+# bpftool 7.8's root_id (format c: those types and what they need, no kfuncs), and its refusals
+if [ -n "${NEWER[7.8]}" ] && [ -n "${IMG[$BTFC_K72]:-}" ]; then
+	for ids in "5" "1000 5 0x10"; do
+		ra=(); for x in $ids; do ra+=(root_id "$x"); done
+		newer_c 7.8 "$WORK/$BTFC_K72.7.8.root${ids// /_}.h" "${RAW[$BTFC_K72]}" format c "${ra[@]}"
+		"$BIN" dump --c-style 7.8 "${IMG[$BTFC_K72]}" format c "${ra[@]}" > "$TMP/r.h" 2>&1
+		same_file "golden-c/style-7.8/root_id ${ids}" "$WORK/$BTFC_K72.7.8.root${ids// /_}.h" "$TMP/r.h"
+	done
+	for bad in "999999:invalid root ID" "5 5:duplicate root_id"; do
+		ra=(); for x in ${bad%%:*}; do ra+=(root_id "$x"); done
+		"$BIN" dump "${RAW[$BTFC_K72]}" format c "${ra[@]}" > "$TMP/r.h" 2> "$TMP/r.err"; rc=$?
+		[ $rc = 2 ] && [ ! -s "$TMP/r.h" ] && grep -q "${bad#*:}" "$TMP/r.err" && pass "golden-c/root_id-refused/${bad%%:*}" ||
+			fail "golden-c/root_id-refused/${bad%%:*}" "exit $rc: $(head -c 200 "$TMP/r.err")"
+	done
+fi
 if [ -n "${NEWER[7.8]}" ]; then
 	for spec in "$BTFC_K61A:500" "$BTFC_K72:400"; do
 		v=${spec%%:*} stride=${spec#*:}

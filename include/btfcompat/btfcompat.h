@@ -383,6 +383,15 @@ int btfc_btf_dump_c(struct btfc_ctx *ctx, const struct btfc_btf *btf, int fd, un
 #define BTFC_DUMP_C_UNSORTED 0x10u
 
 /*
+ * Like btfc_btf_dump_c(), but only the types @roots (@nroots ids, in that order), each after
+ * the definitions and forward declarations it needs, and no kfunc prototypes: bpftool 7.8's
+ * `format c root_id ID...` (at most 16 there). An id out of range or given twice is -EINVAL
+ * before anything is written. @nroots 0 is btfc_btf_dump_c(). Since 0.5.
+ */
+int btfc_btf_dump_c_roots(struct btfc_ctx *ctx, const struct btfc_btf *btf, int fd, unsigned flags,
+			  const uint32_t *roots, size_t nroots);
+
+/*
  * Merge the split BTFs @mods (@n >= 1, all on the same base object) into one
  * split BTF on that base and deduplicate it, as libbpf's btf__add_btf() and
  * btf__dedup() do for `bpftool btf dump file A file B ...` (bpftool >= 7.7):
