@@ -208,12 +208,13 @@ if [ -n "${NEWER[7.8]}" ]; then
 fi
 
 # --- several modules merged on one base (bpftool >= 7.7's `file A file B --base-btf V`): netfilter's
-# nf_tables, nft_ct and nf_conntrack (they share types the base lacks), of 6.1 and 7.2, compared with
+# nf_tables, nft_ct and nf_conntrack (they share types the base lacks), of 6.1, 7.2 and s390x 6.12
+# (big-endian), compared with
 # unstable's bpftool 7.8: the merged BTF (raw: same types, order, ids) and its header in 7.8's form;
 # the 7.1 form of it is the 7.1 printer (above) on that same BTF. Deterministic: a second run, the same bytes.
 MERGE="net/netfilter/nf_tables net/netfilter/nft_ct net/netfilter/nf_conntrack"
 if [ -n "${NEWER[7.8]}" ]; then
-	for v in "$BTFC_K61A" "$BTFC_K72"; do
+	for v in "$BTFC_K61A" "$BTFC_K72" "$BTFC_S390A"; do
 		[ -n "${IMG[$v]:-}" ] || continue
 		K=$("$TOP/scripts/corpus.sh" --path "$v" 2>/dev/null); M=$(mods_of "$K" "$v")
 		ours=() theirs=() n=0
