@@ -468,12 +468,22 @@ static uint32_t resolve_fwd(struct dd *d, uint32_t id)
 
 static unsigned fwd_kind(struct btfc_type *t) { return btfc_type_kflag(t) ? BTFC_KIND_UNION : BTFC_KIND_STRUCT; }
 
+static int base_ref_ok(uint32_t *id, void *arg)
+{
+	const struct dd *d = arg;
+	return *id < d->start ? 0 : -EINVAL;
+}
+
 /* the base's types hashed as candidates (btf_dedup_prep); VAR and DATASEC never are */
 static int prep(struct dd *d)
 {
 	for (uint32_t id = 1; id < d->start; id++) {
 		struct btfc_type *t = T(d, id);
 		long h;
+		/* the graphs are walked into the base: every id it names must exist (only read here) */
+		if (for_each_ref(t, base_ref_ok, d))
+			return btfc__err(d->ctx, -EINVAL, btfc_btf_name(d->base), "type [%u] refers to a type id out of range",
+					 id);
 		d->map[id] = id;
 		switch (kind(t)) {
 		case BTFC_KIND_VAR: case BTFC_KIND_DATASEC:
