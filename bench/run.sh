@@ -113,6 +113,8 @@ log "ninja -C $BUILD"
 ninja -C "$BUILD" btfcompat libbtfcompat.a bench/bench_parse >&2
 BENCH=$BUILD/bench/bench_parse
 OURS=$BUILD/btfcompat
+# unstable's bpftool 7.8 (from its Debian package, run in place) for the --c-style 7.8 rows; optional
+BPFTOOL78=$(bash "$ROOT/scripts/newer-bpftool.sh" 7.8 2>/dev/null) || BPFTOOL78=
 
 # ---- 3. inputs (raw BTF files in a temp dir: every tool reads the same bytes)
 TMP=$(mktemp -d /tmp/btfc-bench.XXXXXX)
@@ -137,12 +139,17 @@ else
 	else
 		log "no /sys/kernel/btf/vmlinux on this machine"
 	fi
-	v=${BTFC_K61A}
-	if kroot=$(bash "$ROOT/scripts/corpus.sh" --path "$v" 2>"$TMP/corpus.err"); then
-		add_input "vmlinuz-$v" "$kroot/boot/vmlinuz-$v"
-	else
-		log "skipping $v: $(tail -n1 "$TMP/corpus.err")"
-	fi
+	# Debian 12's 6.1 and unstable's 7.2 (its image under /usr/lib/modules/VER/)
+	for v in "${BTFC_K61A:-}" "${BTFC_K72:-}"; do
+		[ -n "$v" ] || continue
+		if kroot=$(bash "$ROOT/scripts/corpus.sh" --path "$v" 2>"$TMP/corpus.err"); then
+			for img in "$kroot/boot/vmlinuz-$v" "$kroot/usr/lib/modules/$v/vmlinuz" "$kroot/usr/lib/modules/$v/vmlinuz.unsigned"; do
+				[ -f "$img" ] && { add_input "vmlinuz-$v" "$img"; break; }
+			done
+		else
+			log "skipping $v: $(tail -n1 "$TMP/corpus.err")"
+		fi
+	done
 fi
 [ ${#files[@]} -gt 0 ] || { log "no input"; exit 1; }
 
@@ -213,6 +220,19 @@ for idx in "${!files[@]}"; do
 		c_same="DIFFERENT: $(cmp "$TMP/ours.h" "$TMP/bpftool.h" 2>&1 | head -n1)"; fi
 	echo "format c wall (median of $RUNS): btfcompat $c_ours ms, bpftool $c_bpf ms, bpftool/btfcompat ${c_speed}x (goal >= 2x); output $c_same"
 
+	# unstable's form (--c-style 7.8: sorted, kfunc prototypes) vs unstable's bpftool 7.8, when it runs here
+	c78_ours=- c78_bpf=- c78_speed=- c78_same="no bpftool 7.8 (scripts/newer-bpftool.sh)"
+	if [ -n "$BPFTOOL78" ]; then
+		c78_ours=$(median_ms "$OURS" dump --c-style 7.8 --format c "$f")
+		c78_bpf=$(median_ms "$BPFTOOL78" btf dump file "$f" format c)
+		c78_speed=$(ratio "$c78_bpf" "$c78_ours")
+		"$OURS" dump --c-style 7.8 --format c "$f" >"$TMP/ours78.h" 2>>"$TMP/cmd.err" || true
+		"$BPFTOOL78" btf dump file "$f" format c >"$TMP/bpftool78.h" 2>>"$TMP/cmd.err" || true
+		if cmp -s "$TMP/ours78.h" "$TMP/bpftool78.h"; then c78_same=identical; else
+			c78_same="DIFFERENT: $(cmp "$TMP/ours78.h" "$TMP/bpftool78.h" 2>&1 | head -n1)"; fi
+		echo "format c 7.8 wall (median of $RUNS): btfcompat --c-style 7.8 $c78_ours ms, bpftool 7.8 $c78_bpf ms, bpftool/btfcompat ${c78_speed}x; output $c78_same"
+	fi
+
 	# peak RSS
 	r_ours=$(peak_kib "$OURS" dump "$f")
 	r_bpf=$(peak_kib "$BPFTOOL" btf dump file "$f")
@@ -230,8 +250,31 @@ for idx in "${!files[@]}"; do
 	row "" "dump in-process (library)" "$d_lib ms" "" "" "btfc_btf_dump() to /dev/null"
 	row "" "dump CLI vs bpftool (wall)" "$d_ours ms" "$d_bpf ms" "${speed}x" "bpftool/ours, goal >= 3x; output $same"
 	row "" "format c CLI vs bpftool (wall)" "$c_ours ms" "$c_bpf ms" "${c_speed}x" "bpftool/ours, goal >= 2x; output $c_same"
+	row "" "format c 7.8 vs bpftool 7.8" "$c78_ours ms" "$c78_bpf ms" "${c78_speed}x" "bpftool/ours, goal >= 2x; output $c78_same"
 	row "" "peak RSS dump vs blob size" "$(mb "$r_ours")" "$(mb "$((size / 1024))")" "$rss_ratio" "ours/blob, goal <= 2 (bpftool $(mb "$r_bpf"))"
 done
+
+# several modules merged on one base (bpftool >= 7.7's `file A file B`): 7.2's nf_tables, nft_ct and
+# nf_conntrack on 7.2's raw base, both tools on the same uncompressed copies, unstable's form
+if [ -n "$BPFTOOL78" ] && [ -s "$TMP/vmlinuz-${BTFC_K72:-none}.btf" ] &&
+	K=$("$ROOT/scripts/corpus.sh" --path "$BTFC_K72" 2>/dev/null); then
+	mods=() bargs=()
+	for m in nf_tables nft_ct nf_conntrack; do
+		xz -dc "$K/usr/lib/modules/$BTFC_K72/kernel/net/netfilter/$m.ko.xz" >"$TMP/$m.ko" 2>/dev/null || continue
+		mods+=("$TMP/$m.ko") bargs+=(file "$TMP/$m.ko")
+	done
+	base=$TMP/vmlinuz-$BTFC_K72.btf
+	if [ ${#mods[@]} = 3 ]; then
+		: >"$TMP/cmd.err"
+		mg_ours=$(median_ms "$OURS" dump --c-style 7.8 -B "$base" "${mods[@]}" format c)
+		mg_bpf=$(median_ms "$BPFTOOL78" btf dump "${bargs[@]}" --base-btf "$base" format c)
+		"$OURS" dump --c-style 7.8 -B "$base" "${mods[@]}" format c >"$TMP/mo.h" 2>>"$TMP/cmd.err" || true
+		"$BPFTOOL78" btf dump "${bargs[@]}" --base-btf "$base" format c >"$TMP/mb.h" 2>>"$TMP/cmd.err" || true
+		cmp -s "$TMP/mo.h" "$TMP/mb.h" && mg_same=identical || mg_same=DIFFERENT
+		echo "merged 3 modules format c 7.8 (median of $RUNS): btfcompat $mg_ours ms, bpftool 7.8 $mg_bpf ms, bpftool/btfcompat $(ratio "$mg_bpf" "$mg_ours")x; output $mg_same"
+		row "merge 3 modules of $BTFC_K72" "format c 7.8 vs bpftool 7.8" "$mg_ours ms" "$mg_bpf ms" "$(ratio "$mg_bpf" "$mg_ours")x" "bpftool/ours; output $mg_same"
+	fi
+fi
 
 # module-profile validation of a whole module tree against its base (one process per core)
 if K=$("$ROOT/scripts/corpus.sh" --path "$BTFC_K61A" 2>/dev/null); then

@@ -68,6 +68,9 @@ struct dc {
 	struct names type_names, ident_names;
 	int depth;
 	int64_t pad_bits;            /* explicit padding written so far */
+	unsigned style;              /* BTFC_DUMP_C_7_1, _7_5 or _7_8 */
+	uint64_t *dhash[2];          /* disambig_hash() by id, without and with members */
+	uint8_t *dknown;             /* bit 0, bit 1: dhash[0], dhash[1] computed */
 	int err;                     /* first error; once set, nothing more is written */
 };
 
@@ -775,9 +778,22 @@ static void emit_enum_def(struct dc *d, uint32_t id, int lvl)
 	pfx(d, lvl);
 	p(d, "}");
 	/*
-	 * sic: no mode(byte)/mode(word) for enums of 1 or 8 bytes: that came to libbpf
-	 * after the 6.1 kernel's copy (1.1 upstream); Debian's 6.1 bpftool has none.
+	 * Enums of 1 or 8 bytes get their size as a mode attribute since libbpf 1.2 (bpftool 7.5 and
+	 * later); Debian 12's 6.1 bpftool has none. An 8-byte enum needs mode(word) unless one of its
+	 * values does not fit 32 bits (the compiler widens it by itself).
 	 */
+	if (d->style == BTFC_DUMP_C_7_1)
+		return;
+	if (t->size == 1) {
+		p(d, " __attribute__((mode(byte)))");
+	} else if (t->size == 8 && d->ptr_sz == 8) {
+		bool word = true;
+		for (unsigned i = 0; is64 && i < vlen; i++)
+			if (((const struct btfc_enum64 *)btfc_type_data(t))[i].val_hi32)
+				word = false;
+		if (word)
+			p(d, " __attribute__((mode(word)))");
+	}
 }
 
 /* ---- declarations: a chain of types written as C's inside-out syntax ---- */
@@ -917,6 +933,13 @@ static void emit_type_chain(struct dc *d, struct id_stack *decls, const char *fn
 			break;
 		case BTFC_KIND_TYPE_TAG:
 			emit_mods(d, decls);
+			/* libbpf 1.6+: a tag with kind_flag is an attribute of its own (address_space(1)) */
+			if (d->style >= BTFC_DUMP_C_7_8 && btfc_type_kflag(t)) {
+				p(d, " __attribute__((");
+				p(d, str(d, t->name_off));
+				p(d, "))");
+				break;
+			}
 			p(d, " __attribute__((btf_type_tag(\"");
 			p(d, str(d, t->name_off));
 			p(d, "\")))");
@@ -980,6 +1003,266 @@ static void emit_type_chain(struct dc *d, struct id_stack *decls, const char *fn
 		last_was_ptr = k == BTFC_KIND_PTR;
 	}
 	emit_name(d, fname, last_was_ptr);
+}
+
+/* ---- bpftool 7.5+: the types sorted, the kfunc prototypes ---- */
+
+struct sort_key {
+	uint32_t id;
+	int rank;
+	const char *sort_name, *own_name;
+	uint64_t hash;
+	uint64_t sort_pfx, own_pfx; /* the names' first 8 bytes, big-endian: strcmp's order, cheaper */
+};
+
+static uint64_t prefix(const char *s)
+{
+	uint64_t v = 0;
+	int i = 0;
+	for (; i < 8 && s[i]; i++)
+		v = v << 8 | (uint8_t)s[i];
+	return i ? v << (8 * (8 - i)) : 0; /* (a shift by 64 is undefined) */
+}
+
+/* bpftool's btf_type_rank: named enums, then ints/floats, structs, function prototypes, the rest */
+static int sort_rank(struct dc *d, uint32_t id, bool has_name)
+{
+	for (int depth = 0; depth < MAX_DEPTH; depth++) {
+		const struct btfc_type *t = d->t[id];
+		has_name |= t->name_off != 0;
+		switch (kind(t)) {
+		case BTFC_KIND_ENUM: case BTFC_KIND_ENUM64:
+			return has_name ? 1 : 0;
+		case BTFC_KIND_INT: case BTFC_KIND_FLOAT:
+			return 2;
+		case BTFC_KIND_STRUCT: case BTFC_KIND_UNION:
+			return has_name ? 3 : 10;
+		case BTFC_KIND_FUNC_PROTO:
+			return has_name ? 4 : 10;
+		case BTFC_KIND_ARRAY:
+			if (!has_name)
+				return 10;
+			id = ((const struct btfc_array *)btfc_type_data(t))->type;
+			continue;
+		case BTFC_KIND_TYPE_TAG: case BTFC_KIND_CONST: case BTFC_KIND_PTR: case BTFC_KIND_VOLATILE:
+		case BTFC_KIND_RESTRICT: case BTFC_KIND_TYPEDEF: case BTFC_KIND_DECL_TAG:
+			if (!has_name)
+				return 10;
+			id = t->type;
+			continue;
+		default:
+			return 10;
+		}
+	}
+	fail(d, -ELOOP, "type [%u]: type chain too deep or cyclic for C", id);
+	return 10;
+}
+
+/* bpftool's btf_type_sort_name: the name of what a chain ends in; an anonymous enum's first enumerator's */
+static const char *sort_name(struct dc *d, uint32_t id)
+{
+	bool from_ref = false;
+	for (int depth = 0; depth < MAX_DEPTH; depth++) {
+		const struct btfc_type *t = d->t[id];
+		switch (kind(t)) {
+		case BTFC_KIND_ENUM: case BTFC_KIND_ENUM64: {
+			uint32_t off = t->name_off;
+			if (!from_ref && !off && btfc_type_vlen(t))
+				btfci_enum_val(t, 0, false, &off);
+			return str(d, off);
+		}
+		case BTFC_KIND_ARRAY:
+			id = ((const struct btfc_array *)btfc_type_data(t))->type;
+			from_ref = true;
+			continue;
+		case BTFC_KIND_TYPE_TAG: case BTFC_KIND_CONST: case BTFC_KIND_PTR: case BTFC_KIND_VOLATILE:
+		case BTFC_KIND_RESTRICT: case BTFC_KIND_TYPEDEF: case BTFC_KIND_DECL_TAG:
+			id = t->type;
+			from_ref = true;
+			continue;
+		default:
+			return str(d, t->name_off);
+		}
+	}
+	fail(d, -ELOOP, "type [%u]: type chain too deep or cyclic for C", id);
+	return "";
+}
+
+/* libbpf's str_hash (a plain char: signed here, as on x86-64) and bpftool's h * 31 + v */
+static uint64_t name_hash(struct dc *d, uint64_t h, uint32_t off)
+{
+	uint64_t sh = 0;
+	if (!off)
+		return h;
+	for (const char *c = str(d, off); *c; c++)
+		sh = sh * 31 + (uint64_t)(int64_t)(signed char)*c;
+	return h * 31 + sh;
+}
+
+/* bpftool's btf_type_disambig_hash: names (and members' names and types) down a chain */
+static uint64_t disambig_hash(struct dc *d, uint32_t id, bool members)
+{
+	const struct btfc_type *t = d->t[id];
+	uint64_t h;
+
+	if (d->dknown[id] & (1u << members))
+		return d->dhash[members][id];
+	h = name_hash(d, 0, t->name_off);
+	if (d->err || !enter(d, id))
+		return 0;
+	switch (kind(t)) {
+	case BTFC_KIND_ENUM: case BTFC_KIND_ENUM64:
+		for (unsigned i = 0; i < btfc_type_vlen(t); i++) {
+			uint32_t off;
+			btfci_enum_val(t, i, false, &off);
+			h = name_hash(d, h, off);
+		}
+		break;
+	case BTFC_KIND_STRUCT: case BTFC_KIND_UNION:
+		if (!members)
+			break;
+		for (unsigned i = 0; i < btfc_type_vlen(t); i++) {
+			const struct btfc_member *m = (const struct btfc_member *)btfc_type_data(t) + i;
+			h = name_hash(d, h, m->name_off);
+			h = h * 31 + disambig_hash(d, m->type, false);
+		}
+		break;
+	case BTFC_KIND_TYPE_TAG: case BTFC_KIND_CONST: case BTFC_KIND_PTR: case BTFC_KIND_VOLATILE:
+	case BTFC_KIND_RESTRICT: case BTFC_KIND_TYPEDEF: case BTFC_KIND_DECL_TAG:
+		h = h * 31 + disambig_hash(d, t->type, members);
+		break;
+	case BTFC_KIND_ARRAY: {
+		const struct btfc_array *a = btfc_type_data(t);
+		h = h * 31 + a->nelems;
+		h = h * 31 + disambig_hash(d, a->type, members);
+		break;
+	}
+	}
+	d->depth--;
+	d->dhash[members][id] = h;
+	d->dknown[id] |= (uint8_t)(1u << members);
+	return h;
+}
+
+static int sort_cmp(const void *l, const void *r)
+{
+	const struct sort_key *a = l, *b = r;
+	int c;
+	if (a->rank != b->rank)
+		return a->rank < b->rank ? -1 : 1;
+	if (a->sort_pfx != b->sort_pfx)
+		return a->sort_pfx < b->sort_pfx ? -1 : 1;
+	if ((c = strcmp(a->sort_name, b->sort_name)))
+		return c;
+	if (a->own_pfx != b->own_pfx)
+		return a->own_pfx < b->own_pfx ? -1 : 1;
+	if ((c = strcmp(a->own_name, b->own_name)))
+		return c;
+	if (a->hash != b->hash)
+		return a->hash < b->hash ? -1 : 1;
+	return a->id < b->id ? -1 : a->id > b->id;
+}
+
+/* every id (void too) in bpftool's order; NULL without memory */
+static uint32_t *sorted_ids(struct dc *d)
+{
+	struct sort_key *k = malloc(d->n * sizeof(*k));
+	uint32_t *ids = malloc(d->n * sizeof(*ids));
+
+	d->dhash[0] = malloc(d->n * sizeof(uint64_t));
+	d->dhash[1] = malloc(d->n * sizeof(uint64_t));
+	d->dknown = calloc(d->n, 1);
+	if (!k || !ids || !d->dhash[0] || !d->dhash[1] || !d->dknown) {
+		free(k);
+		free(ids);
+		fail(d, -ENOMEM, "type [%u]: out of memory sorting", 0);
+		return NULL;
+	}
+	for (uint32_t id = 0; id < d->n && !d->err; id++)
+		k[id] = (struct sort_key){ id, sort_rank(d, id, false), sort_name(d, id), str(d, d->t[id]->name_off),
+					   disambig_hash(d, id, true), 0, 0 };
+	for (uint32_t id = 0; id < d->n && !d->err; id++) {
+		k[id].sort_pfx = prefix(k[id].sort_name);
+		k[id].own_pfx = prefix(k[id].own_name);
+	}
+	if (d->err) {
+		free(k);
+		free(ids);
+		return NULL;
+	}
+	qsort(k, d->n, sizeof(*k), sort_cmp);
+	for (uint32_t i = 0; i < d->n; i++)
+		ids[i] = k[i].id;
+	free(k);
+	return ids;
+}
+
+struct kfunc {
+	const char *name;
+	uint32_t func, seq;
+	bool fastcall;
+};
+
+static int kfunc_name_cmp(const void *l, const void *r)
+{
+	const struct kfunc *a = l, *b = r;
+	int c = strcmp(a->name, b->name);
+	return c ? c : (a->seq > b->seq) - (a->seq < b->seq);
+}
+
+/*
+ * bpftool's kfunc block: each FUNC with a "bpf_kfunc" declaration tag as `extern PROTOTYPE __weak
+ * __ksym;`, in the tags' order (7.5) or by name with "bpf_fastcall" ones marked (7.8).
+ */
+static void emit_kfuncs(struct dc *d)
+{
+	struct kfunc *k = NULL;
+	uint32_t n = 0, cap = 0;
+
+	p(d, "\n/* BPF kfuncs */\n#ifndef BPF_NO_KFUNC_PROTOTYPES\n");
+	for (uint32_t id = 1; id < d->n && !d->err; id++) {
+		const struct btfc_type *t = d->t[id];
+		if (kind(t) != BTFC_KIND_DECL_TAG || ((const struct btfc_decl_tag *)btfc_type_data(t))->component_idx != -1 ||
+		    kind(d->t[t->type]) != BTFC_KIND_FUNC)
+			continue;
+		const char *tag = str(d, t->name_off);
+		bool kf = !strcmp(tag, "bpf_kfunc"), fc = d->style >= BTFC_DUMP_C_7_8 && !strcmp(tag, "bpf_fastcall");
+		if (!kf && !fc)
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 64;
+			struct kfunc *nk = realloc(k, cap * sizeof(*k));
+			if (!nk) {
+				fail(d, -ENOMEM, "type [%u]: out of memory", id);
+				break;
+			}
+			k = nk;
+		}
+		/* a fastcall tag: an entry without a name, until the kfuncs are marked */
+		k[n] = (struct kfunc){ kf ? str(d, d->t[t->type]->name_off) : NULL, t->type, n, false };
+		n++;
+	}
+	/* mark the kfuncs tagged fastcall (either tag first), drop the fastcall entries */
+	uint32_t m = 0;
+	for (uint32_t i = 0; i < n; i++)
+		if (!k[i].name)
+			for (uint32_t j = 0; j < n; j++)
+				if (k[j].name && k[j].func == k[i].func)
+					k[j].fastcall = true;
+	for (uint32_t i = 0; i < n; i++)
+		if (k[i].name)
+			k[m++] = k[i];
+	if (d->style >= BTFC_DUMP_C_7_8 && m > 1)
+		qsort(k, m, sizeof(*k), kfunc_name_cmp);
+	for (uint32_t i = 0; i < m && !d->err; i++) {
+		p(d, "extern ");
+		if (k[i].fastcall)
+			p(d, "__bpf_fastcall ");
+		emit_type_decl(d, d->t[k[i].func]->type, k[i].name, 0);
+		p(d, " __weak __ksym;\n");
+	}
+	p(d, "#endif\n\n");
+	free(k);
 }
 
 /* ---- setup ---- */
@@ -1063,13 +1346,25 @@ static int check_refs(struct dc *d)
 	return 0;
 }
 
-BTFC_API int btfc_btf_dump_c(struct btfc_ctx *ctx, const struct btfc_btf *btf, int fd, unsigned flags)
+BTFC_API int btfc_btf_dump_c_roots(struct btfc_ctx *ctx, const struct btfc_btf *btf, int fd, unsigned flags,
+				   const uint32_t *roots, size_t nroots)
 {
 	struct dc d = { .ctx = ctx, .btf = btf, .n = btfc_btf_type_cnt(btf) };
+	uint32_t *order = NULL;
 	int err;
 
-	if (flags)
+	/* bpftool's checks, before anything is written */
+	for (size_t i = 0; i < nroots; i++) {
+		if (roots[i] >= d.n)
+			return btfci_err(ctx, -EINVAL, btfc_btf_name(btf), "invalid root ID: %u", roots[i]);
+		for (size_t j = 0; j < i; j++)
+			if (roots[j] == roots[i])
+				return btfci_err(ctx, -EINVAL, btfc_btf_name(btf), "duplicate root_id %u supplied", roots[i]);
+	}
+
+	if ((flags & ~(BTFC_DUMP_C_STYLE_MASK | BTFC_DUMP_C_UNSORTED)) || (flags & BTFC_DUMP_C_STYLE_MASK) > BTFC_DUMP_C_7_8)
 		return btfci_err(ctx, -EINVAL, btfc_btf_name(btf), "unknown dump flags %#x", flags);
+	d.style = flags & BTFC_DUMP_C_STYLE_MASK;
 	d.o = malloc(sizeof(*d.o));
 	d.t = malloc(d.n * sizeof(*d.t));
 	d.st = calloc(d.n, sizeof(*d.st));
@@ -1089,14 +1384,40 @@ BTFC_API int btfc_btf_dump_c(struct btfc_ctx *ctx, const struct btfc_btf *btf, i
 	      "#ifndef BPF_NO_PRESERVE_ACCESS_INDEX\n"
 	      "#pragma clang attribute push (__attribute__((preserve_access_index)), apply_to = record)\n"
 	      "#endif\n\n");
-	/* every type in id order (a split BTF's base too), each with what it needs first */
-	for (uint32_t id = 1; id < d.n && !d.err; id++) {
+	if (d.style >= BTFC_DUMP_C_7_5)
+		p(&d, "#ifndef __ksym\n"
+		      "#define __ksym __attribute__((section(\".ksyms\")))\n"
+		      "#endif\n\n"
+		      "#ifndef __weak\n"
+		      "#define __weak __attribute__((weak))\n"
+		      "#endif\n\n");
+	if (d.style >= BTFC_DUMP_C_7_8)
+		p(&d, "#ifndef __bpf_fastcall\n"
+		      "#if __has_attribute(bpf_fastcall)\n"
+		      "#define __bpf_fastcall __attribute__((bpf_fastcall))\n"
+		      "#else\n"
+		      "#define __bpf_fastcall\n"
+		      "#endif\n"
+		      "#endif\n\n");
+	/* 7.5+: bpftool's sorted order (sic: whatever sorts first, usually an anonymous enum, is skipped) */
+	if (d.style >= BTFC_DUMP_C_7_5 && !(flags & BTFC_DUMP_C_UNSORTED) && !nroots)
+		order = sorted_ids(&d);
+	/*
+	 * every type in id order (a split BTF's base too), or the roots in the order given, each with
+	 * what it needs first
+	 */
+	uint32_t cnt = nroots ? (uint32_t)nroots : d.n - 1;
+	for (uint32_t i = 0; i < cnt && !d.err; i++) {
+		uint32_t id = nroots ? roots[i] : order ? order[i + 1] : i + 1;
 		d.queue_cnt = 0;
 		if (order_type(&d, id, false) < 0)
 			break;
-		for (uint32_t i = 0; i < d.queue_cnt && !d.err; i++)
-			emit_type(&d, d.queue[i], 0);
+		for (uint32_t j = 0; j < d.queue_cnt && !d.err; j++)
+			emit_type(&d, d.queue[j], 0);
 	}
+	/* the kfunc prototypes of the whole BTF (not with roots, as bpftool) */
+	if (d.style >= BTFC_DUMP_C_7_5 && !nroots && !d.err)
+		emit_kfuncs(&d);
 	/* sic: on an error bpftool stops where it is, without the footer */
 	if (!d.err)
 		p(&d, "#ifndef BPF_NO_PRESERVE_ACCESS_INDEX\n"
@@ -1115,6 +1436,10 @@ out:
 	free(d.type_names.cnt);
 	free(d.ident_names.key);
 	free(d.ident_names.cnt);
+	free(order);
+	free(d.dhash[0]);
+	free(d.dhash[1]);
+	free(d.dknown);
 	free(d.queue);
 	free(d.decl);
 	free(d.st);
@@ -1122,4 +1447,9 @@ out:
 	free(d.t);
 	free(d.o);
 	return err;
+}
+
+BTFC_API int btfc_btf_dump_c(struct btfc_ctx *ctx, const struct btfc_btf *btf, int fd, unsigned flags)
+{
+	return btfc_btf_dump_c_roots(ctx, btf, fd, flags, NULL, 0);
 }

@@ -43,6 +43,9 @@ if [ -r /sys/kernel/btf/vmlinux ]; then
 	bpftool_c "$WORK/sysfs.h" /sys/kernel/btf/vmlinux
 	"$BIN" dump /sys/kernel/btf/vmlinux format c > "$TMP/sysfs.h" 2>&1
 	same_file golden-c/sysfs-vmlinux "$WORK/sysfs.h" "$TMP/sysfs.h"
+	# bpftool >= 7.7 skips the running kernel's vmlinux among several files; all of them it: itself, once
+	"$BIN" dump /sys/kernel/btf/vmlinux file /sys/kernel/btf/vmlinux format c > "$TMP/sysfs2.h" 2>&1
+	same_file golden-c/sysfs-vmlinux-named-twice "$WORK/sysfs.h" "$TMP/sysfs2.h"
 	python3 "$TOP/tests/tools/btfswap.py" /sys/kernel/btf/vmlinux "$TMP/vmlinux.be"
 	"$BIN" dump --format c "$TMP/vmlinux.be" > "$TMP/be.h" 2>&1
 	same_file golden-c/sysfs-vmlinux-big-endian "$WORK/sysfs.h" "$TMP/be.h"
@@ -119,22 +122,132 @@ else
 	fail golden-c/relocated-in-memory "no image of $BTFC_K61B in the corpus"
 fi
 
-# --- the headers compile: a tiny CO-RE program (task->pid through a relocation) ---
+# --- the headers compile: a tiny CO-RE program (task->pid through a relocation), for every kernel of
+# the corpus (s390x's with -target bpfeb, its byte order), and 7.2's in unstable's form (kfunc externs)
+compiles() { # NAME HEADER TARGET
+	local dir=$TMP/cc.$1
+	mkdir -p "$dir" && cp "$2" "$dir/vmlinux.h"
+	if clang -target "$3" -O2 -g -c "$TOP/tests/golden_c/core.c" -I "$dir" -o "$dir/core.o" 2> "$dir/err"; then
+		# the access to task_struct.pid is a CO-RE relocation: its access string ("0:N") is in .BTF
+		if strings "$dir/core.o" | grep -qE '^0:[0-9]+$'; then pass "golden-c/$1/compiles-co-re"
+		else fail "golden-c/$1/compiles-co-re" "no CO-RE access string in the object"; fi
+	else
+		fail "golden-c/$1/compiles-co-re" "$(grep -m3 error "$dir/err" | tr '\n' '|')"
+	fi
+}
 if command -v clang >/dev/null; then
-	for v in "$BTFC_K61A" "$BTFC_K612B" "$BTFC_K72"; do
+	for v in "$BTFC_K61A" "$BTFC_K612B" "$BTFC_K72" "$BTFC_ARM61A" "$BTFC_S390A"; do
 		[ -s "$TMP/$v.h" ] || continue
-		mkdir -p "$TMP/cc.$v" && cp "$TMP/$v.h" "$TMP/cc.$v/vmlinux.h"
-		if clang -target bpf -O2 -g -c "$TOP/tests/golden_c/core.c" -I "$TMP/cc.$v" -o "$TMP/cc.$v/core.o" \
-			2> "$TMP/cc.$v/err"; then
-			# the access to task_struct.pid is a CO-RE relocation: its access string ("0:N") is in .BTF
-			if strings "$TMP/cc.$v/core.o" | grep -qE '^0:[0-9]+$'; then pass "golden-c/$v/compiles-co-re"
-			else fail "golden-c/$v/compiles-co-re" "no CO-RE access string in the object"; fi
-		else
-			fail "golden-c/$v/compiles-co-re" "$(grep -m3 error "$TMP/cc.$v/err" | tr '\n' '|')"
-		fi
+		tgt=bpf; [ "$v" = "$BTFC_S390A" ] && tgt=bpfeb
+		compiles "$v" "$TMP/$v.h" $tgt
 	done
+	if [ -n "${IMG[$BTFC_K72]:-}" ]; then
+		"$BIN" dump --c-style 7.8 --format c "${IMG[$BTFC_K72]}" > "$TMP/k72-78.h" 2>&1
+		grep -q '__weak __ksym;$' "$TMP/k72-78.h" && compiles "$BTFC_K72-style-7.8" "$TMP/k72-78.h" bpf ||
+			fail "golden-c/$BTFC_K72-style-7.8/compiles-co-re" "no kfunc prototypes in the header"
+	fi
 else
 	skip golden-c/compiles "clang not installed"
+fi
+
+# --- newer bpftool's form (--c-style 7.5, 7.8): Debian 13's and unstable's bpftool (scripts/newer-bpftool.sh
+# runs them from their packages) on every vmlinux of the corpus, sorted (their default) and, for 7.2, unsorted;
+# a few modules on their base in 7.8's form
+declare -A NEWER
+for sv in 7.5 7.8; do
+	if NEWER[$sv]=$("$TOP/scripts/newer-bpftool.sh" $sv 2> "$TMP/newer.err"); then :; else
+		NEWER[$sv]=; skip "golden-c/style-$sv" "no bpftool $sv: $(tail -n1 "$TMP/newer.err")"
+	fi
+done
+# newer_c SV OUT ARGS...: bpftool SV's header, cached (a failed run is not kept)
+newer_c() {
+	local sv=$1 out=$2; shift 2
+	[ -s "$out" ] || { "${NEWER[$sv]}" btf dump file "$@" > "$out.tmp" 2>/dev/null && mv "$out.tmp" "$out"; }
+}
+for sv in 7.5 7.8; do
+	[ -n "${NEWER[$sv]}" ] || continue
+	for v in "$BTFC_K61A" "$BTFC_K612B" "$BTFC_K72" "$BTFC_ARM61A" "$BTFC_S390A"; do
+		[ -n "${IMG[$v]:-}" ] || continue
+		newer_c $sv "$WORK/$v.$sv.h" "${RAW[$v]}" format c || { fail "golden-c/style-$sv/$v" "bpftool $sv failed"; continue; }
+		"$BIN" dump --c-style $sv --format c "${IMG[$v]}" > "$TMP/s.h" 2>&1
+		same_file "golden-c/style-$sv/$v" "$WORK/$v.$sv.h" "$TMP/s.h"
+	done
+	if [ -n "${IMG[$BTFC_K72]:-}" ]; then
+		newer_c $sv "$WORK/$BTFC_K72.$sv.unsorted.h" "${RAW[$BTFC_K72]}" format c unsorted
+		"$BIN" dump --c-style $sv "${IMG[$BTFC_K72]}" format c unsorted > "$TMP/s.h" 2>&1
+		same_file "golden-c/style-$sv/$BTFC_K72/unsorted" "$WORK/$BTFC_K72.$sv.unsorted.h" "$TMP/s.h"
+	fi
+done
+# bpftool 7.8's root_id (format c: those types and what they need, no kfuncs), and its refusals
+if [ -n "${NEWER[7.8]}" ] && [ -n "${IMG[$BTFC_K72]:-}" ]; then
+	for ids in "5" "1000 5 0x10"; do
+		ra=(); for x in $ids; do ra+=(root_id "$x"); done
+		newer_c 7.8 "$WORK/$BTFC_K72.7.8.root${ids// /_}.h" "${RAW[$BTFC_K72]}" format c "${ra[@]}"
+		"$BIN" dump --c-style 7.8 "${IMG[$BTFC_K72]}" format c "${ra[@]}" > "$TMP/r.h" 2>&1
+		same_file "golden-c/style-7.8/root_id ${ids}" "$WORK/$BTFC_K72.7.8.root${ids// /_}.h" "$TMP/r.h"
+	done
+	for bad in "999999:invalid root ID" "5 5:duplicate root_id"; do
+		ra=(); for x in ${bad%%:*}; do ra+=(root_id "$x"); done
+		"$BIN" dump "${RAW[$BTFC_K72]}" format c "${ra[@]}" > "$TMP/r.h" 2> "$TMP/r.err"; rc=$?
+		[ $rc = 2 ] && [ ! -s "$TMP/r.h" ] && grep -q "${bad#*:}" "$TMP/r.err" && pass "golden-c/root_id-refused/${bad%%:*}" ||
+			fail "golden-c/root_id-refused/${bad%%:*}" "exit $rc: $(head -c 200 "$TMP/r.err")"
+	done
+fi
+if [ -n "${NEWER[7.8]}" ]; then
+	for spec in "$BTFC_K61A:500" "$BTFC_K72:400"; do
+		v=${spec%%:*} stride=${spec#*:}
+		[ -n "${IMG[$v]:-}" ] || continue
+		K=$("$TOP/scripts/corpus.sh" --path "$v" 2>/dev/null); M=$(mods_of "$K" "$v")
+		for m in $( (cd "$M" && find . -name '*.ko*' | sort) | awk -v s="$stride" 'NR % s == 2'); do
+			key=$v.$(echo "${m#./}" | tr / _).7.8
+			[ -s "$WORK/$key.h" ] || { plain "$M/$m" "$TMP/m.ko" && newer_c 7.8 "$WORK/$key.h" "$TMP/m.ko" --base-btf "${RAW[$v]}" format c; }
+			"$BIN" dump --c-style 7.8 -B "${IMG[$v]}" "$M/$m" format c > "$TMP/m.h" 2>&1
+			same_file "golden-c/style-7.8/$v/module/${m#./}" "$WORK/$key.h" "$TMP/m.h"
+		done
+	done
+fi
+
+# --- several modules merged on one base (bpftool >= 7.7's `file A file B --base-btf V`): netfilter's
+# nf_tables, nft_ct and nf_conntrack (they share types the base lacks), of 6.1, 7.2 and s390x 6.12
+# (big-endian), compared with
+# unstable's bpftool 7.8: the merged BTF (raw: same types, order, ids) and its header in 7.8's form;
+# the 7.1 form of it is the 7.1 printer (above) on that same BTF. Deterministic: a second run, the same bytes.
+MERGE="net/netfilter/nf_tables net/netfilter/nft_ct net/netfilter/nf_conntrack"
+if [ -n "${NEWER[7.8]}" ]; then
+	for v in "$BTFC_K61A" "$BTFC_K72" "$BTFC_S390A"; do
+		[ -n "${IMG[$v]:-}" ] || continue
+		K=$("$TOP/scripts/corpus.sh" --path "$v" 2>/dev/null); M=$(mods_of "$K" "$v")
+		ours=() theirs=() n=0
+		for m in $MERGE; do
+			f=$(ls "$M/kernel/$m".ko* 2>/dev/null | head -n1)
+			[ -n "$f" ] || continue
+			plain "$f" "$TMP/merge$n.ko"
+			ours+=("$f") theirs+=(file "$TMP/merge$n.ko") n=$((n + 1))
+		done
+		[ $n = 3 ] || { fail "golden-c/merged/$v" "found $n of: $MERGE"; continue; }
+		for fmt in raw c; do
+			if ! "${NEWER[7.8]}" btf dump "${theirs[@]}" --base-btf "${RAW[$v]}" format $fmt > "$TMP/merged.want" 2> "$TMP/merged.err"; then
+				fail "golden-c/merged/$v/$fmt" "bpftool 7.8: $(head -c 200 "$TMP/merged.err")"; continue
+			fi
+			"$BIN" dump --c-style 7.8 -B "${IMG[$v]}" "${ours[0]}" file "${ours[1]}" file "${ours[2]}" format $fmt > "$TMP/merged.h" 2>&1
+			same_file "golden-c/merged/$v/$fmt (3 modules)" "$TMP/merged.want" "$TMP/merged.h"
+		done
+		# the merge dropped duplicates: fewer types than the three modules own
+		sum=0
+		for f in "${ours[@]}"; do sum=$((sum + $("$BIN" dump -B "${IMG[$v]}" "$f" | grep -c '^\['))); done
+		got=$("$BIN" dump -B "${IMG[$v]}" "${ours[@]}" | grep -c '^\[')
+		[ "$got" -gt 0 ] && [ "$got" -lt $sum ] && pass "golden-c/merged/$v/deduplicated ($sum types -> $got)" ||
+			fail "golden-c/merged/$v/deduplicated" "$sum types -> $got"
+		"$BIN" dump --c-style 7.8 -B "${IMG[$v]}" "${ours[@]}" format c > "$TMP/merged2.h" 2>&1
+		same_file "golden-c/merged/$v/deterministic" "$TMP/merged.h" "$TMP/merged2.h"
+	done
+fi
+# a merge needs a base; the vmlinux among the files is the base, not a module (as bpftool)
+if [ -n "${IMG[$BTFC_K61A]:-}" ]; then
+	MA=$(mods_of "$("$TOP/scripts/corpus.sh" --path "$BTFC_K61A")" "$BTFC_K61A")/kernel/net/netfilter
+	"$BIN" dump "$MA/nft_ct.ko" file "$MA/nf_tables.ko" format c > /dev/null 2> "$TMP/nobase.err"; rc=$?
+	[ $rc = 2 ] && grep -q "base" "$TMP/nobase.err" && pass golden-c/merged/needs-a-base ||
+		fail golden-c/merged/needs-a-base "exit $rc: $(head -c 200 "$TMP/nobase.err")"
 fi
 
 # --- cycles: bpftool's refusal (same bytes, an error), and what bpftool crashes on (two loops: stack

@@ -367,7 +367,7 @@ int btfc_btf_dump(const struct btfc_btf *btf, int fd, enum btfc_dump_format form
  * in Linux 6.1.192): the include guard, the preserve_access_index pragma
  * block, then every type in id order (for split BTF the base's types first,
  * as bpftool does), each preceded by the definitions and forward declarations
- * it needs. @flags must be 0.
+ * it needs. @flags: 0, or a newer bpftool's form (BTFC_DUMP_C_*, below).
  * Returns 0 or a negative errno, the reason recorded in @ctx: -ELOOP for a type
  * cycle C cannot express (bpftool's "unsatisfiable type cycle", or a loop
  * bpftool overflows its stack on); -EINVAL for a type id or a written name out
@@ -377,6 +377,46 @@ int btfc_btf_dump(const struct btfc_btf *btf, int fd, enum btfc_dump_format form
  * Since 0.4.
  */
 int btfc_btf_dump_c(struct btfc_ctx *ctx, const struct btfc_btf *btf, int fd, unsigned flags);
+
+/*
+ * The form of a newer bpftool's `format c`, for btfc_btf_dump_c()'s @flags (docs in
+ * btfcompat-dump(1), "C STYLES"). 0 is Debian 12's bpftool 7.1 as above.
+ * BTFC_DUMP_C_7_5 (Debian 13's bpftool 7.5, libbpf 1.5): the __ksym and __weak macros
+ *   after the pragma, mode(byte)/mode(word) on enums of 1 and 8 bytes, the types sorted
+ *   (bpftool's order: kind rank, name, ...; BTFC_DUMP_C_UNSORTED keeps id order, bpftool's
+ *   `unsorted`), and the kfunc prototypes (FUNCs tagged "bpf_kfunc") as `extern ... __weak
+ *   __ksym;` before the footer.
+ * BTFC_DUMP_C_7_8 (unstable's bpftool 7.8, libbpf 1.8): 7.5's, plus the __bpf_fastcall macro
+ *   and kfuncs tagged "bpf_fastcall" marked with it, and type tags with kind_flag written as
+ *   plain attributes (`__attribute__((address_space(1)))`).
+ * Since 0.5.
+ */
+#define BTFC_DUMP_C_STYLE_MASK 0xfu
+#define BTFC_DUMP_C_7_1 0x0u
+#define BTFC_DUMP_C_7_5 0x1u
+#define BTFC_DUMP_C_7_8 0x2u
+#define BTFC_DUMP_C_UNSORTED 0x10u
+
+/*
+ * Like btfc_btf_dump_c(), but only the types @roots (@nroots ids, in that order), each after
+ * the definitions and forward declarations it needs, and no kfunc prototypes: bpftool 7.8's
+ * `format c root_id ID...` (at most 16 there). An id out of range or given twice is -EINVAL
+ * before anything is written. @nroots 0 is btfc_btf_dump_c(). Since 0.5.
+ */
+int btfc_btf_dump_c_roots(struct btfc_ctx *ctx, const struct btfc_btf *btf, int fd, unsigned flags,
+			  const uint32_t *roots, size_t nroots);
+
+/*
+ * Merge the split BTFs @mods (@n >= 1, all on the same base object) into one
+ * split BTF on that base and deduplicate it, as libbpf's btf__add_btf() and
+ * btf__dedup() do for `bpftool btf dump file A file B ...` (bpftool >= 7.7):
+ * the same types, in the same order, with the same ids. *@out receives a
+ * malloc'd raw BTF blob in host byte order (caller frees), *@len its size;
+ * parse it with btfc_btf_parse() on the base. Returns 0 or a negative errno
+ * (-EINVAL: not split BTF, different bases, a type id out of range, a
+ * reference loop; -ENOMEM). Since 0.5.
+ */
+int btfc_btf_merge(struct btfc_ctx *ctx, const struct btfc_btf *const *mods, size_t n, void **out, size_t *len);
 
 /* ------------------------------------------------------------------ */
 /* Validate, as the kernel does (kernel/bpf/btf.c).                     */

@@ -1,4 +1,7 @@
-/* A tiny CO-RE program on a generated vmlinux.h: relocatable reads of task_struct fields. */
+/*
+ * A tiny CO-RE program on a generated vmlinux.h: a relocatable read of task_struct.pid, and
+ * nothing of one architecture (pt_regs differs on each), so that every kernel's header builds it.
+ */
 #include "vmlinux.h"
 
 #define SEC(name) __attribute__((section(name), used))
@@ -9,12 +12,12 @@ char LICENSE[] SEC("license") = "GPL";
 int last_pid;
 
 SEC("kprobe/do_nanosleep")
-int probe(struct pt_regs *ctx)
+int probe(void *ctx)
 {
 	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
 	int pid = 0;
 
 	bpf_probe_read_kernel(&pid, sizeof(pid), &t->pid);
-	last_pid = pid + (int)(ctx->ip & 1);
+	last_pid = pid;
 	return 0;
 }
