@@ -45,13 +45,13 @@ PY
 )"
 missing=
 for f in "$BINDIR/btfcompat" "$INCDIR/btfcompat/btfcompat.h" "$INCDIR/btfcompat/stamp.h" \
-	"$LIBDIR/libbtfcompat.so.1.0.0" "$LIBDIR/libbtfcompat.a" "$LIBDIR/pkgconfig/libbtfcompat.pc" \
+	"$LIBDIR/libbtfcompat.so.1.2.0" "$LIBDIR/libbtfcompat.a" "$LIBDIR/pkgconfig/libbtfcompat.pc" \
 	"$MANDIR/man1/btfcompat.1" "$MANDIR/man3/libbtfcompat.3" "$MANDIR/man8/btfcompat-kernel-hook.8" \
 	"$ETC/btfcompat/hook.conf" "$DATADIR/btfcompat/hook.conf"; do
 	[ -f "$D$f" ] || missing="$missing $f"
 done
 [ -x "$D$LIBEXEC/btfcompat/kernel-hook" ] || missing="$missing $LIBEXEC/btfcompat/kernel-hook(executable)"
-links=("$LIBDIR/libbtfcompat.so.1:libbtfcompat.so.1.0.0" "$LIBDIR/libbtfcompat.so:libbtfcompat.so.1")
+links=("$LIBDIR/libbtfcompat.so.1:libbtfcompat.so.1.2.0" "$LIBDIR/libbtfcompat.so:libbtfcompat.so.1")
 [ -n "$KIDIR" ] && links+=("$KIDIR/45-btfcompat.install:$LIBEXEC/btfcompat/kernel-hook")
 [ -n "$KHDIR" ] && links+=("$KHDIR/postinst.d/dkms-btfcompat:$LIBEXEC/btfcompat/kernel-hook" \
 	"$KHDIR/postrm.d/dkms-btfcompat:$LIBEXEC/btfcompat/kernel-hook" \
@@ -79,7 +79,7 @@ grep -q "^BTFCOMPAT=\${BTFCOMPAT:-$BINDIR/btfcompat}" "$D$LIBEXEC/btfcompat/kern
 	grep -q "^CONF=\${BTFCOMPAT_HOOK_CONF:-$ETC/btfcompat/hook.conf}" "$D$LIBEXEC/btfcompat/kernel-hook" &&
 	pass install/hook-paths-substituted || fail install/hook-paths-substituted "$(sed -n '/^BTFCOMPAT=/p;/^CONF=/p' "$D$LIBEXEC/btfcompat/kernel-hook")"
 
-so=$D$LIBDIR/libbtfcompat.so.1.0.0
+so=$D$LIBDIR/libbtfcompat.so.1.2.0
 soname=$(readelf -d "$so" 2>/dev/null | sed -n 's/.*Library soname: \[\(.*\)\]/\1/p')
 [ "$soname" = libbtfcompat.so.1 ] && pass install/soname || fail install/soname "soname '$soname'"
 nm -D --defined-only "$so" | awk '$2 ~ /^[TDRBV]$/ { print $3 }' | sed 's/@.*//' | sort -u > "$TMP/syms"
