@@ -52,7 +52,7 @@ extern "C" {
 #endif
 
 #define BTFC_VERSION_MAJOR 0
-#define BTFC_VERSION_MINOR 3
+#define BTFC_VERSION_MINOR 5
 #define BTFC_VERSION_PATCH 0
 
 /*
