@@ -183,8 +183,8 @@ static int ours_parse(void *p)
 static int libbpf_parse(void *p)
 {
 	struct parse_arg *a = p;
-	struct btf *btf = a->bpf_base ? btf__new_split(a->data, (__u32)a->len, a->bpf_base)
-				      : btf__new(a->data, (__u32)a->len);
+	struct btf *btf = a->bpf_base ? btf__new_split(a->data, (__u32)a->len, a->bpf_base) :
+					btf__new(a->data, (__u32)a->len);
 
 	if (!btf) {
 		fprintf(stderr, "btf__new: %s\n", strerror(errno));
@@ -212,7 +212,8 @@ static int ours_validate(void *p)
 	int err = btfc_validate(a->ctx, a->data, a->len, a->our_base, &o, &v);
 
 	if (err || v.err)
-		fprintf(stderr, "btfc_validate: %d %s\n", err ? err : v.err, err ? btfc_ctx_last_error(a->ctx) : v.msg);
+		fprintf(stderr, "btfc_validate: %d %s\n", err ? err : v.err,
+			err ? btfc_ctx_last_error(a->ctx) : v.msg);
 	err = err ? err : v.err;
 	btfc_verdict_release(&v);
 	return err;
@@ -312,8 +313,8 @@ struct reloc_bench {
 };
 
 /* One module, our side: 1 relocated, 0 refused, -1 error (*out kept if @keep). */
-static int ours_reloc_one(struct reloc_bench *b, const struct rmod *m, enum btfc_match match, void **keep,
-			  size_t *keep_len)
+static int ours_reloc_one(struct reloc_bench *b, const struct rmod *m, enum btfc_match match,
+			  void **keep, size_t *keep_len)
 {
 	BTFC_OPTS(btfc_reloc_result, res);
 	struct btfc_btf *mod;
@@ -335,15 +336,17 @@ static int ours_reloc_one(struct reloc_bench *b, const struct rmod *m, enum btfc
 }
 
 /* One module, libbpf's side: 1 relocated, 0 failed (raw kept if @keep). */
-static int libbpf_reloc_one(struct reloc_bench *b, const struct rmod *m, void **keep, size_t *keep_len)
+static int libbpf_reloc_one(struct reloc_bench *b, const struct rmod *m, void **keep,
+			    size_t *keep_len)
 {
-	struct btf *split = btf__new_split(m->btf, (__u32)m->len, b->bpf_old), *dbase = NULL, *dsplit = NULL;
+	struct btf *split = btf__new_split(m->btf, (__u32)m->len, b->bpf_old), *dbase = NULL,
+		   *dsplit = NULL;
 	const void *raw = NULL;
 	__u32 sz = 0;
 	int ok = 0;
 
-	if (split && !btf__distill_base(split, &dbase, &dsplit) && !btf__relocate(dsplit, b->bpf_new) &&
-	    (raw = btf__raw_data(dsplit, &sz))) {
+	if (split && !btf__distill_base(split, &dbase, &dsplit) &&
+	    !btf__relocate(dsplit, b->bpf_new) && (raw = btf__raw_data(dsplit, &sz))) {
 		ok = 1;
 		if (keep) {
 			*keep = malloc(sz);
@@ -389,10 +392,12 @@ static struct reloc_times reloc_rounds(struct reloc_bench *b, enum reloc_side si
 			if (!m->btf)
 				continue;
 			double a = now_s();
-			r = side == SIDE_LIBBPF ? libbpf_reloc_one(b, m, NULL, NULL)
-						: ours_reloc_one(b, m, side == SIDE_KERNEL ? BTFC_MATCH_KERNEL
-											  : BTFC_MATCH_LAYOUT,
-								 NULL, NULL);
+			r = side == SIDE_LIBBPF ?
+				    libbpf_reloc_one(b, m, NULL, NULL) :
+				    ours_reloc_one(b, m,
+						   side == SIDE_KERNEL ? BTFC_MATCH_KERNEL :
+									 BTFC_MATCH_LAYOUT,
+						   NULL, NULL);
 			double d = now_s() - a;
 			sum += d;
 			if (d < best[i])
@@ -409,7 +414,8 @@ static struct reloc_times reloc_rounds(struct reloc_bench *b, enum reloc_side si
 		if (b->mods[i].btf)
 			best[cnt++] = best[i];
 	qsort(best, (size_t)cnt, sizeof(*best), cmp_double);
-	t.median_ms = cnt ? (cnt % 2 ? best[cnt / 2] : (best[cnt / 2 - 1] + best[cnt / 2]) / 2) * 1e3 : 0;
+	t.median_ms =
+		cnt ? (cnt % 2 ? best[cnt / 2] : (best[cnt / 2 - 1] + best[cnt / 2]) / 2) * 1e3 : 0;
 	free(best);
 	return t;
 }
@@ -435,7 +441,8 @@ static int relocate_bench(const char *old_path, const char *new_path, int nmods,
 	if (btfc_btf_parse(b.ctx, old_data, old_len, old_path, NULL, &b.our_old) ||
 	    btfc_btf_parse(b.ctx, new_data, new_len, new_path, NULL, &our_new))
 		die("%s%s", btfc_ctx_last_error(b.ctx), "");
-	if (!(b.bpf_old = btf__new(old_data, (__u32)old_len)) || !(b.bpf_new = btf__new(new_data, (__u32)new_len)))
+	if (!(b.bpf_old = btf__new(old_data, (__u32)old_len)) ||
+	    !(b.bpf_new = btf__new(new_data, (__u32)new_len)))
 		die("btf__new: %s%s", strerror(errno), "");
 
 	b.mods = calloc((size_t)nmods, sizeof(*b.mods));
@@ -449,8 +456,8 @@ static int relocate_bench(const char *old_path, const char *new_path, int nmods,
 		with_btf += b.mods[i].btf != NULL;
 		bytes += b.mods[i].len;
 	}
-	printf("relocate: %d modules, %d with .BTF (%.1f MB), %s -> %s\n", nmods, with_btf, (double)bytes / 1e6,
-	       old_path, new_path);
+	printf("relocate: %d modules, %d with .BTF (%.1f MB), %s -> %s\n", nmods, with_btf,
+	       (double)bytes / 1e6, old_path, new_path);
 	fflush(stdout);
 
 	/* relocator creation: one diff of the two bases; best of 5 */
@@ -487,13 +494,16 @@ static int relocate_bench(const char *old_path, const char *new_path, int nmods,
 				       b.mods[i].path, ol, ll);
 		} else if ((ro == 1) != (rl == 1) && disagree++ < 3) {
 			printf("relocate: WARNING: %s: btfcompat %s, libbpf %s\n", b.mods[i].path,
-			       ro == 1 ? "relocated" : ro == 0 ? "refused" : "error", rl ? "relocated" : "failed");
+			       ro == 1 ? "relocated" :
+			       ro == 0 ? "refused" :
+					 "error",
+			       rl ? "relocated" : "failed");
 		}
 		free(o);
 		free(l);
 	}
-	printf("relocate: output vs libbpf: %d identical, %d different, %d ok/refused disagreements\n", same,
-	       differ, disagree);
+	printf("relocate: output vs libbpf: %d identical, %d different, %d ok/refused disagreements\n",
+	       same, differ, disagree);
 	fflush(stdout);
 
 	static const char *const label[] = { "btfcompat kernel", "btfcompat layout", "libbpf" };
@@ -502,13 +512,14 @@ static int relocate_bench(const char *old_path, const char *new_path, int nmods,
 		t[s] = reloc_rounds(&b, (enum reloc_side)s);
 		printf("relocate: %s total %.1f ms, median %.4f ms per module, %d ok, %d refused, %d errors"
 		       "  [best of %d]\n",
-		       label[s], t[s].total_ms, t[s].median_ms, t[s].ok, t[s].refused, t[s].errors, RELOC_ROUNDS);
+		       label[s], t[s].total_ms, t[s].median_ms, t[s].ok, t[s].refused, t[s].errors,
+		       RELOC_ROUNDS);
 		fflush(stdout);
 	}
 	printf("relocate: ratio kernel/libbpf total %.2f, median %.2f; layout/libbpf total %.2f, median %.2f"
 	       " (goal <= 0.5)\n",
-	       t[0].total_ms / t[2].total_ms, t[0].median_ms / t[2].median_ms, t[1].total_ms / t[2].total_ms,
-	       t[1].median_ms / t[2].median_ms);
+	       t[0].total_ms / t[2].total_ms, t[0].median_ms / t[2].median_ms,
+	       t[1].total_ms / t[2].total_ms, t[1].median_ms / t[2].median_ms);
 
 	for (int i = 0; i < nmods; i++)
 		free(b.mods[i].btf);
@@ -551,7 +562,8 @@ int main(int argc, char **argv)
 		libbpf_set_print(quiet_libbpf);
 		d.data = slurp(argv[2], &d.len);
 		struct result r = run_timed(libbpf_dedup, &d, 1.0, "btf__dedup");
-		printf("dedup: libbpf btf__dedup %.1f ms  [%ld iterations]\n", r.median_s * 1e3, r.iters);
+		printf("dedup: libbpf btf__dedup %.1f ms  [%ld iterations]\n", r.median_s * 1e3,
+		       r.iters);
 		return 0;
 	}
 	if (argc >= 2 && !strcmp(argv[1], "--relocate")) {
@@ -604,8 +616,8 @@ int main(int argc, char **argv)
 	struct btfc_btf *btf;
 	if (btfc_btf_parse(ctx, data, a.len, path, our_base, &btf))
 		die("%s%s", btfc_ctx_last_error(ctx), "");
-	struct btf *lb = a.bpf_base ? btf__new_split(data, (__u32)a.len, a.bpf_base)
-				    : btf__new(data, (__u32)a.len);
+	struct btf *lb = a.bpf_base ? btf__new_split(data, (__u32)a.len, a.bpf_base) :
+				      btf__new(data, (__u32)a.len);
 	if (!lb)
 		die("btf__new(%s): %s", path, strerror(errno));
 	unsigned ours_cnt = btfc_btf_type_cnt(btf), bpf_cnt = btf__type_cnt(lb);
@@ -629,11 +641,12 @@ int main(int argc, char **argv)
 		struct result rk = run_timed(kernel_load, &a, min_s, "BPF_BTF_LOAD");
 		printf("validate: btfcompat bpf profile %.3f ms, kernel BPF_BTF_LOAD %.3f ms, ratio %.2f (goal <= 0.5); "
 		       "vs libbpf btf__new %.2f (goal <= 5)  [%ld+%ld iterations]\n",
-		       rv.median_s * 1e3, rk.median_s * 1e3, rv.median_s / rk.median_s, rv.median_s / rl.median_s,
-		       rv.iters, rk.iters);
+		       rv.median_s * 1e3, rk.median_s * 1e3, rv.median_s / rk.median_s,
+		       rv.median_s / rl.median_s, rv.iters, rk.iters);
 	} else {
 		printf("validate: btfcompat bpf profile %.3f ms, vs libbpf btf__new %.2f (goal <= 5); "
-		       "kernel not measured (%s)\n", rv.median_s * 1e3, rv.median_s / rl.median_s,
+		       "kernel not measured (%s)\n",
+		       rv.median_s * 1e3, rv.median_s / rl.median_s,
 		       base_path ? "split BTF" : "bpf() not permitted");
 	}
 	fflush(stdout);

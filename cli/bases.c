@@ -44,7 +44,8 @@ static int add(struct cli *cli, struct cli_bases *b, const char *name, struct bt
 		return cli_error(cli, "out of memory");
 	}
 	b->c = nc;
-	nc[b->n] = (struct btfc_candidate){ .name = strdup(name), .base = btf,
+	nc[b->n] = (struct btfc_candidate){ .name = strdup(name),
+					    .base = btf,
 					    .id = { st.base_type_cnt, st.base_str_len, { 0 } } };
 	memcpy(nc[b->n].id.digest, st.digest, 32);
 	if (!nc[b->n].name) {
@@ -55,13 +56,15 @@ static int add(struct cli *cli, struct cli_bases *b, const char *name, struct bt
 	return 0;
 }
 
-static void add_path(struct cli *cli, struct cli_bases *b, const char *path, const char *name, bool quiet)
+static void add_path(struct cli *cli, struct cli_bases *b, const char *path, const char *name,
+		     bool quiet)
 {
 	struct btfc_btf *btf;
 
 	if (btfc_btf_open(cli->ctx, path, NULL, &btf)) {
 		if (!quiet)
-			fprintf(stderr, "%s: %s (skipped)\n", cli->prog, btfc_ctx_last_error(cli->ctx));
+			fprintf(stderr, "%s: %s (skipped)\n", cli->prog,
+				btfc_ctx_last_error(cli->ctx));
 		return;
 	}
 	add(cli, b, name, btf);
@@ -82,8 +85,8 @@ static void add_glob(struct cli *cli, struct cli_bases *b, const char *pattern)
 	globfree(&g);
 }
 
-int cli_bases_load(struct cli *cli, struct cli_bases *b, const char *store_dir, char *const *extra, size_t n_extra,
-		   bool installed)
+int cli_bases_load(struct cli *cli, struct cli_bases *b, const char *store_dir, char *const *extra,
+		   size_t n_extra, bool installed)
 {
 	struct btfc_store *s = NULL;
 
@@ -93,7 +96,8 @@ int cli_bases_load(struct cli *cli, struct cli_bases *b, const char *store_dir, 
 		char rel[256];
 		if (btfc_btf_open(cli->ctx, extra[i], NULL, &btf))
 			return cli_lib_error(cli);
-		if (add(cli, b, cli_base_release(extra[i], rel, sizeof(rel)) ? extra[i] : rel, btf) < 0)
+		if (add(cli, b, cli_base_release(extra[i], rel, sizeof(rel)) ? extra[i] : rel,
+			btf) < 0)
 			return EXIT_ERROR;
 	}
 	if (!btfc_store_open(cli->ctx, cli_store_dir(store_dir), BTFC_STORE_READ_ONLY, &s)) {
@@ -119,7 +123,8 @@ int cli_bases_load(struct cli *cli, struct cli_bases *b, const char *store_dir, 
 		struct utsname u;
 		char running[300];
 		/* where distributions install kernel images (cli_base_release()); one base read twice is kept once */
-		static const char *const where[] = { "/boot/vmlinuz-*", "/boot/vmlinux-*", "/usr/lib/modules/*/vmlinuz",
+		static const char *const where[] = { "/boot/vmlinuz-*", "/boot/vmlinux-*",
+						     "/usr/lib/modules/*/vmlinuz",
 						     "/usr/lib/modules/*/vmlinuz.unsigned" };
 		for (size_t i = 0; i < sizeof(where) / sizeof(where[0]); i++)
 			add_glob(cli, b, where[i]);
@@ -166,7 +171,8 @@ void cli_checks_free(struct btfc_check *ck, size_t n)
 	free(ck);
 }
 
-int cli_bases_identify(struct cli *cli, const struct cli_bases *b, const char *path, const char *opt, size_t *idx)
+int cli_bases_identify(struct cli *cli, const struct cli_bases *b, const char *path,
+		       const char *opt, size_t *idx)
 {
 	struct btfc_check *ck = cli_checks_new(b->n);
 	BTFC_OPTS(btfc_identity, id);
@@ -176,21 +182,27 @@ int cli_bases_identify(struct cli *cli, const struct cli_bases *b, const char *p
 
 	if (!ck)
 		return cli_error(cli, "out of memory");
-	if (btfc_module_open(cli->ctx, path, &m) || btfc_module_identify(cli->ctx, m, b->c, b->n, NULL, ck, &id))
+	if (btfc_module_open(cli->ctx, path, &m) ||
+	    btfc_module_identify(cli->ctx, m, b->c, b->n, NULL, ck, &id))
 		rc = cli_lib_error(cli);
 	else if (id.build < 0)
-		rc = cli_error(cli, "%s: cannot tell which base its BTF was built on: %s%s; bases tried: %s (give it "
-			       "with %s, or add it to the store)", path, id.method == BTFC_METHOD_STAMP ? id.why : "",
-			       id.method == BTFC_METHOD_STAMP ? "" : "it fits none of them",
-			       b->n ? cli_bases_names(b, SIZE_MAX, names, sizeof(names)) : "none", opt);
+		rc = cli_error(
+			cli,
+			"%s: cannot tell which base its BTF was built on: %s%s; bases tried: %s (give it "
+			"with %s, or add it to the store)",
+			path, id.method == BTFC_METHOD_STAMP ? id.why : "",
+			id.method == BTFC_METHOD_STAMP ? "" : "it fits none of them",
+			b->n ? cli_bases_names(b, SIZE_MAX, names, sizeof(names)) : "none", opt);
 	else if (id.n_fit > 1) {
 		size_t l = 0;
 		for (size_t i = 0; i < b->n; i++)
 			if (ck[i].outcome == BTFC_OUTCOME_MATCH)
-				l += snprintf(names + l, l < sizeof(names) ? sizeof(names) - l : 0, "%s%s", l ? ", " : "",
-					      b->c[i].name);
-		rc = cli_error(cli, "%s: its BTF fits %u bases, cannot tell which it was built on: %s (give it with %s)",
-			       path, id.n_fit, names, opt);
+				l += snprintf(names + l, l < sizeof(names) ? sizeof(names) - l : 0,
+					      "%s%s", l ? ", " : "", b->c[i].name);
+		rc = cli_error(
+			cli,
+			"%s: its BTF fits %u bases, cannot tell which it was built on: %s (give it with %s)",
+			path, id.n_fit, names, opt);
 	} else
 		*idx = (size_t)id.build;
 	btfc_module_free(m);

@@ -19,13 +19,13 @@ struct cli {
 	struct btfc_ctx *ctx;
 	enum out_mode mode; /* -j / -p */
 	enum cli_color color; /* --color */
-	bool quiet;           /* -q: the report goes nowhere; errors only */
-	int null_fd;          /* /dev/null, opened for -q */
-	uint64_t max_module;  /* --max-module-size before the verb (0: the default) */
+	bool quiet; /* -q: the report goes nowhere; errors only */
+	int null_fd; /* /dev/null, opened for -q */
+	uint64_t max_module; /* --max-module-size before the verb (0: the default) */
 	const struct cmd *cmd; /* the verb whose options cli_getopt() scans */
-	bool bad_opt;          /* getopt found an unknown option, or one without its argument */
+	bool bad_opt; /* getopt found an unknown option, or one without its argument */
 	const char *prog;
-	int argc;   /* the verb's arguments, argv[0] being the verb */
+	int argc; /* the verb's arguments, argv[0] being the verb */
 	char **argv;
 	const char *sign_key, *sign_cert, *sign_hash; /* --sign-* (sign.c) */
 	unsigned sign_flags;
@@ -41,9 +41,10 @@ struct cli_opt {
 	int has_arg;
 	int *flag;
 	int val;
-	const char *arg;     /* the argument's name in --help ("BASE"); NULL without one */
-	const char *help;    /* one line */
-	const char *choices; /* the argument's values, space-separated, for completion; NULL: a file */
+	const char *arg; /* the argument's name in --help ("BASE"); NULL without one */
+	const char *help; /* one line */
+	/* the argument's values, space-separated, for completion; NULL: a file */
+	const char *choices;
 };
 
 struct cmd {
@@ -51,13 +52,14 @@ struct cmd {
 	int (*run)(struct cli *cli, int argc, char **argv);
 	const char *usage;
 	const char *summary;
-	const char *shortopts;     /* getopt's short options ("B:"): each one's val is in opts */
-	const struct cli_opt *opts; /* the long options, { 0 }-terminated; the common ones are added */
-	const char *subcommands;   /* space-separated words the verb takes first (store), or NULL */
+	const char *shortopts; /* getopt's short options ("B:"): each one's val is in opts */
+	const struct cli_opt
+		*opts; /* the long options, { 0 }-terminated; the common ones are added */
+	const char *subcommands; /* space-separated words the verb takes first (store), or NULL */
 };
 
-extern const struct cmd cmd_dump, cmd_info, cmd_validate, cmd_stamp, cmd_check, cmd_scan, cmd_diff, cmd_relocate,
-	cmd_distill, cmd_strip, cmd_store, cmd_identify;
+extern const struct cmd cmd_dump, cmd_info, cmd_validate, cmd_stamp, cmd_check, cmd_scan, cmd_diff,
+	cmd_relocate, cmd_distill, cmd_strip, cmd_store, cmd_identify;
 
 /* ---- the options every verb takes and the help generated from the option tables (common.c) ---- */
 
@@ -145,7 +147,8 @@ int cli_base_release(const char *base_path, char *rel, size_t cap);
  * *@base_path stays. -1 (error reported, naming the kernels installed under ROOT/boot) when the
  * tree's kernel is not installed or the files lie in trees of different kernels.
  */
-int cli_tree_base(struct cli *cli, int n, char *const *files, const char **base_path, char *buf, size_t cap);
+int cli_tree_base(struct cli *cli, int n, char *const *files, const char **base_path, char *buf,
+		  size_t cap);
 
 /* Per-file verbs: in JSON mode the output is one list of objects, one per file. */
 void cli_list_begin(struct cli *cli, struct out *o);
@@ -188,8 +191,8 @@ struct cli_paths {
  */
 int cli_collect(struct cli *cli, const char *arg, bool walk_only, struct cli_paths *p);
 /* The verb's MODULE|DIR... arguments from optind on (at least one; just one with -o @dest). */
-int cli_collect_args(struct cli *cli, const struct cmd *cmd, int argc, char **argv, const char *dest,
-		     struct cli_paths *p);
+int cli_collect_args(struct cli *cli, const struct cmd *cmd, int argc, char **argv,
+		     const char *dest, struct cli_paths *p);
 void cli_paths_free(struct cli_paths *p);
 
 /*
@@ -199,33 +202,84 @@ void cli_paths_free(struct cli_paths *p);
 #define CLI_REWRITE_OPTS "fnb"
 #define CLI_OPT_UNSIGN 0x100
 #define CLI_OPT_READ_ONLY 0x101
-#define CLI_REWRITE_OPTTAB                                                                                         \
-	{ "force", no_argument, NULL, 'f', NULL, "skip the content checks (that the module's BTF fits the base)", NULL }, \
-	{ "dry-run", no_argument, NULL, 'n', NULL, "build the new module in memory and discard it", NULL },          \
-	{ "backup", no_argument, NULL, 'b', NULL, "keep the old module as MODULE~", NULL },                        \
-	{ "unsign", no_argument, NULL, CLI_OPT_UNSIGN, NULL, "also rewrite signed modules, dropping the signature", NULL }, \
-	{ "rewrite-read-only", no_argument, NULL, CLI_OPT_READ_ONLY, NULL, "also rewrite modules without write permission", NULL }
-#define CLI_OUTPUT_OPTTAB                                                                                          \
-	{ "output", required_argument, NULL, 'o', "OUT", "write to OUT instead of in place (one module; -: standard output)", NULL }
+#define CLI_REWRITE_OPTTAB                                                                          \
+	{ "force", no_argument, NULL,                                                               \
+	  'f',     NULL,        "skip the content checks (that the module's BTF fits the base)",    \
+	  NULL },                                                                                   \
+		{ "dry-run", no_argument, NULL,                                                     \
+		  'n',       NULL,        "build the new module in memory and discard it",          \
+		  NULL },                                                                           \
+		{ "backup", no_argument, NULL, 'b', NULL, "keep the old module as MODULE~", NULL }, \
+		{ "unsign", no_argument,                                                            \
+		  NULL,     CLI_OPT_UNSIGN,                                                         \
+		  NULL,     "also rewrite signed modules, dropping the signature",                  \
+		  NULL },                                                                           \
+	{                                                                                           \
+		"rewrite-read-only", no_argument, NULL, CLI_OPT_READ_ONLY, NULL,                    \
+			"also rewrite modules without write permission", NULL                       \
+	}
+#define CLI_OUTPUT_OPTTAB                                                                         \
+	{                                                                                         \
+		"output", required_argument, NULL, 'o', "OUT",                                    \
+			"write to OUT instead of in place (one module; -: standard output)", NULL \
+	}
 bool cli_rewrite_opt(int opt, const char *arg, unsigned *flags, const char **dest);
 /* What *dest becomes when -o is given twice (cli_collect_args() refuses it). */
 extern const char CLI_DEST_TWICE[];
 #define CLI_REWRITE_USAGE "[--force] [--unsign] [--rewrite-read-only] [--dry-run] [--backup]"
 
 /* Signing options of the rewriting verbs: --sign-key KEY --sign-cert CERT [--sign-hash HASH] [--sign-keyid]. */
-enum { CLI_OPT_SIGN_KEY = 0x110, CLI_OPT_SIGN_CERT, CLI_OPT_SIGN_HASH, CLI_OPT_SIGN_KEYID, CLI_OPT_SIGN_OWN };
+enum {
+	CLI_OPT_SIGN_KEY = 0x110,
+	CLI_OPT_SIGN_CERT,
+	CLI_OPT_SIGN_HASH,
+	CLI_OPT_SIGN_KEYID,
+	CLI_OPT_SIGN_OWN
+};
 /* check's and scan's kernel: its BTF, and what its module loader does with BTF that does not fit */
-#define CLI_KERNEL_OPTTAB                                                                                          \
-	{ "base", required_argument, NULL, 'B', "BASE", "the kernel's BTF (default: a /lib/modules/VER tree's own kernel, else /sys/kernel/btf/vmlinux; /boot/vmlinuz-VER works)", NULL }, \
-	{ "config", required_argument, NULL, 'C', "FILE", "the kernel's config (default: the one beside the base image)", NULL }, \
-	{ "mismatch-allowed", required_argument, NULL, 'M', "yes|no", "CONFIG_MODULE_ALLOW_BTF_MISMATCH, instead of a config", "yes no" }
-#define CLI_SIGN_OPTTAB                                                                                            \
-	{ "sign-key", required_argument, NULL, CLI_OPT_SIGN_KEY, "KEY", "sign rewritten modules with this PEM private key (with --sign-cert)", NULL }, \
-	{ "sign-cert", required_argument, NULL, CLI_OPT_SIGN_CERT, "CERT", "the X.509 certificate of --sign-key (DER or PEM)", NULL }, \
-	{ "sign-hash", required_argument, NULL, CLI_OPT_SIGN_HASH, "HASH", "the signature's digest (default: the kernel's CONFIG_MODULE_SIG_HASH, else sha512)", "sha256 sha384 sha512" }, \
-	{ "sign-keyid", no_argument, NULL, CLI_OPT_SIGN_KEYID, NULL, "name the signer by subject key identifier (sign-file -k)", NULL }, \
-	{ "sign-own", no_argument, NULL, CLI_OPT_SIGN_OWN, NULL, "sign only modules already signed with CERT; others stay as they are", NULL }
-#define CLI_SIGN_USAGE "[--sign-key KEY --sign-cert CERT [--sign-hash HASH] [--sign-keyid] [--sign-own]]"
+#define CLI_KERNEL_OPTTAB                                                                                                            \
+	{ "base",                                                                                                                    \
+	  required_argument,                                                                                                         \
+	  NULL,                                                                                                                      \
+	  'B',                                                                                                                       \
+	  "BASE",                                                                                                                    \
+	  "the kernel's BTF (default: a /lib/modules/VER tree's own kernel, else /sys/kernel/btf/vmlinux; /boot/vmlinuz-VER works)", \
+	  NULL },                                                                                                                    \
+		{ "config", required_argument,                                                                                       \
+		  NULL,     'C',                                                                                                     \
+		  "FILE",   "the kernel's config (default: the one beside the base image)",                                          \
+		  NULL },                                                                                                            \
+	{                                                                                                                            \
+		"mismatch-allowed", required_argument, NULL, 'M', "yes|no",                                                          \
+			"CONFIG_MODULE_ALLOW_BTF_MISMATCH, instead of a config", "yes no"                                            \
+	}
+#define CLI_SIGN_OPTTAB                                                                                 \
+	{ "sign-key", required_argument,                                                                \
+	  NULL,       CLI_OPT_SIGN_KEY,                                                                 \
+	  "KEY",      "sign rewritten modules with this PEM private key (with --sign-cert)",            \
+	  NULL },                                                                                       \
+		{ "sign-cert", required_argument,                                                       \
+		  NULL,        CLI_OPT_SIGN_CERT,                                                       \
+		  "CERT",      "the X.509 certificate of --sign-key (DER or PEM)",                      \
+		  NULL },                                                                               \
+		{ "sign-hash",                                                                          \
+		  required_argument,                                                                    \
+		  NULL,                                                                                 \
+		  CLI_OPT_SIGN_HASH,                                                                    \
+		  "HASH",                                                                               \
+		  "the signature's digest (default: the kernel's CONFIG_MODULE_SIG_HASH, else sha512)", \
+		  "sha256 sha384 sha512" },                                                             \
+		{ "sign-keyid", no_argument,                                                            \
+		  NULL,         CLI_OPT_SIGN_KEYID,                                                     \
+		  NULL,         "name the signer by subject key identifier (sign-file -k)",             \
+		  NULL },                                                                               \
+	{                                                                                               \
+		"sign-own", no_argument, NULL, CLI_OPT_SIGN_OWN, NULL,                                  \
+			"sign only modules already signed with CERT; others stay as they are",          \
+			NULL                                                                            \
+	}
+#define CLI_SIGN_USAGE \
+	"[--sign-key KEY --sign-cert CERT [--sign-hash HASH] [--sign-keyid] [--sign-own]]"
 bool cli_sign_opt(struct cli *cli, int opt, const char *arg);
 /*
  * After option parsing: load the key and certificate and sign with them (ctx). Without
@@ -251,8 +305,8 @@ struct cli_bases {
  * @installed the installed and running kernels. Duplicates (same digest) are
  * dropped. Returns 0 or EXIT_ERROR (printed).
  */
-int cli_bases_load(struct cli *cli, struct cli_bases *b, const char *store_dir, char *const *extra, size_t n_extra,
-		   bool installed);
+int cli_bases_load(struct cli *cli, struct cli_bases *b, const char *store_dir, char *const *extra,
+		   size_t n_extra, bool installed);
 /* "a, b, c": the names of all candidates but index @skip (SIZE_MAX: none skipped). */
 const char *cli_bases_names(const struct cli_bases *b, size_t skip, char *buf, size_t cap);
 void cli_bases_free(struct cli_bases *b);
@@ -264,19 +318,25 @@ void cli_checks_free(struct btfc_check *ck, size_t n);
  * in *@idx and 0; EXIT_ERROR (printed, naming the bases tried) when none fits
  * or several do (the message suggests option @opt).
  */
-int cli_bases_identify(struct cli *cli, const struct cli_bases *b, const char *path, const char *opt, size_t *idx);
+int cli_bases_identify(struct cli *cli, const struct cli_bases *b, const char *path,
+		       const char *opt, size_t *idx);
 
 /*
  * One parser per kind of option value, shared by every verb: each returns 0
  * with the value stored, or prints "btfcompat: VERB: --OPT: 'VALUE' is not
  * ..." and returns EXIT_ERROR. @opt is the option as the user wrote it.
  */
-int cli_opt_yesno(struct cli *cli, const char *opt, const char *arg, int *out);         /* yes|no (y|n|true|false|1|0) */
-int cli_opt_file(struct cli *cli, const char *opt, const char *arg);                    /* an existing file */
-int cli_opt_kernel(struct cli *cli, const char *opt, const char *arg, unsigned *out);   /* 6.1|6.12|newest */
-int cli_opt_long(struct cli *cli, const char *opt, const char *arg, long min, long max, long *out); /* a whole number */
-int cli_opt_size(struct cli *cli, const char *opt, const char *arg, uint64_t *out);    /* N[K|M|G] bytes */
-int cli_opt_match(struct cli *cli, const char *opt, const char *arg, enum btfc_match *out); /* layout|kernel */
+int cli_opt_yesno(struct cli *cli, const char *opt, const char *arg,
+		  int *out); /* yes|no (y|n|true|false|1|0) */
+int cli_opt_file(struct cli *cli, const char *opt, const char *arg); /* an existing file */
+int cli_opt_kernel(struct cli *cli, const char *opt, const char *arg,
+		   unsigned *out); /* 6.1|6.12|newest */
+int cli_opt_long(struct cli *cli, const char *opt, const char *arg, long min, long max,
+		 long *out); /* a whole number */
+int cli_opt_size(struct cli *cli, const char *opt, const char *arg,
+		 uint64_t *out); /* N[K|M|G] bytes */
+int cli_opt_match(struct cli *cli, const char *opt, const char *arg,
+		  enum btfc_match *out); /* layout|kernel */
 
 /* Write @s to stderr (or to a text report) with control characters shown as \xNN (no forged lines or escapes). */
 void cli_safe_fputs(const char *s, FILE *f);

@@ -44,7 +44,8 @@ static void on_abi(void *user, enum btfc_diff_what what, uint32_t oid, uint32_t 
 }
 
 /* check --abi: which base types a module uses changed between two kernels */
-static int run_abi(struct cli *cli, struct out *o, const char *from, const char *to, int argc, char **argv)
+static int run_abi(struct cli *cli, struct out *o, const char *from, const char *to, int argc,
+		   char **argv)
 {
 	struct btfc_btf *old, *new;
 	int rc = EXIT_OK;
@@ -65,7 +66,8 @@ static int run_abi(struct cli *cli, struct out *o, const char *from, const char 
 	for (int i = 0; i < argc; i++) {
 		struct btfc_module *m;
 		struct btfc_btf *mod;
-		if (btfc_module_open(cli->ctx, argv[i], &m) || btfc_module_btf(cli->ctx, m, old, &mod)) {
+		if (btfc_module_open(cli->ctx, argv[i], &m) ||
+		    btfc_module_btf(cli->ctx, m, old, &mod)) {
 			btfc_module_free(m);
 			out_flush(o);
 			rc = cli_file_error(o, argv[i], cli_lib_error(cli));
@@ -90,7 +92,8 @@ static int run_abi(struct cli *cli, struct out *o, const char *from, const char 
 		em_u(o, "moved_id_only", a.moved);
 		em_u(o, "layout_changed", a.n[BTFC_DIFF_CHANGED]);
 		em_u(o, "gone", a.n[BTFC_DIFF_REMOVED]);
-		em_s(o, "verdict", a.n[BTFC_DIFF_CHANGED] || a.n[BTFC_DIFF_REMOVED] ? "rebuild" : "relocatable");
+		em_s(o, "verdict",
+		     a.n[BTFC_DIFF_CHANGED] || a.n[BTFC_DIFF_REMOVED] ? "rebuild" : "relocatable");
 		em_obj_end(o, true);
 		if ((a.n[BTFC_DIFF_CHANGED] || a.n[BTFC_DIFF_REMOVED]) && rc == EXIT_OK)
 			rc = EXIT_FINDING;
@@ -104,10 +107,15 @@ static int run_abi(struct cli *cli, struct out *o, const char *from, const char 
 
 static const struct cli_opt opts[] = {
 	CLI_KERNEL_OPTTAB,
-	{ "kernel", required_argument, NULL, 'K', "VER", "whose rules apply: 6.1, 6.12, 6.18, 7.2, X.Y, newest (default: the base's)", "6.1 6.12 6.18 7.2 newest" },
-	{ "abi", no_argument, NULL, 'A', NULL, "with --from and --to: which base types each module uses changed", NULL },
-	{ "from", required_argument, NULL, 'F', "OLDBASE", "with --abi: the kernel the modules were built on", NULL },
-	{ "to", required_argument, NULL, 'T', "NEWBASE", "with --abi: the kernel they are to run on", NULL },
+	{ "kernel", required_argument, NULL, 'K', "VER",
+	  "whose rules apply: 6.1, 6.12, 6.18, 7.2, X.Y, newest (default: the base's)",
+	  "6.1 6.12 6.18 7.2 newest" },
+	{ "abi", no_argument, NULL, 'A', NULL,
+	  "with --from and --to: which base types each module uses changed", NULL },
+	{ "from", required_argument, NULL, 'F', "OLDBASE",
+	  "with --abi: the kernel the modules were built on", NULL },
+	{ "to", required_argument, NULL, 'T', "NEWBASE",
+	  "with --abi: the kernel they are to run on", NULL },
 	{ 0 },
 };
 
@@ -149,13 +157,15 @@ static int run(struct cli *cli, int argc, char **argv)
 		return cli_usage(cli, &cmd_check);
 	if (abi)
 		return run_abi(cli, &o, from, to, argc - optind, argv + optind);
-	if (!base_given && cli_tree_base(cli, argc - optind, argv + optind, &base_path, tree_base, sizeof(tree_base)))
+	if (!base_given && cli_tree_base(cli, argc - optind, argv + optind, &base_path, tree_base,
+					 sizeof(tree_base)))
 		return EXIT_ERROR;
 	co.mismatch_allowed = cli_mismatch_allowed(base_path, config, allow);
 	if (!kernel_given)
 		co.kernel = cli_base_kernel(base_path);
 	/* before 6.11 the module loader ignores a .BTF.base */
-	co.old_loader = cli_old_loader(base_path) || (co.kernel && co.kernel < BTFC_KERNEL_VERSION(6, 11));
+	co.old_loader = cli_old_loader(base_path) ||
+			(co.kernel && co.kernel < BTFC_KERNEL_VERSION(6, 11));
 	co.stamp_checked = cli_stamp_checked(base_path, config);
 	if (btfc_btf_open(cli->ctx, base_path, NULL, &base))
 		return cli_lib_error(cli);
@@ -180,8 +190,9 @@ static int run(struct cli *cli, int argc, char **argv)
 const struct cmd cmd_check = {
 	.name = "check",
 	.run = run,
-	.usage = "[-j|-p] [--base BASE] [--config FILE | --mismatch-allowed yes|no] [--kernel 6.1|6.12|6.18|7.2|X.Y|newest] MODULE...  |  "
-		 "check --abi --from OLDBASE --to NEWBASE MODULE...",
+	.usage =
+		"[-j|-p] [--base BASE] [--config FILE | --mismatch-allowed yes|no] [--kernel 6.1|6.12|6.18|7.2|X.Y|newest] MODULE...  |  "
+		"check --abi --from OLDBASE --to NEWBASE MODULE...",
 	.summary = "does each module's BTF fit BASE, and what will that kernel do with it",
 	.shortopts = "B:",
 	.opts = opts,

@@ -15,8 +15,8 @@
 struct ctx_diff {
 	struct out *o;
 	const struct btfc_btf *old, *new;
-	int kind;          /* filter, -1: any */
-	const char *name;  /* filter, NULL: any */
+	int kind; /* filter, -1: any */
+	const char *name; /* filter, NULL: any */
 	bool id_map, color;
 	struct btfc_diff_counts shown;
 };
@@ -32,9 +32,11 @@ static void on_type(void *user, enum btfc_diff_what what, uint32_t oid, uint32_t
 	static const char *const col[] = { "", "\033[33m", "\033[32m", "\033[31m" };
 	char why[1024] = "";
 
-	if ((d->kind >= 0 && (int)btfc_type_kind(t) != d->kind) || (d->name && strcmp(d->name, name)))
+	if ((d->kind >= 0 && (int)btfc_type_kind(t) != d->kind) ||
+	    (d->name && strcmp(d->name, name)))
 		return;
-	size_t *cnt[] = { &d->shown.unchanged, &d->shown.changed, &d->shown.added, &d->shown.removed };
+	size_t *cnt[] = { &d->shown.unchanged, &d->shown.changed, &d->shown.added,
+			  &d->shown.removed };
 	(*cnt[what])++;
 	if (what == BTFC_DIFF_SAME && !d->id_map)
 		return;
@@ -75,11 +77,15 @@ static int parse_kind(const char *s)
 }
 
 static const struct cli_opt opts[] = {
-	{ "kind", required_argument, NULL, 'k', "KIND", "only types of this kind (struct, union, enum, typedef, func, ...)", "@kinds" },
+	{ "kind", required_argument, NULL, 'k', "KIND",
+	  "only types of this kind (struct, union, enum, typedef, func, ...)", "@kinds" },
 	{ "name", required_argument, NULL, 'n', "NAME", "only types of this name", "" },
-	{ "id-map", no_argument, NULL, 'm', NULL, "also print each matched type's old and new id", NULL },
-	{ "old-base", required_argument, NULL, 'O', "B", "the base of OLD when it is a module", NULL },
-	{ "new-base", required_argument, NULL, 'N', "B", "the base of NEW when it is a module", NULL },
+	{ "id-map", no_argument, NULL, 'm', NULL, "also print each matched type's old and new id",
+	  NULL },
+	{ "old-base", required_argument, NULL, 'O', "B", "the base of OLD when it is a module",
+	  NULL },
+	{ "new-base", required_argument, NULL, 'N', "B", "the base of NEW when it is a module",
+	  NULL },
 	{ 0 },
 };
 
@@ -97,12 +103,23 @@ static int run(struct cli *cli, int argc, char **argv)
 		switch (opt) {
 		case 'k':
 			if ((d.kind = parse_kind(optarg)) < 0)
-				return cli_error(cli, "diff: unknown kind '%s' (STRUCT, UNION, ENUM, FUNC, ...)", optarg);
+				return cli_error(
+					cli,
+					"diff: unknown kind '%s' (STRUCT, UNION, ENUM, FUNC, ...)",
+					optarg);
 			break;
-		case 'n': d.name = optarg; break;
-		case 'm': d.id_map = true; break;
-		case 'O': ob_path = optarg; break;
-		case 'N': nb_path = optarg; break;
+		case 'n':
+			d.name = optarg;
+			break;
+		case 'm':
+			d.id_map = true;
+			break;
+		case 'O':
+			ob_path = optarg;
+			break;
+		case 'N':
+			nb_path = optarg;
+			break;
 		default:
 			if (!cli_common_opt(cli, opt))
 				return cli_usage(cli, &cmd_diff);
@@ -110,7 +127,8 @@ static int run(struct cli *cli, int argc, char **argv)
 	}
 	if (optind != argc - 2)
 		return cli_usage(cli, &cmd_diff);
-	if (cli_open(cli, argv[optind], ob_path, &old, &ob) || cli_open(cli, argv[optind + 1], nb_path, &new, &nb))
+	if (cli_open(cli, argv[optind], ob_path, &old, &ob) ||
+	    cli_open(cli, argv[optind + 1], nb_path, &new, &nb))
 		goto out;
 	d.old = old;
 	d.new = new;
@@ -134,8 +152,8 @@ static int run(struct cli *cli, int argc, char **argv)
 		em_obj_end(&o, false);
 		out_raw(&o, "\n", 1);
 	} else {
-		out_printf(&o, "%zu added, %zu removed, %zu changed, %zu unchanged named types\n", d.shown.added,
-			   d.shown.removed, d.shown.changed, d.shown.unchanged);
+		out_printf(&o, "%zu added, %zu removed, %zu changed, %zu unchanged named types\n",
+			   d.shown.added, d.shown.removed, d.shown.changed, d.shown.unchanged);
 	}
 	out_flush(&o);
 	rc = d.shown.added || d.shown.removed || d.shown.changed ? EXIT_FINDING : EXIT_OK;
@@ -148,7 +166,9 @@ out:
 const struct cmd cmd_diff = {
 	.name = "diff",
 	.run = run,
-	.usage = "[-j|-p] [--kind KIND] [--name NAME] [--id-map] [--old-base B] [--new-base B] OLD NEW",
-	.summary = "named types added, removed and changed between two BTFs, matched by structure, not id",
+	.usage =
+		"[-j|-p] [--kind KIND] [--name NAME] [--id-map] [--old-base B] [--new-base B] OLD NEW",
+	.summary =
+		"named types added, removed and changed between two BTFs, matched by structure, not id",
 	.opts = opts,
 };

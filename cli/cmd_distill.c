@@ -11,10 +11,15 @@
 #include "cli.h"
 
 static const struct cli_opt opts[] = {
-	{ "base", required_argument, NULL, 'B', "BASE", "the base the modules were built on (default: the one identify finds)", NULL },
-	{ "store", required_argument, NULL, 'S', "DIR", "without --base: the store of bases to look in", NULL },
-	{ "no-installed", no_argument, NULL, 'N', NULL, "without --base: leave out the installed kernels", NULL },
-	CLI_REWRITE_OPTTAB, CLI_OUTPUT_OPTTAB, CLI_SIGN_OPTTAB,
+	{ "base", required_argument, NULL, 'B', "BASE",
+	  "the base the modules were built on (default: the one identify finds)", NULL },
+	{ "store", required_argument, NULL, 'S', "DIR",
+	  "without --base: the store of bases to look in", NULL },
+	{ "no-installed", no_argument, NULL, 'N', NULL,
+	  "without --base: leave out the installed kernels", NULL },
+	CLI_REWRITE_OPTTAB,
+	CLI_OUTPUT_OPTTAB,
+	CLI_SIGN_OPTTAB,
 	{ 0 },
 };
 
@@ -37,7 +42,8 @@ static int run(struct cli *cli, int argc, char **argv)
 			store = optarg;
 		else if (opt == 'N')
 			installed = false;
-		else if (!cli_common_opt(cli, opt) && !cli_rewrite_opt(opt, optarg, &flags, &dest) &&
+		else if (!cli_common_opt(cli, opt) &&
+			 !cli_rewrite_opt(opt, optarg, &flags, &dest) &&
 			 !cli_sign_opt(cli, opt, optarg))
 			return cli_usage(cli, &cmd_distill);
 	}
@@ -45,8 +51,8 @@ static int run(struct cli *cli, int argc, char **argv)
 		return EXIT_ERROR;
 	if (cli_collect_args(cli, &cmd_distill, argc, argv, dest, &paths))
 		return EXIT_ERROR;
-	if (base_path ? btfc_btf_open(cli->ctx, base_path, NULL, &base) != 0
-		      : cli_bases_load(cli, &cands, store, NULL, 0, installed) != 0) {
+	if (base_path ? btfc_btf_open(cli->ctx, base_path, NULL, &base) != 0 :
+			cli_bases_load(cli, &cands, store, NULL, 0, installed) != 0) {
 		cli_paths_free(&paths);
 		return base_path ? cli_lib_error(cli) : EXIT_ERROR;
 	}
@@ -59,15 +65,18 @@ static int run(struct cli *cli, int argc, char **argv)
 			rc = cli_file_error(&o, paths.v[i], EXIT_ERROR); /* printed */
 			continue;
 		}
-		if (btfc_module_distill(cli->ctx, paths.v[i], dest, base_path ? base : cands.c[k].base, flags, &changed)) {
+		if (btfc_module_distill(cli->ctx, paths.v[i], dest,
+					base_path ? base : cands.c[k].base, flags, &changed)) {
 			out_flush(&o);
 			rc = cli_file_error(&o, paths.v[i], cli_lib_failure(cli, rc));
 			continue;
 		}
 		em_obj_begin(&o);
 		em_s(&o, "file", paths.v[i]);
-		em_s(&o, "result", !changed ? "unchanged (already has a .BTF.base)"
-				   : flags & BTFC_REWRITE_DRY_RUN ? "would distill" : "distilled");
+		em_s(&o, "result",
+		     !changed                     ? "unchanged (already has a .BTF.base)" :
+		     flags & BTFC_REWRITE_DRY_RUN ? "would distill" :
+						    "distilled");
 		em_obj_end(&o, true);
 	}
 	cli_list_end(&o);
@@ -80,7 +89,8 @@ static int run(struct cli *cli, int argc, char **argv)
 const struct cmd cmd_distill = {
 	.name = "distill",
 	.run = run,
-	.usage = "[-j|-p] [--base BASE | [--store DIR] [--no-installed]] " CLI_REWRITE_USAGE " " CLI_SIGN_USAGE " [-o OUT] MODULE|DIR...",
+	.usage = "[-j|-p] [--base BASE | [--store DIR] [--no-installed]] " CLI_REWRITE_USAGE
+		 " " CLI_SIGN_USAGE " [-o OUT] MODULE|DIR...",
 	.summary = "give modules a distilled .BTF.base, relocated by kernels >= 6.11 at load",
 	.shortopts = "B:o:" CLI_REWRITE_OPTS,
 	.opts = opts,

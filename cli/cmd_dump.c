@@ -19,13 +19,16 @@
 #include "cli.h"
 
 static const struct cli_opt opts[] = {
-	{ "base", required_argument, NULL, 'B', "BASE", "the base of split BTF (a module's)", NULL },
+	{ "base", required_argument, NULL, 'B', "BASE", "the base of split BTF (a module's)",
+	  NULL },
 	{ "relocate-from", required_argument, NULL, 'R', "OLDBASE",
 	  "the module was built on OLDBASE: relocate it onto BASE in memory, then dump", NULL },
 	{ "match", required_argument, NULL, 'm', "layout|kernel",
-	  "with --relocate-from: base types matched with their layouts (default) or by name and size", "layout kernel" },
+	  "with --relocate-from: base types matched with their layouts (default) or by name and size",
+	  "layout kernel" },
 	{ "c-style", required_argument, NULL, 'S', "7.1|7.5|7.8",
-	  "the C header as Debian 12's bpftool 7.1 writes it (default), Debian 13's 7.5 or unstable's 7.8", "7.1 7.5 7.8" },
+	  "the C header as Debian 12's bpftool 7.1 writes it (default), Debian 13's 7.5 or unstable's 7.8",
+	  "7.1 7.5 7.8" },
 	{ "format", required_argument, NULL, 'F', "FMT",
 	  "raw (bpftool's text, or JSON with -j/-p) or c (the vmlinux.h header); bpftool's `FILE format c` too",
 	  "raw c" },
@@ -39,14 +42,12 @@ static bool is_prefix(const char *s, const char *word)
 }
 
 /* "raw" -> 0, "c" -> 1, anything else -> -1 (bpftool's values, compared whole) */
-static int parse_format(const char *s)
-{
-	return !strcmp(s, "raw") ? 0 : !strcmp(s, "c") ? 1 : -1;
-}
+static int parse_format(const char *s) { return !strcmp(s, "raw") ? 0 : !strcmp(s, "c") ? 1 : -1; }
 
 /* FILE, built on OLDBASE, relocated onto *base in memory: *btf on *base (*blob backs it) */
-static int open_relocated(struct cli *cli, const char *file, const char *from_path, const char *base_path,
-			  enum btfc_match match, struct btfc_btf **btf, struct btfc_btf **base, void **blob)
+static int open_relocated(struct cli *cli, const char *file, const char *from_path,
+			  const char *base_path, enum btfc_match match, struct btfc_btf **btf,
+			  struct btfc_btf **base, void **blob)
 {
 	struct btfc_btf *old = NULL, *mod = NULL;
 	struct btfc_relocator *r = NULL;
@@ -55,14 +56,17 @@ static int open_relocated(struct cli *cli, const char *file, const char *from_pa
 
 	*btf = *base = NULL;
 	*blob = NULL;
-	if (btfc_btf_open(cli->ctx, from_path, NULL, &old) || btfc_btf_open(cli->ctx, base_path, NULL, base) ||
-	    btfc_btf_open(cli->ctx, file, old, &mod) || btfc_relocator_new(cli->ctx, old, *base, &r)) {
+	if (btfc_btf_open(cli->ctx, from_path, NULL, &old) ||
+	    btfc_btf_open(cli->ctx, base_path, NULL, base) ||
+	    btfc_btf_open(cli->ctx, file, old, &mod) ||
+	    btfc_relocator_new(cli->ctx, old, *base, &r)) {
 		rc = cli_lib_error(cli);
 		goto out;
 	}
 	err = btfc_relocator_btf(cli->ctx, r, mod, match, NULL, NULL, blob, &len, NULL);
 	if (err == 1) {
-		cli_error(cli, "%s: not relocated onto %s: %s", file, base_path, btfc_ctx_last_message(cli->ctx));
+		cli_error(cli, "%s: not relocated onto %s: %s", file, base_path,
+			  btfc_ctx_last_message(cli->ctx));
 		rc = EXIT_FINDING;
 	} else if (err || btfc_btf_parse(cli->ctx, *blob, len, file, *base, btf)) {
 		rc = cli_lib_error(cli);
@@ -79,8 +83,8 @@ out:
 #define MAX_FILES 64 /* bpftool's MAX_BTF_FILES */
 
 /* several modules on one base: merged and deduplicated into one split BTF (*blob backs it) */
-static int open_merged(struct cli *cli, const char **files, int n, const char *base_path, struct btfc_btf **btf,
-		       struct btfc_btf **base, void **blob)
+static int open_merged(struct cli *cli, const char **files, int n, const char *base_path,
+		       struct btfc_btf **btf, struct btfc_btf **base, void **blob)
 {
 	struct btfc_btf *mods[MAX_FILES] = { 0 };
 	size_t len = 0;
@@ -93,7 +97,8 @@ static int open_merged(struct cli *cli, const char **files, int n, const char *b
 	for (i = 0; i < n && rc == EXIT_OK; i++)
 		if (btfc_btf_open(cli->ctx, files[i], *base, &mods[i]))
 			rc = cli_lib_error(cli);
-	if (rc == EXIT_OK && (btfc_btf_merge(cli->ctx, (const struct btfc_btf *const *)mods, (size_t)n, blob, &len) ||
+	if (rc == EXIT_OK && (btfc_btf_merge(cli->ctx, (const struct btfc_btf *const *)mods,
+					     (size_t)n, blob, &len) ||
 			      btfc_btf_parse(cli->ctx, *blob, len, files[0], *base, btf)))
 		rc = cli_lib_error(cli);
 	for (i = 0; i < n; i++)
@@ -133,7 +138,8 @@ static int run(struct cli *cli, int argc, char **argv)
 			else if (!strcmp(optarg, "7.8"))
 				style = BTFC_DUMP_C_7_8;
 			else
-				return cli_error(cli, "unknown --c-style '%s': 7.1, 7.5 or 7.8", optarg);
+				return cli_error(cli, "unknown --c-style '%s': 7.1, 7.5 or 7.8",
+						 optarg);
 		} else if (!cli_common_opt(cli, opt))
 			return cli_usage(cli, &cmd_dump);
 	}
@@ -157,7 +163,8 @@ static int run(struct cli *cli, int argc, char **argv)
 			if (errno || *end || !*argv[i] || v > UINT32_MAX)
 				return cli_error(cli, "dump: can't parse %s as root ID", argv[i]);
 			if (nroots == sizeof(roots) / sizeof(roots[0]))
-				return cli_error(cli, "dump: only %zu root_id are supported", nroots);
+				return cli_error(cli, "dump: only %zu root_id are supported",
+						 nroots);
 			roots[nroots++] = (uint32_t)v;
 			continue;
 		}
@@ -168,11 +175,14 @@ static int run(struct cli *cli, int argc, char **argv)
 	if (!nfiles)
 		return cli_usage(cli, &cmd_dump);
 	if (nroots && !c_format)
-		return cli_error(cli, "dump: root_id is taken with format c only (bpftool 7.8 takes it with raw too)");
+		return cli_error(
+			cli,
+			"dump: root_id is taken with format c only (bpftool 7.8 takes it with raw too)");
 	if (c_format && cli->mode != OUT_TEXT)
 		return cli_error(cli, "no JSON for the C format (as bpftool: -j/-p with raw only)");
 	if (from_path && !base_path)
-		return cli_error(cli, "--relocate-from OLDBASE needs -B BASE, the base to relocate onto");
+		return cli_error(
+			cli, "--relocate-from OLDBASE needs -B BASE, the base to relocate onto");
 	if (nfiles > 1) {
 		/* as bpftool: the running kernel's vmlinux among several is skipped (the base of the
 		 * /sys/kernel/btf/ modules, which take it by default), or alone when all are it */
@@ -187,8 +197,10 @@ static int run(struct cli *cli, int argc, char **argv)
 			if (!strncmp(files[i], sysfs, sizeof(sysfs) - 1))
 				base_path = sysfs_vmlinux;
 		if (nfiles > 1 && !base_path)
-			return cli_error(cli, "dump: several FILEs are merged on one base: give it with -B BASE "
-					      "(or give /sys/kernel/btf/ paths)");
+			return cli_error(
+				cli,
+				"dump: several FILEs are merged on one base: give it with -B BASE "
+				"(or give /sys/kernel/btf/ paths)");
 		if (nfiles > 1 && from_path)
 			return cli_error(cli, "dump: --relocate-from takes one FILE, not several");
 	}
@@ -205,13 +217,15 @@ static int run(struct cli *cli, int argc, char **argv)
 	}
 	int err;
 	if (c_format) {
-		err = btfc_btf_dump_c_roots(cli->ctx, btf, cli_out_fd(cli), style | (style ? unsorted : 0), roots, nroots);
+		err = btfc_btf_dump_c_roots(cli->ctx, btf, cli_out_fd(cli),
+					    style | (style ? unsorted : 0), roots, nroots);
 		cli_close(btf, base);
 		free(blob);
 		return err ? cli_lib_error(cli) : EXIT_OK;
 	}
 	enum btfc_dump_format f = cli->mode == OUT_TEXT ? BTFC_DUMP_RAW :
-				  cli->mode == OUT_JSON ? BTFC_DUMP_JSON : BTFC_DUMP_JSON_PRETTY;
+				  cli->mode == OUT_JSON ? BTFC_DUMP_JSON :
+							  BTFC_DUMP_JSON_PRETTY;
 	err = btfc_btf_dump(btf, cli_out_fd(cli), f);
 	cli_close(btf, base);
 	free(blob);
@@ -223,10 +237,12 @@ static int run(struct cli *cli, int argc, char **argv)
 const struct cmd cmd_dump = {
 	.name = "dump",
 	.run = run,
-	.usage = "[-j|-p] [-B BASE [--relocate-from OLDBASE [--match layout|kernel]]] [--format raw|c] [--c-style 7.1|7.5|7.8] "
-		 "FILE [[file] FILE]... [format raw|c] [unsorted] [root_id ID]...",
-	.summary = "print every type of FILE's BTF exactly as `bpftool btf dump file` does, raw or as C; "
-		   "several modules merged on their base",
+	.usage =
+		"[-j|-p] [-B BASE [--relocate-from OLDBASE [--match layout|kernel]]] [--format raw|c] [--c-style 7.1|7.5|7.8] "
+		"FILE [[file] FILE]... [format raw|c] [unsorted] [root_id ID]...",
+	.summary =
+		"print every type of FILE's BTF exactly as `bpftool btf dump file` does, raw or as C; "
+		"several modules merged on their base",
 	.shortopts = "B:",
 	.opts = opts,
 };

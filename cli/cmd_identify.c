@@ -14,27 +14,35 @@
 static const char *how(const struct btfc_identity *id)
 {
 	switch (id->method) {
-	case BTFC_METHOD_STAMP: return "certain: stamp";
-	case BTFC_METHOD_DISTILLED: return "certain: distilled .BTF.base";
-	case BTFC_METHOD_EVIDENCE: return !strcmp(id->strength, "strong") ? "strong evidence" : "probable: no evidence against";
-	default: return "no BTF";
+	case BTFC_METHOD_STAMP:
+		return "certain: stamp";
+	case BTFC_METHOD_DISTILLED:
+		return "certain: distilled .BTF.base";
+	case BTFC_METHOD_EVIDENCE:
+		return !strcmp(id->strength, "strong") ? "strong evidence" :
+							 "probable: no evidence against";
+	default:
+		return "no BTF";
 	}
 }
 
 /* One line per module (and with @verbose one per candidate); returns the exit code for it. */
-static int report(struct out *o, const char *file, const struct cli_bases *b, const struct btfc_identity *id,
-		  const struct btfc_check *ck, bool verbose, bool is_signed)
+static int report(struct out *o, const char *file, const struct cli_bases *b,
+		  const struct btfc_identity *id, const struct btfc_check *ck, bool verbose,
+		  bool is_signed)
 {
 	char others[2048], fits[2048] = "";
 	size_t fl = 0;
 
 	for (size_t i = 0; i < b->n; i++)
 		if (ck[i].outcome == BTFC_OUTCOME_MATCH && (int)i != id->build)
-			fl += snprintf(fits + fl, fl < sizeof(fits) ? sizeof(fits) - fl : 0, "%s%s", fl ? ", " : "",
-				       b->c[i].name);
+			fl += snprintf(fits + fl, fl < sizeof(fits) ? sizeof(fits) - fl : 0, "%s%s",
+				       fl ? ", " : "", b->c[i].name);
 	bool none = id->method == BTFC_METHOD_NONE;
-	int rc = none || (id->build >= 0 && (id->n_fit == 1 || id->method == BTFC_METHOD_DISTILLED)) ? EXIT_OK
-											       : EXIT_FINDING;
+	int rc = none || (id->build >= 0 &&
+			  (id->n_fit == 1 || id->method == BTFC_METHOD_DISTILLED)) ?
+			 EXIT_OK :
+			 EXIT_FINDING;
 	em_obj_begin(o);
 	if (em_json(o)) {
 		em_s(o, "file", file);
@@ -72,28 +80,37 @@ static int report(struct out *o, const char *file, const struct cli_bases *b, co
 			out_printf(o, ": built for none of the %zu bases tried (%s): %s", b->n,
 				   cli_bases_names(b, SIZE_MAX, others, sizeof(others)), id->why);
 		else if (id->n_fit == 1 && b->n == 2)
-			out_printf(o, ": built for %s (%s); does not fit the other base", b->c[id->build].name, how(id));
+			out_printf(o, ": built for %s (%s); does not fit the other base",
+				   b->c[id->build].name, how(id));
 		else if (id->n_fit == 1)
-			out_printf(o, ": built for %s (%s); fits none of the other %zu bases", b->c[id->build].name,
-				   how(id), b->n - 1);
+			out_printf(o, ": built for %s (%s); fits none of the other %zu bases",
+				   b->c[id->build].name, how(id), b->n - 1);
 		else if (id->method == BTFC_METHOD_DISTILLED)
-			out_printf(o, ": relocates onto %s (%s); also onto %s", b->c[id->build].name, how(id), fits);
+			out_printf(o, ": relocates onto %s (%s); also onto %s",
+				   b->c[id->build].name, how(id), fits);
 		else
-			out_printf(o, ": fits %u of %zu bases, cannot tell which build (%s): %s, %s", id->n_fit,
-				   b->n, id->strength, b->c[id->build].name, fits);
+			out_printf(o,
+				   ": fits %u of %zu bases, cannot tell which build (%s): %s, %s",
+				   id->n_fit, b->n, id->strength, b->c[id->build].name, fits);
 		for (size_t i = 0; verbose && !none && i < b->n; i++)
-			out_printf(o, "\n  %s: %s (%s): %s", b->c[i].name, btfc_outcome_name(ck[i].outcome), ck[i].strength,
-				   ck[i].method == BTFC_METHOD_STAMP ? "stamp compared" : ck[i].evidence);
+			out_printf(o, "\n  %s: %s (%s): %s", b->c[i].name,
+				   btfc_outcome_name(ck[i].outcome), ck[i].strength,
+				   ck[i].method == BTFC_METHOD_STAMP ? "stamp compared" :
+								       ck[i].evidence);
 	}
 	em_obj_end(o, true);
 	return rc;
 }
 
 static const struct cli_opt opts[] = {
-	{ "store", required_argument, NULL, 'S', "DIR", "the store of bases (default /var/lib/btfcompat/bases, $BTFCOMPAT_STORE)", NULL },
-	{ "base", required_argument, NULL, 'B', "BASE", "one more candidate base (repeatable)", NULL },
-	{ "no-installed", no_argument, NULL, 'N', NULL, "only the stored bases and --base, not the installed kernels", NULL },
-	{ "verbose", no_argument, NULL, 'v', NULL, "also one line per base with its outcome and evidence", NULL },
+	{ "store", required_argument, NULL, 'S', "DIR",
+	  "the store of bases (default /var/lib/btfcompat/bases, $BTFCOMPAT_STORE)", NULL },
+	{ "base", required_argument, NULL, 'B', "BASE", "one more candidate base (repeatable)",
+	  NULL },
+	{ "no-installed", no_argument, NULL, 'N', NULL,
+	  "only the stored bases and --base, not the installed kernels", NULL },
+	{ "verbose", no_argument, NULL, 'v', NULL,
+	  "also one line per base with its outcome and evidence", NULL },
 	{ 0 },
 };
 
@@ -112,9 +129,15 @@ static int run(struct cli *cli, int argc, char **argv)
 	optind = 1;
 	while ((opt = cli_getopt(cli, &cmd_identify, argc, argv)) != -1) {
 		switch (opt) {
-		case 'S': store = optarg; break;
-		case 'N': installed = false; break;
-		case 'v': verbose = true; break;
+		case 'S':
+			store = optarg;
+			break;
+		case 'N':
+			installed = false;
+			break;
+		case 'v':
+			verbose = true;
+			break;
 		case 'B': {
 			char **ne = realloc(extra, (n_extra + 1) * sizeof(*ne));
 			if (!ne) {
@@ -138,8 +161,10 @@ static int run(struct cli *cli, int argc, char **argv)
 		goto out;
 	}
 	if (!b.n) { /* nothing to tell a build by: say so, never "no BTF" */
-		rc = cli_error(cli, "no kernel bases to compare with: none stored in %s%s, and no --base given",
-			       cli_store_dir(store), installed ? ", none installed" : "");
+		rc = cli_error(
+			cli,
+			"no kernel bases to compare with: none stored in %s%s, and no --base given",
+			cli_store_dir(store), installed ? ", none installed" : "");
 		goto out;
 	}
 	if (!(ck = cli_checks_new(b.n))) {
@@ -177,8 +202,10 @@ out:
 const struct cmd cmd_identify = {
 	.name = "identify",
 	.run = run,
-	.usage = "[-j|-p] [--store DIR] [--base BASE]... [--no-installed] [-v|--verbose] MODULE|DIR...",
-	.summary = "which kernel build each module's BTF was made for (stored bases, installed kernels, --base)",
+	.usage =
+		"[-j|-p] [--store DIR] [--base BASE]... [--no-installed] [-v|--verbose] MODULE|DIR...",
+	.summary =
+		"which kernel build each module's BTF was made for (stored bases, installed kernels, --base)",
 	.shortopts = "vB:",
 	.opts = opts,
 };

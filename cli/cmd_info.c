@@ -10,13 +10,20 @@
 static const char *container_name(enum btfc_container c)
 {
 	switch (c) {
-	case BTFC_CONT_ELF: return "elf";
-	case BTFC_CONT_VMLINUZ: return "vmlinuz";
-	case BTFC_CONT_IMAGE: return "image";
-	case BTFC_CONT_ZBOOT: return "zboot";
-	case BTFC_CONT_S390: return "s390-image";
-	case BTFC_CONT_ZIMAGE: return "zimage";
-	default: return "raw";
+	case BTFC_CONT_ELF:
+		return "elf";
+	case BTFC_CONT_VMLINUZ:
+		return "vmlinuz";
+	case BTFC_CONT_IMAGE:
+		return "image";
+	case BTFC_CONT_ZBOOT:
+		return "zboot";
+	case BTFC_CONT_S390:
+		return "s390-image";
+	case BTFC_CONT_ZIMAGE:
+		return "zimage";
+	default:
+		return "raw";
 	}
 }
 
@@ -59,7 +66,8 @@ static void print_info(struct out *o, const char *file, const struct btfc_btf *b
 }
 
 static const struct cli_opt opts[] = {
-	{ "base", required_argument, NULL, 'B', "BASE", "the base of split BTF (a module's)", NULL },
+	{ "base", required_argument, NULL, 'B', "BASE", "the base of split BTF (a module's)",
+	  NULL },
 	{ 0 },
 };
 

@@ -29,7 +29,8 @@ static bool distilled(struct cli *cli, const char *path)
 	struct btfc_module *m = NULL;
 	const void *sec;
 	size_t len;
-	bool d = !btfc_module_open(cli->ctx, path, &m) && !btfc_module_section(m, ".BTF.base", &sec, &len);
+	bool d = !btfc_module_open(cli->ctx, path, &m) &&
+		 !btfc_module_section(m, ".BTF.base", &sec, &len);
 
 	btfc_module_free(m);
 	return d;
@@ -44,7 +45,8 @@ static struct btfc_relocator *old_base(struct cli *cli, struct olds *o, const ch
 		o->loaded = true; /* once: what was loaded is freed by olds_free() */
 		if (cli_bases_load(cli, &o->b, o->store, &o->to_path, 1, o->installed) ||
 		    !(o->r = calloc(o->b.n ? o->b.n : 1, sizeof(*o->r))))
-			cli_bases_free(&o->b); /* the error is printed; every module then has no base to try */
+			cli_bases_free(
+				&o->b); /* the error is printed; every module then has no base to try */
 	}
 	if (cli_bases_identify(cli, &o->b, path, "--from", &i) != EXIT_OK)
 		return NULL;
@@ -125,8 +127,9 @@ static void print_issue(struct out *o, const struct btfc_reloc_issue *is, bool v
 	}
 }
 
-static void print(struct out *o, const char *file, const char *state, const char *reason, enum btfc_match match,
-		  const struct btfc_reloc_result *r, const struct issues *l, bool verbose)
+static void print(struct out *o, const char *file, const char *state, const char *reason,
+		  enum btfc_match match, const struct btfc_reloc_result *r, const struct issues *l,
+		  bool verbose)
 {
 	em_obj_begin(o);
 	if (em_json(o)) {
@@ -163,9 +166,11 @@ static void print(struct out *o, const char *file, const char *state, const char
 			out_name(o, reason);
 		} else {
 			out_printf(o, " (%s; %u base types used, %u changed%s%s)",
-				   r->distilled ? "from its .BTF.base, by name and size"
-				   : match == BTFC_MATCH_KERNEL ? "matched by name and size" : "layouts checked",
-				   r->base_types, r->changed, r->btf_ids ? "; .BTF_ids renumbered" : "",
+				   r->distilled ? "from its .BTF.base, by name and size" :
+				   match == BTFC_MATCH_KERNEL ? "matched by name and size" :
+								"layouts checked",
+				   r->base_types, r->changed,
+				   r->btf_ids ? "; .BTF_ids renumbered" : "",
 				   r->restamped ? "; re-stamped" : "");
 		}
 		for (size_t i = 0; i < l->n; i++)
@@ -175,15 +180,24 @@ static void print(struct out *o, const char *file, const char *state, const char
 }
 
 static const struct cli_opt opts[] = {
-	{ "from", required_argument, NULL, 'F', "OLDBASE", "the base the modules were built on (default: the one identify finds)", NULL },
-	{ "to", required_argument, NULL, 'T', "NEWBASE", "the base to relocate onto (default /sys/kernel/btf/vmlinux)", NULL },
+	{ "from", required_argument, NULL, 'F', "OLDBASE",
+	  "the base the modules were built on (default: the one identify finds)", NULL },
+	{ "to", required_argument, NULL, 'T', "NEWBASE",
+	  "the base to relocate onto (default /sys/kernel/btf/vmlinux)", NULL },
 	{ "match", required_argument, NULL, 'm', "layout|kernel",
-	  "layout: refuse when a used base type changed layout (default); kernel: by name and size", "layout kernel" },
-	{ "stamp", no_argument, NULL, 's', NULL, "add a .BTF.base_checksum for NEWBASE even if the module had none", NULL },
-	{ "store", required_argument, NULL, 'S', "DIR", "without --from: the store of bases to look in", NULL },
-	{ "no-installed", no_argument, NULL, 'N', NULL, "without --from: leave out the installed kernels", NULL },
-	{ "verbose", no_argument, NULL, 'v', NULL, "list every changed member of every changed type, not a summary per type", NULL },
-	CLI_REWRITE_OPTTAB, CLI_OUTPUT_OPTTAB, CLI_SIGN_OPTTAB,
+	  "layout: refuse when a used base type changed layout (default); kernel: by name and size",
+	  "layout kernel" },
+	{ "stamp", no_argument, NULL, 's', NULL,
+	  "add a .BTF.base_checksum for NEWBASE even if the module had none", NULL },
+	{ "store", required_argument, NULL, 'S', "DIR",
+	  "without --from: the store of bases to look in", NULL },
+	{ "no-installed", no_argument, NULL, 'N', NULL,
+	  "without --from: leave out the installed kernels", NULL },
+	{ "verbose", no_argument, NULL, 'v', NULL,
+	  "list every changed member of every changed type, not a summary per type", NULL },
+	CLI_REWRITE_OPTTAB,
+	CLI_OUTPUT_OPTTAB,
+	CLI_SIGN_OPTTAB,
 	{ 0 },
 };
 
@@ -204,18 +218,31 @@ static int run(struct cli *cli, int argc, char **argv)
 	optind = 1;
 	while ((opt = cli_getopt(cli, &cmd_relocate, argc, argv)) != -1) {
 		switch (opt) {
-		case 'F': from_path = optarg; break;
-		case 'T': to_path = optarg; break;
-		case 's': flags |= BTFC_REWRITE_STAMP; break;
-		case 'S': olds.store = optarg; break;
-		case 'N': olds.installed = false; break;
-		case 'v': verbose = true; break;
+		case 'F':
+			from_path = optarg;
+			break;
+		case 'T':
+			to_path = optarg;
+			break;
+		case 's':
+			flags |= BTFC_REWRITE_STAMP;
+			break;
+		case 'S':
+			olds.store = optarg;
+			break;
+		case 'N':
+			olds.installed = false;
+			break;
+		case 'v':
+			verbose = true;
+			break;
 		case 'm':
 			if (cli_opt_match(cli, "--match", optarg, &match))
 				return EXIT_ERROR;
 			break;
 		default:
-			if (!cli_common_opt(cli, opt) && !cli_rewrite_opt(opt, optarg, &flags, &dest) &&
+			if (!cli_common_opt(cli, opt) &&
+			    !cli_rewrite_opt(opt, optarg, &flags, &dest) &&
 			    !cli_sign_opt(cli, opt, optarg))
 				return cli_usage(cli, &cmd_relocate);
 		}
@@ -225,7 +252,8 @@ static int run(struct cli *cli, int argc, char **argv)
 	if (cli_collect_args(cli, &cmd_relocate, argc, argv, dest, &paths))
 		return EXIT_ERROR;
 	if ((from_path && btfc_btf_open(cli->ctx, from_path, NULL, &from)) ||
-	    btfc_btf_open(cli->ctx, to_path, NULL, &to) || btfc_relocator_new(cli->ctx, from, to, &r)) {
+	    btfc_btf_open(cli->ctx, to_path, NULL, &to) ||
+	    btfc_relocator_new(cli->ctx, from, to, &r)) {
 		rc = cli_lib_error(cli);
 		goto out;
 	}
@@ -234,22 +262,30 @@ static int run(struct cli *cli, int argc, char **argv)
 	cli_report_begin(cli, &o, dest);
 	for (size_t i = 0; i < paths.n; i++) {
 		BTFC_OPTS(btfc_reloc_result, res);
-		struct btfc_relocator *ri = from || distilled(cli, paths.v[i]) ? r : old_base(cli, &olds, paths.v[i]);
+		struct btfc_relocator *ri =
+			from || distilled(cli, paths.v[i]) ? r : old_base(cli, &olds, paths.v[i]);
 		issues_clear(&l);
 		if (!ri) {
 			out_flush(&o);
-			rc = cli_file_error(&o, paths.v[i], EXIT_ERROR); /* printed; go on with the others */
+			rc = cli_file_error(&o, paths.v[i],
+					    EXIT_ERROR); /* printed; go on with the others */
 			continue;
 		}
-		if (btfc_module_relocate(cli->ctx, ri, paths.v[i], dest, match, flags, on_issue, &l, &res)) {
+		if (btfc_module_relocate(cli->ctx, ri, paths.v[i], dest, match, flags, on_issue, &l,
+					 &res)) {
 			out_flush(&o);
-			rc = cli_file_error(&o, paths.v[i], cli_lib_failure(cli, rc)); /* go on with the others */
+			rc = cli_file_error(&o, paths.v[i],
+					    cli_lib_failure(cli, rc)); /* go on with the others */
 			continue;
 		}
 		if (res.refused && rc == EXIT_OK)
 			rc = EXIT_FINDING;
-		const char *why = res.refused ? btfc_ctx_last_message(cli->ctx) : ""; /* the file is printed already */
-		print(&o, paths.v[i], res.refused ? "refused" : flags & BTFC_REWRITE_DRY_RUN ? "would relocate" : "relocated",
+		const char *why = res.refused ? btfc_ctx_last_message(cli->ctx) :
+						""; /* the file is printed already */
+		print(&o, paths.v[i],
+		      res.refused                  ? "refused" :
+		      flags & BTFC_REWRITE_DRY_RUN ? "would relocate" :
+						     "relocated",
 		      why, match, &res, &l, verbose);
 	}
 	cli_list_end(&o);
@@ -267,8 +303,9 @@ out:
 const struct cmd cmd_relocate = {
 	.name = "relocate",
 	.run = run,
-	.usage = "[-j|-p] [--from OLDBASE | [--store DIR] [--no-installed]] [--to NEWBASE] [--match layout|kernel] [--stamp] [-v|--verbose] "
-		 CLI_REWRITE_USAGE " " CLI_SIGN_USAGE " [-o OUT] MODULE|DIR...",
+	.usage =
+		"[-j|-p] [--from OLDBASE | [--store DIR] [--no-installed]] [--to NEWBASE] [--match layout|kernel] [--stamp] [-v|--verbose] " CLI_REWRITE_USAGE
+		" " CLI_SIGN_USAGE " [-o OUT] MODULE|DIR...",
 	.summary = "rewrite modules' BTF to name the same types in another kernel's base",
 	.shortopts = "F:T:m:o:v" CLI_REWRITE_OPTS,
 	.opts = opts,

@@ -165,8 +165,9 @@ static int cmp_job(const void *a, const void *b)
 	return strcmp(((const struct job *)a)->path, ((const struct job *)b)->path);
 }
 
-static const enum btfc_action acts[] = { BTFC_ACTION_ACCEPT, BTFC_ACTION_ACCEPT_WRONG_TYPES, BTFC_ACTION_DROP_BTF,
-					 BTFC_ACTION_REFUSE_MODULE, BTFC_ACTION_DROP_OR_REFUSE, BTFC_ACTION_NONE };
+static const enum btfc_action acts[] = { BTFC_ACTION_ACCEPT,         BTFC_ACTION_ACCEPT_WRONG_TYPES,
+					 BTFC_ACTION_DROP_BTF,       BTFC_ACTION_REFUSE_MODULE,
+					 BTFC_ACTION_DROP_OR_REFUSE, BTFC_ACTION_NONE };
 
 /* modules per outcome x action (acts[]); returns the modules that could not be read */
 static size_t tally(const struct pool *p, size_t t[4][6])
@@ -204,7 +205,8 @@ static void label(FILE *f, const char *s)
  * never read half a file). Samples carry no timestamp (the collector refuses them): the time
  * of the scan is a metric of its own.
  */
-static int write_metrics(struct cli *cli, const char *path, const char *base_path, const struct pool *p)
+static int write_metrics(struct cli *cli, const char *path, const char *base_path,
+			 const struct pool *p)
 {
 	size_t t[4][6], errors = tally(p, t);
 	char kernel[256], tmp[4096];
@@ -214,7 +216,8 @@ static int write_metrics(struct cli *cli, const char *path, const char *base_pat
 
 	if (cli_base_release(base_path, kernel, sizeof(kernel)))
 		snprintf(kernel, sizeof(kernel), "%s", base_path);
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%.*s.%s.btfcXXXXXX", slash ? (int)(slash - path + 1) : 0, path,
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%.*s.%s.btfcXXXXXX",
+			     slash ? (int)(slash - path + 1) : 0, path,
 			     slash ? slash + 1 : path) >= sizeof(tmp))
 		return cli_error(cli, "scan: --metrics: %s: name too long", path);
 	if ((fd = mkstemp(tmp)) < 0)
@@ -227,18 +230,20 @@ static int write_metrics(struct cli *cli, const char *path, const char *base_pat
 	}
 	clock_gettime(CLOCK_REALTIME, &now);
 	fputs("# HELP btfcompat_modules Modules scanned, by check outcome and the kernel's predicted action.\n"
-	      "# TYPE btfcompat_modules gauge\n", f);
+	      "# TYPE btfcompat_modules gauge\n",
+	      f);
 	for (int r = 0; r < 4; r++)
 		for (int a = 0; a < 6; a++) {
 			if (!t[r][a])
 				continue;
 			fputs("btfcompat_modules{kernel=\"", f);
 			label(f, kernel);
-			fprintf(f, "\",outcome=\"%s\",action=\"%s\"} %zu\n", btfc_outcome_name(r), btfc_action_name(acts[a]),
-				t[r][a]);
+			fprintf(f, "\",outcome=\"%s\",action=\"%s\"} %zu\n", btfc_outcome_name(r),
+				btfc_action_name(acts[a]), t[r][a]);
 		}
 	fputs("# HELP btfcompat_modules_outcome Modules scanned, by check outcome (every outcome, 0 included).\n"
-	      "# TYPE btfcompat_modules_outcome gauge\n", f);
+	      "# TYPE btfcompat_modules_outcome gauge\n",
+	      f);
 	for (int r = 0; r < 4; r++) {
 		size_t n = 0;
 		for (int a = 0; a < 6; a++)
@@ -249,15 +254,18 @@ static int write_metrics(struct cli *cli, const char *path, const char *base_pat
 	}
 	const char *const other[][3] = {
 		{ "btfcompat_scan_errors", "Modules that could not be read.", "" },
-		{ "btfcompat_scan_timestamp_seconds", "When the scan ran, in seconds since the epoch.", "" },
+		{ "btfcompat_scan_timestamp_seconds",
+		  "When the scan ran, in seconds since the epoch.", "" },
 	};
 	for (int m = 0; m < 2; m++) {
-		fprintf(f, "# HELP %s %s\n# TYPE %s gauge\n%s{kernel=\"", other[m][0], other[m][1], other[m][0], other[m][0]);
+		fprintf(f, "# HELP %s %s\n# TYPE %s gauge\n%s{kernel=\"", other[m][0], other[m][1],
+			other[m][0], other[m][0]);
 		label(f, kernel);
 		if (m == 0)
 			fprintf(f, "\"} %zu\n", errors);
 		else
-			fprintf(f, "\"} %lld.%03ld\n", (long long)now.tv_sec, now.tv_nsec / 1000000);
+			fprintf(f, "\"} %lld.%03ld\n", (long long)now.tv_sec,
+				now.tv_nsec / 1000000);
 	}
 	fputs("# EOF\n", f);
 	int err = fflush(f) || fchmod(fd, 0644) || fsync(fd) ? errno : 0;
@@ -295,14 +303,15 @@ static void summary(struct out *o, const struct pool *p, bool listed)
 		em_obj_end(o, false);
 		return;
 	}
-	out_printf(o, "%s%zu modules%s\n%-10s %8s %10s %9s %10s %11s %7s %7s\n", listed ? "\n" : "", p->n, errors ? " (some unreadable)" : "",
-		   "outcome", "accept", "types wrong", "drop BTF", "refuse", "drop/refuse", "no BTF", "total");
+	out_printf(o, "%s%zu modules%s\n%-10s %8s %10s %9s %10s %11s %7s %7s\n", listed ? "\n" : "",
+		   p->n, errors ? " (some unreadable)" : "", "outcome", "accept", "types wrong",
+		   "drop BTF", "refuse", "drop/refuse", "no BTF", "total");
 	for (int r = 0; r < 4; r++) {
 		size_t tot = 0;
 		for (int a = 0; a < 6; a++)
 			tot += t[r][a];
-		out_printf(o, "%-10s %8zu %10zu %9zu %10zu %11zu %7zu %7zu\n", btfc_outcome_name(r), t[r][0], t[r][1],
-			   t[r][2], t[r][3], t[r][4], t[r][5], tot);
+		out_printf(o, "%-10s %8zu %10zu %9zu %10zu %11zu %7zu %7zu\n", btfc_outcome_name(r),
+			   t[r][0], t[r][1], t[r][2], t[r][3], t[r][4], t[r][5], tot);
 	}
 	if (errors)
 		out_printf(o, "%-10s %zu\n", "error", errors);
@@ -310,10 +319,15 @@ static void summary(struct out *o, const struct pool *p, bool listed)
 
 static const struct cli_opt opts[] = {
 	CLI_KERNEL_OPTTAB,
-	{ "threads", required_argument, NULL, 'J', "THREADS", "worker threads (default: one per core)", "" },
-	{ "all", no_argument, NULL, 'a', NULL, "list every module, not only those that do not match", NULL },
-	{ "metrics", required_argument, NULL, 'O', "FILE", "also write the summary as OpenMetrics text (node_exporter's textfile collector)", NULL },
-	{ "print0", no_argument, NULL, 0x200, NULL, "standard output lists the modules whose BTF does not fit, each ending in NUL; the report goes to standard error", NULL },
+	{ "threads", required_argument, NULL, 'J', "THREADS",
+	  "worker threads (default: one per core)", "" },
+	{ "all", no_argument, NULL, 'a', NULL,
+	  "list every module, not only those that do not match", NULL },
+	{ "metrics", required_argument, NULL, 'O', "FILE",
+	  "also write the summary as OpenMetrics text (node_exporter's textfile collector)", NULL },
+	{ "print0", no_argument, NULL, 0x200, NULL,
+	  "standard output lists the modules whose BTF does not fit, each ending in NUL; the report goes to standard error",
+	  NULL },
 	{ 0 },
 };
 
@@ -334,7 +348,9 @@ static int run(struct cli *cli, int argc, char **argv)
 	optind = 1;
 	while ((opt = cli_getopt(cli, &cmd_scan, argc, argv)) != -1) {
 		switch (opt) {
-		case 'B': base_path = optarg, base_given = 1; break;
+		case 'B':
+			base_path = optarg, base_given = 1;
+			break;
 		case 'C':
 			if (cli_opt_file(cli, "--config", optarg))
 				return EXIT_ERROR;
@@ -348,9 +364,15 @@ static int run(struct cli *cli, int argc, char **argv)
 			if (cli_opt_long(cli, "-J", optarg, 1, 256, &threads))
 				return EXIT_ERROR;
 			break;
-		case 'a': all = 1; break;
-		case 'O': metrics = optarg; break;
-		case 0x200: print0 = 1; break;
+		case 'a':
+			all = 1;
+			break;
+		case 'O':
+			metrics = optarg;
+			break;
+		case 0x200:
+			print0 = 1;
+			break;
 		default:
 			if (!cli_common_opt(cli, opt))
 				return cli_usage(cli, &cmd_scan);
@@ -358,7 +380,8 @@ static int run(struct cli *cli, int argc, char **argv)
 	}
 	if (optind >= argc || threads < 1 || threads > 256)
 		return cli_usage(cli, &cmd_scan);
-	if (!base_given && cli_tree_base(cli, argc - optind, argv + optind, &base_path, tree_base, sizeof(tree_base)))
+	if (!base_given && cli_tree_base(cli, argc - optind, argv + optind, &base_path, tree_base,
+					 sizeof(tree_base)))
 		return EXIT_ERROR;
 	p.opts.sz = sizeof(p.opts);
 	p.parent = cli->ctx;
@@ -466,8 +489,10 @@ static int run(struct cli *cli, int argc, char **argv)
 const struct cmd cmd_scan = {
 	.name = "scan",
 	.run = run,
-	.usage = "[-j|-p] [--base BASE] [--config FILE | --mismatch-allowed yes|no] [-J THREADS] [--all] [--metrics FILE] [--print0] DIR...",
-	.summary = "check every module under DIR (e.g. /lib/modules/VER), on all cores, with a summary",
+	.usage =
+		"[-j|-p] [--base BASE] [--config FILE | --mismatch-allowed yes|no] [-J THREADS] [--all] [--metrics FILE] [--print0] DIR...",
+	.summary =
+		"check every module under DIR (e.g. /lib/modules/VER), on all cores, with a summary",
 	.shortopts = "B:J:a",
 	.opts = opts,
 };

@@ -18,7 +18,8 @@ static void hex(char *out, const uint8_t *d, size_t n)
 		sprintf(out + 2 * i, "%02x", d[i]);
 }
 
-static void print_stamp(struct out *o, const char *file, const char *state, const struct btfc_stamp *st)
+static void print_stamp(struct out *o, const char *file, const char *state,
+			const struct btfc_stamp *st)
 {
 	char dg[65];
 
@@ -33,9 +34,11 @@ static void print_stamp(struct out *o, const char *file, const char *state, cons
 }
 
 static const struct cli_opt opts[] = {
-	{ "base", required_argument, NULL, 'B', "BASE", "the base the modules were built on (default /sys/kernel/btf/vmlinux)", NULL },
+	{ "base", required_argument, NULL, 'B', "BASE",
+	  "the base the modules were built on (default /sys/kernel/btf/vmlinux)", NULL },
 	{ "print", no_argument, NULL, 'P', NULL, "print the stamp of BASE, write nothing", NULL },
-	CLI_REWRITE_OPTTAB, CLI_SIGN_OPTTAB,
+	CLI_REWRITE_OPTTAB,
+	CLI_SIGN_OPTTAB,
 	{ 0 },
 };
 
@@ -51,10 +54,15 @@ static int run(struct cli *cli, int argc, char **argv)
 	optind = 1;
 	while ((opt = cli_getopt(cli, &cmd_stamp, argc, argv)) != -1) {
 		switch (opt) {
-		case 'B': base_path = optarg; break;
-		case 'P': print = 1; break;
+		case 'B':
+			base_path = optarg;
+			break;
+		case 'P':
+			print = 1;
+			break;
 		default:
-			if (!cli_common_opt(cli, opt) && !cli_rewrite_opt(opt, optarg, &flags, NULL) &&
+			if (!cli_common_opt(cli, opt) &&
+			    !cli_rewrite_opt(opt, optarg, &flags, NULL) &&
 			    !cli_sign_opt(cli, opt, optarg))
 				return cli_usage(cli, &cmd_stamp);
 		}
@@ -76,10 +84,14 @@ static int run(struct cli *cli, int argc, char **argv)
 		int changed;
 		if (btfc_module_stamp(cli->ctx, argv[i], base, flags, &changed)) {
 			out_flush(&o);
-			rc = cli_file_error(&o, argv[i], cli_lib_failure(cli, rc)); /* go on with the others */
+			rc = cli_file_error(&o, argv[i],
+					    cli_lib_failure(cli, rc)); /* go on with the others */
 			continue;
 		}
-		print_stamp(&o, argv[i], !changed ? "unchanged" : flags & BTFC_REWRITE_DRY_RUN ? "would stamp" : "stamped",
+		print_stamp(&o, argv[i],
+			    !changed                     ? "unchanged" :
+			    flags & BTFC_REWRITE_DRY_RUN ? "would stamp" :
+							   "stamped",
 			    &st);
 	}
 	cli_list_end(&o);
@@ -90,7 +102,8 @@ static int run(struct cli *cli, int argc, char **argv)
 const struct cmd cmd_stamp = {
 	.name = "stamp",
 	.run = run,
-	.usage = "[-j|-p] [--base BASE] " CLI_REWRITE_USAGE " " CLI_SIGN_USAGE " MODULE...  |  stamp --print [--base BASE]",
+	.usage = "[-j|-p] [--base BASE] " CLI_REWRITE_USAGE " " CLI_SIGN_USAGE
+		 " MODULE...  |  stamp --print [--base BASE]",
 	.summary = "record in each module's .BTF.base_checksum which base its BTF was built on",
 	.shortopts = "B:" CLI_REWRITE_OPTS,
 	.opts = opts,

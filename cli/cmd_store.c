@@ -35,7 +35,8 @@ static void print_entry(struct out *o, const struct btfc_store_entry *e, const c
 		if (state)
 			em_s(o, "state", state);
 	} else {
-		out_printf(o, "%.16s  %-32s %6u types  %s  %s", e->digest, e->kernels, e->base_type_cnt, when, e->source);
+		out_printf(o, "%.16s  %-32s %6u types  %s  %s", e->digest, e->kernels,
+			   e->base_type_cnt, when, e->source);
 		if (state)
 			out_printf(o, "  %s", state);
 	}
@@ -53,10 +54,17 @@ static int do_add(struct cli *cli, struct btfc_store *s, const char *kernel, int
 	for (int i = 0; i < argc; i++) {
 		BTFC_OPTS(btfc_store_entry, e);
 		char rel[256];
-		const char *k = kernel ? kernel : cli_base_release(argv[i], rel, sizeof(rel)) ? NULL : rel;
+		const char *k = kernel                                      ? kernel :
+				cli_base_release(argv[i], rel, sizeof(rel)) ? NULL :
+									      rel;
 		if (!k) {
 			out_flush(&o);
-			rc = cli_file_error(&o, argv[i], cli_error(cli, "%s: cannot tell its kernel version from the name: give --kernel VER", argv[i]));
+			rc = cli_file_error(
+				&o, argv[i],
+				cli_error(
+					cli,
+					"%s: cannot tell its kernel version from the name: give --kernel VER",
+					argv[i]));
 			continue;
 		}
 		if (btfc_store_add(cli->ctx, s, argv[i], k, &e)) {
@@ -85,8 +93,11 @@ static int do_list(struct cli *cli, struct btfc_store *s, bool verify)
 		const char *state = NULL;
 		if (e[i].meta_corrupt) {
 			out_flush(&o);
-			cli_error(cli, "%s/%s.meta: not a base's metadata (corrupted?): 'store prune' removes the base "
-				  "unless a module needs it", btfc_store_dir(s), e[i].digest);
+			cli_error(
+				cli,
+				"%s/%s.meta: not a base's metadata (corrupted?): 'store prune' removes the base "
+				"unless a module needs it",
+				btfc_store_dir(s), e[i].digest);
 			state = "metadata corrupted";
 			rc = EXIT_FINDING;
 		} else if (verify) {
@@ -140,8 +151,10 @@ static void keep_for_module(struct cli *cli, struct keep *k, const char *path, b
 
 	if (btfc_module_open(cli->ctx, path, &m))
 		return;
-	snprintf(why, sizeof(why), "needed by %.140s", strrchr(path, '/') ? strrchr(path, '/') + 1 : path);
-	if (!btfc_module_section(m, BTFC_STAMP_SECTION, &sec, &len) && !btfc_stamp_parse(sec, len, &st))
+	snprintf(why, sizeof(why), "needed by %.140s",
+		 strrchr(path, '/') ? strrchr(path, '/') + 1 : path);
+	if (!btfc_module_section(m, BTFC_STAMP_SECTION, &sec, &len) &&
+	    !btfc_stamp_parse(sec, len, &st))
 		keep_digest(k, st.digest, why);
 	else if (out_of_tree && btfc_module_section(m, ".BTF.base", &sec, &len) &&
 		 !btfc_module_section(m, ".BTF", &sec, &len)) {
@@ -170,20 +183,24 @@ static void walk_modules(struct cli *cli, struct keep *k, const char *dir, bool 
 		char p[4096];
 		struct stat st;
 		size_t l = strlen(de->d_name);
-		if (de->d_name[0] == '.' || (size_t)snprintf(p, sizeof(p), "%s/%s", dir, de->d_name) >= sizeof(p) ||
+		if (de->d_name[0] == '.' ||
+		    (size_t)snprintf(p, sizeof(p), "%s/%s", dir, de->d_name) >= sizeof(p) ||
 		    lstat(p, &st))
 			continue;
 		if (S_ISDIR(st.st_mode))
-			walk_modules(cli, k, p, out_of_tree || !strcmp(de->d_name, "updates") || !strcmp(de->d_name, "extra"));
-		else if (S_ISREG(st.st_mode) && (strstr(de->d_name, ".ko") && (l > 3 && (!strcmp(de->d_name + l - 3, ".ko") ||
-			 strstr(de->d_name, ".ko.")))))
+			walk_modules(cli, k, p,
+				     out_of_tree || !strcmp(de->d_name, "updates") ||
+					     !strcmp(de->d_name, "extra"));
+		else if (S_ISREG(st.st_mode) && (strstr(de->d_name, ".ko") &&
+						 (l > 3 && (!strcmp(de->d_name + l - 3, ".ko") ||
+							    strstr(de->d_name, ".ko.")))))
 			keep_for_module(cli, k, p, out_of_tree);
 	}
 	closedir(d);
 }
 
-static int do_prune(struct cli *cli, struct btfc_store *s, const char *store, long keep_n, const char *modules,
-		    bool dry_run)
+static int do_prune(struct cli *cli, struct btfc_store *s, const char *store, long keep_n,
+		    const char *modules, bool dry_run)
 {
 	static struct out o;
 	struct keep k = { .store = store };
@@ -201,7 +218,8 @@ static int do_prune(struct cli *cli, struct btfc_store *s, const char *store, lo
 	for (size_t i = 0; i < k.n; i++) {
 		char dir[4096], *save, list[sizeof(k.e[i].kernels)];
 		snprintf(list, sizeof(list), "%s", k.e[i].kernels);
-		for (char *v = strtok_r(list, " ", &save); v && !k.why[i][0]; v = strtok_r(NULL, " ", &save)) {
+		for (char *v = strtok_r(list, " ", &save); v && !k.why[i][0];
+		     v = strtok_r(NULL, " ", &save)) {
 			struct stat st;
 			snprintf(dir, sizeof(dir), "%s/%s", modules, v);
 			if (!stat(dir, &st) && S_ISDIR(st.st_mode))
@@ -233,17 +251,22 @@ static int do_prune(struct cli *cli, struct btfc_store *s, const char *store, lo
 }
 
 static const struct cli_opt opts[] = {
-	{ "store", required_argument, NULL, 'S', "DIR", "the store (default /var/lib/btfcompat/bases, $BTFCOMPAT_STORE)", NULL },
-	{ "kernel", required_argument, NULL, 'k', "VER", "add: the kernel version of the one BASE (default: from its vmlinuz-VER name)", "" },
-	{ "keep", required_argument, NULL, 'K', "N", "prune: keep the N newest bases and those still needed", "" },
-	{ "modules", required_argument, NULL, 'M', "DIR", "prune: the module trees whose bases are kept (default /lib/modules)", NULL },
+	{ "store", required_argument, NULL, 'S', "DIR",
+	  "the store (default /var/lib/btfcompat/bases, $BTFCOMPAT_STORE)", NULL },
+	{ "kernel", required_argument, NULL, 'k', "VER",
+	  "add: the kernel version of the one BASE (default: from its vmlinuz-VER name)", "" },
+	{ "keep", required_argument, NULL, 'K', "N",
+	  "prune: keep the N newest bases and those still needed", "" },
+	{ "modules", required_argument, NULL, 'M', "DIR",
+	  "prune: the module trees whose bases are kept (default /lib/modules)", NULL },
 	{ "dry-run", no_argument, NULL, 'n', NULL, "prune: only say what would be removed", NULL },
 	{ 0 },
 };
 
 static int run(struct cli *cli, int argc, char **argv)
 {
-	const char *store = NULL, *kernel = NULL, *modules = "/lib/modules", *sub = argc > 1 ? argv[1] : "";
+	const char *store = NULL, *kernel = NULL, *modules = "/lib/modules",
+		   *sub = argc > 1 ? argv[1] : "";
 	long keep_n = -1;
 	bool dry_run = false;
 	int opt, rc;
@@ -252,14 +275,24 @@ static int run(struct cli *cli, int argc, char **argv)
 	while ((opt = cli_getopt(cli, &cmd_store, argc, argv)) != -1) {
 		char *end;
 		switch (opt) {
-		case 'S': store = optarg; break;
-		case 'k': kernel = optarg; break;
-		case 'M': modules = optarg; break;
-		case 'n': dry_run = true; break;
+		case 'S':
+			store = optarg;
+			break;
+		case 'k':
+			kernel = optarg;
+			break;
+		case 'M':
+			modules = optarg;
+			break;
+		case 'n':
+			dry_run = true;
+			break;
 		case 'K':
 			keep_n = strtol(optarg, &end, 10);
 			if (*end || keep_n < 0)
-				return cli_error(cli, "store prune: --keep takes a number, not '%s'", optarg);
+				return cli_error(cli,
+						 "store prune: --keep takes a number, not '%s'",
+						 optarg);
 			break;
 		default:
 			if (!cli_common_opt(cli, opt))
@@ -268,7 +301,8 @@ static int run(struct cli *cli, int argc, char **argv)
 	}
 	bool add = !strcmp(sub, "add"), prune = !strcmp(sub, "prune");
 	if (!add && !prune && strcmp(sub, "list") && strcmp(sub, "verify"))
-		return cli_error(cli, "store: unknown subcommand '%s' (add, list, verify, prune)", sub);
+		return cli_error(cli, "store: unknown subcommand '%s' (add, list, verify, prune)",
+				 sub);
 	if (prune != (keep_n >= 0))
 		return cli_error(cli, "store: --keep N goes with prune, and prune needs it");
 	if ((kernel || optind < argc) && !add)
@@ -276,7 +310,8 @@ static int run(struct cli *cli, int argc, char **argv)
 	if (add != (optind < argc))
 		return cli_usage(cli, &cmd_store);
 	struct btfc_store *s;
-	if (btfc_store_open(cli->ctx, cli_store_dir(store), add || prune ? BTFC_STORE_CREATE : 0, &s))
+	if (btfc_store_open(cli->ctx, cli_store_dir(store), add || prune ? BTFC_STORE_CREATE : 0,
+			    &s))
 		return cli_lib_error(cli);
 	if (add)
 		rc = do_add(cli, s, kernel, argc - optind, argv + optind);
@@ -291,8 +326,9 @@ static int run(struct cli *cli, int argc, char **argv)
 const struct cmd cmd_store = {
 	.name = "store",
 	.run = run,
-	.usage = "add|list|verify|prune [-j|-p] [--store DIR] [--kernel VER] [--keep N [--modules DIR] [--dry-run]] "
-		 "[BASE...]",
+	.usage =
+		"add|list|verify|prune [-j|-p] [--store DIR] [--kernel VER] [--keep N [--modules DIR] [--dry-run]] "
+		"[BASE...]",
 	.summary = "the store of kernel bases (/var/lib/btfcompat/bases): add, list, verify, prune",
 	.shortopts = "n",
 	.opts = opts,

@@ -16,8 +16,9 @@
  * Strip one module; with @base only when its BTF does not fit it (*@kept), judged on the
  * bytes that are rewritten (one read, under the rewrite's lock). 0 or -1 (error in ctx).
  */
-static int strip_one(struct cli *cli, const char *path, const char *dest, const struct btfc_btf *base,
-		     const struct btfc_check_opts *co, unsigned flags, int *changed, int *kept)
+static int strip_one(struct cli *cli, const char *path, const char *dest,
+		     const struct btfc_btf *base, const struct btfc_check_opts *co, unsigned flags,
+		     int *changed, int *kept)
 {
 	struct btfc_module *m;
 	BTFC_OPTS(btfc_check, c);
@@ -25,13 +26,14 @@ static int strip_one(struct cli *cli, const char *path, const char *dest, const 
 
 	*changed = *kept = 0;
 	/* a signed module that fits is kept, not refused: the rewrite itself refuses signed ones */
-	if (btfc_module_open_rw(cli->ctx, path, flags | (base ? BTFC_REWRITE_UNSIGN : 0), "stripping", &m))
+	if (btfc_module_open_rw(cli->ctx, path, flags | (base ? BTFC_REWRITE_UNSIGN : 0),
+				"stripping", &m))
 		return -1;
 	err = base ? btfc_module_check_opened(cli->ctx, m, base, co, &c) : 0;
 	if (!err && base)
 		*kept = !cli_check_finding(&c) && c.outcome != BTFC_OUTCOME_NO_BTF;
 	if (!err && base && c.outcome == BTFC_OUTCOME_NO_BTF)
-		;       /* nothing to strip: "unchanged (no BTF)" */
+		; /* nothing to strip: "unchanged (no BTF)" */
 	else if (!err && !*kept)
 		err = btfc_module_strip_opened(cli->ctx, m, dest, flags, changed);
 	btfc_check_release(&c);
@@ -40,10 +42,16 @@ static int strip_one(struct cli *cli, const char *path, const char *dest, const 
 }
 
 static const struct cli_opt opts[] = {
-	{ "stale", no_argument, NULL, 'S', NULL, "strip only the modules whose BTF does not fit BASE", NULL },
-	{ "base", required_argument, NULL, 'B', "BASE", "with --stale: the kernel's BTF (default /sys/kernel/btf/vmlinux)", NULL },
-	{ "print0", no_argument, NULL, 0x200, NULL, "standard output lists the modules stripped, each ending in NUL; the report goes to standard error", NULL },
-	CLI_REWRITE_OPTTAB, CLI_OUTPUT_OPTTAB, CLI_SIGN_OPTTAB,
+	{ "stale", no_argument, NULL, 'S', NULL,
+	  "strip only the modules whose BTF does not fit BASE", NULL },
+	{ "base", required_argument, NULL, 'B', "BASE",
+	  "with --stale: the kernel's BTF (default /sys/kernel/btf/vmlinux)", NULL },
+	{ "print0", no_argument, NULL, 0x200, NULL,
+	  "standard output lists the modules stripped, each ending in NUL; the report goes to standard error",
+	  NULL },
+	CLI_REWRITE_OPTTAB,
+	CLI_OUTPUT_OPTTAB,
+	CLI_SIGN_OPTTAB,
 	{ 0 },
 };
 
@@ -65,7 +73,8 @@ static int run(struct cli *cli, int argc, char **argv)
 			print0 = 1;
 		else if (opt == 'B')
 			base_path = optarg;
-		else if (!cli_common_opt(cli, opt) && !cli_rewrite_opt(opt, optarg, &flags, &dest) &&
+		else if (!cli_common_opt(cli, opt) &&
+			 !cli_rewrite_opt(opt, optarg, &flags, &dest) &&
 			 !cli_sign_opt(cli, opt, optarg))
 			return cli_usage(cli, &cmd_strip);
 	}
@@ -87,7 +96,8 @@ static int run(struct cli *cli, int argc, char **argv)
 		return EXIT_ERROR;
 	}
 	cli_report_begin(cli, &o, dest);
-	if (print0 && !cli->quiet) /* standard output is the list of the modules stripped, the report goes to stderr */
+	if (print0 &&
+	    !cli->quiet) /* standard output is the list of the modules stripped, the report goes to stderr */
 		o.fd = STDERR_FILENO;
 	for (size_t i = 0; i < paths.n; i++) {
 		int changed, keep;
@@ -109,9 +119,11 @@ static int run(struct cli *cli, int argc, char **argv)
 		}
 		em_obj_begin(&o);
 		em_s(&o, "file", paths.v[i]);
-		em_s(&o, "result", keep ? "kept (its BTF fits the base)"
-			 : !changed ? "unchanged (no BTF)"
-			 : flags & BTFC_REWRITE_DRY_RUN ? "would strip" : "stripped");
+		em_s(&o, "result",
+		     keep                         ? "kept (its BTF fits the base)" :
+		     !changed                     ? "unchanged (no BTF)" :
+		     flags & BTFC_REWRITE_DRY_RUN ? "would strip" :
+						    "stripped");
 		em_obj_end(&o, true);
 	}
 	cli_list_end(&o);
@@ -125,8 +137,10 @@ static int run(struct cli *cli, int argc, char **argv)
 const struct cmd cmd_strip = {
 	.name = "strip",
 	.run = run,
-	.usage = "[-j|-p] [--stale [--base BASE]] " CLI_REWRITE_USAGE " " CLI_SIGN_USAGE " [-o OUT] [--print0] MODULE|DIR...",
-	.summary = "remove modules' BTF sections (.BTF, .BTF.base, .BTF.base_checksum); --stale: where it does not fit",
+	.usage = "[-j|-p] [--stale [--base BASE]] " CLI_REWRITE_USAGE " " CLI_SIGN_USAGE
+		 " [-o OUT] [--print0] MODULE|DIR...",
+	.summary =
+		"remove modules' BTF sections (.BTF, .BTF.base, .BTF.base_checksum); --stale: where it does not fit",
 	.shortopts = "o:B:" CLI_REWRITE_OPTS,
 	.opts = opts,
 };

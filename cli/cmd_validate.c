@@ -26,14 +26,16 @@ static int parse_order(const char *s, int *order)
 	else if (!strcmp(s, "big"))
 		*order = BTFC_ORDER_BIG;
 	else if (!strcmp(s, "host"))
-		*order = __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__ ? BTFC_ORDER_BIG : BTFC_ORDER_LITTLE;
+		*order = __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__ ? BTFC_ORDER_BIG :
+								  BTFC_ORDER_LITTLE;
 	else
 		return -1;
 	return 0;
 }
 
 /* What the input is decides the default: module BTF -> module, vmlinux -> vmlinux, raw -> bpf. */
-static enum btfc_profile default_profile(const char *file, const struct btfc_source_info *src, bool split)
+static enum btfc_profile default_profile(const char *file, const struct btfc_source_info *src,
+					 bool split)
 {
 	if (split || src->elf_type == 1 /* ET_REL: a .ko */)
 		return BTFC_PROFILE_MODULE;
@@ -43,7 +45,8 @@ static enum btfc_profile default_profile(const char *file, const struct btfc_sou
 	return BTFC_PROFILE_BPF;
 }
 
-static void print_verdict(struct out *o, const char *file, enum btfc_profile p, const struct btfc_verdict *v)
+static void print_verdict(struct out *o, const char *file, enum btfc_profile p,
+			  const struct btfc_verdict *v)
 {
 	em_obj_begin(o);
 	if (em_json(o)) {
@@ -60,7 +63,8 @@ static void print_verdict(struct out *o, const char *file, enum btfc_profile p, 
 		}
 	} else {
 		out_name(o, file);
-		out_printf(o, ": %s (%s profile)", v->err ? "rejected" : "ok", btfc_profile_name(p));
+		out_printf(o, ": %s (%s profile)", v->err ? "rejected" : "ok",
+			   btfc_profile_name(p));
 		if (v->err) {
 			out_printf(o, ", errno %d, phase %s\n", v->err, v->phase ? v->phase : "?");
 			/* (names from the BTF in them: escaped, as every name written as text) */
@@ -84,11 +88,18 @@ static void print_verdict(struct out *o, const char *file, enum btfc_profile p, 
 }
 
 static const struct cli_opt opts[] = {
-	{ "profile", required_argument, NULL, 'P', "bpf|module|vmlinux", "the kernel path: BPF_BTF_LOAD, module load or boot (default: by file)", "bpf module vmlinux" },
-	{ "kernel", required_argument, NULL, 'K', "VER", "whose rules apply: 6.1, 6.12, 6.18, 7.2, X.Y, newest (default: the base's)", "6.1 6.12 6.18 7.2 newest" },
+	{ "profile", required_argument, NULL, 'P', "bpf|module|vmlinux",
+	  "the kernel path: BPF_BTF_LOAD, module load or boot (default: by file)",
+	  "bpf module vmlinux" },
+	{ "kernel", required_argument, NULL, 'K', "VER",
+	  "whose rules apply: 6.1, 6.12, 6.18, 7.2, X.Y, newest (default: the base's)",
+	  "6.1 6.12 6.18 7.2 newest" },
 	{ "base", required_argument, NULL, 'B', "BASE", "the base of split BTF", NULL },
-	{ "flatten", no_argument, NULL, 'F', NULL, "bpf profile of split BTF: validate it flattened onto its base", NULL },
-	{ "target-endian", required_argument, NULL, 'E', "little|big|host", "the byte order of the judging kernel without a base (default: FILE's)", "little big host" },
+	{ "flatten", no_argument, NULL, 'F', NULL,
+	  "bpf profile of split BTF: validate it flattened onto its base", NULL },
+	{ "target-endian", required_argument, NULL, 'E', "little|big|host",
+	  "the byte order of the judging kernel without a base (default: FILE's)",
+	  "little big host" },
 	{ 0 },
 };
 
@@ -105,11 +116,15 @@ static int run(struct cli *cli, int argc, char **argv)
 		if (opt == 'B')
 			base_path = optarg;
 		else if (opt == 'P' && parse_profile(optarg, &profile))
-			return cli_error(cli, "validate: --profile: '%s' is not bpf, module or vmlinux", optarg);
+			return cli_error(cli,
+					 "validate: --profile: '%s' is not bpf, module or vmlinux",
+					 optarg);
 		else if (opt == 'K' && cli_opt_kernel(cli, "--kernel", optarg, &kernel))
 			return EXIT_ERROR;
 		else if (opt == 'E' && parse_order(optarg, &order))
-			return cli_error(cli, "validate: --target-endian: '%s' is not little, big or host", optarg);
+			return cli_error(
+				cli, "validate: --target-endian: '%s' is not little, big or host",
+				optarg);
 		else if (opt == 'K')
 			kernel_given = 1;
 		else if (opt == 'P' || opt == 'E')
@@ -133,7 +148,10 @@ static int run(struct cli *cli, int argc, char **argv)
 		size_t len;
 		if (btfc_read_raw(cli->ctx, argv[i], &data, &len, &src)) {
 			out_flush(&o);
-			rc = cli_file_error(&o, argv[i], cli_lib_error(cli)); /* go on with the other files; exit 2 at the end */
+			rc = cli_file_error(
+				&o, argv[i],
+				cli_lib_error(
+					cli)); /* go on with the other files; exit 2 at the end */
 			continue;
 		}
 		/*
@@ -141,24 +159,32 @@ static int run(struct cli *cli, int argc, char **argv)
 		 * image) is an error here as in every verb (exit 2); BTF with the magic is judged (exit 1).
 		 */
 		const uint8_t *d = data;
-		if (src.container == BTFC_CONT_RAW && !(len >= 2 && ((d[0] == 0x9f && d[1] == 0xeb) ||
-								     (d[0] == 0xeb && d[1] == 0x9f)))) {
+		if (src.container == BTFC_CONT_RAW &&
+		    !(len >= 2 &&
+		      ((d[0] == 0x9f && d[1] == 0xeb) || (d[0] == 0xeb && d[1] == 0x9f)))) {
 			out_flush(&o);
-			rc = cli_file_error(&o, argv[i],
-					    cli_error(cli, "%s: not BTF, ELF, a compressed module or a kernel image (starts with %02x %02x)",
-						      argv[i], len > 0 ? d[0] : 0, len > 1 ? d[1] : 0));
+			rc = cli_file_error(
+				&o, argv[i],
+				cli_error(
+					cli,
+					"%s: not BTF, ELF, a compressed module or a kernel image (starts with %02x %02x)",
+					argv[i], len > 0 ? d[0] : 0, len > 1 ? d[1] : 0));
 			free(data);
 			continue;
 		}
-		BTFC_OPTS(btfc_validate_opts, vo, .profile = profile, .kernel = kernel, .flatten = flatten,
-			  .order = (enum btfc_byte_order)order);
+		BTFC_OPTS(btfc_validate_opts, vo, .profile = profile, .kernel = kernel,
+			  .flatten = flatten, .order = (enum btfc_byte_order)order);
 		if (profile < 0)
 			vo.profile = default_profile(argv[i], &src, base != NULL);
 		if (vo.profile == BTFC_PROFILE_MODULE && !base) {
 			free(data);
 			out_flush(&o);
-			rc = cli_file_error(&o, argv[i], cli_error(cli, "%s: module BTF is split BTF: give its base with -B "
-				       "(e.g. -B /sys/kernel/btf/vmlinux)", argv[i]));
+			rc = cli_file_error(
+				&o, argv[i],
+				cli_error(cli,
+					  "%s: module BTF is split BTF: give its base with -B "
+					  "(e.g. -B /sys/kernel/btf/vmlinux)",
+					  argv[i]));
 			continue; /* the others may be judged */
 		}
 		const struct btfc_btf *b = vo.profile == BTFC_PROFILE_VMLINUX ? NULL : base;
@@ -182,9 +208,11 @@ static int run(struct cli *cli, int argc, char **argv)
 const struct cmd cmd_validate = {
 	.name = "validate",
 	.run = run,
-	.usage = "[-j|-p] [--profile bpf|module|vmlinux] [--kernel 6.1|6.12|6.18|7.2|X.Y|newest] [--target-endian little|big|host] [--flatten] "
-		 "[-B BASE] FILE...",
-	.summary = "check FILE's BTF as the kernel would (BPF_BTF_LOAD, module load or boot) and print its verdict",
+	.usage =
+		"[-j|-p] [--profile bpf|module|vmlinux] [--kernel 6.1|6.12|6.18|7.2|X.Y|newest] [--target-endian little|big|host] [--flatten] "
+		"[-B BASE] FILE...",
+	.summary =
+		"check FILE's BTF as the kernel would (BPF_BTF_LOAD, module load or boot) and print its verdict",
 	.shortopts = "B:",
 	.opts = opts,
 };

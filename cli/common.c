@@ -34,12 +34,15 @@ int cli_usage(struct cli *cli, const struct cmd *cmd)
 	char what[128];
 
 	if (cli->bad_opt && optopt && optopt != '-' && strncmp(last, "--", 2))
-		snprintf(what, sizeof(what), "option '-%c' is unknown or lacks its argument", optopt);
+		snprintf(what, sizeof(what), "option '-%c' is unknown or lacks its argument",
+			 optopt);
 	else if (cli->bad_opt && last[0] == '-' && last[1])
-		snprintf(what, sizeof(what), "%s option '%.64s'", takes_arg(cmd, last) ? "no argument for" : "unknown", last);
+		snprintf(what, sizeof(what), "%s option '%.64s'",
+			 takes_arg(cmd, last) ? "no argument for" : "unknown", last);
 	else
 		snprintf(what, sizeof(what), "wrong number of arguments");
-	return cli_error(cli, "%s: %s; usage: %s %s %s", cmd->name, what, cli->prog, cmd->name, cmd->usage);
+	return cli_error(cli, "%s: %s; usage: %s %s %s", cmd->name, what, cli->prog, cmd->name,
+			 cmd->usage);
 }
 
 void cli_list_begin(struct cli *cli, struct out *o)
@@ -87,7 +90,8 @@ int cli_open(struct cli *cli, const char *file, const char *base_path, struct bt
 	static const char sysfs[] = "/sys/kernel/btf/";
 
 	*btf = *base = NULL;
-	if (!base_path && !strncmp(file, sysfs, sizeof(sysfs) - 1) && strcmp(file, "/sys/kernel/btf/vmlinux"))
+	if (!base_path && !strncmp(file, sysfs, sizeof(sysfs) - 1) &&
+	    strcmp(file, "/sys/kernel/btf/vmlinux"))
 		base_path = "/sys/kernel/btf/vmlinux";
 	if (base_path && btfc_btf_open(cli->ctx, base_path, NULL, base))
 		return cli_lib_error(cli);
@@ -126,23 +130,26 @@ bool cli_use_color(const struct cli *cli, int fd)
 	return !(no && *no) && !(term && !strcmp(term, "dumb")) && isatty(fd);
 }
 
-
 /* ---- options every verb takes, the verbs' help ---- */
 
 enum { CLI_OPT_COLOR = 0x180, CLI_OPT_MAX_MODULE };
 
 const struct cli_opt cli_common_opts[] = {
-	{ "json", no_argument, NULL, 'j', NULL, "print JSON (docs/json.md: one document on standard output)", NULL },
+	{ "json", no_argument, NULL, 'j', NULL,
+	  "print JSON (docs/json.md: one document on standard output)", NULL },
 	{ "pretty", no_argument, NULL, 'p', NULL, "print indented JSON", NULL },
-	{ "quiet", no_argument, NULL, 'q', NULL, "print nothing but errors: the exit status tells", NULL },
+	{ "quiet", no_argument, NULL, 'q', NULL, "print nothing but errors: the exit status tells",
+	  NULL },
 	{ "color", required_argument, NULL, CLI_OPT_COLOR, "WHEN",
-	  "colour outcome words: auto (on a terminal, unless NO_COLOR is set), always, never", "auto always never" },
+	  "colour outcome words: auto (on a terminal, unless NO_COLOR is set), always, never",
+	  "auto always never" },
 	{ "max-module-size", required_argument, NULL, CLI_OPT_MAX_MODULE, "N[K|M|G]",
 	  "the largest module image read or decompressed (default 256M)", "" },
 	{ "help", no_argument, NULL, 'h', NULL, "print this help and exit", NULL },
 	{ 0 },
 };
-_Static_assert(sizeof(cli_common_opts) / sizeof(cli_common_opts[0]) <= CLI_COMMON_OPTS_MAX, "CLI_COMMON_OPTS_MAX");
+_Static_assert(sizeof(cli_common_opts) / sizeof(cli_common_opts[0]) <= CLI_COMMON_OPTS_MAX,
+	       "CLI_COMMON_OPTS_MAX");
 
 /* A common option: applied to @cli; false if @opt is not one. Exits 2 on a bad value. */
 bool cli_global_opt(struct cli *cli, int opt, const char *arg)
@@ -150,9 +157,15 @@ bool cli_global_opt(struct cli *cli, int opt, const char *arg)
 	static uint64_t max_module;
 
 	switch (opt) {
-	case 'j': cli->mode = OUT_JSON; return true;
-	case 'p': cli->mode = OUT_JSON_PRETTY; return true;
-	case 'q': cli->quiet = true; return true;
+	case 'j':
+		cli->mode = OUT_JSON;
+		return true;
+	case 'p':
+		cli->mode = OUT_JSON_PRETTY;
+		return true;
+	case 'q':
+		cli->quiet = true;
+		return true;
 	case CLI_OPT_COLOR:
 		if (!strcmp(arg, "auto"))
 			cli->color = CLI_COLOR_AUTO;
@@ -161,8 +174,8 @@ bool cli_global_opt(struct cli *cli, int opt, const char *arg)
 		else if (!strcmp(arg, "never"))
 			cli->color = CLI_COLOR_NEVER;
 		else
-			exit(cli_error(cli, "%s%s--color: '%s' is not auto, always or never", cli->argv ? cli->argv[0] : "",
-				       cli->argv ? ": " : "", arg));
+			exit(cli_error(cli, "%s%s--color: '%s' is not auto, always or never",
+				       cli->argv ? cli->argv[0] : "", cli->argv ? ": " : "", arg));
 		return true;
 	case CLI_OPT_MAX_MODULE:
 		if (cli_opt_size(cli, "--max-module-size", arg, &max_module))
@@ -198,8 +211,8 @@ void cli_help_line(FILE *f, const struct cmd *cmd, const struct cli_opt *o, bool
 	char left[96];
 	bool s = has_short(cmd, o, common);
 
-	snprintf(left, sizeof(left), "%c%c%s--%s%s%s", s ? '-' : ' ', s ? o->val : ' ', s ? ", " : "  ", o->name,
-		 o->arg ? " " : "", o->arg ? o->arg : "");
+	snprintf(left, sizeof(left), "%c%c%s--%s%s%s", s ? '-' : ' ', s ? o->val : ' ',
+		 s ? ", " : "  ", o->name, o->arg ? " " : "", o->arg ? o->arg : "");
 	if (strlen(left) > 30)
 		fprintf(f, "  %s\n  %-30s %s\n", left, "", o->help);
 	else
@@ -217,7 +230,8 @@ void cli_verb_help(FILE *f, const char *prog, const struct cmd *cmd)
 	fprintf(f, "\noptions of every command (also before it):\n");
 	for (const struct cli_opt *o = cli_common_opts; o->name; o++)
 		cli_help_line(f, cmd, o, true);
-	fprintf(f, "\nexit status: 0 ok, 1 a finding, 2 could not do the job (see man btfcompat)\n");
+	fprintf(f,
+		"\nexit status: 0 ok, 1 a finding, 2 could not do the job (see man btfcompat)\n");
 }
 
 /*
@@ -236,13 +250,16 @@ void cli_list_opts(const struct cmd *cmd, const struct cli_opt *o, bool common)
 			else
 				printf("--%s", o->name);
 			printf("\t%s\t", o->arg ? o->arg : "");
-			if (o->choices && !strcmp(o->choices, "@kinds")) /* the BTF kinds, as the library names them */
+			if (o->choices &&
+			    !strcmp(o->choices,
+				    "@kinds")) /* the BTF kinds, as the library names them */
 				for (unsigned k = 1; k <= BTFC_KIND_MAX; k++) {
 					for (const char *c = btfc_kind_name(k); *c; c++)
 						putchar(tolower((unsigned char)*c));
 					fputs(k < BTFC_KIND_MAX ? " " : "", stdout);
 				}
-			else if (o->arg && !o->choices) /* a file, a directory, or a value to type */
+			else if (o->arg &&
+				 !o->choices) /* a file, a directory, or a value to type */
 				fputs(!strcmp(o->arg, "DIR") ? "@dir" : "@file", stdout);
 			else
 				fputs(o->choices ? o->choices : "", stdout);
@@ -265,7 +282,8 @@ int cli_getopt(struct cli *cli, const struct cmd *cmd, int argc, char **argv)
 		for (const struct cli_opt *o = cli_common_opts; o->name; o++)
 			lopts[n++] = (struct option){ o->name, o->has_arg, o->flag, o->val };
 		lopts[n] = (struct option){ 0 };
-		snprintf(shorts, sizeof(shorts), "%s%s", cmd->shortopts ? cmd->shortopts : "", CLI_COMMON_SHORT);
+		snprintf(shorts, sizeof(shorts), "%s%s", cmd->shortopts ? cmd->shortopts : "",
+			 CLI_COMMON_SHORT);
 		cli->cmd = cmd;
 		base = optind > 0 ? optind - 1 : 0;
 		optind = 0; /* glibc: re-initialise (argument order, the state of the last scan) */

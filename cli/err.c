@@ -58,10 +58,17 @@ int cli_lib_error(struct cli *cli)
 	const char *hint = "";
 
 	switch (btfc_ctx_last_reason(cli->ctx)) {
-	case BTFC_REASON_SIGNED: hint = " (--unsign rewrites it without the signature; sign it again afterwards)"; break;
-	case BTFC_REASON_READ_ONLY: hint = " (--rewrite-read-only rewrites it)"; break;
-	case BTFC_REASON_NOT_FIT: hint = " (--force overrides)"; break;
-	default: break;
+	case BTFC_REASON_SIGNED:
+		hint = " (--unsign rewrites it without the signature; sign it again afterwards)";
+		break;
+	case BTFC_REASON_READ_ONLY:
+		hint = " (--rewrite-read-only rewrites it)";
+		break;
+	case BTFC_REASON_NOT_FIT:
+		hint = " (--force overrides)";
+		break;
+	default:
+		break;
 	}
 	return cli_error(cli, "%s%s", btfc_ctx_last_error(cli->ctx), hint);
 }
@@ -69,11 +76,12 @@ int cli_lib_error(struct cli *cli)
 int cli_lib_failure(struct cli *cli, int rc)
 {
 	enum btfc_reason r = btfc_ctx_last_reason(cli->ctx);
-	int now = cli_lib_error(cli) == EXIT_ERROR && r != BTFC_REASON_NOT_FIT && r != BTFC_REASON_LAYOUT &&
-		  r != BTFC_REASON_UNMAPPED ? EXIT_ERROR : EXIT_FINDING;
+	int now = cli_lib_error(cli) == EXIT_ERROR && r != BTFC_REASON_NOT_FIT &&
+				  r != BTFC_REASON_LAYOUT && r != BTFC_REASON_UNMAPPED ?
+			  EXIT_ERROR :
+			  EXIT_FINDING;
 	return rc > now ? rc : now;
 }
-
 
 int cli_file_error(struct out *o, const char *file, int rc)
 {
@@ -85,7 +93,6 @@ int cli_file_error(struct out *o, const char *file, int rc)
 	}
 	return rc;
 }
-
 
 void cli_safe_fputs(const char *s, FILE *f)
 {

@@ -13,24 +13,27 @@
 
 #include "cli.h"
 
-static const struct cmd *const cmds[] = { &cmd_dump, &cmd_info, &cmd_validate, &cmd_check, &cmd_scan, &cmd_stamp,
-					 &cmd_diff, &cmd_relocate, &cmd_distill, &cmd_strip,
-					 &cmd_store, &cmd_identify };
-
+static const struct cmd *const cmds[] = { &cmd_dump,    &cmd_info,  &cmd_validate, &cmd_check,
+					  &cmd_scan,    &cmd_stamp, &cmd_diff,     &cmd_relocate,
+					  &cmd_distill, &cmd_strip, &cmd_store,    &cmd_identify };
 
 static void help(FILE *f, const char *prog)
 {
-	fprintf(f, "usage: %s [OPTIONS] COMMAND [ARGS]\n       %s help [COMMAND] | version\n\ncommands:\n", prog, prog);
+	fprintf(f,
+		"usage: %s [OPTIONS] COMMAND [ARGS]\n       %s help [COMMAND] | version\n\ncommands:\n",
+		prog, prog);
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		fprintf(f, "  %-9s %s\n", cmds[i]->name, cmds[i]->summary);
-	fprintf(f, "\n'%s help COMMAND' (or '%s COMMAND --help') lists a command's options; 'man btfcompat' tells more.\n",
+	fprintf(f,
+		"\n'%s help COMMAND' (or '%s COMMAND --help') lists a command's options; 'man btfcompat' tells more.\n",
 		prog, prog);
 	fprintf(f, "\noptions (before or after the command):\n");
 	for (const struct cli_opt *o = cli_common_opts; o->name; o++)
 		cli_help_line(f, NULL, o, true);
 	fprintf(f, "  -V, --version                  print the version and exit\n");
-	fprintf(f, "\nexit status: 0 ok, 1 a finding (mismatch, invalid, differs, refused because it does not fit),\n"
-		   "2 could not do the job (usage, I/O error, corrupt input)\n");
+	fprintf(f,
+		"\nexit status: 0 ok, 1 a finding (mismatch, invalid, differs, refused because it does not fit),\n"
+		"2 could not do the job (usage, I/O error, corrupt input)\n");
 }
 
 static const struct cmd *find_cmd(const char *name)
@@ -55,7 +58,8 @@ static int help_cmd(struct cli *cli, int argc, char **argv)
 	const struct cmd *cmd = name ? find_cmd(name) : NULL;
 
 	if (argc > 2 + list || (name && !cmd))
-		return cli_error(cli, "help: %s%s%s (see %s help)", name && !cmd ? "unknown command '" : "too many arguments",
+		return cli_error(cli, "help: %s%s%s (see %s help)",
+				 name && !cmd ? "unknown command '" : "too many arguments",
 				 name && !cmd ? name : "", name && !cmd ? "'" : "", cli->prog);
 	if (!list) {
 		if (cmd)
@@ -101,7 +105,8 @@ int main(int argc, char **argv)
 		if (opt == 'V')
 			return version();
 		if (!cli_global_opt(&cli, opt, optarg)) {
-			fprintf(stderr, "%s: unknown option '%s' (see %s --help)\n", cli.prog, argv[optind - 1], cli.prog);
+			fprintf(stderr, "%s: unknown option '%s' (see %s --help)\n", cli.prog,
+				argv[optind - 1], cli.prog);
 			return EXIT_ERROR;
 		}
 	}
@@ -116,7 +121,8 @@ int main(int argc, char **argv)
 		return i + 1 == argc ? version() : cli_error(&cli, "version takes no arguments");
 	const struct cmd *cmd = find_cmd(argv[i]);
 	if (!cmd) {
-		fprintf(stderr, "%s: unknown command '%s' (see %s --help)\n", cli.prog, argv[i], cli.prog);
+		fprintf(stderr, "%s: unknown command '%s' (see %s --help)\n", cli.prog, argv[i],
+			cli.prog);
 		return EXIT_ERROR;
 	}
 	if (i + 1 < argc && (!strcmp(argv[i + 1], "-h") || !strcmp(argv[i + 1], "--help"))) {
@@ -139,4 +145,3 @@ int main(int argc, char **argv)
 		close(cli.null_fd);
 	return rc;
 }
-

@@ -70,19 +70,23 @@ static int walk(struct cli *cli, struct cli_paths *p, const char *dir)
 		case FTS_DNR:
 		case FTS_ERR:
 		case FTS_NS:
-			rc = cli_error(cli, "%s: cannot read: %s", e->fts_path, strerror(e->fts_errno));
+			rc = cli_error(cli, "%s: cannot read: %s", e->fts_path,
+				       strerror(e->fts_errno));
 			break;
 		case FTS_F:
 		case FTS_NSOK:
 			if (e->fts_name[0] == '.')
 				break;
 			if (is_stale_temp(e->fts_name))
-				cli_warn(cli, "%s: left by an interrupted rewrite (ignored; remove it)", e->fts_path);
+				cli_warn(cli,
+					 "%s: left by an interrupted rewrite (ignored; remove it)",
+					 e->fts_path);
 			else if (is_module(e->fts_name)) {
 				struct stat st;
 				/* FTS_NOSTAT: only a candidate's type is asked (a regular file, not a link) */
 				if (lstat(e->fts_path, &st))
-					rc = cli_error(cli, "%s: cannot stat: %s", e->fts_path, strerror(errno));
+					rc = cli_error(cli, "%s: cannot stat: %s", e->fts_path,
+						       strerror(errno));
 				else if (S_ISREG(st.st_mode))
 					rc = add(cli, p, e->fts_path);
 			}
@@ -109,7 +113,8 @@ int cli_collect(struct cli *cli, const char *arg, bool walk_only, struct cli_pat
 	if (!stat(arg, &st) && S_ISDIR(st.st_mode))
 		rc = walk(cli, p, arg);
 	else if (walk_only)
-		return cli_error(cli, "%s: cannot open directory: %s", arg, strerror(errno ? errno : ENOTDIR));
+		return cli_error(cli, "%s: cannot open directory: %s", arg,
+				 strerror(errno ? errno : ENOTDIR));
 	else
 		return add(cli, p, arg); /* files as given; errors are the verb's to report */
 	if (!rc && p->n == first)
@@ -119,8 +124,8 @@ int cli_collect(struct cli *cli, const char *arg, bool walk_only, struct cli_pat
 	return rc;
 }
 
-int cli_collect_args(struct cli *cli, const struct cmd *cmd, int argc, char **argv, const char *dest,
-		     struct cli_paths *p)
+int cli_collect_args(struct cli *cli, const struct cmd *cmd, int argc, char **argv,
+		     const char *dest, struct cli_paths *p)
 {
 	if (dest == CLI_DEST_TWICE)
 		return cli_error(cli, "%s: -o is given more than once", cmd->name);
@@ -152,11 +157,21 @@ const char CLI_DEST_TWICE[] = "(-o twice)";
 bool cli_rewrite_opt(int opt, const char *arg, unsigned *flags, const char **dest)
 {
 	switch (opt) {
-	case 'f': *flags |= BTFC_REWRITE_FORCE; return true;
-	case CLI_OPT_UNSIGN: *flags |= BTFC_REWRITE_UNSIGN; return true;
-	case CLI_OPT_READ_ONLY: *flags |= BTFC_REWRITE_READ_ONLY; return true;
-	case 'n': *flags |= BTFC_REWRITE_DRY_RUN; return true;
-	case 'b': *flags |= BTFC_REWRITE_BACKUP; return true;
+	case 'f':
+		*flags |= BTFC_REWRITE_FORCE;
+		return true;
+	case CLI_OPT_UNSIGN:
+		*flags |= BTFC_REWRITE_UNSIGN;
+		return true;
+	case CLI_OPT_READ_ONLY:
+		*flags |= BTFC_REWRITE_READ_ONLY;
+		return true;
+	case 'n':
+		*flags |= BTFC_REWRITE_DRY_RUN;
+		return true;
+	case 'b':
+		*flags |= BTFC_REWRITE_BACKUP;
+		return true;
 	case 'o':
 		if (!dest)
 			return false;

@@ -8,10 +8,7 @@
 
 #include "cli.h"
 
-static const char *verb(const struct cli *cli)
-{
-	return cli->argv ? cli->argv[0] : "option";
-}
+static const char *verb(const struct cli *cli) { return cli->argv ? cli->argv[0] : "option"; }
 
 static int bad(struct cli *cli, const char *opt, const char *arg, const char *what)
 {
@@ -20,7 +17,9 @@ static int bad(struct cli *cli, const char *opt, const char *arg, const char *wh
 
 int cli_opt_yesno(struct cli *cli, const char *opt, const char *arg, int *out)
 {
-	static const char *const yes[] = { "yes", "y", "true", "1" }, *const no[] = { "no", "n", "false", "0" };
+	static const char *const yes[] = { "yes", "y", "true", "1" }, *const no[] = { "no", "n",
+										      "false",
+										      "0" };
 
 	for (size_t i = 0; i < 4; i++) {
 		if (!strcasecmp(arg, yes[i]))
@@ -45,7 +44,9 @@ int cli_opt_file(struct cli *cli, const char *opt, const char *arg)
 int cli_opt_kernel(struct cli *cli, const char *opt, const char *arg, unsigned *out)
 {
 	if (cli_parse_kernel(arg, out))
-		return bad(cli, opt, arg, "newest or a kernel version X.Y (X 5 to 99, Y below 40; 6.1, 6.12, 6.18 and 7.2 are the kernels whose rules differ)");
+		return bad(
+			cli, opt, arg,
+			"newest or a kernel version X.Y (X 5 to 99, Y below 40; 6.1, 6.12, 6.18 and 7.2 are the kernels whose rules differ)");
 	return 0;
 }
 
@@ -71,8 +72,12 @@ int cli_opt_size(struct cli *cli, const char *opt, const char *arg, uint64_t *ou
 	unsigned long long v = strtoull(arg, &end, 10);
 	unsigned shift = 0;
 	if (*end && !end[1])
-		shift = *end == 'K' || *end == 'k' ? 10 : *end == 'M' || *end == 'm' ? 20 : *end == 'G' || *end == 'g' ? 30 : 64;
-	if (errno || end == arg || arg[0] == '-' || shift == 64 || (*end && end[1]) || !v || v > (~0ull >> shift))
+		shift = *end == 'K' || *end == 'k' ? 10 :
+			*end == 'M' || *end == 'm' ? 20 :
+			*end == 'G' || *end == 'g' ? 30 :
+						     64;
+	if (errno || end == arg || arg[0] == '-' || shift == 64 || (*end && end[1]) || !v ||
+	    v > (~0ull >> shift))
 		return bad(cli, opt, arg, "a size in bytes (N, NK, NM or NG)");
 	*out = (uint64_t)v << shift;
 	return 0;

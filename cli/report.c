@@ -25,16 +25,20 @@ void report_check(struct out *o, const char *file, const struct btfc_check *c)
 		em_s(o, "module_loader_message", c->kernel.msg);
 	} else {
 		/* on a terminal (--color): match green, mismatch and invalid red, no BTF yellow */
-		static const char *const col[] = { [BTFC_OUTCOME_MATCH] = "\033[32m", [BTFC_OUTCOME_MISMATCH] = "\033[31m",
-						   [BTFC_OUTCOME_INVALID] = "\033[1;31m", [BTFC_OUTCOME_NO_BTF] = "\033[33m" };
-		bool color = o->color && (unsigned)c->outcome < sizeof(col) / sizeof(col[0]) && col[c->outcome];
+		static const char *const col[] = { [BTFC_OUTCOME_MATCH] = "\033[32m",
+						   [BTFC_OUTCOME_MISMATCH] = "\033[31m",
+						   [BTFC_OUTCOME_INVALID] = "\033[1;31m",
+						   [BTFC_OUTCOME_NO_BTF] = "\033[33m" };
+		bool color = o->color && (unsigned)c->outcome < sizeof(col) / sizeof(col[0]) &&
+			     col[c->outcome];
 		out_name(o, file);
 		/* the colour codes are ours, written raw; out_printf escapes control characters */
 		out_str(o, ": ");
 		out_str(o, color ? col[c->outcome] : "");
 		out_str(o, btfc_outcome_name(c->outcome));
 		out_str(o, color ? "\033[0m" : "");
-		out_printf(o, " (%s, %s); kernel: %s\n  ", btfc_method_name(c->method), c->strength, btfc_action_name(c->action));
+		out_printf(o, " (%s, %s); kernel: %s\n  ", btfc_method_name(c->method), c->strength,
+			   btfc_action_name(c->action));
 		out_name(o, c->evidence);
 	}
 	em_obj_end(o, true);
@@ -87,7 +91,8 @@ static bool image_layout(const char *path, char *rel, char *config, size_t cap)
 		snprintf(config, cap, "%sconfig-%s", buf, rel);
 		return true;
 	}
-	static const char *const names[] = { "vmlinuz", "vmlinuz.unsigned", "vmlinux", "vmlinux.unsigned" };
+	static const char *const names[] = { "vmlinuz", "vmlinuz.unsigned", "vmlinux",
+					     "vmlinux.unsigned" };
 	for (size_t i = 0; slash && i < sizeof(names) / sizeof(names[0]); i++) {
 		if (strcmp(name, names[i]))
 			continue;
@@ -106,7 +111,8 @@ static bool find_layout(const char *path, char *rel, char *config, size_t cap)
 	if (image_layout(path, rel, config, cap) && !access(config, R_OK))
 		return true;
 	char *real = realpath(path, NULL);
-	bool ok = real && strcmp(real, path) && image_layout(real, rel, config, cap) && !access(config, R_OK);
+	bool ok = real && strcmp(real, path) && image_layout(real, rel, config, cap) &&
+		  !access(config, R_OK);
 	free(real);
 	return ok || image_layout(path, rel, config, cap);
 }
@@ -140,7 +146,8 @@ int cli_mismatch_allowed(const char *base_path, const char *config, int allow)
 
 int cli_stamp_checked(const char *base_path, const char *config)
 {
-	return base_config_value(base_path, config, "CONFIG_DEBUG_INFO_BTF_MODULES_CHECKSUM=y") == 1;
+	return base_config_value(base_path, config, "CONFIG_DEBUG_INFO_BTF_MODULES_CHECKSUM=y") ==
+	       1;
 }
 
 int cli_old_loader(const char *base_path)
@@ -178,9 +185,11 @@ static bool module_tree(const char *path, char *root, char *ver, size_t cap)
 	return ok;
 }
 
-int cli_tree_base(struct cli *cli, int n, char *const *files, const char **base_path, char *buf, size_t cap)
+int cli_tree_base(struct cli *cli, int n, char *const *files, const char **base_path, char *buf,
+		  size_t cap)
 {
-	char root[PATH_MAX], ver[PATH_MAX], r0[PATH_MAX] = "", v0[PATH_MAX] = "", img[PATH_MAX * 2 + 32];
+	char root[PATH_MAX], ver[PATH_MAX], r0[PATH_MAX] = "", v0[PATH_MAX] = "",
+					    img[PATH_MAX * 2 + 32];
 	struct utsname u;
 
 	for (int i = 0; i < n; i++) {
@@ -190,13 +199,17 @@ int cli_tree_base(struct cli *cli, int n, char *const *files, const char **base_
 			snprintf(r0, sizeof(r0), "%s", root);
 			snprintf(v0, sizeof(v0), "%s", ver);
 		} else if (strcmp(v0, ver) || strcmp(r0, root)) {
-			return cli_error(cli, "%s and %s are module trees of different kernels: give --base", v0, ver);
+			return cli_error(
+				cli, "%s and %s are module trees of different kernels: give --base",
+				v0, ver);
 		}
 	}
 	if (!*v0)
 		return 0;
-	static const char *const layouts[] = { "%s/boot/vmlinuz-%s", "%s/boot/vmlinux-%s", "%s/usr/lib/modules/%s/vmlinuz",
-					       "%s/usr/lib/modules/%s/vmlinux", "%s/lib/modules/%s/vmlinuz" };
+	static const char *const layouts[] = { "%s/boot/vmlinuz-%s", "%s/boot/vmlinux-%s",
+					       "%s/usr/lib/modules/%s/vmlinuz",
+					       "%s/usr/lib/modules/%s/vmlinux",
+					       "%s/lib/modules/%s/vmlinuz" };
 	for (size_t i = 0; i < sizeof(layouts) / sizeof(layouts[0]); i++) {
 		snprintf(img, sizeof(img), layouts[i], r0, v0);
 		if (!access(img, R_OK)) {
@@ -214,11 +227,14 @@ int cli_tree_base(struct cli *cli, int n, char *const *files, const char **base_
 	DIR *d = opendir(img);
 	for (struct dirent *e; d && (e = readdir(d));)
 		if (!strncmp(e->d_name, "vmlinuz-", 8) && len < sizeof(list) - 2)
-			len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%s", len ? ", " : "", e->d_name + 8);
+			len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%s",
+						len ? ", " : "", e->d_name + 8);
 	if (d)
 		closedir(d);
-	return cli_error(cli, "%s/lib/modules/%s: kernel %s is not installed (no %s/boot/vmlinuz-%s): give --base%s%s", r0, v0, v0,
-			 r0, v0, *list ? "; installed: " : "", list);
+	return cli_error(
+		cli,
+		"%s/lib/modules/%s: kernel %s is not installed (no %s/boot/vmlinuz-%s): give --base%s%s",
+		r0, v0, v0, r0, v0, *list ? "; installed: " : "", list);
 }
 
 int cli_base_sig_hash(const char *base_path, char *hash, size_t cap)
@@ -232,7 +248,8 @@ int cli_base_sig_hash(const char *base_path, char *hash, size_t cap)
 		return -1;
 	while (rc && fgets(line, sizeof(line), f)) {
 		size_t l = strspn(line + sizeof(sym) - 1, "abcdefghijklmnopqrstuvwxyz0123456789-");
-		if (!strncmp(line, sym, sizeof(sym) - 1) && l && line[sizeof(sym) - 1 + l] == '"' && l < cap) {
+		if (!strncmp(line, sym, sizeof(sym) - 1) && l && line[sizeof(sym) - 1 + l] == '"' &&
+		    l < cap) {
 			snprintf(hash, cap, "%.*s", (int)l, line + sizeof(sym) - 1);
 			rc = 0;
 		}

@@ -16,10 +16,7 @@
 #include "btfcompat/btfcompat.h"
 
 /* Read every byte of the NUL-terminated string at @s (ASan sees an over-read). */
-static size_t touch_str(const char *s)
-{
-	return s ? strlen(s) : 0;
-}
+static size_t touch_str(const char *s) { return s ? strlen(s) : 0; }
 
 static void fuzz_exercise(const struct btfc_btf *b, size_t seed, int out_fd)
 {
@@ -28,7 +25,8 @@ static void fuzz_exercise(const struct btfc_btf *b, size_t seed, int out_fd)
 	unsigned name_kind = 0;
 	volatile size_t sink = 0;
 
-	if (btfc_btf_type_by_id(b, 0) || btfc_btf_type_by_id(b, cnt) || btfc_btf_type_by_id(b, UINT32_MAX))
+	if (btfc_btf_type_by_id(b, 0) || btfc_btf_type_by_id(b, cnt) ||
+	    btfc_btf_type_by_id(b, UINT32_MAX))
 		__builtin_trap();
 	for (uint32_t id = 1; id < cnt; id++) { /* a split object resolves its base's ids too */
 		const struct btfc_type *t = btfc_btf_type_by_id(b, id);
@@ -43,8 +41,15 @@ static void fuzz_exercise(const struct btfc_btf *b, size_t seed, int out_fd)
 		const uint32_t *d = btfc_type_data(t);
 		unsigned vlen = btfc_type_vlen(t), words = 0;
 		switch (btfc_type_kind(t)) {
-		case BTFC_KIND_STRUCT: case BTFC_KIND_UNION: case BTFC_KIND_ENUM64: words = 3; break;
-		case BTFC_KIND_ENUM: case BTFC_KIND_FUNC_PROTO: words = 2; break;
+		case BTFC_KIND_STRUCT:
+		case BTFC_KIND_UNION:
+		case BTFC_KIND_ENUM64:
+			words = 3;
+			break;
+		case BTFC_KIND_ENUM:
+		case BTFC_KIND_FUNC_PROTO:
+			words = 2;
+			break;
 		}
 		for (unsigned i = 0; words && i < vlen; i++) {
 			sink += touch_str(btfc_btf_str(b, d[i * words]));
@@ -53,8 +58,8 @@ static void fuzz_exercise(const struct btfc_btf *b, size_t seed, int out_fd)
 		}
 		if (btfc_type_kind(t) != BTFC_KIND_STRUCT && btfc_type_kind(t) != BTFC_KIND_UNION &&
 		    btfc_type_kind(t) != BTFC_KIND_ENUM && btfc_type_kind(t) != BTFC_KIND_ENUM64 &&
-		    btfc_type_kind(t) != BTFC_KIND_DATASEC && btfc_type_kind(t) != BTFC_KIND_FLOAT &&
-		    btfc_type_kind(t) != BTFC_KIND_INT)
+		    btfc_type_kind(t) != BTFC_KIND_DATASEC &&
+		    btfc_type_kind(t) != BTFC_KIND_FLOAT && btfc_type_kind(t) != BTFC_KIND_INT)
 			sink += btfc_btf_type_by_id(b, t->type) != NULL;
 	}
 	if (btfc_btf_dump(b, out_fd, (enum btfc_dump_format)(seed % 3)))
@@ -69,8 +74,9 @@ static void fuzz_exercise(const struct btfc_btf *b, size_t seed, int out_fd)
 	/* a name that may or may not be there: absent is -ENOENT, present is a type of that name */
 	int64_t id = btfc_btf_find(b, "int", BTFC_KIND_INT);
 	const struct btfc_type *it = id > 0 ? btfc_btf_type_by_id(b, (uint32_t)id) : NULL;
-	if (id != -ENOENT && (!it || btfc_type_kind(it) != BTFC_KIND_INT || !btfc_btf_str(b, it->name_off) ||
-			      strcmp(btfc_btf_str(b, it->name_off), "int")))
+	if (id != -ENOENT &&
+	    (!it || btfc_type_kind(it) != BTFC_KIND_INT || !btfc_btf_str(b, it->name_off) ||
+	     strcmp(btfc_btf_str(b, it->name_off), "int")))
 		__builtin_trap();
 	void *flat;
 	size_t flen;

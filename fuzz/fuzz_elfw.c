@@ -59,13 +59,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (btfci_module_open_mem(ctx, data, size, "fuzz.ko", &m))
 		return 0;
 	/* the last byte picks whether the content checks are skipped (FORCE) */
-	unsigned flags = BTFC_REWRITE_DRY_RUN | BTFC_REWRITE_UNSIGN | (size && data[size - 1] & 1 ? BTFC_REWRITE_FORCE : 0);
+	unsigned flags = BTFC_REWRITE_DRY_RUN | BTFC_REWRITE_UNSIGN |
+			 (size && data[size - 1] & 1 ? BTFC_REWRITE_FORCE : 0);
 	int changed;
 	BTFC_OPTS(btfc_reloc_result, res);
 	btfc_module_strip_opened(ctx, m, NULL, flags, &changed);
 	btfci_stamp_m(ctx, m, from, flags, &changed);
 	btfci_distill_m(ctx, m, NULL, from, flags, &changed);
-	btfc_module_relocate_opened(ctx, reloc, m, NULL, size & 2 ? BTFC_MATCH_KERNEL : BTFC_MATCH_LAYOUT, flags, NULL, NULL, &res);
+	btfc_module_relocate_opened(ctx, reloc, m, NULL,
+				    size & 2 ? BTFC_MATCH_KERNEL : BTFC_MATCH_LAYOUT, flags, NULL,
+				    NULL, &res);
 	btfc_module_free(m);
 	return 0;
 }

@@ -36,7 +36,8 @@ static void open_one(const uint8_t *data, size_t size)
 
 	if (err) {
 		const char *m = btfc_ctx_last_error(ctx);
-		if (err > 0 || b || strncmp(m, NAME ": ", sizeof(NAME ": ") - 1) || !m[sizeof(NAME ": ") - 1])
+		if (err > 0 || b || strncmp(m, NAME ": ", sizeof(NAME ": ") - 1) ||
+		    !m[sizeof(NAME ": ") - 1])
 			__builtin_trap();
 		return;
 	}
@@ -49,7 +50,8 @@ static void open_one(const uint8_t *data, size_t size)
 /* The rest of the input wrapped in the kernel image container that its first byte selects (1..3). */
 static void open_wrapped(const uint8_t *data, size_t size)
 {
-	static const char *const types[] = { "gzip", "zstd", "xz", "lzma", "lz4", "bzip2", "lzo", "none" };
+	static const char *const types[] = { "gzip", "zstd",  "xz",  "lzma",
+					     "lz4",  "bzip2", "lzo", "none" };
 	unsigned sel = data[0] & 3;
 	size_t hdr = sel == 3 ? 0x10010 : 0x40, n = hdr + size - 1;
 	uint8_t *w = calloc(1, n);

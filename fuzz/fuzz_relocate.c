@@ -21,10 +21,13 @@
 
 /* the same types, another order, a union of the same name as the struct and a fwd */
 static const uint32_t new_types[] = {
-	BTF_TYPE_ENC(13, BTF_INFO_ENC(BTFC_KIND_ENUM, 0, 1), 4), BTF_ENUM_ENC(15, 0),
+	BTF_TYPE_ENC(13, BTF_INFO_ENC(BTFC_KIND_ENUM, 0, 1), 4),
+	BTF_ENUM_ENC(15, 0),
 	BTF_TYPE_INT_ENC(1, 1, 0, 32, 4),
 	BTF_PTR_ENC(2),
-	BTF_STRUCT_ENC(5, 2, 16), BTF_MEMBER_ENC(9, 2, 0), BTF_MEMBER_ENC(11, 3, 64),
+	BTF_STRUCT_ENC(5, 2, 16),
+	BTF_MEMBER_ENC(9, 2, 0),
+	BTF_MEMBER_ENC(11, 3, 64),
 	BTF_TYPE_ENC(5, BTF_INFO_ENC(BTFC_KIND_UNION, 0, 0), 8),
 	BTF_TYPE_ENC(5, BTF_INFO_ENC(BTFC_KIND_FWD, 0, 0), 0),
 	BTF_END_RAW,
@@ -66,7 +69,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct btfc_btf *mod = NULL, *dist = NULL, *dmod = NULL;
 	struct btfci_blob db = { 0 }, ds = { 0 };
 	if (!(data[0] & 1)) {
-		if (!btfc_btf_parse(ctx, copy, size - 1, "mod", oldb, &mod) && !btfci_distill(ctx, mod, NULL, 0, &db, &ds) &&
+		if (!btfc_btf_parse(ctx, copy, size - 1, "mod", oldb, &mod) &&
+		    !btfci_distill(ctx, mod, NULL, 0, &db, &ds) &&
 		    !btfc_btf_parse(ctx, db.data, db.len, "dist", NULL, &dist) &&
 		    !btfc_btf_parse(ctx, ds.data, ds.len, "dmod", dist, &dmod))
 			relocate_onto_new(dmod);

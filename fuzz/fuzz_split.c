@@ -58,7 +58,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int err = btfc_btf_parse(ctx, copy, size, NAME, base, &b);
 	if (err) {
 		const char *m = btfc_ctx_last_error(ctx);
-		if (err > 0 || b || strncmp(m, NAME ": ", sizeof(NAME ": ") - 1) || !m[sizeof(NAME ": ") - 1])
+		if (err > 0 || b || strncmp(m, NAME ": ", sizeof(NAME ": ") - 1) ||
+		    !m[sizeof(NAME ": ") - 1])
 			__builtin_trap();
 	} else {
 		if (!b)

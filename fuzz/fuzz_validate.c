@@ -18,8 +18,14 @@ static struct btfc_btf *base;
 static void setup(void)
 {
 	static const uint32_t types[] = {
-		BTF_TYPE_INT_ENC(1, 1, 0, 32, 4), BTF_PTR_ENC(3), BTF_STRUCT_ENC(5, 2, 16), BTF_MEMBER_ENC(7, 1, 0),
-		BTF_MEMBER_ENC(9, 2, 64), BTF_TYPEDEF_ENC(11, 1), BTF_CONST_ENC(4), BTF_TYPE_ARRAY_ENC(1, 1, 4),
+		BTF_TYPE_INT_ENC(1, 1, 0, 32, 4),
+		BTF_PTR_ENC(3),
+		BTF_STRUCT_ENC(5, 2, 16),
+		BTF_MEMBER_ENC(7, 1, 0),
+		BTF_MEMBER_ENC(9, 2, 64),
+		BTF_TYPEDEF_ENC(11, 1),
+		BTF_CONST_ENC(4),
+		BTF_TYPE_ARRAY_ENC(1, 1, 4),
 		BTF_END_RAW,
 	};
 	static const char strs[] = "\0int\0s\0a\0p\0i32";
@@ -48,7 +54,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	btfc_verdict_release(&v);
 	BTFC_OPTS(btfc_validate_opts, fast, .profile = BTFC_PROFILE_BPF);
 	BTFC_OPTS(btfc_validate_opts, flat, .profile = BTFC_PROFILE_BPF, .flatten = 1);
-	if (!btfc_validate(ctx, data, size, base, &fast, &v) && !btfc_validate(ctx, data, size, base, &flat, &w) &&
+	if (!btfc_validate(ctx, data, size, base, &fast, &v) &&
+	    !btfc_validate(ctx, data, size, base, &flat, &w) &&
 	    (v.err != w.err || strcmp(v.msg, w.msg)))
 		abort(); /* the two bpf paths for split BTF must agree */
 	btfc_verdict_release(&v);

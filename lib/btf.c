@@ -14,9 +14,9 @@
 #include "btf_kind.h"
 
 static const char *const kind_names[] = {
-	"UNKNOWN", "INT", "PTR", "ARRAY", "STRUCT", "UNION", "ENUM", "FWD", "TYPEDEF",
-	"VOLATILE", "CONST", "RESTRICT", "FUNC", "FUNC_PROTO", "VAR", "DATASEC", "FLOAT",
-	"DECL_TAG", "TYPE_TAG", "ENUM64",
+	"UNKNOWN", "INT",     "PTR",      "ARRAY",    "STRUCT",   "UNION",  "ENUM",
+	"FWD",     "TYPEDEF", "VOLATILE", "CONST",    "RESTRICT", "FUNC",   "FUNC_PROTO",
+	"VAR",     "DATASEC", "FLOAT",    "DECL_TAG", "TYPE_TAG", "ENUM64",
 };
 
 BTFC_API const char *btfc_kind_name(unsigned kind)
@@ -24,10 +24,7 @@ BTFC_API const char *btfc_kind_name(unsigned kind)
 	return kind <= BTFC_KIND_MAX ? kind_names[kind] : kind_names[0];
 }
 
-long btfci_type_extra(const struct btfc_type *t)
-{
-	return btfci_kind_extra(t->info);
-}
+long btfci_type_extra(const struct btfc_type *t) { return btfci_kind_extra(t->info); }
 
 static void release(void *owned, void *map, size_t map_len)
 {
@@ -106,7 +103,8 @@ void btfci_btf_swap(uint8_t *p, size_t len, bool to_host)
 		swap_words(p, (uint64_t)w[1] + w[2], w[3]);
 	/* struct btf_layout { u8 info_sz; u8 elem_sz; u16 flags; }: only flags has a byte order */
 	if (hl >= BTF_HDR_LAYOUT && (uint64_t)w[6] + w[7] <= data)
-		for (uint64_t o = (uint64_t)w[1] + w[6]; o + 4 <= (uint64_t)w[1] + w[6] + w[7]; o += 4) {
+		for (uint64_t o = (uint64_t)w[1] + w[6]; o + 4 <= (uint64_t)w[1] + w[6] + w[7];
+		     o += 4) {
 			memcpy(&m, p + o + 2, 2);
 			m = btfci_bswap16(m);
 			memcpy(p + o + 2, &m, 2);
@@ -125,24 +123,29 @@ static int check_layout(struct btfc_ctx *ctx, const char *name, const struct btf
 	uint64_t data = len - h->hdr_len;
 	if ((uint64_t)h->type_off + h->type_len > data)
 		return btfci_err(ctx, -EINVAL, name,
-				 "type section at %u + %u exceeds data size %" PRIu64 " after the header",
+				 "type section at %u + %u exceeds data size %" PRIu64
+				 " after the header",
 				 h->type_off, h->type_len, data);
 	if ((uint64_t)h->str_off + h->str_len > data)
 		return btfci_err(ctx, -EINVAL, name,
-				 "string section at %u + %u exceeds data size %" PRIu64 " after the header",
+				 "string section at %u + %u exceeds data size %" PRIu64
+				 " after the header",
 				 h->str_off, h->str_len, data);
 	if (h->hdr_len >= BTF_HDR_LAYOUT && (uint64_t)h->layout_off + h->layout_len > data)
 		return btfci_err(ctx, -EINVAL, name,
-				 "layout section at %u + %u exceeds data size %" PRIu64 " after the header",
+				 "layout section at %u + %u exceeds data size %" PRIu64
+				 " after the header",
 				 h->layout_off, h->layout_len, data);
-	if (h->type_len && h->str_len &&
-	    h->type_off < (uint64_t)h->str_off + h->str_len && h->str_off < (uint64_t)h->type_off + h->type_len)
-		return btfci_err(ctx, -EINVAL, name, "type section at %u + %u overlaps string section at %u + %u",
+	if (h->type_len && h->str_len && h->type_off < (uint64_t)h->str_off + h->str_len &&
+	    h->str_off < (uint64_t)h->type_off + h->type_len)
+		return btfci_err(ctx, -EINVAL, name,
+				 "type section at %u + %u overlaps string section at %u + %u",
 				 h->type_off, h->type_len, h->str_off, h->str_len);
 	if ((h->hdr_len + (uint64_t)h->type_off) % 4 || h->type_len % 4)
-		return btfci_err(ctx, -EINVAL, name,
-				 "type section (hdr_len %u + type_off %u, type_len %u) is not 4-byte aligned",
-				 h->hdr_len, h->type_off, h->type_len);
+		return btfci_err(
+			ctx, -EINVAL, name,
+			"type section (hdr_len %u + type_off %u, type_len %u) is not 4-byte aligned",
+			h->hdr_len, h->type_off, h->type_len);
 	if (!h->str_len) {
 		if (!split)
 			return btfci_err(ctx, -EINVAL, name, "string section is empty");
@@ -150,14 +153,17 @@ static int check_layout(struct btfc_ctx *ctx, const char *name, const struct btf
 	return 0;
 }
 
-static int check_strings(struct btfc_ctx *ctx, const char *name, const char *s, uint32_t n, bool split)
+static int check_strings(struct btfc_ctx *ctx, const char *name, const char *s, uint32_t n,
+			 bool split)
 {
 	if (!n)
 		return 0;
 	if (s[n - 1])
-		return btfci_err(ctx, -EINVAL, name, "string section (%u bytes) does not end with NUL", n);
+		return btfci_err(ctx, -EINVAL, name,
+				 "string section (%u bytes) does not end with NUL", n);
 	if (!split && s[0])
-		return btfci_err(ctx, -EINVAL, name, "string section does not start with the empty string "
+		return btfci_err(ctx, -EINVAL, name,
+				 "string section does not start with the empty string "
 				 "(split BTF of a module? it needs its base)");
 	return 0;
 }
@@ -169,7 +175,8 @@ static int index_types(struct btfc_ctx *ctx, struct btfc_btf *b)
 
 	b->offs = malloc((size_t)cap * sizeof(*b->offs));
 	if (!b->offs)
-		return btfci_err(ctx, -ENOMEM, b->name, "out of memory indexing %u type bytes", b->types_len);
+		return btfci_err(ctx, -ENOMEM, b->name, "out of memory indexing %u type bytes",
+				 b->types_len);
 	while (off < b->types_len) {
 		uint32_t id = b->start_id + n;
 		if (b->types_len - off < sizeof(struct btfc_type))
@@ -179,14 +186,16 @@ static int index_types(struct btfc_ctx *ctx, struct btfc_btf *b)
 		const struct btfc_type *t = (const void *)(b->types + off);
 		long extra = btfci_type_extra(t);
 		if (extra < 0)
-			return btfci_err(ctx, -EINVAL, b->name, "type [%u] at offset %u: unknown kind %u",
-					 id, off, btfc_type_kind(t));
+			return btfci_err(ctx, -EINVAL, b->name,
+					 "type [%u] at offset %u: unknown kind %u", id, off,
+					 btfc_type_kind(t));
 		uint64_t end = (uint64_t)off + sizeof(*t) + (uint64_t)extra;
 		if (end > b->types_len)
 			return btfci_err(ctx, -EINVAL, b->name,
-					 "type [%u] %s at offset %u (vlen %u) needs %" PRIu64 " bytes, only %u left",
-					 id, btfc_kind_name(btfc_type_kind(t)), off, btfc_type_vlen(t),
-					 end - off, b->types_len - off);
+					 "type [%u] %s at offset %u (vlen %u) needs %" PRIu64
+					 " bytes, only %u left",
+					 id, btfc_kind_name(btfc_type_kind(t)), off,
+					 btfc_type_vlen(t), end - off, b->types_len - off);
 		if (id == UINT32_MAX || id >= (1u << 31))
 			return btfci_err(ctx, -EINVAL, b->name, "too many types");
 		b->offs[n++] = off;
@@ -205,11 +214,14 @@ int btfci_btf_new(struct btfc_ctx *ctx, const uint8_t *data, size_t len, const c
 	int err;
 
 	*out = NULL;
-	if (len < 4 || !((data[0] == 0x9f && data[1] == 0xeb) || (data[0] == 0xeb && data[1] == 0x9f))) {
+	if (len < 4 ||
+	    !((data[0] == 0x9f && data[1] == 0xeb) || (data[0] == 0xeb && data[1] == 0x9f))) {
 		release(owned, map, map_len);
-		return btfci_err(ctx, -EINVAL, name, len < 4 ? "%stoo short for BTF (%zu bytes)" :
-				 "%snot BTF: bad magic (%zu bytes)",
-				 src && src->container != BTFC_CONT_RAW ? "its .BTF section is " : "", len);
+		return btfci_err(
+			ctx, -EINVAL, name,
+			len < 4 ? "%stoo short for BTF (%zu bytes)" :
+				  "%snot BTF: bad magic (%zu bytes)",
+			src && src->container != BTFC_CONT_RAW ? "its .BTF section is " : "", len);
 	}
 	/* 0xeB9F stored in host order reads back as BTF_MAGIC. */
 	uint16_t m;
@@ -217,7 +229,8 @@ int btfci_btf_new(struct btfc_ctx *ctx, const uint8_t *data, size_t len, const c
 	swap = m != BTF_MAGIC;
 	if (len < BTF_HDR_MIN) {
 		release(owned, map, map_len);
-		return btfci_err(ctx, -EINVAL, name, "truncated BTF header (%zu of %d bytes)", len, BTF_HDR_MIN);
+		return btfci_err(ctx, -EINVAL, name, "truncated BTF header (%zu of %d bytes)", len,
+				 BTF_HDR_MIN);
 	}
 
 	b = calloc(1, sizeof(*b));
@@ -243,7 +256,8 @@ int btfci_btf_new(struct btfc_ctx *ctx, const uint8_t *data, size_t len, const c
 	if (err)
 		goto fail;
 	if (b->hdr.version != BTF_VERSION) {
-		err = btfci_err(ctx, -EINVAL, b->name, "unsupported BTF version %u", b->hdr.version);
+		err = btfci_err(ctx, -EINVAL, b->name, "unsupported BTF version %u",
+				b->hdr.version);
 		goto fail;
 	}
 
@@ -252,7 +266,8 @@ int btfci_btf_new(struct btfc_ctx *ctx, const uint8_t *data, size_t len, const c
 	if (swap || !aligned) {
 		uint8_t *copy = malloc(len);
 		if (!copy) {
-			err = btfci_err(ctx, -ENOMEM, b->name, "out of memory copying %zu bytes", len);
+			err = btfci_err(ctx, -ENOMEM, b->name, "out of memory copying %zu bytes",
+					len);
 			goto fail;
 		}
 		memcpy(copy, data, len);
@@ -311,7 +326,10 @@ BTFC_API void btfc_btf_free(struct btfc_btf *b)
 
 BTFC_API const struct btfc_btf *btfc_btf_base(const struct btfc_btf *b) { return b->base; }
 BTFC_API const char *btfc_btf_name(const struct btfc_btf *b) { return b->name; }
-BTFC_API const struct btfc_source_info *btfc_btf_source(const struct btfc_btf *b) { return &b->src; }
+BTFC_API const struct btfc_source_info *btfc_btf_source(const struct btfc_btf *b)
+{
+	return &b->src;
+}
 BTFC_API uint32_t btfc_btf_type_cnt(const struct btfc_btf *b) { return b->start_id + b->nr_types; }
 BTFC_API uint32_t btfc_btf_start_id(const struct btfc_btf *b) { return b->start_id; }
 BTFC_API uint32_t btfc_btf_start_str_off(const struct btfc_btf *b) { return b->start_str_off; }
@@ -370,7 +388,11 @@ BTFC_API int btfc_btf_flatten(const struct btfc_btf *btf, void **out, size_t *le
 	if (tlen > UINT32_MAX || slen > UINT32_MAX || !(*out = malloc(BTF_HDR_MIN + tlen + slen)))
 		return -ENOMEM;
 	uint8_t *p = *out;
-	uint32_t hdr[6] = { BTF_MAGIC | BTF_VERSION << 16, BTF_HDR_MIN, 0, (uint32_t)tlen, (uint32_t)tlen,
+	uint32_t hdr[6] = { BTF_MAGIC | BTF_VERSION << 16,
+			    BTF_HDR_MIN,
+			    0,
+			    (uint32_t)tlen,
+			    (uint32_t)tlen,
 			    (uint32_t)slen };
 	memcpy(p, hdr, sizeof(hdr));
 	p += BTF_HDR_MIN;
@@ -439,10 +461,12 @@ static int64_t find_own(const struct btfc_btf *cb, const char *name, unsigned ki
 
 	if (err)
 		return err;
-	for (uint32_t h = btfci_hash_str(name) & b->idx.mask; b->idx.slots[h]; h = (h + 1) & b->idx.mask) {
+	for (uint32_t h = btfci_hash_str(name) & b->idx.mask; b->idx.slots[h];
+	     h = (h + 1) & b->idx.mask) {
 		uint32_t id = b->idx.slots[h];
 		const struct btfc_type *t = btfc_btf_type_by_id(b, id);
-		if ((kind && btfc_type_kind(t) != kind) || strcmp(btfc_btf_str(b, t->name_off), name))
+		if ((kind && btfc_type_kind(t) != kind) ||
+		    strcmp(btfc_btf_str(b, t->name_off), name))
 			continue;
 		if (best < 0 || id < best)
 			best = id;
@@ -468,7 +492,8 @@ size_t btfci_btf_named(const struct btfc_btf *cb, const char *name, uint32_t *id
 
 	if (ensure_index(b))
 		return 0;
-	for (uint32_t h = btfci_hash_str(name) & b->idx.mask; b->idx.slots[h]; h = (h + 1) & b->idx.mask) {
+	for (uint32_t h = btfci_hash_str(name) & b->idx.mask; b->idx.slots[h];
+	     h = (h + 1) & b->idx.mask) {
 		uint32_t id = b->idx.slots[h];
 		const struct btfc_type *t = btfc_btf_type_by_id(b, id);
 		if (strcmp(btfc_btf_str(b, t->name_off), name))

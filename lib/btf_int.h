@@ -18,18 +18,18 @@ struct btfc_btf {
 	struct btfc_source_info src;
 	struct btfc_header hdr;
 
-	const uint8_t *raw;   /* the whole blob, host byte order */
+	const uint8_t *raw; /* the whole blob, host byte order */
 	size_t raw_len;
 	const uint8_t *types; /* type section */
-	const char *strs;     /* string section */
+	const char *strs; /* string section */
 	uint32_t types_len, strs_len;
 
 	uint32_t start_id, start_str_off, nr_types;
-	uint32_t *offs;       /* offset in types[] of each own type */
+	uint32_t *offs; /* offset in types[] of each own type */
 
 	/* backing memory, released by btfc_btf_free() */
-	void *owned;          /* malloc'd */
-	void *map;            /* mmap'd */
+	void *owned; /* malloc'd */
+	void *map; /* mmap'd */
 	size_t map_len;
 
 	pthread_mutex_t idx_lock;
@@ -51,7 +51,8 @@ struct btfc_btf {
  */
 /* The i-th enumerator of an ENUM or ENUM64 type t: its value, *name_off its name; a 32-bit value
  * sign-extended to 64 bits when sext, else zero-extended (the printers decide: dump.c, dump_c.c). */
-static inline uint64_t btfci_enum_val(const struct btfc_type *t, unsigned i, bool sext, uint32_t *name_off)
+static inline uint64_t btfci_enum_val(const struct btfc_type *t, unsigned i, bool sext,
+				      uint32_t *name_off)
 {
 	if (btfc_type_kind(t) == BTFC_KIND_ENUM64) {
 		const struct btfc_enum64 *e = (const struct btfc_enum64 *)btfc_type_data(t) + i;
@@ -65,7 +66,6 @@ static inline uint64_t btfci_enum_val(const struct btfc_type *t, unsigned i, boo
 
 /* All own types of @b named @name (any kind), ascending; returns how many (may exceed @cap). */
 size_t btfci_btf_named(const struct btfc_btf *b, const char *name, uint32_t *ids, size_t cap);
-
 
 int btfci_btf_new(struct btfc_ctx *ctx, const uint8_t *data, size_t len, const char *name,
 		  const struct btfc_btf *base, void *owned, void *map, size_t map_len,

@@ -16,15 +16,29 @@ static inline long btfci_kind_extra(uint32_t info)
 	long vlen = info & 0xffff;
 
 	switch ((info >> 24) & 0x1f) {
-	case 1: /* INT */ case 14: /* VAR */ case 17: /* DECL_TAG */
+	case 1: /* INT */
+	case 14: /* VAR */
+	case 17: /* DECL_TAG */
 		return 4;
-	case 2: case 7: case 8: case 9: case 10: case 11: case 12: case 16: case 18:
+	case 2:
+	case 7:
+	case 8:
+	case 9:
+	case 10:
+	case 11:
+	case 12:
+	case 16:
+	case 18:
 		return 0; /* PTR FWD TYPEDEF VOLATILE CONST RESTRICT FUNC FLOAT TYPE_TAG */
 	case 3: /* ARRAY */
 		return 12;
-	case 4: case 5: case 15: case 19: /* STRUCT UNION DATASEC ENUM64 */
+	case 4:
+	case 5:
+	case 15:
+	case 19: /* STRUCT UNION DATASEC ENUM64 */
 		return 12 * vlen;
-	case 6: case 13: /* ENUM FUNC_PROTO */
+	case 6:
+	case 13: /* ENUM FUNC_PROTO */
 		return 8 * vlen;
 	default:
 		return -1;

@@ -127,9 +127,9 @@ static void cands_free(struct cands *c)
 struct strs {
 	const struct btfc_btf *base;
 	uint32_t base_len;
-	char *buf;            /* the new strings, after the base's */
+	char *buf; /* the new strings, after the base's */
 	uint32_t len, cap;
-	uint32_t *slot;       /* offset + 1 */
+	uint32_t *slot; /* offset + 1 */
 	uint32_t mask, used;
 };
 
@@ -213,10 +213,10 @@ static int64_t strs_add(struct strs *s, const char *str)
 struct dd {
 	struct btfc_ctx *ctx;
 	const struct btfc_btf *base;
-	uint32_t start, n;          /* first new id; ids in all */
-	uint8_t *types;             /* the new types' records, mutable */
+	uint32_t start, n; /* first new id; ids in all */
+	uint8_t *types; /* the new types' records, mutable */
 	size_t types_len, types_cap;
-	size_t *off;                /* record offset by new id - start */
+	size_t *off; /* record offset by new id - start */
 	uint32_t *map, *hypot, *hypot_list, hypot_cnt;
 	bool adjust_canon;
 	struct cands table;
@@ -238,14 +238,24 @@ static unsigned vlen(const struct btfc_type *t) { return btfc_type_vlen(t); }
 static struct btfc_member *members(struct btfc_type *t) { return (struct btfc_member *)(t + 1); }
 static struct btfc_param *params(struct btfc_type *t) { return (struct btfc_param *)(t + 1); }
 static struct btfc_array *array(struct btfc_type *t) { return (struct btfc_array *)(t + 1); }
-static uint32_t word(struct btfc_type *t) { return *(uint32_t *)(t + 1); } /* INT's encoding, DECL_TAG's index */
+static uint32_t word(struct btfc_type *t)
+{
+	return *(uint32_t *)(t + 1);
+} /* INT's encoding, DECL_TAG's index */
 
 static bool has_type_field(unsigned k)
 {
 	switch (k) {
-	case BTFC_KIND_PTR: case BTFC_KIND_TYPEDEF: case BTFC_KIND_VOLATILE: case BTFC_KIND_CONST:
-	case BTFC_KIND_RESTRICT: case BTFC_KIND_FUNC: case BTFC_KIND_FUNC_PROTO: case BTFC_KIND_VAR:
-	case BTFC_KIND_DECL_TAG: case BTFC_KIND_TYPE_TAG:
+	case BTFC_KIND_PTR:
+	case BTFC_KIND_TYPEDEF:
+	case BTFC_KIND_VOLATILE:
+	case BTFC_KIND_CONST:
+	case BTFC_KIND_RESTRICT:
+	case BTFC_KIND_FUNC:
+	case BTFC_KIND_FUNC_PROTO:
+	case BTFC_KIND_VAR:
+	case BTFC_KIND_DECL_TAG:
+	case BTFC_KIND_TYPE_TAG:
 		return true;
 	}
 	return false;
@@ -264,7 +274,8 @@ static int for_each_ref(struct btfc_type *t, int (*fn)(uint32_t *id, void *arg),
 		if ((err = fn(&array(t)->type, arg)) || (err = fn(&array(t)->index_type, arg)))
 			return err;
 		break;
-	case BTFC_KIND_STRUCT: case BTFC_KIND_UNION:
+	case BTFC_KIND_STRUCT:
+	case BTFC_KIND_UNION:
 		for (unsigned i = 0; i < vlen(t) && !err; i++)
 			err = fn(&members(t)[i].type, arg);
 		break;
@@ -286,11 +297,21 @@ static int for_each_str(struct btfc_type *t, int (*fn)(uint32_t *off, void *arg)
 	int err = fn(&t->name_off, arg);
 	for (unsigned i = 0; i < vlen(t) && !err; i++) {
 		switch (kind(t)) {
-		case BTFC_KIND_STRUCT: case BTFC_KIND_UNION: err = fn(&members(t)[i].name_off, arg); break;
-		case BTFC_KIND_FUNC_PROTO: err = fn(&params(t)[i].name_off, arg); break;
-		case BTFC_KIND_ENUM: err = fn(&((struct btfc_enum *)(t + 1))[i].name_off, arg); break;
-		case BTFC_KIND_ENUM64: err = fn(&((struct btfc_enum64 *)(t + 1))[i].name_off, arg); break;
-		default: return err;
+		case BTFC_KIND_STRUCT:
+		case BTFC_KIND_UNION:
+			err = fn(&members(t)[i].name_off, arg);
+			break;
+		case BTFC_KIND_FUNC_PROTO:
+			err = fn(&params(t)[i].name_off, arg);
+			break;
+		case BTFC_KIND_ENUM:
+			err = fn(&((struct btfc_enum *)(t + 1))[i].name_off, arg);
+			break;
+		case BTFC_KIND_ENUM64:
+			err = fn(&((struct btfc_enum64 *)(t + 1))[i].name_off, arg);
+			break;
+		default:
+			return err;
 		}
 	}
 	return err;
@@ -306,7 +327,8 @@ static int shift_ref(uint32_t *id, void *arg)
 {
 	struct mod_arg *a = arg;
 	if (*id >= btfc_btf_type_cnt(a->mod))
-		return btfci_err(a->d->ctx, -EINVAL, btfc_btf_name(a->mod), "a type refers to id %u, out of range", *id);
+		return btfci_err(a->d->ctx, -EINVAL, btfc_btf_name(a->mod),
+				 "a type refers to id %u, out of range", *id);
 	if (*id >= a->d->start)
 		*id += a->shift;
 	return 0;
@@ -317,10 +339,12 @@ static int intern(uint32_t *off, void *arg)
 	struct mod_arg *a = arg;
 	const char *s = btfc_btf_str(a->mod, *off);
 	if (!s)
-		return btfci_err(a->d->ctx, -EINVAL, btfc_btf_name(a->mod), "name offset %u out of range", *off);
+		return btfci_err(a->d->ctx, -EINVAL, btfc_btf_name(a->mod),
+				 "name offset %u out of range", *off);
 	int64_t o = strs_add(&a->d->strs, s);
 	if (o < 0)
-		return btfci_err(a->d->ctx, -ENOMEM, btfc_btf_name(a->mod), "out of memory for names");
+		return btfci_err(a->d->ctx, -ENOMEM, btfc_btf_name(a->mod),
+				 "out of memory for names");
 	*off = (uint32_t)o;
 	return 0;
 }
@@ -341,14 +365,16 @@ static int add_module(struct dd *d, const struct btfc_btf *mod)
 				cap *= 2;
 			uint8_t *p = realloc(d->types, cap);
 			if (!p)
-				return btfci_err(d->ctx, -ENOMEM, btfc_btf_name(mod), "out of memory merging types");
+				return btfci_err(d->ctx, -ENOMEM, btfc_btf_name(mod),
+						 "out of memory merging types");
 			d->types = p;
 			d->types_cap = cap;
 		}
 		if ((d->n - d->start) % 4096 == 0) {
 			size_t *o = realloc(d->off, ((d->n - d->start) + 4096) * sizeof(*o));
 			if (!o)
-				return btfci_err(d->ctx, -ENOMEM, btfc_btf_name(mod), "out of memory merging types");
+				return btfci_err(d->ctx, -ENOMEM, btfc_btf_name(mod),
+						 "out of memory merging types");
 			d->off = o;
 		}
 		struct btfc_type *t = (struct btfc_type *)(d->types + d->types_len);
@@ -366,7 +392,10 @@ static int add_module(struct dd *d, const struct btfc_btf *mod)
 
 /* libbpf's hash_combine, h * 31 + v, wrapping */
 static long hc(long h, long v) { return (long)((unsigned long)h * 31 + (unsigned long)v); }
-static long hash_common(struct btfc_type *t) { return hc(hc(hc(0, t->name_off), t->info), t->size); }
+static long hash_common(struct btfc_type *t)
+{
+	return hc(hc(hc(0, t->name_off), t->info), t->size);
+}
 static long hash_typedef(struct btfc_type *t) { return hc(hc(0, t->name_off), t->info); }
 static long hash_int_tag(struct btfc_type *t) { return hc(hash_common(t), word(t)); }
 static long hash_enum(struct btfc_type *t) { return hc(0, t->name_off); }
@@ -397,16 +426,23 @@ static bool equal_typedef(struct btfc_type *a, struct btfc_type *b)
 {
 	return a->name_off == b->name_off && a->info == b->info;
 }
-static bool equal_int_tag(struct btfc_type *a, struct btfc_type *b) { return equal_common(a, b) && word(a) == word(b); }
+static bool equal_int_tag(struct btfc_type *a, struct btfc_type *b)
+{
+	return equal_common(a, b) && word(a) == word(b);
+}
 static bool equal_enum(struct btfc_type *a, struct btfc_type *b)
 {
 	if (!equal_common(a, b))
 		return false;
-	size_t each = kind(a) == BTFC_KIND_ENUM ? sizeof(struct btfc_enum) : sizeof(struct btfc_enum64);
+	size_t each = kind(a) == BTFC_KIND_ENUM ? sizeof(struct btfc_enum) :
+						  sizeof(struct btfc_enum64);
 	/* name and value of each enumerator (no padding in either record) */
 	return !memcmp(a + 1, b + 1, each * vlen(a));
 }
-static bool is_any_enum(struct btfc_type *t) { return kind(t) == BTFC_KIND_ENUM || kind(t) == BTFC_KIND_ENUM64; }
+static bool is_any_enum(struct btfc_type *t)
+{
+	return kind(t) == BTFC_KIND_ENUM || kind(t) == BTFC_KIND_ENUM64;
+}
 static bool is_enum_fwd(struct btfc_type *t) { return is_any_enum(t) && vlen(t) == 0; }
 static bool compat_enum(struct btfc_type *a, struct btfc_type *b)
 {
@@ -419,7 +455,8 @@ static bool shallow_equal_struct(struct btfc_type *a, struct btfc_type *b)
 	if (!equal_common(a, b))
 		return false;
 	for (unsigned i = 0; i < vlen(a); i++)
-		if (members(a)[i].name_off != members(b)[i].name_off || members(a)[i].offset != members(b)[i].offset)
+		if (members(a)[i].name_off != members(b)[i].name_off ||
+		    members(a)[i].offset != members(b)[i].offset)
 			return false;
 	return true;
 }
@@ -433,7 +470,8 @@ static bool compat_array(struct btfc_type *a, struct btfc_type *b)
 }
 static bool equal_fnproto(struct btfc_type *a, struct btfc_type *b)
 {
-	return equal_common(a, b) && !memcmp(params(a), params(b), vlen(a) * sizeof(struct btfc_param));
+	return equal_common(a, b) &&
+	       !memcmp(params(a), params(b), vlen(a) * sizeof(struct btfc_param));
 }
 static bool compat_fnproto(struct btfc_type *a, struct btfc_type *b)
 {
@@ -466,7 +504,10 @@ static uint32_t resolve_fwd(struct dd *d, uint32_t id)
 	return kind(T(d, id)) != BTFC_KIND_FWD ? id : orig;
 }
 
-static unsigned fwd_kind(struct btfc_type *t) { return btfc_type_kflag(t) ? BTFC_KIND_UNION : BTFC_KIND_STRUCT; }
+static unsigned fwd_kind(struct btfc_type *t)
+{
+	return btfc_type_kflag(t) ? BTFC_KIND_UNION : BTFC_KIND_STRUCT;
+}
 
 static int base_ref_ok(uint32_t *id, void *arg)
 {
@@ -482,25 +523,47 @@ static int prep(struct dd *d)
 		long h;
 		/* the graphs are walked into the base: every id it names must exist (only read here) */
 		if (for_each_ref(t, base_ref_ok, d))
-			return btfci_err(d->ctx, -EINVAL, btfc_btf_name(d->base), "type [%u] refers to a type id out of range",
-					 id);
+			return btfci_err(d->ctx, -EINVAL, btfc_btf_name(d->base),
+					 "type [%u] refers to a type id out of range", id);
 		d->map[id] = id;
 		switch (kind(t)) {
-		case BTFC_KIND_VAR: case BTFC_KIND_DATASEC:
+		case BTFC_KIND_VAR:
+		case BTFC_KIND_DATASEC:
 			continue;
-		case BTFC_KIND_CONST: case BTFC_KIND_VOLATILE: case BTFC_KIND_RESTRICT: case BTFC_KIND_PTR:
-		case BTFC_KIND_FWD: case BTFC_KIND_FUNC: case BTFC_KIND_FLOAT: case BTFC_KIND_TYPE_TAG:
+		case BTFC_KIND_CONST:
+		case BTFC_KIND_VOLATILE:
+		case BTFC_KIND_RESTRICT:
+		case BTFC_KIND_PTR:
+		case BTFC_KIND_FWD:
+		case BTFC_KIND_FUNC:
+		case BTFC_KIND_FLOAT:
+		case BTFC_KIND_TYPE_TAG:
 			h = hash_common(t);
 			break;
-		case BTFC_KIND_TYPEDEF: h = hash_typedef(t); break;
-		case BTFC_KIND_INT: case BTFC_KIND_DECL_TAG: h = hash_int_tag(t); break;
-		case BTFC_KIND_ENUM: case BTFC_KIND_ENUM64: h = hash_enum(t); break;
-		case BTFC_KIND_STRUCT: case BTFC_KIND_UNION: h = hash_struct(t); break;
-		case BTFC_KIND_ARRAY: h = hash_array(t); break;
-		case BTFC_KIND_FUNC_PROTO: h = hash_fnproto(t); break;
+		case BTFC_KIND_TYPEDEF:
+			h = hash_typedef(t);
+			break;
+		case BTFC_KIND_INT:
+		case BTFC_KIND_DECL_TAG:
+			h = hash_int_tag(t);
+			break;
+		case BTFC_KIND_ENUM:
+		case BTFC_KIND_ENUM64:
+			h = hash_enum(t);
+			break;
+		case BTFC_KIND_STRUCT:
+		case BTFC_KIND_UNION:
+			h = hash_struct(t);
+			break;
+		case BTFC_KIND_ARRAY:
+			h = hash_array(t);
+			break;
+		case BTFC_KIND_FUNC_PROTO:
+			h = hash_fnproto(t);
+			break;
 		default:
-			return btfci_err(d->ctx, -EINVAL, btfc_btf_name(d->base), "type [%u]: kind %u cannot be deduplicated",
-					 id, kind(t));
+			return btfci_err(d->ctx, -EINVAL, btfc_btf_name(d->base),
+					 "type [%u]: kind %u cannot be deduplicated", id, kind(t));
 		}
 		if (cands_add(&d->table, h, id))
 			return -ENOMEM;
@@ -525,7 +588,8 @@ static int prim_type(struct dd *d, uint32_t id)
 					break;
 				}
 		break;
-	case BTFC_KIND_ENUM: case BTFC_KIND_ENUM64:
+	case BTFC_KIND_ENUM:
+	case BTFC_KIND_ENUM64:
 		h = hash_enum(t);
 		if ((l = cands_find(&d->table, h)))
 			for (uint32_t i = 0; i < l->n; i++) {
@@ -539,11 +603,13 @@ static int prim_type(struct dd *d, uint32_t id)
 						new_id = c;
 						break;
 					}
-					d->map[c] = id; /* the canonical forward enum: this full one */
+					d->map[c] =
+						id; /* the canonical forward enum: this full one */
 				}
 			}
 		break;
-	case BTFC_KIND_FWD: case BTFC_KIND_FLOAT:
+	case BTFC_KIND_FWD:
+	case BTFC_KIND_FLOAT:
 		h = hash_common(t);
 		if ((l = cands_find(&d->table, h)))
 			for (uint32_t i = 0; i < l->n; i++)
@@ -571,25 +637,35 @@ static bool identical(struct dd *d, uint32_t id1, uint32_t id2, int depth)
 			return true;
 		case BTFC_KIND_INT:
 			return equal_int_tag(a, b);
-		case BTFC_KIND_ENUM: case BTFC_KIND_ENUM64:
+		case BTFC_KIND_ENUM:
+		case BTFC_KIND_ENUM64:
 			return compat_enum(a, b);
-		case BTFC_KIND_FWD: case BTFC_KIND_FLOAT:
+		case BTFC_KIND_FWD:
+		case BTFC_KIND_FLOAT:
 			return equal_common(a, b);
-		case BTFC_KIND_CONST: case BTFC_KIND_VOLATILE: case BTFC_KIND_RESTRICT: case BTFC_KIND_PTR:
-		case BTFC_KIND_TYPEDEF: case BTFC_KIND_FUNC: case BTFC_KIND_TYPE_TAG:
+		case BTFC_KIND_CONST:
+		case BTFC_KIND_VOLATILE:
+		case BTFC_KIND_RESTRICT:
+		case BTFC_KIND_PTR:
+		case BTFC_KIND_TYPEDEF:
+		case BTFC_KIND_FUNC:
+		case BTFC_KIND_TYPE_TAG:
 			if (a->info != b->info || a->name_off != b->name_off)
 				return false;
 			id1 = a->type;
 			id2 = b->type;
 			continue;
 		case BTFC_KIND_ARRAY:
-			return compat_array(a, b); /* sic: both element checks compare @a's with itself */
-		case BTFC_KIND_STRUCT: case BTFC_KIND_UNION:
+			return compat_array(
+				a, b); /* sic: both element checks compare @a's with itself */
+		case BTFC_KIND_STRUCT:
+		case BTFC_KIND_UNION:
 			if (!shallow_equal_struct(a, b))
 				return false;
 			for (unsigned i = 0; i < vlen(a); i++)
 				if (members(a)[i].type != members(b)[i].type &&
-				    !identical(d, members(a)[i].type, members(b)[i].type, depth - 1))
+				    !identical(d, members(a)[i].type, members(b)[i].type,
+					       depth - 1))
 					return false;
 			return true;
 		case BTFC_KIND_FUNC_PROTO:
@@ -629,7 +705,8 @@ static void hypot_clear(struct dd *d)
 static int is_equiv(struct dd *d, uint32_t cand_id, uint32_t canon_id, int depth)
 {
 	if (depth > 4096)
-		return btfci_err(d->ctx, -ELOOP, btfc_btf_name(d->base), "type [%u]: type graph too deep to deduplicate", cand_id);
+		return btfci_err(d->ctx, -ELOOP, btfc_btf_name(d->base),
+				 "type [%u]: type graph too deep to deduplicate", cand_id);
 	if (resolve(d, cand_id) == resolve(d, canon_id))
 		return 1;
 	canon_id = resolve_fwd(d, canon_id);
@@ -663,12 +740,19 @@ static int is_equiv(struct dd *d, uint32_t cand_id, uint32_t canon_id, int depth
 	switch (ck) {
 	case BTFC_KIND_INT:
 		return equal_int_tag(cand, canon);
-	case BTFC_KIND_ENUM: case BTFC_KIND_ENUM64:
+	case BTFC_KIND_ENUM:
+	case BTFC_KIND_ENUM64:
 		return compat_enum(cand, canon);
-	case BTFC_KIND_FWD: case BTFC_KIND_FLOAT:
+	case BTFC_KIND_FWD:
+	case BTFC_KIND_FLOAT:
 		return equal_common(cand, canon);
-	case BTFC_KIND_CONST: case BTFC_KIND_VOLATILE: case BTFC_KIND_RESTRICT: case BTFC_KIND_PTR:
-	case BTFC_KIND_TYPEDEF: case BTFC_KIND_FUNC: case BTFC_KIND_TYPE_TAG:
+	case BTFC_KIND_CONST:
+	case BTFC_KIND_VOLATILE:
+	case BTFC_KIND_RESTRICT:
+	case BTFC_KIND_PTR:
+	case BTFC_KIND_TYPEDEF:
+	case BTFC_KIND_FUNC:
+	case BTFC_KIND_TYPE_TAG:
 		if (cand->info != canon->info)
 			return 0;
 		return is_equiv(d, cand->type, canon->type, depth + 1);
@@ -677,11 +761,13 @@ static int is_equiv(struct dd *d, uint32_t cand_id, uint32_t canon_id, int depth
 			return 0;
 		eq = is_equiv(d, array(cand)->index_type, array(canon)->index_type, depth + 1);
 		return eq <= 0 ? eq : is_equiv(d, array(cand)->type, array(canon)->type, depth + 1);
-	case BTFC_KIND_STRUCT: case BTFC_KIND_UNION:
+	case BTFC_KIND_STRUCT:
+	case BTFC_KIND_UNION:
 		if (!shallow_equal_struct(cand, canon))
 			return 0;
 		for (unsigned i = 0; i < vlen(cand); i++)
-			if ((eq = is_equiv(d, members(cand)[i].type, members(canon)[i].type, depth + 1)) <= 0)
+			if ((eq = is_equiv(d, members(cand)[i].type, members(canon)[i].type,
+					   depth + 1)) <= 0)
 				return eq;
 		return 1;
 	case BTFC_KIND_FUNC_PROTO:
@@ -690,12 +776,13 @@ static int is_equiv(struct dd *d, uint32_t cand_id, uint32_t canon_id, int depth
 		if ((eq = is_equiv(d, cand->type, canon->type, depth + 1)) <= 0)
 			return eq;
 		for (unsigned i = 0; i < vlen(cand); i++)
-			if ((eq = is_equiv(d, params(cand)[i].type, params(canon)[i].type, depth + 1)) <= 0)
+			if ((eq = is_equiv(d, params(cand)[i].type, params(canon)[i].type,
+					   depth + 1)) <= 0)
 				return eq;
 		return 1;
 	default:
-		return btfci_err(d->ctx, -EINVAL, btfc_btf_name(d->base), "type [%u]: kind %u cannot be deduplicated",
-				 cand_id, ck);
+		return btfci_err(d->ctx, -EINVAL, btfc_btf_name(d->base),
+				 "type [%u]: kind %u cannot be deduplicated", cand_id, ck);
 	}
 }
 
@@ -711,8 +798,8 @@ static void merge_hypot(struct dd *d)
 			continue;
 		if (tk == BTFC_KIND_FWD && ck != BTFC_KIND_FWD)
 			d->map[t_id] = c_id;
-		if ((tk == BTFC_KIND_STRUCT || tk == BTFC_KIND_UNION) && ck != BTFC_KIND_FWD && mapped(d, c_id) &&
-		    !mapped(d, t_id))
+		if ((tk == BTFC_KIND_STRUCT || tk == BTFC_KIND_UNION) && ck != BTFC_KIND_FWD &&
+		    mapped(d, c_id) && !mapped(d, t_id))
 			d->map[t_id] = c_id;
 	}
 }
@@ -723,7 +810,8 @@ static int struct_type(struct dd *d, uint32_t id)
 	unsigned k = kind(t);
 	uint32_t new_id = id;
 
-	if (mapped(d, id) || (k != BTFC_KIND_STRUCT && k != BTFC_KIND_UNION && k != BTFC_KIND_TYPEDEF))
+	if (mapped(d, id) ||
+	    (k != BTFC_KIND_STRUCT && k != BTFC_KIND_UNION && k != BTFC_KIND_TYPEDEF))
 		return 0;
 	long h = k == BTFC_KIND_TYPEDEF ? hash_typedef(t) : hash_struct(t);
 	struct cand_list *l = cands_find(&d->table, h);
@@ -762,8 +850,8 @@ static int resolve_fwds(struct dd *d)
 	for (uint32_t id = d->start; id < d->n && !err; id++) {
 		struct btfc_type *t = T(d, id);
 		struct cand_list *l;
-		if (kind(t) != BTFC_KIND_FWD || d->map[id] != id || !(l = cands_find(&names, t->name_off)) ||
-		    l->n != 1)
+		if (kind(t) != BTFC_KIND_FWD || d->map[id] != id ||
+		    !(l = cands_find(&names, t->name_off)) || l->n != 1)
 			continue;
 		if (kind(T(d, l->ids[0])) == fwd_kind(t))
 			d->map[id] = l->ids[0];
@@ -775,7 +863,8 @@ static int resolve_fwds(struct dd *d)
 static int64_t ref_type(struct dd *d, uint32_t id, int depth)
 {
 	if (d->map[id] == IN_PROGRESS || depth > 4096)
-		return btfci_err(d->ctx, -ELOOP, btfc_btf_name(d->base), "type [%u]: reference loop", id);
+		return btfci_err(d->ctx, -ELOOP, btfc_btf_name(d->base),
+				 "type [%u]: reference loop", id);
 	if (mapped(d, id))
 		return resolve(d, id);
 
@@ -787,16 +876,22 @@ static int64_t ref_type(struct dd *d, uint32_t id, int depth)
 
 	d->map[id] = IN_PROGRESS;
 	switch (kind(t)) {
-	case BTFC_KIND_CONST: case BTFC_KIND_VOLATILE: case BTFC_KIND_RESTRICT: case BTFC_KIND_PTR:
-	case BTFC_KIND_FUNC: case BTFC_KIND_TYPE_TAG: case BTFC_KIND_DECL_TAG:
+	case BTFC_KIND_CONST:
+	case BTFC_KIND_VOLATILE:
+	case BTFC_KIND_RESTRICT:
+	case BTFC_KIND_PTR:
+	case BTFC_KIND_FUNC:
+	case BTFC_KIND_TYPE_TAG:
+	case BTFC_KIND_DECL_TAG:
 		if ((r = ref_type(d, t->type, depth + 1)) < 0)
 			return r;
 		t->type = (uint32_t)r;
 		h = kind(t) == BTFC_KIND_DECL_TAG ? hash_int_tag(t) : hash_common(t);
 		if ((l = cands_find(&d->table, h)))
 			for (uint32_t i = 0; i < l->n; i++)
-				if (kind(t) == BTFC_KIND_DECL_TAG ? equal_int_tag(t, T(d, l->ids[i]))
-								  : equal_common(t, T(d, l->ids[i]))) {
+				if (kind(t) == BTFC_KIND_DECL_TAG ?
+					    equal_int_tag(t, T(d, l->ids[i])) :
+					    equal_common(t, T(d, l->ids[i]))) {
 					new_id = l->ids[i];
 					break;
 				}
@@ -834,8 +929,8 @@ static int64_t ref_type(struct dd *d, uint32_t id, int depth)
 				}
 		break;
 	default:
-		return btfci_err(d->ctx, -EINVAL, btfc_btf_name(d->base), "type [%u]: kind %u cannot be deduplicated",
-				 id, kind(t));
+		return btfci_err(d->ctx, -EINVAL, btfc_btf_name(d->base),
+				 "type [%u]: kind %u cannot be deduplicated", id, kind(t));
 	}
 	d->map[id] = new_id;
 	if (new_id == id && cands_add(&d->table, h, id))
@@ -848,7 +943,8 @@ static int remap_ref(uint32_t *id, void *arg)
 	struct dd *d = arg;
 	uint32_t n = d->hypot[resolve(d, *id)];
 	if (n > MAX_NR_TYPES)
-		return btfci_err(d->ctx, -EINVAL, btfc_btf_name(d->base), "type id %u has no canonical type", *id);
+		return btfci_err(d->ctx, -EINVAL, btfc_btf_name(d->base),
+				 "type id %u has no canonical type", *id);
 	*id = n;
 	return 0;
 }
@@ -904,8 +1000,8 @@ static int dedup(struct dd *d)
 	return 0;
 }
 
-BTFC_API int btfc_btf_merge(struct btfc_ctx *ctx, const struct btfc_btf *const *mods, size_t n, void **out,
-			    size_t *len)
+BTFC_API int btfc_btf_merge(struct btfc_ctx *ctx, const struct btfc_btf *const *mods, size_t n,
+			    void **out, size_t *len)
 {
 	struct dd d = { .ctx = ctx };
 	int err = 0;
@@ -917,8 +1013,8 @@ BTFC_API int btfc_btf_merge(struct btfc_ctx *ctx, const struct btfc_btf *const *
 				 "merging needs split BTF (modules) on a base");
 	for (size_t i = 1; i < n; i++)
 		if (btfc_btf_base(mods[i]) != d.base)
-			return btfci_err(ctx, -EINVAL, btfc_btf_name(mods[i]), "not on the same base as %s",
-					 btfc_btf_name(mods[0]));
+			return btfci_err(ctx, -EINVAL, btfc_btf_name(mods[i]),
+					 "not on the same base as %s", btfc_btf_name(mods[0]));
 	d.start = d.n = btfc_btf_type_cnt(d.base);
 	d.strs.base = d.base;
 	d.strs.base_len = btfc_btf_start_str_off(mods[0]);
@@ -936,7 +1032,8 @@ BTFC_API int btfc_btf_merge(struct btfc_ctx *ctx, const struct btfc_btf *const *
 	for (size_t i = 0; i < n; i++)
 		if ((err = add_module(&d, mods[i])))
 			goto done;
-	if (!(d.map = malloc(d.n * sizeof(*d.map))) || !(d.hypot = malloc(d.n * sizeof(*d.hypot))) ||
+	if (!(d.map = malloc(d.n * sizeof(*d.map))) ||
+	    !(d.hypot = malloc(d.n * sizeof(*d.hypot))) ||
 	    !(d.hypot_list = malloc(d.n * sizeof(*d.hypot_list))))
 		goto nomem;
 	if ((err = dedup(&d)))
@@ -959,7 +1056,8 @@ BTFC_API int btfc_btf_merge(struct btfc_ctx *ctx, const struct btfc_btf *const *
 	*len = total;
 	goto done;
 nomem:
-	err = btfci_err(ctx, -ENOMEM, btfc_btf_name(mods[0]), "out of memory merging %zu modules", n);
+	err = btfci_err(ctx, -ENOMEM, btfc_btf_name(mods[0]), "out of memory merging %zu modules",
+			n);
 done:
 	cands_free(&d.table);
 	free(d.strs.buf);

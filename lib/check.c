@@ -40,8 +40,8 @@ BTFC_API const char *btfc_method_name(enum btfc_method m)
 
 BTFC_API const char *btfc_action_name(enum btfc_action a)
 {
-	static const char *const n[] = { "none", "accept", "accept, types wrong", "drop BTF", "refuse module",
-					 "drop BTF or refuse module" };
+	static const char *const n[] = { "none",     "accept",        "accept, types wrong",
+					 "drop BTF", "refuse module", "drop BTF or refuse module" };
 	return (unsigned)a < 6 ? n[a] : "?";
 }
 
@@ -57,7 +57,8 @@ static void say(struct btfc_check *c, const char *fmt, ...)
 	va_end(ap);
 	if (b.oom || btfci_strs_set(&c->priv_, 1, (const char **const[]){ &c->evidence },
 				    (const char *const[]){ btfci_str_get(&b) }))
-		btfci_strs_release(&c->priv_, 1, (const char **const[]){ &c->evidence }), c->evidence = NULL;
+		btfci_strs_release(&c->priv_, 1, (const char **const[]){ &c->evidence }),
+			c->evidence = NULL;
 	btfci_str_fini(&b);
 }
 
@@ -72,8 +73,9 @@ static void kernel_says(struct btfc_check *c, const char *msg)
 }
 
 /* btfc_validate() into the check's kernel verdict (released first). */
-static int kernel_validate(struct btfc_ctx *ctx, const void *data, size_t len, const struct btfc_btf *base,
-			   const struct btfc_validate_opts *opts, struct btfc_check *c)
+static int kernel_validate(struct btfc_ctx *ctx, const void *data, size_t len,
+			   const struct btfc_btf *base, const struct btfc_validate_opts *opts,
+			   struct btfc_check *c)
 {
 	btfc_verdict_release(&c->kernel);
 	return btfc_validate(ctx, data, len, base, opts, &c->kernel);
@@ -99,28 +101,32 @@ static bool kind_allowed(enum use u, unsigned k)
 {
 	switch (u) {
 	case USE_REF: /* target of PTR, TYPEDEF, CONST, ...: any type, not a declaration */
-		return k != BTFC_KIND_FUNC && k != BTFC_KIND_VAR && k != BTFC_KIND_DATASEC && k != BTFC_KIND_DECL_TAG;
+		return k != BTFC_KIND_FUNC && k != BTFC_KIND_VAR && k != BTFC_KIND_DATASEC &&
+		       k != BTFC_KIND_DECL_TAG;
 	case USE_RET: /* return and parameter types */
-		return k != BTFC_KIND_FUNC && k != BTFC_KIND_VAR && k != BTFC_KIND_DATASEC && k != BTFC_KIND_DECL_TAG &&
-		       k != BTFC_KIND_FUNC_PROTO;
+		return k != BTFC_KIND_FUNC && k != BTFC_KIND_VAR && k != BTFC_KIND_DATASEC &&
+		       k != BTFC_KIND_DECL_TAG && k != BTFC_KIND_FUNC_PROTO;
 	case USE_SIZED: /* member, array element, variable: a complete type */
-		return k != BTFC_KIND_FUNC && k != BTFC_KIND_VAR && k != BTFC_KIND_DATASEC && k != BTFC_KIND_DECL_TAG &&
-		       k != BTFC_KIND_FUNC_PROTO && k != BTFC_KIND_FWD;
+		return k != BTFC_KIND_FUNC && k != BTFC_KIND_VAR && k != BTFC_KIND_DATASEC &&
+		       k != BTFC_KIND_DECL_TAG && k != BTFC_KIND_FUNC_PROTO && k != BTFC_KIND_FWD;
 	case USE_INDEX:
-		return k == BTFC_KIND_INT || k == BTFC_KIND_TYPEDEF || k == BTFC_KIND_CONST || k == BTFC_KIND_VOLATILE;
+		return k == BTFC_KIND_INT || k == BTFC_KIND_TYPEDEF || k == BTFC_KIND_CONST ||
+		       k == BTFC_KIND_VOLATILE;
 	case USE_PROTO:
 		return k == BTFC_KIND_FUNC_PROTO;
 	case USE_VAR:
 		return k == BTFC_KIND_VAR;
 	case USE_TAG_TARGET:
-		return k == BTFC_KIND_STRUCT || k == BTFC_KIND_UNION || k == BTFC_KIND_FUNC || k == BTFC_KIND_VAR ||
-		       k == BTFC_KIND_TYPEDEF;
+		return k == BTFC_KIND_STRUCT || k == BTFC_KIND_UNION || k == BTFC_KIND_FUNC ||
+		       k == BTFC_KIND_VAR || k == BTFC_KIND_TYPEDEF;
 	}
 	return true;
 }
 
-static const char *const use_words[] = { "refers to", "uses as a complete type", "indexes by", "has as prototype",
-					 "returns or takes", "lists as variable", "tags" };
+static const char *const use_words[] = {
+	"refers to",        "uses as a complete type", "indexes by", "has as prototype",
+	"returns or takes", "lists as variable",       "tags"
+};
 
 struct ev {
 	const struct btfc_btf *btf, *base;
@@ -136,7 +142,8 @@ static const char *name_at(const struct btfc_btf *b, uint32_t off)
 }
 
 /* A name offset into the base's strings must start a string there. */
-static void ev_name(struct ev *v, uint32_t id, const struct btfc_type *t, uint32_t off, const char *what)
+static void ev_name(struct ev *v, uint32_t id, const struct btfc_type *t, uint32_t off,
+		    const char *what)
 {
 	if (v->found || !off || off >= v->start_str)
 		return;
@@ -148,18 +155,20 @@ static void ev_name(struct ev *v, uint32_t id, const struct btfc_type *t, uint32
 	uint32_t st = off;
 	while (st && s[st - 1])
 		st--;
-	say(v->c, "[%u] %s%s%s name offset %u falls inside base string '%s' (which starts at %u)", id,
-	    btfc_kind_name(btfc_type_kind(t)), what[0] ? " " : "", what, off, s + st, st);
+	say(v->c, "[%u] %s%s%s name offset %u falls inside base string '%s' (which starts at %u)",
+	    id, btfc_kind_name(btfc_type_kind(t)), what[0] ? " " : "", what, off, s + st, st);
 	v->found = true;
 }
 
-static void ev_ref(struct ev *v, uint32_t id, const struct btfc_type *t, uint32_t ref, enum use u, const char *what)
+static void ev_ref(struct ev *v, uint32_t id, const struct btfc_type *t, uint32_t ref, enum use u,
+		   const char *what)
 {
 	if (v->found)
 		return;
 	if (ref >= v->type_cnt) {
-		say(v->c, "[%u] %s '%s' %s type [%u], beyond the last type [%u]", id, btfc_kind_name(btfc_type_kind(t)),
-		    name_at(v->btf, t->name_off), use_words[u], ref, v->type_cnt - 1);
+		say(v->c, "[%u] %s '%s' %s type [%u], beyond the last type [%u]", id,
+		    btfc_kind_name(btfc_type_kind(t)), name_at(v->btf, t->name_off), use_words[u],
+		    ref, v->type_cnt - 1);
 		v->found = true;
 		return;
 	}
@@ -171,8 +180,12 @@ static void ev_ref(struct ev *v, uint32_t id, const struct btfc_type *t, uint32_
 	if (kind_allowed(u, k))
 		return;
 	say(v->c, "[%u] %s '%s'%s%s %s type [%u], which is %s %s '%s' in this base", id,
-	    btfc_kind_name(btfc_type_kind(t)), name_at(v->btf, t->name_off), what[0] ? " " : "", what, use_words[u], ref,
-	    k == BTFC_KIND_INT || k == BTFC_KIND_ENUM || k == BTFC_KIND_ENUM64 || k == BTFC_KIND_ARRAY ? "an" : "a",
+	    btfc_kind_name(btfc_type_kind(t)), name_at(v->btf, t->name_off), what[0] ? " " : "",
+	    what, use_words[u], ref,
+	    k == BTFC_KIND_INT || k == BTFC_KIND_ENUM || k == BTFC_KIND_ENUM64 ||
+			    k == BTFC_KIND_ARRAY ?
+		    "an" :
+		    "a",
 	    btfc_kind_name(k), name_at(v->base, rt->name_off));
 	v->found = true;
 }
@@ -187,8 +200,12 @@ static void gather_evidence(struct ev *v)
 		unsigned vlen = btfc_type_vlen(t);
 		ev_name(v, id, t, t->name_off, "");
 		switch (btfc_type_kind(t)) {
-		case BTFC_KIND_PTR: case BTFC_KIND_TYPEDEF: case BTFC_KIND_VOLATILE: case BTFC_KIND_CONST:
-		case BTFC_KIND_RESTRICT: case BTFC_KIND_TYPE_TAG:
+		case BTFC_KIND_PTR:
+		case BTFC_KIND_TYPEDEF:
+		case BTFC_KIND_VOLATILE:
+		case BTFC_KIND_CONST:
+		case BTFC_KIND_RESTRICT:
+		case BTFC_KIND_TYPE_TAG:
 			ev_ref(v, id, t, t->type, USE_REF, "");
 			break;
 		case BTFC_KIND_FUNC:
@@ -206,12 +223,14 @@ static void gather_evidence(struct ev *v)
 			ev_ref(v, id, t, a->index_type, USE_INDEX, "index");
 			break;
 		}
-		case BTFC_KIND_STRUCT: case BTFC_KIND_UNION: {
+		case BTFC_KIND_STRUCT:
+		case BTFC_KIND_UNION: {
 			const struct btfc_member *m = btfc_type_data(t);
 			for (unsigned i = 0; i < vlen && !v->found; i++) {
 				snprintf(what, sizeof(what), "member #%u", i);
 				ev_name(v, id, t, m[i].name_off, what);
-				snprintf(what, sizeof(what), "member '%s'", name_at(v->btf, m[i].name_off));
+				snprintf(what, sizeof(what), "member '%s'",
+					 name_at(v->btf, m[i].name_off));
 				ev_ref(v, id, t, m[i].type, USE_SIZED, what);
 			}
 			break;
@@ -238,7 +257,8 @@ static void gather_evidence(struct ev *v)
 			for (unsigned i = 0; i < vlen && !v->found; i++) {
 				snprintf(what, sizeof(what), "parameter #%u", i);
 				ev_name(v, id, t, p[i].name_off, what);
-				if (p[i].type || i + 1 < vlen) /* a last param of type 0 is the vararg */
+				if (p[i].type ||
+				    i + 1 < vlen) /* a last param of type 0 is the vararg */
 					ev_ref(v, id, t, p[i].type, USE_RET, what);
 			}
 			break;
@@ -260,18 +280,24 @@ static enum btfc_action action_of(const struct btfc_check *c, int mismatch_allow
 	if (c->outcome == BTFC_OUTCOME_NO_BTF)
 		return BTFC_ACTION_NONE;
 	if (c->kernel.err)
-		return mismatch_allowed > 0 ? BTFC_ACTION_DROP_BTF
-		       : mismatch_allowed == 0 ? BTFC_ACTION_REFUSE_MODULE : BTFC_ACTION_DROP_OR_REFUSE;
-	return c->outcome == BTFC_OUTCOME_MATCH ? BTFC_ACTION_ACCEPT : BTFC_ACTION_ACCEPT_WRONG_TYPES;
+		return mismatch_allowed > 0  ? BTFC_ACTION_DROP_BTF :
+		       mismatch_allowed == 0 ? BTFC_ACTION_REFUSE_MODULE :
+					       BTFC_ACTION_DROP_OR_REFUSE;
+	return c->outcome == BTFC_OUTCOME_MATCH ? BTFC_ACTION_ACCEPT :
+						  BTFC_ACTION_ACCEPT_WRONG_TYPES;
 }
 
 static const char *stamp_words(int r)
 {
 	switch (r) {
-	case BTFC_STAMP_TYPE_CNT_DIFFERS: return "type count";
-	case BTFC_STAMP_STR_LEN_DIFFERS: return "string section length";
-	case BTFC_STAMP_DIGEST_DIFFERS: return "contents (SHA-256)";
-	default: return "?";
+	case BTFC_STAMP_TYPE_CNT_DIFFERS:
+		return "type count";
+	case BTFC_STAMP_STR_LEN_DIFFERS:
+		return "string section length";
+	case BTFC_STAMP_DIGEST_DIFFERS:
+		return "contents (SHA-256)";
+	default:
+		return "?";
 	}
 }
 
@@ -280,9 +306,9 @@ static const char *stamp_words(int r)
  * distilled base parsed, the module's BTF checked on it, then relocated
  * onto vmlinux; a failure anywhere drops (or refuses) the module's BTF.
  */
-static int check_distilled(struct btfc_ctx *ctx, const char *path, const void *raw, size_t raw_len, const void *sec,
-			   size_t sec_len, const struct btfc_btf *base, const struct btfc_validate_opts *vo,
-			   struct btfc_check *c)
+static int check_distilled(struct btfc_ctx *ctx, const char *path, const void *raw, size_t raw_len,
+			   const void *sec, size_t sec_len, const struct btfc_btf *base,
+			   const struct btfc_validate_opts *vo, struct btfc_check *c)
 {
 	struct btfc_validate_opts bo = *vo;
 	struct btfc_btf *dist = NULL, *mod = NULL;
@@ -292,12 +318,14 @@ static int check_distilled(struct btfc_ctx *ctx, const char *path, const void *r
 	c->method = BTFC_METHOD_DISTILLED;
 	c->strength = "certain";
 	bo.profile = BTFC_PROFILE_VMLINUX;
-	bo.order = btfc_btf_source(base)->big_endian ? BTFC_ORDER_BIG : BTFC_ORDER_LITTLE; /* the running kernel's */
+	bo.order = btfc_btf_source(base)->big_endian ? BTFC_ORDER_BIG :
+						       BTFC_ORDER_LITTLE; /* the running kernel's */
 	if ((err = kernel_validate(ctx, sec, sec_len, NULL, &bo, c)))
 		return err;
 	if (c->kernel.err || btfc_btf_parse(ctx, sec, sec_len, path, NULL, &dist)) {
 		c->outcome = BTFC_OUTCOME_INVALID;
-		say(c, "its .BTF.base is broken: %s", c->kernel.err ? c->kernel.msg : btfc_ctx_last_error(ctx));
+		say(c, "its .BTF.base is broken: %s",
+		    c->kernel.err ? c->kernel.msg : btfc_ctx_last_error(ctx));
 		c->kernel.err = c->kernel.err ? c->kernel.err : -EINVAL;
 		return 0;
 	}
@@ -305,7 +333,8 @@ static int check_distilled(struct btfc_ctx *ctx, const char *path, const void *r
 		goto out;
 	if (c->kernel.err || btfc_btf_parse(ctx, raw, raw_len, path, dist, &mod)) {
 		c->outcome = BTFC_OUTCOME_INVALID;
-		say(c, "its .BTF does not fit its own .BTF.base: %s", c->kernel.err ? c->kernel.msg : btfc_ctx_last_error(ctx));
+		say(c, "its .BTF does not fit its own .BTF.base: %s",
+		    c->kernel.err ? c->kernel.msg : btfc_ctx_last_error(ctx));
 		c->kernel.err = c->kernel.err ? c->kernel.err : -EINVAL;
 		goto out;
 	}
@@ -317,8 +346,10 @@ static int check_distilled(struct btfc_ctx *ctx, const char *path, const void *r
 	c->refs_checked = btfc_btf_type_cnt(dist) - 1;
 	if (r == 0) {
 		c->outcome = BTFC_OUTCOME_MATCH;
-		say(c, "its distilled .BTF.base relocates onto this base as the kernel does at load "
-		    "(%u base types matched by name and size)", c->refs_checked);
+		say(c,
+		    "its distilled .BTF.base relocates onto this base as the kernel does at load "
+		    "(%u base types matched by name and size)",
+		    c->refs_checked);
 	} else {
 		const char *msg = btfc_ctx_last_message(ctx);
 		c->outcome = BTFC_OUTCOME_MISMATCH;
@@ -335,16 +366,20 @@ out:
 }
 
 /* A matching stamp, contradicted by evidence (a stamp written on the wrong base): mismatch. */
-static int stamp_contradicted(struct btfc_ctx *ctx, const struct btfc_module *m, const struct btfc_btf *base,
-			      struct btfc_check *c)
+static int stamp_contradicted(struct btfc_ctx *ctx, const struct btfc_module *m,
+			      const struct btfc_btf *base, struct btfc_check *c)
 {
 	struct btfc_btf *btf;
 	struct btfc_check e = { .sz = sizeof(e), .evidence = "" };
 
 	if (btfc_module_btf(ctx, m, base, &btf))
 		return 0; /* the kernel's verdict (already in c) speaks for an unreadable .BTF */
-	struct ev v = { .btf = btf, .base = base, .c = &e, .start_id = btfc_btf_start_id(btf),
-			.type_cnt = btfc_btf_type_cnt(btf), .start_str = btfc_btf_start_str_off(btf) };
+	struct ev v = { .btf = btf,
+			.base = base,
+			.c = &e,
+			.start_id = btfc_btf_start_id(btf),
+			.type_cnt = btfc_btf_type_cnt(btf),
+			.start_str = btfc_btf_start_str_off(btf) };
 	gather_evidence(&v);
 	btfc_btf_free(btf);
 	c->refs_checked = e.refs_checked;
@@ -352,7 +387,8 @@ static int stamp_contradicted(struct btfc_ctx *ctx, const struct btfc_module *m,
 		c->outcome = BTFC_OUTCOME_MISMATCH;
 		c->method = BTFC_METHOD_EVIDENCE;
 		c->strength = "strong";
-		say(c, "stamped for this base, but the stamp is wrong: %s", e.evidence ? e.evidence : "");
+		say(c, "stamped for this base, but the stamp is wrong: %s",
+		    e.evidence ? e.evidence : "");
 	}
 	int err = e.evidence ? 0 : -ENOMEM;
 	btfc_check_release(&e);
@@ -360,12 +396,13 @@ static int stamp_contradicted(struct btfc_ctx *ctx, const struct btfc_module *m,
 }
 
 BTFC_API int btfci_module_check(struct btfc_ctx *ctx, const char *path, const struct btfc_btf *base,
-				 const struct btfc_check_opts *opts, struct btfc_check *c)
+				const struct btfc_check_opts *opts, struct btfc_check *c)
 {
 	struct btfc_module *m;
 	int err;
 
-	if ((err = BTFCI_OPTS_CHECK(ctx, opts, btfc_check_opts)) || (err = btfci_result_check(ctx, c, "btfc_check")) ||
+	if ((err = BTFCI_OPTS_CHECK(ctx, opts, btfc_check_opts)) ||
+	    (err = btfci_result_check(ctx, c, "btfc_check")) ||
 	    (err = btfc_module_open(ctx, path, &m)))
 		return err;
 	err = btfc_module_check_opened(ctx, m, base, opts, c);
@@ -373,20 +410,27 @@ BTFC_API int btfci_module_check(struct btfc_ctx *ctx, const char *path, const st
 	return err;
 }
 /* the path form is btfc_module_check() since 0.5; btfc_check_module, its old name, stays for one release */
-BTFCI_DEFAULT(btfci_module_check, btfc_module_check, LIBBTFCOMPAT_0.5);
-BTFC_API extern __typeof__(btfci_module_check) btfc_check_module __attribute__((alias("btfci_module_check")));
+BTFCI_DEFAULT(btfci_module_check, btfc_module_check, "LIBBTFCOMPAT_0.5");
+BTFC_API extern __typeof__(btfci_module_check) btfc_check_module
+	__attribute__((alias("btfci_module_check")));
 
 static int check(struct btfc_ctx *ctx, const struct btfc_module *m, const struct btfc_btf *base,
 		 const struct btfc_check_opts *opts, struct btfc_check *c);
 
-BTFC_API int btfc_module_check_opened(struct btfc_ctx *ctx, const struct btfc_module *m, const struct btfc_btf *base,
+BTFC_API int btfc_module_check_opened(struct btfc_ctx *ctx, const struct btfc_module *m,
+				      const struct btfc_btf *base,
 				      const struct btfc_check_opts *opts, struct btfc_check *out)
 {
-	struct btfc_check c = { .sz = sizeof(c), .strength = "none", .evidence = "",
-				.kernel = { .sz = sizeof(c.kernel), .msg = "", .context = "", .note = "" } };
+	struct btfc_check c = {
+		.sz = sizeof(c),
+		.strength = "none",
+		.evidence = "",
+		.kernel = { .sz = sizeof(c.kernel), .msg = "", .context = "", .note = "" }
+	};
 	int err;
 
-	if ((err = BTFCI_OPTS_CHECK(ctx, opts, btfc_check_opts)) || (err = btfci_result_check(ctx, out, "btfc_check")))
+	if ((err = BTFCI_OPTS_CHECK(ctx, opts, btfc_check_opts)) ||
+	    (err = btfci_result_check(ctx, out, "btfc_check")))
 		return err;
 	const struct btfc_check_opts o = {
 		.sz = sizeof(o),
@@ -405,7 +449,7 @@ BTFC_API int btfc_module_check_opened(struct btfc_ctx *ctx, const struct btfc_mo
 	return err;
 }
 /* before 0.5 btfc_module_check() took the opened module: programs linked then keep it */
-BTFCI_COMPAT(btfc_module_check_opened, btfc_module_check, LIBBTFCOMPAT_0.1);
+BTFCI_COMPAT(btfc_module_check_opened, btfc_module_check, "LIBBTFCOMPAT_0.1");
 
 void btfci_check_put(struct btfc_check *out, struct btfc_check *c)
 {
@@ -432,7 +476,8 @@ static int check(struct btfc_ctx *ctx, const struct btfc_module *m, const struct
 		goto done;
 	}
 	if (err)
-		return btfci_refuse(ctx, BTFC_REASON_CORRUPT, err, path, "cannot read its .BTF section: %s",
+		return btfci_refuse(ctx, BTFC_REASON_CORRUPT, err, path,
+				    "cannot read its .BTF section: %s",
 				    err == -EFBIG ? "too large" : "corrupt section header or data");
 	BTFC_OPTS(btfc_validate_opts, vo, .profile = BTFC_PROFILE_MODULE, .kernel = opts->kernel);
 	bool distilled = !btfc_module_section(m, ".BTF.base", &sec, &sec_len);
@@ -461,32 +506,36 @@ static int check(struct btfc_ctx *ctx, const struct btfc_module *m, const struct
 			c->strength = "certain";
 			if (r == BTFC_STAMP_MATCH && c->kernel.err) {
 				c->outcome = BTFC_OUTCOME_INVALID;
-				say(c, "stamped for this base, but the kernel rejects its BTF: %s", c->kernel.msg);
+				say(c, "stamped for this base, but the kernel rejects its BTF: %s",
+				    c->kernel.msg);
 			} else if (r == BTFC_STAMP_MATCH) {
 				c->outcome = BTFC_OUTCOME_MATCH;
-				say(c, "stamped for this base (%u types, %u bytes of strings, SHA-256 equal)",
+				say(c,
+				    "stamped for this base (%u types, %u bytes of strings, SHA-256 equal)",
 				    found.base_type_cnt, found.base_str_len);
 				/* a stamp is a claim: the cheap evidence still runs, and wins when it contradicts it */
 				if ((err = stamp_contradicted(ctx, m, base, c)))
 					goto out;
 			} else {
 				c->outcome = BTFC_OUTCOME_MISMATCH;
-				say(c, "stamped for another base: built against %u types and %u bytes of strings, "
-				    "this base has %u types and %u bytes of strings (%s differs)", want.base_type_cnt,
-				    want.base_str_len, found.base_type_cnt, found.base_str_len, stamp_words(r));
+				say(c,
+				    "stamped for another base: built against %u types and %u bytes of strings, "
+				    "this base has %u types and %u bytes of strings (%s differs)",
+				    want.base_type_cnt, want.base_str_len, found.base_type_cnt,
+				    found.base_str_len, stamp_words(r));
 			}
 			goto done;
 		}
 		/* an unreadable stamp: fall back to the evidence, and say so below */
 	}
 	/* 2. evidence */
-	if (c->kernel.err && c->kernel.phase && (!strcmp(c->kernel.phase, "header") ||
-						 !strcmp(c->kernel.phase, "strings"))) {
+	if (c->kernel.err && c->kernel.phase &&
+	    (!strcmp(c->kernel.phase, "header") || !strcmp(c->kernel.phase, "strings"))) {
 		c->outcome = BTFC_OUTCOME_INVALID;
 		c->method = BTFC_METHOD_EVIDENCE;
 		c->strength = "certain";
-		say(c, "its BTF is broken whatever the base: %s%s%s%s", c->kernel.msg, c->kernel.note[0] ? " (" : "",
-		    c->kernel.note, c->kernel.note[0] ? ")" : "");
+		say(c, "its BTF is broken whatever the base: %s%s%s%s", c->kernel.msg,
+		    c->kernel.note[0] ? " (" : "", c->kernel.note, c->kernel.note[0] ? ")" : "");
 		goto done;
 	}
 	struct btfc_btf *btf;
@@ -497,24 +546,30 @@ static int check(struct btfc_ctx *ctx, const struct btfc_module *m, const struct
 		say(c, "%s", btfc_ctx_last_error(ctx));
 		goto done;
 	}
-	struct ev v = { .btf = btf, .base = base, .c = c, .start_id = btfc_btf_start_id(btf),
-			.type_cnt = btfc_btf_type_cnt(btf), .start_str = btfc_btf_start_str_off(btf) };
+	struct ev v = { .btf = btf,
+			.base = base,
+			.c = c,
+			.start_id = btfc_btf_start_id(btf),
+			.type_cnt = btfc_btf_type_cnt(btf),
+			.start_str = btfc_btf_start_str_off(btf) };
 	gather_evidence(&v);
 	c->method = BTFC_METHOD_EVIDENCE;
 	if (!v.found && c->kernel.err) {
-		say(c, "the module loader rejects it: %s", c->kernel.msg[0] ? c->kernel.msg : c->kernel.note);
+		say(c, "the module loader rejects it: %s",
+		    c->kernel.msg[0] ? c->kernel.msg : c->kernel.note);
 		v.found = true;
 	}
 	if (!v.found) {
 		BTFC_OPTS(btfc_verdict, bv);
-		BTFC_OPTS(btfc_validate_opts, bo, .profile = BTFC_PROFILE_BPF, .kernel = opts->kernel,
-			  .ptr_size = btfci_module_ptr_size(m));
+		BTFC_OPTS(btfc_validate_opts, bo, .profile = BTFC_PROFILE_BPF,
+			  .kernel = opts->kernel, .ptr_size = btfci_module_ptr_size(m));
 		if ((err = btfc_validate(ctx, raw, raw_len, base, &bo, &bv))) {
 			btfc_btf_free(btf);
 			goto out;
 		}
 		if (bv.err) {
-			say(c, "BPF_BTF_LOAD of it on this base fails: %s%s%s", bv.context, bv.context[0] ? " " : "", bv.msg);
+			say(c, "BPF_BTF_LOAD of it on this base fails: %s%s%s", bv.context,
+			    bv.context[0] ? " " : "", bv.msg);
 			v.found = true;
 		}
 		btfc_verdict_release(&bv);
@@ -526,11 +581,16 @@ static int check(struct btfc_ctx *ctx, const struct btfc_module *m, const struct
 	} else {
 		c->outcome = BTFC_OUTCOME_MATCH;
 		c->strength = c->refs_checked ? "probable" : "certain";
-		say(c, c->refs_checked ? "no evidence of a mismatch in %u references to the base, and the kernel's "
-					 "checks pass" : "it does not refer to the base at all%.0u", c->refs_checked);
+		say(c,
+		    c->refs_checked ?
+			    "no evidence of a mismatch in %u references to the base, and the kernel's "
+			    "checks pass" :
+			    "it does not refer to the base at all%.0u",
+		    c->refs_checked);
 	}
 	if (distilled)
-		say(c, "%s (its distilled .BTF.base is ignored by kernels before 6.11)", c->evidence);
+		say(c, "%s (its distilled .BTF.base is ignored by kernels before 6.11)",
+		    c->evidence);
 done_or_out:
 	if (err)
 		goto out;
@@ -538,10 +598,12 @@ done:
 	if (stamp_refused) { /* the kernel's stamp check comes before any parsing of the BTF */
 		c->kernel.err = -EINVAL;
 		c->kernel.phase = "stamp";
-		kernel_says(c, c->method == BTFC_METHOD_STAMP ? "its .BTF.base_checksum names another base"
-							      : "its .BTF.base_checksum is malformed");
+		kernel_says(c, c->method == BTFC_METHOD_STAMP ?
+				       "its .BTF.base_checksum names another base" :
+				       "its .BTF.base_checksum is malformed");
 		if (c->method != BTFC_METHOD_STAMP)
-			say(c, "%s; its .BTF.base_checksum is malformed, so a kernel that checks stamps does not parse its BTF",
+			say(c,
+			    "%s; its .BTF.base_checksum is malformed, so a kernel that checks stamps does not parse its BTF",
 			    c->evidence);
 	}
 	c->action = action_of(c, opts->mismatch_allowed);

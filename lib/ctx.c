@@ -13,7 +13,7 @@ struct btfci_budget {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	const struct btfc_ctx *owner; /* holds the large-module slot, or NULL */
-	unsigned held;                /* takes not yet given back */
+	unsigned held; /* takes not yet given back */
 };
 
 BTFC_API struct btfc_ctx *btfc_ctx_new(void)
@@ -92,10 +92,7 @@ BTFC_API void btfc_ctx_set_log(struct btfc_ctx *ctx, btfc_log_fn fn, void *user,
 	ctx->log_max = max_level;
 }
 
-BTFC_API const char *btfc_ctx_last_error(const struct btfc_ctx *ctx)
-{
-	return ctx->err;
-}
+BTFC_API const char *btfc_ctx_last_error(const struct btfc_ctx *ctx) { return ctx->err; }
 
 BTFC_API const char *btfc_ctx_last_message(const struct btfc_ctx *ctx)
 {
@@ -112,10 +109,7 @@ BTFC_API void btfc_ctx_set_max_module(struct btfc_ctx *ctx, uint64_t bytes)
 	ctx->max_module = bytes;
 }
 
-BTFC_API enum btfc_reason btfc_ctx_last_reason(const struct btfc_ctx *ctx)
-{
-	return ctx->reason;
-}
+BTFC_API enum btfc_reason btfc_ctx_last_reason(const struct btfc_ctx *ctx) { return ctx->reason; }
 
 void btfci_appendf(char *buf, size_t cap, const char *fmt, ...)
 {
@@ -173,12 +167,16 @@ int btfci_opts_check(struct btfc_ctx *ctx, const void *opts, size_t known, const
 		return 0;
 	size_t sz = *(const size_t *)opts;
 	if (sz < sizeof(size_t))
-		return btfci_err(ctx, -EINVAL, NULL, "struct %s: sz %zu is too small (set it to sizeof; BTFC_OPTS() does)",
-				 type, sz);
+		return btfci_err(
+			ctx, -EINVAL, NULL,
+			"struct %s: sz %zu is too small (set it to sizeof; BTFC_OPTS() does)", type,
+			sz);
 	for (size_t i = known; i < sz; i++)
 		if (((const uint8_t *)opts)[i])
-			return btfci_err(ctx, -EINVAL, NULL, "struct %s: the caller sets a field at byte %zu that this "
-					 "library (%zu bytes of it) does not know", type, i, known);
+			return btfci_err(ctx, -EINVAL, NULL,
+					 "struct %s: the caller sets a field at byte %zu that this "
+					 "library (%zu bytes of it) does not know",
+					 type, i, known);
 	return 0;
 }
 
@@ -186,7 +184,8 @@ int btfci_result_check(struct btfc_ctx *ctx, const void *out, const char *type)
 {
 	if (!out || *(const size_t *)out < sizeof(size_t))
 		return btfci_err(ctx, -EINVAL, NULL, "struct %s: %s", type,
-				 out ? "sz is too small (set it to sizeof; BTFC_OPTS() does)" : "no result to fill");
+				 out ? "sz is too small (set it to sizeof; BTFC_OPTS() does)" :
+				       "no result to fill");
 	return 0;
 }
 
@@ -272,7 +271,8 @@ int btfci_err(struct btfc_ctx *ctx, int err, const char *name, const char *fmt, 
 	return err;
 }
 
-int btfci_refuse(struct btfc_ctx *ctx, enum btfc_reason reason, int err, const char *name, const char *fmt, ...)
+int btfci_refuse(struct btfc_ctx *ctx, enum btfc_reason reason, int err, const char *name,
+		 const char *fmt, ...)
 {
 	va_list ap;
 

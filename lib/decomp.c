@@ -30,7 +30,8 @@
 #define LZOP_MAGIC "\x89LZO\0\r\n\x1a\n"
 #define LZOP_BLOCK (256u << 10) /* lzop's (and the kernel's) largest block */
 
-static const char *const comp_names[] = { "none", "gzip", "xz", "lzma", "zstd", "lz4", "bzip2", "lzo" };
+static const char *const comp_names[] = { "none", "gzip", "xz",    "lzma",
+					  "zstd", "lz4",  "bzip2", "lzo" };
 
 /* Name of a compression format, "unknown" for values outside the enum. */
 BTFC_API const char *btfc_compression_name(enum btfc_compression c)
@@ -39,10 +40,7 @@ BTFC_API const char *btfc_compression_name(enum btfc_compression c)
 }
 
 /* Little-endian loads from possibly unaligned bytes. */
-static uint16_t le16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
+static uint16_t le16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
 
 static uint32_t le32(const uint8_t *p)
 {
@@ -54,10 +52,7 @@ static uint32_t be32(const uint8_t *p)
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
-static uint64_t le64(const uint8_t *p)
-{
-	return le32(p) | (uint64_t)le32(p + 4) << 32;
-}
+static uint64_t le64(const uint8_t *p) { return le32(p) | (uint64_t)le32(p + 4) << 32; }
 
 /*
  * A .lzma ("alone") header: properties 0x5d (lc=3 lp=0 pb=2, what every
@@ -86,7 +81,7 @@ enum btfc_compression btfci_sniff_compression(const uint8_t *p, size_t n)
 		return BTFC_COMP_NONE;
 	if (n >= 2 && p[0] == 0x1f && p[1] == 0x8b)
 		return BTFC_COMP_GZIP;
-	if (n >= 6 && !memcmp(p, "\xfd" "7zXZ\0", 6))
+	if (n >= 6 && !memcmp(p, "\xfd\x37zXZ\0", 6))
 		return BTFC_COMP_XZ;
 	if (n >= 4 && le32(p) == ZSTD_FRAME_MAGIC)
 		return BTFC_COMP_ZSTD;
@@ -112,7 +107,8 @@ struct obuf {
 	size_t lim; /* max_decompressed + 1 */
 	btfci_bound_fn bound; /* asked once the first bytes are out (see internal.h) */
 	void *user;
-	struct btfc_ctx *ctx; /* with budgeted: growth beyond BTFC_MODULE_SMALL takes ctx's budget first */
+	/* with budgeted: growth beyond BTFC_MODULE_SMALL takes ctx's budget first */
+	struct btfc_ctx *ctx;
 	bool *budgeted;
 	size_t first_end; /* input bytes of the first stream (gzip member, xz stream, zstd frame); 0: unknown */
 };
@@ -156,22 +152,22 @@ static unsigned obuf_room32(const struct obuf *o)
 	return room > UINT_MAX ? UINT_MAX : (unsigned)room;
 }
 
-static unsigned clamp32(size_t v)
-{
-	return v > UINT_MAX ? UINT_MAX : (unsigned)v;
-}
+static unsigned clamp32(size_t v) { return v > UINT_MAX ? UINT_MAX : (unsigned)v; }
 
 /* Message for an output-buffer failure (-EFBIG or -ENOMEM) of format @fmt. */
-static int obuf_err(struct btfc_ctx *ctx, const char *name, const char *fmt, int err, const struct obuf *o)
+static int obuf_err(struct btfc_ctx *ctx, const char *name, const char *fmt, int err,
+		    const struct obuf *o)
 {
 	if (err == -EFBIG)
-		return btfci_err(ctx, -EFBIG, name, "%s data decompresses to more than %zu bytes (the limit)",
-				 fmt, o->lim - 1);
+		return btfci_err(ctx, -EFBIG, name,
+				 "%s data decompresses to more than %zu bytes (the limit)", fmt,
+				 o->lim - 1);
 	return btfci_err(ctx, -ENOMEM, name, "out of memory decompressing %s data", fmt);
 }
 
 /* gzip (one member; what follows it is ignored) with zlib. */
-static int gunzip(struct btfc_ctx *ctx, const char *name, const uint8_t *in, size_t n, struct obuf *o)
+static int gunzip(struct btfc_ctx *ctx, const char *name, const uint8_t *in, size_t n,
+		  struct obuf *o)
 {
 	z_stream z;
 	int zr, err = 0;
@@ -179,8 +175,8 @@ static int gunzip(struct btfc_ctx *ctx, const char *name, const uint8_t *in, siz
 	memset(&z, 0, sizeof(z));
 	zr = inflateInit2(&z, 16 + MAX_WBITS);
 	if (zr != Z_OK)
-		return btfci_err(ctx, zr == Z_MEM_ERROR ? -ENOMEM : -EINVAL, name, "cannot initialise zlib: %s",
-				 z.msg ? z.msg : zError(zr));
+		return btfci_err(ctx, zr == Z_MEM_ERROR ? -ENOMEM : -EINVAL, name,
+				 "cannot initialise zlib: %s", z.msg ? z.msg : zError(zr));
 	z.next_in = (Bytef *)in;
 	do {
 		if ((err = obuf_reserve(o, 1)))
@@ -202,7 +198,8 @@ static int gunzip(struct btfc_ctx *ctx, const char *name, const uint8_t *in, siz
 	else if (zr == Z_BUF_ERROR) /* no progress: the input ended inside the stream */
 		err = btfci_err(ctx, -EINVAL, name, "truncated gzip data: stream ends early");
 	else if (zr != Z_STREAM_END)
-		err = btfci_err(ctx, -EINVAL, name, "corrupt gzip data: %s", z.msg ? z.msg : zError(zr));
+		err = btfci_err(ctx, -EINVAL, name, "corrupt gzip data: %s",
+				z.msg ? z.msg : zError(zr));
 	inflateEnd(&z);
 	return err;
 }
@@ -211,18 +208,26 @@ static int gunzip(struct btfc_ctx *ctx, const char *name, const uint8_t *in, siz
 static const char *lzma_reason(lzma_ret r)
 {
 	switch (r) {
-	case LZMA_BUF_ERROR: return "stream ends early";
-	case LZMA_FORMAT_ERROR: return "file format not recognized";
-	case LZMA_OPTIONS_ERROR: return "unsupported options";
-	case LZMA_DATA_ERROR: return "compressed data is corrupt";
-	case LZMA_MEMLIMIT_ERROR: return "memory usage limit reached";
-	case LZMA_UNSUPPORTED_CHECK: return "unsupported integrity check";
-	default: return "internal error";
+	case LZMA_BUF_ERROR:
+		return "stream ends early";
+	case LZMA_FORMAT_ERROR:
+		return "file format not recognized";
+	case LZMA_OPTIONS_ERROR:
+		return "unsupported options";
+	case LZMA_DATA_ERROR:
+		return "compressed data is corrupt";
+	case LZMA_MEMLIMIT_ERROR:
+		return "memory usage limit reached";
+	case LZMA_UNSUPPORTED_CHECK:
+		return "unsupported integrity check";
+	default:
+		return "internal error";
 	}
 }
 
 /* xz (first stream) or legacy .lzma (@alone) with liblzma. */
-static int unxz(struct btfc_ctx *ctx, const char *name, const uint8_t *in, size_t n, struct obuf *o, bool alone)
+static int unxz(struct btfc_ctx *ctx, const char *name, const uint8_t *in, size_t n, struct obuf *o,
+		bool alone)
 {
 	const char *fmt = alone ? "lzma" : "xz";
 	lzma_stream s = LZMA_STREAM_INIT;
@@ -231,12 +236,13 @@ static int unxz(struct btfc_ctx *ctx, const char *name, const uint8_t *in, size_
 	 * Kernel payloads use at most 32 MiB (bzImage) and modules 1 MiB.
 	 */
 	const uint64_t memlimit = 256ull << 20;
-	lzma_ret r = alone ? lzma_alone_decoder(&s, memlimit) : lzma_stream_decoder(&s, memlimit, 0);
+	lzma_ret r = alone ? lzma_alone_decoder(&s, memlimit) :
+			     lzma_stream_decoder(&s, memlimit, 0);
 	int err = 0;
 
 	if (r != LZMA_OK)
-		return btfci_err(ctx, r == LZMA_MEM_ERROR ? -ENOMEM : -EINVAL, name, "cannot initialise liblzma: %s",
-				 lzma_reason(r));
+		return btfci_err(ctx, r == LZMA_MEM_ERROR ? -ENOMEM : -EINVAL, name,
+				 "cannot initialise liblzma: %s", lzma_reason(r));
 	s.next_in = in;
 	s.avail_in = n;
 	do {
@@ -257,8 +263,8 @@ static int unxz(struct btfc_ctx *ctx, const char *name, const uint8_t *in, size_
 		return 0;
 	if (r == LZMA_MEM_ERROR)
 		return btfci_err(ctx, -ENOMEM, name, "out of memory decompressing %s data", fmt);
-	return btfci_err(ctx, -EINVAL, name, "%s %s data: %s", r == LZMA_BUF_ERROR ? "truncated" : "corrupt", fmt,
-			 lzma_reason(r));
+	return btfci_err(ctx, -EINVAL, name, "%s %s data: %s",
+			 r == LZMA_BUF_ERROR ? "truncated" : "corrupt", fmt, lzma_reason(r));
 }
 
 /* Whether the @n bytes at @p start another zstd or skippable frame. */
@@ -271,7 +277,8 @@ static bool zstd_frame_follows(const uint8_t *p, size_t n)
 }
 
 /* zstd: consecutive frames while another frame follows, then stop; with libzstd. */
-static int unzstd(struct btfc_ctx *ctx, const char *name, const uint8_t *in, size_t n, struct obuf *o)
+static int unzstd(struct btfc_ctx *ctx, const char *name, const uint8_t *in, size_t n,
+		  struct obuf *o)
 {
 	ZSTD_DStream *d = ZSTD_createDStream();
 	ZSTD_inBuffer ib = { in, n, 0 };
@@ -328,7 +335,8 @@ static int lz4_block_ok(const uint8_t *src, uint32_t csize)
  * fit in what remains. Only a lone last size word (the kernel's 4 appended
  * bytes) may do the latter: more bytes after it mean a block was cut short.
  */
-static int unlz4(struct btfc_ctx *ctx, const char *name, const uint8_t *in, size_t n, struct obuf *o)
+static int unlz4(struct btfc_ctx *ctx, const char *name, const uint8_t *in, size_t n,
+		 struct obuf *o)
 {
 	const uint32_t cmax = (uint32_t)LZ4_compressBound(LZ4_LEGACY_BLOCK);
 	size_t pos = 4, blocks = 0;
@@ -348,16 +356,20 @@ static int unlz4(struct btfc_ctx *ctx, const char *name, const uint8_t *in, size
 			break; /* padding, or the kernel's appended size */
 		if (csize > left)
 			return btfci_err(ctx, -EINVAL, name,
-					 "truncated lz4 data: block at offset %zu needs %" PRIu32 " bytes, %zu remain",
+					 "truncated lz4 data: block at offset %zu needs %" PRIu32
+					 " bytes, %zu remain",
 					 pos, csize, left);
 		if (csize > cmax)
-			return btfci_err(ctx, -EINVAL, name, "corrupt lz4 data: block at offset %zu has size %" PRIu32,
+			return btfci_err(ctx, -EINVAL, name,
+					 "corrupt lz4 data: block at offset %zu has size %" PRIu32,
 					 pos, csize);
 		int err = obuf_reserve(o, LZ4_LEGACY_BLOCK);
 		if (err)
 			return obuf_err(ctx, name, "lz4", err, o);
-		size_t room = o->cap - o->len < LZ4_LEGACY_BLOCK ? o->cap - o->len : LZ4_LEGACY_BLOCK;
-		int r = LZ4_decompress_safe((const char *)in + pos + 4, (char *)o->p + o->len, (int)csize, (int)room);
+		size_t room = o->cap - o->len < LZ4_LEGACY_BLOCK ? o->cap - o->len :
+								   LZ4_LEGACY_BLOCK;
+		int r = LZ4_decompress_safe((const char *)in + pos + 4, (char *)o->p + o->len,
+					    (int)csize, (int)room);
 		if (r < 0 && room < LZ4_LEGACY_BLOCK) {
 			/* the limit cut the room short: a valid block means the output is too large */
 			err = lz4_block_ok(in + pos + 4, csize);
@@ -365,8 +377,10 @@ static int unlz4(struct btfc_ctx *ctx, const char *name, const uint8_t *in, size
 				return obuf_err(ctx, name, "lz4", err < 0 ? err : -EFBIG, o);
 		}
 		if (r < 0)
-			return btfci_err(ctx, -EINVAL, name, "corrupt lz4 data: block %zu at offset %zu does not decode",
-					 blocks, pos);
+			return btfci_err(
+				ctx, -EINVAL, name,
+				"corrupt lz4 data: block %zu at offset %zu does not decode", blocks,
+				pos);
 		o->len += (size_t)r;
 		pos += 4 + (size_t)csize;
 		blocks++;
@@ -380,16 +394,22 @@ static int unlz4(struct btfc_ctx *ctx, const char *name, const uint8_t *in, size
 static const char *bz2_reason(int r)
 {
 	switch (r) {
-	case BZ_OK: return "stream ends early";
-	case BZ_DATA_ERROR: return "data integrity (CRC) error";
-	case BZ_DATA_ERROR_MAGIC: return "bad magic";
-	case BZ_PARAM_ERROR: return "parameter error";
-	default: return "internal error";
+	case BZ_OK:
+		return "stream ends early";
+	case BZ_DATA_ERROR:
+		return "data integrity (CRC) error";
+	case BZ_DATA_ERROR_MAGIC:
+		return "bad magic";
+	case BZ_PARAM_ERROR:
+		return "parameter error";
+	default:
+		return "internal error";
 	}
 }
 
 /* bzip2 (first stream) with libbz2. */
-static int unbzip2(struct btfc_ctx *ctx, const char *name, const uint8_t *in, size_t n, struct obuf *o)
+static int unbzip2(struct btfc_ctx *ctx, const char *name, const uint8_t *in, size_t n,
+		   struct obuf *o)
 {
 	bz_stream s;
 	int r, err = 0;
@@ -397,8 +417,8 @@ static int unbzip2(struct btfc_ctx *ctx, const char *name, const uint8_t *in, si
 	memset(&s, 0, sizeof(s));
 	r = BZ2_bzDecompressInit(&s, 0, 0);
 	if (r != BZ_OK)
-		return btfci_err(ctx, r == BZ_MEM_ERROR ? -ENOMEM : -EINVAL, name, "cannot initialise libbz2: %s",
-				 bz2_reason(r));
+		return btfci_err(ctx, r == BZ_MEM_ERROR ? -ENOMEM : -EINVAL, name,
+				 "cannot initialise libbz2: %s", bz2_reason(r));
 	s.next_in = (char *)in;
 	do {
 		if ((err = obuf_reserve(o, 1)))
@@ -421,8 +441,8 @@ static int unbzip2(struct btfc_ctx *ctx, const char *name, const uint8_t *in, si
 		return 0;
 	if (r == BZ_MEM_ERROR)
 		return btfci_err(ctx, -ENOMEM, name, "out of memory decompressing bzip2 data");
-	return btfci_err(ctx, -EINVAL, name, "%s bzip2 data: %s", r == BZ_OK ? "truncated" : "corrupt",
-			 bz2_reason(r));
+	return btfci_err(ctx, -EINVAL, name, "%s bzip2 data: %s",
+			 r == BZ_OK ? "truncated" : "corrupt", bz2_reason(r));
 }
 
 /*
@@ -436,45 +456,62 @@ static int unbzip2(struct btfc_ctx *ctx, const char *name, const uint8_t *in, si
  * whose two sizes are equal is stored. Decoded with liblzo2's
  * lzo1x_decompress_safe; the data checksums are verified.
  */
-static int unlzo(struct btfc_ctx *ctx, const char *name, const uint8_t *in, size_t n, struct obuf *o)
+static int unlzo(struct btfc_ctx *ctx, const char *name, const uint8_t *in, size_t n,
+		 struct obuf *o)
 {
-	enum { F_ADLER32_D = 0x1, F_ADLER32_C = 0x2, F_H_FILTER = 0x800, F_CRC32_D = 0x100, F_CRC32_C = 0x200 };
+	enum {
+		F_ADLER32_D = 0x1,
+		F_ADLER32_C = 0x2,
+		F_H_FILTER = 0x800,
+		F_CRC32_D = 0x100,
+		F_CRC32_C = 0x200
+	};
 	size_t pos = 9;
 
 	if (lzo_init() != LZO_E_OK)
 		return btfci_err(ctx, -EINVAL, name, "cannot initialise liblzo2");
 	if (n < 9 + 7 + 4 + 8 + 1 + 4 || memcmp(in, LZOP_MAGIC, 9))
-		return btfci_err(ctx, -EINVAL, name, "truncated lzo data: header cut short (%zu bytes)", n);
+		return btfci_err(ctx, -EINVAL, name,
+				 "truncated lzo data: header cut short (%zu bytes)", n);
 	unsigned version = (unsigned)in[pos] << 8 | in[pos + 1];
 	pos += 4 + (version >= 0x0940 ? 2 : 0); /* version, library version, version needed */
 	unsigned method = in[pos];
 	pos += 1 + (version >= 0x0940 ? 1 : 0); /* method, level */
 	uint32_t flags = be32(in + pos);
-	pos += 4 + (flags & F_H_FILTER ? 4 : 0) + 8 + (version >= 0x0940 ? 4 : 0); /* mode, mtimes */
+	pos += 4 + (flags & F_H_FILTER ? 4 : 0) + 8 +
+	       (version >= 0x0940 ? 4 : 0); /* mode, mtimes */
 	if (method < 1 || method > 3) /* M_LZO1X_1, M_LZO1X_1_15, M_LZO1X_999 */
-		return btfci_err(ctx, -EINVAL, name, "corrupt lzo data: method %u is not LZO1X", method);
+		return btfci_err(ctx, -EINVAL, name, "corrupt lzo data: method %u is not LZO1X",
+				 method);
 	if (pos + 1 > n || pos + 1 + in[pos] + 4 > n)
-		return btfci_err(ctx, -EINVAL, name, "truncated lzo data: header cut short (%zu bytes)", n);
+		return btfci_err(ctx, -EINVAL, name,
+				 "truncated lzo data: header cut short (%zu bytes)", n);
 	pos += 1 + in[pos] + 4; /* name, header checksum */
 	for (;;) {
 		if (n - pos < 4)
-			return btfci_err(ctx, -EINVAL, name, "truncated lzo data: stream ends early");
+			return btfci_err(ctx, -EINVAL, name,
+					 "truncated lzo data: stream ends early");
 		uint32_t dlen = be32(in + pos);
 		pos += 4;
 		if (!dlen)
 			return 0;
 		if (n - pos < 4)
-			return btfci_err(ctx, -EINVAL, name, "truncated lzo data: stream ends early");
+			return btfci_err(ctx, -EINVAL, name,
+					 "truncated lzo data: stream ends early");
 		uint32_t clen = be32(in + pos);
 		pos += 4;
 		if (dlen > LZOP_BLOCK || !clen || clen > dlen)
-			return btfci_err(ctx, -EINVAL, name, "corrupt lzo data: block at offset %zu has sizes %" PRIu32
-					 " / %" PRIu32, pos - 8, dlen, clen);
+			return btfci_err(ctx, -EINVAL, name,
+					 "corrupt lzo data: block at offset %zu has sizes %" PRIu32
+					 " / %" PRIu32,
+					 pos - 8, dlen, clen);
 		size_t sums = (flags & (F_ADLER32_D | F_CRC32_D) ? 4 : 0) +
 			      (clen < dlen && flags & (F_ADLER32_C | F_CRC32_C) ? 4 : 0);
 		if (n - pos < sums + clen)
-			return btfci_err(ctx, -EINVAL, name, "truncated lzo data: block at offset %zu needs %zu bytes, %zu remain",
-					 pos - 8, sums + clen, n - pos);
+			return btfci_err(
+				ctx, -EINVAL, name,
+				"truncated lzo data: block at offset %zu needs %zu bytes, %zu remain",
+				pos - 8, sums + clen, n - pos);
 		uint32_t dsum = sums ? be32(in + pos) : 0;
 		pos += sums;
 		int err = obuf_reserve(o, dlen);
@@ -485,12 +522,17 @@ static int unlzo(struct btfc_ctx *ctx, const char *name, const uint8_t *in, size
 		lzo_uint got = dlen;
 		if (clen == dlen)
 			memcpy(o->p + o->len, in + pos, dlen);
-		else if (lzo1x_decompress_safe(in + pos, clen, o->p + o->len, &got, NULL) != LZO_E_OK || got != dlen)
-			return btfci_err(ctx, -EINVAL, name, "corrupt lzo data: block at offset %zu does not decode",
+		else if (lzo1x_decompress_safe(in + pos, clen, o->p + o->len, &got, NULL) !=
+				 LZO_E_OK ||
+			 got != dlen)
+			return btfci_err(ctx, -EINVAL, name,
+					 "corrupt lzo data: block at offset %zu does not decode",
 					 pos - sums - 8);
 		if (flags & (F_ADLER32_D | F_CRC32_D) &&
-		    dsum != (flags & F_ADLER32_D ? adler32(1, o->p + o->len, dlen) : crc32(0, o->p + o->len, dlen)))
-			return btfci_err(ctx, -EINVAL, name, "corrupt lzo data: checksum of block at offset %zu",
+		    dsum != (flags & F_ADLER32_D ? adler32(1, o->p + o->len, dlen) :
+						   crc32(0, o->p + o->len, dlen)))
+			return btfci_err(ctx, -EINVAL, name,
+					 "corrupt lzo data: checksum of block at offset %zu",
 					 pos - sums - 8);
 		o->len += dlen;
 		pos += clen;
@@ -498,18 +540,24 @@ static int unlzo(struct btfc_ctx *ctx, const char *name, const uint8_t *in, size
 }
 
 /* Decompress @in/@n of format @c into a new malloc'd *@out, *@outlen (see internal.h). */
-int btfci_decompress(struct btfc_ctx *ctx, const char *name, enum btfc_compression c, const uint8_t *in,
-		     size_t n, uint8_t **out, size_t *outlen)
+int btfci_decompress(struct btfc_ctx *ctx, const char *name, enum btfc_compression c,
+		     const uint8_t *in, size_t n, uint8_t **out, size_t *outlen)
 {
-	return btfci_decompress_bounded(ctx, name, c, in, n, ctx->max_decompressed, NULL, NULL, NULL, NULL, out, outlen);
+	return btfci_decompress_bounded(ctx, name, c, in, n, ctx->max_decompressed, NULL, NULL,
+					NULL, NULL, out, outlen);
 }
 
-int btfci_decompress_bounded(struct btfc_ctx *ctx, const char *name, enum btfc_compression c, const uint8_t *in,
-			     size_t n, uint64_t limit, btfci_bound_fn bound, void *user, bool *budgeted, size_t *first_end,
-			     uint8_t **out, size_t *outlen)
+int btfci_decompress_bounded(struct btfc_ctx *ctx, const char *name, enum btfc_compression c,
+			     const uint8_t *in, size_t n, uint64_t limit, btfci_bound_fn bound,
+			     void *user, bool *budgeted, size_t *first_end, uint8_t **out,
+			     size_t *outlen)
 {
 	uint64_t max = limit < SIZE_MAX / 4 ? limit : SIZE_MAX / 4;
-	struct obuf o = { .lim = (size_t)max + 1, .bound = bound, .user = user, .ctx = ctx, .budgeted = budgeted };
+	struct obuf o = { .lim = (size_t)max + 1,
+			  .bound = bound,
+			  .user = user,
+			  .ctx = ctx,
+			  .budgeted = budgeted };
 	int err;
 
 	*out = NULL;
@@ -519,14 +567,30 @@ int btfci_decompress_bounded(struct btfc_ctx *ctx, const char *name, enum btfc_c
 		n = 0;
 	}
 	switch (c) {
-	case BTFC_COMP_GZIP: err = gunzip(ctx, name, in, n, &o); break;
-	case BTFC_COMP_XZ: err = unxz(ctx, name, in, n, &o, false); break;
-	case BTFC_COMP_LZMA: err = unxz(ctx, name, in, n, &o, true); break;
-	case BTFC_COMP_ZSTD: err = unzstd(ctx, name, in, n, &o); break;
-	case BTFC_COMP_LZ4: err = unlz4(ctx, name, in, n, &o); break;
-	case BTFC_COMP_BZIP2: err = unbzip2(ctx, name, in, n, &o); break;
-	case BTFC_COMP_LZO: err = unlzo(ctx, name, in, n, &o); break;
-	default: err = btfci_err(ctx, -EINVAL, name, "unknown compression %d", (int)c); break;
+	case BTFC_COMP_GZIP:
+		err = gunzip(ctx, name, in, n, &o);
+		break;
+	case BTFC_COMP_XZ:
+		err = unxz(ctx, name, in, n, &o, false);
+		break;
+	case BTFC_COMP_LZMA:
+		err = unxz(ctx, name, in, n, &o, true);
+		break;
+	case BTFC_COMP_ZSTD:
+		err = unzstd(ctx, name, in, n, &o);
+		break;
+	case BTFC_COMP_LZ4:
+		err = unlz4(ctx, name, in, n, &o);
+		break;
+	case BTFC_COMP_BZIP2:
+		err = unbzip2(ctx, name, in, n, &o);
+		break;
+	case BTFC_COMP_LZO:
+		err = unlzo(ctx, name, in, n, &o);
+		break;
+	default:
+		err = btfci_err(ctx, -EINVAL, name, "unknown compression %d", (int)c);
+		break;
 	}
 	if (!err && o.len > o.lim - 1)
 		err = obuf_err(ctx, name, btfc_compression_name(c), -EFBIG, &o);
@@ -562,17 +626,22 @@ int btfci_bzimage_payload(struct btfc_ctx *ctx, const char *name, const uint8_t 
 	if (!p || n < 0x206 || memcmp(p + 0x202, "HdrS", 4))
 		return 0;
 	if (n < 0x250)
-		return btfci_err(ctx, -EINVAL, name, "bzImage setup header cut short: file has %zu bytes", n);
+		return btfci_err(ctx, -EINVAL, name,
+				 "bzImage setup header cut short: file has %zu bytes", n);
 	uint16_t version = le16(p + 0x206);
 	if (version < 0x208)
-		return btfci_err(ctx, -EINVAL, name, "bzImage boot protocol %u.%02u has no payload fields (needs 2.08)",
+		return btfci_err(ctx, -EINVAL, name,
+				 "bzImage boot protocol %u.%02u has no payload fields (needs 2.08)",
 				 version >> 8, version & 0xff);
 	uint64_t setup_sects = p[0x1f1] ? p[0x1f1] : 4;
-	uint64_t start = (setup_sects + 1) * 512 + le32(p + 0x248); /* at most 0x20000 + 2^32: no overflow */
+	uint64_t start =
+		(setup_sects + 1) * 512 + le32(p + 0x248); /* at most 0x20000 + 2^32: no overflow */
 	uint64_t len = le32(p + 0x24c);
 	if (start > n || len > n - start)
 		return btfci_err(ctx, -EINVAL, name,
-				 "bzImage payload at 0x%" PRIx64 " + %" PRIu64 " exceeds file size %zu", start, len, n);
+				 "bzImage payload at 0x%" PRIx64 " + %" PRIu64
+				 " exceeds file size %zu",
+				 start, len, n);
 	if (!len)
 		return btfci_err(ctx, -EINVAL, name, "bzImage payload is empty");
 	*payload = p + start;
@@ -593,24 +662,29 @@ int btfci_zboot_payload(struct btfc_ctx *ctx, const char *name, const uint8_t *p
 		const char *type;
 		enum btfc_compression c;
 	} types[] = {
-		{ "gzip", BTFC_COMP_GZIP }, { "zstd", BTFC_COMP_ZSTD }, { "xz", BTFC_COMP_XZ },
-		{ "lzma", BTFC_COMP_LZMA }, { "lz4", BTFC_COMP_LZ4 },   { "bzip2", BTFC_COMP_BZIP2 },
+		{ "gzip", BTFC_COMP_GZIP }, { "zstd", BTFC_COMP_ZSTD },
+		{ "xz", BTFC_COMP_XZ },     { "lzma", BTFC_COMP_LZMA },
+		{ "lz4", BTFC_COMP_LZ4 },   { "bzip2", BTFC_COMP_BZIP2 },
 		{ "lzo", BTFC_COMP_LZO },
 	};
 
 	if (!p || n < 8 || memcmp(p, "MZ", 2) || memcmp(p + 4, "zimg", 4))
 		return 0;
 	if (n < 0x40)
-		return btfci_err(ctx, -EINVAL, name, "EFI zboot header cut short: file has %zu bytes", n);
+		return btfci_err(ctx, -EINVAL, name,
+				 "EFI zboot header cut short: file has %zu bytes", n);
 	char type[0x20] = "";
 	const uint8_t *z = memchr(p + 0x18, 0, 0x20);
 	if (!z)
-		return btfci_err(ctx, -EINVAL, name, "EFI zboot header: compression type is not a short string");
+		return btfci_err(ctx, -EINVAL, name,
+				 "EFI zboot header: compression type is not a short string");
 	memcpy(type, p + 0x18, (size_t)(z - (p + 0x18)));
 	uint64_t start = le32(p + 8), len = le32(p + 12);
 	if (start > n || len > n - start)
 		return btfci_err(ctx, -EINVAL, name,
-				 "EFI zboot payload at 0x%" PRIx64 " + %" PRIu64 " exceeds file size %zu", start, len, n);
+				 "EFI zboot payload at 0x%" PRIx64 " + %" PRIu64
+				 " exceeds file size %zu",
+				 start, len, n);
 	if (!len)
 		return btfci_err(ctx, -EINVAL, name, "EFI zboot payload is empty");
 	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
@@ -624,7 +698,8 @@ int btfci_zboot_payload(struct btfc_ctx *ctx, const char *name, const uint8_t *p
 	for (char *c = type; *c; c++)
 		if (*c < 0x20 || *c > 0x7e)
 			*c = '?';
-	return btfci_err(ctx, -EOPNOTSUPP, name, "EFI zboot payload compressed with \"%s\": not supported", type);
+	return btfci_err(ctx, -EOPNOTSUPP, name,
+			 "EFI zboot payload compressed with \"%s\": not supported", type);
 }
 
 /*
@@ -666,8 +741,8 @@ size_t btfci_next_stream(const uint8_t *p, size_t n, size_t from)
 /* ---- compression: a rewritten module, compressed as it was ---- */
 
 /* Compress @in in format @c (as kbuild does) into a malloc'd buffer. */
-int btfci_compress(struct btfc_ctx *ctx, const char *path, enum btfc_compression c, const uint8_t *in, size_t n,
-		   uint8_t **out, size_t *outlen)
+int btfci_compress(struct btfc_ctx *ctx, const char *path, enum btfc_compression c,
+		   const uint8_t *in, size_t n, uint8_t **out, size_t *outlen)
 {
 	size_t cap;
 
@@ -681,7 +756,8 @@ int btfci_compress(struct btfc_ctx *ctx, const char *path, enum btfc_compression
 		lzma_lzma_preset(&opt, 6);
 		opt.dict_size = 1 << 20;
 		lzma_filter f[2] = { { LZMA_FILTER_LZMA2, &opt }, { LZMA_VLI_UNKNOWN, NULL } };
-		if (*out && lzma_stream_buffer_encode(f, LZMA_CHECK_CRC32, NULL, in, n, *out, outlen, cap) == LZMA_OK)
+		if (*out && lzma_stream_buffer_encode(f, LZMA_CHECK_CRC32, NULL, in, n, *out,
+						      outlen, cap) == LZMA_OK)
 			return 0;
 		break;
 	}
@@ -700,7 +776,8 @@ int btfci_compress(struct btfc_ctx *ctx, const char *path, enum btfc_compression
 		z_stream z = { 0 };
 		cap = compressBound(n) + 64;
 		*out = malloc(cap);
-		if (*out && deflateInit2(&z, 9, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY) == Z_OK) {
+		if (*out && deflateInit2(&z, 9, Z_DEFLATED, 16 + MAX_WBITS, 8,
+					 Z_DEFAULT_STRATEGY) == Z_OK) {
 			z.next_in = (Bytef *)in;
 			z.avail_in = n;
 			z.next_out = *out;
@@ -714,9 +791,11 @@ int btfci_compress(struct btfc_ctx *ctx, const char *path, enum btfc_compression
 		break;
 	}
 	default:
-		return btfci_err(ctx, -ENOTSUP, path, "cannot write %s-compressed modules", btfc_compression_name(c));
+		return btfci_err(ctx, -ENOTSUP, path, "cannot write %s-compressed modules",
+				 btfc_compression_name(c));
 	}
 	free(*out);
 	*out = NULL;
-	return btfci_err(ctx, -ENOMEM, path, "cannot %s-compress the new module", btfc_compression_name(c));
+	return btfci_err(ctx, -ENOMEM, path, "cannot %s-compress the new module",
+			 btfc_compression_name(c));
 }

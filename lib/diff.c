@@ -18,8 +18,16 @@
 static bool named_kind(unsigned k)
 {
 	switch (k) {
-	case BTFC_KIND_INT: case BTFC_KIND_STRUCT: case BTFC_KIND_UNION: case BTFC_KIND_ENUM: case BTFC_KIND_FWD:
-	case BTFC_KIND_TYPEDEF: case BTFC_KIND_FUNC: case BTFC_KIND_VAR: case BTFC_KIND_FLOAT: case BTFC_KIND_ENUM64:
+	case BTFC_KIND_INT:
+	case BTFC_KIND_STRUCT:
+	case BTFC_KIND_UNION:
+	case BTFC_KIND_ENUM:
+	case BTFC_KIND_FWD:
+	case BTFC_KIND_TYPEDEF:
+	case BTFC_KIND_FUNC:
+	case BTFC_KIND_VAR:
+	case BTFC_KIND_FLOAT:
+	case BTFC_KIND_ENUM64:
 	case BTFC_KIND_DATASEC:
 		return true;
 	}
@@ -42,7 +50,7 @@ static uint64_t mix_str(uint64_t h, const char *s)
 /* Per-BTF memo of fingerprints. */
 struct fp {
 	const struct btfc_btf *btf;
-	uint64_t *layout;  /* full fingerprint of each type, 0 = not yet */
+	uint64_t *layout; /* full fingerprint of each type, 0 = not yet */
 	uint8_t *busy;
 };
 
@@ -58,7 +66,9 @@ static uint64_t ref_of(struct fp *f, uint32_t id, int depth)
 	unsigned k = btfc_type_kind(t);
 	if (named_kind(k) && t->name_off) {
 		/* a FWD and the struct it names are the same reference */
-		unsigned kk = k == BTFC_KIND_FWD ? (btfc_type_kflag(t) ? BTFC_KIND_UNION : BTFC_KIND_STRUCT) : k;
+		unsigned kk = k == BTFC_KIND_FWD ?
+				      (btfc_type_kflag(t) ? BTFC_KIND_UNION : BTFC_KIND_STRUCT) :
+				      k;
 		return mix_str(mix(0x6e616d65, kk), btfc_btf_str(f->btf, t->name_off));
 	}
 	return layout_of(f, id, depth + 1);
@@ -83,18 +93,25 @@ static uint64_t layout_of(struct fp *f, uint32_t id, int depth)
 	case BTFC_KIND_INT:
 		h = mix(mix(h, t->size), *(const uint32_t *)d);
 		break;
-	case BTFC_KIND_PTR: case BTFC_KIND_TYPEDEF: case BTFC_KIND_VOLATILE: case BTFC_KIND_CONST:
-	case BTFC_KIND_RESTRICT: case BTFC_KIND_TYPE_TAG: case BTFC_KIND_FUNC:
+	case BTFC_KIND_PTR:
+	case BTFC_KIND_TYPEDEF:
+	case BTFC_KIND_VOLATILE:
+	case BTFC_KIND_CONST:
+	case BTFC_KIND_RESTRICT:
+	case BTFC_KIND_TYPE_TAG:
+	case BTFC_KIND_FUNC:
 		h = mix(h, ref_of(f, t->type, depth));
 		if (k == BTFC_KIND_FUNC)
 			h = mix(h, vlen);
 		break;
 	case BTFC_KIND_ARRAY: {
 		const struct btfc_array *a = d;
-		h = mix(mix(mix(h, a->nelems), ref_of(f, a->type, depth)), ref_of(f, a->index_type, depth));
+		h = mix(mix(mix(h, a->nelems), ref_of(f, a->type, depth)),
+			ref_of(f, a->index_type, depth));
 		break;
 	}
-	case BTFC_KIND_STRUCT: case BTFC_KIND_UNION: {
+	case BTFC_KIND_STRUCT:
+	case BTFC_KIND_UNION: {
 		const struct btfc_member *m = d;
 		h = mix(h, t->size);
 		for (unsigned i = 0; i < vlen; i++)
@@ -106,21 +123,24 @@ static uint64_t layout_of(struct fp *f, uint32_t id, int depth)
 		const struct btfc_enum *e = d;
 		h = mix(h, t->size);
 		for (unsigned i = 0; i < vlen; i++)
-			h = mix(mix_str(h, btfc_btf_str(f->btf, e[i].name_off)), (uint32_t)e[i].val);
+			h = mix(mix_str(h, btfc_btf_str(f->btf, e[i].name_off)),
+				(uint32_t)e[i].val);
 		break;
 	}
 	case BTFC_KIND_ENUM64: {
 		const struct btfc_enum64 *e = d;
 		h = mix(h, t->size);
 		for (unsigned i = 0; i < vlen; i++)
-			h = mix(mix(mix_str(h, btfc_btf_str(f->btf, e[i].name_off)), e[i].val_lo32), e[i].val_hi32);
+			h = mix(mix(mix_str(h, btfc_btf_str(f->btf, e[i].name_off)), e[i].val_lo32),
+				e[i].val_hi32);
 		break;
 	}
 	case BTFC_KIND_FUNC_PROTO: {
 		const struct btfc_param *p = d;
 		h = mix(h, ref_of(f, t->type, depth));
 		for (unsigned i = 0; i < vlen; i++)
-			h = mix(mix_str(h, btfc_btf_str(f->btf, p[i].name_off)), ref_of(f, p[i].type, depth));
+			h = mix(mix_str(h, btfc_btf_str(f->btf, p[i].name_off)),
+				ref_of(f, p[i].type, depth));
 		break;
 	}
 	case BTFC_KIND_VAR:
@@ -137,7 +157,7 @@ static uint64_t layout_of(struct fp *f, uint32_t id, int depth)
 		h = mix(h, t->size);
 		break;
 	case BTFC_KIND_DECL_TAG:
-		h = mix(mix(h, ref_of(f, t->type, depth)), (uint32_t)*(const int32_t *)d);
+		h = mix(mix(h, ref_of(f, t->type, depth)), (uint32_t) * (const int32_t *)d);
 		break;
 	}
 	f->busy[id] = 0;
@@ -149,7 +169,7 @@ static uint64_t layout_of(struct fp *f, uint32_t id, int depth)
 
 /* A named type's entry for matching. */
 struct ent {
-	uint64_t key;   /* kind and name */
+	uint64_t key; /* kind and name */
 	uint64_t print; /* layout fingerprint */
 	uint32_t id;
 	uint32_t order; /* scratch: paired */
@@ -176,7 +196,8 @@ static int entries(struct fp *f, struct ent **out, size_t *n)
 		const struct btfc_type *t = btfc_btf_type_by_id(f->btf, id);
 		if (!named_kind(btfc_type_kind(t)) || !t->name_off)
 			continue;
-		e[k].key = mix_str(mix(0x6b6579, btfc_type_kind(t)), btfc_btf_str(f->btf, t->name_off));
+		e[k].key = mix_str(mix(0x6b6579, btfc_type_kind(t)),
+				   btfc_btf_str(f->btf, t->name_off));
 		e[k].print = layout_of(f, id, 0);
 		e[k].id = id;
 		k++;
@@ -208,8 +229,8 @@ static void no_cb(void *user, enum btfc_diff_what what, uint32_t oid, uint32_t n
 	(void)user, (void)what, (void)oid, (void)nid;
 }
 
-static int diff(struct btfc_ctx *ctx, const struct btfc_btf *old, const struct btfc_btf *new, btfc_diff_fn cb,
-		void *user, struct btfc_diff_counts *counts)
+static int diff(struct btfc_ctx *ctx, const struct btfc_btf *old, const struct btfc_btf *new,
+		btfc_diff_fn cb, void *user, struct btfc_diff_counts *counts)
 {
 	struct fp fo = { 0 }, fn = { 0 };
 	struct ent *eo = NULL, *en = NULL;
@@ -218,8 +239,8 @@ static int diff(struct btfc_ctx *ctx, const struct btfc_btf *old, const struct b
 
 	if (!cb)
 		cb = no_cb;
-	if ((err = fp_init(&fo, old)) || (err = fp_init(&fn, new)) || (err = entries(&fo, &eo, &no)) ||
-	    (err = entries(&fn, &en, &nn))) {
+	if ((err = fp_init(&fo, old)) || (err = fp_init(&fn, new)) ||
+	    (err = entries(&fo, &eo, &no)) || (err = entries(&fn, &en, &nn))) {
 		err = btfci_err(ctx, -ENOMEM, NULL, "out of memory comparing BTF");
 		goto out;
 	}
@@ -230,7 +251,10 @@ static int diff(struct btfc_ctx *ctx, const struct btfc_btf *old, const struct b
 	 */
 	size_t i = 0, j = 0;
 	while (i < no || j < nn) {
-		uint64_t key = i == no ? en[j].key : j == nn ? eo[i].key : eo[i].key < en[j].key ? eo[i].key : en[j].key;
+		uint64_t key = i == no               ? en[j].key :
+			       j == nn               ? eo[i].key :
+			       eo[i].key < en[j].key ? eo[i].key :
+						       en[j].key;
 		size_t i1 = i, j1 = j;
 		while (i1 < no && eo[i1].key == key)
 			i1++;
@@ -292,15 +316,38 @@ static void render(const struct btfc_btf *b, uint32_t id, char *buf, size_t cap,
 	}
 	name = t->name_off ? btfc_btf_str(b, t->name_off) : "(anon)";
 	switch (btfc_type_kind(t)) {
-	case BTFC_KIND_STRUCT: btfci_appendf(buf, cap, "struct %s", name); break;
-	case BTFC_KIND_UNION: btfci_appendf(buf, cap, "union %s", name); break;
-	case BTFC_KIND_ENUM: case BTFC_KIND_ENUM64: btfci_appendf(buf, cap, "enum %s", name); break;
-	case BTFC_KIND_FWD: btfci_appendf(buf, cap, "%s %s", btfc_type_kflag(t) ? "union" : "struct", name); break;
-	case BTFC_KIND_PTR: render(b, t->type, buf, cap, depth + 1); btfci_appendf(buf, cap, " *"); break;
-	case BTFC_KIND_CONST: btfci_appendf(buf, cap, "const "); render(b, t->type, buf, cap, depth + 1); break;
-	case BTFC_KIND_VOLATILE: btfci_appendf(buf, cap, "volatile "); render(b, t->type, buf, cap, depth + 1); break;
-	case BTFC_KIND_RESTRICT: render(b, t->type, buf, cap, depth + 1); btfci_appendf(buf, cap, " restrict"); break;
-	case BTFC_KIND_TYPE_TAG: render(b, t->type, buf, cap, depth + 1); break;
+	case BTFC_KIND_STRUCT:
+		btfci_appendf(buf, cap, "struct %s", name);
+		break;
+	case BTFC_KIND_UNION:
+		btfci_appendf(buf, cap, "union %s", name);
+		break;
+	case BTFC_KIND_ENUM:
+	case BTFC_KIND_ENUM64:
+		btfci_appendf(buf, cap, "enum %s", name);
+		break;
+	case BTFC_KIND_FWD:
+		btfci_appendf(buf, cap, "%s %s", btfc_type_kflag(t) ? "union" : "struct", name);
+		break;
+	case BTFC_KIND_PTR:
+		render(b, t->type, buf, cap, depth + 1);
+		btfci_appendf(buf, cap, " *");
+		break;
+	case BTFC_KIND_CONST:
+		btfci_appendf(buf, cap, "const ");
+		render(b, t->type, buf, cap, depth + 1);
+		break;
+	case BTFC_KIND_VOLATILE:
+		btfci_appendf(buf, cap, "volatile ");
+		render(b, t->type, buf, cap, depth + 1);
+		break;
+	case BTFC_KIND_RESTRICT:
+		render(b, t->type, buf, cap, depth + 1);
+		btfci_appendf(buf, cap, " restrict");
+		break;
+	case BTFC_KIND_TYPE_TAG:
+		render(b, t->type, buf, cap, depth + 1);
+		break;
 	case BTFC_KIND_ARRAY: {
 		const struct btfc_array *a = btfc_type_data(t);
 		render(b, a->type, buf, cap, depth + 1);
@@ -321,7 +368,8 @@ static void render(const struct btfc_btf *b, uint32_t id, char *buf, size_t cap,
 		btfci_appendf(buf, cap, ")");
 		break;
 	}
-	default: btfci_appendf(buf, cap, "%s", name);
+	default:
+		btfci_appendf(buf, cap, "%s", name);
 	}
 }
 
@@ -331,7 +379,8 @@ void btfci_type_render(const struct btfc_btf *btf, uint32_t id, char *buf, size_
 	render(btf, id, buf, cap, 0);
 }
 
-static const struct btfc_member *member_named(const struct btfc_btf *b, const struct btfc_type *t, const char *n)
+static const struct btfc_member *member_named(const struct btfc_btf *b, const struct btfc_type *t,
+					      const char *n)
 {
 	const struct btfc_member *m = btfc_type_data(t);
 
@@ -341,8 +390,9 @@ static const struct btfc_member *member_named(const struct btfc_btf *b, const st
 	return NULL;
 }
 
-static void explain_members(const struct btfc_btf *ob, const struct btfc_type *ot, const struct btfc_btf *nb,
-			    const struct btfc_type *nt, struct btfci_str *buf, struct btfci_diff_counts *n)
+static void explain_members(const struct btfc_btf *ob, const struct btfc_type *ot,
+			    const struct btfc_btf *nb, const struct btfc_type *nt,
+			    struct btfci_str *buf, struct btfci_diff_counts *n)
 {
 	const struct btfc_member *om = btfc_type_data(ot), *nm = btfc_type_data(nt);
 	char a[160], b[160];
@@ -358,8 +408,8 @@ static void explain_members(const struct btfc_btf *ob, const struct btfc_type *o
 			continue;
 		}
 		if (m->offset != om[i].offset) {
-			btfci_str_addf(buf, "; member '%s' moved: bit %u -> %u", name, om[i].offset & 0xffffff,
-			    m->offset & 0xffffff);
+			btfci_str_addf(buf, "; member '%s' moved: bit %u -> %u", name,
+				       om[i].offset & 0xffffff, m->offset & 0xffffff);
 			n->moved++;
 		}
 		btfci_type_render(ob, om[i].type, a, sizeof(a));
@@ -371,36 +421,42 @@ static void explain_members(const struct btfc_btf *ob, const struct btfc_type *o
 	}
 	for (unsigned i = 0; i < btfc_type_vlen(nt); i++)
 		if (nm[i].name_off && !member_named(ob, ot, btfc_btf_str(nb, nm[i].name_off))) {
-			btfci_str_addf(buf, "; member '%s' added at bit %u", btfc_btf_str(nb, nm[i].name_off),
-			    nm[i].offset & 0xffffff);
+			btfci_str_addf(buf, "; member '%s' added at bit %u",
+				       btfc_btf_str(nb, nm[i].name_off), nm[i].offset & 0xffffff);
 			n->added++;
 		}
 }
 
-void btfci_diff_explain(const struct btfc_btf *ob, uint32_t oid, const struct btfc_btf *nb, uint32_t nid,
-			struct btfci_str *buf, struct btfci_diff_counts *counts)
+void btfci_diff_explain(const struct btfc_btf *ob, uint32_t oid, const struct btfc_btf *nb,
+			uint32_t nid, struct btfci_str *buf, struct btfci_diff_counts *counts)
 {
-	const struct btfc_type *ot = btfc_btf_type_by_id(ob, oid), *nt = btfc_btf_type_by_id(nb, nid);
+	const struct btfc_type *ot = btfc_btf_type_by_id(ob, oid),
+			       *nt = btfc_btf_type_by_id(nb, nid);
 	struct btfci_diff_counts n = { 0 };
 	char a[256], b[256];
 
 	switch (btfc_type_kind(ot)) {
-	case BTFC_KIND_STRUCT: case BTFC_KIND_UNION:
+	case BTFC_KIND_STRUCT:
+	case BTFC_KIND_UNION:
 		n.old_size = ot->size;
 		n.new_size = nt->size;
 		if (ot->size != nt->size)
 			btfci_str_addf(buf, "; size %u -> %u", ot->size, nt->size);
 		explain_members(ob, ot, nb, nt, buf, &n);
 		break;
-	case BTFC_KIND_ENUM: case BTFC_KIND_ENUM64:
+	case BTFC_KIND_ENUM:
+	case BTFC_KIND_ENUM64:
 		n.old_size = ot->size;
 		n.new_size = nt->size;
 		if (ot->size != nt->size)
 			btfci_str_addf(buf, "; size %u -> %u", ot->size, nt->size);
 		if (btfc_type_vlen(ot) != btfc_type_vlen(nt))
-			btfci_str_addf(buf, "; %u -> %u values", btfc_type_vlen(ot), btfc_type_vlen(nt));
+			btfci_str_addf(buf, "; %u -> %u values", btfc_type_vlen(ot),
+				       btfc_type_vlen(nt));
 		break;
-	case BTFC_KIND_FUNC: case BTFC_KIND_TYPEDEF: case BTFC_KIND_VAR:
+	case BTFC_KIND_FUNC:
+	case BTFC_KIND_TYPEDEF:
+	case BTFC_KIND_VAR:
 		btfci_type_render(ob, ot->type, a, sizeof(a));
 		btfci_type_render(nb, nt->type, b, sizeof(b));
 		if (strcmp(a, b))
@@ -411,14 +467,16 @@ void btfci_diff_explain(const struct btfc_btf *ob, uint32_t oid, const struct bt
 			btfci_str_addf(buf, "; size %u -> %u", ot->size, nt->size);
 	}
 	if (!buf->len) /* the difference lies deeper: an anonymous member type, a value, a parameter name */
-		btfci_str_addf(buf, "; layout differs below the surface (anonymous types, values or names)");
+		btfci_str_addf(
+			buf,
+			"; layout differs below the surface (anonymous types, values or names)");
 	if (counts)
 		*counts = n;
 	/* the text is buf's after its leading "; " */
 }
 
-BTFC_API int btfc_diff_explain(const struct btfc_btf *old, uint32_t old_id, const struct btfc_btf *new, uint32_t new_id,
-			       char *buf, size_t cap)
+BTFC_API int btfc_diff_explain(const struct btfc_btf *old, uint32_t old_id,
+			       const struct btfc_btf *new, uint32_t new_id, char *buf, size_t cap)
 {
 	struct btfci_str s = { 0 };
 
@@ -447,7 +505,8 @@ static void abi_cb(void *user, enum btfc_diff_what what, uint32_t oid, uint32_t 
 }
 
 /* Mark the named base types reachable from @id without passing through another named type. */
-static void abi_mark(const struct btfc_btf *mod, uint32_t id, uint8_t *used, uint32_t base_cnt, int depth)
+static void abi_mark(const struct btfc_btf *mod, uint32_t id, uint8_t *used, uint32_t base_cnt,
+		     int depth)
 {
 	const struct btfc_type *t = btfc_btf_type_by_id(mod, id);
 
@@ -464,7 +523,8 @@ static void abi_mark(const struct btfc_btf *mod, uint32_t id, uint8_t *used, uin
 		a = btfc_type_data(t);
 		abi_mark(mod, a->type, used, base_cnt, depth + 1);
 		break;
-	case BTFC_KIND_STRUCT: case BTFC_KIND_UNION: {
+	case BTFC_KIND_STRUCT:
+	case BTFC_KIND_UNION: {
 		const struct btfc_member *m = btfc_type_data(t);
 		for (unsigned i = 0; i < btfc_type_vlen(t); i++)
 			abi_mark(mod, m[i].type, used, base_cnt, depth + 1);
@@ -477,15 +537,20 @@ static void abi_mark(const struct btfc_btf *mod, uint32_t id, uint8_t *used, uin
 			abi_mark(mod, p[i].type, used, base_cnt, depth + 1);
 		break;
 	}
-	case BTFC_KIND_ENUM: case BTFC_KIND_ENUM64: case BTFC_KIND_INT: case BTFC_KIND_FLOAT: case BTFC_KIND_FWD:
+	case BTFC_KIND_ENUM:
+	case BTFC_KIND_ENUM64:
+	case BTFC_KIND_INT:
+	case BTFC_KIND_FLOAT:
+	case BTFC_KIND_FWD:
 		break;
 	default:
 		abi_mark(mod, t->type, used, base_cnt, depth + 1);
 	}
 }
 
-BTFC_API int btfc_diff_walk(struct btfc_ctx *ctx, const struct btfc_btf *old, const struct btfc_btf *new,
-			    btfc_diff_fn fn, void *user, struct btfc_diff_counts *counts)
+BTFC_API int btfc_diff_walk(struct btfc_ctx *ctx, const struct btfc_btf *old,
+			    const struct btfc_btf *new, btfc_diff_fn fn, void *user,
+			    struct btfc_diff_counts *counts)
 {
 	struct btfc_diff_counts c = { .sz = sizeof(c) };
 	int err;
@@ -497,8 +562,8 @@ BTFC_API int btfc_diff_walk(struct btfc_ctx *ctx, const struct btfc_btf *old, co
 	return err;
 }
 
-BTFC_API int btfc_abi_map_new(struct btfc_ctx *ctx, const struct btfc_btf *old, const struct btfc_btf *new,
-			      struct btfc_abi_map **out)
+BTFC_API int btfc_abi_map_new(struct btfc_ctx *ctx, const struct btfc_btf *old,
+			      const struct btfc_btf *new, struct btfc_abi_map **out)
 {
 	uint32_t n = btfc_btf_type_cnt(old);
 	struct btfc_abi_map *m = calloc(1, sizeof(*m));
@@ -506,7 +571,8 @@ BTFC_API int btfc_abi_map_new(struct btfc_ctx *ctx, const struct btfc_btf *old, 
 	int err;
 
 	*out = NULL;
-	if (!m || !(m->what = calloc(n, sizeof(*m->what))) || !(m->new_id = calloc(n, sizeof(*m->new_id)))) {
+	if (!m || !(m->what = calloc(n, sizeof(*m->what))) ||
+	    !(m->new_id = calloc(n, sizeof(*m->new_id)))) {
 		btfc_abi_map_free(m);
 		return btfci_err(ctx, -ENOMEM, NULL, "out of memory");
 	}
@@ -530,15 +596,16 @@ BTFC_API void btfc_abi_map_free(struct btfc_abi_map *m)
 	free(m);
 }
 
-BTFC_API enum btfc_diff_what btfc_abi_map_fate(const struct btfc_abi_map *m, uint32_t id, uint32_t *new_id)
+BTFC_API enum btfc_diff_what btfc_abi_map_fate(const struct btfc_abi_map *m, uint32_t id,
+					       uint32_t *new_id)
 {
 	if (new_id)
 		*new_id = id < m->n ? m->new_id[id] : 0;
 	return id < m->n ? m->what[id] : BTFC_DIFF_REMOVED;
 }
 
-BTFC_API int btfc_abi_map_walk(struct btfc_ctx *ctx, const struct btfc_abi_map *map, const struct btfc_btf *mod,
-				btfc_diff_fn fn, void *user)
+BTFC_API int btfc_abi_map_walk(struct btfc_ctx *ctx, const struct btfc_abi_map *map,
+			       const struct btfc_btf *mod, btfc_diff_fn fn, void *user)
 {
 	uint32_t n = map->n;
 	uint8_t *used = calloc(n, 1);
@@ -556,7 +623,8 @@ BTFC_API int btfc_abi_map_walk(struct btfc_ctx *ctx, const struct btfc_abi_map *
 			abi_mark(mod, a->index_type, used, n, 0);
 			break;
 		}
-		case BTFC_KIND_STRUCT: case BTFC_KIND_UNION: {
+		case BTFC_KIND_STRUCT:
+		case BTFC_KIND_UNION: {
 			const struct btfc_member *mm = btfc_type_data(t);
 			for (unsigned i = 0; i < vlen; i++)
 				abi_mark(mod, mm[i].type, used, n, 0);
@@ -575,7 +643,10 @@ BTFC_API int btfc_abi_map_walk(struct btfc_ctx *ctx, const struct btfc_abi_map *
 				abi_mark(mod, v[i].type, used, n, 0);
 			break;
 		}
-		case BTFC_KIND_ENUM: case BTFC_KIND_ENUM64: case BTFC_KIND_INT: case BTFC_KIND_FLOAT:
+		case BTFC_KIND_ENUM:
+		case BTFC_KIND_ENUM64:
+		case BTFC_KIND_INT:
+		case BTFC_KIND_FLOAT:
 		case BTFC_KIND_FWD:
 			break;
 		default:

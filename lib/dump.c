@@ -13,11 +13,16 @@
 static const char *int_encoding(uint32_t v)
 {
 	switch (v >> 24 & 0x0f) {
-	case 0: return "(none)";
-	case 1: return "SIGNED";
-	case 2: return "CHAR";
-	case 4: return "BOOL";
-	default: return "UNKN";
+	case 0:
+		return "(none)";
+	case 1:
+		return "SIGNED";
+	case 2:
+		return "CHAR";
+	case 4:
+		return "BOOL";
+	default:
+		return "UNKN";
 	}
 }
 
@@ -133,7 +138,8 @@ static void dump_datasec(struct out *o, const struct btfc_btf *btf, const struct
 	em_list_end(o);
 }
 
-static void dump_type(struct out *o, const struct btfc_btf *btf, uint32_t id, const struct btfc_type *t)
+static void dump_type(struct out *o, const struct btfc_btf *btf, uint32_t id,
+		      const struct btfc_type *t)
 {
 	unsigned kind = btfc_type_kind(t);
 	const char *kname = btfc_kind_name(kind);
@@ -161,8 +167,12 @@ static void dump_type(struct out *o, const struct btfc_btf *btf, uint32_t id, co
 		em_s(o, "encoding", int_encoding(v));
 		break;
 	}
-	case BTFC_KIND_PTR: case BTFC_KIND_CONST: case BTFC_KIND_VOLATILE:
-	case BTFC_KIND_RESTRICT: case BTFC_KIND_TYPEDEF: case BTFC_KIND_TYPE_TAG:
+	case BTFC_KIND_PTR:
+	case BTFC_KIND_CONST:
+	case BTFC_KIND_VOLATILE:
+	case BTFC_KIND_RESTRICT:
+	case BTFC_KIND_TYPEDEF:
+	case BTFC_KIND_TYPE_TAG:
 		em_u(o, "type_id", t->type);
 		break;
 	case BTFC_KIND_ARRAY: {
@@ -172,12 +182,14 @@ static void dump_type(struct out *o, const struct btfc_btf *btf, uint32_t id, co
 		em_u(o, "nr_elems", a->nelems);
 		break;
 	}
-	case BTFC_KIND_STRUCT: case BTFC_KIND_UNION:
+	case BTFC_KIND_STRUCT:
+	case BTFC_KIND_UNION:
 		em_u(o, "size", t->size);
 		em_u(o, "vlen", btfc_type_vlen(t));
 		dump_members(o, btf, t);
 		break;
-	case BTFC_KIND_ENUM: case BTFC_KIND_ENUM64:
+	case BTFC_KIND_ENUM:
+	case BTFC_KIND_ENUM64:
 		dump_enum(o, btf, t);
 		break;
 	case BTFC_KIND_FWD:
@@ -193,7 +205,8 @@ static void dump_type(struct out *o, const struct btfc_btf *btf, uint32_t id, co
 	case BTFC_KIND_VAR:
 		em_u(o, "type_id", t->type);
 		em_text(o, ","); /* sic: "type_id=N, linkage=L" */
-		em_s(o, "linkage", linkage_name(((const struct btfc_var *)btfc_type_data(t))->linkage));
+		em_s(o, "linkage",
+		     linkage_name(((const struct btfc_var *)btfc_type_data(t))->linkage));
 		break;
 	case BTFC_KIND_DATASEC:
 		dump_datasec(o, btf, t);
@@ -203,7 +216,8 @@ static void dump_type(struct out *o, const struct btfc_btf *btf, uint32_t id, co
 		break;
 	case BTFC_KIND_DECL_TAG:
 		em_u(o, "type_id", t->type);
-		em_i(o, "component_idx", ((const struct btfc_decl_tag *)btfc_type_data(t))->component_idx);
+		em_i(o, "component_idx",
+		     ((const struct btfc_decl_tag *)btfc_type_data(t))->component_idx);
 		break;
 	}
 	em_obj_end(o, true);
@@ -215,8 +229,10 @@ BTFC_API int btfc_btf_dump(const struct btfc_btf *btf, int fd, enum btfc_dump_fo
 
 	if (!o)
 		return -ENOMEM;
-	out_init(o, fd, format == BTFC_DUMP_RAW ? OUT_TEXT : format == BTFC_DUMP_JSON ? OUT_JSON
-										   : OUT_JSON_PRETTY);
+	out_init(o, fd,
+		 format == BTFC_DUMP_RAW  ? OUT_TEXT :
+		 format == BTFC_DUMP_JSON ? OUT_JSON :
+					    OUT_JSON_PRETTY);
 	o->bpftool = true; /* bpftool's bytes, its JSON quirks included */
 	if (em_json(o)) {
 		em_obj_begin(o);

@@ -57,21 +57,21 @@ struct dc {
 	struct btfc_ctx *ctx;
 	const struct btfc_btf *btf;
 	struct out *o;
-	uint32_t n;                  /* type count, base included */
-	const struct btfc_type **t;  /* by id; [0] is void */
+	uint32_t n; /* type count, base included */
+	const struct btfc_type **t; /* by id; [0] is void */
 	struct tstate *st;
-	char **dup_name;             /* NAME___n, malloc'd, by id */
-	uint8_t *align;              /* align_of() + 1 by id, 0: not yet known */
+	char **dup_name; /* NAME___n, malloc'd, by id */
+	uint8_t *align; /* align_of() + 1 by id, 0: not yet known */
 	int ptr_sz;
 	uint32_t *queue, queue_cnt, queue_cap;
 	uint32_t *decl, decl_cnt, decl_cap;
 	struct names type_names, ident_names;
 	int depth;
-	int64_t pad_bits;            /* explicit padding written so far */
-	unsigned style;              /* BTFC_DUMP_C_7_1, _7_5 or _7_8 */
-	uint64_t *dhash[2];          /* disambig_hash() by id, without and with members */
-	uint8_t *dknown;             /* bit 0, bit 1: dhash[0], dhash[1] computed */
-	int err;                     /* first error; once set, nothing more is written */
+	int64_t pad_bits; /* explicit padding written so far */
+	unsigned style; /* BTFC_DUMP_C_7_1, _7_5 or _7_8 */
+	uint64_t *dhash[2]; /* disambig_hash() by id, without and with members */
+	uint8_t *dknown; /* bit 0, bit 1: dhash[0], dhash[1] computed */
+	int err; /* first error; once set, nothing more is written */
 };
 
 static const struct btfc_type void_type;
@@ -130,12 +130,25 @@ static bool enter(struct dc *d, uint32_t id)
 /* ---- output ---- */
 
 /* after an error nothing more: the output stops where it was */
-static void p(struct dc *d, const char *s) { if (!d->err) out_str(d->o, s); }
-static void pu(struct dc *d, uint64_t v) { if (!d->err) out_u64(d->o, v); }
-static void pi(struct dc *d, int64_t v) { if (!d->err) out_i64(d->o, v); }
+static void p(struct dc *d, const char *s)
+{
+	if (!d->err)
+		out_str(d->o, s);
+}
+static void pu(struct dc *d, uint64_t v)
+{
+	if (!d->err)
+		out_u64(d->o, v);
+}
+static void pi(struct dc *d, int64_t v)
+{
+	if (!d->err)
+		out_i64(d->o, v);
+}
 static void pfx(struct dc *d, int lvl)
 {
-	static const char tabs[] = "\t\t\t\t\t\t\t\t\t\t\t\t\t"; /* sic: libbpf indents at most 13 levels */
+	static const char tabs[] =
+		"\t\t\t\t\t\t\t\t\t\t\t\t\t"; /* sic: libbpf indents at most 13 levels */
 	int n = lvl < (int)sizeof(tabs) - 1 ? lvl : (int)sizeof(tabs) - 1;
 	if (!d->err)
 		out_raw(d->o, tabs, n);
@@ -216,8 +229,14 @@ static const char *resolve_name(struct dc *d, uint32_t id, struct names *m)
 	return d->dup_name[id] ? d->dup_name[id] : name;
 }
 
-static const char *type_name(struct dc *d, uint32_t id) { return resolve_name(d, id, &d->type_names); }
-static const char *ident_name(struct dc *d, uint32_t id) { return resolve_name(d, id, &d->ident_names); }
+static const char *type_name(struct dc *d, uint32_t id)
+{
+	return resolve_name(d, id, &d->type_names);
+}
+static const char *ident_name(struct dc *d, uint32_t id)
+{
+	return resolve_name(d, id, &d->ident_names);
+}
 
 /* ---- sizes (libbpf's btf__resolve_size, btf__align_of) ---- */
 
@@ -231,15 +250,25 @@ static int64_t resolve_size(const struct dc *d, uint32_t id)
 	for (int i = 0; i < RESOLVE_DEPTH && id && kind(d->t[id]) != BTFC_KIND_FWD; i++) {
 		const struct btfc_type *t = d->t[id];
 		switch (kind(t)) {
-		case BTFC_KIND_INT: case BTFC_KIND_STRUCT: case BTFC_KIND_UNION: case BTFC_KIND_ENUM:
-		case BTFC_KIND_ENUM64: case BTFC_KIND_DATASEC: case BTFC_KIND_FLOAT:
+		case BTFC_KIND_INT:
+		case BTFC_KIND_STRUCT:
+		case BTFC_KIND_UNION:
+		case BTFC_KIND_ENUM:
+		case BTFC_KIND_ENUM64:
+		case BTFC_KIND_DATASEC:
+		case BTFC_KIND_FLOAT:
 			size = t->size;
 			goto done;
 		case BTFC_KIND_PTR:
 			size = d->ptr_sz;
 			goto done;
-		case BTFC_KIND_TYPEDEF: case BTFC_KIND_VOLATILE: case BTFC_KIND_CONST: case BTFC_KIND_RESTRICT:
-		case BTFC_KIND_VAR: case BTFC_KIND_DECL_TAG: case BTFC_KIND_TYPE_TAG:
+		case BTFC_KIND_TYPEDEF:
+		case BTFC_KIND_VOLATILE:
+		case BTFC_KIND_CONST:
+		case BTFC_KIND_RESTRICT:
+		case BTFC_KIND_VAR:
+		case BTFC_KIND_DECL_TAG:
+		case BTFC_KIND_TYPE_TAG:
 			id = t->type;
 			break;
 		case BTFC_KIND_ARRAY: {
@@ -268,16 +297,23 @@ static int align_of_(struct dc *d, uint32_t id)
 	const struct btfc_type *t = d->t[id];
 
 	switch (kind(t)) {
-	case BTFC_KIND_INT: case BTFC_KIND_ENUM: case BTFC_KIND_ENUM64: case BTFC_KIND_FLOAT:
+	case BTFC_KIND_INT:
+	case BTFC_KIND_ENUM:
+	case BTFC_KIND_ENUM64:
+	case BTFC_KIND_FLOAT:
 		return t->size < (uint32_t)d->ptr_sz ? (int)t->size : d->ptr_sz;
 	case BTFC_KIND_PTR:
 		return d->ptr_sz;
-	case BTFC_KIND_TYPEDEF: case BTFC_KIND_VOLATILE: case BTFC_KIND_CONST: case BTFC_KIND_RESTRICT:
+	case BTFC_KIND_TYPEDEF:
+	case BTFC_KIND_VOLATILE:
+	case BTFC_KIND_CONST:
+	case BTFC_KIND_RESTRICT:
 	case BTFC_KIND_TYPE_TAG:
 		return align_of(d, t->type);
 	case BTFC_KIND_ARRAY:
 		return align_of(d, ((const struct btfc_array *)btfc_type_data(t))->type);
-	case BTFC_KIND_STRUCT: case BTFC_KIND_UNION: {
+	case BTFC_KIND_STRUCT:
+	case BTFC_KIND_UNION: {
 		const struct btfc_member *m = btfc_type_data(t);
 		int max_align = 1;
 		for (unsigned i = 0; i < btfc_type_vlen(t); i++, m++) {
@@ -363,7 +399,8 @@ static int order_type_(struct dc *d, uint32_t id, bool through_ptr)
 	}
 
 	switch (kind(t)) {
-	case BTFC_KIND_INT: case BTFC_KIND_FLOAT:
+	case BTFC_KIND_INT:
+	case BTFC_KIND_FLOAT:
 		s->order = ORDERED;
 		return 0;
 	case BTFC_KIND_PTR:
@@ -372,7 +409,8 @@ static int order_type_(struct dc *d, uint32_t id, bool through_ptr)
 		return err;
 	case BTFC_KIND_ARRAY:
 		return order_type(d, ((const struct btfc_array *)btfc_type_data(t))->type, false);
-	case BTFC_KIND_STRUCT: case BTFC_KIND_UNION: {
+	case BTFC_KIND_STRUCT:
+	case BTFC_KIND_UNION: {
 		const struct btfc_member *m = btfc_type_data(t);
 		/* strong only when embedded, or anonymous (defined inline even behind a pointer) */
 		if (through_ptr && t->name_off)
@@ -388,7 +426,9 @@ static int order_type_(struct dc *d, uint32_t id, bool through_ptr)
 		s->order = ORDERED;
 		return 1;
 	}
-	case BTFC_KIND_ENUM: case BTFC_KIND_ENUM64: case BTFC_KIND_FWD:
+	case BTFC_KIND_ENUM:
+	case BTFC_KIND_ENUM64:
+	case BTFC_KIND_FWD:
 		/* named, or anonymous and used by nothing: a top-level declaration */
 		if ((t->name_off || !s->referenced) && (err = queue(d, id)))
 			return err;
@@ -406,7 +446,10 @@ static int order_type_(struct dc *d, uint32_t id, bool through_ptr)
 		s->order = ORDERED;
 		return 1;
 	}
-	case BTFC_KIND_VOLATILE: case BTFC_KIND_CONST: case BTFC_KIND_RESTRICT: case BTFC_KIND_TYPE_TAG:
+	case BTFC_KIND_VOLATILE:
+	case BTFC_KIND_CONST:
+	case BTFC_KIND_RESTRICT:
+	case BTFC_KIND_TYPE_TAG:
 		return order_type(d, t->type, through_ptr);
 	case BTFC_KIND_FUNC_PROTO: {
 		const struct btfc_param *pa = btfc_type_data(t);
@@ -525,7 +568,8 @@ static void emit_type_(struct dc *d, uint32_t id, uint32_t cont_id)
 		if (s->fwd_emitted)
 			return;
 		switch (kind(t)) {
-		case BTFC_KIND_STRUCT: case BTFC_KIND_UNION:
+		case BTFC_KIND_STRUCT:
+		case BTFC_KIND_UNION:
 			/* no forward declaration needed inside itself; anonymous loops cannot have one */
 			if (id == cont_id || !t->name_off)
 				return;
@@ -550,14 +594,18 @@ static void emit_type_(struct dc *d, uint32_t id, uint32_t cont_id)
 		emit_missing_aliases(d, id);
 		s->emit = EMITTED;
 		break;
-	case BTFC_KIND_ENUM: case BTFC_KIND_ENUM64:
+	case BTFC_KIND_ENUM:
+	case BTFC_KIND_ENUM64:
 		if (top) {
 			emit_enum_def(d, id, 0);
 			p(d, ";\n\n");
 		}
 		s->emit = EMITTED;
 		break;
-	case BTFC_KIND_PTR: case BTFC_KIND_VOLATILE: case BTFC_KIND_CONST: case BTFC_KIND_RESTRICT:
+	case BTFC_KIND_PTR:
+	case BTFC_KIND_VOLATILE:
+	case BTFC_KIND_CONST:
+	case BTFC_KIND_RESTRICT:
 	case BTFC_KIND_TYPE_TAG:
 		emit_type(d, t->type, cont_id);
 		break;
@@ -578,7 +626,8 @@ static void emit_type_(struct dc *d, uint32_t id, uint32_t cont_id)
 		}
 		s->emit = EMITTED;
 		break;
-	case BTFC_KIND_STRUCT: case BTFC_KIND_UNION:
+	case BTFC_KIND_STRUCT:
+	case BTFC_KIND_UNION:
 		s->emit = EMITTING;
 		/* written in full (top level, or anonymous inline): its members' types first */
 		if (top || !t->name_off) {
@@ -622,10 +671,17 @@ static void emit_type(struct dc *d, uint32_t id, uint32_t cont_id)
  * char that reaches an aligned boundary within the gap, then whole units of
  * it, then the smallest type that holds the rest.
  */
-static void emit_bit_padding(struct dc *d, uint32_t id, int64_t cur, int64_t next, int next_align, bool in_bitfield, int lvl)
+static void emit_bit_padding(struct dc *d, uint32_t id, int64_t cur, int64_t next, int next_align,
+			     bool in_bitfield, int lvl)
 {
-	const struct { const char *name; int bits; } pads[] = {
-		{ "long", d->ptr_sz * 8 }, { "int", 32 }, { "short", 16 }, { "char", 8 },
+	const struct {
+		const char *name;
+		int bits;
+	} pads[] = {
+		{ "long", d->ptr_sz * 8 },
+		{ "int", 32 },
+		{ "short", 16 },
+		{ "char", 8 },
 	};
 	int64_t new_off = 0;
 	int pad_bits = 0, i;
@@ -634,7 +690,8 @@ static void emit_bit_padding(struct dc *d, uint32_t id, int64_t cur, int64_t nex
 	if (cur >= next)
 		return;
 	if ((d->pad_bits += next - cur) > MAX_PAD_BITS) {
-		fail(d, -E2BIG, "type [%u]: more padding between members than any real BTF has", id);
+		fail(d, -E2BIG, "type [%u]: more padding between members than any real BTF has",
+		     id);
 		return;
 	}
 	for (i = 0; i < 4; i++) {
@@ -656,7 +713,8 @@ static void emit_bit_padding(struct dc *d, uint32_t id, int64_t cur, int64_t nex
 		 * hole before the boundary; in a run of bitfields the bit count itself.
 		 */
 		if (in_bitfield ||
-		    (new_off == next && (cur + next_align * 8 - 1) / (next_align * 8) * (next_align * 8) != new_off) ||
+		    (new_off == next &&
+		     (cur + next_align * 8 - 1) / (next_align * 8) * (next_align * 8) != new_off) ||
 		    (new_off != next && next - new_off <= new_off - cur)) {
 			p(d, "\n");
 			pfx(d, lvl);
@@ -811,10 +869,17 @@ static void emit_mods(struct dc *d, struct id_stack *decls)
 	while (decls->cnt) {
 		const struct btfc_type *t = d->t[decls->ids[decls->cnt - 1]];
 		switch (kind(t)) {
-		case BTFC_KIND_VOLATILE: p(d, "volatile "); break;
-		case BTFC_KIND_CONST: p(d, "const "); break;
-		case BTFC_KIND_RESTRICT: p(d, "restrict "); break;
-		default: return;
+		case BTFC_KIND_VOLATILE:
+			p(d, "volatile ");
+			break;
+		case BTFC_KIND_CONST:
+			p(d, "const ");
+			break;
+		case BTFC_KIND_RESTRICT:
+			p(d, "restrict ");
+			break;
+		default:
+			return;
 		}
 		decls->cnt--;
 	}
@@ -860,8 +925,12 @@ static void emit_type_decl(struct dc *d, uint32_t id, const char *fname, int lvl
 			break;
 		const struct btfc_type *t = d->t[id];
 		switch (kind(t)) {
-		case BTFC_KIND_PTR: case BTFC_KIND_VOLATILE: case BTFC_KIND_CONST: case BTFC_KIND_RESTRICT:
-		case BTFC_KIND_FUNC_PROTO: case BTFC_KIND_TYPE_TAG:
+		case BTFC_KIND_PTR:
+		case BTFC_KIND_VOLATILE:
+		case BTFC_KIND_CONST:
+		case BTFC_KIND_RESTRICT:
+		case BTFC_KIND_FUNC_PROTO:
+		case BTFC_KIND_TYPE_TAG:
 			id = t->type;
 			continue;
 		case BTFC_KIND_ARRAY:
@@ -893,18 +962,21 @@ static void emit_type_chain(struct dc *d, struct id_stack *decls, const char *fn
 		const struct btfc_type *t = d->t[id];
 		unsigned k = kind(t);
 		switch (k) {
-		case BTFC_KIND_INT: case BTFC_KIND_FLOAT:
+		case BTFC_KIND_INT:
+		case BTFC_KIND_FLOAT:
 			emit_mods(d, decls);
 			p(d, str(d, t->name_off));
 			break;
-		case BTFC_KIND_STRUCT: case BTFC_KIND_UNION:
+		case BTFC_KIND_STRUCT:
+		case BTFC_KIND_UNION:
 			emit_mods(d, decls);
 			if (!t->name_off) /* anonymous: inline */
 				emit_struct_def(d, id, lvl);
 			else
 				emit_struct_fwd(d, id);
 			break;
-		case BTFC_KIND_ENUM: case BTFC_KIND_ENUM64:
+		case BTFC_KIND_ENUM:
+		case BTFC_KIND_ENUM64:
 			emit_mods(d, decls);
 			if (!t->name_off)
 				emit_enum_def(d, id, lvl);
@@ -1012,7 +1084,8 @@ struct sort_key {
 	int rank;
 	const char *sort_name, *own_name;
 	uint64_t hash;
-	uint64_t sort_pfx, own_pfx; /* the names' first 8 bytes, big-endian: strcmp's order, cheaper */
+	uint64_t sort_pfx,
+		own_pfx; /* the names' first 8 bytes, big-endian: strcmp's order, cheaper */
 };
 
 static uint64_t prefix(const char *s)
@@ -1031,11 +1104,14 @@ static int sort_rank(struct dc *d, uint32_t id, bool has_name)
 		const struct btfc_type *t = d->t[id];
 		has_name |= t->name_off != 0;
 		switch (kind(t)) {
-		case BTFC_KIND_ENUM: case BTFC_KIND_ENUM64:
+		case BTFC_KIND_ENUM:
+		case BTFC_KIND_ENUM64:
 			return has_name ? 1 : 0;
-		case BTFC_KIND_INT: case BTFC_KIND_FLOAT:
+		case BTFC_KIND_INT:
+		case BTFC_KIND_FLOAT:
 			return 2;
-		case BTFC_KIND_STRUCT: case BTFC_KIND_UNION:
+		case BTFC_KIND_STRUCT:
+		case BTFC_KIND_UNION:
 			return has_name ? 3 : 10;
 		case BTFC_KIND_FUNC_PROTO:
 			return has_name ? 4 : 10;
@@ -1044,8 +1120,13 @@ static int sort_rank(struct dc *d, uint32_t id, bool has_name)
 				return 10;
 			id = ((const struct btfc_array *)btfc_type_data(t))->type;
 			continue;
-		case BTFC_KIND_TYPE_TAG: case BTFC_KIND_CONST: case BTFC_KIND_PTR: case BTFC_KIND_VOLATILE:
-		case BTFC_KIND_RESTRICT: case BTFC_KIND_TYPEDEF: case BTFC_KIND_DECL_TAG:
+		case BTFC_KIND_TYPE_TAG:
+		case BTFC_KIND_CONST:
+		case BTFC_KIND_PTR:
+		case BTFC_KIND_VOLATILE:
+		case BTFC_KIND_RESTRICT:
+		case BTFC_KIND_TYPEDEF:
+		case BTFC_KIND_DECL_TAG:
 			if (!has_name)
 				return 10;
 			id = t->type;
@@ -1065,7 +1146,8 @@ static const char *sort_name(struct dc *d, uint32_t id)
 	for (int depth = 0; depth < MAX_DEPTH; depth++) {
 		const struct btfc_type *t = d->t[id];
 		switch (kind(t)) {
-		case BTFC_KIND_ENUM: case BTFC_KIND_ENUM64: {
+		case BTFC_KIND_ENUM:
+		case BTFC_KIND_ENUM64: {
 			uint32_t off = t->name_off;
 			if (!from_ref && !off && btfc_type_vlen(t))
 				btfci_enum_val(t, 0, false, &off);
@@ -1075,8 +1157,13 @@ static const char *sort_name(struct dc *d, uint32_t id)
 			id = ((const struct btfc_array *)btfc_type_data(t))->type;
 			from_ref = true;
 			continue;
-		case BTFC_KIND_TYPE_TAG: case BTFC_KIND_CONST: case BTFC_KIND_PTR: case BTFC_KIND_VOLATILE:
-		case BTFC_KIND_RESTRICT: case BTFC_KIND_TYPEDEF: case BTFC_KIND_DECL_TAG:
+		case BTFC_KIND_TYPE_TAG:
+		case BTFC_KIND_CONST:
+		case BTFC_KIND_PTR:
+		case BTFC_KIND_VOLATILE:
+		case BTFC_KIND_RESTRICT:
+		case BTFC_KIND_TYPEDEF:
+		case BTFC_KIND_DECL_TAG:
 			id = t->type;
 			from_ref = true;
 			continue;
@@ -1111,24 +1198,32 @@ static uint64_t disambig_hash(struct dc *d, uint32_t id, bool members)
 	if (d->err || !enter(d, id))
 		return 0;
 	switch (kind(t)) {
-	case BTFC_KIND_ENUM: case BTFC_KIND_ENUM64:
+	case BTFC_KIND_ENUM:
+	case BTFC_KIND_ENUM64:
 		for (unsigned i = 0; i < btfc_type_vlen(t); i++) {
 			uint32_t off;
 			btfci_enum_val(t, i, false, &off);
 			h = name_hash(d, h, off);
 		}
 		break;
-	case BTFC_KIND_STRUCT: case BTFC_KIND_UNION:
+	case BTFC_KIND_STRUCT:
+	case BTFC_KIND_UNION:
 		if (!members)
 			break;
 		for (unsigned i = 0; i < btfc_type_vlen(t); i++) {
-			const struct btfc_member *m = (const struct btfc_member *)btfc_type_data(t) + i;
+			const struct btfc_member *m =
+				(const struct btfc_member *)btfc_type_data(t) + i;
 			h = name_hash(d, h, m->name_off);
 			h = h * 31 + disambig_hash(d, m->type, false);
 		}
 		break;
-	case BTFC_KIND_TYPE_TAG: case BTFC_KIND_CONST: case BTFC_KIND_PTR: case BTFC_KIND_VOLATILE:
-	case BTFC_KIND_RESTRICT: case BTFC_KIND_TYPEDEF: case BTFC_KIND_DECL_TAG:
+	case BTFC_KIND_TYPE_TAG:
+	case BTFC_KIND_CONST:
+	case BTFC_KIND_PTR:
+	case BTFC_KIND_VOLATILE:
+	case BTFC_KIND_RESTRICT:
+	case BTFC_KIND_TYPEDEF:
+	case BTFC_KIND_DECL_TAG:
 		h = h * 31 + disambig_hash(d, t->type, members);
 		break;
 	case BTFC_KIND_ARRAY: {
@@ -1179,8 +1274,13 @@ static uint32_t *sorted_ids(struct dc *d)
 		return NULL;
 	}
 	for (uint32_t id = 0; id < d->n && !d->err; id++)
-		k[id] = (struct sort_key){ id, sort_rank(d, id, false), sort_name(d, id), str(d, d->t[id]->name_off),
-					   disambig_hash(d, id, true), 0, 0 };
+		k[id] = (struct sort_key){ id,
+					   sort_rank(d, id, false),
+					   sort_name(d, id),
+					   str(d, d->t[id]->name_off),
+					   disambig_hash(d, id, true),
+					   0,
+					   0 };
 	for (uint32_t id = 0; id < d->n && !d->err; id++) {
 		k[id].sort_pfx = prefix(k[id].sort_name);
 		k[id].own_pfx = prefix(k[id].own_name);
@@ -1222,11 +1322,13 @@ static void emit_kfuncs(struct dc *d)
 	p(d, "\n/* BPF kfuncs */\n#ifndef BPF_NO_KFUNC_PROTOTYPES\n");
 	for (uint32_t id = 1; id < d->n && !d->err; id++) {
 		const struct btfc_type *t = d->t[id];
-		if (kind(t) != BTFC_KIND_DECL_TAG || ((const struct btfc_decl_tag *)btfc_type_data(t))->component_idx != -1 ||
+		if (kind(t) != BTFC_KIND_DECL_TAG ||
+		    ((const struct btfc_decl_tag *)btfc_type_data(t))->component_idx != -1 ||
 		    kind(d->t[t->type]) != BTFC_KIND_FUNC)
 			continue;
 		const char *tag = str(d, t->name_off);
-		bool kf = !strcmp(tag, "bpf_kfunc"), fc = d->style >= BTFC_DUMP_C_7_8 && !strcmp(tag, "bpf_fastcall");
+		bool kf = !strcmp(tag, "bpf_kfunc"),
+		     fc = d->style >= BTFC_DUMP_C_7_8 && !strcmp(tag, "bpf_fastcall");
 		if (!kf && !fc)
 			continue;
 		if (n == cap) {
@@ -1239,7 +1341,8 @@ static void emit_kfuncs(struct dc *d)
 			k = nk;
 		}
 		/* a fastcall tag: an entry without a name, until the kfuncs are marked */
-		k[n] = (struct kfunc){ kf ? str(d, d->t[t->type]->name_off) : NULL, t->type, n, false };
+		k[n] = (struct kfunc){ kf ? str(d, d->t[t->type]->name_off) : NULL, t->type, n,
+				       false };
 		n++;
 	}
 	/* mark the kfuncs tagged fastcall (either tag first), drop the fastcall entries */
@@ -1271,8 +1374,16 @@ static void emit_kfuncs(struct dc *d)
 static int ptr_size(const struct dc *d)
 {
 	static const char *const longs[] = {
-		"long", "long int", "int long", "unsigned long", "long unsigned", "unsigned long int",
-		"unsigned int long", "long unsigned int", "long int unsigned", "int unsigned long",
+		"long",
+		"long int",
+		"int long",
+		"unsigned long",
+		"long unsigned",
+		"unsigned long int",
+		"unsigned int long",
+		"long unsigned int",
+		"long int unsigned",
+		"int unsigned long",
 		"int long unsigned",
 	};
 	for (uint32_t id = 1; id < d->n; id++) {
@@ -1302,9 +1413,16 @@ static int check_refs(struct dc *d)
 		unsigned vlen = btfc_type_vlen(t);
 		uint32_t refs[2] = { UINT32_MAX, UINT32_MAX };
 		switch (kind(t)) {
-		case BTFC_KIND_PTR: case BTFC_KIND_TYPEDEF: case BTFC_KIND_VOLATILE: case BTFC_KIND_CONST:
-		case BTFC_KIND_RESTRICT: case BTFC_KIND_FUNC: case BTFC_KIND_VAR: case BTFC_KIND_DECL_TAG:
-		case BTFC_KIND_TYPE_TAG: case BTFC_KIND_FUNC_PROTO:
+		case BTFC_KIND_PTR:
+		case BTFC_KIND_TYPEDEF:
+		case BTFC_KIND_VOLATILE:
+		case BTFC_KIND_CONST:
+		case BTFC_KIND_RESTRICT:
+		case BTFC_KIND_FUNC:
+		case BTFC_KIND_VAR:
+		case BTFC_KIND_DECL_TAG:
+		case BTFC_KIND_TYPE_TAG:
+		case BTFC_KIND_FUNC_PROTO:
 			refs[0] = t->type;
 			break;
 		case BTFC_KIND_ARRAY: {
@@ -1316,7 +1434,8 @@ static int check_refs(struct dc *d)
 		}
 		for (int i = 0; i < 2 && refs[i] != UINT32_MAX; i++) {
 			if (refs[i] >= d->n)
-				return fail(d, -EINVAL, "type [%u]: refers to a type id out of range", id);
+				return fail(d, -EINVAL,
+					    "type [%u]: refers to a type id out of range", id);
 			/* sic: a FUNC_PROTO's return type is not marked */
 			if (kind(t) != BTFC_KIND_FUNC_PROTO)
 				d->st[refs[i]].referenced = 1;
@@ -1324,7 +1443,8 @@ static int check_refs(struct dc *d)
 		for (unsigned i = 0; i < vlen; i++) {
 			uint32_t ref;
 			switch (kind(t)) {
-			case BTFC_KIND_STRUCT: case BTFC_KIND_UNION:
+			case BTFC_KIND_STRUCT:
+			case BTFC_KIND_UNION:
 				ref = ((const struct btfc_member *)btfc_type_data(t))[i].type;
 				break;
 			case BTFC_KIND_FUNC_PROTO:
@@ -1337,7 +1457,9 @@ static int check_refs(struct dc *d)
 				continue;
 			}
 			if (ref >= d->n)
-				return fail(d, -EINVAL, "type [%u]: a member refers to a type id out of range", id);
+				return fail(d, -EINVAL,
+					    "type [%u]: a member refers to a type id out of range",
+					    id);
 			d->st[ref].referenced = 1;
 		}
 	}
@@ -1346,8 +1468,8 @@ static int check_refs(struct dc *d)
 	return 0;
 }
 
-BTFC_API int btfc_btf_dump_c_roots(struct btfc_ctx *ctx, const struct btfc_btf *btf, int fd, unsigned flags,
-				   const uint32_t *roots, size_t nroots)
+BTFC_API int btfc_btf_dump_c_roots(struct btfc_ctx *ctx, const struct btfc_btf *btf, int fd,
+				   unsigned flags, const uint32_t *roots, size_t nroots)
 {
 	struct dc d = { .ctx = ctx, .btf = btf, .n = btfc_btf_type_cnt(btf) };
 	uint32_t *order = NULL;
@@ -1356,13 +1478,16 @@ BTFC_API int btfc_btf_dump_c_roots(struct btfc_ctx *ctx, const struct btfc_btf *
 	/* bpftool's checks, before anything is written */
 	for (size_t i = 0; i < nroots; i++) {
 		if (roots[i] >= d.n)
-			return btfci_err(ctx, -EINVAL, btfc_btf_name(btf), "invalid root ID: %u", roots[i]);
+			return btfci_err(ctx, -EINVAL, btfc_btf_name(btf), "invalid root ID: %u",
+					 roots[i]);
 		for (size_t j = 0; j < i; j++)
 			if (roots[j] == roots[i])
-				return btfci_err(ctx, -EINVAL, btfc_btf_name(btf), "duplicate root_id %u supplied", roots[i]);
+				return btfci_err(ctx, -EINVAL, btfc_btf_name(btf),
+						 "duplicate root_id %u supplied", roots[i]);
 	}
 
-	if ((flags & ~(BTFC_DUMP_C_STYLE_MASK | BTFC_DUMP_C_UNSORTED)) || (flags & BTFC_DUMP_C_STYLE_MASK) > BTFC_DUMP_C_7_8)
+	if ((flags & ~(BTFC_DUMP_C_STYLE_MASK | BTFC_DUMP_C_UNSORTED)) ||
+	    (flags & BTFC_DUMP_C_STYLE_MASK) > BTFC_DUMP_C_7_8)
 		return btfci_err(ctx, -EINVAL, btfc_btf_name(btf), "unknown dump flags %#x", flags);
 	d.style = flags & BTFC_DUMP_C_STYLE_MASK;
 	d.o = malloc(sizeof(*d.o));
@@ -1371,19 +1496,21 @@ BTFC_API int btfc_btf_dump_c_roots(struct btfc_ctx *ctx, const struct btfc_btf *
 	d.dup_name = calloc(d.n, sizeof(*d.dup_name));
 	d.align = calloc(d.n, 1);
 	if (!d.o || !d.t || !d.st || !d.dup_name || !d.align) {
-		err = btfci_err(ctx, -ENOMEM, btfc_btf_name(btf), "out of memory for %u types", d.n);
+		err = btfci_err(ctx, -ENOMEM, btfc_btf_name(btf), "out of memory for %u types",
+				d.n);
 		goto out;
 	}
 	if ((err = check_refs(&d)))
 		goto out;
 	d.ptr_sz = ptr_size(&d);
 	out_init(d.o, fd, OUT_TEXT);
-	p(&d, "#ifndef __VMLINUX_H__\n"
-	      "#define __VMLINUX_H__\n"
-	      "\n"
-	      "#ifndef BPF_NO_PRESERVE_ACCESS_INDEX\n"
-	      "#pragma clang attribute push (__attribute__((preserve_access_index)), apply_to = record)\n"
-	      "#endif\n\n");
+	p(&d,
+	  "#ifndef __VMLINUX_H__\n"
+	  "#define __VMLINUX_H__\n"
+	  "\n"
+	  "#ifndef BPF_NO_PRESERVE_ACCESS_INDEX\n"
+	  "#pragma clang attribute push (__attribute__((preserve_access_index)), apply_to = record)\n"
+	  "#endif\n\n");
 	if (d.style >= BTFC_DUMP_C_7_5)
 		p(&d, "#ifndef __ksym\n"
 		      "#define __ksym __attribute__((section(\".ksyms\")))\n"
@@ -1449,7 +1576,8 @@ out:
 	return err;
 }
 
-BTFC_API int btfc_btf_dump_c(struct btfc_ctx *ctx, const struct btfc_btf *btf, int fd, unsigned flags)
+BTFC_API int btfc_btf_dump_c(struct btfc_ctx *ctx, const struct btfc_btf *btf, int fd,
+			     unsigned flags)
 {
 	return btfc_btf_dump_c_roots(ctx, btf, fd, flags, NULL, 0);
 }

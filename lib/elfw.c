@@ -32,7 +32,8 @@
 #include "elfw.h"
 #include "sign.h"
 
-static const struct btfci_sec_edit *edit_for(const struct btfci_sec_edit *e, size_t n, const char *name)
+static const struct btfci_sec_edit *edit_for(const struct btfci_sec_edit *e, size_t n,
+					     const char *name)
 {
 	for (size_t i = 0; i < n; i++)
 		if (!strcmp(e[i].name, name))
@@ -41,22 +42,24 @@ static const struct btfci_sec_edit *edit_for(const struct btfci_sec_edit *e, siz
 }
 
 /* Old section index -> new (0: removed). Relocation sections of removed sections go too. */
-static int plan_removal(struct btfc_ctx *ctx, const char *path, Elf *src, size_t shstrndx, size_t shnum,
-			const struct btfci_sec_edit *edits, size_t n_edits, uint32_t *newidx)
+static int plan_removal(struct btfc_ctx *ctx, const char *path, Elf *src, size_t shstrndx,
+			size_t shnum, const struct btfci_sec_edit *edits, size_t n_edits,
+			uint32_t *newidx)
 {
 	for (size_t i = 0; i < shnum; i++)
 		newidx[i] = 1;
 	for (Elf_Scn *s = NULL; (s = elf_nextscn(src, s));) {
 		GElf_Shdr sh;
-		const char *name = gelf_getshdr(s, &sh) ? elf_strptr(src, shstrndx, sh.sh_name) : NULL;
+		const char *name = gelf_getshdr(s, &sh) ? elf_strptr(src, shstrndx, sh.sh_name) :
+							  NULL;
 		const struct btfci_sec_edit *ed = name ? edit_for(edits, n_edits, name) : NULL;
 		if (ed && ed->remove)
 			newidx[elf_ndxscn(s)] = 0;
 	}
 	for (Elf_Scn *s = NULL; (s = elf_nextscn(src, s));) {
 		GElf_Shdr sh;
-		if (gelf_getshdr(s, &sh) && (sh.sh_type == SHT_REL || sh.sh_type == SHT_RELA) && sh.sh_info < shnum &&
-		    !newidx[sh.sh_info])
+		if (gelf_getshdr(s, &sh) && (sh.sh_type == SHT_REL || sh.sh_type == SHT_RELA) &&
+		    sh.sh_info < shnum && !newidx[sh.sh_info])
 			newidx[elf_ndxscn(s)] = 0;
 	}
 	uint32_t next = 0;
@@ -67,11 +70,15 @@ static int plan_removal(struct btfc_ctx *ctx, const char *path, Elf *src, size_t
 	}
 	for (Elf_Scn *s = NULL; any && (s = elf_nextscn(src, s));) {
 		GElf_Shdr sh;
-		if (gelf_getshdr(s, &sh) && (sh.sh_type == SHT_GROUP || sh.sh_type == SHT_SYMTAB_SHNDX))
-			return btfci_err(ctx, -ENOTSUP, path, "cannot remove sections from a module with section groups "
+		if (gelf_getshdr(s, &sh) &&
+		    (sh.sh_type == SHT_GROUP || sh.sh_type == SHT_SYMTAB_SHNDX))
+			return btfci_err(ctx, -ENOTSUP, path,
+					 "cannot remove sections from a module with section groups "
 					 "or extended section indices");
-		if (newidx[elf_ndxscn(s)] && sh.sh_link && (sh.sh_link >= shnum || !newidx[sh.sh_link]))
-			return btfci_err(ctx, -EINVAL, path, "section %zu links to a section being removed",
+		if (newidx[elf_ndxscn(s)] && sh.sh_link &&
+		    (sh.sh_link >= shnum || !newidx[sh.sh_link]))
+			return btfci_err(ctx, -EINVAL, path,
+					 "section %zu links to a section being removed",
 					 elf_ndxscn(s));
 	}
 	if (newidx[shstrndx] == 0 && shstrndx)
@@ -82,7 +89,8 @@ static int plan_removal(struct btfc_ctx *ctx, const char *path, Elf *src, size_t
 /* A copy of symbol table @d (raw, file byte order) with section indices renumbered. */
 static void *renumber_symbols(Elf *src, const Elf_Data *d, const uint32_t *newidx, size_t shnum)
 {
-	bool is64 = gelf_getclass(src) == ELFCLASS64, msb = elf_getident(src, NULL)[EI_DATA] == ELFDATA2MSB;
+	bool is64 = gelf_getclass(src) == ELFCLASS64,
+	     msb = elf_getident(src, NULL)[EI_DATA] == ELFDATA2MSB;
 	size_t ent = is64 ? 24 : 16, at = is64 ? 6 : 14;
 	uint8_t *p = malloc(d->d_size ? d->d_size : 1);
 
@@ -107,8 +115,8 @@ static void *renumber_symbols(Elf *src, const Elf_Data *d, const uint32_t *newid
  * named in @edits are replaced in place or removed; those not present are
  * appended.
  */
-static int write_elf(struct btfc_ctx *ctx, const char *path, Elf *src, int fd, const struct btfci_sec_edit *edits,
-		     size_t n_edits)
+static int write_elf(struct btfc_ctx *ctx, const char *path, Elf *src, int fd,
+		     const struct btfci_sec_edit *edits, size_t n_edits)
 {
 	GElf_Ehdr eh;
 	size_t shstrndx, shnum;
@@ -118,14 +126,18 @@ static int write_elf(struct btfc_ctx *ctx, const char *path, Elf *src, int fd, c
 	size_t n_owned = 0;
 	int err = 0;
 
-	if (!gelf_getehdr(src, &eh) || elf_getshdrstrndx(src, &shstrndx) || elf_getshdrnum(src, &shnum))
+	if (!gelf_getehdr(src, &eh) || elf_getshdrstrndx(src, &shstrndx) ||
+	    elf_getshdrnum(src, &shnum))
 		return btfci_err(ctx, -EINVAL, path, "corrupt ELF: %s", elf_errmsg(-1));
 	if (shstrndx >= shnum)
-		return btfci_err(ctx, -EINVAL, path, "section name table index %zu is out of range (%zu sections)",
+		return btfci_err(ctx, -EINVAL, path,
+				 "section name table index %zu is out of range (%zu sections)",
 				 shstrndx, shnum);
 	if (eh.e_type != ET_REL || eh.e_phnum)
-		return btfci_err(ctx, -EINVAL, path, "not a kernel module (ELF type %u)", eh.e_type);
-	if (!(newidx = calloc(shnum + 1, sizeof(*newidx))) || !(owned = calloc(shnum + 1, sizeof(*owned)))) {
+		return btfci_err(ctx, -EINVAL, path, "not a kernel module (ELF type %u)",
+				 eh.e_type);
+	if (!(newidx = calloc(shnum + 1, sizeof(*newidx))) ||
+	    !(owned = calloc(shnum + 1, sizeof(*owned)))) {
 		free(newidx);
 		return btfci_err(ctx, -ENOMEM, path, "out of memory");
 	}
@@ -150,7 +162,8 @@ static int write_elf(struct btfc_ctx *ctx, const char *path, Elf *src, int fd, c
 	Elf_Data *strdata = strscn ? elf_getdata(strscn, NULL) : NULL;
 	/* (btfci_elf_layout() refused unsound name tables; libelf's view must agree: no data is no table) */
 	if (!strdata || !strdata->d_buf || !strdata->d_size) {
-		err = btfci_refuse(ctx, BTFC_REASON_CORRUPT, -EINVAL, path, "corrupt section name table: %s",
+		err = btfci_refuse(ctx, BTFC_REASON_CORRUPT, -EINVAL, path,
+				   "corrupt section name table: %s",
 				   strdata ? "no contents" : elf_errmsg(-1));
 		goto out;
 	}
@@ -162,7 +175,8 @@ static int write_elf(struct btfc_ctx *ctx, const char *path, Elf *src, int fd, c
 	}
 	for (Elf_Scn *s = NULL; (s = elf_nextscn(src, s));) {
 		GElf_Shdr sh;
-		const char *name = gelf_getshdr(s, &sh) ? elf_strptr(src, shstrndx, sh.sh_name) : NULL;
+		const char *name = gelf_getshdr(s, &sh) ? elf_strptr(src, shstrndx, sh.sh_name) :
+							  NULL;
 		for (size_t i = 0; name && i < n_edits; i++)
 			present[i] |= !strcmp(edits[i].name, name);
 	}
@@ -181,7 +195,8 @@ static int write_elf(struct btfc_ctx *ctx, const char *path, Elf *src, int fd, c
 	for (Elf_Scn *s = NULL; (s = elf_nextscn(src, s));) {
 		GElf_Shdr sh;
 		if (!gelf_getshdr(s, &sh)) {
-			err = btfci_err(ctx, -EINVAL, path, "corrupt section header: %s", elf_errmsg(-1));
+			err = btfci_err(ctx, -EINVAL, path, "corrupt section header: %s",
+					elf_errmsg(-1));
 			break;
 		}
 		size_t ndx = elf_ndxscn(s);
@@ -197,7 +212,8 @@ static int write_elf(struct btfc_ctx *ctx, const char *path, Elf *src, int fd, c
 		}
 		if (sh.sh_link && sh.sh_link < shnum)
 			sh.sh_link = newidx[sh.sh_link];
-		if ((sh.sh_type == SHT_REL || sh.sh_type == SHT_RELA || (sh.sh_flags & SHF_INFO_LINK)) &&
+		if ((sh.sh_type == SHT_REL || sh.sh_type == SHT_RELA ||
+		     (sh.sh_flags & SHF_INFO_LINK)) &&
 		    sh.sh_info && sh.sh_info < shnum)
 			sh.sh_info = newidx[sh.sh_info];
 		if (ed) {
@@ -209,10 +225,11 @@ static int write_elf(struct btfc_ctx *ctx, const char *path, Elf *src, int fd, c
 			sh.sh_flags &= ~(GElf_Xword)SHF_COMPRESSED;
 		} else {
 			/* raw bytes: no conversion, so any section type copies unchanged */
-			Elf_Data *id = sh.sh_type == SHT_NOBITS ? elf_getdata(s, NULL) : elf_rawdata(s, NULL);
+			Elf_Data *id = sh.sh_type == SHT_NOBITS ? elf_getdata(s, NULL) :
+								  elf_rawdata(s, NULL);
 			if (!id && sh.sh_size && sh.sh_type != SHT_NOBITS) {
-				err = btfci_err(ctx, -EINVAL, path, "cannot read section %s: %s", name ? name : "?",
-						elf_errmsg(-1));
+				err = btfci_err(ctx, -EINVAL, path, "cannot read section %s: %s",
+						name ? name : "?", elf_errmsg(-1));
 				break;
 			}
 			if (id) {
@@ -221,8 +238,10 @@ static int write_elf(struct btfc_ctx *ctx, const char *path, Elf *src, int fd, c
 				od->d_type = sh.sh_type == SHT_NOBITS ? id->d_type : ELF_T_BYTE;
 				od->d_align = sh.sh_addralign ? sh.sh_addralign : 1;
 				if (sh.sh_type == SHT_SYMTAB && removing) {
-					if (!(owned[n_owned] = renumber_symbols(src, id, newidx, shnum))) {
-						err = btfci_err(ctx, -ENOMEM, path, "out of memory");
+					if (!(owned[n_owned] =
+						      renumber_symbols(src, id, newidx, shnum))) {
+						err = btfci_err(ctx, -ENOMEM, path,
+								"out of memory");
 						break;
 					}
 					od->d_buf = owned[n_owned++];
@@ -304,10 +323,9 @@ static int write_all(int fd, const uint8_t *p, size_t n)
 	return 0;
 }
 
-
 /* The new file's bytes: the ELF with @edits applied, compressed as the module was. */
-static int build(struct btfc_ctx *ctx, struct btfc_module *m, const struct btfci_sec_edit *edits, size_t n,
-		 uint8_t **out, size_t *outlen)
+static int build(struct btfc_ctx *ctx, struct btfc_module *m, const struct btfci_sec_edit *edits,
+		 size_t n, uint8_t **out, size_t *outlen)
 {
 	uint8_t *elfbytes = NULL;
 	size_t elen = 0;
@@ -327,7 +345,8 @@ static int build(struct btfc_ctx *ctx, struct btfc_module *m, const struct btfci
 	if (!err)
 		err = btfci_read_fd(ctx, m->name, mfd, &elfbytes, &elen);
 	close(mfd);
-	if (!err && btfci_want_sign(ctx, m->img, m->len)) /* the final image is known: sign it (sign.c) */
+	if (!err &&
+	    btfci_want_sign(ctx, m->img, m->len)) /* the final image is known: sign it (sign.c) */
 		err = btfci_sign_image(ctx, m->name, &elfbytes, &elen);
 	if (err) {
 		free(elfbytes);
@@ -350,21 +369,26 @@ static int copy_xattrs(struct btfc_ctx *ctx, const char *name, int from, int to,
 	ssize_t n = flistxattr(from, list, sizeof(list));
 
 	if (n < 0)
-		return errno == ENOTSUP ? 0 : btfci_err(ctx, -errno, name, "cannot list its extended attributes: %s",
-							 strerror(errno));
+		return errno == ENOTSUP ? 0 :
+					  btfci_err(ctx, -errno, name,
+						    "cannot list its extended attributes: %s",
+						    strerror(errno));
 	for (char *k = list; k < list + n; k += strlen(k) + 1) {
 		/* content signatures (IMA, EVM) would not match the new contents: like a module signature */
 		if (!strcmp(k, "security.ima") || !strcmp(k, "security.evm")) {
 			if (flags & BTFC_REWRITE_UNSIGN)
 				continue;
-			return btfci_refuse(ctx, BTFC_REASON_SIGNED, -EPERM, name,
-					    "carries an %s signature (%s), which a rewrite voids: not rewriting it",
-					    k[9] == 'i' ? "IMA" : "EVM", k);
+			return btfci_refuse(
+				ctx, BTFC_REASON_SIGNED, -EPERM, name,
+				"carries an %s signature (%s), which a rewrite voids: not rewriting it",
+				k[9] == 'i' ? "IMA" : "EVM", k);
 		}
 		ssize_t v = fgetxattr(from, k, val, sizeof(val));
 		if (v < 0 || fsetxattr(to, k, val, v, 0))
-			return btfci_err(ctx, -errno, name, "cannot keep its extended attribute %s: %s: not rewriting it",
-					 k, strerror(errno));
+			return btfci_err(
+				ctx, -errno, name,
+				"cannot keep its extended attribute %s: %s: not rewriting it", k,
+				strerror(errno));
 	}
 	return 0;
 }
@@ -391,8 +415,8 @@ static void fsync_dir(const char *path)
  * Where the new file goes: *@target the file to replace (symbolic links
  * resolved; *@tofree holds it), *@in_place when that is the module itself.
  */
-static int destination(struct btfc_ctx *ctx, const struct btfc_module *m, const char *dest, unsigned flags,
-		       const char **target, char **tofree, bool *in_place)
+static int destination(struct btfc_ctx *ctx, const struct btfc_module *m, const char *dest,
+		       unsigned flags, const char **target, char **tofree, bool *in_place)
 {
 	struct stat st, lst;
 	int err;
@@ -411,7 +435,8 @@ static int destination(struct btfc_ctx *ctx, const struct btfc_module *m, const 
 	}
 	if (S_ISLNK(st.st_mode)) {
 		if (!(*tofree = realpath(dest, NULL)))
-			return btfci_err(ctx, -errno, dest, "symbolic link to nothing usable: %s", strerror(errno));
+			return btfci_err(ctx, -errno, dest, "symbolic link to nothing usable: %s",
+					 strerror(errno));
 		*target = *tofree;
 		lst = st;
 		if (stat(*target, &st))
@@ -420,26 +445,31 @@ static int destination(struct btfc_ctx *ctx, const struct btfc_module *m, const 
 			return err;
 	}
 	if (!S_ISREG(st.st_mode))
-		return btfci_refuse(ctx, BTFC_REASON_NOT_REGULAR, -EINVAL, dest,
-				    "exists and is not a regular file: not replacing it (-o - writes to standard output)");
+		return btfci_refuse(
+			ctx, BTFC_REASON_NOT_REGULAR, -EINVAL, dest,
+			"exists and is not a regular file: not replacing it (-o - writes to standard output)");
 	*in_place = m->fd >= 0 && st.st_dev == m->st.st_dev && st.st_ino == m->st.st_ino;
 	/* /dev/stdout redirected to a file: replacing that file would lose what is written to it */
 	for (int o = STDOUT_FILENO; o <= STDERR_FILENO; o++) {
 		struct stat os;
-		if (!*in_place && !fstat(o, &os) && os.st_dev == st.st_dev && os.st_ino == st.st_ino)
-			return btfci_refuse(ctx, BTFC_REASON_NOT_REGULAR, -EINVAL, dest,
-					    "is the standard %s: not replacing it (-o - writes the module to standard "
-					    "output)", o == STDOUT_FILENO ? "output" : "error");
+		if (!*in_place && !fstat(o, &os) && os.st_dev == st.st_dev &&
+		    os.st_ino == st.st_ino)
+			return btfci_refuse(
+				ctx, BTFC_REASON_NOT_REGULAR, -EINVAL, dest,
+				"is the standard %s: not replacing it (-o - writes the module to standard "
+				"output)",
+				o == STDOUT_FILENO ? "output" : "error");
 	}
 	if (!*in_place && !(st.st_mode & 0222) && !(flags & BTFC_REWRITE_READ_ONLY))
 		return btfci_refuse(ctx, BTFC_REASON_READ_ONLY, -EACCES, dest,
-				    "exists and is read-only (mode %04o): not replacing it", (unsigned)(st.st_mode & 07777));
+				    "exists and is read-only (mode %04o): not replacing it",
+				    (unsigned)(st.st_mode & 07777));
 	return 0;
 }
 
 /* Write @p/@n to a new temporary file next to @target, with @m's metadata, and rename it over @target. */
-static int replace(struct btfc_ctx *ctx, struct btfc_module *m, const char *target, bool in_place, const uint8_t *p,
-		   size_t n, unsigned flags)
+static int replace(struct btfc_ctx *ctx, struct btfc_module *m, const char *target, bool in_place,
+		   const uint8_t *p, size_t n, unsigned flags)
 {
 	char tmp[PATH_MAX];
 	struct stat now;
@@ -456,7 +486,8 @@ static int replace(struct btfc_ctx *ctx, struct btfc_module *m, const char *targ
 	sigaddset(&block, SIGQUIT);
 	pthread_sigmask(SIG_BLOCK, &block, &old);
 	if ((tfd = mkstemp(tmp)) < 0) {
-		err = btfci_err(ctx, -errno, target, "cannot create a temporary file next to it: %s", strerror(errno));
+		err = btfci_err(ctx, -errno, target,
+				"cannot create a temporary file next to it: %s", strerror(errno));
 		tmp[0] = 0;
 		goto out;
 	}
@@ -468,9 +499,12 @@ static int replace(struct btfc_ctx *ctx, struct btfc_module *m, const char *targ
 	/* owner first: chown clears setuid/setgid, which the chmod after it restores */
 	if (m->fd >= 0 && fchown(tfd, m->st.st_uid, m->st.st_gid)) {
 		if (errno != EPERM || (mode & (S_ISUID | S_ISGID))) {
-			err = btfci_err(ctx, -errno, target, "cannot give the new file the owner %u:%u%s: %s",
-					(unsigned)m->st.st_uid, (unsigned)m->st.st_gid,
-					mode & (S_ISUID | S_ISGID) ? " its setuid/setgid bits need" : "", strerror(errno));
+			err = btfci_err(
+				ctx, -errno, target,
+				"cannot give the new file the owner %u:%u%s: %s",
+				(unsigned)m->st.st_uid, (unsigned)m->st.st_gid,
+				mode & (S_ISUID | S_ISGID) ? " its setuid/setgid bits need" : "",
+				strerror(errno));
 			goto out;
 		}
 	}
@@ -495,7 +529,8 @@ static int replace(struct btfc_ctx *ctx, struct btfc_module *m, const char *targ
 		snprintf(bak, sizeof(bak), "%s~", target);
 		unlink(bak);
 		if (link(target, bak)) {
-			err = btfci_err(ctx, -errno, bak, "cannot create the backup: %s", strerror(errno));
+			err = btfci_err(ctx, -errno, bak, "cannot create the backup: %s",
+					strerror(errno));
 			goto out;
 		}
 	}
@@ -525,7 +560,8 @@ int btfci_module_rewrite(struct btfc_ctx *ctx, struct btfc_module *m, const char
 	int err = 0;
 
 	if (m->is_signed && !(flags & BTFC_REWRITE_UNSIGN) && !btfci_want_sign(ctx, m->img, m->len))
-		return btfci_refuse(ctx, BTFC_REASON_SIGNED, -EPERM, m->name, "module is signed%s: rewriting it voids the signature",
+		return btfci_refuse(ctx, BTFC_REASON_SIGNED, -EPERM, m->name,
+				    "module is signed%s: rewriting it voids the signature",
 				    ctx->signer ? " by another key than the signing key" : "");
 	if (!to_stdout && !(flags & BTFC_REWRITE_DRY_RUN) &&
 	    (err = destination(ctx, m, dest, flags, &target, &tofree, &in_place)))

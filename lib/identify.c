@@ -55,20 +55,29 @@ static int module_stamp(const struct btfc_module *m, struct btfc_stamp *st)
 	const void *sec;
 	size_t len;
 
-	return !btfc_module_section(m, BTFC_STAMP_SECTION, &sec, &len) && !btfc_stamp_parse(sec, len, st);
+	return !btfc_module_section(m, BTFC_STAMP_SECTION, &sec, &len) &&
+	       !btfc_stamp_parse(sec, len, st);
 }
 
-static void by_stamp(const struct btfc_stamp *st, const struct btfc_candidate *c, size_t n, struct btfc_check *checks,
-		     struct btfc_identity *id)
+static void by_stamp(const struct btfc_stamp *st, const struct btfc_candidate *c, size_t n,
+		     struct btfc_check *checks, struct btfc_identity *id)
 {
 	id->method = BTFC_METHOD_STAMP;
 	for (size_t i = 0; i < n; i++) {
-		bool same = c[i].id.base_type_cnt == st->base_type_cnt && c[i].id.base_str_len == st->base_str_len &&
+		bool same = c[i].id.base_type_cnt == st->base_type_cnt &&
+			    c[i].id.base_str_len == st->base_str_len &&
 			    !memcmp(c[i].id.digest, st->digest, 32);
 		if (checks) {
-			struct btfc_check ck = { .sz = sizeof(ck), .outcome = same ? BTFC_OUTCOME_MATCH : BTFC_OUTCOME_MISMATCH,
-						 .method = BTFC_METHOD_STAMP, .strength = "certain", .evidence = "",
-						 .kernel = { .sz = sizeof(ck.kernel), .msg = "", .context = "", .note = "" } };
+			struct btfc_check ck = { .sz = sizeof(ck),
+						 .outcome = same ? BTFC_OUTCOME_MATCH :
+								   BTFC_OUTCOME_MISMATCH,
+						 .method = BTFC_METHOD_STAMP,
+						 .strength = "certain",
+						 .evidence = "",
+						 .kernel = { .sz = sizeof(ck.kernel),
+							     .msg = "",
+							     .context = "",
+							     .note = "" } };
 			btfci_check_put(check_at(checks, i), &ck);
 		}
 		if (same && id->build < 0)
@@ -77,16 +86,19 @@ static void by_stamp(const struct btfc_stamp *st, const struct btfc_candidate *c
 	}
 	id->strength = id->build >= 0 ? "certain" : "none";
 	if (id->build >= 0)
-		say(id, "stamped for this base (%u types, %u bytes of strings, SHA-256 equal)", st->base_type_cnt,
-		    st->base_str_len);
+		say(id, "stamped for this base (%u types, %u bytes of strings, SHA-256 equal)",
+		    st->base_type_cnt, st->base_str_len);
 	else
-		say(id, "stamped for a base of %u types and %u bytes of strings (SHA-256 %02x%02x%02x%02x...) that is "
-		    "none of these", st->base_type_cnt, st->base_str_len, st->digest[0], st->digest[1], st->digest[2],
-		    st->digest[3]);
+		say(id,
+		    "stamped for a base of %u types and %u bytes of strings (SHA-256 %02x%02x%02x%02x...) that is "
+		    "none of these",
+		    st->base_type_cnt, st->base_str_len, st->digest[0], st->digest[1],
+		    st->digest[2], st->digest[3]);
 }
 
-static int identify(struct btfc_ctx *ctx, const struct btfc_module *m, const struct btfc_candidate *c, size_t n,
-		    const struct btfc_check_opts *opts, struct btfc_check *checks, struct btfc_identity *id)
+static int identify(struct btfc_ctx *ctx, const struct btfc_module *m,
+		    const struct btfc_candidate *c, size_t n, const struct btfc_check_opts *opts,
+		    struct btfc_check *checks, struct btfc_identity *id)
 {
 	struct btfc_stamp st;
 	const void *sec;
@@ -123,14 +135,17 @@ static int identify(struct btfc_ctx *ctx, const struct btfc_module *m, const str
 			btfc_check_release(&ck);
 	}
 	if (id->build < 0)
-		say(id, "it fits none of the %zu bases%s", n, n ? "" : " (there are no bases to try)");
-	else if (id->method == BTFC_METHOD_EVIDENCE && id->n_fit == 1 && mismatch_strong + 1 == n && n > 1)
+		say(id, "it fits none of the %zu bases%s", n,
+		    n ? "" : " (there are no bases to try)");
+	else if (id->method == BTFC_METHOD_EVIDENCE && id->n_fit == 1 && mismatch_strong + 1 == n &&
+		 n > 1)
 		id->strength = "strong"; /* fits one, and every other shows a mismatch */
 	return 0;
 }
 
-BTFC_API int btfc_module_identify(struct btfc_ctx *ctx, const struct btfc_module *m, const struct btfc_candidate *c,
-				  size_t n, const struct btfc_check_opts *opts, struct btfc_check *checks,
+BTFC_API int btfc_module_identify(struct btfc_ctx *ctx, const struct btfc_module *m,
+				  const struct btfc_candidate *c, size_t n,
+				  const struct btfc_check_opts *opts, struct btfc_check *checks,
 				  struct btfc_identity *out)
 {
 	struct btfc_identity id = { .sz = sizeof(id), .build = -1, .strength = "none", .why = "" };

@@ -24,14 +24,15 @@
  * (as libbpf's DEFAULT_VERSION/COMPAT_VERSION): the definition @impl becomes
  * the default version of @name in version node @node (BTFCI_DEFAULT), or an
  * old binary interface kept for programs linked before (BTFCI_COMPAT). The
- * nodes are lib/libbtfcompat.map's.
+ * nodes (string literals, "LIBBTFCOMPAT_0.5") are lib/libbtfcompat.map's.
  */
-#define BTFCI_DEFAULT(impl, name, node) __asm__(".symver " #impl ", " #name "@@" #node)
-#define BTFCI_COMPAT(impl, name, node) __asm__(".symver " #impl ", " #name "@" #node)
+#define BTFCI_DEFAULT(impl, name, node) __asm__(".symver " #impl ", " #name "@@" node)
+#define BTFCI_COMPAT(impl, name, node) __asm__(".symver " #impl ", " #name "@" node)
 #define BTFC_PRINTF(a, b) __attribute__((format(printf, a, b)))
 
 /* Kernel versions where one rule changes, inside the public rule sets (BTFC_KERNEL_*) */
-#define BTFCI_KERNEL_6_14 BTFC_KERNEL_VERSION(6, 14) /* kind_flag allowed on TYPE_TAG and DECL_TAG */
+#define BTFCI_KERNEL_6_14 \
+	BTFC_KERNEL_VERSION(6, 14) /* kind_flag allowed on TYPE_TAG and DECL_TAG */
 
 #define BTF_MAGIC 0xeB9F
 #define BTF_VERSION 1
@@ -45,11 +46,12 @@ struct btfc_ctx {
 	uint64_t max_decompressed;
 	const struct btfc_signer *signer; /* sign rewritten modules (sign.c) */
 	uint64_t max_module; /* a module's decompressed image (btfc_ctx_set_max_module()) */
-	struct btfci_budget *budget; /* module images beyond BTFC_MODULE_SMALL, one context at a time */
-	bool budget_owned;       /* created with it (btfc_ctx_new()), not shared from a parent */
+	/* module images beyond BTFC_MODULE_SMALL, one context at a time */
+	struct btfci_budget *budget;
+	bool budget_owned; /* created with it (btfc_ctx_new()), not shared from a parent */
 	enum btfc_reason reason; /* why the last call refused, as data */
 	size_t err_what; /* where in err the message starts, after "NAME: " */
-	unsigned quiet;  /* > 0: failures are recorded but not logged (tries that may fail: btfci_err_save()) */
+	unsigned quiet; /* > 0: failures are recorded but not logged (tries that may fail: btfci_err_save()) */
 	char err[512];
 };
 
@@ -83,10 +85,11 @@ void btfci_budget_put(struct btfci_budget *b);
  * @name may be NULL (then only the message is kept); @ctx may be NULL (a call
  * whose caller gets the errno alone: nothing is kept).
  */
-int btfci_err(struct btfc_ctx *ctx, int err, const char *name, const char *fmt, ...) BTFC_PRINTF(4, 5);
+int btfci_err(struct btfc_ctx *ctx, int err, const char *name, const char *fmt, ...)
+	BTFC_PRINTF(4, 5);
 /* btfci_err() that also records why the call refused (btfc_ctx_last_reason()). */
-int btfci_refuse(struct btfc_ctx *ctx, enum btfc_reason reason, int err, const char *name, const char *fmt, ...)
-	BTFC_PRINTF(5, 6);
+int btfci_refuse(struct btfc_ctx *ctx, enum btfc_reason reason, int err, const char *name,
+		 const char *fmt, ...) BTFC_PRINTF(5, 6);
 /* Append the formatted text to the NUL-terminated string in @buf (@cap bytes), truncating. */
 void btfci_appendf(char *buf, size_t cap, const char *fmt, ...) BTFC_PRINTF(3, 4);
 /*
@@ -141,7 +144,8 @@ void btfci_strs_release(void **priv, size_t n, const char **const field[]);
 void btfci_check_put(struct btfc_check *out, struct btfc_check *c);
 
 /* Log a message at @level (no-op if logging is off). */
-void btfci_log(struct btfc_ctx *ctx, enum btfc_log_level level, const char *fmt, ...) BTFC_PRINTF(3, 4);
+void btfci_log(struct btfc_ctx *ctx, enum btfc_log_level level, const char *fmt, ...)
+	BTFC_PRINTF(3, 4);
 
 /*
  * ---- files (file.c) ----
@@ -165,8 +169,8 @@ int btfci_open_regular(struct btfc_ctx *ctx, const char *path, uint64_t limit, s
  * malloc'd buffer; -EAGAIN "changed while being read" when its size or times
  * moved while it was read (it is being rewritten). Errors name @name.
  */
-int btfci_read_regular(struct btfc_ctx *ctx, const char *name, int fd, const struct stat *st, uint8_t **out,
-		       size_t *outlen);
+int btfci_read_regular(struct btfc_ctx *ctx, const char *name, int fd, const struct stat *st,
+		       uint8_t **out, size_t *outlen);
 
 /*
  * Take an exclusive flock on @fd, waiting at most BTFCOMPAT_LOCK_TIMEOUT
@@ -188,7 +192,8 @@ int btfci_lock_file(struct btfc_ctx *ctx, int dirfd, const char *name, const cha
  * else: refused (-EPERM, BTFC_REASON_UNSAFE) unless the link belongs to the
  * target's owner or to root, as fs.protected_symlinks reasons.
  */
-int btfci_check_link(struct btfc_ctx *ctx, const char *path, const struct stat *lst, const struct stat *st);
+int btfci_check_link(struct btfc_ctx *ctx, const char *path, const struct stat *lst,
+		     const struct stat *st);
 /* Same device, inode, size, mtime and ctime (file.c). */
 bool btfci_same_file_state(const struct stat *a, const struct stat *b);
 
@@ -199,8 +204,8 @@ bool btfci_same_file_state(const struct stat *a, const struct stat *b);
  * 1 MiB dictionary, zstd, gzip) into a new malloc'd buffer; -ENOTSUP for the
  * other formats. Errors name @path.
  */
-int btfci_compress(struct btfc_ctx *ctx, const char *path, enum btfc_compression c, const uint8_t *in, size_t n,
-		   uint8_t **out, size_t *outlen);
+int btfci_compress(struct btfc_ctx *ctx, const char *path, enum btfc_compression c,
+		   const uint8_t *in, size_t n, uint8_t **out, size_t *outlen);
 
 /* Compression format recognised by its magic bytes at @p, BTFC_COMP_NONE if none. */
 enum btfc_compression btfci_sniff_compression(const uint8_t *p, size_t n);
@@ -232,9 +237,10 @@ typedef size_t (*btfci_bound_fn)(void *user, const uint8_t *p, size_t n);
  * the other formats). The output grows as data arrives, never allocated
  * ahead from what a header claims.
  */
-int btfci_decompress_bounded(struct btfc_ctx *ctx, const char *name, enum btfc_compression c, const uint8_t *in,
-			     size_t n, uint64_t limit, btfci_bound_fn bound, void *user, bool *budgeted, size_t *first_end,
-			     uint8_t **out, size_t *outlen);
+int btfci_decompress_bounded(struct btfc_ctx *ctx, const char *name, enum btfc_compression c,
+			     const uint8_t *in, size_t n, uint64_t limit, btfci_bound_fn bound,
+			     void *user, bool *budgeted, size_t *first_end, uint8_t **out,
+			     size_t *outlen);
 
 /*
  * If @p is an x86 bzImage ("HdrS" setup header), store its compressed payload

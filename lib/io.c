@@ -31,7 +31,7 @@
 struct bytes {
 	const uint8_t *data;
 	size_t len;
-	void *owned;    /* malloc'd, or NULL */
+	void *owned; /* malloc'd, or NULL */
 };
 
 static void bytes_release(struct bytes *b)
@@ -85,7 +85,8 @@ static int elf_section(struct btfc_ctx *ctx, const char *name, const struct byte
 		return btfci_err(ctx, err, name, "no %s section", secname);
 	if (err)
 		return btfci_err(ctx, err, name, "corrupt ELF section headers: %s", elf_errmsg(-1));
-	return btfci_elf_scn_data(ctx, name, scn, &sh, secname, ctx->max_decompressed, sec, len, compressed);
+	return btfci_elf_scn_data(ctx, name, scn, &sh, secname, ctx->max_decompressed, sec, len,
+				  compressed);
 }
 
 /*
@@ -94,8 +95,8 @@ static int elf_section(struct btfc_ctx *ctx, const char *name, const struct byte
  * or as it is). 1 and that vmlinux ELF in *@inner, 0 if @e is no zImage,
  * a negative errno (with message) if it is a broken one.
  */
-static int zimage_vmlinux(struct btfc_ctx *ctx, const char *name, Elf *e, struct btfc_source_info *src,
-			  struct bytes *inner)
+static int zimage_vmlinux(struct btfc_ctx *ctx, const char *name, Elf *e,
+			  struct btfc_source_info *src, struct bytes *inner)
 {
 	static const char secname[] = ".kernel:vmlinux.strip";
 	const uint8_t *z;
@@ -106,7 +107,8 @@ static int zimage_vmlinux(struct btfc_ctx *ctx, const char *name, Elf *e, struct
 
 	if (elf_getshdrstrndx(e, &shstrndx) || btfci_elf_find_scn(e, shstrndx, secname, &sh, &scn))
 		return 0;
-	int err = btfci_elf_scn_data(ctx, name, scn, &sh, secname, ctx->max_decompressed, &z, &zlen, &compressed);
+	int err = btfci_elf_scn_data(ctx, name, scn, &sh, secname, ctx->max_decompressed, &z, &zlen,
+				     &compressed);
 	if (err)
 		return err;
 	enum btfc_compression c = btfci_sniff_compression(z, zlen);
@@ -118,7 +120,10 @@ static int zimage_vmlinux(struct btfc_ctx *ctx, const char *name, Elf *e, struct
 		return btfci_err(ctx, -ENOMEM, name, "out of memory");
 	else if ((err = btfci_decompress(ctx, name, c, z, zlen, &dec, &dlen)))
 		return err;
-	if (dlen < 4 || memcmp(dec, "\x7f" "ELF", 4)) {
+	if (dlen < 4 || memcmp(dec,
+			       "\x7f"
+			       "ELF",
+			       4)) {
 		free(dec);
 		return btfci_err(ctx, -EINVAL, name, "zImage's %s is not a%s ELF vmlinux", secname,
 				 c == BTFC_COMP_NONE ? " compressed or an" : "");
@@ -133,8 +138,8 @@ static int zimage_vmlinux(struct btfc_ctx *ctx, const char *name, Elf *e, struct
  * Take the .BTF of ELF image @in (which this call consumes) into @out: copied
  * so the rest can be dropped.
  */
-static int extract_elf(struct btfc_ctx *ctx, const char *name, struct bytes *in, struct btfc_source_info *src,
-		       struct bytes *out)
+static int extract_elf(struct btfc_ctx *ctx, const char *name, struct bytes *in,
+		       struct btfc_source_info *src, struct bytes *out)
 {
 	const uint8_t *sec = NULL;
 	size_t len = 0;
@@ -153,8 +158,11 @@ static int extract_elf(struct btfc_ctx *ctx, const char *name, struct bytes *in,
 		}
 	}
 	if (err == -ENODATA)
-		btfci_err(ctx, err, name, "no .BTF section (built without CONFIG_DEBUG_INFO_BTF%s?)",
-			  src->container == BTFC_CONT_RAW || src->container == BTFC_CONT_ELF ? "_MODULES" : "");
+		btfci_err(ctx, err, name,
+			  "no .BTF section (built without CONFIG_DEBUG_INFO_BTF%s?)",
+			  src->container == BTFC_CONT_RAW || src->container == BTFC_CONT_ELF ?
+				  "_MODULES" :
+				  "");
 	if (err)
 		goto fail;
 	if (src->container == BTFC_CONT_RAW)
@@ -196,7 +204,8 @@ static uint32_t ld32(const uint8_t *p, bool be)
  */
 static size_t btf_blob_at(const uint8_t *p, size_t n)
 {
-	if (n < BTF_HDR_MIN || p[2] != BTF_VERSION || !((p[0] == 0x9f && p[1] == 0xeb) || (p[0] == 0xeb && p[1] == 0x9f)))
+	if (n < BTF_HDR_MIN || p[2] != BTF_VERSION ||
+	    !((p[0] == 0x9f && p[1] == 0xeb) || (p[0] == 0xeb && p[1] == 0x9f)))
 		return 0;
 	bool be = p[0] == 0xeb;
 	uint32_t hl = ld32(p + 4, be);
@@ -240,7 +249,8 @@ static int extract_image(struct btfc_ctx *ctx, const char *name, struct bytes *i
 
 	if (find_image_btf(in->data, in->len, &off, &len)) {
 		bytes_release(in);
-		return btfci_err(ctx, -ENODATA, name, "%s holds no BTF (built without CONFIG_DEBUG_INFO_BTF?)", what);
+		return btfci_err(ctx, -ENODATA, name,
+				 "%s holds no BTF (built without CONFIG_DEBUG_INFO_BTF?)", what);
 	}
 	if (in->owned && in->data == in->owned) { /* ours: keep it, the BTF moved to its start */
 		memmove(in->owned, in->data + off, len);
@@ -262,13 +272,14 @@ static int extract_image(struct btfc_ctx *ctx, const char *name, struct bytes *i
  * every compressed-stream magic after the entry point list is tried until one
  * decompresses to bytes holding BTF. 0 and *@dec, *@dlen, *@c, or an error.
  */
-static int s390_payload(struct btfc_ctx *ctx, const char *name, const uint8_t *p, size_t n, uint8_t **dec,
-			size_t *dlen, enum btfc_compression *c)
+static int s390_payload(struct btfc_ctx *ctx, const char *name, const uint8_t *p, size_t n,
+			uint8_t **dec, size_t *dlen, enum btfc_compression *c)
 {
 	unsigned tried = 0;
 	char msg[sizeof(ctx->err)];
 
-	for (size_t at = btfci_next_stream(p, n, 0x10010); at < n; at = btfci_next_stream(p, n, at + 1)) {
+	for (size_t at = btfci_next_stream(p, n, 0x10010); at < n;
+	     at = btfci_next_stream(p, n, at + 1)) {
 		size_t o, l;
 		*c = btfci_sniff_compression(p + at, n - at);
 		tried++;
@@ -283,9 +294,11 @@ static int s390_payload(struct btfc_ctx *ctx, const char *name, const uint8_t *p
 			return 0;
 		free(*dec);
 	}
-	return btfci_err(ctx, -EINVAL, name,
-			 "s390 image: none of its %u compressed-stream candidates decompresses to a vmlinux with BTF "
-			 "(truncated or corrupt?)", tried);
+	return btfci_err(
+		ctx, -EINVAL, name,
+		"s390 image: none of its %u compressed-stream candidates decompresses to a vmlinux with BTF "
+		"(truncated or corrupt?)",
+		tried);
 }
 
 /*
@@ -293,8 +306,8 @@ static int s390_payload(struct btfc_ctx *ctx, const char *name, const uint8_t *p
  * decompressed payload in *@inner (@in consumed), with src's container and
  * compression set. 0 if it is none of these (@in kept); an error (@in consumed).
  */
-static int kernel_payload(struct btfc_ctx *ctx, const char *name, struct bytes *in, struct btfc_source_info *src,
-			  struct bytes *inner)
+static int kernel_payload(struct btfc_ctx *ctx, const char *name, struct bytes *in,
+			  struct btfc_source_info *src, struct bytes *inner)
 {
 	const uint8_t *p = in->data, *pl = NULL;
 	size_t n = in->len, plen = 0, dlen = 0;
@@ -306,7 +319,8 @@ static int kernel_payload(struct btfc_ctx *ctx, const char *name, struct bytes *
 		src->container = BTFC_CONT_VMLINUZ;
 		c = btfci_sniff_compression(pl, plen);
 		if (c == BTFC_COMP_NONE)
-			r = btfci_err(ctx, -EINVAL, name, "bzImage payload compression not recognised");
+			r = btfci_err(ctx, -EINVAL, name,
+				      "bzImage payload compression not recognised");
 	}
 	if (!r && (r = btfci_zboot_payload(ctx, name, p, n, &pl, &plen, &c)) == 1)
 		src->container = BTFC_CONT_ZBOOT;
@@ -326,8 +340,8 @@ static int kernel_payload(struct btfc_ctx *ctx, const char *name, struct bytes *
 }
 
 /* The BTF blob inside @in (consumed): raw BTF, ELF, compressed file or kernel image. */
-static int extract(struct btfc_ctx *ctx, const char *name, struct bytes *in, struct btfc_source_info *src,
-		   int depth, struct bytes *out)
+static int extract(struct btfc_ctx *ctx, const char *name, struct bytes *in,
+		   struct btfc_source_info *src, int depth, struct bytes *out)
 {
 	const uint8_t *p = in->data;
 	size_t n = in->len;
@@ -337,7 +351,10 @@ static int extract(struct btfc_ctx *ctx, const char *name, struct bytes *in, str
 		*out = *in;
 		return 0;
 	}
-	if (n >= 4 && !memcmp(p, "\x7f" "ELF", 4))
+	if (n >= 4 && !memcmp(p,
+			      "\x7f"
+			      "ELF",
+			      4))
 		return extract_elf(ctx, name, in, src, out);
 	if (image) { /* (an EFI zboot image has the PE magic at 0x38, not an Image's) */
 		if (src->container == BTFC_CONT_RAW)
@@ -352,17 +369,27 @@ static int extract(struct btfc_ctx *ctx, const char *name, struct bytes *in, str
 		if (r < 0)
 			return r;
 		if (r == 1 && src->container == BTFC_CONT_VMLINUZ) {
-			if (inner.len < 4 || memcmp(inner.data, "\x7f" "ELF", 4)) {
+			if (inner.len < 4 || memcmp(inner.data,
+						    "\x7f"
+						    "ELF",
+						    4)) {
 				bytes_release(&inner);
-				return btfci_err(ctx, -EINVAL, name, "bzImage payload is not an ELF vmlinux");
+				return btfci_err(ctx, -EINVAL, name,
+						 "bzImage payload is not an ELF vmlinux");
 			}
 			return extract_elf(ctx, name, &inner, src, out);
 		}
 		if (r == 1) {
-			if (inner.len >= 4 && !memcmp(inner.data, "\x7f" "ELF", 4))
+			if (inner.len >= 4 && !memcmp(inner.data,
+						      "\x7f"
+						      "ELF",
+						      4))
 				return extract_elf(ctx, name, &inner, src, out);
 			return extract_image(ctx, name, &inner,
-					     src->container == BTFC_CONT_ZBOOT ? "EFI zboot payload" : "s390 image", out);
+					     src->container == BTFC_CONT_ZBOOT ?
+						     "EFI zboot payload" :
+						     "s390 image",
+					     out);
 		}
 	}
 	if ((c == BTFC_COMP_NONE || depth > 0) && src->raw_fallback) {
@@ -374,8 +401,10 @@ static int extract(struct btfc_ctx *ctx, const char *name, struct bytes *in, str
 		for (size_t i = 0, k = 0; i < 4 && i < n; i++)
 			k += snprintf(hex + k, sizeof(hex) - k, i ? " %02x" : "%02x", p[i]);
 		bytes_release(in);
-		return btfci_err(ctx, -EINVAL, name, "not BTF, ELF, a compressed module or a kernel image (starts with %s)",
-				 hex);
+		return btfci_err(
+			ctx, -EINVAL, name,
+			"not BTF, ELF, a compressed module or a kernel image (starts with %s)",
+			hex);
 	}
 	uint8_t *dec;
 	size_t dlen;
@@ -388,8 +417,9 @@ static int extract(struct btfc_ctx *ctx, const char *name, struct bytes *in, str
 	return extract(ctx, name, &inner, src, depth + 1, out);
 }
 
-static int open_bytes(struct btfc_ctx *ctx, const char *name, struct bytes *in, const struct btfc_btf *base,
-		      struct btfc_source_info *src, struct btfc_btf **out)
+static int open_bytes(struct btfc_ctx *ctx, const char *name, struct bytes *in,
+		      const struct btfc_btf *base, struct btfc_source_info *src,
+		      struct btfc_btf **out)
 {
 	struct bytes b;
 	int err = extract(ctx, name, in, src, 0, &b);

@@ -24,10 +24,7 @@
 #include "elf_int.h"
 #include "module.h"
 
-const char *btfci_module_name(const struct btfc_module *m)
-{
-	return m->name;
-}
+const char *btfci_module_name(const struct btfc_module *m) { return m->name; }
 
 bool btfci_module_big_endian(const struct btfc_module *m)
 {
@@ -41,10 +38,7 @@ unsigned btfci_module_ptr_size(const struct btfc_module *m)
 	return id && id[EI_CLASS] == ELFCLASS32 ? 4 : 8;
 }
 
-BTFC_API size_t btfc_module_size(const struct btfc_module *m)
-{
-	return m->len;
-}
+BTFC_API size_t btfc_module_size(const struct btfc_module *m) { return m->len; }
 
 bool btfci_module_signed(const uint8_t *p, size_t n)
 {
@@ -61,8 +55,8 @@ static size_t module_bound(void *user, const uint8_t *p, size_t n)
 }
 
 /* Bytes after the ELF image at @end must be exactly a module signature. */
-static int check_trailer(struct btfc_ctx *ctx, const char *name, const uint8_t *p, size_t n, size_t end,
-			 bool *is_signed)
+static int check_trailer(struct btfc_ctx *ctx, const char *name, const uint8_t *p, size_t n,
+			 size_t end, bool *is_signed)
 {
 	const size_t magic = SIG_MAGIC_LEN, info = SIG_INFO_LEN;
 
@@ -71,18 +65,21 @@ static int check_trailer(struct btfc_ctx *ctx, const char *name, const uint8_t *
 		return 0;
 	if (n - end >= magic + info && !memcmp(p + n - magic, SIG_MAGIC, magic)) {
 		const uint8_t *ms = p + n - magic - info;
-		uint64_t sig = btfci_elf_rd(ms + 8, 4, true) + ms[3] + ms[4]; /* sig_len (big endian), signer_len, key_id_len */
+		uint64_t sig = btfci_elf_rd(ms + 8, 4, true) + ms[3] +
+			       ms[4]; /* sig_len (big endian), signer_len, key_id_len */
 		if (sig <= n - end - magic - info && end + sig + magic + info == n) {
 			*is_signed = true;
 			return 0;
 		}
 	}
-	return btfci_refuse(ctx, BTFC_REASON_CORRUPT, -EINVAL, name,
-			    "%zu bytes after the ELF image (which ends at %zu) that are not a module signature", n - end, end);
+	return btfci_refuse(
+		ctx, BTFC_REASON_CORRUPT, -EINVAL, name,
+		"%zu bytes after the ELF image (which ends at %zu) that are not a module signature",
+		n - end, end);
 }
 
-int btfci_read_module(struct btfc_ctx *ctx, const char *name, int fd, const struct stat *st, uint8_t **out,
-		      size_t *outlen, bool *budgeted)
+int btfci_read_module(struct btfc_ctx *ctx, const char *name, int fd, const struct stat *st,
+		      uint8_t **out, size_t *outlen, bool *budgeted)
 {
 	*budgeted = (uint64_t)st->st_size > BTFC_MODULE_SMALL && btfci_budget_take(ctx);
 	int err = btfci_read_regular(ctx, name, fd, st, out, outlen);
@@ -93,8 +90,8 @@ int btfci_read_module(struct btfc_ctx *ctx, const char *name, int fd, const stru
 	return err;
 }
 
-int btfci_module_load(struct btfc_ctx *ctx, const char *name, uint8_t *file, size_t flen, bool budgeted,
-		      struct btfc_module **out)
+int btfci_module_load(struct btfc_ctx *ctx, const char *name, uint8_t *file, size_t flen,
+		      bool budgeted, struct btfc_module **out)
 {
 	struct btfc_module *m = calloc(1, sizeof(*m));
 	size_t hdr_end = 0, end;
@@ -119,8 +116,9 @@ int btfci_module_load(struct btfc_ctx *ctx, const char *name, uint8_t *file, siz
 	enum btfc_compression c = btfci_sniff_compression(file, flen);
 	if (c != BTFC_COMP_NONE) {
 		size_t first = 0;
-		err = btfci_decompress_bounded(ctx, name, c, file, flen, ctx->max_module, module_bound, &hdr_end, &more,
-					       &first, &m->img, &m->len);
+		err = btfci_decompress_bounded(ctx, name, c, file, flen, ctx->max_module,
+					       module_bound, &hdr_end, &more, &first, &m->img,
+					       &m->len);
 		m->budget_n += more;
 		free(file);
 		/*
@@ -130,23 +128,31 @@ int btfci_module_load(struct btfc_ctx *ctx, const char *name, uint8_t *file, siz
 		 * module file that is two modules to them is refused.
 		 */
 		if (!err && first && first < flen)
-			err = btfci_refuse(ctx, BTFC_REASON_CORRUPT, -EINVAL, name,
-					   "%zu bytes after its first %s stream (which ends at %zu): the kernel reads the first "
-					   "stream only, modprobe all of them; refusing an ambiguous module", flen - first,
-					   btfc_compression_name(c), first);
+			err = btfci_refuse(
+				ctx, BTFC_REASON_CORRUPT, -EINVAL, name,
+				"%zu bytes after its first %s stream (which ends at %zu): the kernel reads the first "
+				"stream only, modprobe all of them; refusing an ambiguous module",
+				flen - first, btfc_compression_name(c), first);
 		if (err == -EFBIG && hdr_end && hdr_end + SIG_TRAILER_MAX < ctx->max_module)
-			err = btfci_refuse(ctx, BTFC_REASON_CORRUPT, -EFBIG, name,
-					   "%s data decompresses to more than its ELF image (%zu bytes) and a signature",
-					   btfc_compression_name(c), hdr_end);
+			err = btfci_refuse(
+				ctx, BTFC_REASON_CORRUPT, -EFBIG, name,
+				"%s data decompresses to more than its ELF image (%zu bytes) and a signature",
+				btfc_compression_name(c), hdr_end);
 		if (err)
 			goto fail;
 		m->src.compression = c;
 	} else if (flen > ctx->max_module) {
-		err = btfci_err(ctx, -EFBIG, name, "module larger than %" PRIu64 " bytes (the limit)", ctx->max_module);
+		err = btfci_err(ctx, -EFBIG, name,
+				"module larger than %" PRIu64 " bytes (the limit)",
+				ctx->max_module);
 		goto fail;
 	}
-	if (m->len < 4 || memcmp(m->img, "\x7f" "ELF", 4)) {
-		err = btfci_refuse(ctx, BTFC_REASON_CORRUPT, -EINVAL, name, m->len ? "not an ELF module" : "empty file");
+	if (m->len < 4 || memcmp(m->img,
+				 "\x7f"
+				 "ELF",
+				 4)) {
+		err = btfci_refuse(ctx, BTFC_REASON_CORRUPT, -EINVAL, name,
+				   m->len ? "not an ELF module" : "empty file");
 		goto fail;
 	}
 	if ((err = btfci_elf_layout(ctx, name, m->img, m->len, &end)) ||
@@ -212,7 +218,8 @@ BTFC_API void btfc_module_free(struct btfc_module *m)
 	free(m);
 }
 
-BTFC_API int btfc_module_section(const struct btfc_module *m, const char *name, const void **data, size_t *len)
+BTFC_API int btfc_module_section(const struct btfc_module *m, const char *name, const void **data,
+				 size_t *len)
 {
 	GElf_Shdr sh;
 	Elf_Scn *scn;
@@ -223,18 +230,16 @@ BTFC_API int btfc_module_section(const struct btfc_module *m, const char *name, 
 	if (err)
 		return err;
 	/* no context here: the caller gets the errno; the limit is the opening context's */
-	err = btfci_elf_scn_data(NULL, m->name, scn, &sh, name, m->max_section, &p, len, &compressed);
+	err = btfci_elf_scn_data(NULL, m->name, scn, &sh, name, m->max_section, &p, len,
+				 &compressed);
 	*data = p;
 	return err;
 }
 
-BTFC_API int btfc_module_signed(const struct btfc_module *m)
-{
-	return m->is_signed;
-}
+BTFC_API int btfc_module_signed(const struct btfc_module *m) { return m->is_signed; }
 
-BTFC_API int btfc_module_btf(struct btfc_ctx *ctx, const struct btfc_module *m, const struct btfc_btf *base,
-			     struct btfc_btf **out)
+BTFC_API int btfc_module_btf(struct btfc_ctx *ctx, const struct btfc_module *m,
+			     const struct btfc_btf *base, struct btfc_btf **out)
 {
 	const void *sec;
 	size_t len;
@@ -242,9 +247,11 @@ BTFC_API int btfc_module_btf(struct btfc_ctx *ctx, const struct btfc_module *m, 
 
 	*out = NULL;
 	if (err == -ENODATA)
-		return btfci_err(ctx, err, m->name, "no .BTF section (built without CONFIG_DEBUG_INFO_BTF_MODULES?)");
+		return btfci_err(ctx, err, m->name,
+				 "no .BTF section (built without CONFIG_DEBUG_INFO_BTF_MODULES?)");
 	if (err)
-		return btfci_err(ctx, err, m->name, "cannot read .BTF: corrupt ELF section headers or data");
+		return btfci_err(ctx, err, m->name,
+				 "cannot read .BTF: corrupt ELF section headers or data");
 	uint8_t *copy = malloc(len ? len : 1);
 	if (!copy)
 		return btfci_err(ctx, -ENOMEM, m->name, "out of memory");
@@ -255,7 +262,8 @@ BTFC_API int btfc_module_btf(struct btfc_ctx *ctx, const struct btfc_module *m, 
 	return btfci_btf_new(ctx, copy, len, m->name, base, copy, NULL, 0, &src, out);
 }
 
-int btfci_module_symbols(const struct btfc_module *m, const char *secname, btfci_sym_fn fn, void *user)
+int btfci_module_symbols(const struct btfc_module *m, const char *secname, btfci_sym_fn fn,
+			 void *user)
 {
 	GElf_Shdr sh, symsh;
 	Elf_Scn *target, *scn = NULL;
@@ -281,7 +289,6 @@ int btfci_module_symbols(const struct btfc_module *m, const char *secname, btfci
 	return 0;
 }
 
-
 /* ---- opened for a rewrite ---- */
 
 #define RUN_LOCK_DIR "/run/btfcompat"
@@ -295,7 +302,8 @@ int btfci_module_symbols(const struct btfc_module *m, const char *secname, btfci
  * a bounded time (btfci_flock_wait()). *@lockfd: the lock file, or -1 when
  * @fd itself is locked.
  */
-static int rewrite_lock(struct btfc_ctx *ctx, int fd, const struct stat *st, const char *name, int *lockfd)
+static int rewrite_lock(struct btfc_ctx *ctx, int fd, const struct stat *st, const char *name,
+			int *lockfd)
 {
 	struct stat ds;
 	int dfd, err;
@@ -306,8 +314,10 @@ static int rewrite_lock(struct btfc_ctx *ctx, int fd, const struct stat *st, con
 		dfd = open(RUN_LOCK_DIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		if (dfd >= 0 && !fstat(dfd, &ds) && ds.st_uid == 0 && !(ds.st_mode & 022)) {
 			char lname[32];
-			uint64_t h = ((uint64_t)st->st_dev * 0x9e3779b97f4a7c15ull) ^ (uint64_t)st->st_ino;
-			snprintf(lname, sizeof(lname), "rewrite-%02x.lock", (unsigned)((h ^ h >> 8 ^ h >> 16) & 0xff));
+			uint64_t h = ((uint64_t)st->st_dev * 0x9e3779b97f4a7c15ull) ^
+				     (uint64_t)st->st_ino;
+			snprintf(lname, sizeof(lname), "rewrite-%02x.lock",
+				 (unsigned)((h ^ h >> 8 ^ h >> 16) & 0xff));
 			int l = btfci_lock_file(ctx, dfd, lname, RUN_LOCK_DIR);
 			close(dfd);
 			if (l < 0)
@@ -325,8 +335,8 @@ static int rewrite_lock(struct btfc_ctx *ctx, int fd, const struct stat *st, con
 	return btfci_flock_wait(ctx, fd, name, "the module");
 }
 
-BTFC_API int btfc_module_open_rw(struct btfc_ctx *ctx, const char *path, unsigned flags, const char *verb,
-				 struct btfc_module **out)
+BTFC_API int btfc_module_open_rw(struct btfc_ctx *ctx, const char *path, unsigned flags,
+				 const char *verb, struct btfc_module **out)
 {
 	struct btfc_module *m = NULL;
 	struct stat st, now, lst;
@@ -347,14 +357,16 @@ BTFC_API int btfc_module_open_rw(struct btfc_ctx *ctx, const char *path, unsigne
 		if (!lstat(path, &lst) && (err = btfci_check_link(ctx, path, &lst, &st)))
 			goto fail;
 		if (!(st.st_mode & 0222) && !(flags & BTFC_REWRITE_READ_ONLY)) {
-			err = btfci_refuse(ctx, BTFC_REASON_READ_ONLY, -EACCES, path, "is read-only (mode %04o): not %s it",
+			err = btfci_refuse(ctx, BTFC_REASON_READ_ONLY, -EACCES, path,
+					   "is read-only (mode %04o): not %s it",
 					   (unsigned)(st.st_mode & 07777), verb);
 			goto fail;
 		}
 		/* another btfcompat rewriting it: wait for it, then read what it wrote */
 		if ((err = rewrite_lock(ctx, fd, &st, path, &lockfd)))
 			goto fail;
-		if (!stat(real, &now) && now.st_dev == st.st_dev && now.st_ino == st.st_ino && !fstat(fd, &st))
+		if (!stat(real, &now) && now.st_dev == st.st_dev && now.st_ino == st.st_ino &&
+		    !fstat(fd, &st))
 			break;
 		close(fd); /* renamed over while we waited: open the new file */
 		fd = -1;
@@ -362,7 +374,8 @@ BTFC_API int btfc_module_open_rw(struct btfc_ctx *ctx, const char *path, unsigne
 			close(lockfd);
 		lockfd = -1;
 		if (tries == 100) {
-			err = btfci_refuse(ctx, BTFC_REASON_CHANGED, -EAGAIN, path, "keeps being replaced: not %s it", verb);
+			err = btfci_refuse(ctx, BTFC_REASON_CHANGED, -EAGAIN, path,
+					   "keeps being replaced: not %s it", verb);
 			goto fail;
 		}
 	}
@@ -376,8 +389,8 @@ BTFC_API int btfc_module_open_rw(struct btfc_ctx *ctx, const char *path, unsigne
 	m->path = real;
 	if (m->is_signed && !(flags & BTFC_REWRITE_UNSIGN) && !ctx->signer) {
 		btfc_module_free(m);
-		return btfci_refuse(ctx, BTFC_REASON_SIGNED, -EPERM, path, "module is signed: %s it voids the signature",
-				    verb);
+		return btfci_refuse(ctx, BTFC_REASON_SIGNED, -EPERM, path,
+				    "module is signed: %s it voids the signature", verb);
 	}
 	*out = m;
 	return 0;

@@ -132,8 +132,11 @@ static void jw_eor(struct out *o)
 /* Length of the valid UTF-8 sequence at @s (1-4), or 0 if it is not one. */
 static int utf8_len(const unsigned char *s)
 {
-	int n = s[0] < 0x80 ? 1 : (s[0] & 0xe0) == 0xc0 && s[0] >= 0xc2 ? 2 : (s[0] & 0xf0) == 0xe0 ? 3
-		: (s[0] & 0xf8) == 0xf0 && s[0] <= 0xf4 ? 4 : 0;
+	int n = s[0] < 0x80                           ? 1 :
+		(s[0] & 0xe0) == 0xc0 && s[0] >= 0xc2 ? 2 :
+		(s[0] & 0xf0) == 0xe0                 ? 3 :
+		(s[0] & 0xf8) == 0xf0 && s[0] <= 0xf4 ? 4 :
+							0;
 
 	for (int i = 1; i < n; i++)
 		if ((s[i] & 0xc0) != 0x80)
@@ -175,14 +178,29 @@ static void jw_puts(struct out *o, const char *s)
 	out_ch(o, '"');
 	for (; *s; s++) {
 		switch (*s) {
-		case '\t': out_raw(o, "\\t", 2); break;
-		case '\n': out_raw(o, "\\n", 2); break;
-		case '\r': out_raw(o, "\\r", 2); break;
-		case '\f': out_raw(o, "\\f", 2); break;
-		case '\b': out_raw(o, "\\b", 2); break;
-		case '\\': out_raw(o, "\\n", 2); break; /* sic: bpftool writes a backslash as \n */
-		case '"': out_raw(o, "\\\"", 2); break;
-		default: out_ch(o, *s);
+		case '\t':
+			out_raw(o, "\\t", 2);
+			break;
+		case '\n':
+			out_raw(o, "\\n", 2);
+			break;
+		case '\r':
+			out_raw(o, "\\r", 2);
+			break;
+		case '\f':
+			out_raw(o, "\\f", 2);
+			break;
+		case '\b':
+			out_raw(o, "\\b", 2);
+			break;
+		case '\\':
+			out_raw(o, "\\n", 2);
+			break; /* sic: bpftool writes a backslash as \n */
+		case '"':
+			out_raw(o, "\\\"", 2);
+			break;
+		default:
+			out_ch(o, *s);
 		}
 	}
 	out_ch(o, '"');
@@ -226,22 +244,17 @@ static void out_escaped(struct out *o, const char *s, bool tabs)
 		unsigned char c = *s;
 		if ((c < 0x20 && !(tabs && c == '\t')) || c == 0x7f)
 			out_printf(o, "\\x%02x", c);
-		else if (c == '\\') /* so that a real control character and the text \x0a print differently */
+		else if (c ==
+			 '\\') /* so that a real control character and the text \x0a print differently */
 			out_raw(o, "\\\\", 2);
 		else
 			out_ch(o, *s);
 	}
 }
 
-void out_name(struct out *o, const char *s)
-{
-	out_escaped(o, s, false);
-}
+void out_name(struct out *o, const char *s) { out_escaped(o, s, false); }
 
-void out_message(struct out *o, const char *s)
-{
-	out_escaped(o, s, true);
-}
+void out_message(struct out *o, const char *s) { out_escaped(o, s, true); }
 
 /* ---- emitter ---- */
 

@@ -43,14 +43,14 @@ enum out_mode { OUT_TEXT, OUT_JSON, OUT_JSON_PRETTY };
 
 struct out {
 	int fd;
-	int err;           /* first write error (negative errno) */
+	int err; /* first write error (negative errno) */
 	enum out_mode mode;
 	size_t len;
-	unsigned depth;    /* JSON nesting */
-	char sep;          /* JSON: ',' when the current container has an element */
-	bool text_first;   /* TEXT: next field starts a line/item (no leading space) */
-	bool bpftool;      /* dump: bpftool 7.1's bytes (its JSON escapes, names unescaped in text) */
-	bool color;        /* TEXT: the CLI may colour outcome words (--color, NO_COLOR) */
+	unsigned depth; /* JSON nesting */
+	char sep; /* JSON: ',' when the current container has an element */
+	bool text_first; /* TEXT: next field starts a line/item (no leading space) */
+	bool bpftool; /* dump: bpftool 7.1's bytes (its JSON escapes, names unescaped in text) */
+	bool color; /* TEXT: the CLI may colour outcome words (--color, NO_COLOR) */
 	char buf[1 << 16];
 };
 

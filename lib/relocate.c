@@ -128,8 +128,14 @@ static unsigned fields(struct btfc_type *t, bool strs, uint32_t **f)
 	if (strs)
 		f[n++] = &t->name_off;
 	switch (k) {
-	case BTFC_KIND_PTR: case BTFC_KIND_TYPEDEF: case BTFC_KIND_VOLATILE: case BTFC_KIND_CONST:
-	case BTFC_KIND_RESTRICT: case BTFC_KIND_FUNC: case BTFC_KIND_VAR: case BTFC_KIND_DECL_TAG:
+	case BTFC_KIND_PTR:
+	case BTFC_KIND_TYPEDEF:
+	case BTFC_KIND_VOLATILE:
+	case BTFC_KIND_CONST:
+	case BTFC_KIND_RESTRICT:
+	case BTFC_KIND_FUNC:
+	case BTFC_KIND_VAR:
+	case BTFC_KIND_DECL_TAG:
 	case BTFC_KIND_TYPE_TAG:
 		if (!strs)
 			f[n++] = &t->type;
@@ -141,7 +147,8 @@ static unsigned fields(struct btfc_type *t, bool strs, uint32_t **f)
 			f[n++] = &a->index_type;
 		}
 		break;
-	case BTFC_KIND_STRUCT: case BTFC_KIND_UNION:
+	case BTFC_KIND_STRUCT:
+	case BTFC_KIND_UNION:
 		for (unsigned i = 0; i < vlen; i++) {
 			struct btfc_member *m = (struct btfc_member *)(void *)d + i;
 			f[n++] = strs ? &m->name_off : &m->type;
@@ -214,7 +221,8 @@ static void enc_fini(struct enc *e)
 
 static struct btfc_type *enc_rec(const struct enc *e, uint32_t i)
 {
-	return (struct btfc_type *)(void *)(e->types.p + ((const uint32_t *)(const void *)e->offs.p)[i]);
+	return (struct btfc_type *)(void *)(e->types.p +
+					    ((const uint32_t *)(const void *)e->offs.p)[i]);
 }
 
 /* libbpf's btf__add_str(): the base's offset if the base has the string. */
@@ -278,7 +286,8 @@ static int enc_add(struct enc *e, unsigned kind, const char *name, uint32_t size
 static void put_blob(uint8_t *p, const void *types, uint32_t tl, const void *strs, uint32_t sl)
 {
 	const uint16_t magic = BTF_MAGIC;
-	const uint32_t words[5] = { BTF_HDR_MIN, 0, tl, tl, sl }; /* hdr_len, type_off, type_len, str_off, str_len */
+	const uint32_t words[5] = { BTF_HDR_MIN, 0, tl, tl,
+				    sl }; /* hdr_len, type_off, type_len, str_off, str_len */
 
 	memcpy(p, &magic, 2);
 	p[2] = BTF_VERSION;
@@ -309,26 +318,34 @@ static int enc_blob(const struct enc *e, struct btfci_blob *b)
 static bool distillable_ref(unsigned k)
 {
 	switch (k) {
-	case BTFC_KIND_INT: case BTFC_KIND_FLOAT: case BTFC_KIND_FWD: case BTFC_KIND_ARRAY: case BTFC_KIND_STRUCT:
-	case BTFC_KIND_UNION: case BTFC_KIND_TYPEDEF: case BTFC_KIND_ENUM: case BTFC_KIND_ENUM64: case BTFC_KIND_PTR:
-	case BTFC_KIND_CONST: case BTFC_KIND_RESTRICT: case BTFC_KIND_VOLATILE: case BTFC_KIND_FUNC_PROTO:
+	case BTFC_KIND_INT:
+	case BTFC_KIND_FLOAT:
+	case BTFC_KIND_FWD:
+	case BTFC_KIND_ARRAY:
+	case BTFC_KIND_STRUCT:
+	case BTFC_KIND_UNION:
+	case BTFC_KIND_TYPEDEF:
+	case BTFC_KIND_ENUM:
+	case BTFC_KIND_ENUM64:
+	case BTFC_KIND_PTR:
+	case BTFC_KIND_CONST:
+	case BTFC_KIND_RESTRICT:
+	case BTFC_KIND_VOLATILE:
+	case BTFC_KIND_FUNC_PROTO:
 	case BTFC_KIND_TYPE_TAG:
 		return true;
 	}
 	return false;
 }
 
-static bool composite(unsigned k)
-{
-	return k == BTFC_KIND_STRUCT || k == BTFC_KIND_UNION;
-}
+static bool composite(unsigned k) { return k == BTFC_KIND_STRUCT || k == BTFC_KIND_UNION; }
 
 /*
  * Mark base type @id and what it needs (btf_add_distilled_type_ids()), with
  * an explicit stack. @scratch holds MAX_FIELDS pointers.
  */
-static int mark(struct btfc_ctx *ctx, const struct btfc_btf *mod, uint32_t root, uint32_t *map, struct buf *stack,
-		uint32_t **scratch, uint8_t *rec)
+static int mark(struct btfc_ctx *ctx, const struct btfc_btf *mod, uint32_t root, uint32_t *map,
+		struct buf *stack, uint32_t **scratch, uint8_t *rec)
 {
 	const struct btfc_btf *base = mod->base;
 	uint32_t start = btfc_btf_start_id(mod);
@@ -346,9 +363,10 @@ static int mark(struct btfc_ctx *ctx, const struct btfc_btf *mod, uint32_t root,
 		const struct btfc_type *t = own(base, id);
 		unsigned k = btfc_type_kind(t);
 		if (!distillable_ref(k))
-			return btfci_err(ctx, -EINVAL, btfc_btf_name(mod),
-					 "unexpected reference to base type[%u] of kind [%u] when creating distilled base BTF",
-					 id, k);
+			return btfci_err(
+				ctx, -EINVAL, btfc_btf_name(mod),
+				"unexpected reference to base type[%u] of kind [%u] when creating distilled base BTF",
+				id, k);
 		map[id] = id;
 		if (composite(k) && t->name_off)
 			continue;
@@ -365,8 +383,8 @@ static int mark(struct btfc_ctx *ctx, const struct btfc_btf *mod, uint32_t root,
 }
 
 /* Add the marked base types to the distilled base (@to_base) or to the split (btf_add_distilled_types()). */
-static int add_marked(const struct btfc_btf *base, uint32_t start, uint32_t *map, struct enc *e, bool to_base,
-		      uint32_t first_id)
+static int add_marked(const struct btfc_btf *base, uint32_t start, uint32_t *map, struct enc *e,
+		      bool to_base, uint32_t first_id)
 {
 	uint32_t id = first_id;
 
@@ -378,22 +396,27 @@ static int add_marked(const struct btfc_btf *base, uint32_t start, uint32_t *map
 		const char *name = btfc_btf_str(base, t->name_off);
 		int err = 0;
 		switch (k) {
-		case BTFC_KIND_INT: case BTFC_KIND_FLOAT: case BTFC_KIND_FWD:
+		case BTFC_KIND_INT:
+		case BTFC_KIND_FLOAT:
+		case BTFC_KIND_FWD:
 			if (!to_base)
 				continue;
 			err = enc_copy(e, base, t);
 			break;
-		case BTFC_KIND_STRUCT: case BTFC_KIND_UNION:
+		case BTFC_KIND_STRUCT:
+		case BTFC_KIND_UNION:
 			if (to_base != !!t->name_off)
 				continue;
 			err = to_base ? enc_add(e, k, name, t->size) : enc_copy(e, base, t);
 			break;
-		case BTFC_KIND_ENUM: case BTFC_KIND_ENUM64:
+		case BTFC_KIND_ENUM:
+		case BTFC_KIND_ENUM64:
 			if (to_base != !!t->name_off)
 				continue;
 			if (to_base && (!t->size || (t->size & (t->size - 1)) || t->size > 8))
 				return -EINVAL;
-			err = to_base ? enc_add(e, BTFC_KIND_ENUM, name, t->size) : enc_copy(e, base, t);
+			err = to_base ? enc_add(e, BTFC_KIND_ENUM, name, t->size) :
+					enc_copy(e, base, t);
 			break;
 		default:
 			if (to_base)
@@ -407,8 +430,8 @@ static int add_marked(const struct btfc_btf *base, uint32_t start, uint32_t *map
 	return 0;
 }
 
-int btfci_distill(struct btfc_ctx *ctx, const struct btfc_btf *mod, const uint32_t *roots, size_t n_roots,
-		  struct btfci_blob *dbase, struct btfci_blob *dsplit)
+int btfci_distill(struct btfc_ctx *ctx, const struct btfc_btf *mod, const uint32_t *roots,
+		  size_t n_roots, struct btfci_blob *dbase, struct btfci_blob *dsplit)
 {
 	const struct btfc_btf *base = mod->base;
 	const char *name = btfc_btf_name(mod);
@@ -421,7 +444,8 @@ int btfci_distill(struct btfc_ctx *ctx, const struct btfc_btf *mod, const uint32
 	memset(dbase, 0, sizeof(*dbase));
 	memset(dsplit, 0, sizeof(*dsplit));
 	if (!base || base->base)
-		return btfci_err(ctx, -EINVAL, name, "distill needs split BTF on a standalone base");
+		return btfci_err(ctx, -EINVAL, name,
+				 "distill needs split BTF on a standalone base");
 	ctx->err[0] = 0; /* below, an -EINVAL without a message of this call gets one */
 	uint32_t start = btfc_btf_start_id(mod), n = btfc_btf_type_cnt(mod);
 	int e1 = enc_init(&eb, NULL), e2 = enc_init(&es, &eb);
@@ -440,8 +464,10 @@ int btfci_distill(struct btfc_ctx *ctx, const struct btfc_btf *mod, const uint32
 		for (unsigned j = 0; j < nf; j++) {
 			uint32_t v = *eb.f[j];
 			if (v >= n) {
-				err = btfci_err(ctx, -EINVAL, name, "type [%u] refers to type id %u, beyond the last (%u)", i,
-						v, n - 1);
+				err = btfci_err(
+					ctx, -EINVAL, name,
+					"type [%u] refers to type id %u, beyond the last (%u)", i,
+					v, n - 1);
 				goto out;
 			}
 			if (v && v < start && (err = mark(ctx, mod, v, map, &stack, es.f, rec2)))
@@ -449,7 +475,8 @@ int btfci_distill(struct btfc_ctx *ctx, const struct btfc_btf *mod, const uint32
 		}
 	}
 	for (size_t r = 0; r < n_roots; r++)
-		if (roots[r] && roots[r] < start && (err = mark(ctx, mod, roots[r], map, &stack, es.f, rec)))
+		if (roots[r] && roots[r] < start &&
+		    (err = mark(ctx, mod, roots[r], map, &stack, es.f, rec)))
 			goto out;
 	/* the distilled base, then the split: own types first, then the copied base types */
 	if ((err = add_marked(base, start, map, &eb, true, 1)))
@@ -467,8 +494,10 @@ int btfci_distill(struct btfc_ctx *ctx, const struct btfc_btf *mod, const uint32
 		for (unsigned j = 0; j < nf; j++) {
 			uint32_t v = *es.f[j];
 			if (v >= n) {
-				err = btfci_err(ctx, -EINVAL, name, "a type it uses refers to type id %u, beyond the last (%u)",
-						v, n - 1);
+				err = btfci_err(
+					ctx, -EINVAL, name,
+					"a type it uses refers to type id %u, beyond the last (%u)",
+					v, n - 1);
 				goto out;
 			}
 			*es.f[j] = map[v] ? map[v] : v >= start ? v - diff : v;
@@ -503,7 +532,8 @@ out:
 
 #define EMBEDDED UINT32_MAX
 
-int btfci_relocate(struct btfc_ctx *ctx, const struct btfc_btf *mod, const struct btfc_btf *to, struct btfci_blob *out)
+int btfci_relocate(struct btfc_ctx *ctx, const struct btfc_btf *mod, const struct btfc_btf *to,
+		   struct btfci_blob *out)
 {
 	const struct btfc_btf *dist = mod->base;
 	const char *name = btfc_btf_name(mod);
@@ -514,8 +544,11 @@ int btfci_relocate(struct btfc_ctx *ctx, const struct btfc_btf *mod, const struc
 
 	memset(out, 0, sizeof(*out));
 	if (!dist || dist->base || to->base)
-		return btfci_err(ctx, -EINVAL, name, "relocation needs split BTF on a distilled base and a standalone target");
-	uint32_t nd = btfc_btf_type_cnt(dist), nb = btfc_btf_type_cnt(to), n = btfc_btf_type_cnt(mod);
+		return btfci_err(
+			ctx, -EINVAL, name,
+			"relocation needs split BTF on a distilled base and a standalone target");
+	uint32_t nd = btfc_btf_type_cnt(dist), nb = btfc_btf_type_cnt(to),
+		 n = btfc_btf_type_cnt(mod);
 	size_t dstr = dist->strs_len, cap = 64;
 	map = calloc(n, sizeof(*map));
 	strmap = calloc(dstr ? dstr : 1, sizeof(*strmap));
@@ -530,13 +563,14 @@ int btfci_relocate(struct btfc_ctx *ctx, const struct btfc_btf *mod, const struc
 	for (uint32_t i = 1; i < nd; i++) {
 		const struct btfc_type *t = own(dist, i);
 		unsigned k = btfc_type_kind(t);
-		bool ok = k == BTFC_KIND_INT || k == BTFC_KIND_FLOAT || k == BTFC_KIND_ENUM || composite(k) ||
-			  k == BTFC_KIND_FWD;
+		bool ok = k == BTFC_KIND_INT || k == BTFC_KIND_FLOAT || k == BTFC_KIND_ENUM ||
+			  composite(k) || k == BTFC_KIND_FWD;
 		if (!ok || !t->name_off) {
-			err = btfci_err(ctx, 1, name,
-					ok ? "type [%u], kind [%u] is invalid for distilled base BTF; it is anonymous"
-					   : "type [%u] in distilled based BTF has unexpected kind [%u]",
-					i, k);
+			err = btfci_err(
+				ctx, 1, name,
+				ok ? "type [%u], kind [%u] is invalid for distilled base BTF; it is anonymous" :
+				     "type [%u] in distilled based BTF has unexpected kind [%u]",
+				i, k);
 			goto out;
 		}
 	}
@@ -556,8 +590,9 @@ int btfci_relocate(struct btfc_ctx *ctx, const struct btfc_btf *mod, const struc
 				if (!c)
 					break;
 				unsigned k = btfc_type_kind(c);
-				if (k == BTFC_KIND_CONST || k == BTFC_KIND_RESTRICT || k == BTFC_KIND_VOLATILE ||
-				    k == BTFC_KIND_TYPEDEF || k == BTFC_KIND_TYPE_TAG) {
+				if (k == BTFC_KIND_CONST || k == BTFC_KIND_RESTRICT ||
+				    k == BTFC_KIND_VOLATILE || k == BTFC_KIND_TYPEDEF ||
+				    k == BTFC_KIND_TYPE_TAG) {
 					next = c->type;
 				} else if (k == BTFC_KIND_ARRAY) {
 					next = ((const struct btfc_array *)btfc_type_data(c))->type;
@@ -598,17 +633,22 @@ int btfci_relocate(struct btfc_ctx *ctx, const struct btfc_btf *mod, const struc
 			unsigned bk = btfc_type_kind(bt);
 			bool needs_size;
 			switch (bk) {
-			case BTFC_KIND_INT: case BTFC_KIND_FLOAT: case BTFC_KIND_ENUM: case BTFC_KIND_ENUM64:
+			case BTFC_KIND_INT:
+			case BTFC_KIND_FLOAT:
+			case BTFC_KIND_ENUM:
+			case BTFC_KIND_ENUM64:
 				needs_size = true;
 				break;
 			case BTFC_KIND_FWD:
 				needs_size = false;
 				break;
-			case BTFC_KIND_STRUCT: case BTFC_KIND_UNION: {
+			case BTFC_KIND_STRUCT:
+			case BTFC_KIND_UNION: {
 				unsigned same = 0; /* composites sharing this name offset */
 				for (size_t x = 0; x < nc; x++) {
 					const struct btfc_type *xt = own(to, cand[x]);
-					same += composite(btfc_type_kind(xt)) && xt->name_off == bt->name_off;
+					same += composite(btfc_type_kind(xt)) &&
+						xt->name_off == bt->name_off;
 				}
 				needs_size = same > 1;
 				break;
@@ -621,9 +661,11 @@ int btfci_relocate(struct btfc_ctx *ctx, const struct btfc_btf *mod, const struc
 			bool ok;
 			switch (dk) {
 			case BTFC_KIND_FWD:
-				ok = bk == BTFC_KIND_FWD ? btfc_type_kflag(dt) == btfc_type_kflag(bt)
-				   : bk == BTFC_KIND_STRUCT ? !btfc_type_kflag(bt)
-				   : bk == BTFC_KIND_UNION ? btfc_type_kflag(bt) : false;
+				ok = bk == BTFC_KIND_FWD ?
+					     btfc_type_kflag(dt) == btfc_type_kflag(bt) :
+				     bk == BTFC_KIND_STRUCT ? !btfc_type_kflag(bt) :
+				     bk == BTFC_KIND_UNION  ? btfc_type_kflag(bt) :
+							      false;
 				break;
 			case BTFC_KIND_INT:
 				ok = bk == BTFC_KIND_INT &&
@@ -662,17 +704,20 @@ int btfci_relocate(struct btfc_ctx *ctx, const struct btfc_btf *mod, const struc
 		}
 	}
 	if (amb_d) {
-		err = btfci_err(ctx, 1, name,
-				"distilled base BTF type '%s' [%u], size %u has multiple candidates of the same size (ids [%u, %u]) in base BTF",
-				btfc_btf_str(dist, own(dist, amb_d)->name_off), amb_d, own(to, amb_second)->size,
-				amb_second, amb_first);
+		err = btfci_err(
+			ctx, 1, name,
+			"distilled base BTF type '%s' [%u], size %u has multiple candidates of the same size (ids [%u, %u]) in base BTF",
+			btfc_btf_str(dist, own(dist, amb_d)->name_off), amb_d,
+			own(to, amb_second)->size, amb_second, amb_first);
 		refused_id = amb_d;
 		goto out;
 	}
 	for (uint32_t d = 1; d < nd; d++)
 		if (!map[d]) {
-			err = btfci_err(ctx, 1, name, "distilled base BTF type '%s' [%u] is not mapped to base BTF id",
-					btfc_btf_str(dist, own(dist, d)->name_off), d);
+			err = btfci_err(
+				ctx, 1, name,
+				"distilled base BTF type '%s' [%u] is not mapped to base BTF id",
+				btfc_btf_str(dist, own(dist, d)->name_off), d);
 			refused_id = d;
 			goto out;
 		}
@@ -686,8 +731,10 @@ int btfci_relocate(struct btfc_ctx *ctx, const struct btfc_btf *mod, const struc
 		unsigned nf = fields(t, false, f);
 		for (unsigned j = 0; j < nf; j++) {
 			if (*f[j] >= n) {
-				err = btfci_err(ctx, -EINVAL, name, "type [%u] refers to type id %u, beyond the last (%u)", i,
-						*f[j], n - 1);
+				err = btfci_err(
+					ctx, -EINVAL, name,
+					"type [%u] refers to type id %u, beyond the last (%u)", i,
+					*f[j], n - 1);
 				goto out;
 			}
 			*f[j] = map[*f[j]];
@@ -702,8 +749,10 @@ int btfci_relocate(struct btfc_ctx *ctx, const struct btfc_btf *mod, const struc
 			} else if (strmap[o]) {
 				*f[j] = strmap[o];
 			} else {
-				err = btfci_err(ctx, 1, name, "string '%s' [offset %u] is not mapped to base BTF",
-						btfc_btf_str(dist, o) ? btfc_btf_str(dist, o) : "", o);
+				err = btfci_err(ctx, 1, name,
+						"string '%s' [offset %u] is not mapped to base BTF",
+						btfc_btf_str(dist, o) ? btfc_btf_str(dist, o) : "",
+						o);
 				goto out;
 			}
 		}

@@ -10,7 +10,7 @@ struct btfci_blob {
 	uint8_t *data;
 	size_t len;
 	uint32_t *id_map; /* old id -> new id (0: none), indexed by the input's ids */
-	uint32_t n_map;   /* entries of id_map */
+	uint32_t n_map; /* entries of id_map */
 	uint32_t refused_id; /* btfci_relocate() refused: the distilled base type it could not map, else 0 */
 };
 
@@ -26,8 +26,8 @@ void btfci_blob_fini(struct btfci_blob *b);
  * distilled base, *@split the split BTF on it; split->id_map maps every old
  * id (base and split) to its id in the distilled numbering.
  */
-int btfci_distill(struct btfc_ctx *ctx, const struct btfc_btf *mod, const uint32_t *roots, size_t n_roots,
-		  struct btfci_blob *base, struct btfci_blob *split);
+int btfci_distill(struct btfc_ctx *ctx, const struct btfc_btf *mod, const uint32_t *roots,
+		  size_t n_roots, struct btfci_blob *base, struct btfci_blob *split);
 
 /*
  * btf__relocate() of libbpf 1.5 (= the kernel's btf_relocate() at module
@@ -38,6 +38,7 @@ int btfci_distill(struct btfc_ctx *ctx, const struct btfc_btf *mod, const uint32
  * words it; out->refused_id names the distilled type when one is to blame),
  * or a negative errno.
  */
-int btfci_relocate(struct btfc_ctx *ctx, const struct btfc_btf *mod, const struct btfc_btf *to, struct btfci_blob *out);
+int btfci_relocate(struct btfc_ctx *ctx, const struct btfc_btf *mod, const struct btfc_btf *to,
+		   struct btfci_blob *out);
 
 #endif

@@ -33,13 +33,13 @@ BTFC_API const char *btfc_match_name(enum btfc_match m)
 struct btf_ids {
 	uint8_t *data; /* host order while loaded (ids_load, ids_store) */
 	size_t len;
-	bool swap;     /* the module's ELF is in the other byte order */
+	bool swap; /* the module's ELF is in the other byte order */
 	uint32_t *slot; /* offsets of id words */
 	size_t n_slot;
 	struct ids_set {
 		uint32_t off;
 		bool set8; /* {cnt, flags, {id, flags}[cnt]} rather than {cnt, id[cnt]} */
-	} *set;
+	} * set;
 	size_t n_set;
 };
 
@@ -103,7 +103,8 @@ static void ids_swap(struct btf_ids *ids)
 }
 
 /* The module's .BTF_ids (in host order) and where its ids are; an absent section is empty. */
-static int ids_load(struct btfc_ctx *ctx, const char *path, const struct btfc_module *m, struct btf_ids *ids)
+static int ids_load(struct btfc_ctx *ctx, const char *path, const struct btfc_module *m,
+		    struct btf_ids *ids)
 {
 	const void *sec;
 	size_t len;
@@ -129,7 +130,9 @@ static int ids_load(struct btfc_ctx *ctx, const char *path, const struct btfc_mo
 	}
 	if (err) {
 		ids_fini(ids);
-		return btfci_err(ctx, err, path, err == -ENOMEM ? "out of memory" : "corrupt .BTF_ids section or symbols");
+		return btfci_err(ctx, err, path,
+				 err == -ENOMEM ? "out of memory" :
+						  "corrupt .BTF_ids section or symbols");
 	}
 	return 0;
 }
@@ -141,7 +144,8 @@ static int cmp_u32(const void *a, const void *b)
 }
 
 /* Map every id slot through @fn (0: cannot), then sort the sets as resolve_btfids does. */
-static int ids_remap(struct btf_ids *ids, uint32_t (*fn)(void *, uint32_t), void *user, uint32_t *bad)
+static int ids_remap(struct btf_ids *ids, uint32_t (*fn)(void *, uint32_t), void *user,
+		     uint32_t *bad)
 {
 	for (size_t i = 0; i < ids->n_slot; i++) {
 		uint8_t *p = ids->data + ids->slot[i];
@@ -185,7 +189,8 @@ static bool base_only_kind(const struct btfc_btf *mod, uint32_t id)
 	const struct btfc_type *t = btfc_btf_type_by_id(mod, id);
 	unsigned k = t ? btfc_type_kind(t) : 0;
 
-	return k == BTFC_KIND_FUNC || k == BTFC_KIND_VAR || k == BTFC_KIND_DATASEC || k == BTFC_KIND_DECL_TAG;
+	return k == BTFC_KIND_FUNC || k == BTFC_KIND_VAR || k == BTFC_KIND_DATASEC ||
+	       k == BTFC_KIND_DECL_TAG;
 }
 
 /* ---- relocator ---- */
@@ -195,8 +200,8 @@ struct btfc_relocator {
 	struct btfc_abi_map *abi; /* fate of every named type of @from in @to */
 };
 
-BTFC_API int btfc_relocator_new(struct btfc_ctx *ctx, const struct btfc_btf *from, const struct btfc_btf *to,
-				struct btfc_relocator **out)
+BTFC_API int btfc_relocator_new(struct btfc_ctx *ctx, const struct btfc_btf *from,
+				const struct btfc_btf *to, struct btfc_relocator **out)
 {
 	struct btfc_relocator *r = calloc(1, sizeof(*r));
 
@@ -205,12 +210,15 @@ BTFC_API int btfc_relocator_new(struct btfc_ctx *ctx, const struct btfc_btf *fro
 		return btfci_err(ctx, -ENOMEM, NULL, "out of memory");
 	if ((from && from->base) || to->base) {
 		free(r);
-		return btfci_err(ctx, -EINVAL, btfc_btf_name(to->base ? to : from), "not a vmlinux BTF (it is split BTF)");
+		return btfci_err(ctx, -EINVAL, btfc_btf_name(to->base ? to : from),
+				 "not a vmlinux BTF (it is split BTF)");
 	}
 	if (from && from->src.big_endian != to->src.big_endian) {
 		free(r);
-		return btfci_err(ctx, -EINVAL, btfc_btf_name(to), "is %s-endian and %s %s-endian: no module moves between them",
-				 to->src.big_endian ? "big" : "little", btfc_btf_name(from), from->src.big_endian ? "big" : "little");
+		return btfci_err(ctx, -EINVAL, btfc_btf_name(to),
+				 "is %s-endian and %s %s-endian: no module moves between them",
+				 to->src.big_endian ? "big" : "little", btfc_btf_name(from),
+				 from->src.big_endian ? "big" : "little");
 	}
 	r->from = from;
 	r->to = to;
@@ -243,7 +251,8 @@ struct job {
 	const uint32_t *full; /* old id -> new id */
 	uint32_t n_full;
 	uint32_t fatal;
-	const char *refused; /* the name of the distilled type the kernel's rules could not map, or NULL */
+	const char *
+		refused; /* the name of the distilled type the kernel's rules could not map, or NULL */
 };
 
 static void issue(struct job *j, uint32_t old_id, const char *what, bool fatal, bool gone,
@@ -255,8 +264,8 @@ static void issue(struct job *j, uint32_t old_id, const char *what, bool fatal, 
 	if (!j->fn)
 		return;
 	btfci_type_render(j->r->from, old_id, type, sizeof(type));
-	struct btfc_reloc_issue is = { type, what, fatal, gone, n->old_size, n->new_size, n->moved, n->added, n->removed,
-				       n->retyped };
+	struct btfc_reloc_issue is = { type,        what,     fatal,    gone,       n->old_size,
+				       n->new_size, n->moved, n->added, n->removed, n->retyped };
 	j->fn(j->user, &is);
 }
 
@@ -282,11 +291,14 @@ static void judge(struct job *j, uint32_t old_id)
 	switch ((fate = btfc_abi_map_fate(j->r->abi, old_id, &nid))) {
 	case BTFC_DIFF_SAME: {
 		uint32_t got = old_id < j->n_full ? j->full[old_id] : 0;
-		bool distilled = k == BTFC_KIND_STRUCT || k == BTFC_KIND_UNION || k == BTFC_KIND_ENUM ||
-				 k == BTFC_KIND_ENUM64 || k == BTFC_KIND_INT || k == BTFC_KIND_FLOAT;
+		bool distilled = k == BTFC_KIND_STRUCT || k == BTFC_KIND_UNION ||
+				 k == BTFC_KIND_ENUM || k == BTFC_KIND_ENUM64 ||
+				 k == BTFC_KIND_INT || k == BTFC_KIND_FLOAT;
 		if (j->full && distilled && got && got != nid) {
-			btfci_str_addf(&what, "; matched by name and size to [%u], but the type with the same layout is [%u]",
-				       got, nid);
+			btfci_str_addf(
+				&what,
+				"; matched by name and size to [%u], but the type with the same layout is [%u]",
+				got, nid);
 			j->res->changed++;
 			issue(j, old_id, after_sep(&what), true, false, &n);
 			btfci_str_fini(&what);
@@ -302,7 +314,8 @@ static void judge(struct job *j, uint32_t old_id)
 	j->res->changed++;
 	issue(j, old_id, after_sep(&what),
 	      j->match == BTFC_MATCH_LAYOUT ||
-		      (t->name_off && j->refused && !strcmp(btfc_btf_str(j->r->from, t->name_off), j->refused)),
+		      (t->name_off && j->refused &&
+		       !strcmp(btfc_btf_str(j->r->from, t->name_off), j->refused)),
 	      fate != BTFC_DIFF_CHANGED, &n);
 	btfci_str_fini(&what);
 }
@@ -318,7 +331,8 @@ static void judge_cb(void *user, enum btfc_diff_what what, uint32_t old_id, uint
  * Relocate @mod; *@full maps every old id. @roots: extra base ids to carry.
  * 0 relocated, 1 refused, < 0 error.
  */
-static int relocate(struct job *j, const uint32_t *roots, size_t n_roots, struct btfci_blob *out, uint32_t **full)
+static int relocate(struct job *j, const uint32_t *roots, size_t n_roots, struct btfci_blob *out,
+		    uint32_t **full)
 {
 	struct btfc_ctx *ctx = j->ctx;
 	const struct btfc_btf *mod = j->mod;
@@ -343,7 +357,8 @@ static int relocate(struct job *j, const uint32_t *roots, size_t n_roots, struct
 				goto out;
 			}
 			for (uint32_t i = 0; i < n; i++)
-				(*full)[i] = ds.id_map[i] < out->n_map ? out->id_map[ds.id_map[i]] : 0;
+				(*full)[i] = ds.id_map[i] < out->n_map ? out->id_map[ds.id_map[i]] :
+									 0;
 			j->n_full = n;
 		}
 	} else {
@@ -360,7 +375,8 @@ static int relocate(struct job *j, const uint32_t *roots, size_t n_roots, struct
 	if (!j->res->distilled && j->r->abi) {
 		struct btfci_err_save why; /* the refusal, kept while the judging below runs */
 		btfci_err_save(ctx, &why);
-		const struct btfc_type *rt = rc == 1 && out->refused_id ? btfc_btf_type_by_id(d, out->refused_id) : NULL;
+		const struct btfc_type *rt =
+			rc == 1 && out->refused_id ? btfc_btf_type_by_id(d, out->refused_id) : NULL;
 		j->refused = rt ? btfc_btf_str(d, rt->name_off) : NULL;
 		j->full = *full;
 		int err = btfc_abi_map_walk(ctx, j->r->abi, mod, judge_cb, j);
@@ -375,10 +391,11 @@ static int relocate(struct job *j, const uint32_t *roots, size_t n_roots, struct
 		}
 		btfci_err_restore(ctx, &why);
 		if (rc == 0 && j->fatal) {
-			rc = btfci_refuse(ctx, BTFC_REASON_LAYOUT, 1, name,
-					  "%u base type%s it uses changed in %s: its code was compiled for other layouts; "
-					  "rebuild it (or relocate by name and size, as the kernel does)",
-					  j->fatal, j->fatal == 1 ? "" : "s", btfc_btf_name(j->r->to));
+			rc = btfci_refuse(
+				ctx, BTFC_REASON_LAYOUT, 1, name,
+				"%u base type%s it uses changed in %s: its code was compiled for other layouts; "
+				"rebuild it (or relocate by name and size, as the kernel does)",
+				j->fatal, j->fatal == 1 ? "" : "s", btfc_btf_name(j->r->to));
 		}
 	}
 out:
@@ -395,8 +412,8 @@ out:
 }
 
 static int relocator_btf(struct btfc_relocator *r, struct btfc_ctx *ctx, const struct btfc_btf *mod,
-			 enum btfc_match match, btfc_reloc_issue_fn fn, void *user, void **out, size_t *len,
-			 struct btfc_reloc_result *res)
+			 enum btfc_match match, btfc_reloc_issue_fn fn, void *user, void **out,
+			 size_t *len, struct btfc_reloc_result *res)
 {
 	struct btfci_blob b;
 	uint32_t *full;
@@ -404,7 +421,8 @@ static int relocator_btf(struct btfc_relocator *r, struct btfc_ctx *ctx, const s
 	*out = NULL;
 	*len = 0;
 	if (!mod->base || (mod->base != r->from && mod->base->base))
-		return btfci_err(ctx, -EINVAL, btfc_btf_name(mod), "not split BTF on the relocator's base");
+		return btfci_err(ctx, -EINVAL, btfc_btf_name(mod),
+				 "not split BTF on the relocator's base");
 	struct job j = { r, ctx, mod, match, fn, user, res, NULL, 0, 0 };
 	int rc = relocate(&j, NULL, 0, &b, &full);
 	res->refused = rc == 1;
@@ -460,7 +478,8 @@ static int open_mod_btf(struct btfc_ctx *ctx, const char *path, const struct btf
 	*dist = *mod = NULL;
 	if ((err = btfc_module_section(m, ".BTF", &sec, &len)))
 		return btfci_err(ctx, err == -ENODATA ? -ENODATA : -EINVAL, path,
-				 err == -ENODATA ? "no .BTF section" : "cannot read its .BTF section");
+				 err == -ENODATA ? "no .BTF section" :
+						   "cannot read its .BTF section");
 	if (!btfc_module_section(m, ".BTF.base", &bsec, &blen)) {
 		char nm[4096];
 		snprintf(nm, sizeof(nm), "%s .BTF.base", path);
@@ -468,20 +487,25 @@ static int open_mod_btf(struct btfc_ctx *ctx, const char *path, const struct btf
 			return err;
 		err = btfc_btf_parse(ctx, sec, len, path, *dist, mod);
 	} else if (!from) {
-		return btfci_err(ctx, -EINVAL, path, "has no .BTF.base: the base it was built on is needed");
+		return btfci_err(ctx, -EINVAL, path,
+				 "has no .BTF.base: the base it was built on is needed");
 	} else {
 		err = btfc_btf_parse(ctx, sec, len, path, from, mod);
 	}
 	const struct btfc_btf *b = *dist ? *dist : from;
 	if (!err && (*mod)->src.big_endian != b->src.big_endian) /* the kernel takes neither */
-		err = btfci_err(ctx, -EINVAL, path, "its .BTF is %s-endian and %s %s-endian: a kernel takes only its own byte order",
-				(*mod)->src.big_endian ? "big" : "little", btfc_btf_name(b), b->src.big_endian ? "big" : "little");
+		err = btfci_err(
+			ctx, -EINVAL, path,
+			"its .BTF is %s-endian and %s %s-endian: a kernel takes only its own byte order",
+			(*mod)->src.big_endian ? "big" : "little", btfc_btf_name(b),
+			b->src.big_endian ? "big" : "little");
 	return err;
 }
 
-BTFC_API int btfci_relocator_btf(struct btfc_ctx *ctx, struct btfc_relocator *r, const struct btfc_btf *mod,
-				  enum btfc_match match, btfc_reloc_issue_fn fn, void *user, void **out, size_t *len,
-				  struct btfc_reloc_result *res)
+BTFC_API int btfci_relocator_btf(struct btfc_ctx *ctx, struct btfc_relocator *r,
+				 const struct btfc_btf *mod, enum btfc_match match,
+				 btfc_reloc_issue_fn fn, void *user, void **out, size_t *len,
+				 struct btfc_reloc_result *res)
 {
 	struct btfc_reloc_result full = { .sz = sizeof(full) };
 	int err;
@@ -493,20 +517,21 @@ BTFC_API int btfci_relocator_btf(struct btfc_ctx *ctx, struct btfc_relocator *r,
 		btfci_result_put(res, &full, sizeof(full));
 	return err;
 }
-BTFCI_DEFAULT(btfci_relocator_btf, btfc_relocator_btf, LIBBTFCOMPAT_0.5);
+BTFCI_DEFAULT(btfci_relocator_btf, btfc_relocator_btf, "LIBBTFCOMPAT_0.5");
 
 /* before 0.5: (r, ctx, ...) */
-BTFC_API int btfci_relocator_btf_v01(struct btfc_relocator *r, struct btfc_ctx *ctx, const struct btfc_btf *mod,
-				     enum btfc_match match, btfc_reloc_issue_fn fn, void *user, void **out, size_t *len,
+BTFC_API int btfci_relocator_btf_v01(struct btfc_relocator *r, struct btfc_ctx *ctx,
+				     const struct btfc_btf *mod, enum btfc_match match,
+				     btfc_reloc_issue_fn fn, void *user, void **out, size_t *len,
 				     struct btfc_reloc_result *res)
 {
 	return btfci_relocator_btf(ctx, r, mod, match, fn, user, out, len, res);
 }
-BTFCI_COMPAT(btfci_relocator_btf_v01, btfc_relocator_btf, LIBBTFCOMPAT_0.1);
+BTFCI_COMPAT(btfci_relocator_btf_v01, btfc_relocator_btf, "LIBBTFCOMPAT_0.1");
 
-static int relocate_m(struct btfc_relocator *r, struct btfc_ctx *ctx, struct btfc_module *m, const char *dest,
-		      enum btfc_match match, unsigned flags, btfc_reloc_issue_fn fn, void *user,
-		      struct btfc_reloc_result *res)
+static int relocate_m(struct btfc_relocator *r, struct btfc_ctx *ctx, struct btfc_module *m,
+		      const char *dest, enum btfc_match match, unsigned flags,
+		      btfc_reloc_issue_fn fn, void *user, struct btfc_reloc_result *res)
 {
 	const char *path = m->name;
 	struct btfc_btf *dist = NULL, *mod = NULL;
@@ -518,7 +543,8 @@ static int relocate_m(struct btfc_relocator *r, struct btfc_ctx *ctx, struct btf
 	int err;
 
 	memset(res, 0, sizeof(*res));
-	if ((err = open_mod_btf(ctx, path, m, r->from, &dist, &mod)) || (err = ids_load(ctx, path, m, &ids)))
+	if ((err = open_mod_btf(ctx, path, m, r->from, &dist, &mod)) ||
+	    (err = ids_load(ctx, path, m, &ids)))
 		goto out;
 	if (!(roots = ids_base_refs(&ids, mod, &n_roots))) {
 		err = btfci_err(ctx, -ENOMEM, path, "out of memory");
@@ -546,7 +572,8 @@ static int relocate_m(struct btfc_relocator *r, struct btfc_ctx *ctx, struct btf
 		char d[300];
 		describe_id(mod, bad, d, sizeof(d));
 		res->refused = 1;
-		btfci_refuse(ctx, BTFC_REASON_UNMAPPED, 1, path, ".BTF_ids names type %s, which has no counterpart in %s", d,
+		btfci_refuse(ctx, BTFC_REASON_UNMAPPED, 1, path,
+			     ".BTF_ids names type %s, which has no counterpart in %s", d,
 			     btfc_btf_name(r->to));
 		goto out;
 	}
@@ -554,19 +581,23 @@ static int relocate_m(struct btfc_relocator *r, struct btfc_ctx *ctx, struct btf
 	if (mod->src.swapped) /* written in the byte order it came in */
 		btfci_btf_swap(b.data, b.len, false);
 	ids_swap(&ids);
-	struct btfci_sec_edit ed[4] = { { ".BTF", b.data, b.len, 4, false }, { ".BTF.base", NULL, 0, 0, true } };
+	struct btfci_sec_edit ed[4] = { { ".BTF", b.data, b.len, 4, false },
+					{ ".BTF.base", NULL, 0, 0, true } };
 	size_t n = 2;
 	if (ids.n_slot)
 		ed[n++] = (struct btfci_sec_edit){ ".BTF_ids", ids.data, ids.len, 1, false };
 	const void *old;
 	size_t old_len;
-	if ((flags & BTFC_REWRITE_STAMP) || !btfc_module_section(m, BTFC_STAMP_SECTION, &old, &old_len)) {
+	if ((flags & BTFC_REWRITE_STAMP) ||
+	    !btfc_module_section(m, BTFC_STAMP_SECTION, &old, &old_len)) {
 		struct btfc_stamp st;
 		if ((err = btfc_stamp_compute(ctx, r->to, &st)))
 			goto out;
-		st.big_endian = (uint8_t)mod->src.big_endian; /* in the order of the module's .BTF */
+		st.big_endian =
+			(uint8_t)mod->src.big_endian; /* in the order of the module's .BTF */
 		btfc_stamp_encode(&st, stamp);
-		ed[n++] = (struct btfci_sec_edit){ BTFC_STAMP_SECTION, stamp, sizeof(stamp), 4, false };
+		ed[n++] = (struct btfci_sec_edit){ BTFC_STAMP_SECTION, stamp, sizeof(stamp), 4,
+						   false };
 		res->restamped = 1;
 	}
 	err = btfci_module_rewrite(ctx, m, dest, ed, n, flags);
@@ -581,8 +612,9 @@ out:
 }
 
 BTFC_API int btfci_module_relocate(struct btfc_ctx *ctx, struct btfc_relocator *r, const char *path,
-				    const char *dest, enum btfc_match match, unsigned flags, btfc_reloc_issue_fn fn,
-				    void *user, struct btfc_reloc_result *res)
+				   const char *dest, enum btfc_match match, unsigned flags,
+				   btfc_reloc_issue_fn fn, void *user,
+				   struct btfc_reloc_result *res)
 {
 	struct btfc_module *m;
 	int err;
@@ -595,19 +627,22 @@ BTFC_API int btfci_module_relocate(struct btfc_ctx *ctx, struct btfc_relocator *
 	return err;
 }
 /* the path form is btfc_module_relocate(ctx, r, ...) since 0.5 */
-BTFCI_DEFAULT(btfci_module_relocate, btfc_module_relocate, LIBBTFCOMPAT_0.5);
+BTFCI_DEFAULT(btfci_module_relocate, btfc_module_relocate, "LIBBTFCOMPAT_0.5");
 
 /* its name and argument order before 0.5, kept for one release */
-BTFC_API int btfc_relocator_module(struct btfc_relocator *r, struct btfc_ctx *ctx, const char *path, const char *dest,
-				   enum btfc_match match, unsigned flags, btfc_reloc_issue_fn fn, void *user,
+BTFC_API int btfc_relocator_module(struct btfc_relocator *r, struct btfc_ctx *ctx, const char *path,
+				   const char *dest, enum btfc_match match, unsigned flags,
+				   btfc_reloc_issue_fn fn, void *user,
 				   struct btfc_reloc_result *res)
 {
 	return btfci_module_relocate(ctx, r, path, dest, match, flags, fn, user, res);
 }
 
-BTFC_API int btfc_module_relocate_opened(struct btfc_ctx *ctx, struct btfc_relocator *r, struct btfc_module *m,
-					 const char *dest, enum btfc_match match, unsigned flags, btfc_reloc_issue_fn fn,
-					 void *user, struct btfc_reloc_result *res)
+BTFC_API int btfc_module_relocate_opened(struct btfc_ctx *ctx, struct btfc_relocator *r,
+					 struct btfc_module *m, const char *dest,
+					 enum btfc_match match, unsigned flags,
+					 btfc_reloc_issue_fn fn, void *user,
+					 struct btfc_reloc_result *res)
 {
 	struct btfc_reloc_result full = { .sz = sizeof(full) };
 	int err;
@@ -620,13 +655,15 @@ BTFC_API int btfc_module_relocate_opened(struct btfc_ctx *ctx, struct btfc_reloc
 }
 
 /* before 0.5 btfc_module_relocate() took (r, ctx, m, ...): programs linked then keep it */
-BTFC_API int btfci_module_relocate_v03(struct btfc_relocator *r, struct btfc_ctx *ctx, struct btfc_module *m,
-				       const char *dest, enum btfc_match match, unsigned flags, btfc_reloc_issue_fn fn,
-				       void *user, struct btfc_reloc_result *res)
+BTFC_API int btfci_module_relocate_v03(struct btfc_relocator *r, struct btfc_ctx *ctx,
+				       struct btfc_module *m, const char *dest,
+				       enum btfc_match match, unsigned flags,
+				       btfc_reloc_issue_fn fn, void *user,
+				       struct btfc_reloc_result *res)
 {
 	return btfc_module_relocate_opened(ctx, r, m, dest, match, flags, fn, user, res);
 }
-BTFCI_COMPAT(btfci_module_relocate_v03, btfc_module_relocate, LIBBTFCOMPAT_0.3);
+BTFCI_COMPAT(btfci_module_relocate_v03, btfc_module_relocate, "LIBBTFCOMPAT_0.3");
 
 /* ---- distill ---- */
 
@@ -636,8 +673,8 @@ static uint32_t map_distill(void *user, uint32_t v)
 	return v < s->n_map ? s->id_map[v] : 0;
 }
 
-int btfci_distill_m(struct btfc_ctx *ctx, struct btfc_module *m, const char *dest, const struct btfc_btf *base,
-		    unsigned flags, int *changed)
+int btfci_distill_m(struct btfc_ctx *ctx, struct btfc_module *m, const char *dest,
+		    const struct btfc_btf *base, unsigned flags, int *changed)
 {
 	const char *path = m->name;
 	struct btfc_btf *dist = NULL, *mod = NULL;
@@ -651,10 +688,12 @@ int btfci_distill_m(struct btfc_ctx *ctx, struct btfc_module *m, const char *des
 
 	*changed = 0;
 	if (base->base)
-		return btfci_err(ctx, -EINVAL, btfc_btf_name(base), "not a vmlinux BTF (it is split BTF)");
+		return btfci_err(ctx, -EINVAL, btfc_btf_name(base),
+				 "not a vmlinux BTF (it is split BTF)");
 	if (!btfc_module_section(m, ".BTF.base", &sec, &len))
 		goto out; /* already distilled */
-	if (btfc_module_section(m, ".BTF", &sec, &len) == -ENODATA) /* as stamp and relocate: nothing to do it on */
+	if (btfc_module_section(m, ".BTF", &sec, &len) ==
+	    -ENODATA) /* as stamp and relocate: nothing to do it on */
 		return btfci_err(ctx, -ENODATA, path, "no .BTF section to distill");
 	if (!(flags & BTFC_REWRITE_FORCE)) {
 		/* distilling on the wrong base would name wrong types forever after */
@@ -662,14 +701,16 @@ int btfci_distill_m(struct btfc_ctx *ctx, struct btfc_module *m, const char *des
 		if ((err = btfc_module_check_opened(ctx, m, base, NULL, &c)))
 			goto out;
 		if (c.outcome != BTFC_OUTCOME_MATCH)
-			err = btfci_refuse(ctx, BTFC_REASON_NOT_FIT, -EINVAL, path,
-					   "its .BTF was not built on %s (%s: %s): not distilling it",
-					   btfc_btf_name(base), btfc_outcome_name(c.outcome), c.evidence);
+			err = btfci_refuse(
+				ctx, BTFC_REASON_NOT_FIT, -EINVAL, path,
+				"its .BTF was not built on %s (%s: %s): not distilling it",
+				btfc_btf_name(base), btfc_outcome_name(c.outcome), c.evidence);
 		btfc_check_release(&c);
 		if (err)
 			goto out;
 	}
-	if ((err = open_mod_btf(ctx, path, m, base, &dist, &mod)) || (err = ids_load(ctx, path, m, &ids)))
+	if ((err = open_mod_btf(ctx, path, m, base, &dist, &mod)) ||
+	    (err = ids_load(ctx, path, m, &ids)))
 		goto out;
 	if (!(roots = ids_base_refs(&ids, mod, &n_roots))) {
 		err = btfci_err(ctx, -ENOMEM, path, "out of memory");
@@ -679,8 +720,10 @@ int btfci_distill_m(struct btfc_ctx *ctx, struct btfc_module *m, const char *des
 		if (base_only_kind(mod, roots[i])) {
 			char d[300];
 			describe_id(mod, roots[i], d, sizeof(d));
-			err = btfci_err(ctx, -ENOTSUP, path,
-					".BTF_ids names base type %s, which a distilled base cannot carry: not distilling", d);
+			err = btfci_err(
+				ctx, -ENOTSUP, path,
+				".BTF_ids names base type %s, which a distilled base cannot carry: not distilling",
+				d);
 			goto out;
 		}
 	}
@@ -688,7 +731,8 @@ int btfci_distill_m(struct btfc_ctx *ctx, struct btfc_module *m, const char *des
 		goto out;
 	uint32_t bad;
 	if (ids_remap(&ids, map_distill, &ds, &bad)) {
-		err = btfci_err(ctx, -EINVAL, path, ".BTF_ids names type [%u], which is out of range", bad);
+		err = btfci_err(ctx, -EINVAL, path,
+				".BTF_ids names type [%u], which is out of range", bad);
 		goto out;
 	}
 	if (mod->src.swapped) { /* written in the byte order they came in, as libbpf's distill does */
@@ -716,15 +760,16 @@ out:
 	return err;
 }
 
-BTFC_API int btfc_module_distill(struct btfc_ctx *ctx, const char *path, const char *dest, const struct btfc_btf *base,
-				 unsigned flags, int *changed)
+BTFC_API int btfc_module_distill(struct btfc_ctx *ctx, const char *path, const char *dest,
+				 const struct btfc_btf *base, unsigned flags, int *changed)
 {
 	struct btfc_module *m;
 	int err;
 
 	*changed = 0;
 	if (base->base)
-		return btfci_err(ctx, -EINVAL, btfc_btf_name(base), "not a vmlinux BTF (it is split BTF)");
+		return btfci_err(ctx, -EINVAL, btfc_btf_name(base),
+				 "not a vmlinux BTF (it is split BTF)");
 	if ((err = btfc_module_open_rw(ctx, path, flags, "distilling", &m)))
 		return err;
 	err = btfci_distill_m(ctx, m, dest, base, flags, changed);
@@ -734,8 +779,8 @@ BTFC_API int btfc_module_distill(struct btfc_ctx *ctx, const char *path, const c
 
 /* ---- strip ---- */
 
-BTFC_API int btfc_module_strip_opened(struct btfc_ctx *ctx, struct btfc_module *m, const char *dest, unsigned flags,
-				      int *changed)
+BTFC_API int btfc_module_strip_opened(struct btfc_ctx *ctx, struct btfc_module *m, const char *dest,
+				      unsigned flags, int *changed)
 {
 	static const char *const secs[] = { ".BTF", ".BTF.base", BTFC_STAMP_SECTION };
 	struct btfci_sec_edit ed[3];
@@ -756,7 +801,8 @@ BTFC_API int btfc_module_strip_opened(struct btfc_ctx *ctx, struct btfc_module *
 	return err;
 }
 
-BTFC_API int btfc_module_strip(struct btfc_ctx *ctx, const char *path, const char *dest, unsigned flags, int *changed)
+BTFC_API int btfc_module_strip(struct btfc_ctx *ctx, const char *path, const char *dest,
+			       unsigned flags, int *changed)
 {
 	struct btfc_module *m;
 	int err;
@@ -771,8 +817,8 @@ BTFC_API int btfc_module_strip(struct btfc_ctx *ctx, const char *path, const cha
 
 /* ---- stamp: the base a module was built on, in a section of its own ---- */
 
-int btfci_stamp_m(struct btfc_ctx *ctx, struct btfc_module *m, const struct btfc_btf *base, unsigned flags,
-		  int *changed)
+int btfci_stamp_m(struct btfc_ctx *ctx, struct btfc_module *m, const struct btfc_btf *base,
+		  unsigned flags, int *changed)
 {
 	const char *path = m->name;
 	struct btfc_stamp st;
@@ -783,8 +829,10 @@ int btfci_stamp_m(struct btfc_ctx *ctx, struct btfc_module *m, const struct btfc
 
 	*changed = 0;
 	if ((err = btfc_module_section(m, ".BTF", &btf, &btf_len)) || btf_len < 24)
-		return err && err != -ENODATA ? btfci_refuse(ctx, BTFC_REASON_CORRUPT, -EINVAL, path, "cannot read its .BTF section")
-					      : btfci_err(ctx, -ENODATA, path, "no .BTF section to stamp");
+		return err && err != -ENODATA ?
+			       btfci_refuse(ctx, BTFC_REASON_CORRUPT, -EINVAL, path,
+					    "cannot read its .BTF section") :
+			       btfci_err(ctx, -ENODATA, path, "no .BTF section to stamp");
 	/* a stamp asserts "built on this base": only where check says so, on the same bytes */
 	if (!(flags & BTFC_REWRITE_FORCE)) {
 		BTFC_OPTS(btfc_check, c);
@@ -792,8 +840,9 @@ int btfci_stamp_m(struct btfc_ctx *ctx, struct btfc_module *m, const struct btfc
 			return err;
 		if (c.outcome != BTFC_OUTCOME_MATCH)
 			err = btfci_refuse(ctx, BTFC_REASON_NOT_FIT, -EINVAL, path,
-					   "its .BTF does not fit %s (%s, %s): not stamping it; %s", btfc_btf_name(base),
-					   btfc_outcome_name(c.outcome), btfc_method_name(c.method), c.evidence);
+					   "its .BTF does not fit %s (%s, %s): not stamping it; %s",
+					   btfc_btf_name(base), btfc_outcome_name(c.outcome),
+					   btfc_method_name(c.method), c.evidence);
 		btfc_check_release(&c);
 		if (err)
 			return err;
@@ -802,8 +851,8 @@ int btfci_stamp_m(struct btfc_ctx *ctx, struct btfc_module *m, const struct btfc
 		return err;
 	st.big_endian = ((const uint8_t *)btf)[0] == 0xeb;
 	btfc_stamp_encode(&st, bytes);
-	if (!btfc_module_section(m, BTFC_STAMP_SECTION, &old, &old_len) && old_len == sizeof(bytes) &&
-	    !memcmp(old, bytes, sizeof(bytes)))
+	if (!btfc_module_section(m, BTFC_STAMP_SECTION, &old, &old_len) &&
+	    old_len == sizeof(bytes) && !memcmp(old, bytes, sizeof(bytes)))
 		return 0; /* already stamped for this base */
 	struct btfci_sec_edit ed = { BTFC_STAMP_SECTION, bytes, sizeof(bytes), 4, false };
 	if (!(err = btfci_module_rewrite(ctx, m, NULL, &ed, 1, flags)))
@@ -811,8 +860,8 @@ int btfci_stamp_m(struct btfc_ctx *ctx, struct btfc_module *m, const struct btfc
 	return err;
 }
 
-BTFC_API int btfc_module_stamp(struct btfc_ctx *ctx, const char *path, const struct btfc_btf *base, unsigned flags,
-			       int *changed)
+BTFC_API int btfc_module_stamp(struct btfc_ctx *ctx, const char *path, const struct btfc_btf *base,
+			       unsigned flags, int *changed)
 {
 	struct btfc_module *m;
 	int err;

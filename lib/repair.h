@@ -6,9 +6,9 @@
 #include "module.h"
 
 /* The rewriting verbs on an opened module (the path-taking public calls open it and call these). */
-int btfci_stamp_m(struct btfc_ctx *ctx, struct btfc_module *m, const struct btfc_btf *base, unsigned flags,
-		  int *changed);
-int btfci_distill_m(struct btfc_ctx *ctx, struct btfc_module *m, const char *dest, const struct btfc_btf *base,
-		    unsigned flags, int *changed);
+int btfci_stamp_m(struct btfc_ctx *ctx, struct btfc_module *m, const struct btfc_btf *base,
+		  unsigned flags, int *changed);
+int btfci_distill_m(struct btfc_ctx *ctx, struct btfc_module *m, const char *dest,
+		    const struct btfc_btf *base, unsigned flags, int *changed);
 
 #endif

@@ -71,8 +71,8 @@ static X509 *read_cert(const uint8_t *p, size_t n, BIO *b)
  * or write (sign-file and DKMS keep keys 0600; a key others can read signs
  * for them too).
  */
-static int read_small(struct btfc_ctx *ctx, const char *path, bool private, const char *what, uint8_t **buf,
-		      size_t *len)
+static int read_small(struct btfc_ctx *ctx, const char *path, bool private, const char *what,
+		      uint8_t **buf, size_t *len)
 {
 	struct stat st;
 	int fd = btfci_open_regular(ctx, path, 1 << 20, &st), err;
@@ -80,9 +80,11 @@ static int read_small(struct btfc_ctx *ctx, const char *path, bool private, cons
 	if (fd < 0)
 		return fd;
 	if (private && (st.st_mode & 077))
-		err = btfci_refuse(ctx, BTFC_REASON_UNSAFE, -EPERM, path,
-				   "%s has mode %04o: others can read or change it; not using it (chmod 600, as "
-				   "sign-file and DKMS keep keys)", what, (unsigned)(st.st_mode & 07777));
+		err = btfci_refuse(
+			ctx, BTFC_REASON_UNSAFE, -EPERM, path,
+			"%s has mode %04o: others can read or change it; not using it (chmod 600, as "
+			"sign-file and DKMS keep keys)",
+			what, (unsigned)(st.st_mode & 07777));
 	else
 		err = btfci_read_regular(ctx, path, fd, &st, buf, len);
 	close(fd);
@@ -90,7 +92,8 @@ static int read_small(struct btfc_ctx *ctx, const char *path, bool private, cons
 }
 
 /* A read-only memory BIO on @buf/@len. */
-static BIO *mem_bio(struct btfc_ctx *ctx, const char *path, const uint8_t *buf, size_t len, int *err)
+static BIO *mem_bio(struct btfc_ctx *ctx, const char *path, const uint8_t *buf, size_t len,
+		    int *err)
 {
 	BIO *b = len <= INT_MAX ? BIO_new_mem_buf(buf, (int)len) : NULL;
 
@@ -101,8 +104,8 @@ static BIO *mem_bio(struct btfc_ctx *ctx, const char *path, const uint8_t *buf, 
 /* The hashes the kernel verifies module signatures with (CONFIG_MODULE_SIG_SHA256/384/512). */
 static const char *const kernel_hashes[] = { "sha256", "sha384", "sha512" };
 
-BTFC_API int btfc_signer_new(struct btfc_ctx *ctx, const char *key_path, const char *cert_path, const char *hash,
-			     unsigned flags, struct btfc_signer **out)
+BTFC_API int btfc_signer_new(struct btfc_ctx *ctx, const char *key_path, const char *cert_path,
+			     const char *hash, unsigned flags, struct btfc_signer **out)
 {
 	struct btfc_signer *s;
 	char why[256];
@@ -116,7 +119,8 @@ BTFC_API int btfc_signer_new(struct btfc_ctx *ctx, const char *key_path, const c
 	for (size_t i = 0; i < sizeof(kernel_hashes) / sizeof(kernel_hashes[0]); i++)
 		known |= !strcmp(hash, kernel_hashes[i]);
 	if (!known)
-		return btfci_err(ctx, -EINVAL, hash, "not a hash the kernel verifies module signatures with "
+		return btfci_err(ctx, -EINVAL, hash,
+				 "not a hash the kernel verifies module signatures with "
 				 "(sha256, sha384, sha512)");
 	if (!(s = calloc(1, sizeof(*s))))
 		return btfci_err(ctx, -ENOMEM, key_path, "out of memory");
@@ -141,7 +145,8 @@ BTFC_API int btfc_signer_new(struct btfc_ctx *ctx, const char *key_path, const c
 	free(buf);
 	buf = NULL;
 	if (!s->key) {
-		btfci_err(ctx, -EINVAL, key_path, "not a PEM private key without passphrase (%s)", ssl_reason(why, sizeof(why)));
+		btfci_err(ctx, -EINVAL, key_path, "not a PEM private key without passphrase (%s)",
+			  ssl_reason(why, sizeof(why)));
 		btfc_signer_free(s);
 		return -EINVAL;
 	}
@@ -155,14 +160,16 @@ BTFC_API int btfc_signer_new(struct btfc_ctx *ctx, const char *key_path, const c
 	BIO_free(b);
 	free(buf);
 	if (!s->cert) {
-		btfci_err(ctx, -EINVAL, cert_path, "not an X.509 certificate, DER or PEM (%s)", ssl_reason(why, sizeof(why)));
+		btfci_err(ctx, -EINVAL, cert_path, "not an X.509 certificate, DER or PEM (%s)",
+			  ssl_reason(why, sizeof(why)));
 		btfc_signer_free(s);
 		return -EINVAL;
 	}
 	if (X509_check_private_key(s->cert, s->key) != 1) {
 		ERR_clear_error();
 		btfc_signer_free(s);
-		return btfci_err(ctx, -EINVAL, cert_path, "the certificate does not belong to the key %s", key_path);
+		return btfci_err(ctx, -EINVAL, cert_path,
+				 "the certificate does not belong to the key %s", key_path);
 	}
 	*out = s;
 	return 0;
@@ -177,10 +184,7 @@ BTFC_API void btfc_signer_free(struct btfc_signer *s)
 	free(s);
 }
 
-BTFC_API const char *btfc_signer_hash(const struct btfc_signer *s)
-{
-	return s->hash;
-}
+BTFC_API const char *btfc_signer_hash(const struct btfc_signer *s) { return s->hash; }
 
 /* Length of @p/@n without an appended signature (and its trailer), or @n if it has none. */
 static size_t unsigned_len(const uint8_t *p, size_t n)
@@ -190,12 +194,13 @@ static size_t unsigned_len(const uint8_t *p, size_t n)
 	if (!btfci_module_signed(p, n) || n < tail)
 		return n;
 	const uint8_t *info = p + n - tail;
-	uint32_t sig_len = (uint32_t)info[8] << 24 | (uint32_t)info[9] << 16 | (uint32_t)info[10] << 8 | info[11];
+	uint32_t sig_len = (uint32_t)info[8] << 24 | (uint32_t)info[9] << 16 |
+			   (uint32_t)info[10] << 8 | info[11];
 	return sig_len <= n - tail ? n - tail - sig_len : n;
 }
 
-BTFC_API int btfci_signer_sign_v02(const struct btfc_signer *s, struct btfc_ctx *ctx, const void *image, size_t len,
-			      void **out, size_t *outlen)
+BTFC_API int btfci_signer_sign_v02(const struct btfc_signer *s, struct btfc_ctx *ctx,
+				   const void *image, size_t len, void **out, size_t *outlen)
 {
 	const unsigned cms_flags = CMS_NOCERTS | CMS_BINARY;
 	CMS_ContentInfo *cms = NULL;
@@ -215,7 +220,8 @@ BTFC_API int btfci_signer_sign_v02(const struct btfc_signer *s, struct btfc_ctx 
 	cms = CMS_sign(NULL, NULL, NULL, NULL, cms_flags | CMS_PARTIAL | CMS_DETACHED | CMS_STREAM);
 	if (!cms ||
 	    !CMS_add1_signer(cms, s->cert, s->key, s->md,
-			     cms_flags | CMS_NOSMIMECAP | CMS_NOATTR | (s->flags & BTFC_SIGN_KEYID ? CMS_USE_KEYID : 0)) ||
+			     cms_flags | CMS_NOSMIMECAP | CMS_NOATTR |
+				     (s->flags & BTFC_SIGN_KEYID ? CMS_USE_KEYID : 0)) ||
 	    CMS_final(cms, in, NULL, cms_flags) != 1 || i2d_CMS_bio_stream(sig, cms, NULL, 0) != 1)
 		goto fail;
 	char *sp;
@@ -228,8 +234,18 @@ BTFC_API int btfci_signer_sign_v02(const struct btfc_signer *s, struct btfc_ctx 
 		err = -ENOMEM;
 		goto fail;
 	}
-	uint8_t info[SIG_INFO_LEN] = { 0, 0, PKEY_ID_PKCS7, 0, 0, 0, 0, 0, (uint8_t)(sn >> 24), (uint8_t)(sn >> 16),
-				       (uint8_t)(sn >> 8), (uint8_t)sn };
+	uint8_t info[SIG_INFO_LEN] = { 0,
+				       0,
+				       PKEY_ID_PKCS7,
+				       0,
+				       0,
+				       0,
+				       0,
+				       0,
+				       (uint8_t)(sn >> 24),
+				       (uint8_t)(sn >> 16),
+				       (uint8_t)(sn >> 8),
+				       (uint8_t)sn };
 	memcpy(o, image, len);
 	memcpy(o + len, sp, (size_t)sn);
 	memcpy(o + len + sn, info, sizeof(info));
@@ -239,21 +255,22 @@ BTFC_API int btfci_signer_sign_v02(const struct btfc_signer *s, struct btfc_ctx 
 	err = 0;
 fail:
 	if (err)
-		btfci_err(ctx, err, NULL, "signing failed: %s", err == -ENOMEM ? "out of memory" : ssl_reason(why, sizeof(why)));
+		btfci_err(ctx, err, NULL, "signing failed: %s",
+			  err == -ENOMEM ? "out of memory" : ssl_reason(why, sizeof(why)));
 	CMS_ContentInfo_free(cms);
 	BIO_free(in);
 	BIO_free(sig);
 	return err;
 }
-BTFCI_COMPAT(btfci_signer_sign_v02, btfc_signer_sign, LIBBTFCOMPAT_0.2);
+BTFCI_COMPAT(btfci_signer_sign_v02, btfc_signer_sign, "LIBBTFCOMPAT_0.2");
 
 /* since 0.5: the context first */
-BTFC_API int btfci_signer_sign(struct btfc_ctx *ctx, const struct btfc_signer *s, const void *image, size_t len, void **out,
-			   size_t *outlen)
+BTFC_API int btfci_signer_sign(struct btfc_ctx *ctx, const struct btfc_signer *s, const void *image,
+			       size_t len, void **out, size_t *outlen)
 {
 	return btfci_signer_sign_v02(s, ctx, image, len, out, outlen);
 }
-BTFCI_DEFAULT(btfci_signer_sign, btfc_signer_sign, LIBBTFCOMPAT_0.5);
+BTFCI_DEFAULT(btfci_signer_sign, btfc_signer_sign, "LIBBTFCOMPAT_0.5");
 
 /* 1 when @p/@n carries a signature whose signer is @s's certificate (issuer and serial, or key id). */
 static bool signed_by(const struct btfc_signer *s, const uint8_t *p, size_t n)
@@ -280,7 +297,8 @@ BTFC_API int btfc_signer_owns(const struct btfc_signer *s, const void *image, si
 
 bool btfci_want_sign(const struct btfc_ctx *ctx, const uint8_t *image, size_t len)
 {
-	return ctx->signer && (!(ctx->signer->flags & BTFC_SIGN_OWN) || signed_by(ctx->signer, image, len));
+	return ctx->signer &&
+	       (!(ctx->signer->flags & BTFC_SIGN_OWN) || signed_by(ctx->signer, image, len));
 }
 
 BTFC_API void btfc_ctx_set_signer(struct btfc_ctx *ctx, const struct btfc_signer *s)

@@ -20,9 +20,21 @@ struct sha {
 	EVP_MD_CTX *md;
 	bool failed;
 };
-static void sha_init(void *s) { struct sha *h = s; h->failed |= !EVP_DigestInit_ex(h->md, EVP_sha256(), NULL); }
-static void sha_update(void *s, const void *p, size_t n) { struct sha *h = s; h->failed |= !EVP_DigestUpdate(h->md, p, n); }
-static void sha_final(void *s, uint8_t d[32]) { struct sha *h = s; h->failed |= !EVP_DigestFinal_ex(h->md, d, NULL); }
+static void sha_init(void *s)
+{
+	struct sha *h = s;
+	h->failed |= !EVP_DigestInit_ex(h->md, EVP_sha256(), NULL);
+}
+static void sha_update(void *s, const void *p, size_t n)
+{
+	struct sha *h = s;
+	h->failed |= !EVP_DigestUpdate(h->md, p, n);
+}
+static void sha_final(void *s, uint8_t d[32])
+{
+	struct sha *h = s;
+	h->failed |= !EVP_DigestFinal_ex(h->md, d, NULL);
+}
 
 /* The base's blob as stored: the model keeps foreign-order BTF swapped to host order. */
 static const void *stored_blob(const struct btfc_btf *base, size_t *len, void **tofree)
@@ -41,8 +53,9 @@ static const void *stored_blob(const struct btfc_btf *base, size_t *len, void **
 	return c;
 }
 
-int btfci_stamp_check(struct btfc_ctx *ctx, const void *sec, size_t len, const struct btfc_btf *base,
-		      struct btfc_stamp *want, struct btfc_stamp *found)
+int btfci_stamp_check(struct btfc_ctx *ctx, const void *sec, size_t len,
+		      const struct btfc_btf *base, struct btfc_stamp *want,
+		      struct btfc_stamp *found)
 {
 	EVP_MD_CTX *md = EVP_MD_CTX_new();
 	void *tofree;
@@ -65,7 +78,8 @@ int btfci_stamp_check(struct btfc_ctx *ctx, const void *sec, size_t len, const s
 	return r;
 }
 
-BTFC_API int btfc_stamp_compute(struct btfc_ctx *ctx, const struct btfc_btf *base, struct btfc_stamp *out)
+BTFC_API int btfc_stamp_compute(struct btfc_ctx *ctx, const struct btfc_btf *base,
+				struct btfc_stamp *out)
 {
 	EVP_MD_CTX *md = EVP_MD_CTX_new();
 	void *tofree;
@@ -84,7 +98,8 @@ BTFC_API int btfc_stamp_compute(struct btfc_ctx *ctx, const struct btfc_btf *bas
 	if (h.failed)
 		return btfci_err(ctx, -EIO, btfc_btf_name(base), "libcrypto's SHA-256 failed");
 	if (btfc_btf_base(base))
-		return btfci_err(ctx, -EINVAL, btfc_btf_name(base), "a base must be standalone BTF (vmlinux), not split BTF");
+		return btfci_err(ctx, -EINVAL, btfc_btf_name(base),
+				 "a base must be standalone BTF (vmlinux), not split BTF");
 	if (r)
 		return btfci_err(ctx, -EINVAL, btfc_btf_name(base), "not well-formed BTF");
 	return 0;

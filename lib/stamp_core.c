@@ -10,8 +10,8 @@
 
 static uint32_t rd32(const uint8_t *p, int be)
 {
-	return be ? (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3]
-		  : (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[1] << 8 | p[0];
+	return be ? (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3] :
+		    (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[1] << 8 | p[0];
 }
 
 static void wr32(uint8_t *p, uint32_t v, int be)
@@ -64,8 +64,8 @@ API void btfc_stamp_encode(const struct btfc_stamp *st, void *out)
 }
 
 /* The base's header and type count; 0 or BTFC_STAMP_BAD_BASE. */
-static int base_layout(const uint8_t *b, size_t len, int *be, uint32_t *types_at, uint32_t *types_len,
-		       uint32_t *strs_at, uint32_t *strs_len, uint32_t *cnt)
+static int base_layout(const uint8_t *b, size_t len, int *be, uint32_t *types_at,
+		       uint32_t *types_len, uint32_t *strs_at, uint32_t *strs_len, uint32_t *cnt)
 {
 	if (len < 24)
 		return BTFC_STAMP_BAD_BASE;
@@ -77,7 +77,8 @@ static int base_layout(const uint8_t *b, size_t len, int *be, uint32_t *types_at
 		return BTFC_STAMP_BAD_BASE;
 	uint32_t hl = rd32(b + 4, *be), to = rd32(b + 8, *be), tl = rd32(b + 12, *be);
 	uint32_t so = rd32(b + 16, *be), sl = rd32(b + 20, *be);
-	if (hl < 24 || hl > len || (uint64_t)to + tl > len - hl || (uint64_t)so + sl > len - hl || tl % 4)
+	if (hl < 24 || hl > len || (uint64_t)to + tl > len - hl || (uint64_t)so + sl > len - hl ||
+	    tl % 4)
 		return BTFC_STAMP_BAD_BASE;
 	*types_at = hl + to;
 	*types_len = tl;

@@ -11,7 +11,8 @@ struct btfc_stamp;
  * stored); *@found gets the base's counts (and digest when computed). Returns
  * an enum btfc_stamp_result, or -ENOMEM (message in ctx).
  */
-int btfci_stamp_check(struct btfc_ctx *ctx, const void *sec, size_t len, const struct btfc_btf *base,
-		      struct btfc_stamp *want, struct btfc_stamp *found);
+int btfci_stamp_check(struct btfc_ctx *ctx, const void *sec, size_t len,
+		      const struct btfc_btf *base, struct btfc_stamp *want,
+		      struct btfc_stamp *found);
 
 #endif

@@ -52,7 +52,8 @@ static bool is_digest(const char *s)
 	return i == 64;
 }
 
-BTFC_API int btfc_store_open(struct btfc_ctx *ctx, const char *dir, unsigned flags, struct btfc_store **out)
+BTFC_API int btfc_store_open(struct btfc_ctx *ctx, const char *dir, unsigned flags,
+			     struct btfc_store **out)
 {
 	struct btfc_store *s;
 	struct stat st;
@@ -70,7 +71,8 @@ BTFC_API int btfc_store_open(struct btfc_ctx *ctx, const char *dir, unsigned fla
 				*q = '/';
 			}
 		if (mkdir(p, 0755) && errno != EEXIST)
-			return btfci_err(ctx, -errno, dir, "cannot create the store: %s", strerror(errno));
+			return btfci_err(ctx, -errno, dir, "cannot create the store: %s",
+					 strerror(errno));
 	}
 	if (stat(dir, &st))
 		return btfci_err(ctx, -errno, dir, "no store here: %s", strerror(errno));
@@ -83,7 +85,8 @@ BTFC_API int btfc_store_open(struct btfc_ctx *ctx, const char *dir, unsigned fla
 	s->read_only = (flags & BTFC_STORE_READ_ONLY) || access(dir, W_OK);
 	if (!(flags & BTFC_STORE_READ_ONLY) && s->read_only && (flags & BTFC_STORE_CREATE)) {
 		btfc_store_free(s);
-		return btfci_err(ctx, -EACCES, dir, "the store is read-only for this user (%s)", strerror(EACCES));
+		return btfci_err(ctx, -EACCES, dir, "the store is read-only for this user (%s)",
+				 strerror(EACCES));
 	}
 	*out = s;
 	return 0;
@@ -97,10 +100,7 @@ BTFC_API void btfc_store_free(struct btfc_store *s)
 	free(s);
 }
 
-BTFC_API const char *btfc_store_dir(const struct btfc_store *s)
-{
-	return s->dir;
-}
+BTFC_API const char *btfc_store_dir(const struct btfc_store *s) { return s->dir; }
 
 /*
  * The writers' lock: an exclusive flock on DIR/lock, held until the fd is
@@ -125,7 +125,8 @@ static int lock_store(struct btfc_store *s, struct btfc_ctx *ctx)
 }
 
 /* Write @n bytes to DIR/NAME through a temporary file, fsync and rename. */
-static int write_file(struct btfc_store *s, struct btfc_ctx *ctx, const char *name, const void *data, size_t n)
+static int write_file(struct btfc_store *s, struct btfc_ctx *ctx, const char *name,
+		      const void *data, size_t n)
 {
 	char tmp[PATH_MAX], dst[PATH_MAX];
 	const uint8_t *p = data;
@@ -134,7 +135,8 @@ static int write_file(struct btfc_store *s, struct btfc_ctx *ctx, const char *na
 	snprintf(dst, sizeof(dst), "%s/%s", s->dir, name);
 	snprintf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", s->dir, name);
 	if ((fd = mkstemp(tmp)) < 0)
-		return btfci_err(ctx, -errno, dst, "cannot create a temporary file: %s", strerror(errno));
+		return btfci_err(ctx, -errno, dst, "cannot create a temporary file: %s",
+				 strerror(errno));
 	while (n && !err) {
 		ssize_t w = write(fd, p, n);
 		if (w < 0 && errno == EINTR)
@@ -182,7 +184,8 @@ static int read_text(const char *path, char **out)
 	*out = NULL;
 	if (fd < 0)
 		return -errno;
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size > (1 << 20) || !(f = fdopen(fd, "r"))) {
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size > (1 << 20) ||
+	    !(f = fdopen(fd, "r"))) {
 		close(fd);
 		return -EINVAL;
 	}
@@ -210,12 +213,15 @@ static int parse_meta(const char *text, const char *digest, struct btfc_store_en
 		char ver[128], src[PATH_MAX];
 		long long when;
 		if (sscanf(line, "types %" SCNu32, &e->base_type_cnt) == 1 ||
-		    sscanf(line, "strings %" SCNu32, &e->base_str_len) == 1 || sscanf(line, "size %" SCNu64, &e->btf_size) == 1)
+		    sscanf(line, "strings %" SCNu32, &e->base_str_len) == 1 ||
+		    sscanf(line, "size %" SCNu64, &e->btf_size) == 1)
 			fields++;
-		else if (sscanf(line, "kernel %127[^\t\n]\t%lld\t%4095[^\n]", ver, &when, src) == 3) {
+		else if (sscanf(line, "kernel %127[^\t\n]\t%lld\t%4095[^\n]", ver, &when, src) ==
+			 3) {
 			size_t l = strlen(e->kernels);
 			if (l + strlen(ver) + 2 < sizeof(e->kernels))
-				snprintf(e->kernels + l, sizeof(e->kernels) - l, "%s%s", l ? " " : "", ver);
+				snprintf(e->kernels + l, sizeof(e->kernels) - l, "%s%s",
+					 l ? " " : "", ver);
 			if (when >= e->added) {
 				e->added = when;
 				snprintf(e->kernel, sizeof(e->kernel), "%s", ver);
@@ -227,7 +233,8 @@ static int parse_meta(const char *text, const char *digest, struct btfc_store_en
 }
 
 /* The metadata text of @e plus a kernel line (@ver, @src, now) unless @ver is already there. */
-static char *meta_text(const char *old, const struct btfc_stamp *st, size_t size, const char *ver, const char *src)
+static char *meta_text(const char *old, const struct btfc_stamp *st, size_t size, const char *ver,
+		       const char *src)
 {
 	char *buf = NULL;
 	size_t cap = 0;
@@ -236,12 +243,15 @@ static char *meta_text(const char *old, const struct btfc_stamp *st, size_t size
 
 	if (!f)
 		return NULL;
-	fprintf(f, META_MAGIC "\ntypes %u\nstrings %u\nsize %zu\n", st->base_type_cnt, st->base_str_len, size);
-	for (const char *l = old ? strstr(old, "\nkernel ") : NULL; l; l = strstr(l + 1, "\nkernel ")) {
+	fprintf(f, META_MAGIC "\ntypes %u\nstrings %u\nsize %zu\n", st->base_type_cnt,
+		st->base_str_len, size);
+	for (const char *l = old ? strstr(old, "\nkernel ") : NULL; l;
+	     l = strstr(l + 1, "\nkernel ")) {
 		const char *end = strchr(l + 1, '\n'), *tab = strchr(l + 8, '\t');
 		if (!end)
 			break;
-		have |= tab && tab < end && (size_t)(tab - (l + 8)) == strlen(ver) && !strncmp(l + 8, ver, strlen(ver));
+		have |= tab && tab < end && (size_t)(tab - (l + 8)) == strlen(ver) &&
+			!strncmp(l + 8, ver, strlen(ver));
 		fprintf(f, "%.*s", (int)(end - l - 1), l + 1);
 		fputc('\n', f);
 	}
@@ -256,8 +266,8 @@ static char *meta_text(const char *old, const struct btfc_stamp *st, size_t size
 
 /* ---- add ---- */
 
-BTFC_API int btfci_store_add_v02(struct btfc_store *s, struct btfc_ctx *ctx, const char *path, const char *kernel,
-			    struct btfc_store_entry *out)
+BTFC_API int btfci_store_add_v02(struct btfc_store *s, struct btfc_ctx *ctx, const char *path,
+				 const char *kernel, struct btfc_store_entry *out)
 {
 	struct btfc_source_info info = { .sz = sizeof(info) };
 	struct btfc_btf *btf = NULL;
@@ -270,13 +280,17 @@ BTFC_API int btfci_store_add_v02(struct btfc_store *s, struct btfc_ctx *ctx, con
 	if (out && (err = btfci_result_check(ctx, out, "btfc_store_entry")))
 		return err;
 	if (!kernel || !*kernel || strpbrk(kernel, "\t\n /"))
-		return btfci_err(ctx, -EINVAL, path, "a kernel version without blanks or slashes is needed to store it");
+		return btfci_err(
+			ctx, -EINVAL, path,
+			"a kernel version without blanks or slashes is needed to store it");
 	if (strpbrk(path, "\t\n"))
-		return btfci_err(ctx, -EINVAL, path, "a file name with a tab or newline cannot be recorded");
+		return btfci_err(ctx, -EINVAL, path,
+				 "a file name with a tab or newline cannot be recorded");
 	if ((err = btfc_read_raw(ctx, path, &raw, &len, &info)))
 		return err;
 	/* a base: well-formed standalone BTF; parsed from a copy (the raw bytes are stored as they are) */
-	if ((err = btfc_btf_open_mem(ctx, raw, len, path, NULL, &btf)) || (err = btfc_stamp_compute(ctx, btf, &st)))
+	if ((err = btfc_btf_open_mem(ctx, raw, len, path, NULL, &btf)) ||
+	    (err = btfc_stamp_compute(ctx, btf, &st)))
 		goto out;
 	hex(digest, st.digest, 32);
 	size_t cap = ZSTD_compressBound(len);
@@ -311,7 +325,9 @@ BTFC_API int btfci_store_add_v02(struct btfc_store *s, struct btfc_ctx *ctx, con
 		goto out;
 	fsync_path(s->dir);
 	struct btfc_store_entry e;
-	if (out && !(err = parse_meta(meta, digest, &e) ? btfci_err(ctx, -EINVAL, meta_path, "metadata unreadable") : 0))
+	if (out && !(err = parse_meta(meta, digest, &e) ?
+				   btfci_err(ctx, -EINVAL, meta_path, "metadata unreadable") :
+				   0))
 		btfci_result_put(out, &e, sizeof(e));
 out:
 	if (lock >= 0)
@@ -323,19 +339,20 @@ out:
 	free(meta);
 	return err;
 }
-BTFCI_COMPAT(btfci_store_add_v02, btfc_store_add, LIBBTFCOMPAT_0.2);
+BTFCI_COMPAT(btfci_store_add_v02, btfc_store_add, "LIBBTFCOMPAT_0.2");
 
 /* since 0.5: the context first */
-BTFC_API int btfci_store_add(struct btfc_ctx *ctx, struct btfc_store *s, const char *path, const char *kernel,
-			 struct btfc_store_entry *out)
+BTFC_API int btfci_store_add(struct btfc_ctx *ctx, struct btfc_store *s, const char *path,
+			     const char *kernel, struct btfc_store_entry *out)
 {
 	return btfci_store_add_v02(s, ctx, path, kernel, out);
 }
-BTFCI_DEFAULT(btfci_store_add, btfc_store_add, LIBBTFCOMPAT_0.5);
+BTFCI_DEFAULT(btfci_store_add, btfc_store_add, "LIBBTFCOMPAT_0.5");
 
 /* ---- read ---- */
 
-static int entry_read(const struct btfc_store *s, struct btfc_ctx *ctx, const char *digest, struct btfc_store_entry *e)
+static int entry_read(const struct btfc_store *s, struct btfc_ctx *ctx, const char *digest,
+		      struct btfc_store_entry *e)
 {
 	char p[PATH_MAX], *text;
 	int err;
@@ -350,26 +367,27 @@ static int entry_read(const struct btfc_store *s, struct btfc_ctx *ctx, const ch
 	return err ? btfci_err(ctx, err, p, "not a btfcompat base metadata file") : 0;
 }
 
-BTFC_API int btfci_store_entry_v02(const struct btfc_store *s, struct btfc_ctx *ctx, const char *digest,
-			      struct btfc_store_entry *out)
+BTFC_API int btfci_store_entry_v02(const struct btfc_store *s, struct btfc_ctx *ctx,
+				   const char *digest, struct btfc_store_entry *out)
 {
 	struct btfc_store_entry e;
 	int err;
 
-	if ((err = btfci_result_check(ctx, out, "btfc_store_entry")) || (err = entry_read(s, ctx, digest, &e)))
+	if ((err = btfci_result_check(ctx, out, "btfc_store_entry")) ||
+	    (err = entry_read(s, ctx, digest, &e)))
 		return err;
 	btfci_result_put(out, &e, sizeof(e));
 	return 0;
 }
-BTFCI_COMPAT(btfci_store_entry_v02, btfc_store_entry, LIBBTFCOMPAT_0.2);
+BTFCI_COMPAT(btfci_store_entry_v02, btfc_store_entry, "LIBBTFCOMPAT_0.2");
 
 /* since 0.5: the context first */
 BTFC_API int btfci_store_entry(struct btfc_ctx *ctx, const struct btfc_store *s, const char *digest,
-			   struct btfc_store_entry *out)
+			       struct btfc_store_entry *out)
 {
 	return btfci_store_entry_v02(s, ctx, digest, out);
 }
-BTFCI_DEFAULT(btfci_store_entry, btfc_store_entry, LIBBTFCOMPAT_0.5);
+BTFCI_DEFAULT(btfci_store_entry, btfc_store_entry, "LIBBTFCOMPAT_0.5");
 
 static int cmp_added(const void *a, const void *b)
 {
@@ -377,8 +395,8 @@ static int cmp_added(const void *a, const void *b)
 	return x->added != y->added ? (x->added < y->added ? 1 : -1) : strcmp(x->kernel, y->kernel);
 }
 
-BTFC_API int btfci_store_list_v02(const struct btfc_store *s, struct btfc_ctx *ctx, struct btfc_store_entry **out,
-			     size_t *n)
+BTFC_API int btfci_store_list_v02(const struct btfc_store *s, struct btfc_ctx *ctx,
+				  struct btfc_store_entry **out, size_t *n)
 {
 	DIR *d = opendir(s->dir);
 	struct btfc_store_entry *v = NULL;
@@ -408,7 +426,9 @@ BTFC_API int btfci_store_list_v02(const struct btfc_store *s, struct btfc_ctx *c
 			}
 			v = nv;
 		}
-		if (entry_read(s, ctx, digest, &v[*n])) { /* listed, so that verify reports it and prune removes it */
+		if (entry_read(
+			    s, ctx, digest,
+			    &v[*n])) { /* listed, so that verify reports it and prune removes it */
 			btfci_log(ctx, BTFC_LOG_WARN, "%s", btfc_ctx_last_error(ctx));
 			v[*n] = (struct btfc_store_entry){ .sz = sizeof(v[*n]), .meta_corrupt = 1 };
 			memcpy(v[*n].digest, digest, sizeof(digest));
@@ -421,18 +441,18 @@ BTFC_API int btfci_store_list_v02(const struct btfc_store *s, struct btfc_ctx *c
 	*out = v;
 	return 0;
 }
-BTFCI_COMPAT(btfci_store_list_v02, btfc_store_list, LIBBTFCOMPAT_0.2);
+BTFCI_COMPAT(btfci_store_list_v02, btfc_store_list, "LIBBTFCOMPAT_0.2");
 
 /* since 0.5: the context first */
-BTFC_API int btfci_store_list(struct btfc_ctx *ctx, const struct btfc_store *s, struct btfc_store_entry **out,
-			  size_t *n)
+BTFC_API int btfci_store_list(struct btfc_ctx *ctx, const struct btfc_store *s,
+			      struct btfc_store_entry **out, size_t *n)
 {
 	return btfci_store_list_v02(s, ctx, out, n);
 }
-BTFCI_DEFAULT(btfci_store_list, btfc_store_list, LIBBTFCOMPAT_0.5);
+BTFCI_DEFAULT(btfci_store_list, btfc_store_list, "LIBBTFCOMPAT_0.5");
 
-BTFC_API int btfci_store_load_v02(const struct btfc_store *s, struct btfc_ctx *ctx, const char *digest,
-			     struct btfc_btf **out)
+BTFC_API int btfci_store_load_v02(const struct btfc_store *s, struct btfc_ctx *ctx,
+				  const char *digest, struct btfc_btf **out)
 {
 	char p[PATH_MAX];
 	uint8_t *packed = NULL, *raw = NULL;
@@ -459,8 +479,11 @@ BTFC_API int btfci_store_load_v02(const struct btfc_store *s, struct btfc_ctx *c
 	err = btfci_decompress(ctx, p, BTFC_COMP_ZSTD, packed, plen, &raw, &len);
 	free(packed);
 	if (err)
-		return btfci_err(ctx, -EBADMSG, p, "corrupted stored base (%s); skipped", strerror(-err));
-	struct btfc_source_info src = { .container = BTFC_CONT_RAW, .compression = BTFC_COMP_ZSTD, .file_size = plen,
+		return btfci_err(ctx, -EBADMSG, p, "corrupted stored base (%s); skipped",
+				 strerror(-err));
+	struct btfc_source_info src = { .container = BTFC_CONT_RAW,
+					.compression = BTFC_COMP_ZSTD,
+					.file_size = plen,
 					.btf_size = len };
 	if ((err = btfci_btf_new(ctx, raw, len, p, NULL, raw, NULL, 0, &src, out)))
 		return btfci_err(ctx, -EBADMSG, p, "corrupted stored base (not BTF); skipped");
@@ -469,8 +492,11 @@ BTFC_API int btfci_store_load_v02(const struct btfc_store *s, struct btfc_ctx *c
 		goto bad;
 	hex(got, st.digest, 32);
 	if (strcmp(got, digest)) {
-		btfci_err(ctx, -EBADMSG, p, "corrupted stored base: its SHA-256 is %.16s..., not the one it is stored "
-			  "under; skipped", got);
+		btfci_err(
+			ctx, -EBADMSG, p,
+			"corrupted stored base: its SHA-256 is %.16s..., not the one it is stored "
+			"under; skipped",
+			got);
 		goto bad;
 	}
 	return 0;
@@ -479,15 +505,15 @@ bad:
 	*out = NULL;
 	return -EBADMSG;
 }
-BTFCI_COMPAT(btfci_store_load_v02, btfc_store_load, LIBBTFCOMPAT_0.2);
+BTFCI_COMPAT(btfci_store_load_v02, btfc_store_load, "LIBBTFCOMPAT_0.2");
 
 /* since 0.5: the context first */
 BTFC_API int btfci_store_load(struct btfc_ctx *ctx, const struct btfc_store *s, const char *digest,
-			  struct btfc_btf **out)
+			      struct btfc_btf **out)
 {
 	return btfci_store_load_v02(s, ctx, digest, out);
 }
-BTFCI_DEFAULT(btfci_store_load, btfc_store_load, LIBBTFCOMPAT_0.5);
+BTFCI_DEFAULT(btfci_store_load, btfc_store_load, "LIBBTFCOMPAT_0.5");
 
 BTFC_API int btfci_store_remove_v02(struct btfc_store *s, struct btfc_ctx *ctx, const char *digest)
 {
@@ -509,11 +535,11 @@ BTFC_API int btfci_store_remove_v02(struct btfc_store *s, struct btfc_ctx *ctx, 
 	close(lock);
 	return err;
 }
-BTFCI_COMPAT(btfci_store_remove_v02, btfc_store_remove, LIBBTFCOMPAT_0.2);
+BTFCI_COMPAT(btfci_store_remove_v02, btfc_store_remove, "LIBBTFCOMPAT_0.2");
 
 /* since 0.5: the context first */
 BTFC_API int btfci_store_remove(struct btfc_ctx *ctx, struct btfc_store *s, const char *digest)
 {
 	return btfci_store_remove_v02(s, ctx, digest);
 }
-BTFCI_DEFAULT(btfci_store_remove, btfc_store_remove, LIBBTFCOMPAT_0.5);
+BTFCI_DEFAULT(btfci_store_remove, btfc_store_remove, "LIBBTFCOMPAT_0.5");

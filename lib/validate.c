@@ -22,7 +22,7 @@
 
 #include "btf_int.h"
 
-#define ENOTSUPP 524           /* kernel-internal errno, returned as is by bpf() */
+#define ENOTSUPP 524 /* kernel-internal errno, returned as is by bpf() */
 #define BTF_MAX_TYPE 0x000fffff
 #define BTF_MAX_NAME_OFFSET 0x00ffffff
 #define BTF_MAX_SIZE (16 * 1024 * 1024)
@@ -50,17 +50,19 @@ struct env {
 	bool v7_2; /* >= 7.2: layout section, 24-bit vlen, 7-bit kind, no btf_info mask, tags anywhere */
 	uint32_t ptr_size; /* the kernel's sizeof(void *) */
 	const struct btfc_btf *base;
-	const uint8_t *data;          /* the blob, 4-aligned type section */
+	const uint8_t *data; /* the blob, 4-aligned type section */
 	uint32_t size;
-	struct btfc_header hdr;       /* zero-extended when hdr_len < 24 */
+	struct btfc_header hdr; /* zero-extended when hdr_len < 24 */
 	const uint8_t *nohdr;
 	const char *strings;
 	uint32_t start_id, start_str_off;
-	const struct btfc_type **types; /* kernel numbering: [id - start_id]; [0] is void when standalone */
+	const struct btfc_type *
+		*types; /* kernel numbering: [id - start_id]; [0] is void when standalone */
 	uint32_t nr_types, types_cap;
 	uint32_t *rsize, *rid;
 	uint8_t *state;
-	const uint32_t *base_rid, *base_rsize; /* the base's own resolution (bpf profile of split BTF) */
+	const uint32_t *base_rid,
+		*base_rsize; /* the base's own resolution (bpf profile of split BTF) */
 	struct vertex stack[MAX_RESOLVE_DEPTH];
 	int top;
 	enum mode mode;
@@ -75,15 +77,13 @@ static const struct btfc_type btf_void; /* id 0: kind UNKN, never a record in th
 
 static bool k_isalpha(unsigned char c)
 {
-	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= 192 && c != 215 && c != 247);
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+	       (c >= 192 && c != 215 && c != 247);
 }
 
 static bool k_isdigit(unsigned char c) { return c >= '0' && c <= '9'; }
 
-static bool k_isprint(unsigned char c)
-{
-	return (c >= 32 && c <= 126) || c >= 160;
-}
+static bool k_isprint(unsigned char c) { return (c >= 32 && c <= 126) || c >= 160; }
 
 /* ---------------------------------------------------------------------- */
 /* types and strings, as the kernel sees them during verification          */
@@ -98,8 +98,11 @@ static unsigned vlen_of(const struct btfc_type *t) { return t->info & 0xffffff; 
 static bool is_modifier(const struct btfc_type *t)
 {
 	switch (kind_of(t)) {
-	case BTFC_KIND_TYPEDEF: case BTFC_KIND_VOLATILE: case BTFC_KIND_CONST:
-	case BTFC_KIND_RESTRICT: case BTFC_KIND_TYPE_TAG:
+	case BTFC_KIND_TYPEDEF:
+	case BTFC_KIND_VOLATILE:
+	case BTFC_KIND_CONST:
+	case BTFC_KIND_RESTRICT:
+	case BTFC_KIND_TYPE_TAG:
 		return true;
 	}
 	return false;
@@ -112,19 +115,26 @@ static bool is_struct(const struct btfc_type *t)
 static bool is_kind(const struct btfc_type *t, unsigned k) { return kind_of(t) == k; }
 static bool is_resolve_source_only(const struct btfc_type *t)
 {
-	return is_kind(t, BTFC_KIND_VAR) || is_kind(t, BTFC_KIND_DECL_TAG) || is_kind(t, BTFC_KIND_DATASEC);
+	return is_kind(t, BTFC_KIND_VAR) || is_kind(t, BTFC_KIND_DECL_TAG) ||
+	       is_kind(t, BTFC_KIND_DATASEC);
 }
 static bool needs_resolve(const struct btfc_type *t)
 {
-	return is_modifier(t) || is_kind(t, BTFC_KIND_PTR) || is_struct(t) || is_kind(t, BTFC_KIND_ARRAY) ||
-	       is_kind(t, BTFC_KIND_VAR) || is_kind(t, BTFC_KIND_FUNC) || is_kind(t, BTFC_KIND_DECL_TAG) ||
+	return is_modifier(t) || is_kind(t, BTFC_KIND_PTR) || is_struct(t) ||
+	       is_kind(t, BTFC_KIND_ARRAY) || is_kind(t, BTFC_KIND_VAR) ||
+	       is_kind(t, BTFC_KIND_FUNC) || is_kind(t, BTFC_KIND_DECL_TAG) ||
 	       is_kind(t, BTFC_KIND_DATASEC);
 }
 static bool has_size(const struct btfc_type *t)
 {
 	switch (kind_of(t)) {
-	case BTFC_KIND_INT: case BTFC_KIND_STRUCT: case BTFC_KIND_UNION: case BTFC_KIND_ENUM:
-	case BTFC_KIND_DATASEC: case BTFC_KIND_FLOAT: case BTFC_KIND_ENUM64:
+	case BTFC_KIND_INT:
+	case BTFC_KIND_STRUCT:
+	case BTFC_KIND_UNION:
+	case BTFC_KIND_ENUM:
+	case BTFC_KIND_DATASEC:
+	case BTFC_KIND_FLOAT:
+	case BTFC_KIND_ENUM64:
 		return true;
 	}
 	return false;
@@ -213,18 +223,25 @@ static bool name_valid_section(const struct env *e, uint32_t off)
 static const char *int_enc_str(uint32_t enc)
 {
 	switch (enc) {
-	case 0: return "(none)";
-	case 1: return "SIGNED";
-	case 2: return "CHAR";
-	case 4: return "BOOL";
-	default: return "UNKN";
+	case 0:
+		return "(none)";
+	case 1:
+		return "SIGNED";
+	case 2:
+		return "CHAR";
+	case 4:
+		return "BOOL";
+	default:
+		return "UNKN";
 	}
 }
 
 /* Give @v its strings (copies; they may point into its old ones). */
-static int verdict_strs(struct btfc_verdict *v, const char *msg, const char *context, const char *note)
+static int verdict_strs(struct btfc_verdict *v, const char *msg, const char *context,
+			const char *note)
 {
-	return btfci_strs_set(&v->priv_, 3, (const char **const[]){ &v->msg, &v->context, &v->note },
+	return btfci_strs_set(&v->priv_, 3,
+			      (const char **const[]){ &v->msg, &v->context, &v->note },
 			      (const char *const[]){ msg, context, note });
 }
 
@@ -234,12 +251,17 @@ static void log_details(const struct env *e, const struct btfc_type *t, struct b
 	switch (kind_of(t)) {
 	case BTFC_KIND_INT: {
 		uint32_t d = int_data(t);
-		btfci_str_addf(b, "size=%u bits_offset=%u nr_bits=%u encoding=%s", t->size, int_offset(d), int_bits(d),
-		    int_enc_str(int_encoding(d)));
+		btfci_str_addf(b, "size=%u bits_offset=%u nr_bits=%u encoding=%s", t->size,
+			       int_offset(d), int_bits(d), int_enc_str(int_encoding(d)));
 		break;
 	}
-	case BTFC_KIND_PTR: case BTFC_KIND_TYPEDEF: case BTFC_KIND_VOLATILE: case BTFC_KIND_CONST:
-	case BTFC_KIND_RESTRICT: case BTFC_KIND_TYPE_TAG: case BTFC_KIND_FUNC:
+	case BTFC_KIND_PTR:
+	case BTFC_KIND_TYPEDEF:
+	case BTFC_KIND_VOLATILE:
+	case BTFC_KIND_CONST:
+	case BTFC_KIND_RESTRICT:
+	case BTFC_KIND_TYPE_TAG:
+	case BTFC_KIND_FUNC:
 		btfci_str_addf(b, "type_id=%u", t->type);
 		break;
 	case BTFC_KIND_FWD:
@@ -247,10 +269,14 @@ static void log_details(const struct env *e, const struct btfc_type *t, struct b
 		break;
 	case BTFC_KIND_ARRAY: {
 		const struct btfc_array *a = btfc_type_data(t);
-		btfci_str_addf(b, "type_id=%u index_type_id=%u nr_elems=%u", a->type, a->index_type, a->nelems);
+		btfci_str_addf(b, "type_id=%u index_type_id=%u nr_elems=%u", a->type, a->index_type,
+			       a->nelems);
 		break;
 	}
-	case BTFC_KIND_STRUCT: case BTFC_KIND_UNION: case BTFC_KIND_ENUM: case BTFC_KIND_ENUM64:
+	case BTFC_KIND_STRUCT:
+	case BTFC_KIND_UNION:
+	case BTFC_KIND_ENUM:
+	case BTFC_KIND_ENUM64:
 	case BTFC_KIND_DATASEC:
 		btfci_str_addf(b, "size=%u vlen=%u", t->size, vlen_of(t));
 		break;
@@ -265,10 +291,12 @@ static void log_details(const struct env *e, const struct btfc_type *t, struct b
 		} else {
 			btfci_str_addf(b, "%u %s", p[0].type, name_by_offset(e, p[0].name_off));
 			for (unsigned i = 1; i + 1 < n; i++)
-				btfci_str_addf(b, ", %u %s", p[i].type, name_by_offset(e, p[i].name_off));
+				btfci_str_addf(b, ", %u %s", p[i].type,
+					       name_by_offset(e, p[i].name_off));
 			if (n > 1) {
 				if (p[n - 1].type)
-					btfci_str_addf(b, ", %u %s", p[n - 1].type, name_by_offset(e, p[n - 1].name_off));
+					btfci_str_addf(b, ", %u %s", p[n - 1].type,
+						       name_by_offset(e, p[n - 1].name_off));
 				else
 					btfci_str_addf(b, ", vararg");
 			}
@@ -277,23 +305,25 @@ static void log_details(const struct env *e, const struct btfc_type *t, struct b
 		break;
 	}
 	case BTFC_KIND_VAR:
-		btfci_str_addf(b, "type_id=%u linkage=%u", t->type, ((const struct btfc_var *)btfc_type_data(t))->linkage);
+		btfci_str_addf(b, "type_id=%u linkage=%u", t->type,
+			       ((const struct btfc_var *)btfc_type_data(t))->linkage);
 		break;
 	case BTFC_KIND_FLOAT:
 		btfci_str_addf(b, "size=%u", t->size);
 		break;
 	case BTFC_KIND_DECL_TAG:
 		btfci_str_addf(b, "type=%u component_idx=%d", t->type,
-		    ((const struct btfc_decl_tag *)btfc_type_data(t))->component_idx);
+			       ((const struct btfc_decl_tag *)btfc_type_data(t))->component_idx);
 		break;
 	}
 }
 
 /* "[id] KIND name[ details]" into @b. */
-static void type_line(const struct env *e, const struct btfc_type *t, bool details, struct btfci_str *b)
+static void type_line(const struct env *e, const struct btfc_type *t, bool details,
+		      struct btfci_str *b)
 {
-	btfci_str_addf(b, "[%u] %s %s%s", e->log_type_id, btfc_kind_name(kind_of(t)), name_by_offset(e, t->name_off),
-	    details ? " " : "");
+	btfci_str_addf(b, "[%u] %s %s%s", e->log_type_id, btfc_kind_name(kind_of(t)),
+		       name_by_offset(e, t->name_off), details ? " " : "");
 	if (details)
 		log_details(e, t, b);
 }
@@ -313,9 +343,10 @@ static int fail_plain(struct env *e, int err, uint32_t type_id, const char *fmt,
 }
 
 /* btf_verifier_log_type() / _basic(): the type's line with the message appended. */
-static int fail_type(struct env *e, const struct btfc_type *t, bool details, int err, const char *fmt, ...)
-	__attribute__((format(printf, 5, 6)));
-static int fail_type(struct env *e, const struct btfc_type *t, bool details, int err, const char *fmt, ...)
+static int fail_type(struct env *e, const struct btfc_type *t, bool details, int err,
+		     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+static int fail_type(struct env *e, const struct btfc_type *t, bool details, int err,
+		     const char *fmt, ...)
 {
 	va_list ap;
 
@@ -330,20 +361,22 @@ static int fail_type(struct env *e, const struct btfc_type *t, bool details, int
 }
 
 /* btf_verifier_log_member(): "\tname type_id=.. [bitfield_size=..] bits_offset=.. MSG". */
-static int fail_member(struct env *e, const struct btfc_type *s, const struct btfc_member *m, int err,
-		       const char *msg, ...) __attribute__((format(printf, 5, 6)));
-static int fail_member(struct env *e, const struct btfc_type *s, const struct btfc_member *m, int err,
-		       const char *msg, ...)
+static int fail_member(struct env *e, const struct btfc_type *s, const struct btfc_member *m,
+		       int err, const char *msg, ...) __attribute__((format(printf, 5, 6)));
+static int fail_member(struct env *e, const struct btfc_type *s, const struct btfc_member *m,
+		       int err, const char *msg, ...)
 {
 	va_list ap;
 	struct btfci_str *b = &e->msg;
 
 	type_line(e, s, true, &e->context);
 	if (btfc_type_kflag(s))
-		btfci_str_addf(b, "\t%s type_id=%u bitfield_size=%u bits_offset=%u ", name_by_offset(e, m->name_off),
-		    m->type, m->offset >> 24, m->offset & 0xffffff);
+		btfci_str_addf(b, "\t%s type_id=%u bitfield_size=%u bits_offset=%u ",
+			       name_by_offset(e, m->name_off), m->type, m->offset >> 24,
+			       m->offset & 0xffffff);
 	else
-		btfci_str_addf(b, "\t%s type_id=%u bits_offset=%u ", name_by_offset(e, m->name_off), m->type, m->offset);
+		btfci_str_addf(b, "\t%s type_id=%u bits_offset=%u ", name_by_offset(e, m->name_off),
+			       m->type, m->offset);
 	va_start(ap, msg);
 	btfci_str_vaddf(b, msg, ap);
 	va_end(ap);
@@ -353,12 +386,12 @@ static int fail_member(struct env *e, const struct btfc_type *s, const struct bt
 }
 
 /* btf_verifier_log_vsi(): "\t type_id=.. offset=.. size=.. MSG". */
-static int fail_vsi(struct env *e, const struct btfc_type *ds, const struct btfc_var_secinfo *vsi, int err,
-		    const char *msg)
+static int fail_vsi(struct env *e, const struct btfc_type *ds, const struct btfc_var_secinfo *vsi,
+		    int err, const char *msg)
 {
 	type_line(e, ds, true, &e->context);
 	btfci_str_addf(&e->msg, "\t type_id=%u offset=%u size=%u %s", vsi->type, vsi->offset,
-		 vsi->size, msg);
+		       vsi->size, msg);
 	e->v->err = err;
 	e->v->type_id = e->log_type_id;
 	return err;
@@ -482,7 +515,8 @@ static bool int_is_regular(const struct btfc_type *t)
 {
 	uint32_t d = int_data(t), bits = int_bits(d), bytes = roundup_bytes(bits);
 
-	return !(bits & 7) && !int_offset(d) && (bytes == 1 || bytes == 2 || bytes == 4 || bytes == 8 || bytes == 16);
+	return !(bits & 7) && !int_offset(d) &&
+	       (bytes == 1 || bytes == 2 || bytes == 4 || bytes == 8 || bytes == 16);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -494,8 +528,8 @@ struct kind_ops {
 	int (*resolve)(struct env *e, const struct vertex *v);
 	int (*check_member)(struct env *e, const struct btfc_type *s, const struct btfc_member *m,
 			    const struct btfc_type *mt);
-	int (*check_kflag_member)(struct env *e, const struct btfc_type *s, const struct btfc_member *m,
-				  const struct btfc_type *mt);
+	int (*check_kflag_member)(struct env *e, const struct btfc_type *s,
+				  const struct btfc_member *m, const struct btfc_type *mt);
 };
 static const struct kind_ops *ops_of(const struct btfc_type *t);
 
@@ -507,14 +541,16 @@ static int meta_short(struct env *e, const struct btfc_type *t, uint32_t left, u
 static int df_check_member(struct env *e, const struct btfc_type *s, const struct btfc_member *m,
 			   const struct btfc_type *mt)
 {
-	(void)m; (void)mt;
+	(void)m;
+	(void)mt;
 	return fail_type(e, s, false, -EINVAL, "Unsupported check_member");
 }
 
-static int df_check_kflag_member(struct env *e, const struct btfc_type *s, const struct btfc_member *m,
-				 const struct btfc_type *mt)
+static int df_check_kflag_member(struct env *e, const struct btfc_type *s,
+				 const struct btfc_member *m, const struct btfc_type *mt)
 {
-	(void)m; (void)mt;
+	(void)m;
+	(void)mt;
 	return fail_type(e, s, false, -EINVAL, "Unsupported check_kflag_member");
 }
 
@@ -524,8 +560,8 @@ static int df_resolve(struct env *e, const struct vertex *v)
 }
 
 /* ptr, array, struct and float members of a kflag struct: no bitfield allowed */
-static int generic_check_kflag_member(struct env *e, const struct btfc_type *s, const struct btfc_member *m,
-				      const struct btfc_type *mt)
+static int generic_check_kflag_member(struct env *e, const struct btfc_type *s,
+				      const struct btfc_member *m, const struct btfc_type *mt)
 {
 	if (m->offset >> 24)
 		return fail_member(e, s, m, -EINVAL, "Invalid member bitfield_size");
@@ -560,10 +596,11 @@ static int int_check_member(struct env *e, const struct btfc_type *s, const stru
 	return 0;
 }
 
-static int int_check_kflag_member(struct env *e, const struct btfc_type *s, const struct btfc_member *m,
-				  const struct btfc_type *mt)
+static int int_check_kflag_member(struct env *e, const struct btfc_type *s,
+				  const struct btfc_member *m, const struct btfc_type *mt)
 {
-	uint32_t nr_bits = m->offset >> 24, off = m->offset & 0xffffff, data_bits = int_bits(int_data(mt));
+	uint32_t nr_bits = m->offset >> 24, off = m->offset & 0xffffff,
+		 data_bits = int_bits(int_data(mt));
 
 	if (!int_is_regular(mt))
 		return fail_member(e, s, m, -EINVAL, "Invalid member base type");
@@ -627,8 +664,8 @@ static int ref_check_meta(struct env *e, const struct btfc_type *t, uint32_t lef
 	return 0;
 }
 
-static int modifier_check_member(struct env *e, const struct btfc_type *s, const struct btfc_member *m,
-				 const struct btfc_type *mt)
+static int modifier_check_member(struct env *e, const struct btfc_type *s,
+				 const struct btfc_member *m, const struct btfc_type *mt)
 {
 	uint32_t rid = m->type;
 	const struct btfc_type *rt = type_id_size(e, &rid, NULL);
@@ -638,15 +675,16 @@ static int modifier_check_member(struct env *e, const struct btfc_type *s, const
 		return fail_member(e, s, m, -EINVAL, "Invalid member");
 	struct btfc_member rm = *m;
 	rm.type = rid;
-	return btfc_type_kflag(s) ? ops_of(rt)->check_kflag_member(e, s, &rm, rt)
-				  : ops_of(rt)->check_member(e, s, &rm, rt);
+	return btfc_type_kflag(s) ? ops_of(rt)->check_kflag_member(e, s, &rm, rt) :
+				    ops_of(rt)->check_member(e, s, &rm, rt);
 }
 
 /*
  * The next step of a modifier, ptr or var: push the target if it still needs
  * resolving; returns 1 when the caller may go on, 0 after a push, <0 on error.
  */
-static int resolve_next(struct env *e, const struct vertex *v, uint32_t next_id, const struct btfc_type **next)
+static int resolve_next(struct env *e, const struct vertex *v, uint32_t next_id,
+			const struct btfc_type **next)
 {
 	*next = type_by_id(e, next_id);
 	if (!*next || is_resolve_source_only(*next))
@@ -657,7 +695,8 @@ static int resolve_next(struct env *e, const struct vertex *v, uint32_t next_id,
 }
 
 /* A ptr or var behind a modifier that was resolved in struct mode may still need resolving. */
-static int resolve_ptr_behind_modifier(struct env *e, const struct btfc_type *next, uint32_t next_id)
+static int resolve_ptr_behind_modifier(struct env *e, const struct btfc_type *next,
+				       uint32_t next_id)
 {
 	if (!is_modifier(next))
 		return 1;
@@ -669,12 +708,14 @@ static int resolve_ptr_behind_modifier(struct env *e, const struct btfc_type *ne
 }
 
 /* After the target is resolved: sized, or one of void/fwd/func_proto (for modifiers and ptrs). */
-static int resolve_finish_ref(struct env *e, const struct vertex *v, const struct btfc_type *next, uint32_t next_id)
+static int resolve_finish_ref(struct env *e, const struct vertex *v, const struct btfc_type *next,
+			      uint32_t next_id)
 {
 	if (!type_id_size(e, &next_id, NULL)) {
 		if (is_resolved(e, next_id))
 			next = type_id_resolve(e, &next_id);
-		if (!is_void(next) && !is_kind(next, BTFC_KIND_FWD) && !is_kind(next, BTFC_KIND_FUNC_PROTO))
+		if (!is_void(next) && !is_kind(next, BTFC_KIND_FWD) &&
+		    !is_kind(next, BTFC_KIND_FUNC_PROTO))
 			return fail_type(e, v->t, true, -EINVAL, "Invalid type_id");
 	}
 	stack_pop_resolved(e, next_id, 0);
@@ -802,7 +843,8 @@ static int struct_check_meta(struct env *e, const struct btfc_type *t, uint32_t 
 		return fail_type(e, t, true, -EINVAL, "Invalid name");
 	for (unsigned i = 0; i < vlen_of(t); i++, m++) {
 		if (!name_offset_valid(e, m->name_off))
-			return fail_member(e, t, m, -EINVAL, "Invalid member name_offset:%u", m->name_off);
+			return fail_member(e, t, m, -EINVAL, "Invalid member name_offset:%u",
+					   m->name_off);
 		if (m->name_off && !name_valid_identifier(e, m->name_off))
 			return fail_member(e, t, m, -EINVAL, "Invalid name");
 		if (!m->type || m->type > BTF_MAX_TYPE)
@@ -813,7 +855,8 @@ static int struct_check_meta(struct env *e, const struct btfc_type *t, uint32_t 
 		if (last > off)
 			return fail_member(e, t, m, -EINVAL, "Invalid member bits_offset");
 		if (roundup_bytes(off) > t->size)
-			return fail_member(e, t, m, -EINVAL, "Member bits_offset exceeds its struct size");
+			return fail_member(e, t, m, -EINVAL,
+					   "Member bits_offset exceeds its struct size");
 		last = off;
 	}
 	return needed;
@@ -822,7 +865,8 @@ static int struct_check_meta(struct env *e, const struct btfc_type *t, uint32_t 
 static int check_one_member(struct env *e, const struct btfc_type *s, const struct btfc_member *m,
 			    const struct btfc_type *mt)
 {
-	return btfc_type_kflag(s) ? ops_of(mt)->check_kflag_member(e, s, m, mt) : ops_of(mt)->check_member(e, s, m, mt);
+	return btfc_type_kflag(s) ? ops_of(mt)->check_kflag_member(e, s, m, mt) :
+				    ops_of(mt)->check_member(e, s, m, mt);
 }
 
 static int struct_resolve(struct env *e, const struct vertex *v)
@@ -855,8 +899,8 @@ static int struct_resolve(struct env *e, const struct vertex *v)
 }
 
 /* --- ENUM, ENUM64 --- */
-static int enum_check_kflag_member(struct env *e, const struct btfc_type *s, const struct btfc_member *m,
-				   const struct btfc_type *mt)
+static int enum_check_kflag_member(struct env *e, const struct btfc_type *s,
+				   const struct btfc_member *m, const struct btfc_type *mt)
 {
 	uint32_t off = m->offset & 0xffffff, nr_bits = m->offset >> 24;
 	(void)mt;
@@ -890,7 +934,8 @@ static int enum_check_meta(struct env *e, const struct btfc_type *t, uint32_t le
 		uint32_t name_off = *(const uint32_t *)(const void *)p;
 		if (!name_offset_valid(e, name_off)) {
 			type_line(e, t, true, &e->context);
-			return fail_plain(e, -EINVAL, e->log_type_id, "\tInvalid name_offset:%u", name_off);
+			return fail_plain(e, -EINVAL, e->log_type_id, "\tInvalid name_offset:%u",
+					  name_off);
 		}
 		if (!name_off || !name_valid_identifier(e, name_off))
 			return fail_type(e, t, true, -EINVAL, "Invalid name");
@@ -995,8 +1040,8 @@ static int datasec_check_meta(struct env *e, const struct btfc_type *t, uint32_t
 		return fail_type(e, t, true, -EINVAL, "size == 0");
 	if (btfc_type_kflag(t))
 		return fail_type(e, t, true, -EINVAL, "Invalid btf_info kind_flag");
-	if (!t->name_off || !(e->section_is_identifier ? name_valid_identifier(e, t->name_off)
-							: name_valid_section(e, t->name_off)))
+	if (!t->name_off || !(e->section_is_identifier ? name_valid_identifier(e, t->name_off) :
+							 name_valid_section(e, t->name_off)))
 		return fail_type(e, t, true, -EINVAL, "Invalid name");
 	for (unsigned i = 0; i < vlen_of(t); i++, vsi++) {
 		if (!vsi->type || vsi->type > BTF_MAX_TYPE)
@@ -1087,8 +1132,8 @@ static int decl_tag_resolve(struct env *e, const struct vertex *v)
 	const struct btfc_type *next = type_by_id(e, next_id);
 	int32_t idx = ((const struct btfc_decl_tag *)btfc_type_data(v->t))->component_idx;
 
-	if (!next || !(is_kind(next, BTFC_KIND_FUNC) || is_struct(next) || is_kind(next, BTFC_KIND_VAR) ||
-		       is_kind(next, BTFC_KIND_TYPEDEF)))
+	if (!next || !(is_kind(next, BTFC_KIND_FUNC) || is_struct(next) ||
+		       is_kind(next, BTFC_KIND_VAR) || is_kind(next, BTFC_KIND_TYPEDEF)))
 		return fail_type(e, v->t, true, -EINVAL, "Invalid type_id");
 	if (!is_resolve_sink(e, next) && !is_resolved(e, next_id))
 		return stack_push(e, next, next_id);
@@ -1190,22 +1235,32 @@ static const struct kind_ops decl_tag_ops = {
 };
 
 static const struct kind_ops *const kind_ops[BTFC_KIND_MAX + 1] = {
-	[BTFC_KIND_INT] = &int_ops,           [BTFC_KIND_PTR] = &ptr_ops,
-	[BTFC_KIND_ARRAY] = &array_ops,       [BTFC_KIND_STRUCT] = &struct_ops,
-	[BTFC_KIND_UNION] = &struct_ops,      [BTFC_KIND_ENUM] = &enum_ops,
-	[BTFC_KIND_FWD] = &fwd_ops,           [BTFC_KIND_TYPEDEF] = &modifier_ops,
-	[BTFC_KIND_VOLATILE] = &modifier_ops, [BTFC_KIND_CONST] = &modifier_ops,
-	[BTFC_KIND_RESTRICT] = &modifier_ops, [BTFC_KIND_FUNC] = &func_ops,
-	[BTFC_KIND_FUNC_PROTO] = &func_proto_ops, [BTFC_KIND_VAR] = &var_ops,
-	[BTFC_KIND_DATASEC] = &datasec_ops,   [BTFC_KIND_FLOAT] = &float_ops,
-	[BTFC_KIND_DECL_TAG] = &decl_tag_ops, [BTFC_KIND_TYPE_TAG] = &modifier_ops,
+	[BTFC_KIND_INT] = &int_ops,
+	[BTFC_KIND_PTR] = &ptr_ops,
+	[BTFC_KIND_ARRAY] = &array_ops,
+	[BTFC_KIND_STRUCT] = &struct_ops,
+	[BTFC_KIND_UNION] = &struct_ops,
+	[BTFC_KIND_ENUM] = &enum_ops,
+	[BTFC_KIND_FWD] = &fwd_ops,
+	[BTFC_KIND_TYPEDEF] = &modifier_ops,
+	[BTFC_KIND_VOLATILE] = &modifier_ops,
+	[BTFC_KIND_CONST] = &modifier_ops,
+	[BTFC_KIND_RESTRICT] = &modifier_ops,
+	[BTFC_KIND_FUNC] = &func_ops,
+	[BTFC_KIND_FUNC_PROTO] = &func_proto_ops,
+	[BTFC_KIND_VAR] = &var_ops,
+	[BTFC_KIND_DATASEC] = &datasec_ops,
+	[BTFC_KIND_FLOAT] = &float_ops,
+	[BTFC_KIND_DECL_TAG] = &decl_tag_ops,
+	[BTFC_KIND_TYPE_TAG] = &modifier_ops,
 	[BTFC_KIND_ENUM64] = &enum_ops,
 };
 
 static const struct kind_ops *ops_of(const struct btfc_type *t)
 {
 	/* void has no ops in the kernel; every caller rules it out before */
-	return kind_of(t) <= BTFC_KIND_MAX && kind_ops[kind_of(t)] ? kind_ops[kind_of(t)] : &fwd_ops;
+	return kind_of(t) <= BTFC_KIND_MAX && kind_ops[kind_of(t)] ? kind_ops[kind_of(t)] :
+								     &fwd_ops;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -1213,7 +1268,8 @@ static const struct kind_ops *ops_of(const struct btfc_type *t)
 
 static int parse_hdr(struct env *e)
 {
-	uint32_t hdr_len, hdr_size = e->v7_2 ? BTF_HDR_LAYOUT : BTF_HDR_MIN; /* sizeof(struct btf_header) */
+	uint32_t hdr_len,
+		hdr_size = e->v7_2 ? BTF_HDR_LAYOUT : BTF_HDR_MIN; /* sizeof(struct btf_header) */
 
 	if (e->size < 8)
 		return fail_plain(e, -EINVAL, 0, "hdr_len not found");
@@ -1249,14 +1305,17 @@ static int parse_hdr(struct env *e)
 	 * no overlap, nothing after; 7.2 adds the layout section when hdr_len
 	 * covers it and it is not empty.
 	 */
-	struct { uint32_t off, len; } secs[3] = { { e->hdr.type_off, e->hdr.type_len },
-						  { e->hdr.str_off, e->hdr.str_len },
-						  { e->hdr.layout_off, e->hdr.layout_len } };
+	struct {
+		uint32_t off, len;
+	} secs[3] = { { e->hdr.type_off, e->hdr.type_len },
+		      { e->hdr.str_off, e->hdr.str_len },
+		      { e->hdr.layout_off, e->hdr.layout_len } };
 	int n = e->v7_2 && e->hdr.hdr_len >= BTF_HDR_LAYOUT && e->hdr.layout_len ? 3 : 2;
 	for (int i = 1; i < n; i++) /* insertion sort with the kernel's btf_sec_info_cmp() */
 		for (int j = i; j > 0; j--) {
-			int c = (int)(secs[j - 1].off - secs[j].off) ? (int)(secs[j - 1].off - secs[j].off)
-								   : (int)(secs[j - 1].len - secs[j].len);
+			int c = (int)(secs[j - 1].off - secs[j].off) ?
+					(int)(secs[j - 1].off - secs[j].off) :
+					(int)(secs[j - 1].len - secs[j].len);
 			if (c <= 0)
 				break;
 			uint32_t o = secs[j].off, l = secs[j].len;
@@ -1287,7 +1346,8 @@ static int parse_str_sec(struct env *e)
 	const char *end = start + e->hdr.str_len;
 
 	/* 7.2: only a header without the layout fields requires the strings last */
-	if ((!e->v7_2 || e->hdr.hdr_len < BTF_HDR_LAYOUT) && (const uint8_t *)end != e->data + e->size)
+	if ((!e->v7_2 || e->hdr.hdr_len < BTF_HDR_LAYOUT) &&
+	    (const uint8_t *)end != e->data + e->size)
 		return fail_plain(e, -EINVAL, 0, "String section is not at the end");
 	e->strings = start;
 	if (e->base && !e->hdr.str_len)
@@ -1322,7 +1382,8 @@ static int add_type(struct env *e, const struct btfc_type *t)
 		if (e->start_id + e->types_cap == BTF_MAX_TYPE)
 			return -E2BIG; /* the kernel logs "Exceeded max num of types" and ignores it */
 		uint32_t grow = e->types_cap >> 2 > 16 ? e->types_cap >> 2 : 16;
-		uint32_t cap = e->types_cap + grow < BTF_MAX_TYPE ? e->types_cap + grow : BTF_MAX_TYPE;
+		uint32_t cap = e->types_cap + grow < BTF_MAX_TYPE ? e->types_cap + grow :
+								    BTF_MAX_TYPE;
 		const struct btfc_type **n = realloc(e->types, cap * sizeof(*n));
 		if (!n)
 			return -ENOMEM;
@@ -1344,18 +1405,19 @@ static int check_all_metas(struct env *e)
 		const struct btfc_type *t = (const void *)cur;
 		uint32_t left = end - cur;
 		if (left < sizeof(*t))
-			return fail_plain(e, -EINVAL, e->log_type_id, "[%u] meta_left:%u meta_needed:%zu",
-					  e->log_type_id, left, sizeof(*t));
+			return fail_plain(e, -EINVAL, e->log_type_id,
+					  "[%u] meta_left:%u meta_needed:%zu", e->log_type_id, left,
+					  sizeof(*t));
 		left -= sizeof(*t);
 		if (!e->v7_2 && t->info & ~BTF_INFO_MASK)
-			return fail_plain(e, -EINVAL, e->log_type_id, "[%u] Invalid btf_info:%x", e->log_type_id,
-					  t->info);
+			return fail_plain(e, -EINVAL, e->log_type_id, "[%u] Invalid btf_info:%x",
+					  e->log_type_id, t->info);
 		if (kind_of(t) > BTFC_KIND_MAX || kind_of(t) == BTFC_KIND_UNKN)
-			return fail_plain(e, -EINVAL, e->log_type_id, "[%u] Invalid kind:%u", e->log_type_id,
-					  kind_of(t));
+			return fail_plain(e, -EINVAL, e->log_type_id, "[%u] Invalid kind:%u",
+					  e->log_type_id, kind_of(t));
 		if (!name_offset_valid(e, t->name_off))
-			return fail_plain(e, -EINVAL, e->log_type_id, "[%u] Invalid name_offset:%u", e->log_type_id,
-					  t->name_off);
+			return fail_plain(e, -EINVAL, e->log_type_id, "[%u] Invalid name_offset:%u",
+					  e->log_type_id, t->name_off);
 		int n = kind_ops[kind_of(t)]->check_meta(e, t, left);
 		if (n < 0)
 			return n;
@@ -1363,7 +1425,8 @@ static int check_all_metas(struct env *e)
 		if (err == -ENOMEM)
 			return err;
 		if (err)
-			note(e, "more than %u types: the kernel drops the rest from its index", BTF_MAX_TYPE);
+			note(e, "more than %u types: the kernel drops the rest from its index",
+			     BTF_MAX_TYPE);
 		cur += sizeof(*t) + n;
 		e->log_type_id++;
 	}
@@ -1382,7 +1445,8 @@ static bool resolve_valid(struct env *e, const struct btfc_type *t, uint32_t id)
 		return resolved_id(e, id) && !resolved_size(e, id);
 	if (is_modifier(t) || is_kind(t, BTFC_KIND_PTR) || is_kind(t, BTFC_KIND_VAR)) {
 		t = type_id_resolve(e, &id);
-		return t && !is_modifier(t) && !is_kind(t, BTFC_KIND_VAR) && !is_kind(t, BTFC_KIND_DATASEC);
+		return t && !is_modifier(t) && !is_kind(t, BTFC_KIND_VAR) &&
+		       !is_kind(t, BTFC_KIND_DATASEC);
 	}
 	if (is_kind(t, BTFC_KIND_ARRAY)) {
 		const struct btfc_array *a = btfc_type_data(t);
@@ -1444,8 +1508,8 @@ static int func_proto_check(struct env *e, const struct btfc_type *t)
 		const struct btfc_type *at = type_by_id(e, aid);
 		if (!at || is_resolve_source_only(at))
 			return fail_type(e, t, true, -EINVAL, "Invalid arg#%u", i + 1);
-		if (args[i].name_off &&
-		    (!name_offset_valid(e, args[i].name_off) || !name_valid_identifier(e, args[i].name_off)))
+		if (args[i].name_off && (!name_offset_valid(e, args[i].name_off) ||
+					 !name_valid_identifier(e, args[i].name_off)))
 			return fail_type(e, t, true, -EINVAL, "Invalid arg#%u", i + 1);
 		if (needs_resolve(at) && !is_resolved(e, aid) && (err = resolve(e, at, aid)))
 			return err;
@@ -1506,10 +1570,12 @@ static int check_type_tags(struct env *e, uint32_t start_id)
 		bool in_tags = is_kind(t, BTFC_KIND_TYPE_TAG);
 		while (is_modifier(t)) {
 			if (!chain_limit--)
-				return fail_plain(e, -ELOOP, i, "Max chain length or cycle detected");
+				return fail_plain(e, -ELOOP, i,
+						  "Max chain length or cycle detected");
 			if (is_kind(t, BTFC_KIND_TYPE_TAG)) {
 				if (!in_tags && !e->v7_2)
-					return fail_plain(e, -EINVAL, i, "Type tags don't precede modifiers");
+					return fail_plain(e, -EINVAL, i,
+							  "Type tags don't precede modifiers");
 			} else {
 				in_tags = false;
 			}
@@ -1518,8 +1584,10 @@ static int check_type_tags(struct env *e, uint32_t start_id)
 			cur = t->type;
 			t = type_by_id(e, cur);
 			if (!t) {
-				note(e, "type [%u] refers to type id %u, which does not exist; "
-				     "the kernel rejects this without a message", i, cur);
+				note(e,
+				     "type [%u] refers to type id %u, which does not exist; "
+				     "the kernel rejects this without a message",
+				     i, cur);
 				return fail_plain(e, -EINVAL, i, "%s", "");
 			}
 		}
@@ -1531,9 +1599,12 @@ static int check_type_tags(struct env *e, uint32_t start_id)
 BTFC_API const char *btfc_profile_name(enum btfc_profile p)
 {
 	switch (p) {
-	case BTFC_PROFILE_BPF: return "bpf";
-	case BTFC_PROFILE_MODULE: return "module";
-	case BTFC_PROFILE_VMLINUX: return "vmlinux";
+	case BTFC_PROFILE_BPF:
+		return "bpf";
+	case BTFC_PROFILE_MODULE:
+		return "module";
+	case BTFC_PROFILE_VMLINUX:
+		return "vmlinux";
 	}
 	return "?";
 }
@@ -1541,13 +1612,13 @@ BTFC_API const char *btfc_profile_name(enum btfc_profile p)
 /* A base's own bpf-profile resolution under one rule set (struct btfci_vcache below). */
 struct vcache {
 	bool done;
-	uint32_t *rid, *rsize;   /* the kernel's resolved ids and sizes, indexed by type id */
+	uint32_t *rid, *rsize; /* the kernel's resolved ids and sizes, indexed by type id */
 	struct btfc_verdict *verdict;
 };
 
 static int run(struct btfc_ctx *ctx, const void *data, size_t len, const struct btfc_btf *base,
-	       const struct btfc_validate_opts *opts, const struct vcache *cache, struct vcache *keep,
-	       struct btfc_verdict *v);
+	       const struct btfc_validate_opts *opts, const struct vcache *cache,
+	       struct vcache *keep, struct btfc_verdict *v);
 
 /*
  * The bpf profile of split BTF: BPF_BTF_LOAD takes no base, so what it would
@@ -1556,14 +1627,16 @@ static int run(struct btfc_ctx *ctx, const void *data, size_t len, const struct 
  * header and string section are sound, so those are checked first, with the
  * split rules.
  */
-static int validate_flat(struct btfc_ctx *ctx, const void *data, size_t len, const struct btfc_btf *base,
-			 const struct btfc_validate_opts *opts, struct btfc_verdict *v)
+static int validate_flat(struct btfc_ctx *ctx, const void *data, size_t len,
+			 const struct btfc_btf *base, const struct btfc_validate_opts *opts,
+			 struct btfc_verdict *v)
 {
 	struct btfc_validate_opts split = *opts;
 	size_t btl, bsl;
 	int err;
 
-	split.headers_only = true; /* the split blob's header, string and layout sections, as the fast path */
+	split.headers_only =
+		true; /* the split blob's header, string and layout sections, as the fast path */
 	err = run(ctx, data, len, base, &split, NULL, NULL, v);
 	if (err || v->err)
 		return err;
@@ -1571,14 +1644,17 @@ static int validate_flat(struct btfc_ctx *ctx, const void *data, size_t len, con
 	uint32_t w[8] = { 0 }, hdr_len;
 	memcpy(&hdr_len, (const uint8_t *)data + 4, 4);
 	memcpy(w, data, hdr_len < sizeof(w) ? hdr_len : sizeof(w));
-	uint32_t type_off = w[2], type_len = w[3], str_off = w[4], str_len = w[5], lay_off = w[6], lay_len = w[7];
-	if (hdr_len < BTF_HDR_LAYOUT) /* a header cut inside layout_len has no layout section (parse_layout_sec()) */
+	uint32_t type_off = w[2], type_len = w[3], str_off = w[4], str_len = w[5], lay_off = w[6],
+		 lay_len = w[7];
+	if (hdr_len <
+	    BTF_HDR_LAYOUT) /* a header cut inside layout_len has no layout section (parse_layout_sec()) */
 		lay_off = lay_len = 0;
 	const uint8_t *nohdr = (const uint8_t *)data + w[1];
 	const void *bt = btfc_btf_types_raw(base, &btl);
 	const char *bs = btfc_btf_strs_raw(base, &bsl);
 	if (btfc_btf_base(base))
-		return btfci_err(ctx, -EINVAL, NULL, "a base that is itself split BTF is not supported");
+		return btfci_err(ctx, -EINVAL, NULL,
+				 "a base that is itself split BTF is not supported");
 	/*
 	 * The flattened blob: base types then ours, base strings then ours. A layout
 	 * section (7.2; checked above, and describing kinds, not types) goes first,
@@ -1589,9 +1665,20 @@ static int validate_flat(struct btfc_ctx *ctx, const void *data, size_t len, con
 	if (!flat)
 		return btfci_err(ctx, -ENOMEM, NULL, "out of memory");
 	uint32_t tl = (uint32_t)(btl + type_len), sl = (uint32_t)(bsl + str_len);
-	uint32_t fh[8] = { BTF_MAGIC | BTF_VERSION << 16, (uint32_t)hl, lay_len, tl, lay_len + tl, sl, 0, lay_len };
-	const struct { const void *src; size_t len; } part[] = {
-		{ fh, hl }, { nohdr + lay_off, lay_len }, { bt, btl }, { nohdr + type_off, type_len },
+	uint32_t fh[8] = { BTF_MAGIC | BTF_VERSION << 16,
+			   (uint32_t)hl,
+			   lay_len,
+			   tl,
+			   lay_len + tl,
+			   sl,
+			   0,
+			   lay_len };
+	const struct {
+		const void *src;
+		size_t len;
+	} part[] = {
+		{ fh, hl },  { nohdr + lay_off, lay_len },
+		{ bt, btl }, { nohdr + type_off, type_len },
 		{ bs, bsl }, { nohdr + str_off, str_len },
 	};
 	for (size_t i = 0; i < sizeof(part) / sizeof(part[0]); p += part[i].len, i++)
@@ -1606,11 +1693,13 @@ static int validate_flat(struct btfc_ctx *ctx, const void *data, size_t len, con
  * @keep (bpf profile of standalone BTF): receives the resolved ids and sizes.
  */
 static int run(struct btfc_ctx *ctx, const void *data, size_t len, const struct btfc_btf *base,
-	       const struct btfc_validate_opts *opts, const struct vcache *cache, struct vcache *keep,
-	       struct btfc_verdict *v)
+	       const struct btfc_validate_opts *opts, const struct vcache *cache,
+	       struct vcache *keep, struct btfc_verdict *v)
 {
 	enum btfc_profile profile = opts->profile;
-	struct env e = { .v = v, .profile = profile, .base = base,
+	struct env e = { .v = v,
+			 .profile = profile,
+			 .base = base,
 			 .tag_kflag = !opts->kernel || opts->kernel >= BTFCI_KERNEL_6_14,
 			 .section_is_identifier = opts->kernel && opts->kernel < BTFC_KERNEL_6_12,
 			 .v7_2 = !opts->kernel || opts->kernel >= BTFC_KERNEL_7_2,
@@ -1674,7 +1763,8 @@ static int run(struct btfc_ctx *ctx, const void *data, size_t len, const struct 
 		size_t btl, bsl;
 		btfc_btf_types_raw(base, &btl);
 		btfc_btf_strs_raw(base, &bsl);
-		if (BTF_HDR_MIN + btl + bsl + (uint64_t)e.hdr.type_len + e.hdr.str_len > BTF_MAX_SIZE) {
+		if (BTF_HDR_MIN + btl + bsl + (uint64_t)e.hdr.type_len + e.hdr.str_len >
+		    BTF_MAX_SIZE) {
 			v->phase = "size";
 			note(&e, "bpf(BPF_BTF_LOAD) takes at most %d bytes", BTF_MAX_SIZE);
 			err = -E2BIG;
@@ -1701,7 +1791,8 @@ out:
 		v->phase = NULL;
 	if (e.msg.oom || e.context.oom || e.note.oom ||
 	    btfci_strs_set(&v->priv_, 3, (const char **const[]){ &v->msg, &v->context, &v->note },
-			   (const char *const[]){ btfci_str_get(&e.msg), btfci_str_get(&e.context), btfci_str_get(&e.note) }))
+			   (const char *const[]){ btfci_str_get(&e.msg), btfci_str_get(&e.context),
+						  btfci_str_get(&e.note) }))
 		err = -ENOMEM;
 	btfci_str_fini(&e.msg);
 	btfci_str_fini(&e.context);
@@ -1743,8 +1834,8 @@ static void vcache_free(struct btfci_vcache *c)
 }
 
 /* The base's own bpf-profile resolution, computed once per base and rule set. */
-static int base_cache(struct btfc_ctx *ctx, const struct btfc_btf *cbase, const struct btfc_validate_opts *opts,
-		      const struct vcache **out)
+static int base_cache(struct btfc_ctx *ctx, const struct btfc_btf *cbase,
+		      const struct btfc_validate_opts *opts, const struct vcache **out)
 {
 	struct btfc_btf *base = (struct btfc_btf *)cbase; /* a cache, like the name index */
 	unsigned k = opts->kernel, rules = !k || k >= BTFC_KERNEL_7_2 ? 2 : k >= BTFCI_KERNEL_6_14;
@@ -1761,7 +1852,8 @@ static int base_cache(struct btfc_ctx *ctx, const struct btfc_btf *cbase, const 
 	}
 	c = &base->vcache->v[rules + 3 * (opts->ptr_size == 4)];
 	if (!c->done) {
-		struct btfc_validate_opts bo = { .profile = BTFC_PROFILE_BPF, .kernel = opts->kernel,
+		struct btfc_validate_opts bo = { .profile = BTFC_PROFILE_BPF,
+						 .kernel = opts->kernel,
 						 .ptr_size = opts->ptr_size };
 		size_t len;
 		const void *raw = btfc_btf_raw(base, &len);
@@ -1772,7 +1864,8 @@ static int base_cache(struct btfc_ctx *ctx, const struct btfc_btf *cbase, const 
 		if (!c->verdict)
 			err = btfci_err(ctx, -ENOMEM, NULL, "out of memory");
 		else if (btfc_btf_base(base))
-			err = btfci_err(ctx, -EINVAL, base->name, "a base must be standalone BTF, not split BTF");
+			err = btfci_err(ctx, -EINVAL, base->name,
+					"a base must be standalone BTF, not split BTF");
 		else
 			err = run(ctx, raw, len, NULL, &bo, NULL, c, c->verdict);
 		c->done = !err;
@@ -1801,8 +1894,14 @@ static int validate(struct btfc_ctx *ctx, const void *data, size_t len, const st
 		return err;
 	if (c->verdict->err) {
 		const struct btfc_verdict *b = c->verdict;
-		*v = (struct btfc_verdict){ .sz = v->sz, .priv_ = v->priv_, .err = b->err, .type_id = b->type_id,
-					    .phase = b->phase, .msg = v->msg, .context = v->context, .note = v->note };
+		*v = (struct btfc_verdict){ .sz = v->sz,
+					    .priv_ = v->priv_,
+					    .err = b->err,
+					    .type_id = b->type_id,
+					    .phase = b->phase,
+					    .msg = v->msg,
+					    .context = v->context,
+					    .note = v->note };
 		if (verdict_strs(v, b->msg, b->context, b->note))
 			return btfci_err(ctx, -ENOMEM, NULL, "out of memory");
 		return 0;
@@ -1827,15 +1926,21 @@ BTFC_API void btfc_verdict_release(struct btfc_verdict *v)
 }
 
 /* btfc_validate() on a verdict this library's size (released or zero-initialised, sz set) */
-static int validate_full(struct btfc_ctx *ctx, const void *data, size_t len, const struct btfc_btf *base,
-			 const struct btfc_validate_opts *opts, struct btfc_verdict *v)
+static int validate_full(struct btfc_ctx *ctx, const void *data, size_t len,
+			 const struct btfc_btf *base, const struct btfc_validate_opts *opts,
+			 struct btfc_verdict *v)
 {
 	const uint8_t *p = data;
 	const bool host_big = __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__;
 	/* the blob's order from its magic: 0 not BTF, 1 little-endian, 2 big-endian */
-	int blob = len < 2 ? 0 : p[0] == 0x9f && p[1] == 0xeb ? 1 : p[0] == 0xeb && p[1] == 0x9f ? 2 : 0;
-	bool big = base ? btfc_btf_source(base)->big_endian
-		   : opts->order ? opts->order == BTFC_ORDER_BIG : blob ? blob == 2 : host_big;
+	int blob = len < 2                      ? 0 :
+		   p[0] == 0x9f && p[1] == 0xeb ? 1 :
+		   p[0] == 0xeb && p[1] == 0x9f ? 2 :
+						  0;
+	bool big = base        ? btfc_btf_source(base)->big_endian :
+		   opts->order ? opts->order == BTFC_ORDER_BIG :
+		   blob        ? blob == 2 :
+				 host_big;
 	uint8_t *view = NULL;
 
 	/* what a kernel of that order reads: the blob as its order maps it to ours */
@@ -1850,8 +1955,10 @@ static int validate_full(struct btfc_ctx *ctx, const void *data, size_t len, con
 	free(view);
 	if (!err && v->err && blob && (blob == 2) != big && !v->note[0]) {
 		struct btfci_str n = { 0 };
-		btfci_str_addf(&n, "the BTF is in the other byte order (%s; the kernel is %s): a kernel takes only its own",
-			       order_name(blob == 2), order_name(big));
+		btfci_str_addf(
+			&n,
+			"the BTF is in the other byte order (%s; the kernel is %s): a kernel takes only its own",
+			order_name(blob == 2), order_name(big));
 		if (n.oom || verdict_strs(v, v->msg, v->context, btfci_str_get(&n)))
 			err = btfci_err(ctx, -ENOMEM, NULL, "out of memory");
 		btfci_str_fini(&n);
@@ -1859,13 +1966,15 @@ static int validate_full(struct btfc_ctx *ctx, const void *data, size_t len, con
 	return err;
 }
 
-BTFC_API int btfc_validate(struct btfc_ctx *ctx, const void *data, size_t len, const struct btfc_btf *base,
-			   const struct btfc_validate_opts *opts, struct btfc_verdict *v)
+BTFC_API int btfc_validate(struct btfc_ctx *ctx, const void *data, size_t len,
+			   const struct btfc_btf *base, const struct btfc_validate_opts *opts,
+			   struct btfc_verdict *v)
 {
 	struct btfc_verdict full = { .sz = sizeof(full), .msg = "", .context = "", .note = "" };
 	int err;
 
-	if ((err = BTFCI_OPTS_CHECK(ctx, opts, btfc_validate_opts)) || (err = btfci_result_check(ctx, v, "btfc_verdict")))
+	if ((err = BTFCI_OPTS_CHECK(ctx, opts, btfc_validate_opts)) ||
+	    (err = btfci_result_check(ctx, v, "btfc_verdict")))
 		return err;
 	const struct btfc_validate_opts o = {
 		.sz = sizeof(o),

@@ -60,9 +60,9 @@ extern "C" {
  * zero (padding too), sz set, fields from the designated initializers
  * that follow: BTFC_OPTS(btfc_check_opts, o, .mismatch_allowed = -1);
  */
-#define BTFC_OPTS(TYPE, NAME, ...)                                  \
-	struct TYPE NAME = ({                                       \
-		memset(&NAME, 0, sizeof(struct TYPE));              \
+#define BTFC_OPTS(TYPE, NAME, ...)                                       \
+	struct TYPE NAME = ({                                            \
+		memset(&NAME, 0, sizeof(struct TYPE));                   \
 		(struct TYPE){ .sz = sizeof(struct TYPE), __VA_ARGS__ }; \
 	})
 
@@ -106,14 +106,31 @@ struct btfc_type {
 };
 
 /* Trailing records, identical to the uapi structs of the same name. */
-struct btfc_array { uint32_t type, index_type, nelems; };
-struct btfc_member { uint32_t name_off, type, offset; };
-struct btfc_enum { uint32_t name_off; int32_t val; };
-struct btfc_enum64 { uint32_t name_off, val_lo32, val_hi32; };
-struct btfc_param { uint32_t name_off, type; };
-struct btfc_var { uint32_t linkage; };
-struct btfc_var_secinfo { uint32_t type, offset, size; };
-struct btfc_decl_tag { int32_t component_idx; };
+struct btfc_array {
+	uint32_t type, index_type, nelems;
+};
+struct btfc_member {
+	uint32_t name_off, type, offset;
+};
+struct btfc_enum {
+	uint32_t name_off;
+	int32_t val;
+};
+struct btfc_enum64 {
+	uint32_t name_off, val_lo32, val_hi32;
+};
+struct btfc_param {
+	uint32_t name_off, type;
+};
+struct btfc_var {
+	uint32_t linkage;
+};
+struct btfc_var_secinfo {
+	uint32_t type, offset, size;
+};
+struct btfc_decl_tag {
+	int32_t component_idx;
+};
 
 /* Field accessors for a struct btfc_type. */
 static inline unsigned btfc_type_kind(const struct btfc_type *t) { return (t->info >> 24) & 0x1f; }
@@ -130,7 +147,12 @@ const char *btfc_kind_name(unsigned kind);
 
 struct btfc_ctx;
 
-enum btfc_log_level { BTFC_LOG_ERROR = 0, BTFC_LOG_WARN = 1, BTFC_LOG_INFO = 2, BTFC_LOG_DEBUG = 3 };
+enum btfc_log_level {
+	BTFC_LOG_ERROR = 0,
+	BTFC_LOG_WARN = 1,
+	BTFC_LOG_INFO = 2,
+	BTFC_LOG_DEBUG = 3
+};
 
 /* Log callback: receives one complete message without trailing newline. */
 typedef void (*btfc_log_fn)(void *user, enum btfc_log_level level, const char *msg);
@@ -152,7 +174,8 @@ void btfc_ctx_free(struct btfc_ctx *ctx);
 struct btfc_ctx *btfc_ctx_new_worker(const struct btfc_ctx *parent);
 #define BTFC_MODULE_SMALL (8u << 20)
 /* Route messages up to @max_level to @fn (NULL disables logging). */
-void btfc_ctx_set_log(struct btfc_ctx *ctx, btfc_log_fn fn, void *user, enum btfc_log_level max_level);
+void btfc_ctx_set_log(struct btfc_ctx *ctx, btfc_log_fn fn, void *user,
+		      enum btfc_log_level max_level);
 /*
  * The message of the last failure of a call made with @ctx, in the form
  * "SOURCE: what is wrong"; "" if none. Valid until the next call with @ctx.
@@ -178,17 +201,17 @@ void btfc_ctx_set_max_module(struct btfc_ctx *ctx, uint64_t bytes);
 
 /* Why the last call made with a context refused to do its job, as data (not words to parse). */
 enum btfc_reason {
-	BTFC_REASON_NONE = 0,    /* no refusal (success, or a failure told by the errno alone) */
-	BTFC_REASON_NOT_FIT,     /* the module's BTF does not fit the base (check: mismatch or invalid) */
-	BTFC_REASON_LAYOUT,      /* relocate: base types the module uses changed layout */
-	BTFC_REASON_UNMAPPED,    /* relocate: a type the module names has no counterpart in the new base */
-	BTFC_REASON_SIGNED,      /* the module is signed and BTFC_REWRITE_UNSIGN was not given */
-	BTFC_REASON_READ_ONLY,   /* the file is read-only and BTFC_REWRITE_READ_ONLY was not given */
-	BTFC_REASON_CHANGED,     /* the file changed while it was read or rewritten */
+	BTFC_REASON_NONE = 0, /* no refusal (success, or a failure told by the errno alone) */
+	BTFC_REASON_NOT_FIT, /* the module's BTF does not fit the base (check: mismatch or invalid) */
+	BTFC_REASON_LAYOUT, /* relocate: base types the module uses changed layout */
+	BTFC_REASON_UNMAPPED, /* relocate: a type the module names has no counterpart in the new base */
+	BTFC_REASON_SIGNED, /* the module is signed and BTFC_REWRITE_UNSIGN was not given */
+	BTFC_REASON_READ_ONLY, /* the file is read-only and BTFC_REWRITE_READ_ONLY was not given */
+	BTFC_REASON_CHANGED, /* the file changed while it was read or rewritten */
 	BTFC_REASON_NOT_REGULAR, /* a source or destination that is not a regular file */
-	BTFC_REASON_CORRUPT,     /* malformed input (ELF, compression, BTF) */
-	BTFC_REASON_LOCKED,      /* a lock another process holds was not released in time (BTFCOMPAT_LOCK_TIMEOUT) */
-	BTFC_REASON_UNSAFE,      /* a file's owner or permissions make using it unsafe (a link, a key, a lock) */
+	BTFC_REASON_CORRUPT, /* malformed input (ELF, compression, BTF) */
+	BTFC_REASON_LOCKED, /* a lock another process holds was not released in time (BTFCOMPAT_LOCK_TIMEOUT) */
+	BTFC_REASON_UNSAFE, /* a file's owner or permissions make using it unsafe (a link, a key, a lock) */
 };
 /* The reason of the last failure of a call made with @ctx; BTFC_REASON_NONE if none. */
 enum btfc_reason btfc_ctx_last_reason(const struct btfc_ctx *ctx);
@@ -197,14 +220,14 @@ enum btfc_reason btfc_ctx_last_reason(const struct btfc_ctx *ctx);
 /* Sources: where BTF bytes come from.                                 */
 
 enum btfc_container {
-	BTFC_CONT_RAW = 0,   /* a raw BTF blob (file or /sys/kernel/btf/...) */
-	BTFC_CONT_ELF,       /* .BTF section of an ELF file (vmlinux, .ko) */
-	BTFC_CONT_VMLINUZ,   /* .BTF of the vmlinux inside a bzImage */
-	BTFC_CONT_IMAGE,     /* the vmlinux BTF inside a kernel Image (arm64, riscv64: raw BTF among
+	BTFC_CONT_RAW = 0, /* a raw BTF blob (file or /sys/kernel/btf/...) */
+	BTFC_CONT_ELF, /* .BTF section of an ELF file (vmlinux, .ko) */
+	BTFC_CONT_VMLINUZ, /* .BTF of the vmlinux inside a bzImage */
+	BTFC_CONT_IMAGE, /* the vmlinux BTF inside a kernel Image (arm64, riscv64: raw BTF among
 	                        the image's bytes; also Image.gz, then compression says so) */
-	BTFC_CONT_ZBOOT,     /* the vmlinux BTF inside the compressed Image of an EFI zboot image */
-	BTFC_CONT_S390,      /* the vmlinux BTF inside the compressed image of an s390 kernel */
-	BTFC_CONT_ZIMAGE,    /* .BTF of the vmlinux inside a powerpc zImage (.kernel:vmlinux.strip) */
+	BTFC_CONT_ZBOOT, /* the vmlinux BTF inside the compressed Image of an EFI zboot image */
+	BTFC_CONT_S390, /* the vmlinux BTF inside the compressed image of an s390 kernel */
+	BTFC_CONT_ZIMAGE, /* .BTF of the vmlinux inside a powerpc zImage (.kernel:vmlinux.strip) */
 };
 
 enum btfc_compression {
@@ -213,9 +236,9 @@ enum btfc_compression {
 	BTFC_COMP_XZ,
 	BTFC_COMP_LZMA,
 	BTFC_COMP_ZSTD,
-	BTFC_COMP_LZ4,   /* LZ4 legacy frame, as the kernel's bzImage uses */
+	BTFC_COMP_LZ4, /* LZ4 legacy frame, as the kernel's bzImage uses */
 	BTFC_COMP_BZIP2,
-	BTFC_COMP_LZO,   /* lzop's format, as the kernel's "lzo" images (lib/decompress_unlzo.c) */
+	BTFC_COMP_LZO, /* lzop's format, as the kernel's "lzo" images (lib/decompress_unlzo.c) */
 };
 
 /* "none", "gzip", "xz", "lzma", "zstd", "lz4", "bzip2", "lzo". */
@@ -223,16 +246,16 @@ const char *btfc_compression_name(enum btfc_compression c);
 
 /* What the reader found when it opened a source (for summaries). */
 struct btfc_source_info {
-	size_t sz;                         /* sizeof, set by the caller (btfc_read_raw()) */
+	size_t sz; /* sizeof, set by the caller (btfc_read_raw()) */
 	enum btfc_container container;
 	enum btfc_compression compression; /* of the file or of the kernel image's payload */
-	int elf_section_compressed;        /* .BTF had SHF_COMPRESSED */
-	int swapped;                       /* BTF was in the foreign byte order */
-	int big_endian;                    /* byte order of the BTF as stored */
-	uint64_t file_size;                /* bytes read from disk */
-	uint64_t btf_size;                 /* bytes of the BTF blob */
-	unsigned elf_type;                 /* e_type of the ELF holding .BTF: 1 ET_REL (.ko), 2 ET_EXEC */
-	int raw_fallback;                  /* internal: unrecognised bytes are taken as raw BTF */
+	int elf_section_compressed; /* .BTF had SHF_COMPRESSED */
+	int swapped; /* BTF was in the foreign byte order */
+	int big_endian; /* byte order of the BTF as stored */
+	uint64_t file_size; /* bytes read from disk */
+	uint64_t btf_size; /* bytes of the BTF blob */
+	unsigned elf_type; /* e_type of the ELF holding .BTF: 1 ET_REL (.ko), 2 ET_EXEC */
+	int raw_fallback; /* internal: unrecognised bytes are taken as raw BTF */
 };
 
 /* ------------------------------------------------------------------ */
@@ -350,8 +373,8 @@ int btfc_btf_flatten(const struct btfc_btf *btf, void **out, size_t *len);
 /* Dump, byte-identical to `bpftool btf dump file F` (bpftool 7.1).     */
 
 enum btfc_dump_format {
-	BTFC_DUMP_RAW = 0,   /* bpftool's text ("raw") format */
-	BTFC_DUMP_JSON,      /* bpftool -j */
+	BTFC_DUMP_RAW = 0, /* bpftool's text ("raw") format */
+	BTFC_DUMP_JSON, /* bpftool -j */
 	BTFC_DUMP_JSON_PRETTY, /* bpftool -p */
 };
 
@@ -416,7 +439,8 @@ int btfc_btf_dump_c_roots(struct btfc_ctx *ctx, const struct btfc_btf *btf, int 
  * (-EINVAL: not split BTF, different bases, a type id out of range, a
  * reference loop; -ENOMEM). Since 0.5.
  */
-int btfc_btf_merge(struct btfc_ctx *ctx, const struct btfc_btf *const *mods, size_t n, void **out, size_t *len);
+int btfc_btf_merge(struct btfc_ctx *ctx, const struct btfc_btf *const *mods, size_t n, void **out,
+		   size_t *len);
 
 /* ------------------------------------------------------------------ */
 /* Validate, as the kernel does (kernel/bpf/btf.c).                     */
@@ -424,7 +448,7 @@ int btfc_btf_merge(struct btfc_ctx *ctx, const struct btfc_btf *const *mods, siz
 /* Which kernel path's checks to run (see docs/validate.md). */
 enum btfc_profile {
 	BTFC_PROFILE_BPF = 0, /* bpf(BPF_BTF_LOAD): header, strings, metas, resolve, type tags */
-	BTFC_PROFILE_MODULE,  /* module load (btf_parse_module): header, strings, metas, type tags */
+	BTFC_PROFILE_MODULE, /* module load (btf_parse_module): header, strings, metas, type tags */
 	BTFC_PROFILE_VMLINUX, /* boot (btf_parse_vmlinux): header, strings, metas, type tags */
 };
 
@@ -436,19 +460,19 @@ const char *btfc_profile_name(enum btfc_profile p);
  * empty) and belong to it: free them with btfc_verdict_release().
  */
 struct btfc_verdict {
-	size_t sz;          /* sizeof, set by the caller */
-	void *priv_;        /* private: the block holding the strings (right after sz, so that
+	size_t sz; /* sizeof, set by the caller */
+	void *priv_; /* private: the block holding the strings (right after sz, so that
 			     * any sz that covers a string covers it) */
-	int err;            /* 0: accepted; else the negative errno the kernel returns
+	int err; /* 0: accepted; else the negative errno the kernel returns
 			     * (-EINVAL, -E2BIG, -ELOOP, -524 for the kernel's ENOTSUPP) */
-	uint32_t type_id;   /* the type the message is about; 0 for header and string errors */
-	const char *phase;  /* failing phase: "size", "header", "strings", "types", "resolve",
+	uint32_t type_id; /* the type the message is about; 0 for header and string errors */
+	const char *phase; /* failing phase: "size", "header", "strings", "types", "resolve",
 			     * "type_tags"; NULL when accepted */
-	const char *msg;     /* the kernel's log line for the failure, exactly (no newline);
+	const char *msg; /* the kernel's log line for the failure, exactly (no newline);
 			      * "" where the kernel fails without a message */
 	const char *context; /* the line the kernel logged before it, for member and
 			      * DATASEC entry errors (the containing type), else "" */
-	const char *note;    /* btfcompat's explanation where the kernel is silent, else "" */
+	const char *note; /* btfcompat's explanation where the kernel is silent, else "" */
 };
 
 /*
@@ -479,11 +503,11 @@ enum btfc_byte_order {
 
 /* Options of btfc_validate() (NULL: all defaults, 0 below). */
 struct btfc_validate_opts {
-	size_t sz;        /* sizeof, set by the caller (BTFC_OPTS()) */
+	size_t sz; /* sizeof, set by the caller (BTFC_OPTS()) */
 	enum btfc_profile profile; /* default: bpf */
 	unsigned kernel; /* BTFC_KERNEL_*: whose rules to apply; 0 = newest */
 	int headers_only; /* stop after the header, string and (bpf profile) layout section checks */
-	int flatten;      /* bpf profile of split BTF: validate the flattened blob (the slow
+	int flatten; /* bpf profile of split BTF: validate the flattened blob (the slow
 			   * reference path) instead of reusing the base's resolution */
 	enum btfc_byte_order order; /* the judging kernel's byte order when there is no base
 				     * (with a base, the base's order is the kernel's) */
@@ -517,7 +541,8 @@ struct btfc_module;
 int btfc_module_open(struct btfc_ctx *ctx, const char *path, struct btfc_module **out);
 void btfc_module_free(struct btfc_module *m);
 /* Contents of section @name, valid until btfc_module_free(); -ENODATA if absent. */
-int btfc_module_section(const struct btfc_module *m, const char *name, const void **data, size_t *len);
+int btfc_module_section(const struct btfc_module *m, const char *name, const void **data,
+			size_t *len);
 /* Bytes of the module's decompressed image (for memory budgets of callers that keep many open). */
 size_t btfc_module_size(const struct btfc_module *m);
 /* Non-zero if the module carries an appended signature. */
@@ -531,10 +556,13 @@ struct btfc_stamp;
 int btfc_stamp_compute(struct btfc_ctx *ctx, const struct btfc_btf *base, struct btfc_stamp *out);
 
 /* Flags of btfc_module_stamp() and the other rewriting calls. */
-#define BTFC_REWRITE_FORCE 1u   /* skip the content checks (stamp/distill: the module must fit the base) */
-#define BTFC_REWRITE_DRY_RUN 2u /* do everything but replace the file (the new file is built in memory) */
-#define BTFC_REWRITE_BACKUP 4u  /* keep the original as PATH~ */
-#define BTFC_REWRITE_UNSIGN 16u /* rewrite signed modules: their signature is dropped (else -EPERM) */
+#define BTFC_REWRITE_FORCE \
+	1u /* skip the content checks (stamp/distill: the module must fit the base) */
+#define BTFC_REWRITE_DRY_RUN \
+	2u /* do everything but replace the file (the new file is built in memory) */
+#define BTFC_REWRITE_BACKUP 4u /* keep the original as PATH~ */
+#define BTFC_REWRITE_UNSIGN \
+	16u /* rewrite signed modules: their signature is dropped (else -EPERM) */
 #define BTFC_REWRITE_READ_ONLY 32u /* rewrite files without write permission (else -EACCES) */
 
 /*
@@ -571,8 +599,8 @@ int btfc_stamp_compute(struct btfc_ctx *ctx, const struct btfc_btf *base, struct
  * match; the module's own stamp aside), else -EINVAL with the evidence and
  * reason BTFC_REASON_NOT_FIT, unless BTFC_REWRITE_FORCE.
  */
-int btfc_module_stamp(struct btfc_ctx *ctx, const char *path, const struct btfc_btf *base, unsigned flags,
-		      int *changed);
+int btfc_module_stamp(struct btfc_ctx *ctx, const char *path, const struct btfc_btf *base,
+		      unsigned flags, int *changed);
 
 /*
  * Open the module at @path for a rewrite (what the path-taking rewriting
@@ -594,41 +622,42 @@ int btfc_module_open_rw(struct btfc_ctx *ctx, const char *path, unsigned flags, 
 /* check: does a module's BTF fit a base, and what will the kernel do?  */
 
 enum btfc_outcome {
-	BTFC_OUTCOME_MATCH = 0,   /* built on this base (or no evidence of the contrary) */
-	BTFC_OUTCOME_MISMATCH,    /* built on another base */
-	BTFC_OUTCOME_INVALID,     /* fails the kernel's checks even on the base it claims */
-	BTFC_OUTCOME_NO_BTF,      /* nothing to check */
+	BTFC_OUTCOME_MATCH = 0, /* built on this base (or no evidence of the contrary) */
+	BTFC_OUTCOME_MISMATCH, /* built on another base */
+	BTFC_OUTCOME_INVALID, /* fails the kernel's checks even on the base it claims */
+	BTFC_OUTCOME_NO_BTF, /* nothing to check */
 };
 
 enum btfc_method {
 	BTFC_METHOD_NONE = 0,
-	BTFC_METHOD_STAMP,        /* .BTF.base_checksum compared: certain */
-	BTFC_METHOD_DISTILLED,    /* .BTF.base relocated onto the base as the kernel does: certain */
-	BTFC_METHOD_EVIDENCE,     /* legacy module: string offsets, references, kernel checks */
+	BTFC_METHOD_STAMP, /* .BTF.base_checksum compared: certain */
+	BTFC_METHOD_DISTILLED, /* .BTF.base relocated onto the base as the kernel does: certain */
+	BTFC_METHOD_EVIDENCE, /* legacy module: string offsets, references, kernel checks */
 };
 
 /* What the kernel that runs BASE does with the module at load time. */
 enum btfc_action {
-	BTFC_ACTION_NONE = 0,          /* no BTF: nothing to do */
-	BTFC_ACTION_ACCEPT,            /* BTF published in /sys/kernel/btf, types right */
-	BTFC_ACTION_ACCEPT_WRONG_TYPES,/* BTF published, but it names other types */
-	BTFC_ACTION_DROP_BTF,          /* module loads without BTF (CONFIG_MODULE_ALLOW_BTF_MISMATCH=y) */
-	BTFC_ACTION_REFUSE_MODULE,     /* module load fails (CONFIG_MODULE_ALLOW_BTF_MISMATCH not set) */
-	BTFC_ACTION_DROP_OR_REFUSE,    /* one of the two; the kernel's config is not known */
+	BTFC_ACTION_NONE = 0, /* no BTF: nothing to do */
+	BTFC_ACTION_ACCEPT, /* BTF published in /sys/kernel/btf, types right */
+	BTFC_ACTION_ACCEPT_WRONG_TYPES, /* BTF published, but it names other types */
+	BTFC_ACTION_DROP_BTF, /* module loads without BTF (CONFIG_MODULE_ALLOW_BTF_MISMATCH=y) */
+	BTFC_ACTION_REFUSE_MODULE, /* module load fails (CONFIG_MODULE_ALLOW_BTF_MISMATCH not set) */
+	BTFC_ACTION_DROP_OR_REFUSE, /* one of the two; the kernel's config is not known */
 };
 
 const char *btfc_outcome_name(enum btfc_outcome o); /* "match", "mismatch", "invalid", "no-btf" */
-const char *btfc_method_name(enum btfc_method m);   /* "none", "stamp", "distilled", "evidence" */
-const char *btfc_action_name(enum btfc_action a);   /* "accept", "accept, types wrong", "drop BTF", ... */
+const char *btfc_method_name(enum btfc_method m); /* "none", "stamp", "distilled", "evidence" */
+const char *
+btfc_action_name(enum btfc_action a); /* "accept", "accept, types wrong", "drop BTF", ... */
 
 /* Options of btfc_module_check() (NULL: the defaults: mismatch_allowed -1, the others 0). */
 struct btfc_check_opts {
-	size_t sz;            /* sizeof, set by the caller (BTFC_OPTS()) */
+	size_t sz; /* sizeof, set by the caller (BTFC_OPTS()) */
 	int mismatch_allowed; /* CONFIG_MODULE_ALLOW_BTF_MISMATCH: 1 y, 0 n, -1 unknown */
-	unsigned kernel;      /* whose validation rules (BTFC_KERNEL_*), 0 newest */
-	int old_loader;       /* 1: the kernel is older than 6.11 and ignores a .BTF.base (its
+	unsigned kernel; /* whose validation rules (BTFC_KERNEL_*), 0 newest */
+	int old_loader; /* 1: the kernel is older than 6.11 and ignores a .BTF.base (its
 			       * module loader parses .BTF on vmlinux directly); 0: it relocates it */
-	int stamp_checked;    /* 1: the kernel checks .BTF.base_checksum at load
+	int stamp_checked; /* 1: the kernel checks .BTF.base_checksum at load
 			       * (CONFIG_DEBUG_INFO_BTF_MODULES_CHECKSUM=y, kernel/6.12/ series): a
 			       * module without .BTF.base stamped for another base, or with a
 			       * malformed stamp, never has its BTF parsed: the action is "drop BTF"
@@ -637,14 +666,14 @@ struct btfc_check_opts {
 
 /* The result of a check; free its strings with btfc_check_release(). */
 struct btfc_check {
-	size_t sz;                  /* sizeof, set by the caller */
-	void *priv_;                /* private: the block holding evidence */
+	size_t sz; /* sizeof, set by the caller */
+	void *priv_; /* private: the block holding evidence */
 	enum btfc_outcome outcome;
 	enum btfc_method method;
-	const char *strength;       /* "certain", "strong", "probable" or "none" */
+	const char *strength; /* "certain", "strong", "probable" or "none" */
 	enum btfc_action action;
-	uint32_t refs_checked;      /* base references examined (evidence) */
-	const char *evidence;       /* the first piece of evidence, in words; or why it matches */
+	uint32_t refs_checked; /* base references examined (evidence) */
+	const char *evidence; /* the first piece of evidence, in words; or why it matches */
 	struct btfc_verdict kernel; /* the module loader's verdict (module profile) on BASE (its sz
 				     * is set by the library) */
 };
@@ -667,13 +696,13 @@ int btfc_module_check(struct btfc_ctx *ctx, const char *path, const struct btfc_
  * open modules while it is still reading the base). Same contract; @m is
  * only read, so one module may be checked against several bases.
  */
-int btfc_module_check_opened(struct btfc_ctx *ctx, const struct btfc_module *m, const struct btfc_btf *base,
-			     const struct btfc_check_opts *opts, struct btfc_check *out);
+int btfc_module_check_opened(struct btfc_ctx *ctx, const struct btfc_module *m,
+			     const struct btfc_btf *base, const struct btfc_check_opts *opts,
+			     struct btfc_check *out);
 /* The name of btfc_module_check() before 0.5, kept for one release. */
 int btfc_check_module(struct btfc_ctx *ctx, const char *path, const struct btfc_btf *base,
 		      const struct btfc_check_opts *opts, struct btfc_check *out)
 	__attribute__((deprecated("btfc_module_check()")));
-
 
 /* ------------------------------------------------------------------ */
 /* diff: the named types of two BTFs, matched by kind and name (never  */
@@ -681,13 +710,14 @@ int btfc_check_module(struct btfc_ctx *ctx, const char *path, const struct btfc_
 
 enum btfc_diff_what {
 	BTFC_DIFF_SAME = 0, /* same layout (members, offsets, sizes, values, referenced names) */
-	BTFC_DIFF_CHANGED,  /* same kind and name, another layout */
-	BTFC_DIFF_ADDED,    /* only in the new BTF */
-	BTFC_DIFF_REMOVED,  /* only in the old BTF */
+	BTFC_DIFF_CHANGED, /* same kind and name, another layout */
+	BTFC_DIFF_ADDED, /* only in the new BTF */
+	BTFC_DIFF_REMOVED, /* only in the old BTF */
 };
 
 /* Called for a named type: what became of it, its id in the old BTF (0 when added) and in the new (0 when removed). */
-typedef void (*btfc_diff_fn)(void *user, enum btfc_diff_what what, uint32_t old_id, uint32_t new_id);
+typedef void (*btfc_diff_fn)(void *user, enum btfc_diff_what what, uint32_t old_id,
+			     uint32_t new_id);
 
 /* How many named types each btfc_diff_what had. */
 struct btfc_diff_counts {
@@ -701,8 +731,9 @@ struct btfc_diff_counts {
  * one, in the order of a walk over both sorted by kind and name; *@counts
  * (may be NULL) receives the totals. Returns 0 or a negative errno.
  */
-int btfc_diff_walk(struct btfc_ctx *ctx, const struct btfc_btf *old_btf, const struct btfc_btf *new_btf, btfc_diff_fn fn,
-		   void *user, struct btfc_diff_counts *counts);
+int btfc_diff_walk(struct btfc_ctx *ctx, const struct btfc_btf *old_btf,
+		   const struct btfc_btf *new_btf, btfc_diff_fn fn, void *user,
+		   struct btfc_diff_counts *counts);
 
 /*
  * What changed between type @old_id of @old_btf and type @new_id of @new_btf (a pair
@@ -711,8 +742,8 @@ int btfc_diff_walk(struct btfc_ctx *ctx, const struct btfc_btf *old_btf, const s
  * included; @buf may be NULL when @cap is 0) and returns the length of the
  * whole text, so a caller can size its buffer; -ENOMEM.
  */
-int btfc_diff_explain(const struct btfc_btf *old_btf, uint32_t old_id, const struct btfc_btf *new_btf, uint32_t new_id,
-		      char *buf, size_t cap);
+int btfc_diff_explain(const struct btfc_btf *old_btf, uint32_t old_id,
+		      const struct btfc_btf *new_btf, uint32_t new_id, char *buf, size_t cap);
 
 /*
  * The fate in @new_btf of every named type of @old_btf (two vmlinux BTFs): one diff,
@@ -720,29 +751,31 @@ int btfc_diff_explain(const struct btfc_btf *old_btf, uint32_t old_id, const str
  * Returns 0 (the map in *@out) or a negative errno.
  */
 struct btfc_abi_map;
-int btfc_abi_map_new(struct btfc_ctx *ctx, const struct btfc_btf *old_btf, const struct btfc_btf *new_btf,
-		     struct btfc_abi_map **out);
+int btfc_abi_map_new(struct btfc_ctx *ctx, const struct btfc_btf *old_btf,
+		     const struct btfc_btf *new_btf, struct btfc_abi_map **out);
 void btfc_abi_map_free(struct btfc_abi_map *m);
 /* What became of type @old_id of the old base; *@new_id (may be NULL): its id in the new one (0 when gone). */
-enum btfc_diff_what btfc_abi_map_fate(const struct btfc_abi_map *m, uint32_t old_id, uint32_t *new_id);
+enum btfc_diff_what btfc_abi_map_fate(const struct btfc_abi_map *m, uint32_t old_id,
+				      uint32_t *new_id);
 /*
  * The named base types that module BTF @mod (split BTF on the map's old base)
  * uses, directly or through its own and anonymous types: @fn is called once
  * for each, in id order, with its fate (never BTFC_DIFF_ADDED).
  */
-int btfc_abi_map_walk(struct btfc_ctx *ctx, const struct btfc_abi_map *m, const struct btfc_btf *mod, btfc_diff_fn fn,
-		      void *user);
+int btfc_abi_map_walk(struct btfc_ctx *ctx, const struct btfc_abi_map *m,
+		      const struct btfc_btf *mod, btfc_diff_fn fn, void *user);
 
 /* ------------------------------------------------------------------ */
 /* Repair: relocate onto another base, distill a base, strip.          */
 
-#define BTFC_REWRITE_STAMP 8u   /* relocate: add a .BTF.base_checksum for the new base even if none was there */
+#define BTFC_REWRITE_STAMP \
+	8u /* relocate: add a .BTF.base_checksum for the new base even if none was there */
 
 /* How relocation matches the base types a module uses in the new base. */
 enum btfc_match {
 	BTFC_MATCH_LAYOUT = 0, /* same kind and name, and the same layout (members, offsets, sizes,
 				* enum values, typedef targets); any change refuses (default) */
-	BTFC_MATCH_KERNEL,     /* as the kernel (>= 6.11) relocates a distilled .BTF.base and libbpf's
+	BTFC_MATCH_KERNEL, /* as the kernel (>= 6.11) relocates a distilled .BTF.base and libbpf's
 				* btf__relocate() does: kind, name and size only; changed layouts are
 				* reported, not refused */
 };
@@ -752,25 +785,27 @@ const char *btfc_match_name(enum btfc_match m);
 
 /* A base type the module uses that is not the same in the new base. */
 struct btfc_reloc_issue {
-	const char *type;  /* as C names it: "struct sock" */
-	const char *what;  /* what changed: "size 760 -> 768; member sk_timer removed", or "not in the new base" */
-	int fatal;         /* it makes this relocation refuse */
+	const char *type; /* as C names it: "struct sock" */
+	const char *
+		what; /* what changed: "size 760 -> 768; member sk_timer removed", or "not in the new base" */
+	int fatal; /* it makes this relocation refuse */
 	/* what @what says, in numbers (for a summary per type): */
-	int gone;          /* not in the new base */
-	uint32_t old_size, new_size;             /* struct, union, enum: its sizes (0: another kind) */
-	uint32_t moved, added, removed, retyped; /* struct, union: members moved, added, removed, retyped */
+	int gone; /* not in the new base */
+	uint32_t old_size, new_size; /* struct, union, enum: its sizes (0: another kind) */
+	uint32_t moved, added, removed,
+		retyped; /* struct, union: members moved, added, removed, retyped */
 };
 typedef void (*btfc_reloc_issue_fn)(void *user, const struct btfc_reloc_issue *issue);
 
 /* Counts of one relocation. */
 struct btfc_reloc_result {
-	size_t sz;            /* sizeof, set by the caller */
-	int refused;          /* 1: nothing written; the reason is the ctx's last error */
-	int distilled;        /* the module carried a .BTF.base (matched by name and size only) */
-	uint32_t base_types;  /* named base types the module's BTF uses */
-	uint32_t changed;     /* of those, changed in (or gone from) the new base */
-	uint32_t btf_ids;     /* .BTF_ids entries remapped */
-	int restamped;        /* .BTF.base_checksum written for the new base */
+	size_t sz; /* sizeof, set by the caller */
+	int refused; /* 1: nothing written; the reason is the ctx's last error */
+	int distilled; /* the module carried a .BTF.base (matched by name and size only) */
+	uint32_t base_types; /* named base types the module's BTF uses */
+	uint32_t changed; /* of those, changed in (or gone from) the new base */
+	uint32_t btf_ids; /* .BTF_ids entries remapped */
+	int restamped; /* .BTF.base_checksum written for the new base */
 };
 
 struct btfc_relocator;
@@ -794,8 +829,8 @@ void btfc_relocator_free(struct btfc_relocator *r);
  * Returns 0 when relocated, 1 when refused (reason in ctx), or a negative errno.
  */
 int btfc_relocator_btf(struct btfc_ctx *ctx, struct btfc_relocator *r, const struct btfc_btf *mod,
-		       enum btfc_match match, btfc_reloc_issue_fn fn, void *user, void **out, size_t *len,
-		       struct btfc_reloc_result *res);
+		       enum btfc_match match, btfc_reloc_issue_fn fn, void *user, void **out,
+		       size_t *len, struct btfc_reloc_result *res);
 
 /*
  * Relocate the module at @path: its .BTF rewritten onto @to (from the
@@ -806,17 +841,19 @@ int btfc_relocator_btf(struct btfc_ctx *ctx, struct btfc_relocator *r, const str
  * Returns 0 when relocated (or refused: see res->refused; nothing written),
  * or a negative errno (message in ctx).
  */
-int btfc_module_relocate(struct btfc_ctx *ctx, struct btfc_relocator *r, const char *path, const char *dest,
-			 enum btfc_match match, unsigned flags, btfc_reloc_issue_fn fn, void *user,
-			 struct btfc_reloc_result *res);
+int btfc_module_relocate(struct btfc_ctx *ctx, struct btfc_relocator *r, const char *path,
+			 const char *dest, enum btfc_match match, unsigned flags,
+			 btfc_reloc_issue_fn fn, void *user, struct btfc_reloc_result *res);
 /* btfc_module_relocate() of module @m opened with btfc_module_open_rw(). */
-int btfc_module_relocate_opened(struct btfc_ctx *ctx, struct btfc_relocator *r, struct btfc_module *m,
-				const char *dest, enum btfc_match match, unsigned flags, btfc_reloc_issue_fn fn,
-				void *user, struct btfc_reloc_result *res);
+int btfc_module_relocate_opened(struct btfc_ctx *ctx, struct btfc_relocator *r,
+				struct btfc_module *m, const char *dest, enum btfc_match match,
+				unsigned flags, btfc_reloc_issue_fn fn, void *user,
+				struct btfc_reloc_result *res);
 /* btfc_module_relocate() as it was named (and its arguments ordered) before 0.5, kept for one release. */
-int btfc_relocator_module(struct btfc_relocator *r, struct btfc_ctx *ctx, const char *path, const char *dest,
-			  enum btfc_match match, unsigned flags, btfc_reloc_issue_fn fn, void *user,
-			  struct btfc_reloc_result *res) __attribute__((deprecated("btfc_module_relocate(ctx, r, ...)")));
+int btfc_relocator_module(struct btfc_relocator *r, struct btfc_ctx *ctx, const char *path,
+			  const char *dest, enum btfc_match match, unsigned flags,
+			  btfc_reloc_issue_fn fn, void *user, struct btfc_reloc_result *res)
+	__attribute__((deprecated("btfc_module_relocate(ctx, r, ...)")));
 
 /*
  * Distill: give the module at @path a .BTF.base holding only what its .BTF
@@ -830,8 +867,8 @@ int btfc_relocator_module(struct btfc_relocator *r, struct btfc_ctx *ctx, const 
  * a .BTF.base (nothing written). Atomic, into @dest (NULL: in place).
  * Returns 0 or a negative errno (message in ctx).
  */
-int btfc_module_distill(struct btfc_ctx *ctx, const char *path, const char *dest, const struct btfc_btf *base,
-			unsigned flags, int *changed);
+int btfc_module_distill(struct btfc_ctx *ctx, const char *path, const char *dest,
+			const struct btfc_btf *base, unsigned flags, int *changed);
 
 /*
  * Strip: remove .BTF, .BTF.base and .BTF.base_checksum from the module at
@@ -840,21 +877,24 @@ int btfc_module_distill(struct btfc_ctx *ctx, const char *path, const char *dest
  * it). Sets *@changed to 0 when there was nothing to remove. Atomic, into
  * @dest (NULL: in place). Returns 0 or a negative errno.
  */
-int btfc_module_strip(struct btfc_ctx *ctx, const char *path, const char *dest, unsigned flags, int *changed);
+int btfc_module_strip(struct btfc_ctx *ctx, const char *path, const char *dest, unsigned flags,
+		      int *changed);
 /*
  * btfc_module_strip() of module @m opened with btfc_module_open_rw() (@flags
  * as given there): the bytes read then are the ones rewritten, under its lock.
  */
-int btfc_module_strip_opened(struct btfc_ctx *ctx, struct btfc_module *m, const char *dest, unsigned flags,
-			     int *changed);
+int btfc_module_strip_opened(struct btfc_ctx *ctx, struct btfc_module *m, const char *dest,
+			     unsigned flags, int *changed);
 
 /* ------------------------------------------------------------------ */
 /* Signing, as the kernel's scripts/sign-file does (docs/sign.md).      */
 
 struct btfc_signer;
 
-#define BTFC_SIGN_KEYID 1u /* name the signer by subject key identifier (sign-file -k), not issuer+serial */
-#define BTFC_SIGN_OWN 2u   /* sign only modules that carry a signature by this certificate already (what
+#define BTFC_SIGN_KEYID \
+	1u /* name the signer by subject key identifier (sign-file -k), not issuer+serial */
+#define BTFC_SIGN_OWN \
+	2u /* sign only modules that carry a signature by this certificate already (what
 			    * DKMS signed, with DKMS's key); modules signed by another key are refused
 			    * as without a signer, unsigned ones stay unsigned */
 
@@ -866,8 +906,8 @@ struct btfc_signer;
  * unknown hash, or a certificate that does not belong to the key; with the
  * file's errno when a file cannot be opened. BTFC_SIGN_* @flags.
  */
-int btfc_signer_new(struct btfc_ctx *ctx, const char *key_path, const char *cert_path, const char *hash,
-		    unsigned flags, struct btfc_signer **out);
+int btfc_signer_new(struct btfc_ctx *ctx, const char *key_path, const char *cert_path,
+		    const char *hash, unsigned flags, struct btfc_signer **out);
 void btfc_signer_free(struct btfc_signer *s);
 /* The hash algorithm's name as given to btfc_signer_new(). */
 const char *btfc_signer_hash(const struct btfc_signer *s);
@@ -881,8 +921,8 @@ const char *btfc_signer_hash(const struct btfc_signer *s);
  * signed loses its old signature first. Thread-safe for one signer.
  * Returns 0 or a negative errno (message in ctx).
  */
-int btfc_signer_sign(struct btfc_ctx *ctx, const struct btfc_signer *s, const void *image, size_t len, void **out,
-		     size_t *outlen);
+int btfc_signer_sign(struct btfc_ctx *ctx, const struct btfc_signer *s, const void *image,
+		     size_t len, void **out, size_t *outlen);
 
 /* 1 when the module image @image/@len carries a signature made with @s's certificate, else 0. */
 int btfc_signer_owns(const struct btfc_signer *s, const void *image, size_t len);
@@ -901,23 +941,23 @@ struct btfc_store;
 
 #define BTFC_STORE_DEFAULT_DIR "/var/lib/btfcompat/bases"
 #define BTFC_STORE_READ_ONLY 1u /* never write (also implied when the directory is not writable) */
-#define BTFC_STORE_CREATE 2u    /* create the directory (and its parents) if missing */
+#define BTFC_STORE_CREATE 2u /* create the directory (and its parents) if missing */
 
 /*
  * One stored base, from its metadata. Fixed-size data, no strings to free
  * (entries come in arrays): a kernel version, a path, a list of versions.
  */
 struct btfc_store_entry {
-	size_t sz;                /* sizeof, set by the caller (btfc_store_add(), btfc_store_entry();
+	size_t sz; /* sizeof, set by the caller (btfc_store_add(), btfc_store_entry();
 				   * btfc_store_list() sets it in every entry it returns) */
-	char digest[65];          /* hex SHA-256 of its stamp (docs/stamp.md): its name in the store */
+	char digest[65]; /* hex SHA-256 of its stamp (docs/stamp.md): its name in the store */
 	uint32_t base_type_cnt, base_str_len;
-	uint64_t btf_size;        /* bytes of the BTF (uncompressed) */
-	int64_t added;            /* Unix time of the latest add */
-	char kernel[128];         /* kernel version of the latest add */
-	char source[4096];        /* the file the latest add read it from */
-	char kernels[1024];       /* every kernel version it was added for, space-separated */
-	int meta_corrupt;         /* btfc_store_list(): DIGEST.meta is unreadable or not a base's metadata
+	uint64_t btf_size; /* bytes of the BTF (uncompressed) */
+	int64_t added; /* Unix time of the latest add */
+	char kernel[128]; /* kernel version of the latest add */
+	char source[4096]; /* the file the latest add read it from */
+	char kernels[1024]; /* every kernel version it was added for, space-separated */
+	int meta_corrupt; /* btfc_store_list(): DIGEST.meta is unreadable or not a base's metadata
 				   * (only digest is set): a base to verify and prune, not to use */
 };
 
@@ -949,7 +989,8 @@ int btfc_store_add(struct btfc_ctx *ctx, struct btfc_store *s, const char *path,
  * first: *@out malloc'd (caller frees), *@n entries. Unreadable metadata is
  * skipped with a warning through the ctx's log.
  */
-int btfc_store_list(struct btfc_ctx *ctx, const struct btfc_store *s, struct btfc_store_entry **out, size_t *n);
+int btfc_store_list(struct btfc_ctx *ctx, const struct btfc_store *s, struct btfc_store_entry **out,
+		    size_t *n);
 /* The metadata of the base with hex digest @digest. */
 int btfc_store_entry(struct btfc_ctx *ctx, const struct btfc_store *s, const char *digest,
 		     struct btfc_store_entry *e);
@@ -958,7 +999,8 @@ int btfc_store_entry(struct btfc_ctx *ctx, const struct btfc_store *s, const cha
  * base that does not decompress, parse or hash to its name fails with
  * -EBADMSG ("corrupted stored base ...; skipped"), never returned.
  */
-int btfc_store_load(struct btfc_ctx *ctx, const struct btfc_store *s, const char *digest, struct btfc_btf **out);
+int btfc_store_load(struct btfc_ctx *ctx, const struct btfc_store *s, const char *digest,
+		    struct btfc_btf **out);
 /* Remove a stored base (metadata first). -EROFS on a read-only store. */
 int btfc_store_remove(struct btfc_ctx *ctx, struct btfc_store *s, const char *digest);
 
@@ -972,7 +1014,7 @@ int btfc_store_remove(struct btfc_ctx *ctx, struct btfc_store *s, const char *di
  * new call.
  */
 struct btfc_candidate {
-	const char *name;          /* a kernel version or a path, for messages */
+	const char *name; /* a kernel version or a path, for messages */
 	const struct btfc_btf *base;
 	struct btfc_stamp_digest { /* its stamp's counts and digest (btfc_stamp_compute()) */
 		uint32_t base_type_cnt, base_str_len;
@@ -982,16 +1024,16 @@ struct btfc_candidate {
 
 /* The result of btfc_module_identify(); free its strings with btfc_identity_release(). */
 struct btfc_identity {
-	size_t sz;                 /* sizeof, set by the caller */
-	void *priv_;               /* private: the block holding why */
-	int build;                 /* index of the candidate it was built for (the first that fits);
+	size_t sz; /* sizeof, set by the caller */
+	void *priv_; /* private: the block holding why */
+	int build; /* index of the candidate it was built for (the first that fits);
 				    * -1 when none fits */
-	unsigned n_fit;            /* candidates it fits: 1 names one build; more when they cannot be
+	unsigned n_fit; /* candidates it fits: 1 names one build; more when they cannot be
 				    * told apart (a distilled .BTF.base relocates onto several) */
-	enum btfc_method method;   /* stamp (a lookup), distilled or evidence; none without .BTF */
-	const char *strength;      /* "certain", "strong" (it fits one and every other shows a
+	enum btfc_method method; /* stamp (a lookup), distilled or evidence; none without .BTF */
+	const char *strength; /* "certain", "strong" (it fits one and every other shows a
 				    * mismatch), "probable", or "none" */
-	const char *why;           /* in words: the evidence for the build, or why none fits */
+	const char *why; /* in words: the evidence for the build, or why none fits */
 };
 
 /* Free the strings of @id; as btfc_verdict_release(). */
@@ -1007,8 +1049,10 @@ void btfc_identity_release(struct btfc_identity *id);
  * releases every entry (btfc_check_release()), also after a failure. @m is
  * only read. Returns 0 with *@out filled, or a negative errno (message in ctx).
  */
-int btfc_module_identify(struct btfc_ctx *ctx, const struct btfc_module *m, const struct btfc_candidate *c, size_t n,
-			 const struct btfc_check_opts *opts, struct btfc_check *checks, struct btfc_identity *out);
+int btfc_module_identify(struct btfc_ctx *ctx, const struct btfc_module *m,
+			 const struct btfc_candidate *c, size_t n,
+			 const struct btfc_check_opts *opts, struct btfc_check *checks,
+			 struct btfc_identity *out);
 
 #ifdef __cplusplus
 }

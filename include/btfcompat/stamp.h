@@ -38,7 +38,7 @@ extern "C" {
 /* A parsed stamp, fields in host byte order. */
 struct btfc_stamp {
 	uint8_t version, algorithm;
-	uint8_t big_endian;      /* the stamp (and so the module's .BTF) is big-endian */
+	uint8_t big_endian; /* the stamp (and so the module's .BTF) is big-endian */
 	uint32_t hdr_len;
 	uint32_t base_type_cnt;
 	uint32_t base_str_len;
@@ -55,12 +55,12 @@ struct btfc_sha256_ops {
 
 /* Outcome of btfc_stamp_verify(); negative values mean "no usable answer". */
 enum btfc_stamp_result {
-	BTFC_STAMP_MATCH = 0,          /* built against exactly this base */
+	BTFC_STAMP_MATCH = 0, /* built against exactly this base */
 	BTFC_STAMP_TYPE_CNT_DIFFERS = 1, /* the base has another number of types */
-	BTFC_STAMP_STR_LEN_DIFFERS = 2,  /* same type count, another string section length */
-	BTFC_STAMP_DIGEST_DIFFERS = 3,   /* same counts, other bytes */
-	BTFC_STAMP_BAD_STAMP = -1,     /* the section is not a stamp this code understands */
-	BTFC_STAMP_BAD_BASE = -2,      /* the base is not well-formed BTF */
+	BTFC_STAMP_STR_LEN_DIFFERS = 2, /* same type count, another string section length */
+	BTFC_STAMP_DIGEST_DIFFERS = 3, /* same counts, other bytes */
+	BTFC_STAMP_BAD_STAMP = -1, /* the section is not a stamp this code understands */
+	BTFC_STAMP_BAD_BASE = -2, /* the base is not well-formed BTF */
 };
 
 /*

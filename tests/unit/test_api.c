@@ -21,7 +21,8 @@
 #include "testutil.h"
 #include "../oracle/kernel_btf_load.h"
 
-#define LONG_NAME 1000 /* > KSYM_NAME_LEN (512): the kernel's btf_name_valid_identifier() refuses it */
+#define LONG_NAME \
+	1000 /* > KSYM_NAME_LEN (512): the kernel's btf_name_valid_identifier() refuses it */
 #define GUARD 0xa5
 
 /* [1] STRUCT <LONG_NAME 'a's> size=4 vlen=0: valid but for its name. */
@@ -47,15 +48,19 @@ static bool guard_intact(const void *p, size_t from, size_t to)
 enum sz_kind { SZ_NULL, SZ_0, SZ_4, SZ_SHORT, SZ_EXACT, SZ_LONG, SZ_LONG_DIRTY };
 static size_t caller_sz(enum sz_kind k, size_t full, size_t short_sz)
 {
-	return k == SZ_4 ? 4 : k == SZ_SHORT ? short_sz : k == SZ_EXACT ? full : k >= SZ_LONG ? full + 16 : 0;
+	return k == SZ_4     ? 4 :
+	       k == SZ_SHORT ? short_sz :
+	       k == SZ_EXACT ? full :
+	       k >= SZ_LONG  ? full + 16 :
+			       0;
 }
 
 /* Options: the verdict on the long-name blob tells whether headers_only (set, but beyond a short sz) was seen. */
 static const struct opts_row {
 	const char *name;
 	enum sz_kind sz;
-	int want_ret;     /* the call's return */
-	int want_err;     /* btfc_validate()'s verdict: -EINVAL (the name checked), 0 (headers only) */
+	int want_ret; /* the call's return */
+	int want_err; /* btfc_validate()'s verdict: -EINVAL (the name checked), 0 (headers only) */
 } opts_rows[] = {
 	{ "null-is-defaults", SZ_NULL, 0, -EINVAL },
 	{ "sz-0", SZ_0, -EINVAL, 0 },
@@ -66,7 +71,8 @@ static const struct opts_row {
 	{ "long-sz-non-zero-tail", SZ_LONG_DIRTY, -EINVAL, 0 },
 };
 
-static void test_opts(struct btfc_ctx *ctx, const void *blob, size_t len, const struct btfc_btf *base)
+static void test_opts(struct btfc_ctx *ctx, const void *blob, size_t len,
+		      const struct btfc_btf *base)
 {
 	char name[128];
 
@@ -77,14 +83,16 @@ static void test_opts(struct btfc_ctx *ctx, const void *blob, size_t len, const 
 			unsigned char b[sizeof(struct btfc_validate_opts) + 16];
 		} u;
 		memset(&u, 0, sizeof(u));
-		u.o.sz = caller_sz(r->sz, sizeof(u.o), offsetof(struct btfc_validate_opts, headers_only));
+		u.o.sz = caller_sz(r->sz, sizeof(u.o),
+				   offsetof(struct btfc_validate_opts, headers_only));
 		u.o.headers_only = 1; /* seen only when sz covers it */
 		u.b[sizeof(u.o) + 3] = r->sz == SZ_LONG_DIRTY;
 		BTFC_OPTS(btfc_verdict, v);
 		int ret = btfc_validate(ctx, blob, len, NULL, r->sz == SZ_NULL ? NULL : &u.o, &v);
 		snprintf(name, sizeof(name), "api/validate-opts/%s", r->name);
-		TU_CHECK(name, ret == r->want_ret && (ret || v.err == r->want_err), "returned %d (want %d), verdict %d (want %d): %s",
-			 ret, r->want_ret, v.err, r->want_err, ret ? btfc_ctx_last_error(ctx) : v.msg);
+		TU_CHECK(name, ret == r->want_ret && (ret || v.err == r->want_err),
+			 "returned %d (want %d), verdict %d (want %d): %s", ret, r->want_ret, v.err,
+			 r->want_err, ret ? btfc_ctx_last_error(ctx) : v.msg);
 		btfc_verdict_release(&v);
 
 		/* the same rules for btfc_check_opts: a missing module is -ENOENT once the options pass */
@@ -96,10 +104,12 @@ static void test_opts(struct btfc_ctx *ctx, const void *blob, size_t len, const 
 		c.o.sz = caller_sz(r->sz, sizeof(c.o), offsetof(struct btfc_check_opts, kernel));
 		c.b[sizeof(c.o) + 3] = r->sz == SZ_LONG_DIRTY;
 		BTFC_OPTS(btfc_check, ck);
-		ret = btfc_module_check(ctx, "/nonexistent/m.ko", base, r->sz == SZ_NULL ? NULL : &c.o, &ck);
+		ret = btfc_module_check(ctx, "/nonexistent/m.ko", base,
+					r->sz == SZ_NULL ? NULL : &c.o, &ck);
 		int want = r->want_ret ? r->want_ret : -ENOENT;
 		snprintf(name, sizeof(name), "api/check-opts/%s", r->name);
-		TU_CHECK(name, ret == want, "returned %d, want %d: %s", ret, want, btfc_ctx_last_error(ctx));
+		TU_CHECK(name, ret == want, "returned %d, want %d: %s", ret, want,
+			 btfc_ctx_last_error(ctx));
 		btfc_check_release(&ck);
 	}
 }
@@ -116,7 +126,8 @@ static void test_results(struct btfc_ctx *ctx, const void *blob, size_t len)
 	u.v.sz = offsetof(struct btfc_verdict, phase);
 	int ret = btfc_validate(ctx, blob, len, NULL, NULL, &u.v);
 	TU_CHECK("api/result/short-sz-written-up-to-sz",
-		 !ret && u.v.err == -EINVAL && u.v.type_id == 1 && guard_intact(&u, u.v.sz, sizeof(u)),
+		 !ret && u.v.err == -EINVAL && u.v.type_id == 1 &&
+			 guard_intact(&u, u.v.sz, sizeof(u)),
 		 "returned %d, err %d, type_id %u, bytes after sz %s", ret, u.v.err, u.v.type_id,
 		 guard_intact(&u, u.v.sz, sizeof(u)) ? "untouched" : "WRITTEN");
 	btfc_verdict_release(&u.v);
@@ -127,7 +138,8 @@ static void test_results(struct btfc_ctx *ctx, const void *blob, size_t len)
 	memset(&u, GUARD, sizeof(u));
 	u.v.sz = sizeof(size_t);
 	ret = btfc_validate(ctx, blob, len, NULL, NULL, &u.v);
-	TU_CHECK("api/result/sz-only", !ret && guard_intact(&u, sizeof(size_t), sizeof(u)), "returned %d, %s", ret,
+	TU_CHECK("api/result/sz-only", !ret && guard_intact(&u, sizeof(size_t), sizeof(u)),
+		 "returned %d, %s", ret,
 		 guard_intact(&u, sizeof(size_t), sizeof(u)) ? "" : "bytes after sz written");
 
 	/* a newer caller's longer result: ours is filled, its tail left alone */
@@ -135,7 +147,8 @@ static void test_results(struct btfc_ctx *ctx, const void *blob, size_t len)
 	u.v.sz = sizeof(u);
 	ret = btfc_validate(ctx, blob, len, NULL, NULL, &u.v);
 	TU_CHECK("api/result/long-sz-tail-untouched",
-		 !ret && u.v.err == -EINVAL && guard_intact(&u, sizeof(u.v), sizeof(u)), "returned %d, err %d", ret, u.v.err);
+		 !ret && u.v.err == -EINVAL && guard_intact(&u, sizeof(u.v), sizeof(u)),
+		 "returned %d, err %d", ret, u.v.err);
 	btfc_verdict_release(&u.v);
 
 	memset(&u, 0, sizeof(u));
@@ -153,8 +166,11 @@ static void test_results(struct btfc_ctx *ctx, const void *blob, size_t len)
 	} d;
 	memset(&d, GUARD, sizeof(d));
 	d.c.sz = offsetof(struct btfc_diff_counts, removed);
-	ret = btfc_btf_parse(ctx, blob, len, "a", NULL, &a) ? -1 : btfc_diff_walk(ctx, a, a, NULL, NULL, &d.c);
-	TU_CHECK("api/result/diff-counts-short-sz", !ret && d.c.added == 0 && guard_intact(&d, d.c.sz, sizeof(d)),
+	ret = btfc_btf_parse(ctx, blob, len, "a", NULL, &a) ?
+		      -1 :
+		      btfc_diff_walk(ctx, a, a, NULL, NULL, &d.c);
+	TU_CHECK("api/result/diff-counts-short-sz",
+		 !ret && d.c.added == 0 && guard_intact(&d, d.c.sz, sizeof(d)),
 		 "returned %d, added %zu", ret, d.c.added);
 	btfc_btf_free(a);
 }
@@ -169,24 +185,29 @@ static void test_strings(struct btfc_ctx *ctx, const void *blob, size_t len, con
 
 	BTFC_OPTS(btfc_verdict, v);
 	int ret = btfc_validate(ctx, blob, len, NULL, NULL, &v);
-	TU_CHECK("api/strings/long-kernel-message-whole", !ret && v.err == -EINVAL && strlen(v.msg) > 1024 &&
-		 !strcmp(v.msg, want), "returned %d, err %d, %zu bytes: \"%.80s...\"", ret, v.err, strlen(v.msg), v.msg);
+	TU_CHECK("api/strings/long-kernel-message-whole",
+		 !ret && v.err == -EINVAL && strlen(v.msg) > 1024 && !strcmp(v.msg, want),
+		 "returned %d, err %d, %zu bytes: \"%.80s...\"", ret, v.err, strlen(v.msg), v.msg);
 
 	if (!kbl_available()) {
-		tu_skip("api/strings/long-kernel-message-as-the-kernel-logs-it", "bpf(BPF_BTF_LOAD) not permitted here");
+		tu_skip("api/strings/long-kernel-message-as-the-kernel-logs-it",
+			"bpf(BPF_BTF_LOAD) not permitted here");
 	} else {
 		static char logbuf[1 << 16];
 		char last[4096], prev[4096];
-		int kerr = kbl_load_log(blob, (uint32_t)len, logbuf, sizeof(logbuf), last, prev, sizeof(last));
-		TU_CHECK("api/strings/long-kernel-message-as-the-kernel-logs-it", kerr == v.err && !strcmp(last, v.msg),
-			 "kernel %d \"%.60s...\" (%zu bytes), ours %d (%zu bytes)", kerr, last, strlen(last), v.err,
-			 strlen(v.msg));
+		int kerr = kbl_load_log(blob, (uint32_t)len, logbuf, sizeof(logbuf), last, prev,
+					sizeof(last));
+		TU_CHECK("api/strings/long-kernel-message-as-the-kernel-logs-it",
+			 kerr == v.err && !strcmp(last, v.msg),
+			 "kernel %d \"%.60s...\" (%zu bytes), ours %d (%zu bytes)", kerr, last,
+			 strlen(last), v.err, strlen(v.msg));
 	}
 
 	btfc_verdict_release(&v);
 	btfc_verdict_release(&v);
-	TU_CHECK("api/strings/release-twice", !v.priv_ && !strcmp(v.msg, "") && !strcmp(v.context, "") &&
-		 !strcmp(v.note, ""), "after two releases: msg \"%s\"", v.msg);
+	TU_CHECK("api/strings/release-twice",
+		 !v.priv_ && !strcmp(v.msg, "") && !strcmp(v.context, "") && !strcmp(v.note, ""),
+		 "after two releases: msg \"%s\"", v.msg);
 
 	struct btfc_check zero_check = { 0 };
 	struct btfc_identity zero_id = { 0 };
@@ -205,20 +226,26 @@ static void test_explain(struct btfc_ctx *ctx)
 	static const uint32_t t_old[] = { BTF_TYPE_INT_ENC(1, 1, 0, 32, 4), BTF_STRUCT_ENC(3, 1, 4),
 					  BTF_MEMBER_ENC(5, 1, 0), BTF_END_RAW };
 	static const uint32_t t_new[] = { BTF_TYPE_INT_ENC(1, 1, 0, 32, 4), BTF_STRUCT_ENC(3, 2, 8),
-					  BTF_MEMBER_ENC(5, 1, 0), BTF_MEMBER_ENC(7, 1, 32), BTF_END_RAW };
+					  BTF_MEMBER_ENC(5, 1, 0), BTF_MEMBER_ENC(7, 1, 32),
+					  BTF_END_RAW };
 	static const char strs[] = "\0int\0s\0a\0b";
 	size_t ol, nl;
-	void *ob = tu_btf_build(t_old, strs, sizeof(strs), &ol), *nb = tu_btf_build(t_new, strs, sizeof(strs), &nl);
+	void *ob = tu_btf_build(t_old, strs, sizeof(strs), &ol),
+	     *nb = tu_btf_build(t_new, strs, sizeof(strs), &nl);
 	struct btfc_btf *o = NULL, *n = NULL;
 	char big[256], small[8];
 
-	if (btfc_btf_parse(ctx, ob, ol, "old", NULL, &o) || btfc_btf_parse(ctx, nb, nl, "new", NULL, &n)) {
+	if (btfc_btf_parse(ctx, ob, ol, "old", NULL, &o) ||
+	    btfc_btf_parse(ctx, nb, nl, "new", NULL, &n)) {
 		tu_fail("api/diff-explain-length", "%s", btfc_ctx_last_error(ctx));
 	} else {
-		int whole = btfc_diff_explain(o, 2, n, 2, big, sizeof(big)), cut = btfc_diff_explain(o, 2, n, 2, small, sizeof(small));
+		int whole = btfc_diff_explain(o, 2, n, 2, big, sizeof(big)),
+		    cut = btfc_diff_explain(o, 2, n, 2, small, sizeof(small));
 		int none = btfc_diff_explain(o, 2, n, 2, NULL, 0);
-		TU_CHECK("api/diff-explain-length", whole > 0 && (size_t)whole == strlen(big) && cut == whole && none == whole &&
-			 !strncmp(small, big, sizeof(small) - 1) && strlen(small) == sizeof(small) - 1,
+		TU_CHECK("api/diff-explain-length",
+			 whole > 0 && (size_t)whole == strlen(big) && cut == whole &&
+				 none == whole && !strncmp(small, big, sizeof(small) - 1) &&
+				 strlen(small) == sizeof(small) - 1,
 			 "whole %d \"%s\", cut %d \"%s\", none %d", whole, big, cut, small, none);
 	}
 	btfc_btf_free(o);
@@ -233,7 +260,8 @@ int main(void)
 	static const uint32_t base_types[] = { BTF_TYPE_INT_ENC(1, 1, 0, 32, 4), BTF_END_RAW };
 	size_t len, blen;
 	char *name;
-	void *blob = long_name_btf(&len, &name), *bblob = tu_btf_build(base_types, "\0int", 5, &blen);
+	void *blob = long_name_btf(&len, &name),
+	     *bblob = tu_btf_build(base_types, "\0int", 5, &blen);
 	struct btfc_btf *base = NULL;
 
 	if (!ctx || btfc_btf_parse(ctx, bblob, blen, "base", NULL, &base))

@@ -46,14 +46,15 @@
 #include "testutil.h"
 
 #define S(x) x, sizeof(x) /* string section literal incl. final NUL */
-#define KEEP 0xfffffffeu  /* header word left as built */
+#define KEEP 0xfffffffeu /* header word left as built */
 #define NOH .hdr = { KEEP, KEEP, KEEP, KEEP, KEEP, KEEP }
 #define H(w0, w1, w2, w3, w4, w5) .hdr = { w0, w1, w2, w3, w4, w5 }
-#define WORD0(magic, version, flags) ((uint32_t)(magic) | (uint32_t)(version) << 16 | (uint32_t)(flags) << 24)
+#define WORD0(magic, version, flags) \
+	((uint32_t)(magic) | (uint32_t)(version) << 16 | (uint32_t)(flags) << 24)
 
 /* Expected outcome besides a specific negative errno. */
 #define XP_OK 0
-#define XP_ANY 1  /* accepted (and then sound) or cleanly rejected: the format leaves it open */
+#define XP_ANY 1 /* accepted (and then sound) or cleanly rejected: the format leaves it open */
 #define XP_FAIL 2 /* rejected with any errno a malformed source may give */
 
 enum { API_BOTH = 0, API_OPEN = 1, API_PARSE = 2 };
@@ -62,9 +63,10 @@ static struct btfc_ctx *ctx;
 static int devnull = -1;
 static const char *volatile cur_case = "(start)";
 static int group_fail_lines; /* FAIL lines printed for generated cases, capped */
-static int last_accepted;    /* did the last run_one() get an object? */
-static bool verbose;         /* BTFC_TEST_VERBOSE set: every outcome to stderr */
-static const char *self_exe; /* this program's file (argv[0]: /proc may not be mounted, as in a build chroot) */
+static int last_accepted; /* did the last run_one() get an object? */
+static bool verbose; /* BTFC_TEST_VERBOSE set: every outcome to stderr */
+static const char *
+	self_exe; /* this program's file (argv[0]: /proc may not be mounted, as in a build chroot) */
 #define MAX_GROUP_FAIL_LINES 20
 
 /* ------------------------------------------------------------------ */
@@ -80,8 +82,7 @@ static uint64_t rnd(void) /* xorshift64* */
 }
 
 static char why[2048];
-__attribute__((format(printf, 1, 2)))
-static const char *reason(const char *fmt, ...)
+__attribute__((format(printf, 1, 2))) static const char *reason(const char *fmt, ...)
 {
 	char tmp[sizeof(why)]; /* the arguments may point into why */
 	va_list ap;
@@ -108,17 +109,29 @@ static long rec_extra(uint32_t info)
 	unsigned vlen = info & 0xffff;
 
 	switch (info >> 24 & 0x1f) {
-	case BTFC_KIND_INT: case BTFC_KIND_VAR: case BTFC_KIND_DECL_TAG:
+	case BTFC_KIND_INT:
+	case BTFC_KIND_VAR:
+	case BTFC_KIND_DECL_TAG:
 		return 4;
-	case BTFC_KIND_PTR: case BTFC_KIND_FWD: case BTFC_KIND_TYPEDEF: case BTFC_KIND_VOLATILE:
-	case BTFC_KIND_CONST: case BTFC_KIND_RESTRICT: case BTFC_KIND_FUNC: case BTFC_KIND_FLOAT:
+	case BTFC_KIND_PTR:
+	case BTFC_KIND_FWD:
+	case BTFC_KIND_TYPEDEF:
+	case BTFC_KIND_VOLATILE:
+	case BTFC_KIND_CONST:
+	case BTFC_KIND_RESTRICT:
+	case BTFC_KIND_FUNC:
+	case BTFC_KIND_FLOAT:
 	case BTFC_KIND_TYPE_TAG:
 		return 0;
 	case BTFC_KIND_ARRAY:
 		return 12;
-	case BTFC_KIND_STRUCT: case BTFC_KIND_UNION: case BTFC_KIND_ENUM64: case BTFC_KIND_DATASEC:
+	case BTFC_KIND_STRUCT:
+	case BTFC_KIND_UNION:
+	case BTFC_KIND_ENUM64:
+	case BTFC_KIND_DATASEC:
 		return 12l * vlen;
-	case BTFC_KIND_ENUM: case BTFC_KIND_FUNC_PROTO:
+	case BTFC_KIND_ENUM:
+	case BTFC_KIND_FUNC_PROTO:
 		return 8l * vlen;
 	default:
 		return -1;
@@ -130,20 +143,38 @@ static void entry_layout(unsigned kind, int *words, int *name_at, int *type_at)
 {
 	*words = 0, *name_at = -1, *type_at = -1;
 	switch (kind) {
-	case BTFC_KIND_STRUCT: case BTFC_KIND_UNION: *words = 3, *name_at = 0, *type_at = 1; break;
-	case BTFC_KIND_ENUM: *words = 2, *name_at = 0; break;
-	case BTFC_KIND_ENUM64: *words = 3, *name_at = 0; break;
-	case BTFC_KIND_FUNC_PROTO: *words = 2, *name_at = 0, *type_at = 1; break;
-	case BTFC_KIND_DATASEC: *words = 3, *type_at = 0; break;
+	case BTFC_KIND_STRUCT:
+	case BTFC_KIND_UNION:
+		*words = 3, *name_at = 0, *type_at = 1;
+		break;
+	case BTFC_KIND_ENUM:
+		*words = 2, *name_at = 0;
+		break;
+	case BTFC_KIND_ENUM64:
+		*words = 3, *name_at = 0;
+		break;
+	case BTFC_KIND_FUNC_PROTO:
+		*words = 2, *name_at = 0, *type_at = 1;
+		break;
+	case BTFC_KIND_DATASEC:
+		*words = 3, *type_at = 0;
+		break;
 	}
 }
 
 static bool has_type_ref(unsigned kind)
 {
 	switch (kind) {
-	case BTFC_KIND_PTR: case BTFC_KIND_TYPEDEF: case BTFC_KIND_VOLATILE: case BTFC_KIND_CONST:
-	case BTFC_KIND_RESTRICT: case BTFC_KIND_FUNC: case BTFC_KIND_FUNC_PROTO: case BTFC_KIND_VAR:
-	case BTFC_KIND_DECL_TAG: case BTFC_KIND_TYPE_TAG:
+	case BTFC_KIND_PTR:
+	case BTFC_KIND_TYPEDEF:
+	case BTFC_KIND_VOLATILE:
+	case BTFC_KIND_CONST:
+	case BTFC_KIND_RESTRICT:
+	case BTFC_KIND_FUNC:
+	case BTFC_KIND_FUNC_PROTO:
+	case BTFC_KIND_VAR:
+	case BTFC_KIND_DECL_TAG:
+	case BTFC_KIND_TYPE_TAG:
 		return true;
 	}
 	return false;
@@ -161,8 +192,9 @@ static const char *check_str(const struct btfc_btf *b, uint32_t off)
 	btfc_btf_strs_raw(b, &own);
 	uint64_t total = (uint64_t)btfc_btf_start_str_off(b) + own;
 	if (off >= total)
-		return s ? reason("string offset %u past the end (%llu) resolves", off, (unsigned long long)total)
-			 : NULL;
+		return s ? reason("string offset %u past the end (%llu) resolves", off,
+				  (unsigned long long)total) :
+			   NULL;
 	if (!s)
 		return reason("string offset %u is in range (< %llu) but resolves to NULL", off,
 			      (unsigned long long)total);
@@ -170,8 +202,9 @@ static const char *check_str(const struct btfc_btf *b, uint32_t off)
 		size_t n;
 		const char *sec = btfc_btf_strs_raw(c, &n);
 		if (s >= sec && s < sec + n)
-			return memchr(s, 0, sec + n - s) ? NULL
-							 : reason("string at offset %u is not NUL-terminated", off);
+			return memchr(s, 0, sec + n - s) ?
+				       NULL :
+				       reason("string at offset %u is not NUL-terminated", off);
 	}
 	return reason("string offset %u resolves outside every string section", off);
 }
@@ -184,7 +217,8 @@ static const char *check_ref(const struct btfc_btf *b, uint32_t id)
 
 	if (in_range != (t != NULL))
 		return reason("type id %u (type_cnt %u) %s", id, btfc_btf_type_cnt(b),
-			      t ? "resolves though out of range" : "does not resolve though in range");
+			      t ? "resolves though out of range" :
+				  "does not resolve though in range");
 	return NULL;
 }
 
@@ -214,16 +248,20 @@ static const char *verify(const struct btfc_btf *b, int fmt)
 		unsigned kind = btfc_type_kind(t), vlen = btfc_type_vlen(t);
 		long x = rec_extra(t->info);
 		if (x < 0)
-			return reason("[%u] has kind %u, which BTF does not define, yet was accepted", id, kind);
+			return reason(
+				"[%u] has kind %u, which BTF does not define, yet was accepted", id,
+				kind);
 		if ((uint64_t)(end - p) < 12 + (uint64_t)x)
-			return reason("[%u] %s vlen %u runs past the type section", id, btfc_kind_name(kind), vlen);
+			return reason("[%u] %s vlen %u runs past the type section", id,
+				      btfc_kind_name(kind), vlen);
 		next = p + 12 + x;
 		const uint32_t *d = btfc_type_data(t);
 		if ((r = check_str(b, t->name_off)))
 			return reason("[%u] name: %s", id, r);
 		if (has_type_ref(kind) && (r = check_ref(b, t->type)))
 			return reason("[%u]: %s", id, r);
-		if (kind == BTFC_KIND_ARRAY && ((r = check_ref(b, d[0])) || (r = check_ref(b, d[1]))))
+		if (kind == BTFC_KIND_ARRAY &&
+		    ((r = check_ref(b, d[0])) || (r = check_ref(b, d[1]))))
 			return reason("[%u]: %s", id, r);
 		int words, name_at, type_at;
 		entry_layout(kind, &words, &name_at, &type_at);
@@ -246,8 +284,10 @@ static const char *verify(const struct btfc_btf *b, int fmt)
 	err = btfc_btf_dump_c(ctx, b, devnull, 0);
 	if (err && err != -ELOOP && err != -EINVAL && err != -E2BIG)
 		return reason("dump as C failed: %d", err);
-	if (err && !strstr(btfc_ctx_last_error(ctx), "type [") && !strstr(btfc_ctx_last_error(ctx), "name offset"))
-		return reason("dump as C refused without saying which type: %s", btfc_ctx_last_error(ctx));
+	if (err && !strstr(btfc_ctx_last_error(ctx), "type [") &&
+	    !strstr(btfc_ctx_last_error(ctx), "name offset"))
+		return reason("dump as C refused without saying which type: %s",
+			      btfc_ctx_last_error(ctx));
 	for (int i = 0; i < 2; i++) {
 		if (!named[i])
 			continue;
@@ -257,8 +297,9 @@ static const char *verify(const struct btfc_btf *b, int fmt)
 		const struct btfc_type *ft = f > 0 ? btfc_btf_type_by_id(b, (uint32_t)f) : NULL;
 		if (!ft || f > named[i] || btfc_type_kind(ft) != btfc_type_kind(t) ||
 		    !btfc_btf_str(b, ft->name_off) || strcmp(btfc_btf_str(b, ft->name_off), nm))
-			return reason("find('%s', %s) gave %lld, expected the first such type, at most [%u]", nm,
-				      btfc_kind_name(btfc_type_kind(t)), (long long)f, named[i]);
+			return reason(
+				"find('%s', %s) gave %lld, expected the first such type, at most [%u]",
+				nm, btfc_kind_name(btfc_type_kind(t)), (long long)f, named[i]);
 	}
 	if (btfc_btf_find(b, "\001no such type\002", 0) != -ENOENT)
 		return "find of an absent name is not -ENOENT";
@@ -287,7 +328,8 @@ static const char *check_msg(const char *name, const char *need)
 
 static bool plausible_errno(int err)
 {
-	return err == -EINVAL || err == -ENODATA || err == -EFBIG || err == -EOPNOTSUPP /* zboot's lzo */;
+	return err == -EINVAL || err == -ENODATA || err == -EFBIG ||
+	       err == -EOPNOTSUPP /* zboot's lzo */;
 }
 
 static const char *expect_str(int expect)
@@ -343,11 +385,11 @@ static const char *run_one(const char *name, const void *data, size_t len, int a
 	} else if (expect == XP_OK) {
 		r = reason("rejected (%d): %s", err, btfc_ctx_last_error(ctx));
 	} else if (expect < 0 && err != expect) {
-		r = reason("returned %d (%s), expected %s: %s", err, strerror(-err), expect_str(expect),
-			   btfc_ctx_last_error(ctx));
+		r = reason("returned %d (%s), expected %s: %s", err, strerror(-err),
+			   expect_str(expect), btfc_ctx_last_error(ctx));
 	} else if (expect > 0 && !plausible_errno(err)) {
-		r = reason("returned %d (%s), not an errno of malformed input: %s", err, strerror(-err),
-			   btfc_ctx_last_error(ctx));
+		r = reason("returned %d (%s), not an errno of malformed input: %s", err,
+			   strerror(-err), btfc_ctx_last_error(ctx));
 	} else {
 		r = check_msg(name, need);
 	}
@@ -380,8 +422,8 @@ static void group_end(struct group *g)
 		       g->accepted, g->cases - g->accepted);
 		tu_passed++;
 	} else if (group_fail_lines > MAX_GROUP_FAIL_LINES)
-		tu_fail(g->name, "%u of %u cases failed (FAIL lines beyond the first %d not shown)", g->failed,
-			g->cases, MAX_GROUP_FAIL_LINES);
+		tu_fail(g->name, "%u of %u cases failed (FAIL lines beyond the first %d not shown)",
+			g->failed, g->cases, MAX_GROUP_FAIL_LINES);
 }
 
 /* ------------------------------------------------------------------ */
@@ -412,15 +454,15 @@ struct row {
 	uint32_t types[96];
 	const char *strs;
 	uint32_t str_len;
-	int expect;       /* XP_OK, XP_ANY, XP_FAIL or the negative errno */
+	int expect; /* XP_OK, XP_ANY, XP_FAIL or the negative errno */
 	const char *need; /* the message mentions one of these ('|'-separated), NULL: not checked */
-	uint32_t hdr[6];  /* overrides of header words 0..5 (KEEP: as built) */
-	int pad;          /* zero bytes between header and type section (type_off = pad) */
-	int cut;          /* bytes cut off the end */
-	int api;          /* API_BOTH, API_OPEN, API_PARSE */
-	bool swap;        /* stored in the foreign byte order */
-	bool split;       /* split BTF on the small base below */
-	uint32_t lay[2];  /* with a 32-byte header (hdr_len 32, pad >= 8): layout_off, layout_len */
+	uint32_t hdr[6]; /* overrides of header words 0..5 (KEEP: as built) */
+	int pad; /* zero bytes between header and type section (type_off = pad) */
+	int cut; /* bytes cut off the end */
+	int api; /* API_BOTH, API_OPEN, API_PARSE */
+	bool swap; /* stored in the foreign byte order */
+	bool split; /* split BTF on the small base below */
+	uint32_t lay[2]; /* with a 32-byte header (hdr_len 32, pad >= 8): layout_off, layout_len */
 };
 
 static uint8_t *build_row(const struct row *r, size_t *len)
@@ -431,8 +473,8 @@ static uint8_t *build_row(const struct row *r, size_t *len)
 		ntypes++;
 	size_t tlen = ntypes * 4, total = 24 + r->pad + tlen + r->str_len;
 	uint8_t *b = calloc(1, total);
-	uint32_t hdr[6] = { WORD0(0xeB9F, 1, 0), 24, (uint32_t)r->pad, (uint32_t)tlen, (uint32_t)(r->pad + tlen),
-			    r->str_len };
+	uint32_t hdr[6] = { WORD0(0xeB9F, 1, 0),       24,        (uint32_t)r->pad, (uint32_t)tlen,
+			    (uint32_t)(r->pad + tlen), r->str_len };
 	for (int i = 0; i < 6; i++)
 		if (r->hdr[i] != KEEP)
 			hdr[i] = r->hdr[i];
@@ -449,7 +491,10 @@ static uint8_t *build_row(const struct row *r, size_t *len)
 
 /* The base of the split rows: [1] int, [2] struct foo { int a; }; strings "\0int\0foo\0a" (11 bytes). */
 static const uint32_t base_types[] = {
-	BTF_TYPE_INT_ENC(1, 1, 0, 32, 4), BTF_STRUCT_ENC(5, 1, 4), BTF_MEMBER_ENC(9, 1, 0), BTF_END_RAW,
+	BTF_TYPE_INT_ENC(1, 1, 0, 32, 4),
+	BTF_STRUCT_ENC(5, 1, 4),
+	BTF_MEMBER_ENC(9, 1, 0),
+	BTF_END_RAW,
 };
 #define BASE_STRS "\0int\0foo\0a"
 #define BS 11u /* first string offset of a split BTF on it */
@@ -458,24 +503,27 @@ static uint8_t *base_blob;
 static struct btfc_btf *small_base;
 
 /* One type of every kind, valid: the subject of the all-kinds mutations. */
-#define ALLKINDS_TYPES \
-	BTF_TYPE_INT_ENC(1, 1, 0, 32, 4),                          /* [1] int */ \
-	BTF_PTR_ENC(1),                                            /* [2] */ \
-	BTF_TYPE_ARRAY_ENC(1, 1, 4),                               /* [3] */ \
-	BTF_STRUCT_ENC(5, 2, 16), BTF_MEMBER_ENC(7, 1, 0), BTF_MEMBER_ENC(9, 2, 64), /* [4] s */ \
-	BTF_UNION_ENC(0, 1, 4), BTF_MEMBER_ENC(7, 1, 0),           /* [5] */ \
-	BTF_TYPE_ENC(11, BTF_INFO_ENC(BTFC_KIND_ENUM, 0, 2), 4), BTF_ENUM_ENC(13, 0), BTF_ENUM_ENC(15, 1), /* [6] e */ \
-	BTF_FWD_ENC(17, 0),                                        /* [7] fwd */ \
-	BTF_TYPEDEF_ENC(21, 1),                                    /* [8] td */ \
-	BTF_VOLATILE_ENC(1), BTF_CONST_ENC(1), BTF_RESTRICT_ENC(2), /* [9] [10] [11] */ \
-	BTF_FUNC_PROTO_ENC(1, 1), BTF_FUNC_PROTO_ARG_ENC(7, 1),    /* [12] */ \
-	BTF_FUNC_ENC(24, 12, 1),                                   /* [13] f */ \
-	BTF_VAR_ENC(26, 1, 1),                                     /* [14] v */ \
-	BTF_DATASEC_ENC(28, 1, 4), BTF_VAR_SECINFO_ENC(14, 0, 4),  /* [15] .data */ \
-	BTF_FLOAT_ENC(34, 8),                                      /* [16] dbl */ \
-	BTF_DECL_TAG_ENC(38, 4, 0),                                /* [17] tag */ \
-	BTF_TYPE_TAG_ENC(38, 2),                                   /* [18] tag */ \
-	BTF_TYPE_ENC(42, BTF_INFO_ENC(BTFC_KIND_ENUM64, 1, 1), 8), BTF_ENUM64_ENC(46, 1, 0x80000000u) /* [19] e64 */
+#define ALLKINDS_TYPES                                                                          \
+	BTF_TYPE_INT_ENC(1, 1, 0, 32, 4), /* [1] int */                                         \
+		BTF_PTR_ENC(1), /* [2] */                                                       \
+		BTF_TYPE_ARRAY_ENC(1, 1, 4), /* [3] */                                          \
+		BTF_STRUCT_ENC(5, 2, 16), BTF_MEMBER_ENC(7, 1, 0),                              \
+		BTF_MEMBER_ENC(9, 2, 64), /* [4] s */                                           \
+		BTF_UNION_ENC(0, 1, 4), BTF_MEMBER_ENC(7, 1, 0), /* [5] */                      \
+		BTF_TYPE_ENC(11, BTF_INFO_ENC(BTFC_KIND_ENUM, 0, 2), 4), BTF_ENUM_ENC(13, 0),   \
+		BTF_ENUM_ENC(15, 1), /* [6] e */                                                \
+		BTF_FWD_ENC(17, 0), /* [7] fwd */                                               \
+		BTF_TYPEDEF_ENC(21, 1), /* [8] td */                                            \
+		BTF_VOLATILE_ENC(1), BTF_CONST_ENC(1), BTF_RESTRICT_ENC(2), /* [9] [10] [11] */ \
+		BTF_FUNC_PROTO_ENC(1, 1), BTF_FUNC_PROTO_ARG_ENC(7, 1), /* [12] */              \
+		BTF_FUNC_ENC(24, 12, 1), /* [13] f */                                           \
+		BTF_VAR_ENC(26, 1, 1), /* [14] v */                                             \
+		BTF_DATASEC_ENC(28, 1, 4), BTF_VAR_SECINFO_ENC(14, 0, 4), /* [15] .data */      \
+		BTF_FLOAT_ENC(34, 8), /* [16] dbl */                                            \
+		BTF_DECL_TAG_ENC(38, 4, 0), /* [17] tag */                                      \
+		BTF_TYPE_TAG_ENC(38, 2), /* [18] tag */                                         \
+		BTF_TYPE_ENC(42, BTF_INFO_ENC(BTFC_KIND_ENUM64, 1, 1), 8),                      \
+		BTF_ENUM64_ENC(46, 1, 0x80000000u) /* [19] e64 */
 #define ALLKINDS_STRS "\0int\0s\0a\0b\0e\0X\0Y\0fwd\0td\0f\0v\0.data\0dbl\0tag\0e64\0Z"
 
 /* ------------------------------------------------------------------ */
@@ -487,183 +535,618 @@ static struct btfc_btf *small_base;
 
 static const struct row rows[] = {
 	/* sanity: the harness accepts what is right */
-	{ "valid", { T_OK, BTF_STRUCT_ENC(5, 1, 4), BTF_MEMBER_ENC(1, 1, 0), BTF_END_RAW }, S("\0int\0foo"), XP_OK, NULL, NOH },
-	{ "valid-foreign-order", { T_OK, BTF_STRUCT_ENC(5, 1, 4), BTF_MEMBER_ENC(1, 1, 0), BTF_END_RAW }, S("\0int\0foo"),
-	  XP_OK, NULL, NOH, .swap = true },
+	{ "valid",
+	  { T_OK, BTF_STRUCT_ENC(5, 1, 4), BTF_MEMBER_ENC(1, 1, 0), BTF_END_RAW },
+	  S("\0int\0foo"),
+	  XP_OK,
+	  NULL,
+	  NOH },
+	{ "valid-foreign-order",
+	  { T_OK, BTF_STRUCT_ENC(5, 1, 4), BTF_MEMBER_ENC(1, 1, 0), BTF_END_RAW },
+	  S("\0int\0foo"),
+	  XP_OK,
+	  NULL,
+	  NOH,
+	  .swap = true },
 	{ "valid-all-kinds", { ALLKINDS_TYPES, BTF_END_RAW }, S(ALLKINDS_STRS), XP_OK, NULL, NOH },
 	{ "no-types", { BTF_END_RAW }, S(""), XP_ANY, NULL, NOH },
 
 	/* header length */
-	{ "hdr_len-0", { T_OK, BTF_END_RAW }, STRS_OK, -EINVAL, "header", H(KEEP, 0, KEEP, KEEP, KEEP, KEEP) },
-	{ "hdr_len-16", { T_OK, BTF_END_RAW }, STRS_OK, -EINVAL, "header", H(KEEP, 16, KEEP, KEEP, KEEP, KEEP) },
-	{ "hdr_len-23", { T_OK, BTF_END_RAW }, STRS_OK, -EINVAL, "header", H(KEEP, 23, KEEP, KEEP, KEEP, KEEP) },
-	{ "hdr_len-beyond-size", { T_OK, BTF_END_RAW }, STRS_OK, -EINVAL, "header", H(KEEP, 1000, KEEP, KEEP, KEEP, KEEP) },
-	{ "hdr_len-ffffffff", { T_OK, BTF_END_RAW }, STRS_OK, -EINVAL, "header",
+	{ "hdr_len-0",
+	  { T_OK, BTF_END_RAW },
+	  STRS_OK,
+	  -EINVAL,
+	  "header",
+	  H(KEEP, 0, KEEP, KEEP, KEEP, KEEP) },
+	{ "hdr_len-16",
+	  { T_OK, BTF_END_RAW },
+	  STRS_OK,
+	  -EINVAL,
+	  "header",
+	  H(KEEP, 16, KEEP, KEEP, KEEP, KEEP) },
+	{ "hdr_len-23",
+	  { T_OK, BTF_END_RAW },
+	  STRS_OK,
+	  -EINVAL,
+	  "header",
+	  H(KEEP, 23, KEEP, KEEP, KEEP, KEEP) },
+	{ "hdr_len-beyond-size",
+	  { T_OK, BTF_END_RAW },
+	  STRS_OK,
+	  -EINVAL,
+	  "header",
+	  H(KEEP, 1000, KEEP, KEEP, KEEP, KEEP) },
+	{ "hdr_len-ffffffff",
+	  { T_OK, BTF_END_RAW },
+	  STRS_OK,
+	  -EINVAL,
+	  "header",
 	  H(KEEP, 0xffffffff, KEEP, KEEP, KEEP, KEEP) },
-	{ "hdr_len-fffffff0", { T_OK, BTF_END_RAW }, STRS_OK, -EINVAL, "header",
+	{ "hdr_len-fffffff0",
+	  { T_OK, BTF_END_RAW },
+	  STRS_OK,
+	  -EINVAL,
+	  "header",
 	  H(KEEP, 0xfffffff0, KEEP, KEEP, KEEP, KEEP) },
-	{ "hdr_len-80000000", { T_OK, BTF_END_RAW }, STRS_OK, -EINVAL, "header",
+	{ "hdr_len-80000000",
+	  { T_OK, BTF_END_RAW },
+	  STRS_OK,
+	  -EINVAL,
+	  "header",
 	  H(KEEP, 0x80000000, KEEP, KEEP, KEEP, KEEP) },
 	/* a longer header (the kernel takes one whose extra bytes are zero): the format leaves it open */
-	{ "hdr_len-32-zero-tail", { T_OK, BTF_END_RAW }, STRS_OK, XP_ANY, NULL, H(KEEP, 32, 0, KEEP, 28, KEEP), .pad = 8 },
+	{ "hdr_len-32-zero-tail",
+	  { T_OK, BTF_END_RAW },
+	  STRS_OK,
+	  XP_ANY,
+	  NULL,
+	  H(KEEP, 32, 0, KEEP, 28, KEEP),
+	  .pad = 8 },
 	/*
 	 * 7.x: a 32-byte header with layout_off, layout_len (pad 8: the two words; type_off 0,
 	 * types 28 bytes, strings "\0int\0" at 28 and the 4-byte layout section "abc\0" after them)
 	 */
-	{ "hdr_len-32-layout", { T_OK, BTF_END_RAW }, S("\0int\0abc"), XP_OK, NULL, H(KEEP, 32, 0, KEEP, 28, 5), .pad = 8,
+	{ "hdr_len-32-layout",
+	  { T_OK, BTF_END_RAW },
+	  S("\0int\0abc"),
+	  XP_OK,
+	  NULL,
+	  H(KEEP, 32, 0, KEEP, 28, 5),
+	  .pad = 8,
 	  .lay = { 33, 4 } },
-	{ "hdr_len-32-layout-foreign-order", { T_OK, BTF_END_RAW }, S("\0int\0abc"), XP_OK, NULL,
-	  H(KEEP, 32, 0, KEEP, 28, 5), .pad = 8, .lay = { 33, 4 }, .swap = true },
-	{ "hdr_len-32-layout-past-end", { T_OK, BTF_END_RAW }, S("\0int\0abc"), -EINVAL, "layout",
-	  H(KEEP, 32, 0, KEEP, 28, 5), .pad = 8, .lay = { 33, 8 } },
-	{ "hdr_len-32-layout-off-wraps", { T_OK, BTF_END_RAW }, S("\0int\0abc"), -EINVAL, "layout",
-	  H(KEEP, 32, 0, KEEP, 28, 5), .pad = 8, .lay = { 0xfffffffc, 8 } },
-	{ "hdr_len-32-layout-len-ffffffff", { T_OK, BTF_END_RAW }, S("\0int\0abc"), -EINVAL, "layout",
-	  H(KEEP, 32, 0, KEEP, 28, 5), .pad = 8, .lay = { 33, 0xffffffff } },
-	{ "hdr_len-32-layout-foreign-order-past-end", { T_OK, BTF_END_RAW }, S("\0int\0abc"), -EINVAL, "layout",
-	  H(KEEP, 32, 0, KEEP, 28, 5), .pad = 8, .lay = { 33, 8 }, .swap = true },
+	{ "hdr_len-32-layout-foreign-order",
+	  { T_OK, BTF_END_RAW },
+	  S("\0int\0abc"),
+	  XP_OK,
+	  NULL,
+	  H(KEEP, 32, 0, KEEP, 28, 5),
+	  .pad = 8,
+	  .lay = { 33, 4 },
+	  .swap = true },
+	{ "hdr_len-32-layout-past-end",
+	  { T_OK, BTF_END_RAW },
+	  S("\0int\0abc"),
+	  -EINVAL,
+	  "layout",
+	  H(KEEP, 32, 0, KEEP, 28, 5),
+	  .pad = 8,
+	  .lay = { 33, 8 } },
+	{ "hdr_len-32-layout-off-wraps",
+	  { T_OK, BTF_END_RAW },
+	  S("\0int\0abc"),
+	  -EINVAL,
+	  "layout",
+	  H(KEEP, 32, 0, KEEP, 28, 5),
+	  .pad = 8,
+	  .lay = { 0xfffffffc, 8 } },
+	{ "hdr_len-32-layout-len-ffffffff",
+	  { T_OK, BTF_END_RAW },
+	  S("\0int\0abc"),
+	  -EINVAL,
+	  "layout",
+	  H(KEEP, 32, 0, KEEP, 28, 5),
+	  .pad = 8,
+	  .lay = { 33, 0xffffffff } },
+	{ "hdr_len-32-layout-foreign-order-past-end",
+	  { T_OK, BTF_END_RAW },
+	  S("\0int\0abc"),
+	  -EINVAL,
+	  "layout",
+	  H(KEEP, 32, 0, KEEP, 28, 5),
+	  .pad = 8,
+	  .lay = { 33, 8 },
+	  .swap = true },
 	/* the 32-byte header cut short: 28 and 31 bytes of it, and nothing after */
-	{ "hdr_len-32-truncated-28", { T_OK, BTF_END_RAW }, S("\0int\0abc"), -EINVAL, "header",
-	  H(KEEP, 32, 0, KEEP, 28, 5), .pad = 8, .lay = { 33, 4 }, .cut = 28 + 9 + 4 },
-	{ "hdr_len-32-truncated-31-foreign-order", { T_OK, BTF_END_RAW }, S("\0int\0abc"), -EINVAL, "header",
-	  H(KEEP, 32, 0, KEEP, 28, 5), .pad = 8, .lay = { 33, 4 }, .cut = 28 + 9 + 1, .swap = true },
-	{ "hdr_len-26-unaligned-types", { T_OK, BTF_END_RAW }, STRS_OK, XP_ANY, NULL, H(KEEP, 26, 0, KEEP, 28, KEEP),
+	{ "hdr_len-32-truncated-28",
+	  { T_OK, BTF_END_RAW },
+	  S("\0int\0abc"),
+	  -EINVAL,
+	  "header",
+	  H(KEEP, 32, 0, KEEP, 28, 5),
+	  .pad = 8,
+	  .lay = { 33, 4 },
+	  .cut = 28 + 9 + 4 },
+	{ "hdr_len-32-truncated-31-foreign-order",
+	  { T_OK, BTF_END_RAW },
+	  S("\0int\0abc"),
+	  -EINVAL,
+	  "header",
+	  H(KEEP, 32, 0, KEEP, 28, 5),
+	  .pad = 8,
+	  .lay = { 33, 4 },
+	  .cut = 28 + 9 + 1,
+	  .swap = true },
+	{ "hdr_len-26-unaligned-types",
+	  { T_OK, BTF_END_RAW },
+	  STRS_OK,
+	  XP_ANY,
+	  NULL,
+	  H(KEEP, 26, 0, KEEP, 28, KEEP),
 	  .pad = 2 },
 
 	/* section offsets and lengths: 32-bit sums that wrap */
-	{ "type_off-wraps", { T_OK, BTF_END_RAW }, STRS_OK, -EINVAL, "type section",
+	{ "type_off-wraps",
+	  { T_OK, BTF_END_RAW },
+	  STRS_OK,
+	  -EINVAL,
+	  "type section",
 	  H(KEEP, KEEP, 0xfffffff0, KEEP, KEEP, KEEP) },
-	{ "type_off-ffffffff", { T_OK, BTF_END_RAW }, STRS_OK, -EINVAL, "type section",
+	{ "type_off-ffffffff",
+	  { T_OK, BTF_END_RAW },
+	  STRS_OK,
+	  -EINVAL,
+	  "type section",
 	  H(KEEP, KEEP, 0xffffffff, KEEP, KEEP, KEEP) },
-	{ "type_len-wraps", { T_OK, BTF_END_RAW }, STRS_OK, -EINVAL, "type section",
+	{ "type_len-wraps",
+	  { T_OK, BTF_END_RAW },
+	  STRS_OK,
+	  -EINVAL,
+	  "type section",
 	  H(KEEP, KEEP, 4, 0xfffffffc, KEEP, KEEP) },
-	{ "type_len-ffffffff", { T_OK, BTF_END_RAW }, STRS_OK, -EINVAL, "type section",
+	{ "type_len-ffffffff",
+	  { T_OK, BTF_END_RAW },
+	  STRS_OK,
+	  -EINVAL,
+	  "type section",
 	  H(KEEP, KEEP, KEEP, 0xffffffff, KEEP, KEEP) },
-	{ "type_len-past-end", { T_OK, BTF_END_RAW }, STRS_OK, -EINVAL, "type section",
+	{ "type_len-past-end",
+	  { T_OK, BTF_END_RAW },
+	  STRS_OK,
+	  -EINVAL,
+	  "type section",
 	  H(KEEP, KEEP, KEEP, 0x1000, KEEP, KEEP) },
-	{ "type_off-past-end", { T_OK, BTF_END_RAW }, STRS_OK, -EINVAL, "type section",
+	{ "type_off-past-end",
+	  { T_OK, BTF_END_RAW },
+	  STRS_OK,
+	  -EINVAL,
+	  "type section",
 	  H(KEEP, KEEP, 0x1000, KEEP, KEEP, KEEP) },
-	{ "str_off-wraps", { T_OK, BTF_END_RAW }, STRS_OK, -EINVAL, "string section",
+	{ "str_off-wraps",
+	  { T_OK, BTF_END_RAW },
+	  STRS_OK,
+	  -EINVAL,
+	  "string section",
 	  H(KEEP, KEEP, KEEP, KEEP, 0xffffffff, KEEP) },
-	{ "str_len-wraps", { T_OK, BTF_END_RAW }, STRS_OK, -EINVAL, "string section",
+	{ "str_len-wraps",
+	  { T_OK, BTF_END_RAW },
+	  STRS_OK,
+	  -EINVAL,
+	  "string section",
 	  H(KEEP, KEEP, KEEP, KEEP, 1, 0xffffffff) },
-	{ "str_off-and-len-wrap", { T_OK, BTF_END_RAW }, STRS_OK, -EINVAL, "string section",
+	{ "str_off-and-len-wrap",
+	  { T_OK, BTF_END_RAW },
+	  STRS_OK,
+	  -EINVAL,
+	  "string section",
 	  H(KEEP, KEEP, KEEP, KEEP, 0x80000000, 0x80000005) },
-	{ "str_len-past-end", { T_OK, BTF_END_RAW }, STRS_OK, -EINVAL, "string section",
+	{ "str_len-past-end",
+	  { T_OK, BTF_END_RAW },
+	  STRS_OK,
+	  -EINVAL,
+	  "string section",
 	  H(KEEP, KEEP, KEEP, KEEP, KEEP, 6) },
-	{ "str_off-past-end", { T_OK, BTF_END_RAW }, STRS_OK, -EINVAL, "string section",
+	{ "str_off-past-end",
+	  { T_OK, BTF_END_RAW },
+	  STRS_OK,
+	  -EINVAL,
+	  "string section",
 	  H(KEEP, KEEP, KEEP, KEEP, 0x10000, KEEP) },
-	{ "all-offsets-ffffffff", { T_OK, BTF_END_RAW }, STRS_OK, -EINVAL, "section|header",
+	{ "all-offsets-ffffffff",
+	  { T_OK, BTF_END_RAW },
+	  STRS_OK,
+	  -EINVAL,
+	  "section|header",
 	  H(KEEP, 0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff) },
-	{ "sections-overlap", { T_OK, BTF_END_RAW }, STRS_OK, -EINVAL, "overlap", H(KEEP, KEEP, KEEP, KEEP, 24, KEEP) },
-	{ "type_len-into-strings", { T_OK, BTF_END_RAW }, STRS_OK, -EINVAL, "overlap", H(KEEP, KEEP, KEEP, 32, KEEP, KEEP) },
+	{ "sections-overlap",
+	  { T_OK, BTF_END_RAW },
+	  STRS_OK,
+	  -EINVAL,
+	  "overlap",
+	  H(KEEP, KEEP, KEEP, KEEP, 24, KEEP) },
+	{ "type_len-into-strings",
+	  { T_OK, BTF_END_RAW },
+	  STRS_OK,
+	  -EINVAL,
+	  "overlap",
+	  H(KEEP, KEEP, KEEP, 32, KEEP, KEEP) },
 	{ "type_off-unaligned", { T_OK, BTF_END_RAW }, STRS_OK, -EINVAL, "align", NOH, .pad = 2 },
-	{ "type_len-unaligned", { T_OK, BTF_END_RAW }, STRS_OK, -EINVAL, "align|truncated",
+	{ "type_len-unaligned",
+	  { T_OK, BTF_END_RAW },
+	  STRS_OK,
+	  -EINVAL,
+	  "align|truncated",
 	  H(KEEP, KEEP, KEEP, 26, KEEP, KEEP) },
 
 	/* the type section */
-	{ "struct-vlen-ffff", { T_INT, BTF_STRUCT_ENC(1, 0xffff, 4), BTF_MEMBER_ENC(1, 1, 0), BTF_END_RAW }, STRS_OK,
-	  -EINVAL, "vlen", NOH },
-	{ "union-vlen-2-of-1", { T_INT, BTF_UNION_ENC(1, 2, 4), BTF_MEMBER_ENC(1, 1, 0), BTF_END_RAW }, STRS_OK,
-	  -EINVAL, "vlen", NOH },
-	{ "enum-vlen-100", { BTF_TYPE_ENC(1, BTF_INFO_ENC(BTFC_KIND_ENUM, 0, 100), 4), BTF_ENUM_ENC(1, 0), BTF_END_RAW },
-	  STRS_OK, -EINVAL, "vlen", NOH },
-	{ "enum64-vlen-ffff", { BTF_TYPE_ENC(1, BTF_INFO_ENC(BTFC_KIND_ENUM64, 0, 0xffff), 8), BTF_ENUM64_ENC(1, 0, 0),
-	  BTF_END_RAW }, STRS_OK, -EINVAL, "vlen", NOH },
-	{ "func_proto-vlen-ffff", { T_INT, BTF_FUNC_PROTO_ENC(1, 0xffff), BTF_FUNC_PROTO_ARG_ENC(0, 1), BTF_END_RAW },
-	  STRS_OK, -EINVAL, "vlen", NOH },
-	{ "datasec-vlen-ffff", { T_INT, BTF_DATASEC_ENC(1, 0xffff, 4), BTF_VAR_SECINFO_ENC(1, 0, 4), BTF_END_RAW },
-	  STRS_OK, -EINVAL, "vlen", NOH },
-	{ "record-truncated", { 1, BTF_INFO_ENC(BTFC_KIND_PTR, 0, 0), BTF_END_RAW }, STRS_OK, -EINVAL, "truncated", NOH },
+	{ "struct-vlen-ffff",
+	  { T_INT, BTF_STRUCT_ENC(1, 0xffff, 4), BTF_MEMBER_ENC(1, 1, 0), BTF_END_RAW },
+	  STRS_OK,
+	  -EINVAL,
+	  "vlen",
+	  NOH },
+	{ "union-vlen-2-of-1",
+	  { T_INT, BTF_UNION_ENC(1, 2, 4), BTF_MEMBER_ENC(1, 1, 0), BTF_END_RAW },
+	  STRS_OK,
+	  -EINVAL,
+	  "vlen",
+	  NOH },
+	{ "enum-vlen-100",
+	  { BTF_TYPE_ENC(1, BTF_INFO_ENC(BTFC_KIND_ENUM, 0, 100), 4), BTF_ENUM_ENC(1, 0),
+	    BTF_END_RAW },
+	  STRS_OK,
+	  -EINVAL,
+	  "vlen",
+	  NOH },
+	{ "enum64-vlen-ffff",
+	  { BTF_TYPE_ENC(1, BTF_INFO_ENC(BTFC_KIND_ENUM64, 0, 0xffff), 8), BTF_ENUM64_ENC(1, 0, 0),
+	    BTF_END_RAW },
+	  STRS_OK,
+	  -EINVAL,
+	  "vlen",
+	  NOH },
+	{ "func_proto-vlen-ffff",
+	  { T_INT, BTF_FUNC_PROTO_ENC(1, 0xffff), BTF_FUNC_PROTO_ARG_ENC(0, 1), BTF_END_RAW },
+	  STRS_OK,
+	  -EINVAL,
+	  "vlen",
+	  NOH },
+	{ "datasec-vlen-ffff",
+	  { T_INT, BTF_DATASEC_ENC(1, 0xffff, 4), BTF_VAR_SECINFO_ENC(1, 0, 4), BTF_END_RAW },
+	  STRS_OK,
+	  -EINVAL,
+	  "vlen",
+	  NOH },
+	{ "record-truncated",
+	  { 1, BTF_INFO_ENC(BTFC_KIND_PTR, 0, 0), BTF_END_RAW },
+	  STRS_OK,
+	  -EINVAL,
+	  "truncated",
+	  NOH },
 	{ "second-record-truncated", { T_INT, 0, BTF_END_RAW }, STRS_OK, -EINVAL, "[2]", NOH },
 	/* an INT / ARRAY / VAR / DECL_TAG record without its fixed data */
-	{ "int-data-missing", { BTF_TYPE_ENC(1, BTF_INFO_ENC(BTFC_KIND_INT, 0, 0), 4), BTF_END_RAW }, STRS_OK, -EINVAL,
-	  "[1]", NOH },
-	{ "array-data-missing", { T_INT, BTF_TYPE_ENC(0, BTF_INFO_ENC(BTFC_KIND_ARRAY, 0, 0), 0), 1, BTF_END_RAW },
-	  STRS_OK, -EINVAL, "[2]", NOH },
-	{ "var-data-missing", { T_INT, BTF_TYPE_ENC(1, BTF_INFO_ENC(BTFC_KIND_VAR, 0, 0), 1), BTF_END_RAW }, STRS_OK,
-	  -EINVAL, "[2]", NOH },
-	{ "kind-0", { BTF_TYPE_ENC(1, BTF_INFO_ENC(0, 0, 0), 0), BTF_END_RAW }, STRS_OK, -EINVAL, "kind", NOH },
-	{ "kind-20", { T_INT, BTF_TYPE_ENC(1, BTF_INFO_ENC(20, 0, 0), 0), BTF_END_RAW }, STRS_OK, -EINVAL, "kind", NOH },
-	{ "kind-25", { T_INT, BTF_TYPE_ENC(1, BTF_INFO_ENC(25, 0, 0), 0), BTF_END_RAW }, STRS_OK, -EINVAL,
-	  "unknown kind", NOH },
-	{ "kind-31", { BTF_TYPE_ENC(1, BTF_INFO_ENC(31, 1, 0xffff), 0), BTF_END_RAW }, STRS_OK, -EINVAL, "kind", NOH },
+	{ "int-data-missing",
+	  { BTF_TYPE_ENC(1, BTF_INFO_ENC(BTFC_KIND_INT, 0, 0), 4), BTF_END_RAW },
+	  STRS_OK,
+	  -EINVAL,
+	  "[1]",
+	  NOH },
+	{ "array-data-missing",
+	  { T_INT, BTF_TYPE_ENC(0, BTF_INFO_ENC(BTFC_KIND_ARRAY, 0, 0), 0), 1, BTF_END_RAW },
+	  STRS_OK,
+	  -EINVAL,
+	  "[2]",
+	  NOH },
+	{ "var-data-missing",
+	  { T_INT, BTF_TYPE_ENC(1, BTF_INFO_ENC(BTFC_KIND_VAR, 0, 0), 1), BTF_END_RAW },
+	  STRS_OK,
+	  -EINVAL,
+	  "[2]",
+	  NOH },
+	{ "kind-0",
+	  { BTF_TYPE_ENC(1, BTF_INFO_ENC(0, 0, 0), 0), BTF_END_RAW },
+	  STRS_OK,
+	  -EINVAL,
+	  "kind",
+	  NOH },
+	{ "kind-20",
+	  { T_INT, BTF_TYPE_ENC(1, BTF_INFO_ENC(20, 0, 0), 0), BTF_END_RAW },
+	  STRS_OK,
+	  -EINVAL,
+	  "kind",
+	  NOH },
+	{ "kind-25",
+	  { T_INT, BTF_TYPE_ENC(1, BTF_INFO_ENC(25, 0, 0), 0), BTF_END_RAW },
+	  STRS_OK,
+	  -EINVAL,
+	  "unknown kind",
+	  NOH },
+	{ "kind-31",
+	  { BTF_TYPE_ENC(1, BTF_INFO_ENC(31, 1, 0xffff), 0), BTF_END_RAW },
+	  STRS_OK,
+	  -EINVAL,
+	  "kind",
+	  NOH },
 	/* structurally sound but semantically wrong: names/ids out of range are the validator's business */
-	{ "name_off-past-strings", { BTF_TYPE_INT_ENC(1000, 1, 0, 32, 4), BTF_STRUCT_ENC(0xffffffff, 1, 4),
-	  BTF_MEMBER_ENC(0x7fffffff, 1, 0), BTF_END_RAW }, STRS_OK, XP_ANY, NULL, NOH },
-	{ "type-ids-past-end", { T_INT, BTF_PTR_ENC(99), BTF_TYPE_ARRAY_ENC(0xffffffff, 1000, 1),
-	  BTF_STRUCT_ENC(1, 1, 4), BTF_MEMBER_ENC(1, 0x80000000, 0), BTF_DATASEC_ENC(1, 1, 4),
-	  BTF_VAR_SECINFO_ENC(0xfffffff0, 0, 4), BTF_END_RAW }, STRS_OK, XP_ANY, NULL, NOH },
-	{ "name-is-last-nul", { BTF_TYPE_INT_ENC(4, 1, 0, 32, 4), BTF_END_RAW }, STRS_OK, XP_ANY, NULL, NOH },
+	{ "name_off-past-strings",
+	  { BTF_TYPE_INT_ENC(1000, 1, 0, 32, 4), BTF_STRUCT_ENC(0xffffffff, 1, 4),
+	    BTF_MEMBER_ENC(0x7fffffff, 1, 0), BTF_END_RAW },
+	  STRS_OK,
+	  XP_ANY,
+	  NULL,
+	  NOH },
+	{ "type-ids-past-end",
+	  { T_INT, BTF_PTR_ENC(99), BTF_TYPE_ARRAY_ENC(0xffffffff, 1000, 1),
+	    BTF_STRUCT_ENC(1, 1, 4), BTF_MEMBER_ENC(1, 0x80000000, 0), BTF_DATASEC_ENC(1, 1, 4),
+	    BTF_VAR_SECINFO_ENC(0xfffffff0, 0, 4), BTF_END_RAW },
+	  STRS_OK,
+	  XP_ANY,
+	  NULL,
+	  NOH },
+	{ "name-is-last-nul",
+	  { BTF_TYPE_INT_ENC(4, 1, 0, 32, 4), BTF_END_RAW },
+	  STRS_OK,
+	  XP_ANY,
+	  NULL,
+	  NOH },
 
 	/* the string section */
-	{ "strs-no-trailing-nul", { T_OK, BTF_END_RAW }, "\0int", 4, -EINVAL, "string section|NUL", NOH },
+	{ "strs-no-trailing-nul",
+	  { T_OK, BTF_END_RAW },
+	  "\0int",
+	  4,
+	  -EINVAL,
+	  "string section|NUL",
+	  NOH },
 	{ "strs-one-byte-not-nul", { BTF_END_RAW }, "x", 1, -EINVAL, "string section|NUL", NOH },
 	{ "strs-empty", { T_OK, BTF_END_RAW }, "", 0, -EINVAL, "string section|strings", NOH },
-	{ "strs-not-starting-with-nul", { T_OK, BTF_END_RAW }, S("int"), -EINVAL, "string section|strings", NOH },
-	{ "strs-all-ff", { T_OK, BTF_END_RAW }, "\377\377\377\377", 4, -EINVAL, "string section|NUL", NOH },
+	{ "strs-not-starting-with-nul",
+	  { T_OK, BTF_END_RAW },
+	  S("int"),
+	  -EINVAL,
+	  "string section|strings",
+	  NOH },
+	{ "strs-all-ff",
+	  { T_OK, BTF_END_RAW },
+	  "\377\377\377\377",
+	  4,
+	  -EINVAL,
+	  "string section|NUL",
+	  NOH },
 
 	/* magic and version */
-	{ "version-0", { T_OK, BTF_END_RAW }, STRS_OK, -EINVAL, "version", H(WORD0(0xeB9F, 0, 0), KEEP, KEEP, KEEP, KEEP, KEEP) },
-	{ "version-2", { T_OK, BTF_END_RAW }, STRS_OK, -EINVAL, "version", H(WORD0(0xeB9F, 2, 0), KEEP, KEEP, KEEP, KEEP, KEEP) },
-	{ "version-255", { T_OK, BTF_END_RAW }, STRS_OK, -EINVAL, "version",
+	{ "version-0",
+	  { T_OK, BTF_END_RAW },
+	  STRS_OK,
+	  -EINVAL,
+	  "version",
+	  H(WORD0(0xeB9F, 0, 0), KEEP, KEEP, KEEP, KEEP, KEEP) },
+	{ "version-2",
+	  { T_OK, BTF_END_RAW },
+	  STRS_OK,
+	  -EINVAL,
+	  "version",
+	  H(WORD0(0xeB9F, 2, 0), KEEP, KEEP, KEEP, KEEP, KEEP) },
+	{ "version-255",
+	  { T_OK, BTF_END_RAW },
+	  STRS_OK,
+	  -EINVAL,
+	  "version",
 	  H(WORD0(0xeB9F, 255, 0), KEEP, KEEP, KEEP, KEEP, KEEP) },
-	{ "flags-set", { T_OK, BTF_END_RAW }, STRS_OK, XP_ANY, NULL, H(WORD0(0xeB9F, 1, 0xff), KEEP, KEEP, KEEP, KEEP, KEEP) },
-	{ "magic-bad-parse", { T_OK, BTF_END_RAW }, STRS_OK, -EINVAL, "magic|not BTF",
-	  H(WORD0(0x1234, 1, 0), KEEP, KEEP, KEEP, KEEP, KEEP), .api = API_PARSE },
-	{ "magic-bad-open", { T_OK, BTF_END_RAW }, STRS_OK, -EINVAL, "not BTF|magic|not recognised",
-	  H(WORD0(0x1234, 1, 0), KEEP, KEEP, KEEP, KEEP, KEEP), .api = API_OPEN },
-	{ "magic-half", { T_OK, BTF_END_RAW }, STRS_OK, -EINVAL, NULL, H(WORD0(0x009f, 1, 0), KEEP, KEEP, KEEP, KEEP, KEEP) },
+	{ "flags-set",
+	  { T_OK, BTF_END_RAW },
+	  STRS_OK,
+	  XP_ANY,
+	  NULL,
+	  H(WORD0(0xeB9F, 1, 0xff), KEEP, KEEP, KEEP, KEEP, KEEP) },
+	{ "magic-bad-parse",
+	  { T_OK, BTF_END_RAW },
+	  STRS_OK,
+	  -EINVAL,
+	  "magic|not BTF",
+	  H(WORD0(0x1234, 1, 0), KEEP, KEEP, KEEP, KEEP, KEEP),
+	  .api = API_PARSE },
+	{ "magic-bad-open",
+	  { T_OK, BTF_END_RAW },
+	  STRS_OK,
+	  -EINVAL,
+	  "not BTF|magic|not recognised",
+	  H(WORD0(0x1234, 1, 0), KEEP, KEEP, KEEP, KEEP, KEEP),
+	  .api = API_OPEN },
+	{ "magic-half",
+	  { T_OK, BTF_END_RAW },
+	  STRS_OK,
+	  -EINVAL,
+	  NULL,
+	  H(WORD0(0x009f, 1, 0), KEEP, KEEP, KEEP, KEEP, KEEP) },
 
 	/* foreign byte order */
-	{ "foreign-hdr_len-garbage", { T_OK, BTF_END_RAW }, STRS_OK, -EINVAL, "header",
-	  H(KEEP, 0x41414141, KEEP, KEEP, KEEP, KEEP), .swap = true },
-	{ "foreign-type_len-wraps", { T_OK, BTF_END_RAW }, STRS_OK, -EINVAL, "type section",
-	  H(KEEP, KEEP, 4, 0xfffffffc, KEEP, KEEP), .swap = true },
-	{ "foreign-str_len-wraps", { T_OK, BTF_END_RAW }, STRS_OK, -EINVAL, "string section",
-	  H(KEEP, KEEP, KEEP, KEEP, 1, 0xffffffff), .swap = true },
-	{ "foreign-kind-25", { T_INT, BTF_TYPE_ENC(1, BTF_INFO_ENC(25, 0, 0), 0), BTF_END_RAW }, STRS_OK, -EINVAL,
-	  "unknown kind", NOH, .swap = true },
-	{ "foreign-struct-vlen-ffff", { T_INT, BTF_STRUCT_ENC(1, 0xffff, 4), BTF_MEMBER_ENC(1, 1, 0), BTF_END_RAW },
-	  STRS_OK, -EINVAL, "vlen", NOH, .swap = true },
-	{ "foreign-strs-no-nul", { T_OK, BTF_END_RAW }, "\0int", 4, -EINVAL, "string section|NUL", NOH, .swap = true },
-	{ "foreign-type_off-unaligned", { T_OK, BTF_END_RAW }, STRS_OK, -EINVAL, "align", NOH, .pad = 2, .swap = true },
-	{ "foreign-truncated", { T_OK, BTF_END_RAW }, STRS_OK, -EINVAL, "string section|exceeds|truncated", NOH,
-	  .cut = 2, .swap = true },
+	{ "foreign-hdr_len-garbage",
+	  { T_OK, BTF_END_RAW },
+	  STRS_OK,
+	  -EINVAL,
+	  "header",
+	  H(KEEP, 0x41414141, KEEP, KEEP, KEEP, KEEP),
+	  .swap = true },
+	{ "foreign-type_len-wraps",
+	  { T_OK, BTF_END_RAW },
+	  STRS_OK,
+	  -EINVAL,
+	  "type section",
+	  H(KEEP, KEEP, 4, 0xfffffffc, KEEP, KEEP),
+	  .swap = true },
+	{ "foreign-str_len-wraps",
+	  { T_OK, BTF_END_RAW },
+	  STRS_OK,
+	  -EINVAL,
+	  "string section",
+	  H(KEEP, KEEP, KEEP, KEEP, 1, 0xffffffff),
+	  .swap = true },
+	{ "foreign-kind-25",
+	  { T_INT, BTF_TYPE_ENC(1, BTF_INFO_ENC(25, 0, 0), 0), BTF_END_RAW },
+	  STRS_OK,
+	  -EINVAL,
+	  "unknown kind",
+	  NOH,
+	  .swap = true },
+	{ "foreign-struct-vlen-ffff",
+	  { T_INT, BTF_STRUCT_ENC(1, 0xffff, 4), BTF_MEMBER_ENC(1, 1, 0), BTF_END_RAW },
+	  STRS_OK,
+	  -EINVAL,
+	  "vlen",
+	  NOH,
+	  .swap = true },
+	{ "foreign-strs-no-nul",
+	  { T_OK, BTF_END_RAW },
+	  "\0int",
+	  4,
+	  -EINVAL,
+	  "string section|NUL",
+	  NOH,
+	  .swap = true },
+	{ "foreign-type_off-unaligned",
+	  { T_OK, BTF_END_RAW },
+	  STRS_OK,
+	  -EINVAL,
+	  "align",
+	  NOH,
+	  .pad = 2,
+	  .swap = true },
+	{ "foreign-truncated",
+	  { T_OK, BTF_END_RAW },
+	  STRS_OK,
+	  -EINVAL,
+	  "string section|exceeds|truncated",
+	  NOH,
+	  .cut = 2,
+	  .swap = true },
 
 	/* cut short */
-	{ "cut-last-byte", { T_OK, BTF_END_RAW }, STRS_OK, -EINVAL, "string section|exceeds|truncated", NOH, .cut = 1 },
-	{ "cut-into-types", { T_OK, BTF_END_RAW }, STRS_OK, -EINVAL, "section|exceeds|truncated", NOH, .cut = 10 },
+	{ "cut-last-byte",
+	  { T_OK, BTF_END_RAW },
+	  STRS_OK,
+	  -EINVAL,
+	  "string section|exceeds|truncated",
+	  NOH,
+	  .cut = 1 },
+	{ "cut-into-types",
+	  { T_OK, BTF_END_RAW },
+	  STRS_OK,
+	  -EINVAL,
+	  "section|exceeds|truncated",
+	  NOH,
+	  .cut = 10 },
 
 	/* split BTF on the small base ([1] int, [2] foo; strings "\0int\0foo\0a") */
-	{ "split-valid", { BTF_PTR_ENC(2), BTF_STRUCT_ENC(BS + 1, 1, 8), BTF_MEMBER_ENC(9, BID, 0), BTF_END_RAW },
-	  S("\0bar"), XP_OK, NULL, NOH, .split = true },
-	{ "split-name-into-base", { BTF_TYPEDEF_ENC(5, 2), BTF_END_RAW }, S("\0x"), XP_OK, NULL, NOH, .split = true },
-	{ "split-foreign-order", { BTF_PTR_ENC(2), BTF_TYPEDEF_ENC(BS + 1, BID), BTF_END_RAW }, S("\0bar"), XP_OK, NULL,
-	  NOH, .split = true, .swap = true },
-	{ "split-name_off-past-strings", { BTF_TYPEDEF_ENC(BS + 100, 1), BTF_STRUCT_ENC(0xffffffff, 1, 4),
-	  BTF_MEMBER_ENC(BS + 5, 1, 0), BTF_END_RAW }, S("\0bar"), XP_ANY, NULL, NOH, .split = true },
-	{ "split-name_off-at-own-end", { BTF_TYPEDEF_ENC(BS + 5, 1), BTF_END_RAW }, S("\0bar"), XP_ANY, NULL, NOH,
+	{ "split-valid",
+	  { BTF_PTR_ENC(2), BTF_STRUCT_ENC(BS + 1, 1, 8), BTF_MEMBER_ENC(9, BID, 0), BTF_END_RAW },
+	  S("\0bar"),
+	  XP_OK,
+	  NULL,
+	  NOH,
 	  .split = true },
-	{ "split-type-ids-past-end", { BTF_PTR_ENC(BID + 5), BTF_STRUCT_ENC(0, 1, 4), BTF_MEMBER_ENC(0, 0xffffffff, 0),
-	  BTF_END_RAW }, S("\0bar"), XP_ANY, NULL, NOH, .split = true },
-	{ "split-strs-no-trailing-nul", { BTF_TYPEDEF_ENC(BS + 1, 1), BTF_END_RAW }, "\0bar", 4, -EINVAL,
-	  "string section|NUL", NOH, .split = true },
-	{ "split-strs-empty", { BTF_TYPEDEF_ENC(1, 1), BTF_END_RAW }, "", 0, XP_ANY, NULL, NOH, .split = true },
-	{ "split-strs-not-starting-with-nul", { BTF_TYPEDEF_ENC(BS, 1), BTF_END_RAW }, S("bar"), XP_ANY, NULL, NOH,
+	{ "split-name-into-base",
+	  { BTF_TYPEDEF_ENC(5, 2), BTF_END_RAW },
+	  S("\0x"),
+	  XP_OK,
+	  NULL,
+	  NOH,
 	  .split = true },
-	{ "split-str_off-wraps", { BTF_TYPEDEF_ENC(BS + 1, 1), BTF_END_RAW }, S("\0bar"), -EINVAL, "string section",
-	  H(KEEP, KEEP, KEEP, KEEP, 0xfffffffe, 8), .split = true },
-	{ "split-str_len-past-end", { BTF_TYPEDEF_ENC(BS + 1, 1), BTF_END_RAW }, S("\0bar"), -EINVAL, "string section",
-	  H(KEEP, KEEP, KEEP, KEEP, KEEP, 0x7fffffff), .split = true },
-	{ "split-hdr_len-huge", { BTF_TYPEDEF_ENC(BS + 1, 1), BTF_END_RAW }, S("\0bar"), -EINVAL, "header",
-	  H(KEEP, 0xffffffe8, KEEP, KEEP, KEEP, KEEP), .split = true },
-	{ "split-vlen-ffff", { BTF_STRUCT_ENC(0, 0xffff, 4), BTF_MEMBER_ENC(0, 1, 0), BTF_END_RAW }, S("\0bar"), -EINVAL,
-	  "vlen", NOH, .split = true },
+	{ "split-foreign-order",
+	  { BTF_PTR_ENC(2), BTF_TYPEDEF_ENC(BS + 1, BID), BTF_END_RAW },
+	  S("\0bar"),
+	  XP_OK,
+	  NULL,
+	  NOH,
+	  .split = true,
+	  .swap = true },
+	{ "split-name_off-past-strings",
+	  { BTF_TYPEDEF_ENC(BS + 100, 1), BTF_STRUCT_ENC(0xffffffff, 1, 4),
+	    BTF_MEMBER_ENC(BS + 5, 1, 0), BTF_END_RAW },
+	  S("\0bar"),
+	  XP_ANY,
+	  NULL,
+	  NOH,
+	  .split = true },
+	{ "split-name_off-at-own-end",
+	  { BTF_TYPEDEF_ENC(BS + 5, 1), BTF_END_RAW },
+	  S("\0bar"),
+	  XP_ANY,
+	  NULL,
+	  NOH,
+	  .split = true },
+	{ "split-type-ids-past-end",
+	  { BTF_PTR_ENC(BID + 5), BTF_STRUCT_ENC(0, 1, 4), BTF_MEMBER_ENC(0, 0xffffffff, 0),
+	    BTF_END_RAW },
+	  S("\0bar"),
+	  XP_ANY,
+	  NULL,
+	  NOH,
+	  .split = true },
+	{ "split-strs-no-trailing-nul",
+	  { BTF_TYPEDEF_ENC(BS + 1, 1), BTF_END_RAW },
+	  "\0bar",
+	  4,
+	  -EINVAL,
+	  "string section|NUL",
+	  NOH,
+	  .split = true },
+	{ "split-strs-empty",
+	  { BTF_TYPEDEF_ENC(1, 1), BTF_END_RAW },
+	  "",
+	  0,
+	  XP_ANY,
+	  NULL,
+	  NOH,
+	  .split = true },
+	{ "split-strs-not-starting-with-nul",
+	  { BTF_TYPEDEF_ENC(BS, 1), BTF_END_RAW },
+	  S("bar"),
+	  XP_ANY,
+	  NULL,
+	  NOH,
+	  .split = true },
+	{ "split-str_off-wraps",
+	  { BTF_TYPEDEF_ENC(BS + 1, 1), BTF_END_RAW },
+	  S("\0bar"),
+	  -EINVAL,
+	  "string section",
+	  H(KEEP, KEEP, KEEP, KEEP, 0xfffffffe, 8),
+	  .split = true },
+	{ "split-str_len-past-end",
+	  { BTF_TYPEDEF_ENC(BS + 1, 1), BTF_END_RAW },
+	  S("\0bar"),
+	  -EINVAL,
+	  "string section",
+	  H(KEEP, KEEP, KEEP, KEEP, KEEP, 0x7fffffff),
+	  .split = true },
+	{ "split-hdr_len-huge",
+	  { BTF_TYPEDEF_ENC(BS + 1, 1), BTF_END_RAW },
+	  S("\0bar"),
+	  -EINVAL,
+	  "header",
+	  H(KEEP, 0xffffffe8, KEEP, KEEP, KEEP, KEEP),
+	  .split = true },
+	{ "split-vlen-ffff",
+	  { BTF_STRUCT_ENC(0, 0xffff, 4), BTF_MEMBER_ENC(0, 1, 0), BTF_END_RAW },
+	  S("\0bar"),
+	  -EINVAL,
+	  "vlen",
+	  NOH,
+	  .split = true },
 	/* the id in the message is the split id: base type_cnt (3) + 0 */
-	{ "split-kind-25-names-split-id", { BTF_TYPE_ENC(0, BTF_INFO_ENC(25, 0, 0), 0), BTF_END_RAW }, S("\0bar"),
-	  -EINVAL, "[3]", NOH, .split = true },
-	{ "split-second-record-truncated", { BTF_PTR_ENC(1), 0, 0, BTF_END_RAW }, S("\0bar"), -EINVAL, "[4]", NOH,
+	{ "split-kind-25-names-split-id",
+	  { BTF_TYPE_ENC(0, BTF_INFO_ENC(25, 0, 0), 0), BTF_END_RAW },
+	  S("\0bar"),
+	  -EINVAL,
+	  "[3]",
+	  NOH,
+	  .split = true },
+	{ "split-second-record-truncated",
+	  { BTF_PTR_ENC(1), 0, 0, BTF_END_RAW },
+	  S("\0bar"),
+	  -EINVAL,
+	  "[4]",
+	  NOH,
 	  .split = true },
 };
 
@@ -677,10 +1160,12 @@ static void run_rows(void)
 		for (int api = API_OPEN; api <= API_PARSE && !res; api++) {
 			if (r->api && r->api != api)
 				continue;
-			res = run_one(r->name, blob, len, api, r->split ? small_base : NULL, r->expect, r->need,
-				      (int)i % 3);
+			res = run_one(r->name, blob, len, api, r->split ? small_base : NULL,
+				      r->expect, r->need, (int)i % 3);
 			if (res)
-				tu_fail(r->name, "%s: %s", api == API_OPEN ? "btfc_btf_open_mem" : "btfc_btf_parse", res);
+				tu_fail(r->name, "%s: %s",
+					api == API_OPEN ? "btfc_btf_open_mem" : "btfc_btf_parse",
+					res);
 		}
 		if (!res)
 			tu_pass(r->name);
@@ -692,15 +1177,16 @@ static void run_rows(void)
 /* Generated cases                                                     */
 
 /* @ncases copies of @orig with 1-8 bytes replaced: 1/4 of them in the first 64 bytes, the rest in [lo, hi). */
-static void flip_group(const char *name, const uint8_t *orig, size_t len, size_t lo, size_t hi, unsigned ncases,
-		       uint64_t seed, const struct btfc_btf *base)
+static void flip_group(const char *name, const uint8_t *orig, size_t len, size_t lo, size_t hi,
+		       unsigned ncases, uint64_t seed, const struct btfc_btf *base)
 {
 	struct group g = { .name = name };
 	uint8_t *work = malloc(len);
 	char cname[128];
 
 	/* raw BTF goes through both entry points, containers through btfc_btf_open_mem() */
-	bool raw = len >= 2 && ((orig[0] == 0x9f && orig[1] == 0xeb) || (orig[0] == 0xeb && orig[1] == 0x9f));
+	bool raw = len >= 2 &&
+		   ((orig[0] == 0x9f && orig[1] == 0xeb) || (orig[0] == 0xeb && orig[1] == 0x9f));
 
 	if (hi > len)
 		hi = len;
@@ -709,11 +1195,13 @@ static void flip_group(const char *name, const uint8_t *orig, size_t len, size_t
 		memcpy(work, orig, len);
 		unsigned nflips = 1 + rnd() % 8;
 		for (unsigned f = 0; f < nflips; f++) {
-			size_t pos = rnd() % 4 == 0 ? rnd() % (len < 64 ? len : 64) : lo + rnd() % (hi - lo);
+			size_t pos = rnd() % 4 == 0 ? rnd() % (len < 64 ? len : 64) :
+						      lo + rnd() % (hi - lo);
 			work[pos] ^= (uint8_t)(1 + rnd() % 255);
 		}
 		snprintf(cname, sizeof(cname), "%s-%u", name, i);
-		const char *r = run_one(cname, work, len, raw && i % 2 ? API_PARSE : API_OPEN, base, XP_ANY, NULL, i % 3);
+		const char *r = run_one(cname, work, len, raw && i % 2 ? API_PARSE : API_OPEN, base,
+					XP_ANY, NULL, i % 3);
 		group_case(&g, cname, r);
 	}
 	free(work);
@@ -721,7 +1209,8 @@ static void flip_group(const char *name, const uint8_t *orig, size_t len, size_t
 }
 
 /* Every prefix of @blob shorter than @upto (and than the blob) must be rejected as too short. */
-static void truncate_group(const char *name, const uint8_t *blob, size_t len, size_t upto, const struct btfc_btf *base)
+static void truncate_group(const char *name, const uint8_t *blob, size_t len, size_t upto,
+			   const struct btfc_btf *base)
 {
 	struct group g = { .name = name };
 	char cname[128];
@@ -775,7 +1264,8 @@ static uint8_t *read_whole(const char *path, size_t *len)
  * Walks the records with this file's own size table. NULL if @v is not plain
  * host-order BTF with a 24-byte header.
  */
-static uint8_t *cut_real(const uint8_t *v, size_t vlen, size_t *out_len, uint32_t *out_types, size_t *out_tlen)
+static uint8_t *cut_real(const uint8_t *v, size_t vlen, size_t *out_len, uint32_t *out_types,
+			 size_t *out_tlen)
 {
 	uint32_t h[6], off = 0, n = 0, maxname = 0;
 
@@ -834,8 +1324,10 @@ static void real_groups(void)
 	char what[128];
 
 	if (!v) {
-		const char *groups[] = { "truncate-every-offset", "real-cut-parses", "flip-real", "flip-real-strings",
-					 "flip-real-foreign-order", "split-on-vmlinux" };
+		const char *groups[] = {
+			"truncate-every-offset", "real-cut-parses",         "flip-real",
+			"flip-real-strings",     "flip-real-foreign-order", "split-on-vmlinux"
+		};
 		for (size_t i = 0; i < sizeof(groups) / sizeof(groups[0]); i++)
 			tu_skip(groups[i], "cannot read /sys/kernel/btf/vmlinux");
 		return;
@@ -845,7 +1337,8 @@ static void real_groups(void)
 
 	cut = cut_real(v, vlen, &clen, &ctypes, &ctlen);
 	if (!cut) {
-		tu_fail("real-cut-parses", "vmlinux BTF is not host-order BTF with a 24-byte header and known kinds");
+		tu_fail("real-cut-parses",
+			"vmlinux BTF is not host-order BTF with a 24-byte header and known kinds");
 	} else {
 		const char *r = run_one("real-cut", cut, clen, API_OPEN, NULL, XP_OK, NULL, 0);
 		snprintf(what, sizeof(what), "real-cut-parses (%u types, %zu bytes)", ctypes, clen);
@@ -868,11 +1361,16 @@ static void real_groups(void)
 		size_t vs;
 		btfc_btf_strs_raw(vb, &vs);
 		uint32_t so = (uint32_t)vs;
-		const struct row sr = { "split-on-vmlinux",
+		const struct row sr = {
+			"split-on-vmlinux",
 			{ BTF_PTR_ENC(1), BTF_STRUCT_ENC(so + 1, 3, 16), BTF_MEMBER_ENC(1, cnt, 0),
 			  BTF_MEMBER_ENC(so - 1, cnt - 1, 64), BTF_MEMBER_ENC(so + 4, cnt + 1, 96),
 			  BTF_TYPEDEF_ENC(so + 1000, cnt + 1), BTF_END_RAW },
-			S("\0bar"), XP_ANY, NULL, NOH };
+			S("\0bar"),
+			XP_ANY,
+			NULL,
+			NOH
+		};
 		size_t len;
 		uint8_t *blob = build_row(&sr, &len);
 		const char *r = run_one(sr.name, blob, len, API_OPEN, vb, XP_ANY, NULL, 0);
@@ -919,8 +1417,9 @@ static uint8_t *xmalloc_rand(size_t n)
 
 static void garbage_groups(void)
 {
-	static const size_t sizes[] = { 1, 2, 3, 4, 5, 7, 8, 13, 16, 23, 24, 25, 63, 64, 100, 511, 512, 0x24f, 0x250,
-					0x251, 1000, 4096, 4097, 65536 };
+	static const size_t sizes[] = { 1,   2,     3,     4,     5,    7,    8,    13,
+					16,  23,    24,    25,    63,   64,   100,  511,
+					512, 0x24f, 0x250, 0x251, 1000, 4096, 4097, 65536 };
 	struct group g = { .name = "garbage-random" };
 	char cname[128];
 
@@ -929,7 +1428,9 @@ static void garbage_groups(void)
 		size_t n = i < sizeof(sizes) / sizeof(sizes[0]) ? sizes[i] : 1 + rnd() % 20000;
 		uint8_t *p = xmalloc_rand(n);
 		snprintf(cname, sizeof(cname), "garbage-%u", i);
-		group_case(&g, cname, run_one(cname, p, n, i % 2 ? API_PARSE : API_OPEN, NULL, XP_FAIL, NULL, 0));
+		group_case(&g, cname,
+			   run_one(cname, p, n, i % 2 ? API_PARSE : API_OPEN, NULL, XP_FAIL, NULL,
+				   0));
 		free(p);
 	}
 	group_end(&g);
@@ -942,7 +1443,9 @@ static void garbage_groups(void)
 		p[0] = i % 2 ? 0x9f : 0xeb;
 		p[1] = i % 2 ? 0xeb : 0x9f;
 		snprintf(cname, sizeof(cname), "garbage-btf-magic-%u", i);
-		group_case(&g, cname, run_one(cname, p, n, i % 4 < 2 ? API_PARSE : API_OPEN, NULL, XP_FAIL, NULL, 0));
+		group_case(&g, cname,
+			   run_one(cname, p, n, i % 4 < 2 ? API_PARSE : API_OPEN, NULL, XP_FAIL,
+				   NULL, 0));
 		free(p);
 	}
 	group_end(&g);
@@ -955,8 +1458,11 @@ static void garbage_groups(void)
 			uint8_t *p = malloc(usizes[i]);
 			memset(p, fill ? 0xff : 0, usizes[i]);
 			for (int api = API_OPEN; api <= API_PARSE; api++) {
-				snprintf(cname, sizeof(cname), "uniform-%02x-%zu", fill ? 0xff : 0, usizes[i]);
-				group_case(&g, cname, run_one(cname, p, usizes[i], api, NULL, XP_FAIL, NULL, 0));
+				snprintf(cname, sizeof(cname), "uniform-%02x-%zu", fill ? 0xff : 0,
+					 usizes[i]);
+				group_case(&g, cname,
+					   run_one(cname, p, usizes[i], api, NULL, XP_FAIL, NULL,
+						   0));
 			}
 			free(p);
 		}
@@ -966,8 +1472,21 @@ static void garbage_groups(void)
 
 /* A minimal ELF64 LE relocatable with .shstrtab and one section (.BTF or .data), and ways to break it. */
 enum elf_variant {
-	E_OK, E_NOBTF, E_SHOFF_OUT, E_SHNUM_HUGE, E_SHSTRNDX_OUT, E_BTF_OFF_OUT, E_BTF_SIZE_OUT, E_BTF_NOBITS,
-	E_BTF_NAME_OUT, E_COMPRESSED, E_CHDR_HUGE, E_CHDR_GARBAGE, E_SHENTSIZE_BAD, E_BTF_EMPTY, E_BTF_EMPTY_OFF_OUT,
+	E_OK,
+	E_NOBTF,
+	E_SHOFF_OUT,
+	E_SHNUM_HUGE,
+	E_SHSTRNDX_OUT,
+	E_BTF_OFF_OUT,
+	E_BTF_SIZE_OUT,
+	E_BTF_NOBITS,
+	E_BTF_NAME_OUT,
+	E_COMPRESSED,
+	E_CHDR_HUGE,
+	E_CHDR_GARBAGE,
+	E_SHENTSIZE_BAD,
+	E_BTF_EMPTY,
+	E_BTF_EMPTY_OFF_OUT,
 	E_ZIMAGE, /* a powerpc zImage: the section is .kernel:vmlinux.strip */
 };
 
@@ -981,7 +1500,8 @@ static uint8_t *make_elf(const void *sec, size_t sec_len, enum elf_variant var, 
 	if (var == E_COMPRESSED || var == E_CHDR_HUGE || var == E_CHDR_GARBAGE) {
 		uLongf zl = compressBound(sec_len);
 		payload = malloc(sizeof(Elf64_Chdr) + zl);
-		Elf64_Chdr ch = { .ch_type = ELFCOMPRESS_ZLIB, .ch_size = var == E_CHDR_HUGE ? 1ull << 40 : sec_len,
+		Elf64_Chdr ch = { .ch_type = ELFCOMPRESS_ZLIB,
+				  .ch_size = var == E_CHDR_HUGE ? 1ull << 40 : sec_len,
 				  .ch_addralign = 4 };
 		memcpy(payload, &ch, sizeof(ch));
 		compress2(payload + sizeof(ch), &zl, sec, sec_len, 9);
@@ -993,30 +1513,70 @@ static uint8_t *make_elf(const void *sec, size_t sec_len, enum elf_variant var, 
 	size_t str_at = sizeof(Elf64_Ehdr), sec_at = (str_at + sizeof(shstr) + 7) & ~7ul,
 	       sh_at = (sec_at + plen + 7) & ~7ul, total = sh_at + 3 * sizeof(Elf64_Shdr);
 	uint8_t *b = calloc(1, total);
-	Elf64_Ehdr eh = { .e_type = ET_REL, .e_machine = EM_X86_64, .e_version = EV_CURRENT, .e_shoff = sh_at,
-			  .e_ehsize = sizeof(Elf64_Ehdr), .e_shentsize = sizeof(Elf64_Shdr), .e_shnum = 3,
+	Elf64_Ehdr eh = { .e_type = ET_REL,
+			  .e_machine = EM_X86_64,
+			  .e_version = EV_CURRENT,
+			  .e_shoff = sh_at,
+			  .e_ehsize = sizeof(Elf64_Ehdr),
+			  .e_shentsize = sizeof(Elf64_Shdr),
+			  .e_shnum = 3,
 			  .e_shstrndx = 1 };
 	memcpy(eh.e_ident, ELFMAG, SELFMAG);
 	eh.e_ident[EI_CLASS] = ELFCLASS64;
 	eh.e_ident[EI_DATA] = ELFDATA2LSB;
 	eh.e_ident[EI_VERSION] = EV_CURRENT;
 	Elf64_Shdr sh[3] = { { 0 },
-		{ .sh_name = 1, .sh_type = SHT_STRTAB, .sh_offset = str_at, .sh_size = sizeof(shstr), .sh_addralign = 1 },
-		{ .sh_name = var == E_NOBTF ? 16 : var == E_ZIMAGE ? 22 : 11, .sh_type = SHT_PROGBITS, .sh_offset = sec_at, .sh_size = plen,
-		  .sh_addralign = 4 } };
+			     { .sh_name = 1,
+			       .sh_type = SHT_STRTAB,
+			       .sh_offset = str_at,
+			       .sh_size = sizeof(shstr),
+			       .sh_addralign = 1 },
+			     { .sh_name = var == E_NOBTF  ? 16 :
+					  var == E_ZIMAGE ? 22 :
+							    11,
+			       .sh_type = SHT_PROGBITS,
+			       .sh_offset = sec_at,
+			       .sh_size = plen,
+			       .sh_addralign = 4 } };
 	switch (var) {
-	case E_SHOFF_OUT: eh.e_shoff = 0x7ffffff0; break;
-	case E_SHNUM_HUGE: eh.e_shnum = 0xfff0; break;
-	case E_SHSTRNDX_OUT: eh.e_shstrndx = 77; break;
-	case E_SHENTSIZE_BAD: eh.e_shentsize = 13; break;
-	case E_BTF_OFF_OUT: sh[2].sh_offset = 0x7fff0000; break;
-	case E_BTF_SIZE_OUT: sh[2].sh_size = 0xffffffffffffull; break;
-	case E_BTF_NOBITS: sh[2].sh_type = SHT_NOBITS; break;
-	case E_BTF_NAME_OUT: sh[2].sh_name = 0xffffff; break;
-	case E_BTF_EMPTY: sh[2].sh_size = 0; break;
-	case E_BTF_EMPTY_OFF_OUT: sh[2].sh_size = 0, sh[2].sh_offset = 0xd40000000068ull; break;
-	case E_COMPRESSED: case E_CHDR_HUGE: case E_CHDR_GARBAGE: sh[2].sh_flags = SHF_COMPRESSED; sh[2].sh_addralign = 8; break;
-	default: break;
+	case E_SHOFF_OUT:
+		eh.e_shoff = 0x7ffffff0;
+		break;
+	case E_SHNUM_HUGE:
+		eh.e_shnum = 0xfff0;
+		break;
+	case E_SHSTRNDX_OUT:
+		eh.e_shstrndx = 77;
+		break;
+	case E_SHENTSIZE_BAD:
+		eh.e_shentsize = 13;
+		break;
+	case E_BTF_OFF_OUT:
+		sh[2].sh_offset = 0x7fff0000;
+		break;
+	case E_BTF_SIZE_OUT:
+		sh[2].sh_size = 0xffffffffffffull;
+		break;
+	case E_BTF_NOBITS:
+		sh[2].sh_type = SHT_NOBITS;
+		break;
+	case E_BTF_NAME_OUT:
+		sh[2].sh_name = 0xffffff;
+		break;
+	case E_BTF_EMPTY:
+		sh[2].sh_size = 0;
+		break;
+	case E_BTF_EMPTY_OFF_OUT:
+		sh[2].sh_size = 0, sh[2].sh_offset = 0xd40000000068ull;
+		break;
+	case E_COMPRESSED:
+	case E_CHDR_HUGE:
+	case E_CHDR_GARBAGE:
+		sh[2].sh_flags = SHF_COMPRESSED;
+		sh[2].sh_addralign = 8;
+		break;
+	default:
+		break;
 	}
 	memcpy(b, &eh, sizeof(eh));
 	memcpy(b + str_at, shstr, sizeof(shstr));
@@ -1059,7 +1619,8 @@ static void elf_rows(const uint8_t *btf, size_t btf_len)
 	for (size_t i = 0; i < sizeof(er) / sizeof(er[0]); i++) {
 		size_t len;
 		uint8_t *e = make_elf(btf, btf_len, er[i].var, &len);
-		const char *r = run_one(er[i].name, e, len, API_OPEN, NULL, er[i].expect, er[i].need, 0);
+		const char *r =
+			run_one(er[i].name, e, len, API_OPEN, NULL, er[i].expect, er[i].need, 0);
 		TU_CHECK(er[i].name, !r, "%s", r);
 		free(e);
 	}
@@ -1098,7 +1659,8 @@ static void elf_empty_rows(const uint8_t *btf, size_t btf_len)
 	for (size_t i = 0; i < sizeof(er) / sizeof(er[0]); i++) {
 		size_t len;
 		uint8_t *e = make_elf(btf, btf_len, er[i].var, &len);
-		const char *r = run_one(er[i].name, e, len, API_OPEN, NULL, XP_FAIL, "empty|short|truncated|.BTF", 0);
+		const char *r = run_one(er[i].name, e, len, API_OPEN, NULL, XP_FAIL,
+					"empty|short|truncated|.BTF", 0);
 		TU_CHECK(er[i].name, !r, "%s", r);
 		free(e);
 	}
@@ -1172,7 +1734,9 @@ static void compressed_rows(const uint8_t *btf, size_t btf_len)
 		{ "lz4", { 0x02, 0x21, 0x4c, 0x18 }, 4 },
 		{ "bzip2", { 'B', 'Z', 'h', '9' }, 4 },
 		/* .lzma has no magic: its 13-byte header (1 MiB dictionary, size unknown) is what is recognised */
-		{ "lzma", { 0x5d, 0, 0, 0x10, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff }, 13 },
+		{ "lzma",
+		  { 0x5d, 0, 0, 0x10, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff },
+		  13 },
 	};
 	char cname[128];
 
@@ -1192,8 +1756,10 @@ static void compressed_rows(const uint8_t *btf, size_t btf_len)
 		for (size_t glen = 0; glen <= 1000; glen += 200) {
 			uint8_t *gb = xmalloc_rand(cf[i].mlen + glen + 16);
 			memcpy(gb, cf[i].magic, cf[i].mlen);
-			snprintf(cname, sizeof(cname), "%s-magic-then-%zu-garbage-bytes", fmt, glen + 16);
-			r = run_one(cname, gb, cf[i].mlen + glen + 16, API_OPEN, NULL, -EINVAL, fmt, 0);
+			snprintf(cname, sizeof(cname), "%s-magic-then-%zu-garbage-bytes", fmt,
+				 glen + 16);
+			r = run_one(cname, gb, cf[i].mlen + glen + 16, API_OPEN, NULL, -EINVAL, fmt,
+				    0);
 			TU_CHECK(cname, !r, "%s", r);
 			free(gb);
 		}
@@ -1205,7 +1771,8 @@ static void compressed_rows(const uint8_t *btf, size_t btf_len)
 		g.name = gname;
 		for (size_t n = cf[i].mlen; n < clen; n++) {
 			snprintf(cname, sizeof(cname), "%s-truncate-%zu", fmt, n);
-			group_case(&g, cname, run_one(cname, c, n, API_OPEN, NULL, XP_FAIL, fmt, 0));
+			group_case(&g, cname,
+				   run_one(cname, c, n, API_OPEN, NULL, XP_FAIL, fmt, 0));
 		}
 		group_end(&g);
 
@@ -1218,11 +1785,13 @@ static void compressed_rows(const uint8_t *btf, size_t btf_len)
 			for (int v = 0; v < 2; v++) {
 				memcpy(w, c, clen);
 				w[pos] ^= v ? 0x01 : 0xff;
-				snprintf(cname, sizeof(cname), "%s-corrupt-%zu-%s", fmt, pos, v ? "bit" : "byte");
+				snprintf(cname, sizeof(cname), "%s-corrupt-%zu-%s", fmt, pos,
+					 v ? "bit" : "byte");
 				/* lz4's legacy frame and .lzma carry no checksum: a change may decode to other bytes */
 				bool checked = i < 3 || i == 4;
 				group_case(&g, cname,
-					   run_one(cname, w, clen, API_OPEN, NULL, XP_ANY, checked ? fmt : NULL, pos % 3));
+					   run_one(cname, w, clen, API_OPEN, NULL, XP_ANY,
+						   checked ? fmt : NULL, pos % 3));
 			}
 		}
 		group_end(&g);
@@ -1240,7 +1809,8 @@ static void compressed_rows(const uint8_t *btf, size_t btf_len)
 		uint8_t *c = compress_as("xz", big, n, &clen);
 		c[clen / 2] ^= 0x55;
 		c[clen / 2 + 1] ^= 0xaa;
-		const char *r = run_one("xz-corrupt-middle", c, clen, API_OPEN, NULL, -EINVAL, "xz", 0);
+		const char *r =
+			run_one("xz-corrupt-middle", c, clen, API_OPEN, NULL, -EINVAL, "xz", 0);
 		TU_CHECK("xz-corrupt-middle", !r, "%s", r);
 		free(c);
 		free(big);
@@ -1268,7 +1838,8 @@ static void compressed_rows(const uint8_t *btf, size_t btf_len)
 		for (size_t i = 0; i < sizeof(junk); i++)
 			junk[i] = (uint8_t)rnd();
 		uint8_t *c = compress_as("gzip", junk, sizeof(junk), &clen);
-		const char *r = run_one("gzip-of-garbage", c, clen, API_OPEN, NULL, -EINVAL, NULL, 0);
+		const char *r =
+			run_one("gzip-of-garbage", c, clen, API_OPEN, NULL, -EINVAL, NULL, 0);
 		TU_CHECK("gzip-of-garbage", !r, "%s", r);
 		free(c);
 		c = compress_as("gzip", btf, btf_len, &clen);
@@ -1281,8 +1852,8 @@ static void compressed_rows(const uint8_t *btf, size_t btf_len)
 }
 
 /* An x86 bzImage: setup header ("HdrS" at 0x202), payload at (setup_sects + 1) * 512 + payload_offset. */
-static uint8_t *make_bzimage(const uint8_t *payload, size_t plen, uint16_t version, uint32_t poff, uint32_t plen_field,
-			     size_t *len)
+static uint8_t *make_bzimage(const uint8_t *payload, size_t plen, uint16_t version, uint32_t poff,
+			     uint32_t plen_field, size_t *len)
 {
 	size_t at = 5 * 512 + 0x100, total = at + plen + 4;
 	uint8_t *b = calloc(1, total);
@@ -1301,8 +1872,10 @@ static uint8_t *make_bzimage(const uint8_t *payload, size_t plen, uint16_t versi
 static void bzimage_rows(const uint8_t *btf, size_t btf_len)
 {
 	size_t elen, noblen, clen, cnoblen, cjlen, len;
-	uint8_t *elf = make_elf(btf, btf_len, E_OK, &elen), *nob = make_elf(btf, btf_len, E_NOBTF, &noblen);
-	uint8_t *c = compress_as("gzip", elf, elen, &clen), *cnob = compress_as("gzip", nob, noblen, &cnoblen);
+	uint8_t *elf = make_elf(btf, btf_len, E_OK, &elen),
+		*nob = make_elf(btf, btf_len, E_NOBTF, &noblen);
+	uint8_t *c = compress_as("gzip", elf, elen, &clen),
+		*cnob = compress_as("gzip", nob, noblen, &cnoblen);
 	uint8_t junk[64];
 	for (size_t i = 0; i < sizeof(junk); i++)
 		junk[i] = (uint8_t)(i * 37 + 11);
@@ -1322,28 +1895,40 @@ static void bzimage_rows(const uint8_t *btf, size_t btf_len)
 		const char *need;
 	} br[] = {
 		{ "bzimage-valid", c, clen, 0x20f, 0x100, (uint32_t)clen, XP_OK, NULL },
-		{ "bzimage-payload_offset-past-end", c, clen, 0x20f, 0xffffff00, (uint32_t)clen, -EINVAL, "bzImage|payload" },
-		{ "bzimage-payload_offset-ffffffff", c, clen, 0x20f, 0xffffffff, 1, -EINVAL, "bzImage|payload" },
-		{ "bzimage-payload_length-past-end", c, clen, 0x20f, 0x100, (uint32_t)clen + 5, -EINVAL, "bzImage|payload" },
-		{ "bzimage-payload_length-ffffffff", c, clen, 0x20f, 0x100, 0xffffffff, -EINVAL, "bzImage|payload" },
-		{ "bzimage-old-boot-protocol", c, clen, 0x206, 0x100, (uint32_t)clen, -EINVAL, "bzImage|protocol" },
-		{ "bzimage-payload-empty", c, clen, 0x20f, 0x100, 0, -EINVAL, "bzImage|payload" },
-		{ "bzimage-payload-not-compressed", junk, sizeof(junk), 0x20f, 0x100, sizeof(junk), -EINVAL,
+		{ "bzimage-payload_offset-past-end", c, clen, 0x20f, 0xffffff00, (uint32_t)clen,
+		  -EINVAL, "bzImage|payload" },
+		{ "bzimage-payload_offset-ffffffff", c, clen, 0x20f, 0xffffffff, 1, -EINVAL,
 		  "bzImage|payload" },
-		{ "bzimage-payload-corrupt-gzip", corrupt, clen, 0x20f, 0x100, (uint32_t)clen, -EINVAL, "gzip" },
-		{ "bzimage-payload-truncated-gzip", c, clen, 0x20f, 0x100, (uint32_t)clen / 2, -EINVAL, "gzip" },
-		{ "bzimage-payload-not-elf", cj, cjlen, 0x20f, 0x100, (uint32_t)cjlen, -EINVAL, "ELF|bzImage" },
-		{ "bzimage-vmlinux-without-btf", cnob, cnoblen, 0x20f, 0x100, (uint32_t)cnoblen, -ENODATA, "no .BTF" },
+		{ "bzimage-payload_length-past-end", c, clen, 0x20f, 0x100, (uint32_t)clen + 5,
+		  -EINVAL, "bzImage|payload" },
+		{ "bzimage-payload_length-ffffffff", c, clen, 0x20f, 0x100, 0xffffffff, -EINVAL,
+		  "bzImage|payload" },
+		{ "bzimage-old-boot-protocol", c, clen, 0x206, 0x100, (uint32_t)clen, -EINVAL,
+		  "bzImage|protocol" },
+		{ "bzimage-payload-empty", c, clen, 0x20f, 0x100, 0, -EINVAL, "bzImage|payload" },
+		{ "bzimage-payload-not-compressed", junk, sizeof(junk), 0x20f, 0x100, sizeof(junk),
+		  -EINVAL, "bzImage|payload" },
+		{ "bzimage-payload-corrupt-gzip", corrupt, clen, 0x20f, 0x100, (uint32_t)clen,
+		  -EINVAL, "gzip" },
+		{ "bzimage-payload-truncated-gzip", c, clen, 0x20f, 0x100, (uint32_t)clen / 2,
+		  -EINVAL, "gzip" },
+		{ "bzimage-payload-not-elf", cj, cjlen, 0x20f, 0x100, (uint32_t)cjlen, -EINVAL,
+		  "ELF|bzImage" },
+		{ "bzimage-vmlinux-without-btf", cnob, cnoblen, 0x20f, 0x100, (uint32_t)cnoblen,
+		  -ENODATA, "no .BTF" },
 	};
 	for (size_t i = 0; i < sizeof(br) / sizeof(br[0]); i++) {
-		uint8_t *b = make_bzimage(br[i].payload, br[i].plen, br[i].version, br[i].poff, br[i].plen_field, &len);
-		const char *r = run_one(br[i].name, b, len, API_OPEN, NULL, br[i].expect, br[i].need, 0);
+		uint8_t *b = make_bzimage(br[i].payload, br[i].plen, br[i].version, br[i].poff,
+					  br[i].plen_field, &len);
+		const char *r =
+			run_one(br[i].name, b, len, API_OPEN, NULL, br[i].expect, br[i].need, 0);
 		TU_CHECK(br[i].name, !r, "%s", r);
 		free(b);
 	}
 	/* "HdrS" in a file too short for the payload fields */
 	uint8_t *b = make_bzimage(c, clen, 0x20f, 0x100, (uint32_t)clen, &len);
-	const char *r = run_one("bzimage-too-short-for-header", b, 0x24f, API_OPEN, NULL, XP_FAIL, NULL, 0);
+	const char *r =
+		run_one("bzimage-too-short-for-header", b, 0x24f, API_OPEN, NULL, XP_FAIL, NULL, 0);
 	TU_CHECK("bzimage-too-short-for-header", !r, "%s", r);
 	flip_group("bzimage-flip-header", b, len, 0x1f0, 0x260, 500, 0x5eed0030, NULL);
 	free(b);
@@ -1376,7 +1961,8 @@ static uint8_t *make_image(const uint8_t *btf, size_t btf_len, bool riscv, size_
 	memcpy(p, "MZ", 2);
 	memcpy(p + 0x38, riscv ? "RSC\x05" : "ARM\x64", 4);
 	memcpy(p + 64 + 100, decoy, slen);
-	memcpy(p + 64 + 1000, "\x9f\xeb\x01\x00\x18\x00\x00\x00\x00\x00\x00\x00\xff\xff\xff\x7f", 16);
+	memcpy(p + 64 + 1000, "\x9f\xeb\x01\x00\x18\x00\x00\x00\x00\x00\x00\x00\xff\xff\xff\x7f",
+	       16);
 	memcpy(p + 64 + pre, btf, btf_len);
 	free(decoy);
 	*len = n;
@@ -1384,7 +1970,8 @@ static uint8_t *make_image(const uint8_t *btf, size_t btf_len, bool riscv, size_
 }
 
 /* An EFI zboot image (zboot-header.S): header page, payload @pl/@plen, compression @type. */
-static uint8_t *make_zboot(const uint8_t *pl, size_t plen, uint32_t size_field, const char *type, size_t *len)
+static uint8_t *make_zboot(const uint8_t *pl, size_t plen, uint32_t size_field, const char *type,
+			   size_t *len)
 {
 	size_t at = 0x1000, n = at + plen;
 	uint8_t *p = calloc(1, n);
@@ -1432,7 +2019,8 @@ static void image_rows(const uint8_t *btf, size_t btf_len)
 	if (!r) {
 		struct btfc_btf *o = NULL;
 		btfc_btf_open_mem(ctx, img, ilen, "image-arm64", NULL, &o);
-		if (!o || btfc_btf_type_cnt(o) < 10 || btfc_btf_source(o)->container != BTFC_CONT_IMAGE)
+		if (!o || btfc_btf_type_cnt(o) < 10 ||
+		    btfc_btf_source(o)->container != BTFC_CONT_IMAGE)
 			r = "the decoy was taken, or the container is not BTFC_CONT_IMAGE";
 		btfc_btf_free(o);
 	}
@@ -1463,8 +2051,9 @@ static void image_rows(const uint8_t *btf, size_t btf_len)
 	struct group g = { .name = "image-truncate-every-offset" };
 	for (size_t n = 1; n < 64 + 4096 + btf_len; n += n < 128 ? 1 : 7) {
 		snprintf(cname, sizeof(cname), "image-truncate-%zu", n);
-		group_case(&g, cname, run_one(cname, b, n, API_OPEN, NULL, n < 64 ? XP_FAIL : -ENODATA,
-					      n < 64 ? NULL : "arm64 Image", 0));
+		group_case(&g, cname,
+			   run_one(cname, b, n, API_OPEN, NULL, n < 64 ? XP_FAIL : -ENODATA,
+				   n < 64 ? NULL : "arm64 Image", 0));
 	}
 	group_end(&g);
 	free(b);
@@ -1497,7 +2086,9 @@ static void image_rows(const uint8_t *btf, size_t btf_len)
 		g = (struct group){ .name = gname };
 		for (size_t n = 0x1000 + 8; n < len - (sz ? 4 : 0); n += 1 + (len - 0x1000) / 40) {
 			snprintf(cname, sizeof(cname), "zboot-%s-truncate-%zu", fmts[i], n);
-			group_case(&g, cname, run_one(cname, b, n, API_OPEN, NULL, -EINVAL, "zboot|exceeds", 0));
+			group_case(&g, cname,
+				   run_one(cname, b, n, API_OPEN, NULL, -EINVAL, "zboot|exceeds",
+					   0));
 		}
 		group_end(&g);
 		/* the payload's middle corrupted: sound or rejected, naming the format where it is checksummed */
@@ -1509,7 +2100,9 @@ static void image_rows(const uint8_t *btf, size_t btf_len)
 			w[0x1000 + 16 + (k * 7919) % (zlen - 24)] ^= (uint8_t)(1 + k);
 			bool checked = i < 2 || i == 3 || i == 5;
 			snprintf(cname, sizeof(cname), "zboot-%s-corrupt-%u", fmts[i], k);
-			group_case(&g, cname, run_one(cname, w, len, API_OPEN, NULL, XP_ANY, checked ? fmts[i] : NULL, k % 3));
+			group_case(&g, cname,
+				   run_one(cname, w, len, API_OPEN, NULL, XP_ANY,
+					   checked ? fmts[i] : NULL, k % 3));
 			free(w);
 		}
 		group_end(&g);
@@ -1533,15 +2126,18 @@ static void image_rows(const uint8_t *btf, size_t btf_len)
 		{ "zboot-size-past-end", z, zlen, (uint32_t)zlen + 1, "gzip", -EINVAL, "zboot" },
 		{ "zboot-size-ffffffff", z, zlen, 0xffffffff, "gzip", -EINVAL, "zboot" },
 		{ "zboot-size-0", z, zlen, 0, "gzip", -EINVAL, "zboot" },
-		{ "zboot-type-says-zstd-of-gzip", z, zlen, (uint32_t)zlen, "zstd", -EINVAL, "zstd" },
-		{ "zboot-payload-not-an-image", zj, jlen, (uint32_t)jlen, "gzip", -ENODATA, "zboot" },
+		{ "zboot-type-says-zstd-of-gzip", z, zlen, (uint32_t)zlen, "zstd", -EINVAL,
+		  "zstd" },
+		{ "zboot-payload-not-an-image", zj, jlen, (uint32_t)jlen, "gzip", -ENODATA,
+		  "zboot" },
 	};
 	for (size_t i = 0; i < sizeof(zr) / sizeof(zr[0]); i++) {
 		b = make_zboot(zr[i].pl, zr[i].plen, zr[i].size_field, zr[i].type, &len);
 		r = run_one(zr[i].name, b, len, API_OPEN, NULL, zr[i].expect, zr[i].need, 0);
 		TU_CHECK(zr[i].name, !r, "%s", r);
 		if (i == 0) {
-			r = run_one("zboot-header-cut-short", b, 0x3f, API_OPEN, NULL, -EINVAL, "zboot", 0);
+			r = run_one("zboot-header-cut-short", b, 0x3f, API_OPEN, NULL, -EINVAL,
+				    "zboot", 0);
 			TU_CHECK("zboot-header-cut-short", !r, "%s", r);
 		}
 		free(b);
@@ -1603,7 +2199,8 @@ static void image_rows(const uint8_t *btf, size_t btf_len)
 			g = (struct group){ .name = "zimage-truncate-every-offset" };
 			for (size_t n = 1; n < len; n += 3) {
 				snprintf(cname, sizeof(cname), "zimage-truncate-%zu", n);
-				group_case(&g, cname, run_one(cname, b, n, API_OPEN, NULL, XP_FAIL, NULL, 0));
+				group_case(&g, cname,
+					   run_one(cname, b, n, API_OPEN, NULL, XP_FAIL, NULL, 0));
 			}
 			group_end(&g);
 			flip_group("zimage-flip", b, len, 0, len, 500, 0x5eed0043, NULL);
@@ -1627,22 +2224,22 @@ static void file_rows(void)
 		tu_skip("file-rows", "mkdtemp failed");
 		return;
 	}
-#define FILE_CASE(cname, p, expect, need)                                                              \
-	do {                                                                                           \
-		b = NULL;                                                                              \
-		cur_case = cname;                                                                      \
-		err = btfc_btf_open(ctx, p, NULL, &b);                                                 \
-		if (!err)                                                                              \
-			r = "accepted";                                                                \
-		else if (b)                                                                            \
-			r = "failed but stored an object";                                             \
-		else if ((expect) && err != (expect))                                                  \
-			r = reason("returned %d (%s), expected %d: %s", err, strerror(-err), (expect), \
-				   btfc_ctx_last_error(ctx));                                          \
-		else                                                                                   \
-			r = check_msg(p, need);                                                        \
-		btfc_btf_free(b);                                                                      \
-		TU_CHECK(cname, !r, "%s", r);                                                          \
+#define FILE_CASE(cname, p, expect, need)                                                    \
+	do {                                                                                 \
+		b = NULL;                                                                    \
+		cur_case = cname;                                                            \
+		err = btfc_btf_open(ctx, p, NULL, &b);                                       \
+		if (!err)                                                                    \
+			r = "accepted";                                                      \
+		else if (b)                                                                  \
+			r = "failed but stored an object";                                   \
+		else if ((expect) && err != (expect))                                        \
+			r = reason("returned %d (%s), expected %d: %s", err, strerror(-err), \
+				   (expect), btfc_ctx_last_error(ctx));                      \
+		else                                                                         \
+			r = check_msg(p, need);                                              \
+		btfc_btf_free(b);                                                            \
+		TU_CHECK(cname, !r, "%s", r);                                                \
 	} while (0)
 
 	snprintf(path, sizeof(path), "%s/does-not-exist.ko", dir);
@@ -1667,8 +2264,9 @@ static void file_rows(void)
 	FILE_CASE("file-elf-without-btf", self_exe, -ENODATA, "no .BTF");
 	snprintf(path, sizeof(path), "%s/garbage.ko.xz", dir);
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	static const uint8_t gx[] = { 0xfd, '7', 'z', 'X', 'Z', 0, 0, 4, 0xe6, 0xd6, 0xb4, 0x46, 2, 0, 0x21, 1, 0x16,
-				      0, 0, 0, 0x74, 0x2f, 0xe5, 0xa3, 0xff, 0xff, 0xff, 0xff };
+	static const uint8_t gx[] = { 0xfd, '7',  'z',  'X',  'Z',  0,    0,    4,   0xe6, 0xd6,
+				      0xb4, 0x46, 2,    0,    0x21, 1,    0x16, 0,   0,    0,
+				      0x74, 0x2f, 0xe5, 0xa3, 0xff, 0xff, 0xff, 0xff };
 	if (write(fd, gx, sizeof(gx)) != (ssize_t)sizeof(gx))
 		tu_fail("file-corrupt-xz", "cannot write %s", path);
 	close(fd);
@@ -1689,9 +2287,11 @@ static void short_group(void)
 
 	for (size_t n = 0; n < 24; n++) {
 		for (int api = API_OPEN; api <= API_PARSE; api++) {
-			snprintf(cname, sizeof(cname), "short-%zu-%s", n, api == API_OPEN ? "open" : "parse");
+			snprintf(cname, sizeof(cname), "short-%zu-%s", n,
+				 api == API_OPEN ? "open" : "parse");
 			/* one byte of a magic is not yet recognisable as BTF */
-			const char *need = n == 1 && api == API_OPEN ? NULL : "empty|short|truncated";
+			const char *need = n == 1 && api == API_OPEN ? NULL :
+								       "empty|short|truncated";
 			group_case(&g, cname, run_one(cname, blob, n, api, NULL, -EINVAL, need, 0));
 		}
 	}
@@ -1743,7 +2343,8 @@ int main(int argc, char **argv)
 	btfc_ctx_free(ctx);
 	close(devnull);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	fprintf(stderr, "test_badinput: %d passed, %d failed, %d skipped in %.1f s\n", tu_passed, tu_failed,
-		tu_skipped, (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9);
+	fprintf(stderr, "test_badinput: %d passed, %d failed, %d skipped in %.1f s\n", tu_passed,
+		tu_failed, tu_skipped,
+		(double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9);
 	return tu_exit();
 }

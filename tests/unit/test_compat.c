@@ -34,10 +34,14 @@ static const struct {
 	{ "btfc_store_remove", "LIBBTFCOMPAT_0.2", NULL },
 };
 
-typedef int (*old_list_fn)(const struct btfc_store *, struct btfc_ctx *, struct btfc_store_entry **, size_t *);
-typedef int (*new_list_fn)(struct btfc_ctx *, const struct btfc_store *, struct btfc_store_entry **, size_t *);
-typedef int (*old_entry_fn)(const struct btfc_store *, struct btfc_ctx *, const char *, struct btfc_store_entry *);
-typedef int (*new_entry_fn)(struct btfc_ctx *, const struct btfc_store *, const char *, struct btfc_store_entry *);
+typedef int (*old_list_fn)(const struct btfc_store *, struct btfc_ctx *, struct btfc_store_entry **,
+			   size_t *);
+typedef int (*new_list_fn)(struct btfc_ctx *, const struct btfc_store *, struct btfc_store_entry **,
+			   size_t *);
+typedef int (*old_entry_fn)(const struct btfc_store *, struct btfc_ctx *, const char *,
+			    struct btfc_store_entry *);
+typedef int (*new_entry_fn)(struct btfc_ctx *, const struct btfc_store *, const char *,
+			    struct btfc_store_entry *);
 
 int main(void)
 {
@@ -56,8 +60,9 @@ int main(void)
 	/* the new default of a reordered name is not its old interface */
 	void *o = dlvsym(RTLD_DEFAULT, "btfc_store_list", "LIBBTFCOMPAT_0.2");
 	void *n = dlvsym(RTLD_DEFAULT, "btfc_store_list", "LIBBTFCOMPAT_0.5");
-	TU_CHECK("compat/btfc_store_list@@LIBBTFCOMPAT_0.5 is the new one", n && n != o && n == dlsym(RTLD_DEFAULT, "btfc_store_list"),
-		 "0.5 %p, 0.2 %p", n, o);
+	TU_CHECK("compat/btfc_store_list@@LIBBTFCOMPAT_0.5 is the new one",
+		 n && n != o && n == dlsym(RTLD_DEFAULT, "btfc_store_list"), "0.5 %p, 0.2 %p", n,
+		 o);
 
 	/* the old and the new order, called: the same answers on one store */
 	char dir[] = "/tmp/btfc-compat-XXXXXX";
@@ -70,18 +75,23 @@ int main(void)
 	struct btfc_store_entry *e1 = NULL, *e2 = NULL;
 	size_t n1 = 99, n2 = 98;
 	int r1 = ((old_list_fn)o)(s, ctx, &e1, &n1), r2 = ((new_list_fn)n)(ctx, s, &e2, &n2);
-	TU_CHECK("compat/store_list old and new order agree", r1 == 0 && r2 == 0 && n1 == 0 && n2 == 0,
-		 "old %d (%zu), new %d (%zu)", r1, n1, r2, n2);
+	TU_CHECK("compat/store_list old and new order agree",
+		 r1 == 0 && r2 == 0 && n1 == 0 && n2 == 0, "old %d (%zu), new %d (%zu)", r1, n1, r2,
+		 n2);
 	free(e1);
 	free(e2);
-	old_entry_fn oe = (old_entry_fn)dlvsym(RTLD_DEFAULT, "btfc_store_entry", "LIBBTFCOMPAT_0.2");
-	new_entry_fn ne = (new_entry_fn)dlvsym(RTLD_DEFAULT, "btfc_store_entry", "LIBBTFCOMPAT_0.5");
-	static const char digest[] = "00000000000000000000000000000000000000000000000000000000000000aa";
+	old_entry_fn oe =
+		(old_entry_fn)dlvsym(RTLD_DEFAULT, "btfc_store_entry", "LIBBTFCOMPAT_0.2");
+	new_entry_fn ne =
+		(new_entry_fn)dlvsym(RTLD_DEFAULT, "btfc_store_entry", "LIBBTFCOMPAT_0.5");
+	static const char digest[] =
+		"00000000000000000000000000000000000000000000000000000000000000aa";
 	BTFC_OPTS(btfc_store_entry, x1);
 	BTFC_OPTS(btfc_store_entry, x2);
 	r1 = oe ? oe(s, ctx, digest, &x1) : 1;
 	r2 = ne ? ne(ctx, s, digest, &x2) : 1;
-	TU_CHECK("compat/store_entry old and new order agree", r1 < 0 && r1 == r2, "old %d, new %d", r1, r2);
+	TU_CHECK("compat/store_entry old and new order agree", r1 < 0 && r1 == r2, "old %d, new %d",
+		 r1, r2);
 	btfc_store_free(s);
 	btfc_ctx_free(ctx);
 	rmdir(dir);

@@ -20,15 +20,15 @@
 #include "internal.h"
 #include "testutil.h"
 
-#define SMALL_LEN (384u << 10)	/* a few hundred KiB */
-#define BIG_LEN (20u << 20)	/* > 8 MiB: three LZ4 legacy blocks */
+#define SMALL_LEN (384u << 10) /* a few hundred KiB */
+#define BIG_LEN (20u << 20) /* > 8 MiB: three LZ4 legacy blocks */
 
 struct fmt {
 	enum btfc_compression c;
 	const char *name; /* btfc_compression_name() */
 	const char *tool; /* must be on PATH */
-	const char *cmd;  /* compresses stdin to stdout */
-	bool big;         /* also round-trip the > 8 MiB data */
+	const char *cmd; /* compresses stdin to stdout */
+	bool big; /* also round-trip the > 8 MiB data */
 };
 
 static const struct fmt fmts[] = {
@@ -69,7 +69,8 @@ static uint8_t *make_data(size_t n)
 		int k;
 		switch (r % 4) {
 		case 0:
-			k = snprintf(line, sizeof(line), "struct type_%u { int member_%u; long off_%zu; };\n",
+			k = snprintf(line, sizeof(line),
+				     "struct type_%u { int member_%u; long off_%zu; };\n",
 				     r >> 8 & 0xfff, r >> 20, i);
 			break;
 		case 1:
@@ -149,7 +150,8 @@ static uint8_t *compress_file(const struct fmt *f, const char *in, const char *t
 }
 
 /* btfci_decompress on an exact-size copy of @n bytes at @p. */
-static int decomp(enum btfc_compression c, const uint8_t *p, size_t n, uint8_t **out, size_t *outlen)
+static int decomp(enum btfc_compression c, const uint8_t *p, size_t n, uint8_t **out,
+		  size_t *outlen)
 {
 	uint8_t *copy = dup_bytes(p, n);
 	if (!copy)
@@ -179,8 +181,8 @@ static void check_roundtrip(const char *tname, enum btfc_compression c, const ui
 }
 
 /* Row: decompressing fails with @want_err and a message naming the file and format. */
-static void check_fails(const char *tname, enum btfc_compression c, const uint8_t *p, size_t n, int want_err,
-			const char *word)
+static void check_fails(const char *tname, enum btfc_compression c, const uint8_t *p, size_t n,
+			int want_err, const char *word)
 {
 	uint8_t *out;
 	size_t outlen;
@@ -188,20 +190,22 @@ static void check_fails(const char *tname, enum btfc_compression c, const uint8_
 	const char *msg = btfc_ctx_last_error(ctx);
 
 	if (err != want_err)
-		tu_fail(tname, "returned %d (%zu bytes), want %d; message: %s", err, outlen, want_err, msg);
+		tu_fail(tname, "returned %d (%zu bytes), want %d; message: %s", err, outlen,
+			want_err, msg);
 	else if (out)
 		tu_fail(tname, "failed but left an output buffer");
 	else if (strncmp(msg, "test.bin: ", 10) || !strstr(msg, btfc_compression_name(c)) ||
 		 (word && !strstr(msg, word)))
-		tu_fail(tname, "message does not name the file, the format and '%s': %s", word ? word : "", msg);
+		tu_fail(tname, "message does not name the file, the format and '%s': %s",
+			word ? word : "", msg);
 	else
 		tu_pass(tname);
 	free(out);
 }
 
 /* All decoder rows of one format. */
-static void test_format(const struct fmt *f, const uint8_t *small, const char *small_path, const uint8_t *big,
-			const char *big_path)
+static void test_format(const struct fmt *f, const uint8_t *small, const char *small_path,
+			const uint8_t *big, const char *big_path)
 {
 	char t[160];
 	size_t n = 0, bn = 0;
@@ -264,7 +268,8 @@ static void test_format(const struct fmt *f, const uint8_t *small, const char *s
 	const uint64_t limits[] = { 0, 4096, SMALL_LEN - 1 };
 	for (size_t i = 0; i < sizeof(limits) / sizeof(limits[0]); i++) {
 		btfc_ctx_set_max_decompressed(ctx, limits[i]);
-		snprintf(t, sizeof(t), "decomp/%s/limit %" PRIu64 " < output -EFBIG", f->name, limits[i]);
+		snprintf(t, sizeof(t), "decomp/%s/limit %" PRIu64 " < output -EFBIG", f->name,
+			 limits[i]);
 		check_fails(t, f->c, z, n, -EFBIG, "limit");
 	}
 	btfc_ctx_set_max_decompressed(ctx, SMALL_LEN);
@@ -274,7 +279,8 @@ static void test_format(const struct fmt *f, const uint8_t *small, const char *s
 
 	/* the magic needs all its bytes (gzip's is two bytes long) */
 	for (size_t k = 0; k < 4; k++) {
-		enum btfc_compression want = f->c == BTFC_COMP_GZIP && k >= 2 ? BTFC_COMP_GZIP : BTFC_COMP_NONE;
+		enum btfc_compression want = f->c == BTFC_COMP_GZIP && k >= 2 ? BTFC_COMP_GZIP :
+										BTFC_COMP_NONE;
 		uint8_t *pre = dup_bytes(z, k);
 		snprintf(t, sizeof(t), "sniff/%s prefix of %zu bytes", f->name, k);
 		got = btfci_sniff_compression(pre, k);
@@ -349,26 +355,41 @@ static void test_sniff(void)
 		enum btfc_compression want;
 	} rows[] = {
 		{ "gzip", "\x1f\x8b\x08\x00", 4, BTFC_COMP_GZIP },
-		{ "xz", "\xfd" "7zXZ\0\0\x04", 8, BTFC_COMP_XZ },
-		{ "xz without its NUL", "\xfd" "7zXZ!", 6, BTFC_COMP_NONE },
+		{ "xz",
+		  "\xfd"
+		  "7zXZ\0\0\x04",
+		  8, BTFC_COMP_XZ },
+		{ "xz without its NUL",
+		  "\xfd"
+		  "7zXZ!",
+		  6, BTFC_COMP_NONE },
 		{ "zstd", "\x28\xb5\x2f\xfd\x24", 5, BTFC_COMP_ZSTD },
 		{ "lz4 legacy", "\x02\x21\x4c\x18", 4, BTFC_COMP_LZ4 },
 		{ "lz4 frame format (not legacy)", "\x04\x22\x4d\x18", 4, BTFC_COMP_NONE },
 		{ "bzip2", "BZh91AY&SY", 10, BTFC_COMP_BZIP2 },
 		{ "bzip2 level 0", "BZh01AY&SY", 10, BTFC_COMP_NONE },
-		{ "lzma 8 MiB dict, size unknown", "\x5d\x00\x00\x80\x00\xff\xff\xff\xff\xff\xff\xff\xff", 13,
+		{ "lzma 8 MiB dict, size unknown",
+		  "\x5d\x00\x00\x80\x00\xff\xff\xff\xff\xff\xff\xff\xff", 13, BTFC_COMP_LZMA },
+		{ "lzma 64 MiB dict, size known",
+		  "\x5d\x00\x00\x00\x04\x00\x10\x00\x00\x00\x00\x00\x00", 13, BTFC_COMP_LZMA },
+		{ "lzma 3 MiB dict", "\x5d\x00\x00\x30\x00\xff\xff\xff\xff\xff\xff\xff\xff", 13,
 		  BTFC_COMP_LZMA },
-		{ "lzma 64 MiB dict, size known", "\x5d\x00\x00\x00\x04\x00\x10\x00\x00\x00\x00\x00\x00", 13,
-		  BTFC_COMP_LZMA },
-		{ "lzma 3 MiB dict", "\x5d\x00\x00\x30\x00\xff\xff\xff\xff\xff\xff\xff\xff", 13, BTFC_COMP_LZMA },
-		{ "lzma odd dict", "\x5d\x00\x00\x31\x00\xff\xff\xff\xff\xff\xff\xff\xff", 13, BTFC_COMP_NONE },
-		{ "lzma zero dict", "\x5d\x00\x00\x00\x00\xff\xff\xff\xff\xff\xff\xff\xff", 13, BTFC_COMP_NONE },
-		{ "lzma small dict", "\x5d\x00\x10\x00\x00\xff\xff\xff\xff\xff\xff\xff\xff", 13, BTFC_COMP_NONE },
-		{ "lzma huge size", "\x5d\x00\x00\x80\x00\x00\x00\x00\x00\x00\x01\x00\x00", 13, BTFC_COMP_NONE },
-		{ "lzma other properties", "\x5e\x00\x00\x80\x00\xff\xff\xff\xff\xff\xff\xff\xff", 13,
+		{ "lzma odd dict", "\x5d\x00\x00\x31\x00\xff\xff\xff\xff\xff\xff\xff\xff", 13,
 		  BTFC_COMP_NONE },
-		{ "lzma header cut short", "\x5d\x00\x00\x80\x00\xff\xff\xff\xff\xff\xff\xff", 12, BTFC_COMP_NONE },
-		{ "ELF", "\x7f" "ELF\x02\x01\x01", 7, BTFC_COMP_NONE },
+		{ "lzma zero dict", "\x5d\x00\x00\x00\x00\xff\xff\xff\xff\xff\xff\xff\xff", 13,
+		  BTFC_COMP_NONE },
+		{ "lzma small dict", "\x5d\x00\x10\x00\x00\xff\xff\xff\xff\xff\xff\xff\xff", 13,
+		  BTFC_COMP_NONE },
+		{ "lzma huge size", "\x5d\x00\x00\x80\x00\x00\x00\x00\x00\x00\x01\x00\x00", 13,
+		  BTFC_COMP_NONE },
+		{ "lzma other properties", "\x5e\x00\x00\x80\x00\xff\xff\xff\xff\xff\xff\xff\xff",
+		  13, BTFC_COMP_NONE },
+		{ "lzma header cut short", "\x5d\x00\x00\x80\x00\xff\xff\xff\xff\xff\xff\xff", 12,
+		  BTFC_COMP_NONE },
+		{ "ELF",
+		  "\x7f"
+		  "ELF\x02\x01\x01",
+		  7, BTFC_COMP_NONE },
 		{ "BTF", "\x9f\xeb\x01\x00\x18\x00\x00\x00", 8, BTFC_COMP_NONE },
 		{ "bzImage", "MZ\xea\x07\x00\xc0\x07\x8c", 8, BTFC_COMP_NONE },
 		{ "lzop", "\x89LZO\0\r\n\x1a\n\x10\x40", 11, BTFC_COMP_LZO },
@@ -384,9 +405,11 @@ static void test_sniff(void)
 		free(p);
 	}
 	enum btfc_compression got = btfci_sniff_compression(r, sizeof(r));
-	TU_CHECK("sniff/random bytes", got == BTFC_COMP_NONE, "sniffed %s", btfc_compression_name(got));
+	TU_CHECK("sniff/random bytes", got == BTFC_COMP_NONE, "sniffed %s",
+		 btfc_compression_name(got));
 	got = btfci_sniff_compression(NULL, 0);
-	TU_CHECK("sniff/NULL, 0 bytes", got == BTFC_COMP_NONE, "sniffed %s", btfc_compression_name(got));
+	TU_CHECK("sniff/NULL, 0 bytes", got == BTFC_COMP_NONE, "sniffed %s",
+		 btfc_compression_name(got));
 	got = btfci_sniff_compression(r, 0);
 	TU_CHECK("sniff/0 bytes", got == BTFC_COMP_NONE, "sniffed %s", btfc_compression_name(got));
 	for (size_t k = 1; k <= 3; k++) {
@@ -397,7 +420,8 @@ static void test_sniff(void)
 		free(p);
 	}
 
-	static const char *const names[] = { "none", "gzip", "xz", "lzma", "zstd", "lz4", "bzip2", "lzo" };
+	static const char *const names[] = { "none", "gzip", "xz",    "lzma",
+					     "zstd", "lz4",  "bzip2", "lzo" };
 	bool ok = true;
 	for (int c = 0; c < 8; c++)
 		ok &= !strcmp(btfc_compression_name((enum btfc_compression)c), names[c]);
@@ -415,7 +439,8 @@ static void test_sniff(void)
 }
 
 /* A synthetic bzImage of @n bytes: setup header fields as given, 0xcc elsewhere. */
-static uint8_t *make_bzimage(size_t n, uint8_t setup_sects, uint16_t version, uint32_t off, uint32_t len)
+static uint8_t *make_bzimage(size_t n, uint8_t setup_sects, uint16_t version, uint32_t off,
+			     uint32_t len)
 {
 	uint8_t *p = malloc(n ? n : 1);
 	if (!p)
@@ -451,9 +476,11 @@ static void test_bzimage(const uint8_t *gz, size_t gzlen, const uint8_t *small)
 	} rows[] = {
 		{ "setup_sects 3", 0x4000, 3, 0x20f, 0x100, 0x200, 1, 0x900 },
 		{ "setup_sects 0 means 4", 0x4000, 0, 0x20f, 0x100, 0x200, 1, 0xb00 },
-		{ "payload up to the last byte", 0x4000, 3, 0x20f, 0x100, 0x4000 - 0x900, 1, 0x900 },
+		{ "payload up to the last byte", 0x4000, 3, 0x20f, 0x100, 0x4000 - 0x900, 1,
+		  0x900 },
 		{ "boot protocol 2.08", 0x4000, 3, 0x208, 0, 16, 1, 0x800 },
-		{ "payload_length one too many", 0x4000, 3, 0x20f, 0x100, 0x4000 - 0x900 + 1, -EINVAL, 0 },
+		{ "payload_length one too many", 0x4000, 3, 0x20f, 0x100, 0x4000 - 0x900 + 1,
+		  -EINVAL, 0 },
 		{ "payload_offset past the end", 0x4000, 3, 0x20f, 0x4000, 0x10, -EINVAL, 0 },
 		{ "payload_offset 0xffffffff", 0x4000, 3, 0x20f, 0xffffffff, 0x10, -EINVAL, 0 },
 		{ "payload_length 0xffffffff", 0x4000, 3, 0x20f, 0x100, 0xffffffff, -EINVAL, 0 },
@@ -470,16 +497,18 @@ static void test_bzimage(const uint8_t *gz, size_t gzlen, const uint8_t *small)
 	char t[128];
 
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
-		uint8_t *p = make_bzimage(rows[i].n, rows[i].setup_sects, rows[i].version, rows[i].off, rows[i].len);
+		uint8_t *p = make_bzimage(rows[i].n, rows[i].setup_sects, rows[i].version,
+					  rows[i].off, rows[i].len);
 		const uint8_t *pl = NULL;
 		size_t plen = 0;
 		int r = btfci_bzimage_payload(ctx, "vmlinuz", p, rows[i].n, &pl, &plen);
 		snprintf(t, sizeof(t), "bzimage/%s", rows[i].name);
 		if (r != rows[i].want)
-			tu_fail(t, "returned %d, want %d (%s)", r, rows[i].want, btfc_ctx_last_error(ctx));
+			tu_fail(t, "returned %d, want %d (%s)", r, rows[i].want,
+				btfc_ctx_last_error(ctx));
 		else if (r == 1 && (pl != p + rows[i].want_start || plen != rows[i].len))
-			tu_fail(t, "payload at %td + %zu, want %zu + %u", pl - p, plen, rows[i].want_start,
-				rows[i].len);
+			tu_fail(t, "payload at %td + %zu, want %zu + %u", pl - p, plen,
+				rows[i].want_start, rows[i].len);
 		else if (r < 0 && strncmp(btfc_ctx_last_error(ctx), "vmlinuz: ", 9))
 			tu_fail(t, "message does not name the file: %s", btfc_ctx_last_error(ctx));
 		else if (r == 0 && pl)
@@ -496,8 +525,10 @@ static void test_bzimage(const uint8_t *gz, size_t gzlen, const uint8_t *small)
 	size_t plen;
 	uint8_t *p = make_bzimage(0x4000, 3, 0x20f, 0x4000, 0x10);
 	r = p ? btfci_bzimage_payload(ctx, "vmlinuz", p, 0x4000, &pl, &plen) : -ENOMEM;
-	TU_CHECK("bzimage/out of range message", r == -EINVAL && strstr(btfc_ctx_last_error(ctx), "0x4800") &&
-		 strstr(btfc_ctx_last_error(ctx), "exceeds file size 16384"), "%d %s", r, btfc_ctx_last_error(ctx));
+	TU_CHECK("bzimage/out of range message",
+		 r == -EINVAL && strstr(btfc_ctx_last_error(ctx), "0x4800") &&
+			 strstr(btfc_ctx_last_error(ctx), "exceeds file size 16384"),
+		 "%d %s", r, btfc_ctx_last_error(ctx));
 	free(p);
 
 	/* a whole synthetic kernel: gzip payload with the 4 size bytes appended */
@@ -517,9 +548,11 @@ static void test_bzimage(const uint8_t *gz, size_t gzlen, const uint8_t *small)
 		if (r == 1 && btfci_sniff_compression(pl, plen) != BTFC_COMP_GZIP)
 			r = -EPROTO;
 		if (r == 1)
-			r = btfci_decompress(ctx, "vmlinuz", BTFC_COMP_GZIP, pl, plen, &out, &outlen);
+			r = btfci_decompress(ctx, "vmlinuz", BTFC_COMP_GZIP, pl, plen, &out,
+					     &outlen);
 	}
-	TU_CHECK("bzimage/gzip payload end to end", r == 0 && outlen == SMALL_LEN && !memcmp(out, small, SMALL_LEN),
+	TU_CHECK("bzimage/gzip payload end to end",
+		 r == 0 && outlen == SMALL_LEN && !memcmp(out, small, SMALL_LEN),
 		 "returned %d, %zu bytes: %s", r, outlen, btfc_ctx_last_error(ctx));
 	free(out);
 	free(p);
@@ -532,9 +565,22 @@ static uint8_t *make_zboot(size_t n, uint32_t off, uint32_t len, const char *typ
 	if (!p)
 		return NULL;
 	memset(p, 0xcc, n);
-	const uint8_t hdr[16] = { 'M', 'Z', 0, 0, 'z', 'i', 'm', 'g', (uint8_t)off, (uint8_t)(off >> 8),
-				  (uint8_t)(off >> 16), (uint8_t)(off >> 24), (uint8_t)len, (uint8_t)(len >> 8),
-				  (uint8_t)(len >> 16), (uint8_t)(len >> 24) };
+	const uint8_t hdr[16] = { 'M',
+				  'Z',
+				  0,
+				  0,
+				  'z',
+				  'i',
+				  'm',
+				  'g',
+				  (uint8_t)off,
+				  (uint8_t)(off >> 8),
+				  (uint8_t)(off >> 16),
+				  (uint8_t)(off >> 24),
+				  (uint8_t)len,
+				  (uint8_t)(len >> 8),
+				  (uint8_t)(len >> 16),
+				  (uint8_t)(len >> 24) };
 	memcpy(p, hdr, n < 16 ? n : 16);
 	if (n >= 0x18 + tlen)
 		memcpy(p + 0x18, type, tlen);
@@ -560,12 +606,15 @@ static void test_images(void)
 		{ "lz4", 0x2000, 0x1000, 0x800, "lz4", 4, 1, BTFC_COMP_LZ4 },
 		{ "bzip2", 0x2000, 0x1000, 0x800, "bzip2", 6, 1, BTFC_COMP_BZIP2 },
 		{ "lzo", 0x2000, 0x1000, 0x800, "lzo", 4, 1, BTFC_COMP_LZO },
-		{ "payload up to the last byte", 0x2000, 0x1000, 0x1000, "gzip", 5, 1, BTFC_COMP_GZIP },
+		{ "payload up to the last byte", 0x2000, 0x1000, 0x1000, "gzip", 5, 1,
+		  BTFC_COMP_GZIP },
 		{ "unknown type", 0x2000, 0x1000, 0x800, "zip\x01", 5, -EOPNOTSUPP, 0 },
-		{ "type without NUL", 0x2000, 0x1000, 0x800, "gzipgzipgzipgzipgzipgzipgzipgzip", 32, -EINVAL, 0 },
+		{ "type without NUL", 0x2000, 0x1000, 0x800, "gzipgzipgzipgzipgzipgzipgzipgzip", 32,
+		  -EINVAL, 0 },
 		{ "payload one byte too long", 0x2000, 0x1000, 0x1001, "gzip", 5, -EINVAL, 0 },
 		{ "payload offset past the end", 0x2000, 0x2001, 1, "gzip", 5, -EINVAL, 0 },
-		{ "offset and size 0xffffffff", 0x2000, 0xffffffff, 0xffffffff, "gzip", 5, -EINVAL, 0 },
+		{ "offset and size 0xffffffff", 0x2000, 0xffffffff, 0xffffffff, "gzip", 5, -EINVAL,
+		  0 },
 		{ "empty payload", 0x2000, 0x1000, 0, "gzip", 5, -EINVAL, 0 },
 		{ "header cut short (0x3f bytes)", 0x3f, 0x20, 0x10, "gzip", 5, -EINVAL, 0 },
 		{ "8 bytes: magic only", 8, 0, 0, "", 0, -EINVAL, 0 },
@@ -574,16 +623,19 @@ static void test_images(void)
 	char t[128];
 
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
-		uint8_t *p = make_zboot(rows[i].n, rows[i].off, rows[i].len, rows[i].type, rows[i].tlen);
+		uint8_t *p =
+			make_zboot(rows[i].n, rows[i].off, rows[i].len, rows[i].type, rows[i].tlen);
 		const uint8_t *pl = NULL;
 		size_t plen = 0;
 		enum btfc_compression c = BTFC_COMP_NONE;
 		int r = btfci_zboot_payload(ctx, "vmlinuz", p, rows[i].n, &pl, &plen, &c);
 		snprintf(t, sizeof(t), "zboot/%s", rows[i].name);
 		if (r != rows[i].want)
-			tu_fail(t, "returned %d, want %d (%s)", r, rows[i].want, btfc_ctx_last_error(ctx));
+			tu_fail(t, "returned %d, want %d (%s)", r, rows[i].want,
+				btfc_ctx_last_error(ctx));
 		else if (r == 1 && (pl != p + rows[i].off || plen != rows[i].len || c != rows[i].c))
-			tu_fail(t, "payload at %td + %zu (%s)", pl - p, plen, btfc_compression_name(c));
+			tu_fail(t, "payload at %td + %zu (%s)", pl - p, plen,
+				btfc_compression_name(c));
 		else if (r < 0 && strncmp(btfc_ctx_last_error(ctx), "vmlinuz: ", 9))
 			tu_fail(t, "message does not name the file: %s", btfc_ctx_last_error(ctx));
 		else
@@ -595,10 +647,12 @@ static void test_images(void)
 	size_t plen;
 	enum btfc_compression c;
 	int r = btfci_zboot_payload(ctx, "vmlinuz", p, 0x2000, &pl, &plen, &c);
-	TU_CHECK("zboot/unknown type message", r == -EOPNOTSUPP && strstr(btfc_ctx_last_error(ctx), "\"zip\": not supported"),
+	TU_CHECK("zboot/unknown type message",
+		 r == -EOPNOTSUPP && strstr(btfc_ctx_last_error(ctx), "\"zip\": not supported"),
 		 "%s", btfc_ctx_last_error(ctx));
 	free(p);
-	TU_CHECK("zboot/NULL", btfci_zboot_payload(ctx, "vmlinuz", NULL, 0, &pl, &plen, &c) == 0, "not 0");
+	TU_CHECK("zboot/NULL", btfci_zboot_payload(ctx, "vmlinuz", NULL, 0, &pl, &plen, &c) == 0,
+		 "not 0");
 
 	/* Image headers: arm64 (booting.rst) and riscv64 (boot-image-header.rst) */
 	uint8_t img[0x40];
@@ -622,7 +676,8 @@ static void test_images(void)
 	if (s) {
 		memcpy(s + 0x10008, "S390EP", 6);
 		TU_CHECK("s390/recognised", btfci_s390_image(s, 0x10010), "not recognised");
-		TU_CHECK("s390/cut before the entry list", !btfci_s390_image(s, 0x1000f), "recognised");
+		TU_CHECK("s390/cut before the entry list", !btfci_s390_image(s, 0x1000f),
+			 "recognised");
 		s[0x1000d] = 'Q';
 		TU_CHECK("s390/other string", !btfci_s390_image(s, 0x10010), "recognised");
 		free(s);
@@ -631,9 +686,12 @@ static void test_images(void)
 	/* the stream finder: the first magic at or after a position */
 	static const uint8_t st[] = "..\x28\xb5\x2f\xfd....\x1f\x8b.";
 	size_t n = sizeof(st) - 1;
-	TU_CHECK("stream/first", btfci_next_stream(st, n, 0) == 2, "%zu", btfci_next_stream(st, n, 0));
-	TU_CHECK("stream/next", btfci_next_stream(st, n, 3) == 10, "%zu", btfci_next_stream(st, n, 3));
-	TU_CHECK("stream/none", btfci_next_stream(st, n, 11) == n, "%zu", btfci_next_stream(st, n, 11));
+	TU_CHECK("stream/first", btfci_next_stream(st, n, 0) == 2, "%zu",
+		 btfci_next_stream(st, n, 0));
+	TU_CHECK("stream/next", btfci_next_stream(st, n, 3) == 10, "%zu",
+		 btfci_next_stream(st, n, 3));
+	TU_CHECK("stream/none", btfci_next_stream(st, n, 11) == n, "%zu",
+		 btfci_next_stream(st, n, 11));
 	TU_CHECK("stream/from past the end", btfci_next_stream(st, n, n + 5) == n, "not n");
 }
 
@@ -654,10 +712,12 @@ static void test_context(const uint8_t *gz, size_t gzlen)
 	btfci_err_save(ctx, &s);
 	btfci_err(ctx, -ENOENT, "b.ko", "second");
 	btfci_err_restore(ctx, &s);
-	TU_CHECK("ctx/restore message", !strcmp(btfc_ctx_last_error(ctx), "a.ko: first") &&
-		 !strcmp(btfc_ctx_last_message(ctx), "first"), "'%s'", btfc_ctx_last_error(ctx));
-	TU_CHECK("ctx/restore reason", btfc_ctx_last_reason(ctx) == BTFC_REASON_NOT_FIT, "reason %d",
-		 (int)btfc_ctx_last_reason(ctx));
+	TU_CHECK("ctx/restore message",
+		 !strcmp(btfc_ctx_last_error(ctx), "a.ko: first") &&
+			 !strcmp(btfc_ctx_last_message(ctx), "first"),
+		 "'%s'", btfc_ctx_last_error(ctx));
+	TU_CHECK("ctx/restore reason", btfc_ctx_last_reason(ctx) == BTFC_REASON_NOT_FIT,
+		 "reason %d", (int)btfc_ctx_last_reason(ctx));
 
 	/* an s390 image whose candidate streams (a cut gzip, a whole one) hold no BTF: one error logged */
 	if (!gz) {
@@ -676,9 +736,10 @@ static void test_context(const uint8_t *gz, size_t gzlen)
 	btfc_ctx_set_log(ctx, count_log, NULL, BTFC_LOG_ERROR);
 	int r = btfc_btf_open_mem(ctx, img, n, "vmlinuz", NULL, &b);
 	btfc_ctx_set_log(ctx, NULL, NULL, BTFC_LOG_ERROR);
-	TU_CHECK("ctx/s390 tries log nothing", r == -EINVAL && n_logged == 1 &&
-		 strstr(btfc_ctx_last_error(ctx), "compressed-stream candidates"), "returned %d, %d errors logged, '%s'",
-		 r, n_logged, btfc_ctx_last_error(ctx));
+	TU_CHECK("ctx/s390 tries log nothing",
+		 r == -EINVAL && n_logged == 1 &&
+			 strstr(btfc_ctx_last_error(ctx), "compressed-stream candidates"),
+		 "returned %d, %d errors logged, '%s'", r, n_logged, btfc_ctx_last_error(ctx));
 	btfc_btf_free(b);
 	free(img);
 }
@@ -694,8 +755,8 @@ static void test_real_kernel(const char *release, enum btfc_compression want)
 	if (cache && *cache)
 		snprintf(path, sizeof(path), "%s/%s/boot/vmlinuz-%s", cache, release, release);
 	else
-		snprintf(path, sizeof(path), "%s/.cache/btfcompat/%s/boot/vmlinuz-%s", home ? home : "", release,
-			 release);
+		snprintf(path, sizeof(path), "%s/.cache/btfcompat/%s/boot/vmlinuz-%s",
+			 home ? home : "", release, release);
 	snprintf(t, sizeof(t), "real/vmlinuz-%s (%s)", release, btfc_compression_name(want));
 	if (access(path, R_OK)) {
 		tu_skip(t, "not in the corpus cache");
@@ -718,7 +779,10 @@ static void test_real_kernel(const char *release, enum btfc_compression want)
 		tu_fail(t, "payload sniffed as %s", btfc_compression_name(c));
 	else if ((r = btfci_decompress(ctx, path, c, pl, plen, &out, &outlen)))
 		tu_fail(t, "decompress returned %d: %s", r, btfc_ctx_last_error(ctx));
-	else if (outlen <= 10u << 20 || memcmp(out, "\x7f" "ELF", 4))
+	else if (outlen <= 10u << 20 || memcmp(out,
+					       "\x7f"
+					       "ELF",
+					       4))
 		tu_fail(t, "output is not an ELF larger than 10 MB (%zu bytes)", outlen);
 	else
 		tu_pass(t);
@@ -746,10 +810,12 @@ int main(void)
 		return tu_exit();
 	}
 	btfc_ctx_set_max_decompressed(ctx, 1ull << 30);
-	snprintf(dir, sizeof(dir), "%s/btfc-decomp-XXXXXX", tmp && *tmp && !strchr(tmp, '\'') ? tmp : "/tmp");
+	snprintf(dir, sizeof(dir), "%s/btfc-decomp-XXXXXX",
+		 tmp && *tmp && !strchr(tmp, '\'') ? tmp : "/tmp");
 	uint8_t *small = make_data(SMALL_LEN), *big = make_data(BIG_LEN);
 	if (!mkdtemp(dir) || !small || !big) {
-		tu_fail("setup", "cannot create the fixture directory or data: %s", strerror(errno));
+		tu_fail("setup", "cannot create the fixture directory or data: %s",
+			strerror(errno));
 		return tu_exit();
 	}
 	snprintf(small_path, sizeof(small_path), "%s/small.bin", dir);

@@ -20,28 +20,28 @@
 /* base: [1] INT int, [2] STRUCT foo { int a; }; strings "\0int\0foo\0a\0" (11 bytes) */
 static const uint32_t base_types[] = {
 	BTF_TYPE_INT_ENC(1, 1, 0, 32, 4),
-	BTF_STRUCT_ENC(5, 1, 4), BTF_MEMBER_ENC(9, 1, 0),
+	BTF_STRUCT_ENC(5, 1, 4),
+	BTF_MEMBER_ENC(9, 1, 0),
 	BTF_END_RAW,
 };
 static const char base_strs[] = "\0int\0foo\0a";
 /* module A: [3] STRUCT bar { struct bar *b; }, [4] PTR -> 3, [5] PTR -> int; strings "bar", "b" at 11, 15 */
 static const uint32_t a_types[] = {
-	BTF_STRUCT_ENC(11, 1, 8), BTF_MEMBER_ENC(15, 4, 0),
+	BTF_STRUCT_ENC(11, 1, 8),
+	BTF_MEMBER_ENC(15, 4, 0),
 	BTF_PTR_ENC(3),
 	BTF_PTR_ENC(1),
 	BTF_END_RAW,
 };
 /* module B: [3] FWD struct bar, [4] STRUCT bar { struct bar *b; }, [5] PTR -> 4, [6] PTR -> the FWD */
 static const uint32_t b_types[] = {
-	BTF_FWD_ENC(11, 0),
-	BTF_STRUCT_ENC(11, 1, 8), BTF_MEMBER_ENC(15, 5, 0),
-	BTF_PTR_ENC(4),
-	BTF_PTR_ENC(3),
-	BTF_END_RAW,
+	BTF_FWD_ENC(11, 0), BTF_STRUCT_ENC(11, 1, 8), BTF_MEMBER_ENC(15, 5, 0),
+	BTF_PTR_ENC(4),     BTF_PTR_ENC(3),           BTF_END_RAW,
 };
 /* module C: a union bar (another kind: not the same type), pointing at base foo */
 static const uint32_t c_types[] = {
-	BTF_UNION_ENC(11, 1, 8), BTF_MEMBER_ENC(15, 4, 0),
+	BTF_UNION_ENC(11, 1, 8),
+	BTF_MEMBER_ENC(15, 4, 0),
 	BTF_PTR_ENC(2),
 	BTF_END_RAW,
 };
@@ -52,8 +52,8 @@ static const uint32_t bad_types[] = {
 };
 static const char mod_strs[] = "bar\0b";
 
-static struct btfc_btf *build(struct btfc_ctx *ctx, const uint32_t *types, const char *strs, uint32_t len,
-			      const struct btfc_btf *base, void **blob)
+static struct btfc_btf *build(struct btfc_ctx *ctx, const uint32_t *types, const char *strs,
+			      uint32_t len, const struct btfc_btf *base, void **blob)
 {
 	size_t n;
 	struct btfc_btf *b = NULL;
@@ -88,21 +88,28 @@ int main(void)
 		err = btfc_btf_parse(ctx, out, len, "merged", base, &m);
 	TU_CHECK("merge/struct-fwd-pointers/ok", !err, "err %d: %s", err, btfc_ctx_last_error(ctx));
 	if (m) {
-		const struct btfc_type *t3 = btfc_btf_type_by_id(m, 3), *t4 = btfc_btf_type_by_id(m, 4),
+		const struct btfc_type *t3 = btfc_btf_type_by_id(m, 3),
+				       *t4 = btfc_btf_type_by_id(m, 4),
 				       *t5 = btfc_btf_type_by_id(m, 5);
-		TU_CHECK("merge/struct-fwd-pointers/count", btfc_btf_type_cnt(m) == 6, "type_cnt %u, want 6",
-			 btfc_btf_type_cnt(m));
-		TU_CHECK("merge/struct-fwd-pointers/bar", t3 && btfc_type_kind(t3) == BTFC_KIND_STRUCT &&
-			 !strcmp(btfc_btf_str(m, t3->name_off), "bar") &&
-			 ((const struct btfc_member *)btfc_type_data(t3))->type == 4 &&
-			 !strcmp(btfc_btf_str(m, ((const struct btfc_member *)btfc_type_data(t3))->name_off), "b"),
+		TU_CHECK("merge/struct-fwd-pointers/count", btfc_btf_type_cnt(m) == 6,
+			 "type_cnt %u, want 6", btfc_btf_type_cnt(m));
+		TU_CHECK("merge/struct-fwd-pointers/bar",
+			 t3 && btfc_type_kind(t3) == BTFC_KIND_STRUCT &&
+				 !strcmp(btfc_btf_str(m, t3->name_off), "bar") &&
+				 ((const struct btfc_member *)btfc_type_data(t3))->type == 4 &&
+				 !strcmp(btfc_btf_str(
+						 m, ((const struct btfc_member *)btfc_type_data(t3))
+							    ->name_off),
+					 "b"),
 			 "[3] is not struct bar { [4] b; }");
-		TU_CHECK("merge/struct-fwd-pointers/ptrs", t4 && t5 && btfc_type_kind(t4) == BTFC_KIND_PTR &&
-			 t4->type == 3 && btfc_type_kind(t5) == BTFC_KIND_PTR && t5->type == 1,
+		TU_CHECK("merge/struct-fwd-pointers/ptrs",
+			 t4 && t5 && btfc_type_kind(t4) == BTFC_KIND_PTR && t4->type == 3 &&
+				 btfc_type_kind(t5) == BTFC_KIND_PTR && t5->type == 1,
 			 "[4], [5] are not PTR -> 3, PTR -> 1");
 		/* the header of it, in each form */
 		int fd = open("/dev/null", O_WRONLY);
-		static const unsigned styles[] = { BTFC_DUMP_C_7_1, BTFC_DUMP_C_7_5, BTFC_DUMP_C_7_8,
+		static const unsigned styles[] = { BTFC_DUMP_C_7_1, BTFC_DUMP_C_7_5,
+						   BTFC_DUMP_C_7_8,
 						   BTFC_DUMP_C_7_8 | BTFC_DUMP_C_UNSORTED };
 		for (size_t i = 0; i < sizeof(styles) / sizeof(styles[0]); i++) {
 			char name[64];
@@ -126,9 +133,10 @@ int main(void)
 	err = btfc_btf_merge(ctx, b_mods, 1, &out, &len);
 	if (!err)
 		err = btfc_btf_parse(ctx, out, len, "merged", base, &m);
-	TU_CHECK("merge/one-module-fwd-resolved", !err && btfc_btf_type_cnt(m) == 5 &&
-		 btfc_type_kind(btfc_btf_type_by_id(m, 3)) == BTFC_KIND_STRUCT &&
-		 btfc_btf_type_by_id(m, 4)->type == 3,
+	TU_CHECK("merge/one-module-fwd-resolved",
+		 !err && btfc_btf_type_cnt(m) == 5 &&
+			 btfc_type_kind(btfc_btf_type_by_id(m, 3)) == BTFC_KIND_STRUCT &&
+			 btfc_btf_type_by_id(m, 4)->type == 3,
 		 "err %d, type_cnt %u", err, m ? btfc_btf_type_cnt(m) : 0);
 	btfc_btf_free(m);
 	free(out);
@@ -146,8 +154,9 @@ int main(void)
 	if (x) {
 		const struct btfc_btf *bad[] = { a, x };
 		err = btfc_btf_merge(ctx, bad, 2, &out, &len);
-		TU_CHECK("merge/id-out-of-range-refused", err == -EINVAL && !out &&
-			 strstr(btfc_ctx_last_error(ctx), "out of range"), "err %d: %s", err, btfc_ctx_last_error(ctx));
+		TU_CHECK("merge/id-out-of-range-refused",
+			 err == -EINVAL && !out && strstr(btfc_ctx_last_error(ctx), "out of range"),
+			 "err %d: %s", err, btfc_ctx_last_error(ctx));
 	} else {
 		tu_pass("merge/id-out-of-range-refused (by the parser)");
 	}

@@ -14,8 +14,10 @@
 #include "tu_module.h"
 
 static const uint32_t a_types[] = { TU_A_TYPES(0, 32, 8) };
-static const uint32_t a_swapped[] = { TU_A_TYPES(32, 0, 8) };  /* foo's members trade places: same size */
-static const uint32_t a_resized[] = { TU_A_TYPES(0, 32, 16) }; /* foo grows (padding): another size */
+static const uint32_t a_swapped[] = { TU_A_TYPES(32, 0,
+						 8) }; /* foo's members trade places: same size */
+static const uint32_t a_resized[] = { TU_A_TYPES(0, 32,
+						 16) }; /* foo grows (padding): another size */
 static const uint32_t b_types[] = { TU_B_TYPES };
 static const uint32_t mod_a[] = { TU_MOD_ON_A };
 static const uint32_t mod_b[] = { TU_MOD_ON_B };
@@ -28,7 +30,7 @@ static const struct reloc_row {
 	enum btfc_match match;
 	enum want want;
 	enum btfc_reason reason; /* when refused */
-	uint32_t changed;        /* res.changed: used base types changed in (or gone from) the new base */
+	uint32_t changed; /* res.changed: used base types changed in (or gone from) the new base */
 } reloc_rows[] = {
 	{ "onto-b/layout", b_types, BTFC_MATCH_LAYOUT, RELOCATED_B, 0, 0 },
 	{ "onto-b/kernel", b_types, BTFC_MATCH_KERNEL, RELOCATED_B, 0, 0 },
@@ -65,7 +67,8 @@ static void test_reloc_rows(struct btfc_ctx *ctx, struct fixture *f)
 	for (size_t i = 0; i < sizeof(reloc_rows) / sizeof(reloc_rows[0]); i++) {
 		const struct reloc_row *r = &reloc_rows[i];
 		size_t tlen;
-		void *tblob = r->to == b_types ? TU_BLOB(r->to, TU_B_STRS, &tlen) : TU_BLOB(r->to, TU_A_STRS, &tlen);
+		void *tblob = r->to == b_types ? TU_BLOB(r->to, TU_B_STRS, &tlen) :
+						 TU_BLOB(r->to, TU_A_STRS, &tlen);
 		struct btfc_btf *to = tu_parse(ctx, tblob, tlen, r->name, NULL), *got = NULL;
 		struct btfc_relocator *rl = NULL;
 		BTFC_OPTS(btfc_reloc_result, res);
@@ -76,29 +79,37 @@ static void test_reloc_rows(struct btfc_ctx *ctx, struct fixture *f)
 		snprintf(name, sizeof(name), "relocate/%s", r->name);
 		int rc = btfc_relocator_new(ctx, f->a, to, &rl);
 		if (!rc)
-			rc = btfc_relocator_btf(ctx, rl, f->ma, r->match, on_issue, &is, &out, &len, &res);
+			rc = btfc_relocator_btf(ctx, rl, f->ma, r->match, on_issue, &is, &out, &len,
+						&res);
 		if (r->want == REFUSED) {
-			TU_CHECK(name, rc == 1 && res.refused && !out && btfc_ctx_last_reason(ctx) == r->reason &&
-					       res.changed == r->changed && is.fatal >= 1,
-				 "rc %d refused %d out %p reason %d (want %d) changed %u fatal issues %u: %s", rc,
-				 res.refused, out, btfc_ctx_last_reason(ctx), r->reason, res.changed, is.fatal,
-				 btfc_ctx_last_error(ctx));
+			TU_CHECK(
+				name,
+				rc == 1 && res.refused && !out &&
+					btfc_ctx_last_reason(ctx) == r->reason &&
+					res.changed == r->changed && is.fatal >= 1,
+				"rc %d refused %d out %p reason %d (want %d) changed %u fatal issues %u: %s",
+				rc, res.refused, out, btfc_ctx_last_reason(ctx), r->reason,
+				res.changed, is.fatal, btfc_ctx_last_error(ctx));
 		} else if (rc != 0 || res.refused) {
 			tu_fail(name, "rc %d: %s", rc, btfc_ctx_last_error(ctx));
 		} else if (btfc_btf_parse(ctx, out, len, name, to, &got)) {
-			tu_fail(name, "output does not parse on the new base: %s", btfc_ctx_last_error(ctx));
+			tu_fail(name, "output does not parse on the new base: %s",
+				btfc_ctx_last_error(ctx));
 		} else {
 			/* the hand-written module on the new base: B's, or A's (A's variants keep A's ids and strings) */
-			struct btfc_btf *want_base = r->want == RELOCATED_B ? f->b : f->a, *want = NULL;
+			struct btfc_btf *want_base = r->want == RELOCATED_B ? f->b : f->a,
+					*want = NULL;
 			const void *wb = r->want == RELOCATED_B ? f->mb_blob : f->ma_blob;
 			size_t wl = r->want == RELOCATED_B ? f->mb_len : f->ma_len;
 			want = tu_parse(ctx, wb, wl, "want", want_base);
 			int same = tu_split_same(got, want, why, sizeof(why));
-			TU_CHECK(name, same && res.changed == r->changed && res.base_types == 3 && !is.fatal &&
-					       is.n == r->changed && !res.distilled,
-				 "%s; changed %u (want %u) base_types %u (want 3: int, foo, bar) issues %u fatal %u: %s",
-				 same ? "types as written by hand" : why, res.changed, r->changed, res.base_types, is.n,
-				 is.fatal, is.first);
+			TU_CHECK(
+				name,
+				same && res.changed == r->changed && res.base_types == 3 &&
+					!is.fatal && is.n == r->changed && !res.distilled,
+				"%s; changed %u (want %u) base_types %u (want 3: int, foo, bar) issues %u fatal %u: %s",
+				same ? "types as written by hand" : why, res.changed, r->changed,
+				res.base_types, is.n, is.fatal, is.first);
 			btfc_btf_free(want);
 		}
 		btfc_btf_free(got);
@@ -117,27 +128,32 @@ static void test_reloc_args(struct btfc_ctx *ctx, struct fixture *f)
 	size_t len;
 	BTFC_OPTS(btfc_reloc_result, res);
 
-	TU_CHECK("relocate/split-base-refused", btfc_relocator_new(ctx, f->a, f->ma, &rl) == -EINVAL && !rl,
+	TU_CHECK("relocate/split-base-refused",
+		 btfc_relocator_new(ctx, f->a, f->ma, &rl) == -EINVAL && !rl,
 		 "a split BTF as the new base was taken");
 	if (btfc_relocator_new(ctx, f->a, f->b, &rl)) {
-		tu_fail("relocate/standalone-refused", "relocator_new: %s", btfc_ctx_last_error(ctx));
+		tu_fail("relocate/standalone-refused", "relocator_new: %s",
+			btfc_ctx_last_error(ctx));
 		return;
 	}
 	int rc = btfc_relocator_btf(ctx, rl, f->a, BTFC_MATCH_KERNEL, NULL, NULL, &out, &len, &res);
-	TU_CHECK("relocate/standalone-refused", rc == -EINVAL && !out, "a vmlinux BTF given as a module: rc %d", rc);
+	TU_CHECK("relocate/standalone-refused", rc == -EINVAL && !out,
+		 "a vmlinux BTF given as a module: rc %d", rc);
 	free(out);
 	btfc_relocator_free(rl);
 }
 
 /* The distilled base libbpf's btf__distill_base() makes for this module, and the module on it. */
 #define D_STRS "\0int\0foo\0bar" /* int 1, foo 5, bar 9 */
-static const uint32_t d_base_want[] = { BTF_TYPE_INT_ENC(1, TU_INT_S, 0, 32, 4), BTF_STRUCT_ENC(5, 0, 8),
-					BTF_STRUCT_ENC(9, 0, 4), BTF_END_RAW };
+static const uint32_t d_base_want[] = { BTF_TYPE_INT_ENC(1, TU_INT_S, 0, 32, 4),
+					BTF_STRUCT_ENC(5, 0, 8), BTF_STRUCT_ENC(9, 0, 4),
+					BTF_END_RAW };
 static const uint32_t d_mod_want[] = { TU_MOD(sizeof(D_STRS), 4, 2, 3, 1) };
 
 static void test_distill(struct btfc_ctx *ctx, struct fixture *f)
 {
-	const char *ko = tu_path("distill.ko"), *out = tu_path("distilled.ko"), *back = tu_path("back.ko");
+	const char *ko = tu_path("distill.ko"), *out = tu_path("distilled.ko"),
+		   *back = tu_path("back.ko");
 	struct tu_sec secs[] = { { ".BTF", f->ma_blob, f->ma_len } };
 	void *sb = NULL, *ss = NULL, *wbb = NULL, *wsb = NULL;
 	size_t sbl, ssl, wbl, wsl;
@@ -150,16 +166,18 @@ static void test_distill(struct btfc_ctx *ctx, struct fixture *f)
 		return;
 	}
 	int rc = btfc_module_distill(ctx, ko, out, f->a, 0, &changed);
-	if (rc || changed != 1 || tu_ko_section(out, ".BTF.base", &sb, &sbl) || tu_ko_section(out, ".BTF", &ss, &ssl)) {
-		tu_fail("distill/module", "rc %d changed %d, .BTF.base %s: %s", rc, changed, sb ? "present" : "absent",
-			btfc_ctx_last_error(ctx));
+	if (rc || changed != 1 || tu_ko_section(out, ".BTF.base", &sb, &sbl) ||
+	    tu_ko_section(out, ".BTF", &ss, &ssl)) {
+		tu_fail("distill/module", "rc %d changed %d, .BTF.base %s: %s", rc, changed,
+			sb ? "present" : "absent", btfc_ctx_last_error(ctx));
 		goto out;
 	}
 	wbb = TU_BLOB(d_base_want, D_STRS, &wbl);
 	wsb = TU_BLOB(d_mod_want, TU_MOD_STRS, &wsl);
 	wb = tu_parse(ctx, wbb, wbl, "want base", NULL);
 	ws = tu_parse(ctx, wsb, wsl, "want module", wb);
-	if (btfc_btf_parse(ctx, sb, sbl, ".BTF.base", NULL, &gb) || btfc_btf_parse(ctx, ss, ssl, ".BTF", gb, &gs)) {
+	if (btfc_btf_parse(ctx, sb, sbl, ".BTF.base", NULL, &gb) ||
+	    btfc_btf_parse(ctx, ss, ssl, ".BTF", gb, &gs)) {
 		tu_fail("distill/parses", "%s", btfc_ctx_last_error(ctx));
 		goto out;
 	}
@@ -168,30 +186,36 @@ static void test_distill(struct btfc_ctx *ctx, struct fixture *f)
 	TU_CHECK("distill/module-renumbered", tu_split_same(gs, ws, why, sizeof(why)), "%s", why);
 	int again = -1;
 	rc = btfc_module_distill(ctx, out, NULL, f->a, 0, &again);
-	TU_CHECK("distill/already-distilled", rc == 0 && again == 0, "rc %d changed %d: %s", rc, again,
-		 btfc_ctx_last_error(ctx));
+	TU_CHECK("distill/already-distilled", rc == 0 && again == 0, "rc %d changed %d: %s", rc,
+		 again, btfc_ctx_last_error(ctx));
 
 	/* back: the distilled module relocates onto A and onto B (a relocator without an old base) */
 	for (int onto_b = 0; onto_b < 2; onto_b++) {
-		const char *nm = onto_b ? "distill/relocates-onto-b" : "distill/relocates-back-onto-a";
+		const char *nm = onto_b ? "distill/relocates-onto-b" :
+					  "distill/relocates-back-onto-a";
 		struct btfc_relocator *rl = NULL;
 		BTFC_OPTS(btfc_reloc_result, res);
-		struct btfc_btf *to = onto_b ? f->b : f->a, *got = NULL, *want = onto_b ? f->mb_want : f->ma_want;
+		struct btfc_btf *to = onto_b ? f->b : f->a, *got = NULL,
+				*want = onto_b ? f->mb_want : f->ma_want;
 		void *nb = NULL, *nbase = NULL;
 		size_t nbl, nbasel;
 		rc = btfc_relocator_new(ctx, NULL, to, &rl);
 		if (!rc)
-			rc = btfc_module_relocate(ctx, rl, out, back, BTFC_MATCH_KERNEL, 0, NULL, NULL, &res);
+			rc = btfc_module_relocate(ctx, rl, out, back, BTFC_MATCH_KERNEL, 0, NULL,
+						  NULL, &res);
 		if (rc || res.refused || tu_ko_section(back, ".BTF", &nb, &nbl)) {
-			tu_fail(nm, "rc %d refused %d: %s", rc, res.refused, btfc_ctx_last_error(ctx));
+			tu_fail(nm, "rc %d refused %d: %s", rc, res.refused,
+				btfc_ctx_last_error(ctx));
 		} else if (btfc_btf_parse(ctx, nb, nbl, nm, to, &got)) {
 			tu_fail(nm, "output: %s", btfc_ctx_last_error(ctx));
 		} else {
-			int base_gone = tu_ko_section(back, ".BTF.base", &nbase, &nbasel) == -ENODATA;
+			int base_gone = tu_ko_section(back, ".BTF.base", &nbase, &nbasel) ==
+					-ENODATA;
 			int same = tu_split_same(got, want, why, sizeof(why));
-			TU_CHECK(nm, same && base_gone && res.distilled, "%s; .BTF.base %s; distilled %d",
-				 same ? "types as written by hand" : why, base_gone ? "removed" : "still there",
-				 res.distilled);
+			TU_CHECK(nm, same && base_gone && res.distilled,
+				 "%s; .BTF.base %s; distilled %d",
+				 same ? "types as written by hand" : why,
+				 base_gone ? "removed" : "still there", res.distilled);
 		}
 		btfc_btf_free(got);
 		free(nb);
@@ -221,9 +245,10 @@ static void test_distill_misfit(struct btfc_ctx *ctx, struct fixture *f)
 		return;
 	}
 	int rc = btfc_module_distill(ctx, ko, tu_path("misfit-out.ko"), f->b, 0, &changed);
-	TU_CHECK("distill/misfit-refused", rc < 0 && btfc_ctx_last_reason(ctx) == BTFC_REASON_NOT_FIT,
-		 "a module built on A distilled on B: rc %d reason %d: %s", rc, btfc_ctx_last_reason(ctx),
-		 btfc_ctx_last_error(ctx));
+	TU_CHECK("distill/misfit-refused",
+		 rc < 0 && btfc_ctx_last_reason(ctx) == BTFC_REASON_NOT_FIT,
+		 "a module built on A distilled on B: rc %d reason %d: %s", rc,
+		 btfc_ctx_last_reason(ctx), btfc_ctx_last_error(ctx));
 }
 
 int main(void)

@@ -66,7 +66,9 @@ static void ko_layout(const char *path, const char *name, int *sec, int *sym_shn
 		Elf_Data *d = elf_getdata(s, NULL);
 		for (size_t i = 0; d && i < sh.sh_size / sizeof(Elf64_Sym); i++) {
 			GElf_Sym sy;
-			const char *sn = gelf_getsym(d, (int)i, &sy) ? elf_strptr(e, sh.sh_link, sy.st_name) : NULL;
+			const char *sn = gelf_getsym(d, (int)i, &sy) ?
+						 elf_strptr(e, sh.sh_link, sy.st_name) :
+						 NULL;
 			if (sn && !strcmp(sn, "init_module"))
 				*sym_shndx = sy.st_shndx;
 		}
@@ -84,7 +86,9 @@ static void test_strip(struct btfc_ctx *ctx, const void *mb, size_t ml, const ui
 	/* sections [1] .text [2] .BTF [3] stamp [4] .rodata.tail, then .symtab, .strtab, .shstrtab: after the
 	 * strip .rodata.tail is [2], and .symtab's link to .strtab (found through it: init_module) renumbered */
 	static const char tail[] = "payload";
-	struct tu_sec secs[] = { { ".BTF", mb, ml }, { BTFC_STAMP_SECTION, stamp, 48 }, { ".rodata.tail", tail, sizeof(tail) } };
+	struct tu_sec secs[] = { { ".BTF", mb, ml },
+				 { BTFC_STAMP_SECTION, stamp, 48 },
+				 { ".rodata.tail", tail, sizeof(tail) } };
 	int changed = -1, text = -1, sym = -1, tsec = -1;
 	void *p = NULL;
 	size_t n = 0;
@@ -98,15 +102,18 @@ static void test_strip(struct btfc_ctx *ctx, const void *mb, size_t ml, const ui
 	free(p);
 	int stamp_gone = tu_ko_section(out, BTFC_STAMP_SECTION, &p, &n) == -ENODATA;
 	free(p);
-	int tail_kept = !tu_ko_section(out, ".rodata.tail", &p, &n) && n == sizeof(tail) && !memcmp(p, tail, n);
+	int tail_kept = !tu_ko_section(out, ".rodata.tail", &p, &n) && n == sizeof(tail) &&
+			!memcmp(p, tail, n);
 	free(p);
 	ko_layout(out, ".text", &text, &sym);
 	ko_layout(out, ".rodata.tail", &tsec, &sym);
-	TU_CHECK("strip/sections", !rc && changed == 1 && btf_gone && stamp_gone && tail_kept && text == 1 && sym == 1 &&
-					   tsec == 2,
-		 "rc %d changed %d .BTF %s stamp %s tail %s, .text [%d] .rodata.tail [%d] init_module in [%d]: %s", rc,
-		 changed, btf_gone ? "gone" : "kept", stamp_gone ? "gone" : "kept", tail_kept ? "kept" : "lost", text, tsec,
-		 sym, btfc_ctx_last_error(ctx));
+	TU_CHECK(
+		"strip/sections",
+		!rc && changed == 1 && btf_gone && stamp_gone && tail_kept && text == 1 &&
+			sym == 1 && tsec == 2,
+		"rc %d changed %d .BTF %s stamp %s tail %s, .text [%d] .rodata.tail [%d] init_module in [%d]: %s",
+		rc, changed, btf_gone ? "gone" : "kept", stamp_gone ? "gone" : "kept",
+		tail_kept ? "kept" : "lost", text, tsec, sym, btfc_ctx_last_error(ctx));
 	rc = btfc_module_strip(ctx, out, NULL, 0, &changed);
 	TU_CHECK("strip/again-unchanged", !rc && changed == 0, "rc %d changed %d", rc, changed);
 
@@ -114,13 +121,16 @@ static void test_strip(struct btfc_ctx *ctx, const void *mb, size_t ml, const ui
 	size_t n0;
 	void *orig = tu_read_file(ko, &n0);
 	rc = btfc_module_strip(ctx, ko, NULL, BTFC_REWRITE_DRY_RUN, &changed);
-	TU_CHECK("strip/dry-run", !rc && changed == 1 && same_file(ko, orig, n0), "rc %d changed %d, file %s", rc,
-		 changed, same_file(ko, orig, n0) ? "unchanged" : "changed");
+	TU_CHECK("strip/dry-run", !rc && changed == 1 && same_file(ko, orig, n0),
+		 "rc %d changed %d, file %s", rc, changed,
+		 same_file(ko, orig, n0) ? "unchanged" : "changed");
 	char bak[300];
 	snprintf(bak, sizeof(bak), "%s~", ko);
 	rc = btfc_module_strip(ctx, ko, NULL, BTFC_REWRITE_BACKUP, &changed);
-	TU_CHECK("strip/backup", !rc && same_file(bak, orig, n0) && tu_ko_section(ko, ".BTF", &p, &n) == -ENODATA,
-		 "rc %d, backup %s: %s", rc, same_file(bak, orig, n0) ? "as before" : "missing or changed",
+	TU_CHECK("strip/backup",
+		 !rc && same_file(bak, orig, n0) && tu_ko_section(ko, ".BTF", &p, &n) == -ENODATA,
+		 "rc %d, backup %s: %s", rc,
+		 same_file(bak, orig, n0) ? "as before" : "missing or changed",
 		 btfc_ctx_last_error(ctx));
 	free(orig);
 
@@ -132,20 +142,24 @@ static void test_strip(struct btfc_ctx *ctx, const void *mb, size_t ml, const ui
 	}
 	orig = tu_read_file(sk, &n0);
 	rc = btfc_module_strip(ctx, sk, NULL, 0, &changed);
-	TU_CHECK("strip/signed-refused", rc == -EPERM && btfc_ctx_last_reason(ctx) == BTFC_REASON_SIGNED &&
-						 same_file(sk, orig, n0),
+	TU_CHECK("strip/signed-refused",
+		 rc == -EPERM && btfc_ctx_last_reason(ctx) == BTFC_REASON_SIGNED &&
+			 same_file(sk, orig, n0),
 		 "rc %d reason %d", rc, btfc_ctx_last_reason(ctx));
 	rc = btfc_module_strip(ctx, sk, NULL, BTFC_REWRITE_UNSIGN, &changed);
 	size_t n1;
 	void *now = tu_read_file(sk, &n1);
-	TU_CHECK("strip/unsign", !rc && now && !tu_has_sig(now, n1) && tu_ko_section(sk, ".BTF", &p, &n) == -ENODATA,
+	TU_CHECK("strip/unsign",
+		 !rc && now && !tu_has_sig(now, n1) &&
+			 tu_ko_section(sk, ".BTF", &p, &n) == -ENODATA,
 		 "rc %d: %s", rc, btfc_ctx_last_error(ctx));
 	free(now);
 	free(orig);
 }
 
-static void test_relocate_file(struct btfc_ctx *ctx, const struct btfc_btf *a, const struct btfc_btf *b,
-			       const void *mb, size_t ml, const uint8_t *stamp_a, const uint8_t *stamp_b,
+static void test_relocate_file(struct btfc_ctx *ctx, const struct btfc_btf *a,
+			       const struct btfc_btf *b, const void *mb, size_t ml,
+			       const uint8_t *stamp_a, const uint8_t *stamp_b,
 			       const struct btfc_btf *want_b)
 {
 	const char *ko = tu_path("reloc.ko"), *out = tu_path("reloc-out.ko");
@@ -163,15 +177,18 @@ static void test_relocate_file(struct btfc_ctx *ctx, const struct btfc_btf *a, c
 	}
 	void *orig = tu_read_file(ko, &n0);
 	int rc = btfc_module_relocate(ctx, rl, ko, out, BTFC_MATCH_LAYOUT, 0, NULL, NULL, &res);
-	if (rc || res.refused || tu_ko_section(out, ".BTF", &p, &n) || btfc_btf_parse(ctx, p, n, "out", b, &got)) {
-		tu_fail("relocate-file/btf", "rc %d refused %d: %s", rc, res.refused, btfc_ctx_last_error(ctx));
+	if (rc || res.refused || tu_ko_section(out, ".BTF", &p, &n) ||
+	    btfc_btf_parse(ctx, p, n, "out", b, &got)) {
+		tu_fail("relocate-file/btf", "rc %d refused %d: %s", rc, res.refused,
+			btfc_ctx_last_error(ctx));
 	} else {
 		int same = tu_split_same(got, want_b, why, sizeof(why));
 		TU_CHECK("relocate-file/btf", same && same_file(ko, orig, n0), "%s; source %s",
-			 same ? "types as written by hand" : why, same_file(ko, orig, n0) ? "unchanged" : "changed");
+			 same ? "types as written by hand" : why,
+			 same_file(ko, orig, n0) ? "unchanged" : "changed");
 		TU_CHECK("relocate-file/restamped",
-			 res.restamped && !tu_ko_section(out, BTFC_STAMP_SECTION, &st, &sn) && sn == 48 &&
-				 !memcmp(st, stamp_b, 48),
+			 res.restamped && !tu_ko_section(out, BTFC_STAMP_SECTION, &st, &sn) &&
+				 sn == 48 && !memcmp(st, stamp_b, 48),
 			 "restamped %d, section %zu bytes%s", res.restamped, sn,
 			 sn == 48 && st && !memcmp(st, stamp_a, 48) ? " (still A's)" : "");
 	}
@@ -187,9 +204,11 @@ static void test_relocate_file(struct btfc_ctx *ctx, const struct btfc_btf *a, c
 	BTFC_OPTS(btfc_reloc_result, r2);
 	rl = NULL;
 	rc = btfc_relocator_new(ctx, a, sw, &rl);
-	rc = rc ? rc : btfc_module_relocate(ctx, rl, ko, NULL, BTFC_MATCH_LAYOUT, 0, NULL, NULL, &r2);
+	rc = rc ? rc :
+		  btfc_module_relocate(ctx, rl, ko, NULL, BTFC_MATCH_LAYOUT, 0, NULL, NULL, &r2);
 	TU_CHECK("relocate-file/refused-untouched",
-		 !rc && r2.refused && btfc_ctx_last_reason(ctx) == BTFC_REASON_LAYOUT && same_file(ko, orig, n0),
+		 !rc && r2.refused && btfc_ctx_last_reason(ctx) == BTFC_REASON_LAYOUT &&
+			 same_file(ko, orig, n0),
 		 "rc %d refused %d reason %d, file %s", rc, r2.refused, btfc_ctx_last_reason(ctx),
 		 same_file(ko, orig, n0) ? "unchanged" : "changed");
 	btfc_relocator_free(rl);
@@ -209,7 +228,8 @@ int main(void)
 	size_t al, bl, mal, mbl;
 	void *ab = TU_BLOB(a_types, TU_A_STRS, &al), *bb = TU_BLOB(b_types, TU_B_STRS, &bl);
 	void *mab = TU_BLOB(mod_a, TU_MOD_STRS, &mal), *mbb = TU_BLOB(mod_b, TU_MOD_STRS, &mbl);
-	struct btfc_btf *a = tu_parse(ctx, ab, al, "A", NULL), *b = tu_parse(ctx, bb, bl, "B", NULL);
+	struct btfc_btf *a = tu_parse(ctx, ab, al, "A", NULL),
+			*b = tu_parse(ctx, bb, bl, "B", NULL);
 	struct btfc_btf *want_b = tu_parse(ctx, mbb, mbl, "module on B", b);
 	uint8_t stamp_a[48], stamp_b[48];
 

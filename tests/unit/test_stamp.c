@@ -23,7 +23,8 @@ static const uint32_t mod_a[] = { TU_MOD_ON_A };
 /* The 48 bytes docs/stamp.md gives for the little-endian base @blob of @cnt types. */
 static void want_stamp(const void *blob, uint32_t cnt, uint8_t out[BTFC_STAMP_SIZE])
 {
-	const uint32_t *h = blob; /* magic/version/flags, hdr_len, type_off, type_len, str_off, str_len */
+	const uint32_t *h =
+		blob; /* magic/version/flags, hdr_len, type_off, type_len, str_off, str_len */
 	const uint8_t *b = blob;
 	unsigned dl = 32;
 	EVP_MD_CTX *md = EVP_MD_CTX_new();
@@ -65,13 +66,16 @@ static void test_compute(struct btfc_ctx *ctx, struct blob *bs, size_t n)
 		btfc_stamp_encode(&st, enc);
 		hex(enc, sizeof(enc), a);
 		hex(bs[i].stamp, sizeof(enc), b);
-		TU_CHECK(name, !rc && st.base_type_cnt == bs[i].cnt && !memcmp(enc, bs[i].stamp, sizeof(enc)),
+		TU_CHECK(name,
+			 !rc && st.base_type_cnt == bs[i].cnt &&
+				 !memcmp(enc, bs[i].stamp, sizeof(enc)),
 			 "rc %d, %s, want %s", rc, a, b);
 		struct btfc_stamp back = { 0 };
 		snprintf(name, sizeof(name), "stamp/parse/%s", bs[i].name);
 		rc = btfc_stamp_parse(bs[i].stamp, BTFC_STAMP_SIZE, &back);
-		TU_CHECK(name, !rc && back.base_type_cnt == bs[i].cnt && !back.big_endian && back.hdr_len == 16 &&
-				       !memcmp(back.digest, bs[i].stamp + 16, 32),
+		TU_CHECK(name,
+			 !rc && back.base_type_cnt == bs[i].cnt && !back.big_endian &&
+				 back.hdr_len == 16 && !memcmp(back.digest, bs[i].stamp + 16, 32),
 			 "rc %d cnt %u hdr_len %u", rc, back.base_type_cnt, back.hdr_len);
 	}
 }
@@ -79,7 +83,11 @@ static void test_compute(struct btfc_ctx *ctx, struct blob *bs, size_t n)
 /* The freestanding verify core with a SHA-256 from libcrypto. */
 static void sha_init(void *s) { EVP_DigestInit_ex(s, EVP_sha256(), NULL); }
 static void sha_update(void *s, const void *p, size_t n) { EVP_DigestUpdate(s, p, n); }
-static void sha_final(void *s, uint8_t d[32]) { unsigned l = 32; EVP_DigestFinal_ex(s, d, &l); }
+static void sha_final(void *s, uint8_t d[32])
+{
+	unsigned l = 32;
+	EVP_DigestFinal_ex(s, d, &l);
+}
 
 static const struct verify_row {
 	const char *name;
@@ -101,26 +109,34 @@ static void test_verify(struct blob *bs)
 	for (size_t i = 0; i < sizeof(verify_rows) / sizeof(verify_rows[0]); i++) {
 		const struct verify_row *r = &verify_rows[i];
 		struct btfc_stamp found = { 0 };
-		int rc = btfc_stamp_verify(bs[r->stamp_of].stamp, BTFC_STAMP_SIZE, bs[r->base].p, bs[r->base].len, &ops,
-					   &found);
-		TU_CHECK(r->name, rc == r->want && found.base_type_cnt == bs[r->base].cnt, "got %d (want %d), found %u types",
-			 rc, r->want, found.base_type_cnt);
+		int rc = btfc_stamp_verify(bs[r->stamp_of].stamp, BTFC_STAMP_SIZE, bs[r->base].p,
+					   bs[r->base].len, &ops, &found);
+		TU_CHECK(r->name, rc == r->want && found.base_type_cnt == bs[r->base].cnt,
+			 "got %d (want %d), found %u types", rc, r->want, found.base_type_cnt);
 	}
 	/* malformed stamps: one byte short, each header byte wrong */
 	uint8_t bad[BTFC_STAMP_SIZE];
 	struct btfc_stamp st;
-	TU_CHECK("stamp/parse/short", btfc_stamp_parse(bs[0].stamp, BTFC_STAMP_SIZE - 1, &st) == BTFC_STAMP_BAD_STAMP,
+	TU_CHECK("stamp/parse/short",
+		 btfc_stamp_parse(bs[0].stamp, BTFC_STAMP_SIZE - 1, &st) == BTFC_STAMP_BAD_STAMP,
 		 "a 47-byte stamp was taken");
-	static const struct { const char *name; unsigned at; uint8_t v; } bad_rows[] = {
-		{ "stamp/parse/magic", 0, 0x9e }, { "stamp/parse/version", 2, 2 },
-		{ "stamp/parse/algorithm", 3, 2 }, { "stamp/parse/hdr-len", 4, 20 },
+	static const struct {
+		const char *name;
+		unsigned at;
+		uint8_t v;
+	} bad_rows[] = {
+		{ "stamp/parse/magic", 0, 0x9e },
+		{ "stamp/parse/version", 2, 2 },
+		{ "stamp/parse/algorithm", 3, 2 },
+		{ "stamp/parse/hdr-len", 4, 20 },
 	};
 	for (size_t i = 0; i < sizeof(bad_rows) / sizeof(bad_rows[0]); i++) {
 		memcpy(bad, bs[0].stamp, sizeof(bad));
 		bad[bad_rows[i].at] = bad_rows[i].v;
 		int rc = btfc_stamp_parse(bad, sizeof(bad), &st);
 		int vrc = btfc_stamp_verify(bad, sizeof(bad), bs[0].p, bs[0].len, &ops, NULL);
-		TU_CHECK(bad_rows[i].name, rc == BTFC_STAMP_BAD_STAMP && vrc == BTFC_STAMP_BAD_STAMP,
+		TU_CHECK(bad_rows[i].name,
+			 rc == BTFC_STAMP_BAD_STAMP && vrc == BTFC_STAMP_BAD_STAMP,
 			 "parse %d verify %d", rc, vrc);
 	}
 	EVP_MD_CTX_free(md);
@@ -141,17 +157,22 @@ static void test_module(struct btfc_ctx *ctx, struct blob *bs, const void *mod, 
 	}
 	int rc = btfc_module_stamp(ctx, ko, bs[0].btf, 0, &changed);
 	if (rc || changed != 1 || tu_ko_section(ko, BTFC_STAMP_SECTION, &sec, &len)) {
-		tu_fail("stamp/module", "rc %d changed %d, section %s: %s", rc, changed, sec ? "present" : "absent",
-			btfc_ctx_last_error(ctx));
+		tu_fail("stamp/module", "rc %d changed %d, section %s: %s", rc, changed,
+			sec ? "present" : "absent", btfc_ctx_last_error(ctx));
 		return;
 	}
 	TU_CHECK("stamp/module", len == BTFC_STAMP_SIZE && !memcmp(sec, bs[0].stamp, len),
 		 "the section (%zu bytes) is not the stamp of A", len);
 	free(sec);
 	rc = btfc_module_stamp(ctx, ko, bs[0].btf, 0, &changed);
-	TU_CHECK("stamp/module-again-unchanged", !rc && changed == 0, "rc %d changed %d", rc, changed);
+	TU_CHECK("stamp/module-again-unchanged", !rc && changed == 0, "rc %d changed %d", rc,
+		 changed);
 
-	static const struct { const char *name; int base; enum btfc_outcome outcome; } check_rows[] = {
+	static const struct {
+		const char *name;
+		int base;
+		enum btfc_outcome outcome;
+	} check_rows[] = {
 		{ "stamp/check-own-base", 0, BTFC_OUTCOME_MATCH },
 		{ "stamp/check-other-base", 2, BTFC_OUTCOME_MISMATCH },
 		{ "stamp/check-same-counts-other-bytes", 1, BTFC_OUTCOME_MISMATCH },
@@ -159,8 +180,10 @@ static void test_module(struct btfc_ctx *ctx, struct blob *bs, const void *mod, 
 	for (size_t i = 0; i < sizeof(check_rows) / sizeof(check_rows[0]); i++) {
 		BTFC_OPTS(btfc_check, c);
 		rc = btfc_module_check(ctx, ko, bs[check_rows[i].base].btf, NULL, &c);
-		TU_CHECK(check_rows[i].name, !rc && c.outcome == check_rows[i].outcome && c.method == BTFC_METHOD_STAMP,
-			 "rc %d outcome %s method %s: %s", rc, btfc_outcome_name(c.outcome), btfc_method_name(c.method),
+		TU_CHECK(check_rows[i].name,
+			 !rc && c.outcome == check_rows[i].outcome && c.method == BTFC_METHOD_STAMP,
+			 "rc %d outcome %s method %s: %s", rc, btfc_outcome_name(c.outcome),
+			 btfc_method_name(c.method),
 			 c.evidence ? c.evidence : btfc_ctx_last_error(ctx));
 		btfc_check_release(&c);
 	}
@@ -176,16 +199,18 @@ static void test_module(struct btfc_ctx *ctx, struct blob *bs, const void *mod, 
 	rc = btfc_module_stamp(ctx, ko2, bs[2].btf, 0, &changed);
 	void *after = tu_read_file(ko2, &after_len);
 	TU_CHECK("stamp/misfit-refused",
-		 rc == -EINVAL && btfc_ctx_last_reason(ctx) == BTFC_REASON_NOT_FIT && before && after &&
-			 before_len == after_len && !memcmp(before, after, before_len),
+		 rc == -EINVAL && btfc_ctx_last_reason(ctx) == BTFC_REASON_NOT_FIT && before &&
+			 after && before_len == after_len && !memcmp(before, after, before_len),
 		 "rc %d reason %d, file %s", rc, btfc_ctx_last_reason(ctx),
-		 after && before_len == after_len && !memcmp(before, after, before_len) ? "unchanged" : "changed");
+		 after && before_len == after_len && !memcmp(before, after, before_len) ?
+			 "unchanged" :
+			 "changed");
 	free(after);
 	rc = btfc_module_stamp(ctx, ko2, bs[2].btf, BTFC_REWRITE_FORCE, &changed);
 	sec = NULL;
 	TU_CHECK("stamp/misfit-forced",
-		 !rc && changed == 1 && !tu_ko_section(ko2, BTFC_STAMP_SECTION, &sec, &len) && len == BTFC_STAMP_SIZE &&
-			 !memcmp(sec, bs[2].stamp, len),
+		 !rc && changed == 1 && !tu_ko_section(ko2, BTFC_STAMP_SECTION, &sec, &len) &&
+			 len == BTFC_STAMP_SIZE && !memcmp(sec, bs[2].stamp, len),
 		 "rc %d changed %d: %s", rc, changed, btfc_ctx_last_error(ctx));
 	free(sec);
 	free(before);
@@ -199,7 +224,10 @@ int main(void)
 		return tu_exit();
 	}
 	struct btfc_ctx *ctx = btfc_ctx_new();
-	struct blob bs[] = { { "a", .cnt = 5 }, { "a-swapped", .cnt = 5 }, { "b", .cnt = 6 }, { "a-longer-strings", .cnt = 5 } };
+	struct blob bs[] = { { "a", .cnt = 5 },
+			     { "a-swapped", .cnt = 5 },
+			     { "b", .cnt = 6 },
+			     { "a-longer-strings", .cnt = 5 } };
 	size_t n = sizeof(bs) / sizeof(bs[0]), mod_len;
 	bs[0].p = TU_BLOB(a_types, TU_A_STRS, &bs[0].len);
 	bs[1].p = TU_BLOB(a_swapped, TU_A_STRS, &bs[1].len);

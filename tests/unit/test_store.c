@@ -37,7 +37,8 @@ int main(void)
 	struct btfc_store *st = NULL;
 	size_t alen, blen;
 	void *ab = TU_BLOB(a_types, TU_A_STRS, &alen), *bb = TU_BLOB(b_types, TU_B_STRS, &blen);
-	const char *apath = tu_path("a.btf"), *bpath = tu_path("b.btf"), *dir = tu_path("store/bases");
+	const char *apath = tu_path("a.btf"), *bpath = tu_path("b.btf"),
+		   *dir = tu_path("store/bases");
 	char da[65], db[65];
 	struct btfc_store_entry *list = NULL;
 	size_t n = 0;
@@ -58,22 +59,27 @@ int main(void)
 
 	BTFC_OPTS(btfc_store_entry, e);
 	rc = btfc_store_add(ctx, st, apath, "6.1.0-a", &e);
-	TU_CHECK("store/add", !rc && !strcmp(e.digest, da) && e.base_type_cnt == 5 && e.base_str_len == TU_A_STR_LEN &&
-				      e.btf_size == alen && !strcmp(e.kernel, "6.1.0-a"),
-		 "rc %d digest %s (want %s) types %u strings %u size %llu: %s", rc, e.digest, da, e.base_type_cnt,
-		 e.base_str_len, (unsigned long long)e.btf_size, btfc_ctx_last_error(ctx));
+	TU_CHECK("store/add",
+		 !rc && !strcmp(e.digest, da) && e.base_type_cnt == 5 &&
+			 e.base_str_len == TU_A_STR_LEN && e.btf_size == alen &&
+			 !strcmp(e.kernel, "6.1.0-a"),
+		 "rc %d digest %s (want %s) types %u strings %u size %llu: %s", rc, e.digest, da,
+		 e.base_type_cnt, e.base_str_len, (unsigned long long)e.btf_size,
+		 btfc_ctx_last_error(ctx));
 	rc = btfc_store_add(ctx, st, bpath, "6.1.0-b", NULL);
 	rc = rc ? rc : btfc_store_add(ctx, st, apath, "6.1.0-a2", NULL);
 	rc = rc ? rc : btfc_store_list(ctx, st, &list, &n);
 	int seen_a = 0, seen_b = 0;
 	for (size_t i = 0; !rc && i < n; i++) {
 		if (!strcmp(list[i].digest, da))
-			seen_a = !strcmp(list[i].kernels, "6.1.0-a 6.1.0-a2") && !strcmp(list[i].kernel, "6.1.0-a2");
+			seen_a = !strcmp(list[i].kernels, "6.1.0-a 6.1.0-a2") &&
+				 !strcmp(list[i].kernel, "6.1.0-a2");
 		if (!strcmp(list[i].digest, db))
 			seen_b = !strcmp(list[i].kernels, "6.1.0-b") && list[i].base_type_cnt == 6;
 	}
 	TU_CHECK("store/list-one-base-two-kernels", !rc && n == 2 && seen_a && seen_b,
-		 "rc %d, %zu entries, A with both kernels %d, B %d: %s", rc, n, seen_a, seen_b, btfc_ctx_last_error(ctx));
+		 "rc %d, %zu entries, A with both kernels %d, B %d: %s", rc, n, seen_a, seen_b,
+		 btfc_ctx_last_error(ctx));
 	free(list);
 
 	struct btfc_btf *got = NULL;
@@ -81,8 +87,9 @@ int main(void)
 	const void *graw;
 	rc = btfc_store_load(ctx, st, db, &got);
 	graw = got ? btfc_btf_raw(got, &glen) : NULL;
-	TU_CHECK("store/load-bytes-as-added", !rc && graw && glen == blen && !memcmp(graw, bb, blen), "rc %d, %zu bytes: %s",
-		 rc, glen, btfc_ctx_last_error(ctx));
+	TU_CHECK("store/load-bytes-as-added",
+		 !rc && graw && glen == blen && !memcmp(graw, bb, blen), "rc %d, %zu bytes: %s", rc,
+		 glen, btfc_ctx_last_error(ctx));
 	btfc_btf_free(got);
 	got = NULL;
 
@@ -104,7 +111,8 @@ int main(void)
 		rc = btfc_store_add(ctx, st, apath, "6.1.0-a3", NULL);
 		rc = rc ? rc : btfc_store_load(ctx, st, da, &got);
 		graw = got ? btfc_btf_raw(got, &glen) : NULL;
-		TU_CHECK("store/add-repairs", !rc && graw && glen == alen && !memcmp(graw, ab, alen), "rc %d: %s", rc,
+		TU_CHECK("store/add-repairs",
+			 !rc && graw && glen == alen && !memcmp(graw, ab, alen), "rc %d: %s", rc,
 			 btfc_ctx_last_error(ctx));
 		btfc_btf_free(got);
 	}
@@ -114,7 +122,8 @@ int main(void)
 	list = NULL;
 	n = 0;
 	int lrc = btfc_store_list(ctx, st, &list, &n);
-	TU_CHECK("store/remove", !rc && !lrc && n == 1 && !strcmp(list[0].digest, da), "rc %d, %zu left", rc, n);
+	TU_CHECK("store/remove", !rc && !lrc && n == 1 && !strcmp(list[0].digest, da),
+		 "rc %d, %zu left", rc, n);
 	free(list);
 	btfc_store_free(st);
 

@@ -47,24 +47,29 @@
  * last type id is N - 1 and where foo, bar and int have those ids.
  */
 #define TU_INT_S 1 /* BTF_INT_SIGNED */
-#define TU_A_STRS "\0int\0foo\0a\0b\0bar\0x\0long" /* int 1, foo 5, a 9, b 11, bar 13, x 17, long 19 */
+#define TU_A_STRS \
+	"\0int\0foo\0a\0b\0bar\0x\0long" /* int 1, foo 5, a 9, b 11, bar 13, x 17, long 19 */
 #define TU_A_STR_LEN 24
-#define TU_A_TYPES(A_OFF, B_OFF, FOO_SZ)                                                                       \
-	BTF_TYPE_INT_ENC(1, TU_INT_S, 0, 32, 4), BTF_STRUCT_ENC(5, 2, FOO_SZ), BTF_MEMBER_ENC(9, 1, A_OFF), \
-		BTF_MEMBER_ENC(11, 1, B_OFF), BTF_PTR_ENC(2), BTF_STRUCT_ENC(13, 1, 4), BTF_MEMBER_ENC(17, 1, 0), \
+#define TU_A_TYPES(A_OFF, B_OFF, FOO_SZ)                                                   \
+	BTF_TYPE_INT_ENC(1, TU_INT_S, 0, 32, 4), BTF_STRUCT_ENC(5, 2, FOO_SZ),             \
+		BTF_MEMBER_ENC(9, 1, A_OFF), BTF_MEMBER_ENC(11, 1, B_OFF), BTF_PTR_ENC(2), \
+		BTF_STRUCT_ENC(13, 1, 4), BTF_MEMBER_ENC(17, 1, 0),                        \
 		BTF_TYPE_INT_ENC(19, TU_INT_S, 0, 64, 8), BTF_END_RAW
-#define TU_B_STRS "\0long\0pad\0int\0bar\0x\0foo\0a\0b" /* long 1, pad 6, int 10, bar 14, x 18, foo 20, a 24, b 26 */
+#define TU_B_STRS \
+	"\0long\0pad\0int\0bar\0x\0foo\0a\0b" /* long 1, pad 6, int 10, bar 14, x 18, foo 20, a 24, b 26 */
 #define TU_B_STR_LEN 28
-#define TU_B_TYPES                                                                                        \
-	BTF_TYPE_INT_ENC(1, TU_INT_S, 0, 64, 8), BTF_STRUCT_ENC(6, 0, 4), BTF_TYPE_INT_ENC(10, TU_INT_S, 0, 32, 4), \
-		BTF_STRUCT_ENC(14, 1, 4), BTF_MEMBER_ENC(18, 3, 0), BTF_STRUCT_ENC(20, 2, 8),                 \
-		BTF_MEMBER_ENC(24, 3, 0), BTF_MEMBER_ENC(26, 3, 32), BTF_PTR_ENC(5), BTF_END_RAW
+#define TU_B_TYPES                                                                            \
+	BTF_TYPE_INT_ENC(1, TU_INT_S, 0, 64, 8), BTF_STRUCT_ENC(6, 0, 4),                     \
+		BTF_TYPE_INT_ENC(10, TU_INT_S, 0, 32, 4), BTF_STRUCT_ENC(14, 1, 4),           \
+		BTF_MEMBER_ENC(18, 3, 0), BTF_STRUCT_ENC(20, 2, 8), BTF_MEMBER_ENC(24, 3, 0), \
+		BTF_MEMBER_ENC(26, 3, 32), BTF_PTR_ENC(5), BTF_END_RAW
 #define TU_MOD_STRS "\0mod_s\0f\0p\0s\0mod_fn" /* mod_s 1, f 7, p 9, s 11, mod_fn 13 */
 #define TU_MOD_STR_LEN 20
-#define TU_MOD(S, N, FOO, BAR, INT)                                                                        \
-	BTF_STRUCT_ENC((S) + 1, 2, 16), BTF_MEMBER_ENC((S) + 7, FOO, 0), BTF_MEMBER_ENC((S) + 9, (N) + 1, 64), \
-		BTF_PTR_ENC(BAR), BTF_PTR_ENC(N), BTF_FUNC_PROTO_ENC(INT, 1),                                  \
-		BTF_FUNC_PROTO_ARG_ENC((S) + 11, (N) + 2), BTF_FUNC_ENC((S) + 13, (N) + 3, 1), BTF_END_RAW
+#define TU_MOD(S, N, FOO, BAR, INT)                                                     \
+	BTF_STRUCT_ENC((S) + 1, 2, 16), BTF_MEMBER_ENC((S) + 7, FOO, 0),                \
+		BTF_MEMBER_ENC((S) + 9, (N) + 1, 64), BTF_PTR_ENC(BAR), BTF_PTR_ENC(N), \
+		BTF_FUNC_PROTO_ENC(INT, 1), BTF_FUNC_PROTO_ARG_ENC((S) + 11, (N) + 2),  \
+		BTF_FUNC_ENC((S) + 13, (N) + 3, 1), BTF_END_RAW
 #define TU_MOD_ON_A TU_MOD(TU_A_STR_LEN, 6, 2, 4, 1)
 #define TU_MOD_ON_B TU_MOD(TU_B_STR_LEN, 7, 5, 4, 3)
 
@@ -72,8 +77,8 @@
 #define TU_BLOB(types, strs, lenp) tu_btf_build(types, strs, sizeof(strs), lenp)
 
 /* Parse @blob (kept alive by the caller) or exit: the fixtures must parse. */
-static inline struct btfc_btf *tu_parse(struct btfc_ctx *ctx, const void *blob, size_t len, const char *name,
-					const struct btfc_btf *base)
+static inline struct btfc_btf *tu_parse(struct btfc_ctx *ctx, const void *blob, size_t len,
+					const char *name, const struct btfc_btf *base)
 {
 	struct btfc_btf *b = NULL;
 	if (btfc_btf_parse(ctx, blob, len, name, base, &b)) {
@@ -88,9 +93,10 @@ static inline struct btfc_btf *tu_parse(struct btfc_ctx *ctx, const void *blob, 
 /* Kinds whose size_or_type field is a type id (the others hold a size, or nothing). */
 static inline bool tu_kind_refs_type(unsigned k)
 {
-	return k == BTFC_KIND_PTR || k == BTFC_KIND_TYPEDEF || k == BTFC_KIND_VOLATILE || k == BTFC_KIND_CONST ||
-	       k == BTFC_KIND_RESTRICT || k == BTFC_KIND_FUNC || k == BTFC_KIND_FUNC_PROTO || k == BTFC_KIND_VAR ||
-	       k == BTFC_KIND_DECL_TAG || k == BTFC_KIND_TYPE_TAG;
+	return k == BTFC_KIND_PTR || k == BTFC_KIND_TYPEDEF || k == BTFC_KIND_VOLATILE ||
+	       k == BTFC_KIND_CONST || k == BTFC_KIND_RESTRICT || k == BTFC_KIND_FUNC ||
+	       k == BTFC_KIND_FUNC_PROTO || k == BTFC_KIND_VAR || k == BTFC_KIND_DECL_TAG ||
+	       k == BTFC_KIND_TYPE_TAG;
 }
 
 /* Words after the record and which of them are string offsets (bit i: word i), per kind. */
@@ -99,15 +105,20 @@ static inline unsigned tu_tail_words(const struct btfc_type *t, uint64_t *name_m
 	unsigned vlen = btfc_type_vlen(t);
 	*name_mask = 0;
 	switch (btfc_type_kind(t)) {
-	case BTFC_KIND_INT: case BTFC_KIND_VAR: case BTFC_KIND_DECL_TAG:
+	case BTFC_KIND_INT:
+	case BTFC_KIND_VAR:
+	case BTFC_KIND_DECL_TAG:
 		return 1;
 	case BTFC_KIND_ARRAY:
 		return 3;
-	case BTFC_KIND_STRUCT: case BTFC_KIND_UNION: case BTFC_KIND_ENUM64: /* name, x, y */
+	case BTFC_KIND_STRUCT:
+	case BTFC_KIND_UNION:
+	case BTFC_KIND_ENUM64: /* name, x, y */
 		for (unsigned i = 0; i < vlen && i < 21; i++)
 			*name_mask |= 1ull << (3 * i);
 		return 3 * vlen;
-	case BTFC_KIND_ENUM: case BTFC_KIND_FUNC_PROTO: /* name, x */
+	case BTFC_KIND_ENUM:
+	case BTFC_KIND_FUNC_PROTO: /* name, x */
 		for (unsigned i = 0; i < vlen && i < 32; i++)
 			*name_mask |= 1ull << (2 * i);
 		return 2 * vlen;
@@ -123,7 +134,8 @@ static inline unsigned tu_tail_words(const struct btfc_type *t, uint64_t *name_m
  * same kind, flags, vlen, sizes, type ids and names (compared as strings).
  * Else 0 with the first difference in @why.
  */
-static inline int tu_split_same(const struct btfc_btf *got, const struct btfc_btf *want, char *why, size_t cap)
+static inline int tu_split_same(const struct btfc_btf *got, const struct btfc_btf *want, char *why,
+				size_t cap)
 {
 	uint32_t g0 = btfc_btf_start_id(got), w0 = btfc_btf_start_id(want);
 	uint32_t gn = btfc_btf_type_cnt(got), wn = btfc_btf_type_cnt(want);
@@ -133,24 +145,32 @@ static inline int tu_split_same(const struct btfc_btf *got, const struct btfc_bt
 		return 0;
 	}
 	for (uint32_t id = g0; id < gn; id++) {
-		const struct btfc_type *a = btfc_btf_type_by_id(got, id), *b = btfc_btf_type_by_id(want, id);
-		const char *an = btfc_btf_str(got, a->name_off), *bn = btfc_btf_str(want, b->name_off);
+		const struct btfc_type *a = btfc_btf_type_by_id(got, id),
+				       *b = btfc_btf_type_by_id(want, id);
+		const char *an = btfc_btf_str(got, a->name_off),
+			   *bn = btfc_btf_str(want, b->name_off);
 		if (a->info != b->info || a->size != b->size || !an || !bn || strcmp(an, bn)) {
-			snprintf(why, cap, "[%u]: %s '%s' info %#x size/type %u, want %s '%s' info %#x size/type %u", id,
-				 btfc_kind_name(btfc_type_kind(a)), an ? an : "?", a->info, a->size,
-				 btfc_kind_name(btfc_type_kind(b)), bn ? bn : "?", b->info, b->size);
+			snprintf(
+				why, cap,
+				"[%u]: %s '%s' info %#x size/type %u, want %s '%s' info %#x size/type %u",
+				id, btfc_kind_name(btfc_type_kind(a)), an ? an : "?", a->info,
+				a->size, btfc_kind_name(btfc_type_kind(b)), bn ? bn : "?", b->info,
+				b->size);
 			return 0;
 		}
 		uint64_t mask;
 		unsigned n = tu_tail_words(a, &mask);
 		const uint32_t *x = btfc_type_data(a), *y = btfc_type_data(b);
 		for (unsigned i = 0; i < n; i++) {
-			bool same = (mask >> i) & 1 ? btfc_btf_str(got, x[i]) && btfc_btf_str(want, y[i]) &&
-							  !strcmp(btfc_btf_str(got, x[i]), btfc_btf_str(want, y[i]))
-						: x[i] == y[i];
+			bool same = (mask >> i) & 1 ?
+					    btfc_btf_str(got, x[i]) && btfc_btf_str(want, y[i]) &&
+						    !strcmp(btfc_btf_str(got, x[i]),
+							    btfc_btf_str(want, y[i])) :
+					    x[i] == y[i];
 			if (!same) {
-				snprintf(why, cap, "[%u] '%s': word %u of its records is %u, want %u%s", id, an, i, x[i],
-					 y[i], (mask >> i) & 1 ? " (a name)" : "");
+				snprintf(why, cap,
+					 "[%u] '%s': word %u of its records is %u, want %u%s", id,
+					 an, i, x[i], y[i], (mask >> i) & 1 ? " (a name)" : "");
 				return 0;
 			}
 		}
@@ -164,7 +184,8 @@ static char tu_dir[64];
 static void tu_rmdir(void)
 {
 	char cmd[128];
-	if (tu_dir[0] && snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tu_dir) < (int)sizeof(cmd) && system(cmd))
+	if (tu_dir[0] && snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tu_dir) < (int)sizeof(cmd) &&
+	    system(cmd))
 		fprintf(stderr, "could not remove %s\n", tu_dir);
 }
 /* A fresh private directory (removed at exit); @name is a file name in it. */
@@ -173,7 +194,8 @@ static inline const char *tu_path(const char *name)
 	static char buf[8][256];
 	static unsigned next;
 	if (!tu_dir[0]) {
-		snprintf(tu_dir, sizeof(tu_dir), "%s/btfc-unit.XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+		snprintf(tu_dir, sizeof(tu_dir), "%s/btfc-unit.XXXXXX",
+			 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
 		if (!mkdtemp(tu_dir)) {
 			perror("mkdtemp");
 			exit(2);
@@ -282,12 +304,14 @@ static inline int tu_ko_write(const char *path, const struct tu_sec *secs, size_
 			d->d_buf = (void *)text, d->d_size = sizeof(text), d->d_align = 16;
 			sh->sh_flags = SHF_ALLOC | SHF_EXECINSTR;
 		} else if (i <= n) {
-			d->d_buf = (void *)secs[i - 1].data, d->d_size = secs[i - 1].len, d->d_align = 4;
+			d->d_buf = (void *)secs[i - 1].data, d->d_size = secs[i - 1].len,
+			d->d_align = 4;
 		} else if (i == n + 1) {
-			d->d_buf = syms, d->d_size = sizeof(syms), d->d_type = ELF_T_SYM, d->d_align = 8;
+			d->d_buf = syms, d->d_size = sizeof(syms), d->d_type = ELF_T_SYM,
+			d->d_align = 8;
 			sh->sh_type = SHT_SYMTAB;
-			sh->sh_link = nn - 1;  /* .strtab */
-			sh->sh_info = 2;       /* first global */
+			sh->sh_link = nn - 1; /* .strtab */
+			sh->sh_info = 2; /* first global */
 			sh->sh_entsize = sizeof(Elf64_Sym);
 		} else if (i == n + 2) {
 			d->d_buf = (void *)strtab, d->d_size = sizeof(strtab);
@@ -321,8 +345,9 @@ static inline int tu_ko_section(const char *path, const char *name, void **p, si
 
 	*p = NULL;
 	*n = 0;
-	if (fd < 0 || elf_version(EV_CURRENT) == EV_NONE || !(e = elf_begin(fd, ELF_C_READ, NULL)) ||
-	    elf_kind(e) != ELF_K_ELF || elf_getshdrstrndx(e, &shstrndx))
+	if (fd < 0 || elf_version(EV_CURRENT) == EV_NONE ||
+	    !(e = elf_begin(fd, ELF_C_READ, NULL)) || elf_kind(e) != ELF_K_ELF ||
+	    elf_getshdrstrndx(e, &shstrndx))
 		goto out;
 	err = -ENODATA;
 	for (Elf_Scn *s = NULL; (s = elf_nextscn(e, s));) {
@@ -353,7 +378,8 @@ static inline int tu_sig_append(const char *path, uint32_t sig_len)
 	FILE *f = fopen(path, "ab");
 	int ok = !!f;
 
-	info[8] = sig_len >> 24, info[9] = sig_len >> 16, info[10] = sig_len >> 8, info[11] = sig_len;
+	info[8] = sig_len >> 24, info[9] = sig_len >> 16, info[10] = sig_len >> 8,
+	info[11] = sig_len;
 	for (uint32_t i = 0; ok && i < sig_len; i++)
 		ok = fputc(0x30 ^ (i & 0xff), f) != EOF;
 	ok = ok && fwrite(info, 1, sizeof(info), f) == sizeof(info) &&
