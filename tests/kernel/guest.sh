@@ -13,6 +13,7 @@
 #   klog       "ID LINE" per kernel log line
 #   btf/ID.btf the module's BTF as the guest's kernel published it
 #   up         the guest's uptime when /init started (seconds)
+#   bootlog    the kernel log up to /init (KUnit results, if any)
 #   console.log
 # With REPEAT: insmod + rmmod REPEAT times per line, no log, no BTF; result
 # lines are "ID NAME FIRST_US REST_US": the first insmod, then the mean
@@ -53,7 +54,7 @@ read up _ < /proc/uptime
 echo "KS-BEGIN $up"
 read repeat < /c/repeat
 cs() { read u _ < /proc/uptime; echo "${u%.*}${u#*.}"; }
-dmesg -c > /dev/null
+dmesg -c | while IFS= read -r l; do echo "KS-BOOT $l"; done
 while read -r id n; do
 	if [ "$repeat" -gt 0 ]; then
 		t0=$(cs); insmod /c/$id.ko; t1=$(cs); rmmod $n
@@ -87,6 +88,7 @@ EOF
 	awk '/^KS-BEGIN / { print $2 }' "$out/console.log" > "$out/up"
 	awk '/^KS-RES / { print $2, $3, $4, $5 }' "$out/console.log" > "$out/result"
 	awk '/^KS-LOG / { id = $2; sub(/^KS-LOG [^ ]+ /, ""); print id, $0 }' "$out/console.log" > "$out/klog"
+	sed -n 's/^KS-BOOT //p' "$out/console.log" > "$out/bootlog"
 	awk -v d="$out/btf" '/^KS-BTF-BEGIN / { f = d "/" $2 ".b64"; next } /^KS-BTF-END / { close(f); f = ""; next }
 		f != "" { print > f }' "$out/console.log"
 	local b
