@@ -84,6 +84,7 @@ kernel_suites() { # TAG BUILD-DIR
 	suite "$tag-oracle-qemu" tests/qemu_oracle.sh "$b/btfcompat" $([ $QUICK = 1 ] && echo --quick)
 	suite "$tag-qemu-repair" tests/qemu_repair.sh "$b/btfcompat"
 	suite "$tag-kernel-stamp" tests/kernel_stamp.sh "$b/btfcompat"
+	suite "$tag-kernel-stamp72" tests/kernel_stamp72.sh "$b/btfcompat"
 	suite "$tag-dkms" tests/dkms.sh "$b/btfcompat"
 	suite "$tag-arch" tests/arch.sh "$b/btfcompat"
 	suite "$tag-install" tests/install.sh "$b"
