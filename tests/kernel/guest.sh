@@ -19,6 +19,7 @@
 # lines are "ID NAME FIRST_US REST_US": the first insmod, then the mean
 # insmod + rmmod cycle of the others, in microseconds of guest time (read
 # from /proc/uptime, whose resolution is 10 ms: the first is coarse).
+# GUEST_APPEND: more kernel command line (e.g. kunit.enable=0).
 # Returns 0 when the guest reached its end marker, 1 if not, 3 when QEMU or
 # busybox is missing.
 
@@ -83,7 +84,7 @@ EOF
 	(cd "$r" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) | gzip -1 > "$out/initrd"
 	timeout -k 5 600 qemu-system-x86_64 -accel tcg -cpu max -m 256 -nographic -no-reboot -monitor none \
 		-serial "file:$out/console.raw" -kernel "$kernel" -initrd "$out/initrd" \
-		-append "console=ttyS0 quiet loglevel=1 panic=-1 rdinit=/init" < /dev/null > "$out/qemu.out" 2>&1
+		-append "console=ttyS0 quiet loglevel=1 panic=-1 rdinit=/init${GUEST_APPEND:+ $GUEST_APPEND}" < /dev/null > "$out/qemu.out" 2>&1
 	tr -d '\r' < "$out/console.raw" > "$out/console.log"
 	awk '/^KS-BEGIN / { print $2 }' "$out/console.log" > "$out/up"
 	awk '/^KS-RES / { print $2, $3, $4, $5 }' "$out/console.log" > "$out/result"
