@@ -54,7 +54,11 @@ echo 1 > /proc/sys/kernel/printk
 read up _ < /proc/uptime
 echo "KS-BEGIN $up"
 read repeat < /c/repeat
-cs() { read u _ < /proc/uptime; echo "${u%.*}${u#*.}"; }
+cs() { # centiseconds, no leading zero (sh arithmetic would read 099 as octal)
+	read u _ < /proc/uptime; u="${u%.*}${u#*.}"
+	while [ "${u#0}" != "$u" ]; do u=${u#0}; done
+	echo "${u:-0}"
+}
 dmesg -c | while IFS= read -r l; do echo "KS-BOOT $l"; done
 while read -r id n; do
 	if [ "$repeat" -gt 0 ]; then
