@@ -12,6 +12,8 @@
 #             after the first): the per-module check is the difference
 # Each boot is repeated BENCH_ROUNDS times (default 3); medians are printed.
 # /proc/uptime is the guest's clock (10 ms): `first` is coarse, `cycle` is not.
+# BENCH_VERSION=7.2: kernel/7.2's series on the kernels tests/kernel_stamp72.sh
+# builds (B and B-off; their matrix boots pass kunit.enable=0, so do these).
 #   bench/kernel_stamp.sh
 set -euo pipefail
 TOP=$(cd "$(dirname "$0")/.." && pwd)
@@ -19,11 +21,20 @@ TOP=$(cd "$(dirname "$0")/.." && pwd)
 ROUNDS=${BENCH_ROUNDS:-3} REPEAT=${BENCH_REPEAT:-200}
 W=${BTFCOMPAT_CACHE:-$HOME/.cache/btfcompat}/bench-kernel-stamp
 rm -rf "$W"; mkdir -p "$W"
+VER=${BENCH_VERSION:-6.12}
 SERIES=()
-for p in "$TOP"/kernel/6.12/*.patch; do SERIES+=(--patch "$p"); done
+for p in "$TOP"/kernel/$VER/*.patch; do SERIES+=(--patch "$p"); done
 B=(--patch "$TOP/tests/kernel/b-shift.patch")
-KB=$("$TOP/scripts/kernel-build.sh" "${SERIES[@]}" "${B[@]}" --set CONFIG_DEBUG_INFO_BTF_MODULES_CHECKSUM=y B)
-KBOFF=$("$TOP/scripts/kernel-build.sh" "${SERIES[@]}" "${B[@]}" --seed B B-off)
+if [ "$VER" = 7.2 ]; then # the arguments of tests/kernel_stamp72.sh, so its cached kernels are used
+	X72=(--set "# CONFIG_CRC_ITU_T is not set" --set CONFIG_NETDEVICES=y --set CONFIG_NET_CORE=y --set CONFIG_DUMMY=m)
+	KB=$("$TOP/scripts/kernel-build.sh" --version 7.2 "${SERIES[@]}" "${B[@]}" "${X72[@]}" --set CONFIG_MODULE_BTF_BASE_CHECKSUM=y \
+		--set CONFIG_KUNIT=y --set CONFIG_MODULE_BTF_BASE_CHECKSUM_KUNIT_TEST=y --seed A B)
+	KBOFF=$("$TOP/scripts/kernel-build.sh" --version 7.2 "${SERIES[@]}" "${B[@]}" "${X72[@]}" --set CONFIG_KUNIT=y --seed B B-off)
+	export GUEST_APPEND=kunit.enable=0
+else
+	KB=$("$TOP/scripts/kernel-build.sh" "${SERIES[@]}" "${B[@]}" --set CONFIG_DEBUG_INFO_BTF_MODULES_CHECKSUM=y B)
+	KBOFF=$("$TOP/scripts/kernel-build.sh" "${SERIES[@]}" "${B[@]}" --seed B B-off)
+fi
 M=net/packet/af_packet.ko
 cp "$KB/$M" "$W/stamped.ko"
 cp "$KB/$M" "$W/plain.ko"; objcopy --remove-section .BTF.base_checksum "$W/plain.ko"
@@ -43,7 +54,7 @@ for r in $(seq "$ROUNDS"); do
 	done
 done
 col() { awk -v c="$2" '{ print $c }' "$W/$1.txt" | med; }
-printf 'kernel: linux-source-6.12 tinyconfig + tests/kernel/config.fragment, vmlinux BTF %s bytes; module af_packet, %s rounds, %s insmod+rmmod cycles each\n' \
+printf 'kernel: linux-source-%s tinyconfig + tests/kernel/config.fragment, vmlinux BTF %s bytes; module af_packet, %s rounds, %s insmod+rmmod cycles each\n' "$VER" \
 	"$(stat -c %s "$KB/vmlinux" >/dev/null && objcopy -O binary --only-section=.BTF "$KB/vmlinux" "$W/btf" && stat -c %s "$W/btf")" "$ROUNDS" "$REPEAT"
 printf '%-34s %12s %14s %14s\n' "" "boot (s)" "first (us)" "cycle (us)"
 for c in on-stamped on-plain off-plain; do

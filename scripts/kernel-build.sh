@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause
-# Build a small Linux 6.12 kernel (Debian's linux-source-6.12) with patches,
-# for tests/kernel_stamp.sh and bench/kernel_stamp.sh. Results are cached
+# Build a small Linux kernel (Debian's linux-source-6.12, or linux-source-7.2
+# from unstable with --version 7.2) with patches, for tests/kernel_stamp.sh,
+# tests/kernel_stamp72.sh and bench/kernel_stamp.sh. Results are cached
 # outside git, keyed by a hash of the tarball, the patches and the config, so
 # a second run with the same inputs prints the cached directory at once.
 #
-#   scripts/kernel-build.sh [-j N] [--patch FILE]... [--set CONFIG_X=y]... [--seed NAME] NAME
+#   scripts/kernel-build.sh [--version 6.12|7.2] [-j N] [--patch FILE]... [--set CONFIG_X=y]... [--seed NAME] NAME
 #
+# --version 6.12 (the default: /usr/src/linux-source-6.12.tar.xz, installed
+#           with apt-get) or 7.2 (linux-source-7.2 downloaded from unstable
+#           through the corpus apt configuration, scripts/corpus.sh, and its
+#           tarball kept in the cache)
 # --patch   applied in the order given (patch -p1, no fuzz); the series is
 #           usually kernel/6.12/*.patch, test-only changes come after it
 # --set     config lines on top of tinyconfig + tests/kernel/config.fragment
@@ -14,24 +19,24 @@
 #           what the other config or patches touch is rebuilt
 # Prints the build directory (O=): arch/x86/boot/bzImage, vmlinux, the
 # modules in place, .config, and `src`, the patched source tree.
-# Cache: ${BTFCOMPAT_CACHE:-~/.cache/btfcompat}/kernel-6.12/NAME-KEY
-# Exit: 0 built, 2 usage or build error, 3 linux-source-6.12 (or a build tool)
-# unavailable and not installable.
+# Cache: ${BTFCOMPAT_CACHE:-~/.cache/btfcompat}/kernel-VERSION/NAME-KEY (the
+# key formula is the same for every version, so 6.12's keys are unchanged)
+# Exit: 0 built, 2 usage or build error, 3 linux-source-VERSION (or a build
+# tool) unavailable and not installable.
 set -euo pipefail
 TOP=$(cd "$(dirname "$0")/.." && pwd)
-CACHE=${BTFCOMPAT_CACHE:-$HOME/.cache/btfcompat}/kernel-6.12
-TARBALL=/usr/src/linux-source-6.12.tar.xz
 FRAGMENT=$TOP/tests/kernel/config.fragment
-J=2 NAME='' SEED=''
+J=2 NAME='' SEED='' VER=6.12
 PATCHES=() SETS=()
 die() { echo "kernel-build: $*" >&2; exit 2; }
 while [ $# -gt 0 ]; do
 	case $1 in
 	-j) J=$2; shift 2 ;;
+	--version) VER=$2; shift 2 ;;
 	--patch) PATCHES+=("$(realpath "$2")"); shift 2 ;;
 	--set) SETS+=("$2"); shift 2 ;;
 	--seed) SEED=$2; shift 2 ;;
-	-h|--help) sed -n '3,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '3,28p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	-*) die "unknown option $1" ;;
 	*) NAME=$1; shift ;;
 	esac
@@ -45,10 +50,34 @@ if [ -n "$syms" ]; then
 	FRAGMENT=$EFF
 fi
 
-if [ ! -r "$TARBALL" ] || ! command -v pahole >/dev/null || ! command -v flex >/dev/null; then
-	[ "$(id -u)" = 0 ] || { echo "kernel-build: linux-source-6.12 or build tools missing, not root" >&2; exit 3; }
-	DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=900 install -y -qq linux-source-6.12 flex bison \
-		bc libssl-dev libelf-dev dwarves >/dev/null 2>&1 || { echo "kernel-build: cannot install linux-source-6.12" >&2; exit 3; }
+CACHE=${BTFCOMPAT_CACHE:-$HOME/.cache/btfcompat}/kernel-$VER
+case $VER in
+6.12) TARBALL=/usr/src/linux-source-6.12.tar.xz ;;
+7.2) TARBALL=$CACHE/linux-source-7.2.tar.xz ;;
+*) die "unknown --version $VER (6.12 or 7.2)" ;;
+esac
+if ! command -v pahole >/dev/null || ! command -v flex >/dev/null || ! command -v bc >/dev/null; then
+	[ "$(id -u)" = 0 ] || { echo "kernel-build: build tools missing, not root" >&2; exit 3; }
+	DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=900 install -y -qq flex bison \
+		bc libssl-dev libelf-dev dwarves >/dev/null 2>&1 || { echo "kernel-build: cannot install the build tools" >&2; exit 3; }
+fi
+if [ ! -r "$TARBALL" ] && [ "$VER" = 6.12 ]; then
+	[ "$(id -u)" = 0 ] || { echo "kernel-build: linux-source-6.12 missing, not root" >&2; exit 3; }
+	DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=900 install -y -qq linux-source-6.12 \
+		>/dev/null 2>&1 || { echo "kernel-build: cannot install linux-source-6.12" >&2; exit 3; }
+elif [ ! -r "$TARBALL" ]; then
+	# linux-source-7.2 is in unstable only: the .deb through the corpus apt configuration
+	# (scripts/corpus.sh: its sources list, lists and apt_opts), then only its tarball kept
+	mkdir -p "$CACHE"
+	CACHE_TOP=$(dirname "$CACHE")
+	eval "$(sed -n '/^APTDIR=/,/^# download PKG/p' "$TOP/scripts/corpus.sh" | sed 's/\$CACHE\b/$CACHE_TOP/g')"
+	fresh_lists corpus; apt_opts
+	(cd "$CACHE" && apt-get "${APT[@]}" download -qq linux-source-7.2 2>&1 | grep -v unsandboxed >&2) || true
+	deb=$(ls "$CACHE"/linux-source-7.2_*_all.deb 2>/dev/null | head -n 1)
+	[ -n "$deb" ] || { echo "kernel-build: cannot download linux-source-7.2" >&2; exit 3; }
+	dpkg-deb --fsys-tarfile "$deb" | tar -xO ./usr/src/linux-source-7.2.tar.xz > "$TARBALL.tmp" && mv "$TARBALL.tmp" "$TARBALL" ||
+		{ rm -f "$TARBALL.tmp"; echo "kernel-build: cannot unpack $deb" >&2; exit 3; }
+	rm -f "$deb"
 fi
 
 hash_of() { sha256sum | cut -c1-12; }
@@ -56,7 +85,7 @@ hash_of() { sha256sum | cut -c1-12; }
 SRCKEY=$({ stat -c '%s %Y' "$TARBALL"; for p in "${PATCHES[@]}"; do sha256sum < "$p"; done; } | hash_of)
 KEY=$({ echo "$SRCKEY"; cat "$FRAGMENT"; printf '%s\n' "${SETS[@]}"; sed -n '/^# build-recipe-start/,/^# build-recipe-end/p' "$0"; } | hash_of)
 mkdir -p "$CACHE"
-PRISTINE=$CACHE/linux-source-6.12
+PRISTINE=$CACHE/linux-source-$VER
 SRC=$CACHE/src-$SRCKEY
 OUT=$CACHE/$NAME-$KEY
 if [ -f "$OUT/.btfc-done" ]; then echo "$OUT"; exit 0; fi

@@ -80,7 +80,7 @@ run_suites() { # TAG BUILD-DIR
 # on the plain build.
 kernel_suites() { # TAG BUILD-DIR
 	local tag=$1 b=$2 t
-	for t in oracle-qemu qemu-repair kernel-stamp dkms arch install package hook-system bigendian crash-safety; do
+	for t in oracle-qemu qemu-repair kernel-stamp kernel-stamp72 dkms arch install package hook-system bigendian crash-safety; do
 		BTFC_SUITE_QUICK=$QUICK suite "$tag-$t" mt "$b" $t
 	done
 }

@@ -13,11 +13,13 @@
 #   klog       "ID LINE" per kernel log line
 #   btf/ID.btf the module's BTF as the guest's kernel published it
 #   up         the guest's uptime when /init started (seconds)
+#   bootlog    the kernel log up to /init (KUnit results, if any)
 #   console.log
 # With REPEAT: insmod + rmmod REPEAT times per line, no log, no BTF; result
 # lines are "ID NAME FIRST_US REST_US": the first insmod, then the mean
 # insmod + rmmod cycle of the others, in microseconds of guest time (read
 # from /proc/uptime, whose resolution is 10 ms: the first is coarse).
+# GUEST_APPEND: more kernel command line (e.g. kunit.enable=0).
 # Returns 0 when the guest reached its end marker, 1 if not, 3 when QEMU or
 # busybox is missing.
 
@@ -52,8 +54,12 @@ echo 1 > /proc/sys/kernel/printk
 read up _ < /proc/uptime
 echo "KS-BEGIN $up"
 read repeat < /c/repeat
-cs() { read u _ < /proc/uptime; echo "${u%.*}${u#*.}"; }
-dmesg -c > /dev/null
+cs() { # centiseconds, no leading zero (sh arithmetic would read 099 as octal)
+	read u _ < /proc/uptime; u="${u%.*}${u#*.}"
+	while [ "${u#0}" != "$u" ]; do u=${u#0}; done
+	echo "${u:-0}"
+}
+dmesg -c | while IFS= read -r l; do echo "KS-BOOT $l"; done
 while read -r id n; do
 	if [ "$repeat" -gt 0 ]; then
 		t0=$(cs); insmod /c/$id.ko; t1=$(cs); rmmod $n
@@ -82,11 +88,12 @@ EOF
 	(cd "$r" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) | gzip -1 > "$out/initrd"
 	timeout -k 5 600 qemu-system-x86_64 -accel tcg -cpu max -m 256 -nographic -no-reboot -monitor none \
 		-serial "file:$out/console.raw" -kernel "$kernel" -initrd "$out/initrd" \
-		-append "console=ttyS0 quiet loglevel=1 panic=-1 rdinit=/init" < /dev/null > "$out/qemu.out" 2>&1
+		-append "console=ttyS0 quiet loglevel=1 panic=-1 rdinit=/init${GUEST_APPEND:+ $GUEST_APPEND}" < /dev/null > "$out/qemu.out" 2>&1
 	tr -d '\r' < "$out/console.raw" > "$out/console.log"
 	awk '/^KS-BEGIN / { print $2 }' "$out/console.log" > "$out/up"
 	awk '/^KS-RES / { print $2, $3, $4, $5 }' "$out/console.log" > "$out/result"
 	awk '/^KS-LOG / { id = $2; sub(/^KS-LOG [^ ]+ /, ""); print id, $0 }' "$out/console.log" > "$out/klog"
+	sed -n 's/^KS-BOOT //p' "$out/console.log" > "$out/bootlog"
 	awk -v d="$out/btf" '/^KS-BTF-BEGIN / { f = d "/" $2 ".b64"; next } /^KS-BTF-END / { close(f); f = ""; next }
 		f != "" { print > f }' "$out/console.log"
 	local b
