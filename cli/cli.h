@@ -202,27 +202,19 @@ void cli_paths_free(struct cli_paths *p);
 #define CLI_REWRITE_OPTS "fnb"
 #define CLI_OPT_UNSIGN 0x100
 #define CLI_OPT_READ_ONLY 0x101
-#define CLI_REWRITE_OPTTAB                                                                          \
-	{ "force", no_argument, NULL,                                                               \
-	  'f',     NULL,        "skip the content checks (that the module's BTF fits the base)",    \
-	  NULL },                                                                                   \
-		{ "dry-run", no_argument, NULL,                                                     \
-		  'n',       NULL,        "build the new module in memory and discard it",          \
-		  NULL },                                                                           \
-		{ "backup", no_argument, NULL, 'b', NULL, "keep the old module as MODULE~", NULL }, \
-		{ "unsign", no_argument,                                                            \
-		  NULL,     CLI_OPT_UNSIGN,                                                         \
-		  NULL,     "also rewrite signed modules, dropping the signature",                  \
-		  NULL },                                                                           \
-	{                                                                                           \
-		"rewrite-read-only", no_argument, NULL, CLI_OPT_READ_ONLY, NULL,                    \
-			"also rewrite modules without write permission", NULL                       \
-	}
-#define CLI_OUTPUT_OPTTAB                                                                         \
-	{                                                                                         \
-		"output", required_argument, NULL, 'o', "OUT",                                    \
-			"write to OUT instead of in place (one module; -: standard output)", NULL \
-	}
+/* The option-table macros: one option a row, as in the verbs' tables (tests/cli_conventions.sh reads them). */
+// clang-format off
+#define CLI_REWRITE_OPTTAB                                                                                         \
+	{ "force", no_argument, NULL, 'f', NULL, "skip the content checks (that the module's BTF fits the base)", NULL }, \
+	{ "dry-run", no_argument, NULL, 'n', NULL, "build the new module in memory and discard it", NULL },          \
+	{ "backup", no_argument, NULL, 'b', NULL, "keep the old module as MODULE~", NULL },                        \
+	{ "unsign", no_argument, NULL, CLI_OPT_UNSIGN, NULL, "also rewrite signed modules, dropping the signature", NULL }, \
+	{ "rewrite-read-only", no_argument, NULL, CLI_OPT_READ_ONLY, NULL, "also rewrite modules without write permission", NULL }
+// clang-format on
+// clang-format off
+#define CLI_OUTPUT_OPTTAB                                                                                          \
+	{ "output", required_argument, NULL, 'o', "OUT", "write to OUT instead of in place (one module; -: standard output)", NULL }
+// clang-format on
 bool cli_rewrite_opt(int opt, const char *arg, unsigned *flags, const char **dest);
 /* What *dest becomes when -o is given twice (cli_collect_args() refuses it). */
 extern const char CLI_DEST_TWICE[];
@@ -237,47 +229,20 @@ enum {
 	CLI_OPT_SIGN_OWN
 };
 /* check's and scan's kernel: its BTF, and what its module loader does with BTF that does not fit */
-#define CLI_KERNEL_OPTTAB                                                                                                            \
-	{ "base",                                                                                                                    \
-	  required_argument,                                                                                                         \
-	  NULL,                                                                                                                      \
-	  'B',                                                                                                                       \
-	  "BASE",                                                                                                                    \
-	  "the kernel's BTF (default: a /lib/modules/VER tree's own kernel, else /sys/kernel/btf/vmlinux; /boot/vmlinuz-VER works)", \
-	  NULL },                                                                                                                    \
-		{ "config", required_argument,                                                                                       \
-		  NULL,     'C',                                                                                                     \
-		  "FILE",   "the kernel's config (default: the one beside the base image)",                                          \
-		  NULL },                                                                                                            \
-	{                                                                                                                            \
-		"mismatch-allowed", required_argument, NULL, 'M', "yes|no",                                                          \
-			"CONFIG_MODULE_ALLOW_BTF_MISMATCH, instead of a config", "yes no"                                            \
-	}
-#define CLI_SIGN_OPTTAB                                                                                 \
-	{ "sign-key", required_argument,                                                                \
-	  NULL,       CLI_OPT_SIGN_KEY,                                                                 \
-	  "KEY",      "sign rewritten modules with this PEM private key (with --sign-cert)",            \
-	  NULL },                                                                                       \
-		{ "sign-cert", required_argument,                                                       \
-		  NULL,        CLI_OPT_SIGN_CERT,                                                       \
-		  "CERT",      "the X.509 certificate of --sign-key (DER or PEM)",                      \
-		  NULL },                                                                               \
-		{ "sign-hash",                                                                          \
-		  required_argument,                                                                    \
-		  NULL,                                                                                 \
-		  CLI_OPT_SIGN_HASH,                                                                    \
-		  "HASH",                                                                               \
-		  "the signature's digest (default: the kernel's CONFIG_MODULE_SIG_HASH, else sha512)", \
-		  "sha256 sha384 sha512" },                                                             \
-		{ "sign-keyid", no_argument,                                                            \
-		  NULL,         CLI_OPT_SIGN_KEYID,                                                     \
-		  NULL,         "name the signer by subject key identifier (sign-file -k)",             \
-		  NULL },                                                                               \
-	{                                                                                               \
-		"sign-own", no_argument, NULL, CLI_OPT_SIGN_OWN, NULL,                                  \
-			"sign only modules already signed with CERT; others stay as they are",          \
-			NULL                                                                            \
-	}
+// clang-format off
+#define CLI_KERNEL_OPTTAB                                                                                          \
+	{ "base", required_argument, NULL, 'B', "BASE", "the kernel's BTF (default: a /lib/modules/VER tree's own kernel, else /sys/kernel/btf/vmlinux; /boot/vmlinuz-VER works)", NULL }, \
+	{ "config", required_argument, NULL, 'C', "FILE", "the kernel's config (default: the one beside the base image)", NULL }, \
+	{ "mismatch-allowed", required_argument, NULL, 'M', "yes|no", "CONFIG_MODULE_ALLOW_BTF_MISMATCH, instead of a config", "yes no" }
+// clang-format on
+// clang-format off
+#define CLI_SIGN_OPTTAB                                                                                            \
+	{ "sign-key", required_argument, NULL, CLI_OPT_SIGN_KEY, "KEY", "sign rewritten modules with this PEM private key (with --sign-cert)", NULL }, \
+	{ "sign-cert", required_argument, NULL, CLI_OPT_SIGN_CERT, "CERT", "the X.509 certificate of --sign-key (DER or PEM)", NULL }, \
+	{ "sign-hash", required_argument, NULL, CLI_OPT_SIGN_HASH, "HASH", "the signature's digest (default: the kernel's CONFIG_MODULE_SIG_HASH, else sha512)", "sha256 sha384 sha512" }, \
+	{ "sign-keyid", no_argument, NULL, CLI_OPT_SIGN_KEYID, NULL, "name the signer by subject key identifier (sign-file -k)", NULL }, \
+	{ "sign-own", no_argument, NULL, CLI_OPT_SIGN_OWN, NULL, "sign only modules already signed with CERT; others stay as they are", NULL }
+// clang-format on
 #define CLI_SIGN_USAGE \
 	"[--sign-key KEY --sign-cert CERT [--sign-hash HASH] [--sign-keyid] [--sign-own]]"
 bool cli_sign_opt(struct cli *cli, int opt, const char *arg);
