@@ -8,8 +8,12 @@ TOP=$(cd "$(dirname "$0")/.." && pwd)
 corpus_env
 SECS=${1:-20}
 B=$TOP/build-fuzz
-if ! { [ -f "$B/build.ninja" ] || CC=clang meson setup "$B" -Dfuzz=true -Dwerror=true >/dev/null; } ||
-   ! ninja -C "$B" > "$B/build.log" 2>&1; then
+# (the source folder named: `meson test` runs this in the build folder)
+log=$(mktemp); trap 'rm -f "$log"' EXIT
+if [ ! -f "$B/build.ninja" ] && ! CC=clang meson setup "$B" "$TOP" -Dfuzz=true -Dwerror=true > "$log" 2>&1; then
+	fail fuzz/setup "$(tail -n 3 "$log" | tr '\n' '|')"; exit 1
+fi
+if ! ninja -C "$B" > "$B/build.log" 2>&1; then
 	fail fuzz/build "$(grep -m3 error "$B/build.log" 2>/dev/null | tr '\n' '|')"; exit 1
 fi
 # fuzz_elfw: real modules of the corpus (small ones, a .ko.xz among them) on their own base (BTFC_K61A),
