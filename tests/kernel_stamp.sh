@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause
-# The kernel side of .BTF.base_checksum (kernel/6.12/*.patch), proven on real
+# The kernel side of .BTF.base_checksum (kernel/6.12/*.patch, v2: the 7.2 design), proven on real
 # 6.12 kernels built from Debian's linux-source-6.12 (scripts/kernel-build.sh)
 # and booted in QEMU (tests/kernel/guest.sh):
 #  * the series applies with no fuzz and checkpatch --strict reports nothing;
@@ -15,6 +15,7 @@
 #    included; A's module distilled (`btfcompat distill`) is relocated, types
 #    right; truncated and wrong-version stamps: the log line, no crash;
 #  * B without MODULE_ALLOW_BTF_MISMATCH refuses A's stamped modules;
+#  * two more `make modules` on A, and a second `make M=`, rebuild nothing;
 #  * `btfcompat check` and `scan` with each kernel's config predict every
 #    action the kernels took;
 #  * on B-sig (MODULE_SIG_FORCE, a test key), A-sig's modules relocated by
