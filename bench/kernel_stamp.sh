@@ -32,7 +32,7 @@ if [ "$VER" = 7.2 ]; then # the arguments of tests/kernel_stamp72.sh, so its cac
 	KBOFF=$("$TOP/scripts/kernel-build.sh" --version 7.2 "${SERIES[@]}" "${B[@]}" "${X72[@]}" --set CONFIG_KUNIT=y --seed B B-off)
 	export GUEST_APPEND=kunit.enable=0
 else
-	KB=$("$TOP/scripts/kernel-build.sh" "${SERIES[@]}" "${B[@]}" --set CONFIG_DEBUG_INFO_BTF_MODULES_CHECKSUM=y B)
+	KB=$("$TOP/scripts/kernel-build.sh" "${SERIES[@]}" "${B[@]}" --set CONFIG_MODULE_BTF_BASE_CHECKSUM=y B)
 	KBOFF=$("$TOP/scripts/kernel-build.sh" "${SERIES[@]}" "${B[@]}" --seed B B-off)
 fi
 M=net/packet/af_packet.ko

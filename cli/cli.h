@@ -118,8 +118,9 @@ bool cli_check_finding(const struct btfc_check *c);
 int cli_mismatch_allowed(const char *base_path, const char *config, int allow);
 /*
  * 1 when the kernel that runs BASE checks .BTF.base_checksum at module load
- * (CONFIG_DEBUG_INFO_BTF_MODULES_CHECKSUM=y in the config found as for
- * cli_mismatch_allowed(); the kernel/6.12/ series), else 0.
+ * (CONFIG_MODULE_BTF_BASE_CHECKSUM=y, the kernel/7.2/ and kernel/6.12/ v2
+ * series, or CONFIG_DEBUG_INFO_BTF_MODULES_CHECKSUM=y, kernel/6.12/ v1, in the
+ * config found as for cli_mismatch_allowed()), else 0.
  */
 int cli_stamp_checked(const char *base_path, const char *config);
 

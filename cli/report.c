@@ -146,8 +146,11 @@ int cli_mismatch_allowed(const char *base_path, const char *config, int allow)
 
 int cli_stamp_checked(const char *base_path, const char *config)
 {
-	return base_config_value(base_path, config, "CONFIG_DEBUG_INFO_BTF_MODULES_CHECKSUM=y") ==
-	       1;
+	const char *name = "CONFIG_MODULE_BTF_BASE_CHECKSUM=y"; /* kernel/7.2, kernel/6.12 v2 */
+	const char *v1_name = "CONFIG_DEBUG_INFO_BTF_MODULES_CHECKSUM=y"; /* kernel/6.12 v1 */
+
+	return base_config_value(base_path, config, name) == 1 ||
+	       base_config_value(base_path, config, v1_name) == 1;
 }
 
 int cli_old_loader(const char *base_path)

@@ -658,7 +658,7 @@ struct btfc_check_opts {
 	int old_loader; /* 1: the kernel is older than 6.11 and ignores a .BTF.base (its
 			       * module loader parses .BTF on vmlinux directly); 0: it relocates it */
 	int stamp_checked; /* 1: the kernel checks .BTF.base_checksum at load
-			       * (CONFIG_DEBUG_INFO_BTF_MODULES_CHECKSUM=y, kernel/6.12/ series): a
+			       * (CONFIG_MODULE_BTF_BASE_CHECKSUM=y, kernel/7.2/ and 6.12/): a
 			       * module without .BTF.base stamped for another base, or with a
 			       * malformed stamp, never has its BTF parsed: the action is "drop BTF"
 			       * or "refuse module", never "accept, types wrong" */
