@@ -109,19 +109,7 @@ bad=; while read -r f; do sec "$f" "$W/s" && bad="$bad $(modname "$f")"; done < 
 [ -z "$bad" ] && pass "$T/option-off-no-stamp" || fail $T/option-off-no-stamp "$bad"
 
 # ---- incremental builds: a second make does nothing ----
-# (v1's `; exit $$ret` in Makefile.modfinal kept if_changed from writing the .cmd file: every
-# no-op make re-ran pahole, resolve_btfids and the stamp on every module); as kernel_stamp72.sh
-noop() { grep -E '^ *(BTF \[M\]|LD \[M\]|CC \[M\]|CSUM) ' "$1" | head -n 3 | tr '\n' '|'; }
-nice -n 5 make -C "$KA/src" O="$KA" -j2 modules > "$W/inc1.log" 2>&1 &&
-	nice -n 5 make -C "$KA/src" O="$KA" -j2 modules > "$W/inc2.log" 2>&1
-r=$?
-[ $r = 0 ] && [ -z "$(noop "$W/inc2.log")" ] && [ -z "$(noop "$W/inc1.log")" ] &&
-	pass "$T/incremental-make-modules-noop: two more \`make modules\` after the build: nothing rebuilt" ||
-	fail $T/incremental-make-modules-noop "rc $r: $(noop "$W/inc1.log") / $(noop "$W/inc2.log")"
-make -C "$KA" M="$W/extA" modules > "$W/inc-ext.log" 2>&1; r=$?
-[ $r = 0 ] && [ -z "$(noop "$W/inc-ext.log")" ] &&
-	pass "$T/incremental-make-M-noop: a second \`make M=\`: nothing rebuilt" ||
-	fail $T/incremental-make-M-noop "rc $r: $(noop "$W/inc-ext.log")"
+kbuild_noop $T "$KA" "$W/extA" "$W"
 
 # ---- the cases ----
 # LIST lines "ID NAME FILE"; the module files are kept in $W/f for check and scan

@@ -125,18 +125,7 @@ sec .BTF.base "$W/extA/btfc_extdemo.ko" "$W/s" && ! sec .BTF.base_checksum "$W/e
 	fail $T/extmod-distilled-not-stamped "$(readelf -SW "$W/extA/btfc_extdemo.ko" | grep -F .BTF | tr -s ' ' | tr '\n' '|')"
 
 # ---- incremental builds: a second make does nothing ----
-# (the 6.12 series' `; exit $$ret` made if_changed skip the .cmd file: every no-op make re-ran BTF)
-noop() { grep -E '^ *(BTF \[M\]|LD \[M\]|CC \[M\]|CSUM) ' "$1" | head -n 3 | tr '\n' '|'; }
-nice -n 5 make -C "$KA/src" O="$KA" -j2 modules > "$W/inc1.log" 2>&1 &&
-	nice -n 5 make -C "$KA/src" O="$KA" -j2 modules > "$W/inc2.log" 2>&1
-r=$?
-[ $r = 0 ] && [ -z "$(noop "$W/inc2.log")" ] && [ -z "$(noop "$W/inc1.log")" ] &&
-	pass "$T/incremental-make-modules-noop: two more \`make modules\` after the build: nothing rebuilt" ||
-	fail $T/incremental-make-modules-noop "rc $r: $(noop "$W/inc1.log") / $(noop "$W/inc2.log")"
-make -C "$KA" M="$W/extA" modules > "$W/inc-ext.log" 2>&1; r=$?
-[ $r = 0 ] && [ -z "$(noop "$W/inc-ext.log")" ] &&
-	pass "$T/incremental-make-M-noop: a second \`make M=\`: nothing rebuilt" ||
-	fail $T/incremental-make-M-noop "rc $r: $(noop "$W/inc-ext.log")"
+kbuild_noop $T "$KA" "$W/extA" "$W"
 
 # ---- the cases ----
 mkdir -p "$W/f"

@@ -84,3 +84,20 @@ need_kernels() {
 kroot() { "$TOP/scripts/corpus.sh" --path "$1" 2>/dev/null; }
 # unhex: hex digits on stdin -> those bytes on stdout (xxd -r -p, which a minimal Debian lacks)
 unhex() { python3 -c 'import sys; sys.stdout.buffer.write(bytes.fromhex("".join(sys.stdin.read().split())))'; }
+# kbuild_noop T KDIR EXTDIR WORK: a no-op `make modules` (twice) and `make M=EXTDIR` rebuild nothing
+# (v1's `; exit $$ret` in Makefile.modfinal kept if_changed from writing the .cmd file: every no-op
+# make re-ran pahole, resolve_btfids and the stamp on every module)
+kbuild_noop() {
+	local t=$1 k=$2 ext=$3 w=$4 r
+	noop() { grep -E '^ *(BTF \[M\]|LD \[M\]|CC \[M\]|CSUM) ' "$1" | head -n 3 | tr '\n' '|'; }
+	nice -n 5 make -C "$k/src" O="$k" -j2 modules > "$w/inc1.log" 2>&1 &&
+		nice -n 5 make -C "$k/src" O="$k" -j2 modules > "$w/inc2.log" 2>&1
+	r=$?
+	[ $r = 0 ] && [ -z "$(noop "$w/inc2.log")" ] && [ -z "$(noop "$w/inc1.log")" ] &&
+		pass "$t/incremental-make-modules-noop: two more \`make modules\` after the build: nothing rebuilt" ||
+		fail $t/incremental-make-modules-noop "rc $r: $(noop "$w/inc1.log") / $(noop "$w/inc2.log")"
+	make -C "$k" M="$ext" modules > "$w/inc-ext.log" 2>&1; r=$?
+	[ $r = 0 ] && [ -z "$(noop "$w/inc-ext.log")" ] &&
+		pass "$t/incremental-make-M-noop: a second \`make M=\`: nothing rebuilt" ||
+		fail $t/incremental-make-M-noop "rc $r: $(noop "$w/inc-ext.log")"
+}
