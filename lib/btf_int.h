@@ -71,4 +71,22 @@ int btfci_btf_new(struct btfc_ctx *ctx, const uint8_t *data, size_t len, const c
 		  const struct btfc_btf *base, void *owned, void *map, size_t map_len,
 		  const struct btfc_source_info *src, struct btfc_btf **out);
 
+/* The name of an INT's encoding (@enc: bits 24-27 of its data), as the kernel's
+ * btf_int_encoding_str() and bpftool print it: the validator's messages and dump share it. */
+static inline const char *btfci_int_encoding_name(uint32_t enc)
+{
+	switch (enc) {
+	case 0:
+		return "(none)";
+	case 1:
+		return "SIGNED";
+	case 2:
+		return "CHAR";
+	case 4:
+		return "BOOL";
+	default:
+		return "UNKN";
+	}
+}
+
 #endif

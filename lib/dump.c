@@ -10,22 +10,6 @@
 #include "btf_int.h"
 #include "out.h"
 
-static const char *int_encoding(uint32_t v)
-{
-	switch (v >> 24 & 0x0f) {
-	case 0:
-		return "(none)";
-	case 1:
-		return "SIGNED";
-	case 2:
-		return "CHAR";
-	case 4:
-		return "BOOL";
-	default:
-		return "UNKN";
-	}
-}
-
 /* FUNC (vlen) and VAR linkage share bpftool's names. */
 static const char *linkage_name(uint32_t l)
 {
@@ -164,7 +148,7 @@ static void dump_type(struct out *o, const struct btfc_btf *btf, uint32_t id,
 		em_u(o, "size", t->size);
 		em_u(o, "bits_offset", v >> 16 & 0xff);
 		em_u(o, "nr_bits", v & 0xff);
-		em_s(o, "encoding", int_encoding(v));
+		em_s(o, "encoding", btfci_int_encoding_name(v >> 24 & 0x0f));
 		break;
 	}
 	case BTFC_KIND_PTR:

@@ -220,22 +220,6 @@ static bool name_valid_section(const struct env *e, uint32_t off)
 /* ---------------------------------------------------------------------- */
 /* messages                                                                 */
 
-static const char *int_enc_str(uint32_t enc)
-{
-	switch (enc) {
-	case 0:
-		return "(none)";
-	case 1:
-		return "SIGNED";
-	case 2:
-		return "CHAR";
-	case 4:
-		return "BOOL";
-	default:
-		return "UNKN";
-	}
-}
-
 /* Give @v its strings (copies; they may point into its old ones). */
 static int verdict_strs(struct btfc_verdict *v, const char *msg, const char *context,
 			const char *note)
@@ -252,7 +236,8 @@ static void log_details(const struct env *e, const struct btfc_type *t, struct b
 	case BTFC_KIND_INT: {
 		uint32_t d = int_data(t);
 		btfci_str_addf(b, "size=%u bits_offset=%u nr_bits=%u encoding=%s", t->size,
-			       int_offset(d), int_bits(d), int_enc_str(int_encoding(d)));
+			       int_offset(d), int_bits(d),
+			       btfci_int_encoding_name(int_encoding(d)));
 		break;
 	}
 	case BTFC_KIND_PTR:
