@@ -102,8 +102,11 @@ inc apt-get install -y -q "/root/$(basename "$DEB54")" > "$T/apt54.log" 2>&1 ||
 	{ fail hook-system/kernel-54 "apt-get install $(basename "$DEB54"): $(tail -n 3 "$T/apt54.log" | tr '\n' '|')"; exit 0; }
 
 # ---- btfcompat, built with prefix /usr, installed into the chroot ------------------------------
-HB=$WORK/hook-system-build # kept between runs: an incremental build
+# kept between runs of one source tree: an incremental build (another tree, a CI clone or a
+# worktree, gets its own: meson cannot regenerate a build whose source folder is gone)
+HB=$WORK/hook-system-build-$(printf '%s' "$TOP" | sha256sum | cut -c1-12)
 if [ ! -f "$HB/build.ninja" ]; then
+	rm -rf "$HB"
 	meson setup "$HB" "$TOP" --prefix=/usr --sysconfdir=/etc --localstatedir=/var --buildtype=release > "$T/meson.log" 2>&1 ||
 		{ fail hook-system/meson-install "meson setup: $(tail -n 3 "$T/meson.log" | tr '\n' '|')"; exit 0; }
 fi
