@@ -26,6 +26,70 @@ BTFC_API const char *btfc_kind_name(unsigned kind)
 
 long btfci_type_extra(const struct btfc_type *t) { return btfci_kind_extra(t->info); }
 
+/* PTR, TYPEDEF, the modifiers, FUNC, FUNC_PROTO (its return type), VAR and the tags. */
+static bool has_type_field(unsigned k)
+{
+	switch (k) {
+	case BTFC_KIND_PTR:
+	case BTFC_KIND_TYPEDEF:
+	case BTFC_KIND_VOLATILE:
+	case BTFC_KIND_CONST:
+	case BTFC_KIND_RESTRICT:
+	case BTFC_KIND_FUNC:
+	case BTFC_KIND_FUNC_PROTO:
+	case BTFC_KIND_VAR:
+	case BTFC_KIND_DECL_TAG:
+	case BTFC_KIND_TYPE_TAG:
+		return true;
+	}
+	return false;
+}
+
+uint32_t *btfci_field_first(struct btfci_field_iter *it, struct btfc_type *t,
+			    enum btfci_field_set set)
+{
+	*it = (struct btfci_field_iter){ .t = t, .set = set, .vlen = btfc_type_vlen(t) };
+	return btfci_field_next(it);
+}
+
+uint32_t *btfci_field_next(struct btfci_field_iter *it)
+{
+	struct btfc_type *t = it->t;
+	unsigned k = btfc_type_kind(t), i = it->step++;
+	bool ids = it->set == BTFCI_FIELD_IDS;
+	uint8_t *d = (uint8_t *)(t + 1);
+	unsigned nown = !ids ? 1 : k == BTFC_KIND_ARRAY ? 2 : has_type_field(k);
+
+	it->member = i >= nown;
+	if (!it->member && !ids)
+		return &t->name_off;
+	if (!it->member && k == BTFC_KIND_ARRAY)
+		return i ? &((struct btfc_array *)(void *)d)->index_type :
+			   &((struct btfc_array *)(void *)d)->type;
+	if (!it->member)
+		return &t->type;
+	if ((i -= nown) >= it->vlen)
+		return NULL;
+	switch (k) {
+	case BTFC_KIND_STRUCT:
+	case BTFC_KIND_UNION: {
+		struct btfc_member *m = (struct btfc_member *)(void *)d + i;
+		return ids ? &m->type : &m->name_off;
+	}
+	case BTFC_KIND_FUNC_PROTO: {
+		struct btfc_param *p = (struct btfc_param *)(void *)d + i;
+		return ids ? &p->type : &p->name_off;
+	}
+	case BTFC_KIND_ENUM:
+		return ids ? NULL : &((struct btfc_enum *)(void *)d)[i].name_off;
+	case BTFC_KIND_ENUM64:
+		return ids ? NULL : &((struct btfc_enum64 *)(void *)d)[i].name_off;
+	case BTFC_KIND_DATASEC:
+		return ids ? &((struct btfc_var_secinfo *)(void *)d)[i].type : NULL;
+	}
+	return NULL;
+}
+
 static void release(void *owned, void *map, size_t map_len)
 {
 	free(owned);

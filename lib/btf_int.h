@@ -44,11 +44,6 @@ struct btfc_btf {
 	void (*vcache_free)(struct btfci_vcache *c);
 };
 
-/*
- * Parse @len bytes at @data into a new object that takes over @owned (malloc'd,
- * may be NULL) or @map/@map_len (mmap'd, may be NULL) even on failure. The
- * bytes are borrowed when in host order and aligned, otherwise copied.
- */
 /* The i-th enumerator of an ENUM or ENUM64 type t: its value, *name_off its name; a 32-bit value
  * sign-extended to 64 bits when sext, else zero-extended (the printers decide: dump.c, dump_c.c). */
 static inline uint64_t btfci_enum_val(const struct btfc_type *t, unsigned i, bool sext,
@@ -67,6 +62,11 @@ static inline uint64_t btfci_enum_val(const struct btfc_type *t, unsigned i, boo
 /* All own types of @b named @name (any kind), ascending; returns how many (may exceed @cap). */
 size_t btfci_btf_named(const struct btfc_btf *b, const char *name, uint32_t *ids, size_t cap);
 
+/*
+ * Parse @len bytes at @data into a new object that takes over @owned (malloc'd,
+ * may be NULL) or @map/@map_len (mmap'd, may be NULL) even on failure. The
+ * bytes are borrowed when in host order and aligned, otherwise copied.
+ */
 int btfci_btf_new(struct btfc_ctx *ctx, const uint8_t *data, size_t len, const char *name,
 		  const struct btfc_btf *base, void *owned, void *map, size_t map_len,
 		  const struct btfc_source_info *src, struct btfc_btf **out);
@@ -88,5 +88,29 @@ static inline const char *btfci_int_encoding_name(uint32_t enc)
 		return "UNKN";
 	}
 }
+
+/*
+ * The fields of one type record that hold type ids (BTFCI_FIELD_IDS) or string offsets
+ * (BTFCI_FIELD_STRS), in the order libbpf's btf_field_iter visits them: the record's own
+ * (name_off; type of PTR, TYPEDEF, the modifiers, FUNC, FUNC_PROTO's return, VAR, the tags;
+ * ARRAY's type and index_type), then its members' (STRUCT and UNION members, FUNC_PROTO
+ * params, ENUM and ENUM64 names, DATASEC entries). The one list relocate, merge and the C
+ * dumper walk; a kind without such fields yields none.
+ *
+ *	struct btfci_field_iter it;
+ *	for (uint32_t *f = btfci_field_first(&it, t, BTFCI_FIELD_IDS); f; f = btfci_field_next(&it))
+ *
+ * it.member says whether the field returned last belongs to a member (1) or the record (0).
+ */
+enum btfci_field_set { BTFCI_FIELD_IDS, BTFCI_FIELD_STRS };
+struct btfci_field_iter {
+	struct btfc_type *t;
+	enum btfci_field_set set;
+	unsigned step, vlen;
+	bool member;
+};
+uint32_t *btfci_field_first(struct btfci_field_iter *it, struct btfc_type *t,
+			    enum btfci_field_set set);
+uint32_t *btfci_field_next(struct btfci_field_iter *it);
 
 #endif

@@ -243,77 +243,15 @@ static uint32_t word(struct btfc_type *t)
 	return *(uint32_t *)(t + 1);
 } /* INT's encoding, DECL_TAG's index */
 
-static bool has_type_field(unsigned k)
+/* Call @fn on every field of @t in @set (type ids or string offsets), as btf_field_iter does. */
+static int for_each_field(struct btfc_type *t, enum btfci_field_set set,
+			  int (*fn)(uint32_t *field, void *arg), void *arg)
 {
-	switch (k) {
-	case BTFC_KIND_PTR:
-	case BTFC_KIND_TYPEDEF:
-	case BTFC_KIND_VOLATILE:
-	case BTFC_KIND_CONST:
-	case BTFC_KIND_RESTRICT:
-	case BTFC_KIND_FUNC:
-	case BTFC_KIND_FUNC_PROTO:
-	case BTFC_KIND_VAR:
-	case BTFC_KIND_DECL_TAG:
-	case BTFC_KIND_TYPE_TAG:
-		return true;
-	}
-	return false;
-}
-
-/* Call @fn on every type id field of @t (the ids btf_field_iter visits). */
-static int for_each_ref(struct btfc_type *t, int (*fn)(uint32_t *id, void *arg), void *arg)
-{
+	struct btfci_field_iter it;
 	int err = 0;
-	unsigned k = kind(t);
 
-	if (has_type_field(k) && (err = fn(&t->type, arg)))
-		return err;
-	switch (k) {
-	case BTFC_KIND_ARRAY:
-		if ((err = fn(&array(t)->type, arg)) || (err = fn(&array(t)->index_type, arg)))
-			return err;
-		break;
-	case BTFC_KIND_STRUCT:
-	case BTFC_KIND_UNION:
-		for (unsigned i = 0; i < vlen(t) && !err; i++)
-			err = fn(&members(t)[i].type, arg);
-		break;
-	case BTFC_KIND_FUNC_PROTO:
-		for (unsigned i = 0; i < vlen(t) && !err; i++)
-			err = fn(&params(t)[i].type, arg);
-		break;
-	case BTFC_KIND_DATASEC:
-		for (unsigned i = 0; i < vlen(t) && !err; i++)
-			err = fn(&((struct btfc_var_secinfo *)(t + 1))[i].type, arg);
-		break;
-	}
-	return err;
-}
-
-/* Call @fn on every string offset field of @t. */
-static int for_each_str(struct btfc_type *t, int (*fn)(uint32_t *off, void *arg), void *arg)
-{
-	int err = fn(&t->name_off, arg);
-	for (unsigned i = 0; i < vlen(t) && !err; i++) {
-		switch (kind(t)) {
-		case BTFC_KIND_STRUCT:
-		case BTFC_KIND_UNION:
-			err = fn(&members(t)[i].name_off, arg);
-			break;
-		case BTFC_KIND_FUNC_PROTO:
-			err = fn(&params(t)[i].name_off, arg);
-			break;
-		case BTFC_KIND_ENUM:
-			err = fn(&((struct btfc_enum *)(t + 1))[i].name_off, arg);
-			break;
-		case BTFC_KIND_ENUM64:
-			err = fn(&((struct btfc_enum64 *)(t + 1))[i].name_off, arg);
-			break;
-		default:
-			return err;
-		}
-	}
+	for (uint32_t *f = btfci_field_first(&it, t, set); f && !err; f = btfci_field_next(&it))
+		err = fn(f, arg);
 	return err;
 }
 
@@ -382,7 +320,8 @@ static int add_module(struct dd *d, const struct btfc_btf *mod)
 		d->off[d->n - d->start] = d->types_len;
 		d->types_len += len;
 		d->n++;
-		if ((err = for_each_ref(t, shift_ref, &a)) || (err = for_each_str(t, intern, &a)))
+		if ((err = for_each_field(t, BTFCI_FIELD_IDS, shift_ref, &a)) ||
+		    (err = for_each_field(t, BTFCI_FIELD_STRS, intern, &a)))
 			return err;
 	}
 	return 0;
@@ -522,7 +461,7 @@ static int prep(struct dd *d)
 		struct btfc_type *t = T(d, id);
 		long h;
 		/* the graphs are walked into the base: every id it names must exist (only read here) */
-		if (for_each_ref(t, base_ref_ok, d))
+		if (for_each_field(t, BTFCI_FIELD_IDS, base_ref_ok, d))
 			return btfci_err(d->ctx, -EINVAL, btfc_btf_name(d->base),
 					 "type [%u] refers to a type id out of range", id);
 		d->map[id] = id;
@@ -994,7 +933,8 @@ static int dedup(struct dd *d)
 	d->types_len = out;
 	uint32_t kept = next - d->start;
 	for (uint32_t i = 0; i < kept; i++)
-		if ((err = for_each_ref((struct btfc_type *)(d->types + d->off[i]), remap_ref, d)))
+		if ((err = for_each_field((struct btfc_type *)(d->types + d->off[i]),
+					  BTFCI_FIELD_IDS, remap_ref, d)))
 			return err;
 	d->n = next;
 	return 0;

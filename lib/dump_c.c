@@ -1409,58 +1409,22 @@ static int check_refs(struct dc *d)
 	for (uint32_t id = 1; id < d->n; id++)
 		d->t[id] = btfc_btf_type_by_id(d->btf, id);
 	for (uint32_t id = 1; id < d->n; id++) {
-		const struct btfc_type *t = d->t[id];
-		unsigned vlen = btfc_type_vlen(t);
-		uint32_t refs[2] = { UINT32_MAX, UINT32_MAX };
-		switch (kind(t)) {
-		case BTFC_KIND_PTR:
-		case BTFC_KIND_TYPEDEF:
-		case BTFC_KIND_VOLATILE:
-		case BTFC_KIND_CONST:
-		case BTFC_KIND_RESTRICT:
-		case BTFC_KIND_FUNC:
-		case BTFC_KIND_VAR:
-		case BTFC_KIND_DECL_TAG:
-		case BTFC_KIND_TYPE_TAG:
-		case BTFC_KIND_FUNC_PROTO:
-			refs[0] = t->type;
-			break;
-		case BTFC_KIND_ARRAY: {
-			const struct btfc_array *a = btfc_type_data(t);
-			refs[0] = a->type;
-			refs[1] = a->index_type;
-			break;
-		}
-		}
-		for (int i = 0; i < 2 && refs[i] != UINT32_MAX; i++) {
-			if (refs[i] >= d->n)
-				return fail(d, -EINVAL,
-					    "type [%u]: refers to a type id out of range", id);
-			/* sic: a FUNC_PROTO's return type is not marked */
-			if (kind(t) != BTFC_KIND_FUNC_PROTO)
-				d->st[refs[i]].referenced = 1;
-		}
-		for (unsigned i = 0; i < vlen; i++) {
-			uint32_t ref;
-			switch (kind(t)) {
-			case BTFC_KIND_STRUCT:
-			case BTFC_KIND_UNION:
-				ref = ((const struct btfc_member *)btfc_type_data(t))[i].type;
-				break;
-			case BTFC_KIND_FUNC_PROTO:
-				ref = ((const struct btfc_param *)btfc_type_data(t))[i].type;
-				break;
-			case BTFC_KIND_DATASEC:
-				ref = ((const struct btfc_var_secinfo *)btfc_type_data(t))[i].type;
-				break;
-			default:
-				continue;
-			}
-			if (ref >= d->n)
+		/* the iterator's fields are only read here */
+		struct btfc_type *t = (struct btfc_type *)d->t[id];
+		struct btfci_field_iter it;
+
+		for (uint32_t *f = btfci_field_first(&it, t, BTFCI_FIELD_IDS); f;
+		     f = btfci_field_next(&it)) {
+			if (*f >= d->n && it.member)
 				return fail(d, -EINVAL,
 					    "type [%u]: a member refers to a type id out of range",
 					    id);
-			d->st[ref].referenced = 1;
+			if (*f >= d->n)
+				return fail(d, -EINVAL,
+					    "type [%u]: refers to a type id out of range", id);
+			/* sic: a FUNC_PROTO's return type is not marked */
+			if (it.member || kind(t) != BTFC_KIND_FUNC_PROTO)
+				d->st[*f].referenced = 1;
 		}
 	}
 	d->st[0].order = ORDERED;

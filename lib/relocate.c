@@ -122,59 +122,12 @@ static void strset_fini(struct strset *s)
 /* Pointers to @t's type-id fields (@strs false) or name offsets (@strs true). */
 static unsigned fields(struct btfc_type *t, bool strs, uint32_t **f)
 {
-	unsigned n = 0, vlen = btfc_type_vlen(t), k = btfc_type_kind(t);
-	uint8_t *d = (uint8_t *)(t + 1);
+	struct btfci_field_iter it;
+	unsigned n = 0;
 
-	if (strs)
-		f[n++] = &t->name_off;
-	switch (k) {
-	case BTFC_KIND_PTR:
-	case BTFC_KIND_TYPEDEF:
-	case BTFC_KIND_VOLATILE:
-	case BTFC_KIND_CONST:
-	case BTFC_KIND_RESTRICT:
-	case BTFC_KIND_FUNC:
-	case BTFC_KIND_VAR:
-	case BTFC_KIND_DECL_TAG:
-	case BTFC_KIND_TYPE_TAG:
-		if (!strs)
-			f[n++] = &t->type;
-		break;
-	case BTFC_KIND_ARRAY:
-		if (!strs) {
-			struct btfc_array *a = (void *)d;
-			f[n++] = &a->type;
-			f[n++] = &a->index_type;
-		}
-		break;
-	case BTFC_KIND_STRUCT:
-	case BTFC_KIND_UNION:
-		for (unsigned i = 0; i < vlen; i++) {
-			struct btfc_member *m = (struct btfc_member *)(void *)d + i;
-			f[n++] = strs ? &m->name_off : &m->type;
-		}
-		break;
-	case BTFC_KIND_FUNC_PROTO:
-		if (!strs)
-			f[n++] = &t->type;
-		for (unsigned i = 0; i < vlen; i++) {
-			struct btfc_param *p = (struct btfc_param *)(void *)d + i;
-			f[n++] = strs ? &p->name_off : &p->type;
-		}
-		break;
-	case BTFC_KIND_ENUM:
-		for (unsigned i = 0; strs && i < vlen; i++)
-			f[n++] = &((struct btfc_enum *)(void *)d)[i].name_off;
-		break;
-	case BTFC_KIND_ENUM64:
-		for (unsigned i = 0; strs && i < vlen; i++)
-			f[n++] = &((struct btfc_enum64 *)(void *)d)[i].name_off;
-		break;
-	case BTFC_KIND_DATASEC:
-		for (unsigned i = 0; !strs && i < vlen; i++)
-			f[n++] = &((struct btfc_var_secinfo *)(void *)d)[i].type;
-		break;
-	}
+	for (uint32_t *p = btfci_field_first(&it, t, strs ? BTFCI_FIELD_STRS : BTFCI_FIELD_IDS); p;
+	     p = btfci_field_next(&it))
+		f[n++] = p;
 	return n;
 }
 
