@@ -233,25 +233,7 @@ grep -E '^(own|dist)-' "$W/g-B/klog" | grep -q 'BTF' && fail $T/quiet-when-fine 
 	pass "$T/quiet-when-fine: no BTF log line for own or distilled modules"
 
 # ---- check and scan predict every outcome ----
-predict() { # BOOT KDIR
-	local ids=() f
-	while read -r id _; do ids+=("$W/f/$id.ko"); done < "$W/obs-$1"
-	"$BIN" check -j -B "$2/vmlinux" --config "$2/.config" "${ids[@]}" > "$W/check-$1.json" 2> "$W/check-$1.err"
-	rm -rf "$W/scan-$1"; mkdir -p "$W/scan-$1"; for f in "${ids[@]}"; do ln "$f" "$W/scan-$1/" 2> /dev/null || cp "$f" "$W/scan-$1/"; done
-	"$BIN" scan -j -B "$2/vmlinux" --config "$2/.config" "$W/scan-$1" > "$W/scan-$1.json" 2> "$W/scan-$1.err"
-	for v in check scan; do
-		python3 -c 'import json,sys,os
-d = json.load(open(sys.argv[1]))
-for r in (d["modules"] if isinstance(d, dict) else d):
-    print(os.path.basename(r["file"])[:-3], r["kernel_action"])' "$W/$v-$1.json" | sort > "$W/pred-$v-$1" 2>> "$W/$v-$1.err"
-		if sort "$W/obs-$1" | cmp -s - "$W/pred-$v-$1"; then
-			pass "$T/$v-predicts-$1: $(wc -l < "$W/obs-$1") modules, $(sort "$W/obs-$1" | cut -d' ' -f2- | sort | uniq -c | sed 's/^ *//' | tr '\n' ';')"
-		else
-			fail "$T/$v-predicts-$1" "$(sort "$W/obs-$1" | diff - "$W/pred-$v-$1" | grep '^[<>]' | head -n 4 | tr '\n' '|') $(head -c 200 "$W/$v-$1.err")"
-		fi
-	done
-}
-predict B "$KB"; predict Bstrict "$KBS"; predict Boff "$KBOFF"
+for b in B:$KB Bstrict:$KBS Boff:$KBOFF; do kernel_predict $T "$BIN" "$W" "${b%%:*}" "${b#*:}"; done
 
 # ---- a kernel that enforces module signatures: relocated and signed again, the module loads ----
 # A-sig and B-sig: A-off and B-off (the stamp check is not what is tested here) with

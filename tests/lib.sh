@@ -84,6 +84,29 @@ need_kernels() {
 kroot() { "$TOP/scripts/corpus.sh" --path "$1" 2>/dev/null; }
 # unhex: hex digits on stdin -> those bytes on stdout (xxd -r -p, which a minimal Debian lacks)
 unhex() { python3 -c 'import sys; sys.stdout.buffer.write(bytes.fromhex("".join(sys.stdin.read().split())))'; }
+# kernel_predict T BIN WORK BOOT KDIR: `btfcompat check` and `scan` (-B KDIR/vmlinux, --config
+# KDIR/.config) name, for every module of boot BOOT (WORK/f/ID.ko), the action the booted kernel
+# took (WORK/obs-BOOT: "ID ACTION" lines, observed in the guest)
+kernel_predict() {
+	local t=$1 bin=$2 w=$3 b=$4 k=$5 ids=() f v id
+	while read -r id _; do ids+=("$w/f/$id.ko"); done < "$w/obs-$b"
+	"$bin" check -j -B "$k/vmlinux" --config "$k/.config" "${ids[@]}" > "$w/check-$b.json" 2> "$w/check-$b.err"
+	rm -rf "$w/scan-$b"; mkdir -p "$w/scan-$b"
+	for f in "${ids[@]}"; do ln "$f" "$w/scan-$b/" 2> /dev/null || cp "$f" "$w/scan-$b/"; done
+	"$bin" scan -j -B "$k/vmlinux" --config "$k/.config" "$w/scan-$b" > "$w/scan-$b.json" 2> "$w/scan-$b.err"
+	for v in check scan; do
+		python3 -c 'import json,sys,os
+d = json.load(open(sys.argv[1]))
+for r in (d["modules"] if isinstance(d, dict) else d):
+    print(os.path.basename(r["file"])[:-3], r["kernel_action"])' "$w/$v-$b.json" 2>> "$w/$v-$b.err" | sort > "$w/pred-$v-$b"
+		if sort "$w/obs-$b" | cmp -s - "$w/pred-$v-$b"; then
+			pass "$t/$v-predicts-$b: $(wc -l < "$w/obs-$b") modules, $(sort "$w/obs-$b" | cut -d' ' -f2- | sort | uniq -c | sed 's/^ *//' | tr '\n' ';')"
+		else
+			fail "$t/$v-predicts-$b" "$(sort "$w/obs-$b" | diff - "$w/pred-$v-$b" | grep '^[<>]' | head -n 4 | tr '\n' '|') $(head -c 200 "$w/$v-$b.err")"
+		fi
+	done
+}
+
 # kbuild_noop T KDIR EXTDIR WORK: a no-op `make modules` (twice) and `make M=EXTDIR` rebuild nothing
 # (v1's `; exit $$ret` in Makefile.modfinal kept if_changed from writing the .cmd file: every no-op
 # make re-ran pahole, resolve_btfids and the stamp on every module)
