@@ -18,6 +18,8 @@
 #  * the series' KUnit suite passes at boot on B and on B-strict;
 #  * on B built with the option off (the series' load side compiled out)
 #    A's stamped modules fare exactly as the same modules unstamped.
+#  * `btfcompat check` and `scan`, with each booted kernel's BTF and config,
+#    predict what it did with every module (tests/lib.sh: kernel_predict).
 # Kernels (cached in ~/.cache/btfcompat/kernel-7.2): A full, B, B-strict and
 # B-off incremental (--seed).
 # 7.2's tinyconfig cannot select CRC_ITU_T (no prompt): the third in-tree
@@ -176,6 +178,8 @@ observe() { # BOOT BOOTBASE
 observe B "$W/B.base" > "$W/obs-B"
 observe Boff "$W/Boff.base" > "$W/obs-Boff"
 $PY --elf "$KBS/vmlinux" "$W/Bs.base"; observe Bstrict "$W/Bs.base" > "$W/obs-Bstrict"
+# what btfcompat check and scan say each booted kernel does with each module
+for b in B:$KB Bstrict:$KBS Boff:$KBOFF; do kernel_predict $T "$BIN" "$W" "${b%%:*}" "${b#*:}"; done
 
 expect() { # NAME BOOT PATTERN ACTION WHAT
 	local sel bad
