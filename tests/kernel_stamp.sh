@@ -11,8 +11,9 @@
 #    keep BTF that names the right types; A's stamped modules (one external)
 #    load without BTF with the precise log line; A's modules unstamped, and
 #    A's (built with the option off) stamped on B built with the option off
-#    (the unpatched code path), behave as today, BTF accepted with wrong types
-#    included; A's module distilled (`btfcompat distill`) is relocated, types
+#    (the unpatched code path), behave as today: loaded, no stamp line, their
+#    BTF accepted (with wrong types when the builds' strings happen to line
+#    up; counted) or dropped by btf_parse_module; A's module distilled (`btfcompat distill`) is relocated, types
 #    right; truncated and wrong-version stamps: the log line, no crash;
 #  * B without MODULE_ALLOW_BTF_MISMATCH refuses A's stamped modules;
 #  * the series' KUnit suite (0004) passes at boot on B and on B-strict;
@@ -218,13 +219,21 @@ while read -r id n rc p; do
 done < "$W/g-B/result"
 [ -z "$bad" ] && pass "$T/own-btf-equals-build: the guest's /sys/kernel/btf bytes and btfcompat dump equal the build's" || fail $T/own-btf-equals-build "$bad"
 
-# today's behaviour: unstamped on the patched kernel, stamped on the option-off kernel
-nw=$(grep -c '^unst-.* accept, types wrong$' "$W/obs-B")
-[ "$nw" -gt 0 ] && pass "$T/unstamped-on-patched-as-today: $nw of 4 accepted with wrong types ($(grep '^unst-' "$W/obs-B" | sed 's/^unst-//' | tr '\n' ';'))" ||
-	fail $T/unstamped-on-patched-as-today "none accepted with wrong types: $(grep '^unst-' "$W/obs-B" | tr '\n' ';')"
-nw=$(grep -c '^offstamped-.* accept, types wrong$' "$W/obs-Boff")
-[ "$nw" -gt 0 ] && pass "$T/stamped-on-unpatched-as-today: $nw of 4 accepted with wrong types ($(grep '^offstamped-' "$W/obs-Boff" | sed 's/^offstamped-//' | tr '\n' ';'))" ||
-	fail $T/stamped-on-unpatched-as-today "none accepted with wrong types: $(grep '^offstamped-' "$W/obs-Boff" | tr '\n' ';')"
+# today's behaviour: unstamped on the patched kernel, stamped on the option-off kernel: all 4 loaded,
+# no stamp line, the BTF as btf_parse_module decides. Whether it accepts a stale BTF (types wrong) or
+# drops it depends on how the two builds' strings happen to line up (KUNIT=y changed which ones do):
+# the count is reported, not required; check-predicts-* hold each outcome to btfcompat's prediction
+today() { # NAME BOOT PREFIX
+	local sel nw
+	sel=$(grep -E "^$3-" "$W/obs-$2")
+	nw=$(grep -c ' accept, types wrong$' <<< "$sel")
+	[ "$(grep -c . <<< "$sel")" = 4 ] && ! grep -q ' refuse module$' <<< "$sel" &&
+		! grep -E "^$3-" "$W/g-$2/klog" | grep -q 'base_checksum\|was built against' &&
+		pass "$T/$1: 4 modules loaded, no stamp line, $nw accepted with wrong types ($(sed "s/^$3-//" <<< "$sel" | tr '\n' ';'))" ||
+		fail "$T/$1" "$(tr '\n' ';' <<< "$sel") $(grep -E "^$3-" "$W/g-$2/klog" | grep 'base_checksum\|was built against' | head -n 2 | tr '\n' '|')"
+}
+today unstamped-on-patched-as-today B unst
+today stamped-on-unpatched-as-today Boff offstamped
 diff <(sed -n 's/^offstamped-//p' "$W/obs-Boff") <(sed -n 's/^offplain-//p' "$W/obs-Boff") > /dev/null &&
 	pass "$T/unpatched-ignores-stamp: stamped and unstamped modules fare alike" || fail $T/unpatched-ignores-stamp "$(cat "$W/obs-Boff" | tr '\n' ';')"
 
