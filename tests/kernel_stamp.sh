@@ -24,8 +24,8 @@
 #    btfcompat and signed again with --sign-key load with BTF that names the
 #    right types, byte-identical to sign-file's; unsigned, they are refused.
 # Kernels: A and B full builds, A-off, B-strict, B-off, A-sig, B-sig
-# incremental (cached in ~/.cache/btfcompat/kernel-6.12; ~25 min on 2 cores
-# the first time).
+# incremental, all with KUNIT=y (cached in ~/.cache/btfcompat/kernel-6.12;
+# 25-75 min on 2 shared cores the first time, ~2 min cached).
 # objcopy edits sections of test modules: scaffolding, never the product.
 #   tests/kernel_stamp.sh BTFCOMPAT
 set -u
