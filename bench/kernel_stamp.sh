@@ -13,7 +13,8 @@
 # Each boot is repeated BENCH_ROUNDS times (default 3); medians are printed.
 # /proc/uptime is the guest's clock (10 ms): `first` is coarse, `cycle` is not.
 # BENCH_VERSION=7.2: kernel/7.2's series on the kernels tests/kernel_stamp72.sh
-# builds (B and B-off; their matrix boots pass kunit.enable=0, so do these).
+# builds. Both versions' kernels have KUnit (B runs the series' suite at boot):
+# these boots pass kunit.enable=0, as the tests' matrix boots do.
 #   bench/kernel_stamp.sh
 set -euo pipefail
 TOP=$(cd "$(dirname "$0")/.." && pwd)
@@ -31,10 +32,12 @@ if [ "$VER" = 7.2 ]; then # the arguments of tests/kernel_stamp72.sh, so its cac
 		--set CONFIG_KUNIT=y --set CONFIG_MODULE_BTF_BASE_CHECKSUM_KUNIT_TEST=y --seed A B)
 	KBOFF=$("$TOP/scripts/kernel-build.sh" --version 7.2 "${SERIES[@]}" "${B[@]}" "${X72[@]}" --set CONFIG_KUNIT=y --seed B B-off)
 	export GUEST_APPEND=kunit.enable=0
-else
-	KB=$("$TOP/scripts/kernel-build.sh" "${SERIES[@]}" "${B[@]}" --set CONFIG_MODULE_BTF_BASE_CHECKSUM=y B)
-	KBOFF=$("$TOP/scripts/kernel-build.sh" "${SERIES[@]}" "${B[@]}" --seed B B-off)
+else # the arguments of tests/kernel_stamp.sh (KUNIT=y in every kernel), so its cached kernels are used
+	KB=$("$TOP/scripts/kernel-build.sh" "${SERIES[@]}" "${B[@]}" --set CONFIG_MODULE_BTF_BASE_CHECKSUM=y \
+		--set CONFIG_KUNIT=y --set CONFIG_MODULE_BTF_BASE_CHECKSUM_KUNIT_TEST=y --seed A B)
+	KBOFF=$("$TOP/scripts/kernel-build.sh" "${SERIES[@]}" "${B[@]}" --set CONFIG_KUNIT=y --seed B B-off)
 fi
+export GUEST_APPEND=kunit.enable=0
 M=net/packet/af_packet.ko
 cp "$KB/$M" "$W/stamped.ko"
 cp "$KB/$M" "$W/plain.ko"; objcopy --remove-section .BTF.base_checksum "$W/plain.ko"
