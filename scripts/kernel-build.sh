@@ -17,7 +17,7 @@
 #           CROSS_COMPILE=s390x-linux-gnu-; gcc-ARCH-linux-gnu installed with
 #           apt-get when missing). The boot image, under the build directory:
 #           x86_64 arch/x86/boot/bzImage, arm64 arch/arm64/boot/Image,
-#           s390x arch/s390/boot/bzImage (kernel_image ARCH prints it)
+#           s390x arch/s390/boot/bzImage (guest_image in tests/kernel/guest.sh)
 # --patch   applied in the order given (patch -p1, no fuzz); the series is
 #           usually kernel/6.12/*.patch, test-only changes come after it
 # --set     config lines on top of tinyconfig + tests/kernel/config.fragment
@@ -45,7 +45,7 @@ while [ $# -gt 0 ]; do
 	--patch) PATCHES+=("$(realpath "$2")"); shift 2 ;;
 	--set) SETS+=("$2"); shift 2 ;;
 	--seed) SEED=$2; shift 2 ;;
-	-h|--help) sed -n '3,36p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '3,33p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	-*) die "unknown option $1" ;;
 	*) NAME=$1; shift ;;
 	esac
