@@ -21,10 +21,11 @@ set -euo pipefail
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 . "$TOP/tests/kernel/guest.sh"
 ROUNDS=${BENCH_ROUNDS:-3} REPEAT=${BENCH_REPEAT:-200}
-W=${BTFCOMPAT_CACHE:-$HOME/.cache/btfcompat}/bench-kernel-stamp
-rm -rf "$W"; mkdir -p "$W"
 VER=${BENCH_VERSION:-6.12}
 export GUEST_ARCH=${BENCH_ARCH:-x86_64}
+W=${BTFCOMPAT_CACHE:-$HOME/.cache/btfcompat}/bench-kernel-stamp
+[ "$GUEST_ARCH" = x86_64 ] || W=$W-$GUEST_ARCH
+rm -rf "$W"; mkdir -p "$W"
 guest_arch_env || { echo "bench: BENCH_ARCH is x86_64, arm64 or s390x" >&2; exit 2; }
 [ "$GUEST_ARCH" = x86_64 ] || [ "$VER" = 7.2 ] || { echo "bench: BENCH_ARCH needs BENCH_VERSION=7.2" >&2; exit 2; }
 SERIES=()
