@@ -6,37 +6,46 @@
 # outside git, keyed by a hash of the tarball, the patches and the config, so
 # a second run with the same inputs prints the cached directory at once.
 #
-#   scripts/kernel-build.sh [--version 6.12|7.2] [-j N] [--patch FILE]... [--set CONFIG_X=y]... [--seed NAME] NAME
+#   scripts/kernel-build.sh [--version 6.12|7.2] [--arch x86_64|arm64|s390x] [-j N] [--patch FILE]... [--set CONFIG_X=y]... [--seed NAME] NAME
 #
 # --version 6.12 (the default: /usr/src/linux-source-6.12.tar.xz, installed
 #           with apt-get) or 7.2 (linux-source-7.2 downloaded from unstable
 #           through the corpus apt configuration, scripts/corpus.sh, and its
 #           tarball kept in the cache)
+# --arch    x86_64 (the default, native) or arm64 / s390x, cross compiled
+#           (ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-, ARCH=s390
+#           CROSS_COMPILE=s390x-linux-gnu-; gcc-ARCH-linux-gnu installed with
+#           apt-get when missing). The boot image, under the build directory:
+#           x86_64 arch/x86/boot/bzImage, arm64 arch/arm64/boot/Image,
+#           s390x arch/s390/boot/bzImage (guest_image in tests/kernel/guest.sh)
 # --patch   applied in the order given (patch -p1, no fuzz); the series is
 #           usually kernel/6.12/*.patch, test-only changes come after it
 # --set     config lines on top of tinyconfig + tests/kernel/config.fragment
 # --seed    a built variant whose build directory is copied first, so only
 #           what the other config or patches touch is rebuilt
-# Prints the build directory (O=): arch/x86/boot/bzImage, vmlinux, the
-# modules in place, .config, and `src`, the patched source tree.
-# Cache: ${BTFCOMPAT_CACHE:-~/.cache/btfcompat}/kernel-VERSION/NAME-KEY (the
-# key formula is the same for every version, so 6.12's keys are unchanged)
+# Prints the build directory (O=): the boot image, vmlinux, the modules in
+# place, .config, and `src`, the patched source tree.
+# Cache: ${BTFCOMPAT_CACHE:-~/.cache/btfcompat}/kernel-VERSION/NAME-KEY for
+# x86_64, kernel-VERSION-ARCH/NAME-KEY for the others (the tarball stays in
+# kernel-VERSION; the key formula is the same for every version and, for
+# x86_64, as before --arch existed, so 6.12's and x86's keys are unchanged)
 # Exit: 0 built, 2 usage or build error, 3 linux-source-VERSION (or a build
 # tool) unavailable and not installable.
 set -euo pipefail
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 FRAGMENT=$TOP/tests/kernel/config.fragment
-J=2 NAME='' SEED='' VER=6.12
+J=2 NAME='' SEED='' VER=6.12 ARCH=x86_64
 PATCHES=() SETS=()
 die() { echo "kernel-build: $*" >&2; exit 2; }
 while [ $# -gt 0 ]; do
 	case $1 in
 	-j) J=$2; shift 2 ;;
 	--version) VER=$2; shift 2 ;;
+	--arch) ARCH=$2; shift 2 ;;
 	--patch) PATCHES+=("$(realpath "$2")"); shift 2 ;;
 	--set) SETS+=("$2"); shift 2 ;;
 	--seed) SEED=$2; shift 2 ;;
-	-h|--help) sed -n '3,28p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '3,33p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	-*) die "unknown option $1" ;;
 	*) NAME=$1; shift ;;
 	esac
@@ -50,12 +59,25 @@ if [ -n "$syms" ]; then
 	FRAGMENT=$EFF
 fi
 
+# the image target and the cross compiler per --arch (x86_64: native, nothing exported)
+case $ARCH in
+x86_64) IMAGE=bzImage ;;
+arm64) IMAGE=Image; export ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- ;;
+s390x) IMAGE=bzImage; export ARCH=s390 CROSS_COMPILE=s390x-linux-gnu- ;;
+*) die "unknown --arch $ARCH (x86_64, arm64 or s390x)" ;;
+esac
+KARCH=$ARCH; [ "$KARCH" = s390 ] && KARCH=s390x
 CACHE=${BTFCOMPAT_CACHE:-$HOME/.cache/btfcompat}/kernel-$VER
 case $VER in
 6.12) TARBALL=/usr/src/linux-source-6.12.tar.xz ;;
 7.2) TARBALL=$CACHE/linux-source-7.2.tar.xz ;;
 *) die "unknown --version $VER (6.12 or 7.2)" ;;
 esac
+if [ "$KARCH" != x86_64 ] && ! command -v "${CROSS_COMPILE}gcc" >/dev/null; then
+	[ "$(id -u)" = 0 ] || { echo "kernel-build: ${CROSS_COMPILE}gcc missing, not root" >&2; exit 3; }
+	DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=900 install -y -qq "gcc-${CROSS_COMPILE%-}" \
+		>/dev/null 2>&1 || { echo "kernel-build: cannot install gcc-${CROSS_COMPILE%-}" >&2; exit 3; }
+fi
 if ! command -v pahole >/dev/null || ! command -v flex >/dev/null || ! command -v bc >/dev/null; then
 	[ "$(id -u)" = 0 ] || { echo "kernel-build: build tools missing, not root" >&2; exit 3; }
 	DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=900 install -y -qq flex bison \
@@ -83,7 +105,12 @@ fi
 hash_of() { sha256sum | cut -c1-12; }
 # the source: tarball identity + patches; the build: that + config
 SRCKEY=$({ stat -c '%s %Y' "$TARBALL"; for p in "${PATCHES[@]}"; do sha256sum < "$p"; done; } | hash_of)
-KEY=$({ echo "$SRCKEY"; cat "$FRAGMENT"; printf '%s\n' "${SETS[@]}"; sed -n '/^# build-recipe-start/,/^# build-recipe-end/p' "$0"; } | hash_of)
+# the recipe is hashed with x86's image target spelled out and the arch added only when not
+# x86_64, so x86 kernels built before --arch existed keep their keys
+KEY=$({ echo "$SRCKEY"; cat "$FRAGMENT"; printf '%s\n' "${SETS[@]}"
+	sed -n '/^# build-recipe-start/,/^# build-recipe-end/p' "$0" | sed 's/ "\$IMAGE" / bzImage /'
+	[ "$KARCH" = x86_64 ] || echo "arch $KARCH"; } | hash_of)
+[ "$KARCH" = x86_64 ] || CACHE=$CACHE-$KARCH
 mkdir -p "$CACHE"
 PRISTINE=$CACHE/linux-source-$VER
 SRC=$CACHE/src-$SRCKEY
@@ -147,7 +174,7 @@ while IFS= read -r l; do
 	case $l in CONFIG_*=*) ;; *) continue ;; esac
 	grep -qxF "$l" "$OUT/.config" || die "$NAME: '$l' did not stick in .config (a dependency missing?)"
 done < <(cat "$FRAGMENT"; printf '%s\n' "${SETS[@]}")
-make -C "$SRC" O="$OUT" -j"$J" bzImage modules > "$OUT/build.log" 2>&1 ||
+make -C "$SRC" O="$OUT" -j"$J" "$IMAGE" modules > "$OUT/build.log" 2>&1 ||
 	die "building $NAME failed: $(grep -m 5 -E 'error|Error' "$OUT/build.log")"
 # build-recipe-end
 echo "$((SECONDS - T0))" > "$OUT/.btfc-build-seconds"

@@ -20,15 +20,19 @@
 #    A's stamped modules fare exactly as the same modules unstamped.
 #  * `btfcompat check` and `scan`, with each booted kernel's BTF and config,
 #    predict what it did with every module (tests/lib.sh: kernel_predict).
-# Kernels (cached in ~/.cache/btfcompat/kernel-7.2): A full, B, B-strict and
-# B-off incremental (--seed).
+# Kernels (cached in ~/.cache/btfcompat/kernel-7.2, kernel-7.2-ARCH for arm64
+# and s390x): A full, B, B-strict and B-off incremental (--seed).
 # 7.2's tinyconfig cannot select CRC_ITU_T (no prompt): the third in-tree
 # module is drivers/net/dummy.ko.
-#   tests/kernel_stamp72.sh BTFCOMPAT [ARCH]   (ARCH: x86_64, the default and
-#   the only one automated; arm64 and s390x are not automated yet)
+#   tests/kernel_stamp72.sh BTFCOMPAT [ARCH [--on-demand]]
+# ARCH: x86_64 (the default; in tests/run-all.sh), arm64 or s390x (big-endian):
+# cross compiled (scripts/kernel-build.sh --arch), booted in qemu-system-aarch64
+# -M virt / qemu-system-s390x (tests/kernel/guest.sh), test names
+# kernel-stamp72/ARCH/...; --on-demand (the meson suites kernel-stamp72-arm64
+# and -s390x): skip unless BTFC_KERNEL_ARCHES (e.g. arm64,s390x) names ARCH.
 set -u
 BIN=$(realpath "$1")
-ARCH=${2:-x86_64}
+export GUEST_ARCH=${2:-x86_64}
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 . "$TOP/tests/lib.sh"
 . "$TOP/tests/kernel/guest.sh"
@@ -36,7 +40,14 @@ CACHE=${BTFCOMPAT_CACHE:-$HOME/.cache/btfcompat}
 W=${BTFC_TEST_WORK:-$CACHE/test-work}/kernel-stamp72
 T=kernel-stamp72
 PY="python3 $TOP/tests/tools/btf_sections.py"
-[ "$ARCH" = x86_64 ] || { skip $T "$ARCH: not automated (docs/kernel.md)"; exit 0; }
+guest_arch_env || { echo "kernel_stamp72: ARCH is x86_64, arm64 or s390x" >&2; exit 2; }
+if [ "$GUEST_ARCH" != x86_64 ]; then
+	T=$T/$GUEST_ARCH W=$W-$GUEST_ARCH
+	if [ "${3:-}" = --on-demand ] && [[ ",${BTFC_KERNEL_ARCHES:-}," != *",$GUEST_ARCH,"* ]]; then
+		skip $T "on demand: BTFC_KERNEL_ARCHES=$GUEST_ARCH runs it (docs/kernel.md)"; exit 0
+	fi
+	command -v "$OBJCOPY" > /dev/null || { skip $T "no $OBJCOPY (binutils-${CROSS_COMPILE%-})"; exit 0; }
+fi
 need_qemu_tools || exit 0
 guest_busybox > /dev/null || { skip $T "no statically linked busybox"; exit 0; }
 rm -rf "$W"; mkdir -p "$W"
@@ -48,7 +59,7 @@ ON=(--set CONFIG_MODULE_BTF_BASE_CHECKSUM=y) BSHIFT=(--patch "$TOP/tests/kernel/
 X72=(--set "# CONFIG_CRC_ITU_T is not set" --set CONFIG_NETDEVICES=y --set CONFIG_NET_CORE=y --set CONFIG_DUMMY=m)
 kb() { # NAME ARGS...: build (or find cached) a kernel; sets K_NAME
 	local n=$1 d rc; shift
-	d=$(nice -n 5 "$TOP/scripts/kernel-build.sh" --version 7.2 "$@" "$n" 2> "$W/build-$n.err"); rc=$?
+	d=$(nice -n 5 "$TOP/scripts/kernel-build.sh" --version 7.2 "${GUEST_KBUILD[@]}" "$@" "$n" 2> "$W/build-$n.err"); rc=$?
 	[ $rc = 3 ] && { skip $T "$(cat "$W/build-$n.err")"; exit 0; }
 	[ $rc = 0 ] || { fail $T/build-$n "$(tail -n 3 "$W/build-$n.err")"; exit 0; }
 	printf -v "K_${n//-/_}" %s "$d"
@@ -92,9 +103,12 @@ for k in A B Boff; do
 	for m in $INTREE; do echo "$v/$m"; done > "$W/$k.list"
 done
 # the stamp the format defines (docs/stamp.md), from vmlinux's .BTF with the independent reader and sha256sum
-strlen() { python3 -c 'import struct,sys; print(struct.unpack_from("<I", open(sys.argv[1],"rb").read(), 20)[0])' "$1"; }
+# (every field in the byte order of the BTF, which its magic 0xeB9F as stored tells: s390x's is big-endian)
+bo() { python3 -c 'import sys; print(">" if open(sys.argv[1],"rb").read(2) == b"\xeb\x9f" else "<")' "$1"; }
+strlen() { python3 -c 'import struct,sys; print(struct.unpack_from(sys.argv[2] + "I", open(sys.argv[1],"rb").read(), 20)[0])' "$1" "$(bo "$1")"; }
 want_stamp() {
-	{ printf '\x9f\xeb\x01\x01'; python3 -c 'import struct,sys; sys.stdout.buffer.write(struct.pack("<III", 16, *map(int, sys.argv[1:])))' "$($PY --count "$1")" "$(strlen "$1")"
+	{ python3 -c 'import struct,sys; sys.stdout.buffer.write(struct.pack(sys.argv[1] + "HBBIII", 0xeb9f, 1, 1, 16, *map(int, sys.argv[2:])))' \
+		"$(bo "$1")" "$($PY --count "$1")" "$(strlen "$1")"
 	  $PY --types-then-strings "$1" | sha256sum | cut -c1-64 | unhex; } > "$2"
 }
 for k in A B; do
@@ -102,14 +116,14 @@ for k in A B; do
 	bad=
 	while read -r f; do
 		sec .BTF.base_checksum "$f" "$W/s" && cmp -s "$W/s" "$W/$k.want" || bad="$bad $(modname "$f")"
-		readelf -SW "$f" | grep -F ' .BTF.base_checksum ' | grep -q ' PROGBITS ' || bad="$bad $(modname "$f")(type)"
-		readelf -SW "$f" | grep -F ' .BTF.base_checksum ' | awk '{ print $(NF-3) }' | grep -q A && bad="$bad $(modname "$f")(SHF_ALLOC)"
+		$READELF -SW "$f" | grep -F ' .BTF.base_checksum ' | grep -q ' PROGBITS ' || bad="$bad $(modname "$f")(type)"
+		$READELF -SW "$f" | grep -F ' .BTF.base_checksum ' | awk '{ print $(NF-3) }' | grep -q A && bad="$bad $(modname "$f")(SHF_ALLOC)"
 	done < "$W/$k.list"
 	[ -z "$bad" ] && pass "$T/kbuild-stamps-$k: $(wc -l < "$W/$k.list") in-tree modules carry the stamp of vmlinux $k's final .BTF ($($PY --count "$W/$k.base") types, $(strlen "$W/$k.base") string bytes), SHT_PROGBITS, not SHF_ALLOC" ||
 		fail $T/kbuild-stamps-$k "$bad"
 done
 # btfcompat stamp writes the same bytes as resolve_btfids
-cp "$KA/net/packet/af_packet.ko" "$W/rest.ko"; objcopy --remove-section .BTF.base_checksum "$W/rest.ko"
+cp "$KA/net/packet/af_packet.ko" "$W/rest.ko"; $OBJCOPY --remove-section .BTF.base_checksum "$W/rest.ko"
 "$BIN" stamp --base "$KA/vmlinux" "$W/rest.ko" > "$W/rest.out" 2>&1 && sec .BTF.base_checksum "$W/rest.ko" "$W/s2" &&
 	sec .BTF.base_checksum "$KA/net/packet/af_packet.ko" "$W/s1" && cmp -s "$W/s1" "$W/s2" &&
 	pass "$T/btfcompat-stamp-equals-kbuild" || fail $T/btfcompat-stamp-equals-kbuild "$(cat "$W/rest.out")"
@@ -124,7 +138,7 @@ extmod() { # KDIR OUTDIR
 extmod "$KA" "$W/extA"
 sec .BTF.base "$W/extA/btfc_extdemo.ko" "$W/s" && ! sec .BTF.base_checksum "$W/extA/btfc_extdemo.ko" "$W/s" &&
 	pass "$T/extmod-distilled-not-stamped: M= module has .BTF.base and no .BTF.base_checksum" ||
-	fail $T/extmod-distilled-not-stamped "$(readelf -SW "$W/extA/btfc_extdemo.ko" | grep -F .BTF | tr -s ' ' | tr '\n' '|')"
+	fail $T/extmod-distilled-not-stamped "$($READELF -SW "$W/extA/btfc_extdemo.ko" | grep -F .BTF | tr -s ' ' | tr '\n' '|')"
 
 # ---- incremental builds: a second make does nothing ----
 kbuild_noop $T "$KA" "$W/extA" "$W"
@@ -138,19 +152,19 @@ while read -r f; do add boot-B "own-$(modname "$f")" "$f"; done < "$W/B.list"
 while read -r f; do
 	n=$(modname "$f")
 	add boot-B "stale-$n" "$f"; add boot-Bstrict "strict-$n" "$f"
-	add boot-B "unst-$n" "$f"; objcopy --remove-section .BTF.base_checksum "$W/f/unst-$n.ko"
+	add boot-B "unst-$n" "$f"; $OBJCOPY --remove-section .BTF.base_checksum "$W/f/unst-$n.ko"
 	add boot-Boff "offstamped-$n" "$f"
-	add boot-Boff "offplain-$n" "$f"; objcopy --remove-section .BTF.base_checksum "$W/f/offplain-$n.ko"
+	add boot-Boff "offplain-$n" "$f"; $OBJCOPY --remove-section .BTF.base_checksum "$W/f/offplain-$n.ko"
 done < "$W/A.list"
 sec .BTF.base_checksum "$KB/drivers/net/dummy.ko" "$W/s"
 head -c 20 "$W/s" > "$W/trunc"; { head -c 2 "$W/s"; printf '\x02'; tail -c 45 "$W/s"; } > "$W/ver2"
 for m in trunc ver2; do
 	add boot-B "$m-dummy" "$KB/drivers/net/dummy.ko"
-	objcopy --update-section .BTF.base_checksum="$W/$m" "$W/f/$m-dummy.ko"
+	$OBJCOPY --update-section .BTF.base_checksum="$W/$m" "$W/f/$m-dummy.ko"
 done
 
 boot() { # NAME KDIR
-	GUEST_APPEND=kunit.enable=0 guest_boot "$2/arch/x86/boot/bzImage" "$W/boot-$1" "$W/g-$1"; local rc=$?
+	GUEST_APPEND=kunit.enable=0 guest_boot "$(guest_image "$2")" "$W/boot-$1" "$W/g-$1"; local rc=$?
 	[ $rc = 3 ] && { skip $T "qemu or busybox unavailable"; exit 0; }
 	[ $rc = 0 ] && pass "$T/boot-$1: $(wc -l < "$W/g-$1/result") insmods, the guest ran to its end" ||
 		fail $T/boot-$1 "no end marker: $(tail -n 5 "$W/g-$1/console.log" | tr '\n' '|')"
@@ -225,7 +239,7 @@ grep -F "trunc-dummy " "$W/g-B/klog" | grep -qF "module [dummy] .BTF.base_checks
 : > "$W/boot-none"
 for b in B Bstrict; do
 	case $b in B) k=$KB ;; Bstrict) k=$KBS ;; esac
-	guest_boot "$k/arch/x86/boot/bzImage" "$W/boot-none" "$W/g-kunit-$b" ||
+	guest_boot "$(guest_image "$k")" "$W/boot-none" "$W/g-kunit-$b" ||
 		fail "$T/kunit-$b-boot" "$(tail -n 5 "$W/g-kunit-$b/console.log" | tr '\n' '|')"
 	r=$(grep -oE '# btf_base_checksum: pass:[0-9]+ fail:[0-9]+ skip:[0-9]+ total:[0-9]+' "$W/g-kunit-$b/bootlog")
 	case $r in

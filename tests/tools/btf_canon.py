@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause
 """Test oracle, independent of btfcompat: what a module's BTF means, without ids.
-  btf_canon.py BASE SPLIT N     (raw little-endian BTF files)
+  btf_canon.py BASE SPLIT N     (raw BTF files, either byte order: the magic 0xeB9F as stored tells)
 prints one line per type of the first N split types (the module's own), every
 reference written as the referenced type's kind and name (anonymous types in
 full), then the layouts of the named base types those lines mention. Two
@@ -16,20 +16,21 @@ NAMED = {"STRUCT", "UNION", "ENUM", "ENUM64", "TYPEDEF", "INT", "FLOAT", "FWD", 
 
 
 def parse(raw, first, strs_before, types):
-    _, _, _, hl, to, tl, so, sl = struct.unpack_from("<HBBIIIII", raw, 0)
+    e = ">" if raw[:2] == b"\xeb\x9f" else "<"  # big-endian (s390x) BTF stores the magic as eb 9f
+    _, _, _, hl, to, tl, so, sl = struct.unpack_from(e + "HBBIIIII", raw, 0)
     t, s = raw[hl + to:hl + to + tl], raw[hl + so:hl + so + sl]
     off, i = 0, first
     while off < len(t):
-        name_off, info, st = struct.unpack_from("<III", t, off)
+        name_off, info, st = struct.unpack_from(e + "III", t, off)
         k, v = (info >> 24) & 0x1f, info & 0xffff
         d = off + 12
         x = {"kind": KINDS[k], "name_off": name_off, "st": st, "kflag": info >> 31, "vlen": v, "items": []}
         if k == 3:
-            x["items"] = [struct.unpack_from("<III", t, d)]
+            x["items"] = [struct.unpack_from(e + "III", t, d)]
         elif k in PER:
-            x["items"] = [struct.unpack_from("<" + "I" * (PER[k] // 4), t, d + j * PER[k]) for j in range(v)]
+            x["items"] = [struct.unpack_from(e + "I" * (PER[k] // 4), t, d + j * PER[k]) for j in range(v)]
         elif k in EXTRA:
-            x["items"] = [struct.unpack_from("<I", t, d)]
+            x["items"] = [struct.unpack_from(e + "I", t, d)]
         off = d + EXTRA.get(k, 0) + PER.get(k, 0) * v
         types[i] = x
         i += 1
