@@ -138,18 +138,26 @@ if [ ! -f "$SRC/.btfc-patched" ]; then
 fi
 rm -rf "$OUT"
 if [ -n "$SEED" ]; then
-	S=$(ls -d "$CACHE/$SEED"-*/.btfc-done 2>/dev/null | head -n 1)
+	# the newest build of that name (older ones, of other patches or configs, rebuild more)
+	S=$(ls -td "$CACHE/$SEED"-*/.btfc-done 2>/dev/null | head -n 1)
 	[ -n "$S" ] || die "seed $SEED is not built"
 	S=$(dirname "$S") SSRC=$(readlink -f "$S/src")
 	cp -a "$S" "$OUT"
 	rm -f "$OUT/.btfc-done" "$OUT/.btfc-build-seconds"
 	if [ "$SSRC" != "$(readlink -f "$SRC")" ]; then
-		# Other sources: every file patched in either tree gets a new inode (and mtime) here,
-		# so make rebuilds what it touches; the copy's paths are rewritten to this tree's.
+		# Other sources: of the files patched in either tree, those whose bytes differ get a new
+		# mtime here (a new inode where this tree still shares the pristine one), so make rebuilds
+		# what they touch; those alike in both take the seed's mtime, so make rebuilds nothing
+		# for them (a series both trees carry); the copy's paths are rewritten to this tree's.
 		{ find "$SSRC" "$SRC" -type f -newer "$PRISTINE/.btfc-extracted" -printf '%P\n'; } | sort -u |
 		while IFS= read -r f; do
-			if [ -f "$SRC/$f" ] && [ "$SRC/$f" -ef "$PRISTINE/$f" ]; then
-				cp --remove-destination "$PRISTINE/$f" "$SRC/$f"
+			[ -f "$SRC/$f" ] || continue
+			if [ "$SRC/$f" -ef "$PRISTINE/$f" ]; then
+				[ "$SSRC/$f" -ef "$PRISTINE/$f" ] || cp --remove-destination "$PRISTINE/$f" "$SRC/$f"
+			elif [ -f "$SSRC/$f" ] && cmp -s "$SSRC/$f" "$SRC/$f"; then
+				touch -r "$SSRC/$f" "$SRC/$f"
+			else
+				touch "$SRC/$f"
 			fi
 		done
 		{ grep -rIlZ -e "$SSRC" -e "$S" "$OUT" || true; } | xargs -0 -r sed -i -e "s|$SSRC|$SRC|g" -e "s|$S|$OUT|g"
