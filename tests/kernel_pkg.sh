@@ -126,7 +126,7 @@ for v in "${VERSIONS[@]}"; do
 			fail "$n-extmod-from-headers" "$(grep -m 3 -iE 'error|no such|skipping' "$W/$v-$tag/ext.log" | tr '\n' '|')"
 		fi
 		if [ "$tag" = patched ]; then
-			bad= nm=0
+			bad='' nm=0
 			for m in $MODS; do
 				f=$(find "$W/$v-$tag/i/lib/modules" -path "*/$m" | head -n 1)
 				[ -n "$f" ] && readelf -SW "$f" | grep -qF ' .BTF.base_checksum ' && nm=$((nm + 1)) || bad="$bad $m"

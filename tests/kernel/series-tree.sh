@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause
 # Sourced by tests/kernel_pkg.sh and tests/kernel_warn.sh: the unpatched and
 # the patched source trees of a kernel version, without building a kernel.
