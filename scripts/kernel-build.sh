@@ -104,7 +104,8 @@ fi
 
 hash_of() { sha256sum | cut -c1-12; }
 # the source: tarball identity + patches; the build: that + config
-SRCKEY=$({ stat -c '%s %Y' "$TARBALL"; for p in "${PATCHES[@]}"; do sha256sum < "$p"; done; } | hash_of)
+# (of a patch only its diffs count: a changed commit message or subject rebuilds nothing)
+SRCKEY=$({ stat -c '%s %Y' "$TARBALL"; for p in "${PATCHES[@]}"; do sed -n '/^diff --git /,$p' "$p" | sha256sum; done; } | hash_of)
 # the recipe is hashed with x86's image target spelled out and the arch added only when not
 # x86_64, so x86 kernels built before --arch existed keep their keys
 KEY=$({ echo "$SRCKEY"; cat "$FRAGMENT"; printf '%s\n' "${SETS[@]}"
