@@ -69,21 +69,8 @@ for k in "$KAOFF" "$KBOFF"; do # "off" is the unpatched code: nothing of the ser
 		fail $T/off-kernel-has-no-check "$k"
 done
 
-# checkpatch --strict, per patch, in the kernel's own tree; the one warning allowed is "does
-# MAINTAINERS need updating?" for a new file that MAINTAINERS already covers (get_maintainer.pl
-# names the BPF maintainers for it)
-n=0 bad=
-for p in "$TOP"/kernel/6.12/*.patch; do
-	out=$(cd "$KA/src" && ./scripts/checkpatch.pl --strict "$p" 2>&1)
-	if grep -q '^total: 0 errors, 0 warnings, 0 checks' <<< "$out"; then n=$((n + 1)); continue; fi
-	if grep -q '^total: 0 errors, 1 warnings, 0 checks' <<< "$out" && grep -q 'does MAINTAINERS need updating' <<< "$out"; then
-		f=$(sed -n 's/^ *create mode [0-7]* //p' "$p")
-		[ -n "$f" ] && (cd "$KA/src" && ./scripts/get_maintainer.pl --nogit --nogit-fallback -f "$f" 2>/dev/null) | grep -q 'ast@kernel.org' &&
-			{ n=$((n + 1)); continue; }
-	fi
-	bad="$bad ${p##*/}: $(grep -E '^(ERROR|WARNING|CHECK)' <<< "$out" | head -n 2 | tr '\n' '|')"
-done
-[ -z "$bad" ] && [ "$n" = "$NPATCH" ] && pass "$T/checkpatch-strict-clean: $n patches" || fail $T/checkpatch-strict-clean "$bad"
+# checkpatch --strict, per patch, in the kernel's own tree (tests/lib.sh: what is allowed)
+kernel_checkpatch $T "$KA/src" "$TOP"/kernel/6.12/*.patch
 
 # ---- modules ----
 INTREE="fs/binfmt_misc.ko net/packet/af_packet.ko lib/crc-itu-t.ko"
